@@ -1,0 +1,148 @@
+"""The mappa-stats command line: parse options, call the library, render, map errors to exit codes.
+
+Nothing heavy is imported at module level, so `mappa-stats --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from mappa_stats import __version__
+from mappa_stats.errors import MappaError
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every check passed (warnings allowed)
+  1  the tables have errors (or warnings, with --strict)
+  2  the command could not run (usage, unreadable input)"""
+
+FORMATS_TABLES = ("text", "markdown", "csv", "json")
+
+
+class _Group(click.Group):
+    """Turn the project's own errors into one line on stderr and exit 2; tracebacks only with --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MappaError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            _fail(str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", 2)
+        except Exception as exc:  # the last line of defence: never a traceback without --debug
+            if ctx.meta.get("debug"):
+                raise
+            _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it", 2)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"mappa-stats: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _emit(text: str, output: Path | None, inputs: Sequence[Path] = ()) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from mappa_stats.output import write_text_atomic
+
+    write_text_atomic(output, text, inputs)
+    click.echo(f"wrote {output}", err=True)
+
+
+_FILE = click.Path(path_type=Path, dir_okay=True, allow_dash=True)
+_OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=False),
+    default=None,
+    help="Write to this file (completely or not at all) instead of standard output.",
+)
+_YEAR = click.option(
+    "--year",
+    default=None,
+    metavar="YYYY-YY",
+    help="Template year, e.g. 2014-15. Default: from the workbook's 'Reporting year' cell or table titles.",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="mappa-stats")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Check and publish MAPPA annual report statistics.
+
+    Read an area's workbook (.xlsx, .ods) or tidy CSV, print its standard tables, validate them,
+    and reproduce the registered sexual offenders rate from ONS population files.
+
+    Start with: mappa-stats validate samples/kent_2015.xlsx
+    """
+    ctx.meta["debug"] = debug
+
+
+@main.command()
+@click.argument("file", type=_FILE)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_TABLES),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@_YEAR
+@_OUTPUT
+def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
+    """Print the standard tables of FILE in publication layout.
+
+    FILE is an area workbook (.xlsx or .ods) laid out like the published report, or a tidy CSV
+    (see docs/formats.md). --format csv writes the tidy CSV, which reads back as the same tables.
+
+    Exit codes: 0 printed, 2 the file could not be read.
+    """
+    from mappa_stats.readers import read_area
+    from mappa_stats.render import RENDERERS
+
+    area = read_area(file, year)
+    _emit(RENDERERS[fmt](area), output, [file])
+
+
+@main.command()
+@click.option("--year", default=None, metavar="YYYY-YY", help="Template year. Default: the latest.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx)."
+)
+def template(year: str | None, output: Path) -> None:
+    """Write an empty area workbook in publication layout, ready to fill in.
+
+    Input cells accept whole numbers of 0 or more (Excel data validation); not-applicable cells are
+    grey and already hold their printed marker. The workbook reads back with 'tables' and 'validate'.
+
+    Exit codes: 0 written, 2 it could not be written.
+    """
+    from mappa_stats.output import write_atomic
+    from mappa_stats.templates import available_years, load_template
+    from mappa_stats.writer import write_template
+
+    chosen = load_template(year or available_years()[-1])
+    write_atomic(output, lambda temp: write_template(chosen, temp))
+    click.echo(f"wrote {output} (template {chosen.year})", err=True)
+
+
+def _commands() -> dict[str, Callable[..., Any]]:
+    return dict(main.commands)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

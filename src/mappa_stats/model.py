@@ -1,0 +1,218 @@
+"""The tidy model every command consumes: one row per table cell, with where it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from mappa_stats.templates import Template
+
+COLUMNS = ("table", "row", "column", "value", "marker", "raw", "issue", "sheet", "cell", "source")
+
+# Markers: what a cell holds instead of a number.
+BLANK = "blank"
+DASH = "-"
+NOT_COLLECTED = "not collected"
+GSS_MARKERS = ("[x]", "[z]", "[c]", "[low]")
+MARKERS = (BLANK, DASH, NOT_COLLECTED, *GSS_MARKERS)
+
+# Issues: how a number was written when it was not a plain whole number.
+TEXT_NUMBER = "text_number"
+THOUSANDS = "thousands_separator"
+PERCENT = "percentage"
+DECIMAL = "decimal"
+NEGATIVE = "negative"
+DATE = "date"
+TEXT = "text"
+NOT_FINITE = "not_finite"
+NO_CACHED_VALUE = "no_cached_value"
+
+_NOT_COLLECTED_TEXT = {"—", "not collected", "n/c", "nc", "..", "not available", "n/a"}
+_DASH_TEXT = {"-", "–", "‑"}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DATE_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4})$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A cell's content read as a count: value (or None), marker, raw text and any issue."""
+
+    value: float | None
+    marker: str
+    raw: str
+    issue: str
+
+
+def _number(value: float, raw: str, issue: str) -> Parsed:
+    if not math.isfinite(value):
+        return Parsed(None, "", raw, NOT_FINITE)
+    if value < 0:
+        return Parsed(value, "", raw, NEGATIVE)
+    if value != int(value) and issue in ("", TEXT_NUMBER, THOUSANDS):
+        return Parsed(value, "", raw, DECIMAL)
+    return Parsed(float(value), "", raw, issue)
+
+
+def parse_cell(content: Any, number_format: str = "General") -> Parsed:
+    """Read one cell's content: numbers, numbers typed as text, markers, or something else."""
+    if content is None:
+        return Parsed(None, BLANK, "", "")
+    if isinstance(content, bool):
+        return Parsed(None, "", str(content).upper(), TEXT)
+    if isinstance(content, (dt.datetime, dt.date, dt.time)):
+        return Parsed(None, "", content.isoformat(), DATE)
+    if isinstance(content, (int, float)):
+        raw = repr(content) if isinstance(content, float) and content != int(content) else None
+        if raw is None:
+            raw = str(int(content)) if math.isfinite(content) else str(content)
+        if "%" in (number_format or ""):
+            return _number(float(content) * 100, f"{float(content) * 100:g}%", PERCENT)
+        return _number(float(content), raw, "")
+    text = str(content)
+    stripped = text.strip()
+    folded = stripped.casefold()
+    if stripped == "":
+        return Parsed(None, BLANK, text, "")
+    if stripped in _DASH_TEXT:
+        return Parsed(None, DASH, stripped, "")
+    if folded in _NOT_COLLECTED_TEXT:
+        return Parsed(None, NOT_COLLECTED, stripped, "")
+    if folded in GSS_MARKERS:
+        return Parsed(None, folded, stripped, "")
+    if stripped.endswith("%"):
+        body = stripped[:-1].strip()
+        if _NUMBER.match(body):
+            return _number(float(body), stripped, PERCENT)
+        return Parsed(None, "", stripped, TEXT)
+    if _NUMBER.match(stripped):
+        return _number(float(stripped), stripped, TEXT_NUMBER)
+    if _THOUSANDS.match(stripped):
+        return _number(float(stripped.replace(",", "")), stripped, THOUSANDS)
+    if _DATE_TEXT.match(stripped):
+        return Parsed(None, "", stripped, DATE)
+    if folded in {"nan", "inf", "-inf", "infinity"}:
+        return Parsed(None, "", stripped, NOT_FINITE)
+    return Parsed(None, "", stripped, TEXT)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the model was read from."""
+
+    path: str
+    sha256: str
+    template: str
+    area: str | None
+    source_format: str  # "xlsx", "ods" or "csv"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell of the model, typed: what it holds and where it came from."""
+
+    table: str
+    row: str
+    column: str
+    value: float | None
+    marker: str
+    raw: str
+    issue: str
+    sheet: str
+    cell: str
+    source: str
+
+    @property
+    def count(self) -> float | None:
+        """The number when the cell holds a usable count (plain, typed as text or with separators)."""
+        if self.value is None or self.issue not in ("", TEXT_NUMBER, THOUSANDS):
+            return None
+        return self.value
+
+
+@dataclass(frozen=True)
+class AreaTables:
+    """One area's tables in tidy form, with the template they follow and where they came from."""
+
+    frame: pd.DataFrame
+    meta: Metadata
+    template: Template
+
+    def cell(self, table: str, row: str, column: str) -> Cell | None:
+        """One cell, or None when its table was not in the input."""
+        return self.cells().get((table, row, column))
+
+    def value(self, table: str, row: str, column: str) -> float | None:
+        """The number in a cell, or None when it holds a marker, is missing or is not a count."""
+        cell = self.cell(table, row, column)
+        return None if cell is None else cell.count
+
+    def has_table(self, table: str) -> bool:
+        """True when the input held this table."""
+        return any(key[0] == table for key in self.cells())
+
+    def cells(self) -> dict[tuple[str, str, str], Cell]:
+        """Every cell by (table, row, column), in model order."""
+        cached: dict[tuple[str, str, str], Cell] | None = self.__dict__.get("_cells")
+        if cached is None:
+            cached = {}
+            for rec in self.frame.to_dict("records"):
+                value = rec["value"]
+                fields = {name: str(rec[name]) for name in COLUMNS if name != "value"}
+                number = None if value is None or math.isnan(value) else float(value)
+                cell = Cell(value=number, **fields)
+                cached[(cell.table, cell.row, cell.column)] = cell
+            object.__setattr__(self, "_cells", cached)
+        return cached
+
+
+def build_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Make the tidy DataFrame from cell records, with stable column types."""
+    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    for name in COLUMNS:
+        if name != "value":
+            frame[name] = frame[name].fillna("").astype(str)
+    return frame
+
+
+def record(
+    table: str, row: str, column: str, parsed: Parsed, sheet: str, cell: str, source: str
+) -> dict[str, Any]:
+    """One tidy row."""
+    return {
+        "table": table,
+        "row": row,
+        "column": column,
+        "value": parsed.value,
+        "marker": parsed.marker,
+        "raw": parsed.raw,
+        "issue": parsed.issue,
+        "sheet": sheet,
+        "cell": cell,
+        "source": source,
+    }
+
+
+def a1(row: int, column: int) -> str:
+    """Spreadsheet reference for 1-based row and column: (5, 3) -> 'C5'."""
+    letters = ""
+    n = column
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def sheet_ref(sheet: str, cell: str) -> str:
+    """A cell reference as a spreadsheet writes it: 'Statistics'!C5."""
+    if not sheet:
+        return cell
+    quoted = sheet.replace("'", "''")
+    return f"'{quoted}'!{cell}"

@@ -1,0 +1,275 @@
+"""Read an area's tables from .xlsx, .ods or tidy CSV into the tidy model."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from mappa_stats.errors import InputError, LabelError
+from mappa_stats.layout import RawCell, Sheet, Workbook, detect_year, extract
+from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, build_frame, parse_cell, record
+from mappa_stats.templates import available_years, load_template, match_label, normalize
+
+# Limits that keep a hostile file from exhausting the machine: checked before parsing.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_CELLS = 2_000_000
+
+TIDY_COLUMNS = ("table", "row", "column", "value", "marker")
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of the input's bytes, recorded so a report can be tied to its file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _load_bytes(path: Path) -> bytes:
+    display = str(path)
+    if str(path) == "-":
+        raise InputError("-: reading a workbook from standard input is not supported; give a file path")
+    if not path.exists():
+        raise InputError(f"{display}: no such file; check the path and spelling")
+    if path.is_dir():
+        raise InputError(f"{display}: is a folder, not a file; name the workbook inside it")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"{display}: {size:,} bytes is larger than any area return should be "
+                f"(limit {MAX_FILE_BYTES:,}); check this is the right file"
+            )
+        with path.open("rb") as handle:
+            data = handle.read()
+    except PermissionError as exc:
+        raise InputError(f"{display}: permission denied; check you can open the file") from exc
+    except OSError as exc:
+        raise InputError(f"{display}: cannot be read ({exc.strerror}); check the file") from exc
+    if not data:
+        raise InputError(f"{display}: the file is empty (0 bytes); save the workbook again")
+    return data
+
+
+def sniff(path: Path, data: bytes) -> str:
+    """What the bytes are, whatever the file is called: 'xlsx', 'ods' or 'csv'."""
+    display = str(path)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
+            raise InputError(
+                f"{display}: the workbook is password-protected; save an unprotected copy and check that"
+            )
+        raise InputError(
+            f"{display}: a legacy Excel 97-2003 (.xls) file; open it and save as .xlsx (Excel Workbook)"
+        )
+    if data[:4] == b"PK\x03\x04":
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+            raise InputError(
+                f"{display}: the file is damaged (truncated or not a complete workbook); save it again"
+            ) from exc
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise InputError(
+                f"{display}: unpacks to {unpacked:,} bytes, far more than an area workbook "
+                f"(limit {MAX_UNPACKED_BYTES:,}); refusing a possible zip bomb"
+            )
+        if "mimetype" in names and archive.read("mimetype").startswith(
+            b"application/vnd.oasis.opendocument.spreadsheet"
+        ):
+            return "ods"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise InputError(f"{display}: a zip archive, but not a spreadsheet; save the workbook as .xlsx")
+    if data[:2] == b"PK":
+        raise InputError(f"{display}: the file is damaged (truncated workbook); save it again")
+    sample = data[:4096]
+    if b"\x00" in sample:
+        raise InputError(f"{display}: not a spreadsheet or CSV file (binary content); check the file")
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".xls"}:
+        raise InputError(
+            f"{display}: named {path.suffix} but holds plain text (a CSV?); "
+            "rename it to .csv, or save the workbook again from Excel"
+        )
+    return "csv"
+
+
+def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputError(
+            f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again"
+        ) from exc
+    sheets = []
+    total = 0
+    try:
+        for ws in book.worksheets:
+            sheet = Sheet(name=ws.title, hidden=getattr(ws, "sheet_state", "visible") != "visible")
+            for row in ws.iter_rows():
+                for cell in row:
+                    value = getattr(cell, "value", None)
+                    if value is None:
+                        continue
+                    total += 1
+                    if total > MAX_CELLS:
+                        raise InputError(
+                            f"{path}: sheet {ws.title!r} holds more than {MAX_CELLS:,} filled cells; "
+                            "an area return is a few dozen: check this is the right file"
+                        )
+                    row_no, col_no = int(cell.row or 0), int(cell.column or 0)
+                    sheet.cells[(row_no, col_no)] = RawCell(value, cell.number_format or "General")
+            sheets.append(sheet)
+    finally:
+        book.close()
+    return sheets
+
+
+def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
+    import pandas as pd
+
+    try:
+        frames = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="odf")
+    except Exception as exc:
+        raise InputError(
+            f"{path}: cannot be opened as an OpenDocument spreadsheet ({type(exc).__name__}); save it again"
+        ) from exc
+    sheets = []
+    for name, frame in frames.items():
+        sheet = Sheet(name=str(name))
+        for key, value in frame.stack().dropna().items():
+            r, c = (int(part) for part in key)  # type: ignore[attr-defined]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            sheet.cells[(r + 1, c + 1)] = RawCell(
+                value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+            )
+        sheets.append(sheet)
+    return sheets
+
+
+def _decode(path: Path, data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{path}: the CSV is not UTF-8 or Windows-1252 text; save it as CSV UTF-8")
+
+
+def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str, Any]], str, str | None]:
+    text = _decode(path, data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [normalize(h) for h in next(reader)]
+    except StopIteration as exc:
+        raise InputError(f"{path}: the CSV has no header row; see docs/formats.md") from exc
+    missing = [c for c in TIDY_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"{path}: not a mappa-stats tidy CSV: header lacks {', '.join(missing)} "
+            f"(needs {', '.join(TIDY_COLUMNS)}); see docs/formats.md"
+        )
+    at = {name: header.index(name) for name in header}
+    rows = list(reader)
+    years = {
+        row[at["year"]].strip()
+        for row in rows
+        if "year" in at and len(row) > at["year"] and row[at["year"]].strip()
+    }
+    areas = {
+        row[at["area"]].strip()
+        for row in rows
+        if "area" in at and len(row) > at["area"] and row[at["area"]].strip()
+    }
+    chosen = year or (sorted(years)[0] if years else available_years()[-1])
+    template = load_template(chosen)
+    records = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            row = row + [""] * (len(header) - len(row))
+        place = f"{path}:{number}"
+        table_id = row[at["table"]].strip()
+        wanted = normalize(table_id)
+        table = next((t for t in template.tables if wanted in (t.id, normalize(t.display_title))), None)
+        if table is None:
+            known = ", ".join(template.table_ids())
+            raise LabelError(f"{place}: unknown table {table_id!r}; expected one of {known}")
+        row_label = next((r for r in table.rows if r.id == row[at["row"]].strip()), None) or match_label(
+            row[at["row"]], table.rows
+        )
+        if row_label is None:
+            raise LabelError(
+                f"{place}: unknown row {row[at['row']].strip()!r} in table {table.id}; "
+                f"expected one of {', '.join(r.id for r in table.rows)}"
+            )
+        col_label = next(
+            (c for c in table.columns if c.id == row[at["column"]].strip()), None
+        ) or match_label(row[at["column"]], table.columns)
+        if col_label is None:
+            raise LabelError(
+                f"{place}: unknown column {row[at['column']].strip()!r} in table {table.id}; "
+                f"expected one of {', '.join(c.id for c in table.columns)}"
+            )
+        key = (table.id, row_label.id, col_label.id)
+        if key in seen:
+            raise LabelError(
+                f"{place}: the cell {'/'.join(key)} was already given on line {seen[key]}; keep one"
+            )
+        seen[key] = number
+        value, marker = row[at["value"]], row[at["marker"]].strip()
+        parsed = parse_cell(value if value.strip() else (marker if marker and marker != "blank" else None))
+        if parsed.issue == TEXT_NUMBER:
+            # Every CSV value is text; a plain number there is not a number stored as text.
+            parsed = replace(parsed, issue="")
+        records.append(record(table.id, row_label.id, col_label.id, parsed, "", f"line {number}", place))
+    present = {t for t, _r, _c in seen}
+    for table in template.tables:
+        if table.id in present:
+            for row_label in table.rows:
+                for col_label in table.columns:
+                    if (table.id, row_label.id, col_label.id) not in seen:
+                        raise LabelError(
+                            f"{path}: table {table.id} lacks the cell "
+                            f"row={row_label.id} column={col_label.id}; "
+                            "give every cell, with marker 'blank' for an empty one"
+                        )
+        elif table.required:
+            raise LabelError(f"{path}: table {table.id} ({table.display_title!r}) has no rows; add its cells")
+    order = {t: i for i, t in enumerate(template.table_ids())}
+    records.sort(key=lambda rec: order[rec["table"]])
+    return records, template.year, (sorted(areas)[0] if areas else None)
+
+
+def read_area(path: Path, year: str | None = None) -> AreaTables:
+    """Read one area's tables from a workbook or tidy CSV. The file is only ever opened for reading."""
+    data = _load_bytes(path)
+    kind = sniff(path, data)
+    digest = sha256_of(data)
+    if kind == "csv":
+        records, chosen, area = _tidy_csv(path, data, year)
+    else:
+        sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
+        book = Workbook(str(path), sheets)
+        templates = {y: load_template(y) for y in available_years()}
+        chosen = detect_year(book, templates, year)
+        area = book.key_value({"mappa area", "area"})
+        records = extract(book, load_template(chosen))
+    template = load_template(chosen)
+    meta = Metadata(path=str(path), sha256=digest, template=template.year, area=area, source_format=kind)
+    return AreaTables(frame=build_frame(records), meta=meta, template=template)

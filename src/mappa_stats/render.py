@@ -1,0 +1,191 @@
+"""Render an area's tables in publication layout: text, Markdown, tidy CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from tabulate import tabulate
+
+from mappa_stats import __version__
+from mappa_stats.model import BLANK, AreaTables
+from mappa_stats.templates import TableDef
+
+TABLES_SCHEMA_VERSION = "1.0"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SAFE_MARKERS = {"-", "[x]", "[z]", "[c]", "[low]"}
+
+
+def safe_text(text: str) -> str:
+    """Neutralise text that a spreadsheet would run as a formula (a leading ', as Excel does)."""
+    if text in _SAFE_MARKERS or not text.startswith(_FORMULA_START):
+        return text
+    try:
+        float(text)
+        return text  # a real number such as -3 is written as it is
+    except ValueError:
+        return "'" + text
+
+
+def shown(value: float | None, marker: str, raw: str, issue: str = "") -> str:
+    """A cell as published: the number, or its marker (blank for an empty cell)."""
+    if issue:
+        return raw
+    if marker == BLANK:
+        return ""
+    if marker:
+        return raw or marker
+    if value is None or math.isnan(value):
+        return raw
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _grid_rows(tables: AreaTables, table: TableDef) -> list[list[str]]:
+    rows = []
+    for row in table.rows:
+        line = [row.label]
+        for column in table.columns:
+            cell = tables.cell(table.id, row.id, column.id)
+            line.append("" if cell is None else shown(cell.value, cell.marker, cell.raw, cell.issue))
+        rows.append(line)
+    return rows
+
+
+def _wrap(label: str, width: int = 16) -> str:
+    """Break a long column label over lines, as the published header does."""
+    words, lines, current = label.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    return "\n".join(lines)
+
+
+def _present(tables: AreaTables) -> list[TableDef]:
+    return [t for t in tables.template.tables if tables.has_table(t.id)]
+
+
+def _heading(tables: AreaTables) -> str:
+    area = tables.meta.area or "area not stated"
+    return f"{area} — MAPPA statistics, template {tables.meta.template} ({tables.meta.path})"
+
+
+def render_text(tables: AreaTables) -> str:
+    """Plain-text tables for a terminal."""
+    parts = [_heading(tables)]
+    for table in _present(tables):
+        rows = _grid_rows(tables, table)
+        if table.kind == "grid":
+            headers = ["", *(_wrap(c.label) for c in table.columns)]
+            body = tabulate(
+                rows,
+                headers=headers,
+                tablefmt="simple",
+                disable_numparse=True,
+                colalign=("left", *("right",) * len(table.columns)),
+            )
+        else:
+            body = tabulate(rows, tablefmt="plain", disable_numparse=True, colalign=("left", "right"))
+        parts.append(f"{table.display_title}\n\n{body}")
+    return "\n\n".join(parts) + "\n"
+
+
+def render_markdown(tables: AreaTables) -> str:
+    """GitHub-flavoured Markdown tables, one section per table."""
+    parts = [f"# {_heading(tables)}"]
+    for table in _present(tables):
+        rows = _grid_rows(tables, table)
+        headers = ["", *(c.label for c in table.columns)]
+        body = tabulate(
+            rows,
+            headers=headers,
+            tablefmt="pipe",
+            disable_numparse=True,
+            colalign=("left", *("right",) * len(table.columns)),
+        )
+        parts.append(f"## {table.display_title}\n\n{body}")
+    return "\n\n".join(parts) + "\n"
+
+
+def tidy_rows(tables: AreaTables) -> list[dict[str, str]]:
+    """The tidy interchange rows: area, year, table, row, column, value, marker."""
+    out: list[dict[str, str]] = []
+    for rec in tables.cells().values():
+        # A cell that was not a plain number keeps its raw content, so the CSV reads back the same.
+        value = "" if rec.marker else shown(rec.value, "", rec.raw, rec.issue)
+        out.append(
+            {
+                "area": tables.meta.area or "",
+                "year": tables.meta.template,
+                "table": rec.table,
+                "row": rec.row,
+                "column": rec.column,
+                "value": value,
+                "marker": rec.marker,
+            }
+        )
+    return out
+
+
+def render_csv(tables: AreaTables) -> str:
+    """Tidy CSV, one line per cell (docs/formats.md); safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=["area", "year", "table", "row", "column", "value", "marker"], lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in tidy_rows(tables):
+        writer.writerow({k: safe_text(v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def tables_document(tables: AreaTables) -> dict[str, Any]:
+    """The tables as a JSON-ready document."""
+    docs = []
+    for table in _present(tables):
+        rows = []
+        for row in table.rows:
+            cells = {}
+            for column in table.columns:
+                cell = tables.cell(table.id, row.id, column.id)
+                if cell is None:
+                    continue
+                number = cell.count
+                cells[column.id] = {
+                    "value": None if number is None else int(number) if number.is_integer() else number,
+                    "marker": cell.marker or None,
+                    "raw": cell.raw,
+                    "source": cell.source,
+                }
+            rows.append({"id": row.id, "label": row.label, "cells": cells})
+        docs.append(
+            {
+                "id": table.id,
+                "title": table.display_title,
+                "columns": [{"id": c.id, "label": c.label} for c in table.columns],
+                "rows": rows,
+            }
+        )
+    return {
+        "schema_version": TABLES_SCHEMA_VERSION,
+        "tool": {"name": "mappa-stats", "version": __version__},
+        "path": tables.meta.path,
+        "sha256": tables.meta.sha256,
+        "area": tables.meta.area,
+        "template": tables.meta.template,
+        "tables": docs,
+    }
+
+
+def render_json(tables: AreaTables) -> str:
+    """The tables as JSON."""
+    return json.dumps(tables_document(tables), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "csv": render_csv, "json": render_json}

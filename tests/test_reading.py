@@ -1,0 +1,294 @@
+"""Reading area workbooks and tidy CSV into the tidy model."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import KENT_CSV, KENT_XLSX, SAMPLES, sha256
+from helpers import KENT, edit_copy, separate_sheets
+from mappa_stats.cli import main
+from mappa_stats.errors import InputError, LabelError, TableNotFoundError
+from mappa_stats.readers import read_area
+from mappa_stats.templates import load_template
+
+COMPARED = ["table", "row", "column", "value", "marker", "issue"]
+COLUMN_IDS = ["cat1", "cat2", "cat3", "total"]
+ROW_IDS = {"Level 1": "level1", "Level 2": "level2", "Level 3": "level3", "Total": "total"}
+
+
+def _assert_kent(path: Path) -> None:
+    """Every published Kent 2014-15 figure is read back from this file."""
+    area = read_area(path)
+    for table, rows in KENT.items():
+        for label, values in rows.items():
+            for column, expected in zip(COLUMN_IDS, values, strict=True):
+                cell = area.cell(table, ROW_IDS[label], column)
+                assert cell is not None, (table, label, column)
+                if expected is None:
+                    assert cell.marker == "blank"
+                elif expected == "-":
+                    assert cell.marker == "-"
+                else:
+                    assert area.value(table, ROW_IDS[label], column) == expected, (table, label, column)
+    assert area.value("breach_notification", "value", "value") == 37
+    assert area.value("restrictive_orders", "sopo", "value") == 134
+    assert area.value("restrictive_orders", "no", "value") == 3
+    assert area.value("restrictive_orders", "fto", "value") == 0
+    assert area.value("rsos_per_100k", "value", "value") == 100
+
+
+def test_kent_workbook_reads_every_published_figure() -> None:
+    """The sample workbook holds the published Kent 2014-15 tables."""
+    _assert_kent(KENT_XLSX)
+
+
+def test_kent_csv_reads_the_same_figures() -> None:
+    """The tidy CSV sample holds the same figures."""
+    _assert_kent(KENT_CSV)
+
+
+def test_tables_on_separate_sheets_in_another_order(tmp_path: Path) -> None:
+    """Titles are found anywhere: one table per sheet, reversed order, short and odd-cased labels."""
+    path = separate_sheets(tmp_path / "moved.xlsx")
+    _assert_kent(path)
+    moved = read_area(path).frame
+    kent = read_area(KENT_XLSX).frame
+    kent = kent[kent["table"] != "commentary"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(moved[COMPARED], kent[COMPARED])
+
+
+def test_sources_are_spreadsheet_cells() -> None:
+    """Every value keeps its sheet and A1 cell."""
+    area = read_area(KENT_XLSX)
+    cell = area.cell("snapshot", "level1", "cat2")
+    assert cell is not None
+    assert (cell.sheet, cell.cell, cell.source) == ("Statistics", "C5", "'Statistics'!C5")
+    csv_cell = read_area(KENT_CSV).cell("snapshot", "level1", "cat2")
+    assert csv_cell is not None and csv_cell.source == f"{KENT_CSV}:3"
+
+
+def test_metadata() -> None:
+    """Area, template year and the input's SHA-256 are recorded."""
+    area = read_area(KENT_XLSX)
+    assert area.meta.area == "Kent"
+    assert area.meta.template == "2014-15"
+    assert area.meta.sha256 == sha256(KENT_XLSX)
+
+
+def test_xlsx_to_csv_to_model_is_identical(tmp_path: Path) -> None:
+    """xlsx → model → tidy CSV → model gives the same cells."""
+    out = tmp_path / "kent.csv"
+    result = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    first = read_area(KENT_XLSX)
+    second = read_area(out)
+    pd.testing.assert_frame_equal(first.frame[COMPARED], second.frame[COMPARED])
+    assert second.meta.area == "Kent"
+
+
+def test_committed_csv_sample_matches_workbook() -> None:
+    """samples/kent_2015.csv is the workbook in tidy form."""
+    pd.testing.assert_frame_equal(read_area(KENT_XLSX).frame[COMPARED], read_area(KENT_CSV).frame[COMPARED])
+
+
+def test_template_reads_back_as_an_empty_model(tmp_path: Path) -> None:
+    """The template command writes a workbook the reader accepts, with every input cell empty."""
+    out = tmp_path / "blank.xlsx"
+    result = CliRunner().invoke(main, ["template", "--year", "2014-15", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    area = read_area(out)
+    template = load_template("2014-15")
+    assert set(area.frame["table"]) == set(template.table_ids())
+    assert area.frame["value"].isna().all()
+    sopo = area.frame[(area.frame["table"] == "custody_sopo") & area.frame["column"].isin(["cat2", "cat3"])]
+    assert len(sopo) == 6
+    assert set(sopo["marker"]) == {"-"}
+    others = area.frame.drop(sopo.index)
+    assert set(others["marker"]) == {"blank"}
+
+
+def test_template_marks_not_applicable_and_validates_whole_numbers(tmp_path: Path) -> None:
+    """Input cells carry whole-number validation; not-applicable cells are filled grey."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "blank.xlsx"
+    CliRunner().invoke(main, ["template", "-o", str(out)])
+    ws = load_workbook(out)["Statistics"]
+    rules = ws.data_validations.dataValidation
+    assert rules and rules[0].type == "whole" and rules[0].operator == "greaterThanOrEqual"
+    covered = " ".join(str(r.sqref) for r in rules)
+    assert "B5" in covered.split()  # Level 1, Category 1 of the first grid
+    assert ws["A5"].value == "Level 1"
+    assert ws["D5"].fill.fgColor.rgb.endswith("D9D9D9")  # Category 3 x Level 1 not applicable
+    assert "D5" not in covered.split()
+
+
+def test_text_in_a_count_cell_is_kept_with_its_location(tmp_path: Path) -> None:
+    """A cell that is not a count stays in the model for validate to report."""
+    path = edit_copy(KENT_XLSX, tmp_path / "text.xlsx", {"C5": "about 780", "B6": " 12 ", "B5": "1,548"})
+    area = read_area(path)
+    cell = area.cell("snapshot", "level1", "cat2")
+    assert cell is not None
+    assert (cell.raw, cell.issue, cell.source) == ("about 780", "text", "'Statistics'!C5")
+    assert area.value("snapshot", "level2", "cat1") == 12
+    assert area.cell("snapshot", "level2", "cat1").issue == "text_number"  # type: ignore[union-attr]
+    assert area.value("snapshot", "level1", "cat1") == 1548
+    assert area.cell("snapshot", "level1", "cat1").issue == "thousands_separator"  # type: ignore[union-attr]
+
+
+def test_ods_is_read(tmp_path: Path) -> None:
+    """An OpenDocument spreadsheet with the same layout gives the same figures."""
+    odf = pytest.importorskip("odf")
+    assert odf
+    frame = pd.read_excel(KENT_XLSX, header=None)
+    out = tmp_path / "kent.ods"
+    frame.to_excel(out, header=False, index=False, engine="odf", sheet_name="Statistics")
+    area = read_area(out)
+    assert area.value("snapshot", "level1", "cat2") == 787
+    assert area.value("yearly", "total", "total") == 35
+    assert area.meta.source_format == "ods"
+
+
+# --- bad input: one line, exit 2, the input untouched ---------------------------------------------
+
+
+def _run_bad(path: Path | str, *extra: str) -> str:
+    before = sha256(Path(path)) if Path(path).is_file() else None
+    result = CliRunner().invoke(main, ["tables", str(path), *extra])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    if before is not None:
+        assert sha256(Path(path)) == before
+    return lines[0]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A path that does not exist."""
+    assert "no such file" in _run_bad(tmp_path / "nope.xlsx")
+
+
+def test_directory(tmp_path: Path) -> None:
+    """A folder instead of a file."""
+    assert "is a folder" in _run_bad(tmp_path)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    """A zero-byte file."""
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert "empty" in _run_bad(path)
+
+
+def test_truncated_workbook(tmp_path: Path) -> None:
+    """Half a workbook."""
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes(KENT_XLSX.read_bytes()[:3000])
+    assert "damaged" in _run_bad(path)
+
+
+def test_csv_renamed_xlsx(tmp_path: Path) -> None:
+    """A CSV file given a workbook's name."""
+    path = tmp_path / "kent.xlsx"
+    path.write_bytes(KENT_CSV.read_bytes())
+    message = _run_bad(path)
+    assert "rename it to .csv" in message and str(path) in message
+
+
+def test_legacy_xls(tmp_path: Path) -> None:
+    """An Excel 97-2003 file (OLE2 container)."""
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    assert "save as .xlsx" in _run_bad(path)
+
+
+def test_password_protected(tmp_path: Path) -> None:
+    """An encrypted workbook is an OLE2 container holding an EncryptionInfo stream."""
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "EncryptionInfo".encode("utf-16-le")
+    )
+    assert "password-protected" in _run_bad(path)
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    """A zip archive with no spreadsheet inside."""
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("hello.txt", "hi")
+    assert "not a spreadsheet" in _run_bad(path)
+
+
+def test_table_not_found_names_titles_looked_for(tmp_path: Path) -> None:
+    """A missing table is named with the titles that were searched for."""
+    path = edit_copy(KENT_XLSX, tmp_path / "no_yearly.xlsx", {"A10": "Something else"})
+    message = _run_bad(path)
+    assert "MAPPA-eligible offenders in Levels 2 and 3 by category (yearly total)' not found" in message
+    assert "'MAPPA-eligible offenders in Levels 2 and 3'" in message
+
+
+def test_unknown_row_label(tmp_path: Path) -> None:
+    """A row label the template does not know, with numbers beside it."""
+    path = edit_copy(KENT_XLSX, tmp_path / "row.xlsx", {"A6": "Level 4"})
+    message = _run_bad(path)
+    assert "unknown row label 'Level 4' at 'Statistics'!A6" in message
+
+
+def test_unknown_column_label(tmp_path: Path) -> None:
+    """A column label the template does not know."""
+    path = edit_copy(KENT_XLSX, tmp_path / "col.xlsx", {"D4": "Category 5: Terrorists"})
+    message = _run_bad(path)
+    assert "unknown column label 'Category 5: Terrorists' at 'Statistics'!D4" in message
+
+
+def test_duplicate_table(tmp_path: Path) -> None:
+    """Two copies of the same table are refused, naming both."""
+    path = edit_copy(KENT_XLSX, tmp_path / "dup.xlsx", {"A45": "MAPPA-eligible offenders on 31 March 2015"})
+    message = _run_bad(path)
+    assert "appears 2 times" in message and "'Statistics'!A2" in message and "'Statistics'!A45" in message
+
+
+def test_library_errors_are_typed(tmp_path: Path) -> None:
+    """The library raises the project's own exceptions, which the CLI maps to exit 2."""
+    with pytest.raises(InputError):
+        read_area(tmp_path / "missing.xlsx")
+    with pytest.raises(LabelError):
+        read_area(edit_copy(KENT_XLSX, tmp_path / "r.xlsx", {"A7": "Level three hundred"}))
+    with pytest.raises(TableNotFoundError):
+        read_area(edit_copy(KENT_XLSX, tmp_path / "t.xlsx", {"A37": "Rate"}))
+
+
+def test_tidy_csv_unknown_label(tmp_path: Path) -> None:
+    """A tidy CSV line with an unknown row names the line."""
+    lines = KENT_CSV.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("level1", "level9")
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = _run_bad(path)
+    assert f"{path}:3: unknown row 'level9'" in message
+
+
+def test_csv_with_semicolons_and_bom(tmp_path: Path) -> None:
+    """Excel's 'CSV' in many locales: semicolons, a byte-order mark."""
+    text = KENT_CSV.read_text(encoding="utf-8").replace(",", ";")
+    path = tmp_path / "semi.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    _assert_kent(path)
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    """--debug lets the exception through for a developer."""
+    result = CliRunner().invoke(main, ["--debug", "tables", str(tmp_path / "nope.xlsx")])
+    assert isinstance(result.exception, InputError)
+
+
+def test_samples_folder_has_expected_outputs() -> None:
+    """Each sample's expected tables output is committed beside it."""
+    assert (SAMPLES / "kent_2015.tables.txt").is_file()
+    assert (SAMPLES / "kent_2015.tables.md").is_file()
