@@ -5,6 +5,7 @@ Nothing heavy is imported at module level, so `mappa-stats --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -138,6 +139,93 @@ def template(year: str | None, output: Path) -> None:
     chosen = load_template(year or available_years()[-1])
     write_atomic(output, lambda temp: write_template(chosen, temp))
     click.echo(f"wrote {output} (template {chosen.year})", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json", "markdown")),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+@click.option(
+    "--level1-share",
+    metavar="PERCENT",
+    default=None,
+    help="The stated Level 1 share to check, e.g. 99 or 99%. Default: the workbook's Commentary figures.",
+)
+@click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
+@_YEAR
+@_OUTPUT
+def validate(
+    files: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    level1_share: str | None,
+    no_suggest: bool,
+    year: str | None,
+    output: Path | None,
+) -> None:
+    """Check every table of each FILE and say which cell is wrong.
+
+    Totals across and down every grid, not-applicable and missing cells, whole numbers, the rules
+    that tie tables together, and the stated Level 1 share. Each finding names the cell
+    ('Statistics'!E5) and, where the sums allow, the value it probably should hold.
+    """
+    from mappa_stats import report as reports
+    from mappa_stats.validate import validate_path
+
+    done = []
+    for number, path in enumerate(files, start=1):
+        if len(files) > 3:
+            click.echo(f"[{number}/{len(files)}] {path}", err=True)
+        done.append(validate_path(path, year=year, level1_share=level1_share, suggest=not no_suggest))
+    if fmt == "json":
+        text = reports.render_json(done, strict)
+    elif fmt == "markdown":
+        text = reports.render_markdown(done, strict)
+    else:
+        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        text = reports.render_text(done, strict, color=color)
+    _emit(text, output, files)
+    sys.exit(reports.exit_code(done, strict))
+
+
+@main.command()
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "markdown", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def rules(fmt: str) -> None:
+    """List every rule validate runs: id, severity and what it checks."""
+    from mappa_stats.checks import RULES
+
+    if fmt == "json":
+        import json
+
+        items = [{"id": r.id, "severity": r.severity, "description": r.description} for r in RULES.values()]
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    from tabulate import tabulate
+
+    rows = [[f"`{r.id}`" if fmt == "markdown" else r.id, r.severity, r.description] for r in RULES.values()]
+    click.echo(
+        tabulate(
+            rows,
+            headers=["Rule", "Severity", "Description"],
+            tablefmt="pipe" if fmt == "markdown" else "simple",
+        )
+    )
 
 
 def _commands() -> dict[str, Callable[..., Any]]:

@@ -1,0 +1,52 @@
+"""Findings: one frozen record per problem, the single list every renderer draws from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from mappa_stats.model import sheet_ref
+
+ERROR = "error"
+WARNING = "warning"
+
+Number = int | float | str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem found in an area's tables, located to a cell where it has one."""
+
+    rule: str
+    severity: str
+    table: str
+    row: str
+    column: str
+    sheet: str
+    cell: str
+    expected: Number
+    actual: Number
+    message: str
+    suggestion: str | None = None
+    explains: tuple[str, ...] = field(default=())
+
+    @property
+    def ref(self) -> str:
+        """Where to look: 'Statistics'!E5, a CSV line, or the table when there is no cell."""
+        if self.cell:
+            return sheet_ref(self.sheet, self.cell)
+        return self.table or "-"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (docs/report-format.md)."""
+        data = asdict(self)
+        data["explains"] = list(self.explains)
+        data["ref"] = self.ref
+        return data
+
+
+def plain(number: float | None) -> Number:
+    """A count as an int when it is whole, for messages and JSON."""
+    if number is None:
+        return None
+    return int(number) if float(number).is_integer() else number

@@ -1,0 +1,287 @@
+"""Point at the wrong cell: the fewest cells whose change makes every total of a grid add up.
+
+This is the Fellegi–Holt principle (as in R's errorlocate): among all sets of cells that could be
+changed so that every balance equation of the grid holds, take the smallest. A single mistyped inner
+cell breaks exactly its row and its column, and only that cell lies on both; a mistyped row total breaks
+its row and the Total column; and so on. When exactly one smallest set exists it is reported with the
+values that satisfy every equation; when several exist, all are listed and none is called the culprit.
+Then, as R's deductive does, the typed and suggested values are compared to name the likely slip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from itertools import combinations
+
+from mappa_stats.checks import grid_equations, short
+from mappa_stats.findings import ERROR, Finding
+from mappa_stats.model import AreaTables, sheet_ref
+from mappa_stats.templates import TableDef
+
+TOTAL_RULES = ("totals.row", "totals.column")
+MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
+MAX_OPTIONS_LISTED = 6
+
+Key = tuple[str, str]  # (row id, column id)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """total - sum(parts) == 0 over the grid's applicable cells."""
+
+    rule: str
+    total: Key
+    parts: tuple[Key, ...]
+
+    def coefficient(self, key: Key) -> int:
+        """+1 for the total, -1 for a part, 0 for a cell not in this equation."""
+        if key == self.total:
+            return 1
+        return -1 if key in self.parts else 0
+
+    def residual(self, values: dict[Key, int]) -> int:
+        """How far the equation is from holding."""
+        return values[self.total] - sum(values[p] for p in self.parts)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One way to make the grid add up: new values for a set of cells (None: any of many values)."""
+
+    cells: tuple[Key, ...]
+    values: tuple[int, ...] | None
+
+
+def equations_for(table: TableDef) -> list[Equation]:
+    """Balance equations of a grid, leaving out not-applicable cells."""
+    out = []
+    for rule_id, total, parts in grid_equations(table):
+        if not table.is_applicable(*total):
+            continue
+        kept = tuple(p for p in parts if table.is_applicable(*p))
+        out.append(Equation(rule_id, total, kept))
+    return out
+
+
+def _solve(rows: list[list[Fraction]], rhs: list[Fraction], unknowns: int) -> list[Fraction] | str | None:
+    """Gaussian elimination: the unique solution, None when inconsistent, 'many' when not unique."""
+    matrix = [[*row, b] for row, b in zip(rows, rhs, strict=True)]
+    pivot_row = 0
+    pivots = []
+    for col in range(unknowns):
+        pick = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
+        if pick is None:
+            continue
+        matrix[pivot_row], matrix[pick] = matrix[pick], matrix[pivot_row]
+        lead = matrix[pivot_row][col]
+        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
+        for r in range(len(matrix)):
+            if r != pivot_row and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)]
+        pivots.append(col)
+        pivot_row += 1
+    if any(all(x == 0 for x in row[:-1]) and row[-1] != 0 for row in matrix):
+        return None
+    if len(pivots) < unknowns:
+        return "many"
+    solution = [Fraction(0)] * unknowns
+    for r, col in enumerate(pivots):
+        solution[col] = matrix[r][-1]
+    return solution
+
+
+def smallest_fixes(values: dict[Key, int], equations: list[Equation]) -> list[Fix]:
+    """Every smallest set of cells whose change satisfies all equations with whole numbers >= 0."""
+    violated = [e for e in equations if e.residual(values) != 0]
+    if not violated:
+        return []
+    keys = sorted(values)
+    for size in range(1, min(MAX_CELLS_CHANGED, len(keys)) + 1):
+        fixes: list[Fix] = []
+        for chosen in combinations(keys, size):
+            # Each broken equation must contain a changed cell; cheap, and prunes almost everything.
+            if not all(any(e.coefficient(k) for k in chosen) for e in violated):
+                continue
+            touched = [e for e in equations if any(e.coefficient(k) for k in chosen)]
+            rows = [[Fraction(e.coefficient(k)) for k in chosen] for e in touched]
+            rhs = [
+                Fraction(-sum(e.coefficient(k) * v for k, v in values.items() if k not in chosen))
+                for e in touched
+            ]
+            solution = _solve(rows, rhs, size)
+            if solution is None:
+                continue
+            if solution == "many":
+                fixes.append(Fix(chosen, None))
+                continue
+            assert isinstance(solution, list)
+            if all(x.denominator == 1 and x >= 0 for x in solution):
+                new = tuple(int(x) for x in solution)
+                if all(n != values[k] for n, k in zip(new, chosen, strict=True)):
+                    fixes.append(Fix(chosen, new))
+        if fixes:
+            return fixes
+    return []
+
+
+def name_slip(typed: int, correct: int) -> str | None:
+    """The likely typing slip from correct to typed, or None when no simple slip fits."""
+    a, b = str(abs(correct)), str(abs(typed))
+    if typed == -correct and correct != 0:
+        return "a minus sign typed"
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        ):
+            return "probably two digits swapped"
+        if len(diffs) == 1:
+            return "probably one digit mistyped"
+        return None
+    if len(b) == len(a) - 1 and any(a[:i] + a[i + 1 :] == b for i in range(len(a))):
+        return "probably a digit left out"
+    if len(b) == len(a) + 1:
+        for i in range(len(b)):
+            if b[:i] + b[i + 1 :] == a:
+                doubled = (i > 0 and b[i - 1] == b[i]) or (i + 1 < len(b) and b[i + 1] == b[i])
+                return "probably a digit typed twice" if doubled else "probably an extra digit typed"
+    return None
+
+
+def _line_name(table: TableDef, equation: Equation) -> str:
+    row, column = table.row(equation.total[0]), table.column(equation.total[1])
+    if equation.rule == "totals.row":
+        return "the Total row" if row.is_total else f"the {row.label} row"
+    return "the Total column" if column.is_total else f"the {short(column)} column"
+
+
+def _join(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"both {names[0]} and {names[1]}"
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _grid_values(area: AreaTables, table: TableDef) -> dict[Key, int] | None:
+    values: dict[Key, int] = {}
+    for row in table.rows:
+        for column in table.columns:
+            if not table.is_applicable(row.id, column.id):
+                continue
+            cell = area.cell(table.id, row.id, column.id)
+            if cell is None or cell.count is None or not cell.count.is_integer():
+                return None
+            values[(row.id, column.id)] = int(cell.count)
+    return values
+
+
+def _ref(area: AreaTables, table: TableDef, key: Key) -> str:
+    cell = area.cell(table.id, *key)
+    assert cell is not None
+    return cell.source if not cell.sheet else sheet_ref(cell.sheet, cell.cell)
+
+
+def locate_grid(area: AreaTables, table: TableDef) -> tuple[list[Equation], dict[Key, int], list[Fix]] | None:
+    """The grid's equations, its values and its smallest fixes; None when a cell holds no count."""
+    values = _grid_values(area, table)
+    if values is None:
+        return None
+    equations = equations_for(table)
+    return equations, values, smallest_fixes(values, equations)
+
+
+def _culprit_findings(
+    area: AreaTables, table: TableDef, equations: list[Equation], values: dict[Key, int], fix: Fix
+) -> list[Finding]:
+    assert fix.values is not None
+    violated = [e for e in equations if e.residual(values) != 0]
+    out = []
+    partners = {k: v for k, v in zip(fix.cells, fix.values, strict=True)}
+    for key, new in partners.items():
+        cell = area.cell(table.id, *key)
+        assert cell is not None
+        explained = [e for e in violated if e.coefficient(key)]
+        lines = [_line_name(table, e) for e in explained] or ["the grid"]
+        typed = values[key]
+        slip = name_slip(typed, new)
+        others = [f"{_ref(area, table, k)} → {v}" for k, v in partners.items() if k != key]
+        together = f" (together with {', '.join(others)})" if others else ""
+        ref = _ref(area, table, key)
+        message = f"{ref} reads {typed}; {new} would make {_join(lines)} add up{together}" + (
+            f" — {slip}" if slip else ""
+        )
+        out.append(
+            Finding(
+                rule=explained[0].rule if explained else "totals.row",
+                severity=ERROR,
+                table=table.id,
+                row=key[0],
+                column=key[1],
+                sheet=cell.sheet,
+                cell=cell.cell,
+                expected=new,
+                actual=typed,
+                message=f"{message} in {table.display_title!r}",
+                suggestion=f"change {ref} from {typed} to {new}" + (f" ({slip})" if slip else ""),
+                explains=tuple(f"{e.rule}: {_line_name(table, e)}" for e in explained),
+            )
+        )
+    return out
+
+
+def _options(area: AreaTables, table: TableDef, fixes: list[Fix]) -> str:
+    shown = []
+    for fix in fixes[:MAX_OPTIONS_LISTED]:
+        if fix.values is None:
+            shown.append(" and ".join(_ref(area, table, k) for k in fix.cells) + " (several values)")
+        else:
+            shown.append(
+                " and ".join(
+                    f"{_ref(area, table, k)} → {v}" for k, v in zip(fix.cells, fix.values, strict=True)
+                )
+            )
+    more = f"; and {len(fixes) - MAX_OPTIONS_LISTED} more" if len(fixes) > MAX_OPTIONS_LISTED else ""
+    return "; ".join(shown) + more
+
+
+def explain_totals(area: AreaTables, findings: Iterable[Finding]) -> list[Finding]:
+    """Replace a grid's total failures by one finding per culprit cell when the culprit is certain."""
+    findings = list(findings)
+    by_table: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.rule in TOTAL_RULES:
+            by_table.setdefault(f.table, []).append(f)
+    out: list[Finding] = []
+    done: set[str] = set()
+    for f in findings:
+        if f.rule not in TOTAL_RULES:
+            out.append(f)
+            continue
+        if f.table in done:
+            continue
+        done.add(f.table)
+        table = area.template.table(f.table)
+        located = locate_grid(area, table)
+        group = by_table[f.table]
+        if located is None or not located[2]:
+            out.extend(group)
+            continue
+        equations, values, fixes = located
+        if len(fixes) == 1 and fixes[0].values is not None:
+            out.extend(_culprit_findings(area, table, equations, values, fixes[0]))
+            continue
+        size = len(fixes[0].cells)
+        what = "one cell" if size == 1 else f"{size} cells"
+        note = (
+            f"several possibilities: changing any of these {what} would make the grid add up, so the "
+            f"sums alone cannot tell which is wrong: {_options(area, table, fixes)}"
+        )
+        out.extend(replace(g, suggestion=note) for g in group)
+    return out

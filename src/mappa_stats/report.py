@@ -1,0 +1,173 @@
+"""Render validate's reports: a terminal verdict, Markdown for a sign-off pack, or versioned JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from mappa_stats import __version__
+from mappa_stats.findings import ERROR, Finding
+from mappa_stats.validate import FAILED, PASSED, SKIPPED, FileReport
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+def overall_status(reports: Sequence[FileReport], strict: bool = False) -> str:
+    """'error' when a file could not be read, else 'fail' when any failed, else 'pass'."""
+    statuses = {r.status(strict) for r in reports}
+    return "error" if "error" in statuses else "fail" if "fail" in statuses else "pass"
+
+
+def exit_code(reports: Sequence[FileReport], strict: bool = False) -> int:
+    """0 pass, 1 the tables have errors (or warnings with --strict), 2 a file could not be read."""
+    return {"pass": 0, "fail": 1, "error": 2}[overall_status(reports, strict)]
+
+
+def _counts(report: FileReport) -> dict[str, int]:
+    return {
+        "rules_run": sum(1 for r in report.rules if r.status != SKIPPED),
+        "passed": sum(1 for r in report.rules if r.status == PASSED),
+        "failed": sum(1 for r in report.rules if r.status == FAILED),
+        "skipped": sum(1 for r in report.rules if r.status == SKIPPED),
+        "errors": report.errors,
+        "warnings": report.warnings,
+    }
+
+
+def report_document(reports: Sequence[FileReport], strict: bool = False) -> dict[str, Any]:
+    """The JSON report (docs/report-format.md, schemas/report.schema.json)."""
+    files = []
+    for report in reports:
+        entry: dict[str, Any] = {
+            "path": report.path,
+            "sha256": report.sha256,
+            "template": report.template,
+            "area": report.area,
+            "status": report.status(strict),
+            "findings": [f.to_dict() for f in report.findings],
+        }
+        if report.error is not None:
+            entry["error"] = report.error
+        else:
+            entry["summary"] = _counts(report)
+            entry["rules"] = [
+                {
+                    "id": r.id,
+                    "severity": r.severity,
+                    "status": r.status,
+                    "findings": r.findings,
+                    "note": r.note,
+                }
+                for r in report.rules
+            ]
+        files.append(entry)
+    return {
+        "schema_version": REPORT_SCHEMA_VERSION,
+        "tool": {"name": "mappa-stats", "version": __version__},
+        "status": overall_status(reports, strict),
+        "strict": strict,
+        "files": files,
+    }
+
+
+def render_json(reports: Sequence[FileReport], strict: bool = False) -> str:
+    """Versioned JSON for scripts and the national collation."""
+    return json.dumps(report_document(reports, strict), indent=2, ensure_ascii=False) + "\n"
+
+
+def _verdict(report: FileReport, strict: bool) -> str:
+    who = ", ".join(x for x in (report.area, f"template {report.template}" if report.template else None) if x)
+    head = f"{report.path}" + (f" ({who})" if who else "")
+    status = report.status(strict)
+    if status == "error":
+        return f"{head}: COULD NOT BE CHECKED"
+    if status == "pass":
+        extra = f" with {report.warnings} warning{'s' * (report.warnings != 1)}" if report.warnings else ""
+        return f"{head}: PASS — the tables are consistent{extra}"
+    return (
+        f"{head}: FAIL — {report.errors} error{'s' * (report.errors != 1)}, "
+        f"{report.warnings} warning{'s' * (report.warnings != 1)}"
+    )
+
+
+def _summary(report: FileReport) -> str:
+    c = _counts(report)
+    skipped = f", {c['skipped']} skipped" if c["skipped"] else ""
+    return (
+        f"Summary: {c['rules_run']} rules run, {c['passed']} passed, {c['failed']} failed{skipped}; "
+        f"{c['errors']} error{'s' * (c['errors'] != 1)}, {c['warnings']} warning{'s' * (c['warnings'] != 1)}"
+    )
+
+
+def finding_line(f: Finding, width: int = 0) -> str:
+    """ERROR totals.row  'Statistics'!E5  Level 1 total is 2335 but ..."""
+    label = "ERROR" if f.severity == ERROR else "WARNING"
+    # A located culprit's message starts with its cell; the line already shows it once.
+    message = f.message[len(f.ref) :].lstrip() if f.message.startswith(f.ref) else f.message
+    return f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}"
+
+
+def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool = False) -> str:
+    """Verdict, one line per finding (suggestion indented below), summary."""
+    import click
+
+    def paint(text: str, **style: Any) -> str:
+        return click.style(text, **style) if color else text
+
+    blocks = []
+    for report in reports:
+        status = report.status(strict)
+        tone = {"pass": "green", "fail": "red", "error": "red"}[status]
+        lines = [paint(_verdict(report, strict), fg=tone, bold=True)]
+        if report.error is not None:
+            lines.append(paint(f"ERROR   {report.error}", fg="red"))
+        width = max((len(f.rule) for f in report.findings), default=0)
+        for f in report.findings:
+            line = finding_line(f, width)
+            lines.append(paint(line, fg="red" if f.severity == ERROR else "yellow"))
+            if f.suggestion:
+                lines.append(f"        suggestion: {f.suggestion}")
+        if report.error is None:
+            lines.append(_summary(report))
+        blocks.append("\n".join(lines))
+    if len(reports) > 1:
+        counts = {s: sum(1 for r in reports if r.status(strict) == s) for s in ("pass", "fail", "error")}
+        blocks.append(
+            f"{len(reports)} files: {counts['pass']} passed, {counts['fail']} failed, "
+            f"{counts['error']} could not be checked"
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
+    """A sign-off section per file: verdict, findings table, rules table."""
+    parts = ["# MAPPA statistics validation report", f"mappa-stats {__version__}"]
+    for report in reports:
+        parts.append(f"## {report.path}")
+        parts.append(f"**{_verdict(report, strict)}**")
+        if report.error is not None:
+            parts.append(f"Error: {report.error}")
+            continue
+        if report.sha256:
+            parts.append(f"SHA-256 of the input: `{report.sha256}`")
+        if report.findings:
+            rows = [
+                [
+                    f.severity.upper(),
+                    f"`{f.rule}`",
+                    f.ref.replace("|", "\\|"),
+                    f.message.replace("|", "\\|"),
+                    (f.suggestion or "").replace("|", "\\|"),
+                ]
+                for f in report.findings
+            ]
+            parts.append(
+                tabulate(rows, headers=["Severity", "Rule", "Cell", "Finding", "Suggestion"], tablefmt="pipe")
+            )
+        rules = [[f"`{r.id}`", r.severity, r.status, r.findings] for r in report.rules]
+        parts.append(tabulate(rules, headers=["Rule", "Severity", "Result", "Findings"], tablefmt="pipe"))
+        parts.append(_summary(report))
+    return "\n\n".join(parts) + "\n"
