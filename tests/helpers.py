@@ -94,3 +94,43 @@ def edit_copy(source: Path, target: Path, changes: dict[str, Any], sheet: str = 
         ws[ref] = value
     wb.save(target)
     return target
+
+
+def area_from_values(values: dict[tuple[str, str, str], Any], year: str = "2014-15") -> Any:
+    """An AreaTables built straight from cell values (None = blank, str = as typed), no workbook needed."""
+    from mappa_stats.model import AreaTables, Metadata, a1, build_frame, parse_cell, record
+    from mappa_stats.templates import load_template
+
+    template = load_template(year)
+    records = []
+    row_no = 1
+    for table in template.tables:
+        for row in table.rows:
+            row_no += 1
+            for col_no, column in enumerate(table.columns, start=2):
+                content = values.get((table.id, row.id, column.id))
+                ref = a1(row_no, col_no)
+                parsed = parse_cell(content)
+                records.append(
+                    record(table.id, row.id, column.id, parsed, "Synthetic", ref, f"'Synthetic'!{ref}")
+                )
+    meta = Metadata(path="synthetic", sha256="0" * 64, template=year, area="Synthetic", source_format="xlsx")
+    return AreaTables(frame=build_frame(records), meta=meta, template=template)
+
+
+def kent_values() -> dict[tuple[str, str, str], Any]:
+    """The published Kent 2014-15 figures as cell values."""
+    ids = {"Level 1": "level1", "Level 2": "level2", "Level 3": "level3", "Total": "total"}
+    cols = ["cat1", "cat2", "cat3", "total"]
+    out: dict[tuple[str, str, str], Any] = {}
+    for table, rows in KENT.items():
+        for label, row_values in rows.items():
+            for column, value in zip(cols, row_values, strict=True):
+                out[(table, ids[label], column)] = value
+    out[("breach_notification", "value", "value")] = 37
+    out[("restrictive_orders", "sopo", "value")] = 134
+    out[("restrictive_orders", "no", "value")] = 3
+    out[("restrictive_orders", "fto", "value")] = 0
+    out[("rsos_per_100k", "value", "value")] = 100
+    out[("commentary", "level1_share", "value")] = "99%"
+    return out

@@ -202,7 +202,7 @@ def check_thousands(ctx: Context) -> Iterator[Finding]:
             yield finding(
                 "values.thousands_separator",
                 cell,
-                f"{describe(table, cell)} {cell.raw!r} is text with a thousands separator; read as "
+                f"{describe(table, cell)} holds {cell.raw!r}, text with a thousands separator; read as "
                 f"{plain(cell.value)}",
                 expected=plain(cell.value),
                 actual=cell.raw,
@@ -271,7 +271,7 @@ def check_not_collected(ctx: Context) -> Iterator[Finding]:
             yield finding(
                 "cells.not_collected",
                 cell,
-                f"{describe(table, cell)} is marked {cell.raw!r} (not collected); "
+                f"{describe(table, cell)} is marked {cell.raw!r}: not collected, so "
                 "totals through it are not checked",
                 expected="a count",
                 actual=cell.raw,

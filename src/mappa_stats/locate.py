@@ -217,9 +217,11 @@ def _culprit_findings(
         message = f"{ref} reads {typed}; {new} would make {_join(lines)} add up{together}" + (
             f" — {slip}" if slip else ""
         )
+        # A column total (in the Total row) goes under the column rule; any other cell under the row rule.
+        column_total = table.row(key[0]).is_total and not table.column(key[1]).is_total
         out.append(
             Finding(
-                rule=explained[0].rule if explained else "totals.row",
+                rule="totals.column" if column_total else "totals.row",
                 severity=ERROR,
                 table=table.id,
                 row=key[0],
