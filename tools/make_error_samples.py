@@ -2,7 +2,8 @@
 
 Each case is the real sample with a few cells changed; the manifest records what was done, which rule
 must catch it and the exit code. Expected outputs are written by the installed command and reviewed by
-hand before committing. Run from the repository root: python tools/make_error_samples.py
+hand before committing. Run from the repository root:
+    python tools/make_error_samples.py [--rebuild] [--outputs]
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def build() -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     manifest = {}
     for name, (what, changes, rule_id, code) in CASES.items():
+        manifest[name] = {"what": what, "cells": sorted(changes), "rule": rule_id, "exit_code": code}
+        if (OUT / f"{name}.xlsx").exists() and "--rebuild" not in sys.argv:
+            continue  # keep committed workbooks byte-identical (openpyxl stamps the save time)
         wb = load_workbook(KENT)
         ws = wb["Statistics"]
         for ref, value in changes.items():
@@ -114,7 +118,6 @@ def build() -> dict[str, Any]:
             if ref == "E41" and isinstance(value, int):
                 ws[ref].number_format = "General"
         wb.save(OUT / f"{name}.xlsx")
-        manifest[name] = {"what": what, "cells": sorted(changes), "rule": rule_id, "exit_code": code}
     (OUT / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

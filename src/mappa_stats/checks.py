@@ -596,3 +596,92 @@ def check_level1_share(ctx: Context) -> Iterator[Finding]:
 def rule_ids() -> list[str]:
     """Every registered rule id, in registry order."""
     return list(RULES)
+
+
+# --- the rate (needs --population) -------------------------------------------------------------------
+
+
+def _rate_inputs(ctx: Context, rule_id: str) -> tuple[Any, Any] | None:
+    """The population file and this area's population, or None (and the rule skipped)."""
+    population = ctx.extras.get("population")
+    if population is None:
+        ctx.skip(rule_id, "no --population file given")
+        return None
+    if not ctx.area.meta.area:
+        ctx.skip(rule_id, "the workbook does not name its MAPPA area (a 'MAPPA area' cell)")
+        return None
+    return population, population.get(ctx.area.meta.area)
+
+
+@rule(
+    "rate.matches",
+    ERROR,
+    "The stated RSOs per 100,000 equals Category 1 on 31 March ÷ the ONS population aged 10+ × 100,000, "
+    "rounded half up to a whole number.",
+)
+def check_rate(ctx: Context) -> Iterator[Finding]:
+    """Reproduce the published rate from the population file given with --population."""
+    from mappa_stats.population import compute_rate
+
+    inputs = _rate_inputs(ctx, "rate.matches")
+    if inputs is None:
+        return
+    population, area_population = inputs
+    stated_cell = ctx.area.cell("rsos_per_100k", "value", "value")
+    rsos = ctx.area.value("snapshot", "total", "cat1")
+    if stated_cell is None or stated_cell.value is None or rsos is None:
+        ctx.skip("rate.matches", "no stated rate or no Category 1 total to compute it from")
+        return
+    rate = compute_rate(
+        ctx.area.meta.area or "",
+        int(rsos),
+        area_population,
+        all_ages=ctx.area.template.rate_base == "all_ages",
+        stated=Decimal(str(stated_cell.value)),
+        vintage=population.vintage,
+    )
+    if rate.matches:
+        return
+    hint = ""
+    if rate.all_ages_rounded is not None:
+        hint = f"; an all-ages base ({rate.all_ages_population:,}) would give {rate.all_ages_rounded}"
+        if Decimal(rate.all_ages_rounded) == rate.stated:
+            hint += ", the stated figure: the under-10s were probably not excluded"
+    vintage = f"ONS {population.vintage}" if population.vintage else "population file"
+    yield finding(
+        "rate.matches",
+        stated_cell,
+        f"the stated rate is {plain(stated_cell.value)} per 100,000 but {plain(rsos)} RSOs ÷ "
+        f"{rate.population:,} people {rate.base} ({vintage}) × 100,000 = {rate.two_dp}, which rounds to "
+        f"{rate.rounded}{hint}",
+        expected=rate.rounded,
+        actual=plain(stated_cell.value),
+        suggestion=f"state {rate.rounded}, and name the population vintage used",
+    )
+
+
+@rule(
+    "rate.vintage",
+    WARNING,
+    "The population file is the mid-year estimate the template expects (mid-2014 for 2014-15).",
+)
+def check_rate_vintage(ctx: Context) -> Iterator[Finding]:
+    """A rate computed on another year's (or a revised) population is not the published one."""
+    inputs = _rate_inputs(ctx, "rate.vintage")
+    if inputs is None:
+        return
+    population, _ = inputs
+    wanted = f"mid-{ctx.area.template.population_mid_year}"
+    if population.vintage is None:
+        ctx.skip("rate.vintage", "the population file does not say which mid-year it is")
+        return
+    if population.vintage != wanted:
+        yield finding(
+            "rate.vintage",
+            None,
+            f"the population file is {population.vintage}, but {ctx.area.template.year} reports use {wanted}",
+            expected=wanted,
+            actual=population.vintage,
+            table="rsos_per_100k",
+            suggestion=f"use the ONS {wanted} estimates",
+        )

@@ -160,6 +160,13 @@ def template(year: str | None, output: Path) -> None:
     help="The stated Level 1 share to check, e.g. 99 or 99%. Default: the workbook's Commentary figures.",
 )
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
+@click.option(
+    "--population",
+    "population_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ONS population file: adds the rate.matches and rate.vintage rules.",
+)
 @_YEAR
 @_OUTPUT
 def validate(
@@ -168,6 +175,7 @@ def validate(
     strict: bool,
     level1_share: str | None,
     no_suggest: bool,
+    population_path: Path | None,
     year: str | None,
     output: Path | None,
 ) -> None:
@@ -180,11 +188,18 @@ def validate(
     from mappa_stats import report as reports
     from mappa_stats.validate import validate_path
 
+    extras: dict[str, object] = {}
+    if population_path is not None:
+        from mappa_stats.population import read_population
+
+        extras["population"] = read_population(population_path)
     done = []
     for number, path in enumerate(files, start=1):
         if len(files) > 3:
             click.echo(f"[{number}/{len(files)}] {path}", err=True)
-        done.append(validate_path(path, year=year, level1_share=level1_share, suggest=not no_suggest))
+        done.append(
+            validate_path(path, year=year, level1_share=level1_share, suggest=not no_suggest, extras=extras)
+        )
     if fmt == "json":
         text = reports.render_json(done, strict)
     elif fmt == "markdown":
@@ -226,6 +241,87 @@ def rules(fmt: str) -> None:
             tablefmt="pipe" if fmt == "markdown" else "simple",
         )
     )
+
+
+@main.command(
+    epilog=EXIT_CODES.replace(
+        "every check passed (warnings allowed)", "every stated rate matches (or none was stated)"
+    ).replace("the tables have errors (or warnings, with --strict)", "a stated rate does not match")
+)
+@click.argument("workbooks", nargs=-1, type=_FILE)
+@click.option(
+    "--population",
+    "population_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="ONS population file: MYE2 table, ONS long layout or area table (.csv or .xlsx).",
+)
+@click.option(
+    "--area", default=None, help="A MAPPA area or police force name, with --rsos instead of a workbook."
+)
+@click.option(
+    "--rsos",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Registered sexual offenders (Category 1 on 31 March).",
+)
+@click.option(
+    "--stated", default=None, metavar="RATE", help="The published rate to check. Default: the workbook's."
+)
+@click.option(
+    "--mid-year",
+    type=int,
+    default=None,
+    metavar="YYYY",
+    help="Which population_YYYY column of an ONS long file.",
+)
+@click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json", "markdown", "csv")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@_YEAR
+@_OUTPUT
+def rate(
+    workbooks: tuple[Path, ...],
+    population_path: Path,
+    area: str | None,
+    rsos: int | None,
+    stated: str | None,
+    mid_year: int | None,
+    all_ages: bool,
+    fmt: str,
+    year: str | None,
+    output: Path | None,
+) -> None:
+    """Registered sexual offenders per 100,000 people aged 10 and over, from ONS population files.
+
+    For each WORKBOOK (or --area with --rsos): the RSOs (Category 1 on 31 March), the population
+    aged 10+, the rate to 2 decimals and rounded half up to a whole number, "one for every N
+    people", the stated rate and a verdict. With neither, lists every area of the population file.
+    """
+    from mappa_stats import rates as r
+    from mappa_stats.population import read_population
+
+    if (area is None) != (rsos is None):
+        raise click.UsageError("--area and --rsos go together")
+    if area is not None and workbooks:
+        raise click.UsageError("give workbooks or --area/--rsos, not both")
+    population = read_population(population_path, mid_year)
+    national = None
+    if area is not None and rsos is not None:
+        results = [r.rate_for_area(population, area, rsos, all_ages=all_ages, stated=stated)]
+    elif workbooks:
+        results = r.rates_for_workbooks(population, workbooks, year=year, all_ages=all_ages, stated=stated)
+    else:
+        results, national = [], r.national_view(population, all_ages)
+    _emit(r.render(results, national, population, fmt), output, [*workbooks, population_path])
+    sys.exit(1 if any(x.matches is False for x in results) else 0)
 
 
 def _commands() -> dict[str, Callable[..., Any]]:

@@ -1,0 +1,509 @@
+"""Population files and the rate: registered sexual offenders per 100,000 people aged 10 and over.
+
+Three layouts are read, detected from the header row: the ONS MYE2 table (one row per geography,
+Code, Name, [Geography], All ages, 0 … 89, 90+), the ONS long layout (code, name, sex, age,
+population_YYYY …) and an area table (one row per MAPPA area with a population aged 10+, all ages or
+single years of age). MYE2 files hold aggregate rows (country, region, county): an area is always the
+sum of its own upper-tier authorities, never of every row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mappa_stats.errors import InputError
+from mappa_stats.templates import normalize, schemas_dir
+
+MAX_POPULATION_BYTES = 100 * 1024 * 1024
+_AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
+_YEAR_COLUMN = re.compile(r"^population_(\d{4})$")
+_MID_YEAR = re.compile(r"mid[-_ ]?(\d{4})", re.IGNORECASE)
+_CODE_COLUMNS = ("code", "ons_code", "area_code", "geography_code")
+_AREA_WORDS = re.compile(r"\b(police|constabulary|service|mappa|area|force)\b")
+
+# Code prefixes of rows that are sums of other rows (country, region, county, metropolitan county).
+AGGREGATE_PREFIXES = ("K02", "K03", "K04", "E92", "W92", "S92", "N92", "E12", "E10", "E11")
+LEVELS = {
+    "K02": "United Kingdom",
+    "K03": "Great Britain",
+    "K04": "England and Wales",
+    "E92": "country",
+    "W92": "country",
+    "S92": "country",
+    "N92": "country",
+    "E12": "region",
+    "E10": "county",
+    "E11": "metropolitan county",
+    "E06": "unitary authority",
+    "E07": "district",
+    "E08": "metropolitan district",
+    "E09": "London borough",
+    "W06": "unitary authority",
+    "S12": "council area",
+    "N09": "district",
+}
+
+
+@dataclass(frozen=True)
+class Area:
+    """A MAPPA area: its name, police forces and the code sets that make it, newest last."""
+
+    name: str
+    police_forces: tuple[str, ...]
+    geographies: tuple[tuple[str, ...], ...]
+
+    def names(self) -> set[str]:
+        """Normalised names it is known by."""
+        return {area_key(n) for n in (self.name, *self.police_forces)}
+
+
+@cache
+def areas() -> tuple[Area, ...]:
+    """The 42 MAPPA areas (schemas/areas.json)."""
+    spec = json.loads((schemas_dir() / "areas.json").read_text(encoding="utf-8"))
+    return tuple(
+        Area(
+            name=a["name"],
+            police_forces=tuple(a.get("police_forces", ())),
+            geographies=tuple(tuple(g["codes"]) for g in a["geographies"]),
+        )
+        for a in spec["areas"]
+    )
+
+
+def area_key(name: str) -> str:
+    """Fold an area or force name: 'Kent Police' and 'KENT' → 'kent'."""
+    folded = normalize(name).replace("&", "and").replace("-", " ")
+    folded = _AREA_WORDS.sub(" ", folded)
+    return re.sub(r"\s+", " ", folded).strip(" ,.")
+
+
+def find_area(name: str) -> Area | None:
+    """The MAPPA area a name or police force name refers to."""
+    key = area_key(name)
+    return next((a for a in areas() if key in a.names()), None)
+
+
+@dataclass(frozen=True)
+class AreaPopulation:
+    """One area's population bases, and where they came from."""
+
+    area: str
+    aged_10_plus: int | None
+    all_ages: int | None
+    codes: tuple[str, ...] = ()
+
+
+@dataclass
+class PopulationFile:
+    """Populations by area from one file, with its layout and vintage."""
+
+    path: str
+    layout: str
+    vintage: str | None
+    by_area: dict[str, AreaPopulation] = field(default_factory=dict)
+
+    def get(self, name: str) -> AreaPopulation:
+        """The population of an area, by MAPPA area or police force name."""
+        area = find_area(name)
+        key = area.name if area else name
+        if key in self.by_area:
+            return self.by_area[key]
+        for known in self.by_area:
+            if area_key(known) == area_key(name):
+                return self.by_area[known]
+        raise InputError(
+            f"{self.path}: area {name!r} is not in this population file "
+            f"({len(self.by_area)} areas found); check the spelling or the file"
+        )
+
+
+def _number(text: str, where: str) -> int:
+    cleaned = text.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise InputError(f"{where}: population {text.strip()!r} is not a number; fix the cell") from None
+    if not value.is_integer():
+        raise InputError(f"{where}: population {text.strip()!r} is not a whole number of people")
+    return int(value)
+
+
+def _rows(path: Path) -> tuple[list[list[str]], str]:
+    """Every row of a CSV or the best sheet of a workbook, as text, and the file's title text."""
+    if str(path) == "-":
+        raise InputError("-: give the population file as a path")
+    if not path.exists():
+        raise InputError(f"{path}: no such population file; check the path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; name the population file inside it")
+    if path.stat().st_size > MAX_POPULATION_BYTES:
+        raise InputError(f"{path}: larger than {MAX_POPULATION_BYTES:,} bytes; is this a population file?")
+    data = path.read_bytes()
+    if not data:
+        raise InputError(f"{path}: the population file is empty")
+    if data[:4] == b"PK\x03\x04":
+        return _xlsx_rows(path, data)
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{path}: not a CSV or .xlsx population file (binary content)")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes nearly anything
+        raise InputError(f"{path}: not readable text; save it as CSV UTF-8")
+    delimiter = ";" if text.count(";") > text.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    title = " ".join(" ".join(r) for r in rows[:5])
+    return rows, title
+
+
+def _xlsx_rows(path: Path, data: bytes) -> tuple[list[list[str]], str]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot be opened as a workbook ({type(exc).__name__})") from exc
+    try:
+        best: tuple[int, list[list[str]], str] | None = None
+        for ws in book.worksheets:
+            rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            score = 0
+            if _header_index(rows) is not None:
+                score = 2 + ("person" in ws.title.lower())
+            if best is None or score > best[0]:
+                best = (score, rows, ws.title + " " + " ".join(" ".join(r) for r in rows[:5]))
+    finally:
+        book.close()
+    if best is None:
+        raise InputError(f"{path}: the workbook has no sheets")
+    return best[1], best[2]
+
+
+def _header_index(rows: list[list[str]]) -> int | None:
+    for i, row in enumerate(rows[:40]):
+        cells = {normalize(c).replace(" ", "_") for c in row if c.strip()}
+        has_code = bool(cells & set(_CODE_COLUMNS)) or any(c.startswith("ladcode") for c in cells)
+        if has_code and ("all_ages" in cells or ("sex" in cells and "age" in cells)):
+            return i
+        if cells & {"mappa_area", "police_force_area", "area", "pfa", "police_force"} and (
+            cells & {"aged_10_plus", "all_ages", "population_aged_10_plus", "aged_10+"} or "age_10" in cells
+        ):
+            return i
+    return None
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    return {normalize(h).replace(" ", "_"): i for i, h in enumerate(header) if h.strip()}
+
+
+def _ages(header: list[str]) -> dict[int, int]:
+    """Column index of each single year of age (90 meaning 90 and over)."""
+    out = {}
+    for i, h in enumerate(header):
+        found = _AGE.match(normalize(h).replace(" ", "_"))
+        if found:
+            out[int(found.group(1))] = i
+    return out
+
+
+def read_population(path: Path, mid_year: int | None = None) -> PopulationFile:
+    """Read a population file in any of the three layouts into populations by MAPPA area."""
+    rows, title = _rows(path)
+    at = _header_index(rows)
+    if at is None:
+        raise InputError(
+            f"{path}: not a population file mappa-stats knows: no header row with Code, Name and All ages "
+            "(ONS MYE2), code/sex/age/population_YYYY (ONS long), or a MAPPA area column with a population "
+            "(area table); see docs/population.md"
+        )
+    header = rows[at]
+    cols = _columns(header)
+    vintage_match = _MID_YEAR.search(title) or _MID_YEAR.search(path.name)
+    vintage = f"mid-{vintage_match.group(1)}" if vintage_match else None
+    body = [(at + 2 + n, r) for n, r in enumerate(rows[at + 1 :]) if any(c.strip() for c in r)]
+    if "sex" in cols and "age" in cols:
+        return _long(path, header, cols, body, mid_year)
+    if "all_ages" in cols and any(k in cols for k in _CODE_COLUMNS):
+        return _mye2(path, header, cols, body, vintage)
+    return _area_table(path, header, cols, body, vintage)
+
+
+def _code_rows(
+    path: Path, rows: dict[str, tuple[int, int | None]], layout: str, vintage: str | None
+) -> PopulationFile:
+    """Build areas from code → (aged 10+, all ages) using each area's first complete code set."""
+    result = PopulationFile(str(path), layout, vintage)
+    for area in areas():
+        for codes in area.geographies:
+            if all(code in rows for code in codes):
+                ten = sum(rows[c][0] for c in codes)
+                everyone = [rows[c][1] for c in codes]
+                all_ages = (
+                    sum(x for x in everyone if x is not None)
+                    if all(x is not None for x in everyone)
+                    else None
+                )
+                result.by_area[area.name] = AreaPopulation(area.name, ten, all_ages, codes)
+                break
+    if not result.by_area:
+        levels = sorted({LEVELS.get(code[:3], code[:3]) for code in rows})
+        if rows and all(code.startswith(AGGREGATE_PREFIXES[:9]) for code in rows):
+            raise InputError(
+                f"{path}: only aggregate rows ({', '.join(levels)}); a MAPPA area needs its county and "
+                "unitary authority rows"
+            )
+        raise InputError(
+            f"{path}: no MAPPA area could be built: the file lacks the county and unitary authority codes "
+            f"of every area (levels found: {', '.join(levels) or 'none'})"
+        )
+    return result
+
+
+def _mye2(
+    path: Path,
+    header: list[str],
+    cols: dict[str, int],
+    body: list[tuple[int, list[str]]],
+    vintage: str | None,
+) -> PopulationFile:
+    code_at = next(cols[k] for k in _CODE_COLUMNS if k in cols)
+    ages = {age: i for age, i in _ages(header).items() if age >= 10}
+    ten_at = cols.get("aged_10_plus")
+    if not ages and ten_at is None:
+        raise InputError(
+            f"{path}: the header has no single-year age columns (0 … 90+) and no aged_10_plus column; "
+            "ages are needed to count people aged 10 and over"
+        )
+    everyone_at = cols["all_ages"]
+    columns_needed = [everyone_at, *ages.values()] + ([ten_at] if ten_at is not None else [])
+    rows: dict[str, tuple[int, int | None]] = {}
+    for line, row in body:
+        if len(row) <= max(columns_needed) or not row[code_at].strip():
+            continue
+        code = row[code_at].strip()
+        where = f"{path}:{line}"
+        if ten_at is not None:
+            ten = _number(row[ten_at], f"{where} (aged_10_plus)")
+        else:
+            ten = sum(_number(row[i], f"{where} ({header[i].strip()})") for i in ages.values())
+        everyone = _number(row[everyone_at], f"{where} (All ages)")
+        if everyone <= 0 or ten <= 0:
+            raise InputError(f"{where}: population of {code} is {everyone}; a population must be above zero")
+        if code in rows:
+            raise InputError(f"{where}: {code} appears twice; keep one row per geography")
+        rows[code] = (ten, everyone)
+    return _code_rows(path, rows, "ONS MYE2", vintage)
+
+
+def _long(
+    path: Path,
+    header: list[str],
+    cols: dict[str, int],
+    body: list[tuple[int, list[str]]],
+    mid_year: int | None,
+) -> PopulationFile:
+    years = {int(m.group(1)): i for h, i in cols.items() if (m := _YEAR_COLUMN.match(h))}
+    if not years:
+        raise InputError(f"{path}: the long layout needs population_YYYY columns; none found")
+    year = mid_year or max(years)
+    if year not in years:
+        raise InputError(
+            f"{path}: no population_{year} column; the file has {', '.join(map(str, sorted(years)))}"
+        )
+    code_at = next(i for h, i in cols.items() if h in ("code", "area_code") or h.startswith("ladcode"))
+    age_at, value_at = cols["age"], years[year]
+    totals: dict[str, list[int]] = {}
+    for line, row in body:
+        code = row[code_at].strip()
+        age_text = normalize(row[age_at]).rstrip("+")
+        try:
+            age = int(age_text)
+        except ValueError:
+            raise InputError(f"{path}:{line}: age {row[age_at]!r} is not a whole number") from None
+        value = _number(row[value_at], f"{path}:{line} (population_{year})")
+        if value < 0:
+            raise InputError(f"{path}:{line}: population {value} is negative")
+        pair = totals.setdefault(code, [0, 0])
+        pair[1] += value  # sexes are summed
+        if age >= 10:
+            pair[0] += value
+    rows: dict[str, tuple[int, int | None]] = {}
+    for code, (ten, everyone) in totals.items():
+        if everyone <= 0:
+            raise InputError(f"{path}: population of {code} adds up to {everyone}; it must be above zero")
+        rows[code] = (ten, everyone)
+    return _code_rows(path, rows, "ONS long", f"mid-{year}")
+
+
+def _area_table(
+    path: Path,
+    header: list[str],
+    cols: dict[str, int],
+    body: list[tuple[int, list[str]]],
+    vintage: str | None,
+) -> PopulationFile:
+    name_at = next(
+        cols[k] for k in ("mappa_area", "police_force_area", "area", "pfa", "police_force") if k in cols
+    )
+    ten_at = next(
+        (cols[k] for k in ("aged_10_plus", "population_aged_10_plus", "aged_10+") if k in cols), None
+    )
+    all_at = cols.get("all_ages")
+    ages = _ages(header)
+    if ten_at is None and not (9 in ages and 10 in ages) and all_at is None:
+        raise InputError(
+            f"{path}: no population column (aged_10_plus, all_ages or age_0 … age_90_plus) found"
+        )
+    result = PopulationFile(str(path), "area table", vintage)
+    for line, row in body:
+        name = row[name_at].strip()
+        if not name or name.upper().startswith(("ENGLAND", "WALES", "TOTAL")):
+            continue  # check lines for the national total
+        where = f"{path}:{line}"
+        if ten_at is not None:
+            ten: int | None = _number(row[ten_at], f"{where} (aged_10_plus)")
+        elif 10 in ages:
+            ten = sum(
+                _number(row[i], f"{where} ({header[i].strip()})") for age, i in ages.items() if age >= 10
+            )
+        else:
+            ten = None
+        everyone = _number(row[all_at], f"{where} (all_ages)") if all_at is not None else None
+        for value in (ten, everyone):
+            if value is not None and value <= 0:
+                raise InputError(f"{where}: population of {name} is {value}; a population must be above zero")
+        area = find_area(name)
+        key = area.name if area else name
+        if key in result.by_area:
+            raise InputError(f"{where}: {name!r} appears twice; keep one row per area")
+        result.by_area[key] = AreaPopulation(key, ten, everyone)
+    if not result.by_area:
+        raise InputError(f"{path}: no area rows below the header")
+    return result
+
+
+# --- the rate ----------------------------------------------------------------------------------------
+
+
+def half_up(value: Decimal, places: int = 0) -> Decimal:
+    """Round half up (99.5 → 100), as published figures are, not to even."""
+    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """RSOs per 100,000 on one base, with the figures a reader needs to check it."""
+
+    area: str
+    rsos: int
+    population: int
+    base: str  # "aged 10+" or "all ages"
+    exact: Decimal
+    stated: Decimal | None = None
+    all_ages_population: int | None = None
+    vintage: str | None = None
+
+    @property
+    def two_dp(self) -> Decimal:
+        """The rate to 2 decimal places."""
+        return half_up(self.exact, 2)
+
+    @property
+    def rounded(self) -> int:
+        """The rate to a whole number, half up, as published."""
+        return int(half_up(self.exact))
+
+    @property
+    def one_in(self) -> int | None:
+        """'One for every N people': population ÷ RSOs, rounded half up."""
+        if not self.rsos:
+            return None
+        return int(half_up(Decimal(self.population) / Decimal(self.rsos)))
+
+    @property
+    def matches(self) -> bool | None:
+        """True when the stated rate equals the rounded rate; None when none was stated."""
+        if self.stated is None:
+            return None
+        return self.stated == Decimal(self.rounded)
+
+    @property
+    def all_ages_rounded(self) -> int | None:
+        """The rate an all-ages base would give (reports before 2013-14 used it)."""
+        if self.all_ages_population is None or self.base == "all ages":
+            return None
+        return int(half_up(Decimal(self.rsos) * 100_000 / Decimal(self.all_ages_population)))
+
+    def verdict(self) -> str:
+        """Plain words for the comparison with the stated figure."""
+        if self.stated is None:
+            return "no stated rate"
+        if self.matches:
+            return "matches"
+        hint = ""
+        if self.all_ages_rounded is not None and Decimal(self.all_ages_rounded) == self.stated:
+            hint = "; an all-ages base gives the stated figure: was the under-10s exclusion missed?"
+        return f"does not match: stated {self.stated}, computed {self.rounded}{hint}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "area": self.area,
+            "rsos": self.rsos,
+            "population": self.population,
+            "base": self.base,
+            "vintage": self.vintage,
+            "rate": float(self.two_dp),
+            "rate_rounded": self.rounded,
+            "one_in": self.one_in,
+            "stated": None
+            if self.stated is None
+            else int(self.stated)
+            if self.stated == self.stated.to_integral_value()
+            else float(self.stated),
+            "matches": self.matches,
+            "all_ages_rate_rounded": self.all_ages_rounded,
+            "verdict": self.verdict(),
+        }
+
+
+def compute_rate(
+    area: str,
+    rsos: int,
+    population: AreaPopulation,
+    *,
+    all_ages: bool = False,
+    stated: Decimal | None = None,
+    vintage: str | None = None,
+) -> Rate:
+    """RSOs ÷ population × 100,000, on the 10+ base unless all_ages."""
+    base = population.all_ages if all_ages else population.aged_10_plus
+    name = "all ages" if all_ages else "aged 10+"
+    if base is None:
+        raise InputError(f"the population file has no {name} figure for {area}")
+    if base <= 0:
+        raise InputError(f"the {name} population of {area} is {base}; it must be above zero")
+    if rsos < 0:
+        raise InputError(f"the RSO count for {area} is {rsos}; it cannot be negative")
+    return Rate(
+        area=area,
+        rsos=rsos,
+        population=base,
+        base=name,
+        exact=Decimal(rsos) * 100_000 / Decimal(base),
+        stated=stated,
+        all_ages_population=population.all_ages,
+        vintage=vintage,
+    )

@@ -1,0 +1,180 @@
+"""The rate command's work: RSO rates for workbooks, one named area, or every area of a population file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from mappa_stats import __version__
+from mappa_stats.errors import InputError, MappaError
+from mappa_stats.population import PopulationFile, Rate, compute_rate, find_area
+
+COLUMNS = (
+    "area",
+    "rsos",
+    "population",
+    "base",
+    "vintage",
+    "rate",
+    "rate_rounded",
+    "one_in",
+    "stated",
+    "verdict",
+)
+
+
+def parse_stated(text: str | None, where: str) -> Decimal | None:
+    """A stated rate typed on the command line or read from a workbook."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise InputError(f"{where}: the stated rate {text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise InputError(f"{where}: the stated rate {text!r} is not a rate")
+    return value
+
+
+def rates_for_workbooks(
+    population: PopulationFile,
+    workbooks: Sequence[Path],
+    *,
+    year: str | None,
+    all_ages: bool,
+    stated: str | None,
+) -> list[Rate]:
+    """One rate per workbook: its Category 1 total on 31 March, its area, its stated rate."""
+    from mappa_stats.readers import read_area
+
+    out = []
+    for path in workbooks:
+        area = read_area(path, year)
+        if not area.meta.area:
+            raise InputError(
+                f"{path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell or use --area"
+            )
+        rsos = area.value("snapshot", "total", "cat1")
+        if rsos is None:
+            cell = area.cell("snapshot", "total", "cat1")
+            where = cell.source if cell else str(path)
+            raise InputError(f"{where}: the Category 1 total on 31 March is not a count; run validate first")
+        stated_cell = area.cell("rsos_per_100k", "value", "value")
+        stated_text = (
+            stated
+            if stated is not None
+            else (stated_cell.raw if stated_cell and not stated_cell.marker else None)
+        )
+        known = find_area(area.meta.area)
+        out.append(
+            compute_rate(
+                known.name if known else area.meta.area,
+                int(rsos),
+                population.get(area.meta.area),
+                all_ages=all_ages or area.template.rate_base == "all_ages",
+                stated=parse_stated(
+                    stated_text, stated_cell.source if stated_cell and stated is None else "--stated"
+                ),
+                vintage=population.vintage,
+            )
+        )
+    return out
+
+
+def rate_for_area(
+    population: PopulationFile, name: str, rsos: int, *, all_ages: bool, stated: str | None
+) -> Rate:
+    """The rate of one area named on the command line."""
+    found = population.get(name)
+    return compute_rate(
+        found.area,
+        rsos,
+        found,
+        all_ages=all_ages,
+        stated=parse_stated(stated, "--stated"),
+        vintage=population.vintage,
+    )
+
+
+def national_view(population: PopulationFile, all_ages: bool) -> list[dict[str, Any]]:
+    """Every area of the population file, with its bases (no RSO counts)."""
+    rows = []
+    for item in sorted(population.by_area.values(), key=lambda a: a.area):
+        rows.append(
+            {
+                "area": item.area,
+                "aged_10_plus": item.aged_10_plus,
+                "all_ages": item.all_ages,
+                "codes": ";".join(item.codes),
+            }
+        )
+    if not rows:
+        raise MappaError(f"{population.path}: no areas")
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def render(
+    rates: list[Rate], national: list[dict[str, Any]] | None, population: PopulationFile, fmt: str
+) -> str:
+    """Rates (or the national view) as text, Markdown, CSV or JSON."""
+    if fmt == "json":
+        document = {
+            "schema_version": "1.0",
+            "tool": {"name": "mappa-stats", "version": __version__},
+            "population": {
+                "path": population.path,
+                "layout": population.layout,
+                "vintage": population.vintage,
+            },
+            "rates": [r.to_dict() for r in rates],
+            "areas": national or [],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if national is not None:
+        headers = ["area", "aged_10_plus", "all_ages", "codes"]
+        rows = [[r[h] for h in headers] for r in national]
+    else:
+        headers = list(COLUMNS)
+        rows = [[d[h] for h in headers] for d in (r.to_dict() for r in rates)]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        return buffer.getvalue()
+    shown = [[_fmt(v) for v in row] for row in rows]
+    table = tabulate(
+        shown, headers=headers, tablefmt="pipe" if fmt == "markdown" else "simple", disable_numparse=True
+    )
+    vintage = f", {population.vintage}" if population.vintage else ""
+    source = f"Population: {population.path} ({population.layout}{vintage})"
+    lines = [source, "", table]
+    if national is not None:
+        ten = sum(r["aged_10_plus"] or 0 for r in national)
+        lines.append("")
+        lines.append(f"{len(national)} areas; together {ten:,} people aged 10 and over.")
+    else:
+        for rate in rates:
+            people = "people aged 10 and over" if rate.base == "aged 10+" else "people"
+            one_in = f"; one for every {rate.one_in:,} {people}" if rate.one_in else ""
+            lines.append("")
+            lines.append(
+                f"{rate.area}: {rate.rsos:,} RSOs ÷ {rate.population:,} people {rate.base} × 100,000 = "
+                f"{rate.two_dp} → {rate.rounded} per 100,000{one_in}. {rate.verdict().capitalize()}."
+            )
+    return "\n".join(lines) + "\n"
