@@ -76,7 +76,8 @@ def main() -> None:
         print(f"{name:<{width}}  {seconds * 1000:8.1f} ms")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({k: round(v, 4) for k, v in results.items()}, indent=2) + "\n")
+    rounded = {k: round(v, 4) for k, v in results.items()}
+    (out / "latest.json").write_text(json.dumps(rounded, indent=2) + "\n")
 
 
 if __name__ == "__main__":

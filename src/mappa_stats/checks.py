@@ -247,6 +247,8 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
     for table, cell in _count_cells(ctx):
         if cell.marker in (BLANK, DASH, "[z]"):
             what = "is blank" if cell.marker == BLANK else f"holds {cell.raw!r} (not applicable)"
+            if cell.raw.startswith("merged "):
+                what = f"is blank (part of the merged cells {cell.raw.split()[1]}: unmerge them)"
             yield finding(
                 "cells.missing",
                 cell,

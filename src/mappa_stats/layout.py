@@ -53,6 +53,11 @@ class Anchor:
         """The title cell as 'Sheet'!A1."""
         return sheet_ref(self.sheet.name, a1(self.row, self.column))
 
+    @property
+    def ref_noting_hidden(self) -> str:
+        """The title cell, saying when its sheet is hidden (a forgotten copy, often)."""
+        return self.ref + (" (on a hidden sheet)" if self.sheet.hidden else "")
+
 
 _MONTHS = "january february march april may june july august september october november december"
 _DATE = re.compile(r"(\d{1,2}) (" + "|".join(_MONTHS.split()) + r") (\d{4})")
@@ -363,7 +368,7 @@ def extract(book: Workbook, template: Template) -> list[dict[str, Any]]:
         if len(hits) > 1:
             raise TableNotFoundError(
                 f"{book.path}: table {table.title!r} appears {len(hits)} times "
-                f"({hits[0].ref} and {hits[1].ref}); keep one copy"
+                f"({hits[0].ref_noting_hidden} and {hits[1].ref_noting_hidden}); keep one copy"
             )
         anchor = hits[0]
         end = _block_end(book, anchor, every)

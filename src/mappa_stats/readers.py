@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import sys
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +19,12 @@ from mappa_stats.templates import available_years, load_template, match_label, n
 
 # Limits that keep a hostile file from exhausting the machine: checked before parsing.
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_CELLS = 2_000_000
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_SHEET_XML_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_CELLS = 1_000_000
+MAX_DETAIL_BYTES = 5 * 1024 * 1024  # a second, full look at blank cells only for workbooks this small
+STDIN = "standard input"
 
 TIDY_COLUMNS = ("table", "row", "column", "value", "marker")
 
@@ -31,7 +37,12 @@ def sha256_of(data: bytes) -> str:
 def _load_bytes(path: Path) -> bytes:
     display = str(path)
     if str(path) == "-":
-        raise InputError("-: reading a workbook from standard input is not supported; give a file path")
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"{STDIN}: more than {MAX_FILE_BYTES:,} bytes; is this an area workbook?")
+        if not data:
+            raise InputError(f"{STDIN}: nothing was read; pipe a workbook or CSV in, or give a file path")
+        return data
     if not path.exists():
         raise InputError(f"{display}: no such file; check the path and spelling")
     if path.is_dir():
@@ -54,9 +65,27 @@ def _load_bytes(path: Path) -> bytes:
     return data
 
 
+def display_name(path: Path) -> str:
+    """How a path is named in messages ('-' is standard input)."""
+    return STDIN if str(path) == "-" else str(path)
+
+
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
+
+
+def _check_last_row(display: str, name: str, xml: bytes) -> None:
+    """Refuse a sheet whose last row is far beyond any area return, before openpyxl walks to it."""
+    rows = [int(n) for n in _ROW_NUMBER.findall(xml[-65536:])]
+    if rows and max(rows) > MAX_ROWS:
+        raise InputError(
+            f"{display}: a sheet ({name}) reaches row {max(rows):,} (limit {MAX_ROWS:,} rows); "
+            "an area return is a page of tables: delete the unused rows or check the file"
+        )
+
+
 def sniff(path: Path, data: bytes) -> str:
     """What the bytes are, whatever the file is called: 'xlsx', 'ods' or 'csv'."""
-    display = str(path)
+    display = display_name(path)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
             raise InputError(
@@ -79,6 +108,23 @@ def sniff(path: Path, data: bytes) -> str:
                 f"{display}: unpacks to {unpacked:,} bytes, far more than an area workbook "
                 f"(limit {MAX_UNPACKED_BYTES:,}); refusing a possible zip bomb"
             )
+        for info in archive.infolist():
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise InputError(
+                        f"{display}: refused: {info.filename} declares XML entities or a DTD (an XML entity "
+                        "attack?); Excel never writes these: save a clean copy from Excel or LibreOffice"
+                    )
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            if info.file_size > MAX_SHEET_XML_BYTES:
+                raise InputError(
+                    f"{display}: a sheet ({info.filename}) unpacks to {info.file_size:,} bytes "
+                    f"(limit {MAX_SHEET_XML_BYTES:,}); an area return is a page of tables: check the file"
+                )
+            _check_last_row(display, info.filename, archive.read(info.filename))
         if "mimetype" in names and archive.read("mimetype").startswith(
             b"application/vnd.oasis.opendocument.spreadsheet"
         ):
@@ -99,19 +145,38 @@ def sniff(path: Path, data: bytes) -> str:
     return "csv"
 
 
+def _refusal(path: Path, exc: Exception) -> InputError:
+    """A one-line reason for a workbook openpyxl could not read."""
+    names: set[str] = set()
+    cause: BaseException | None = exc
+    while cause is not None and len(names) < 10:
+        names.add(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    name = type(exc).__name__
+    if names & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"}:
+        return InputError(
+            f"{path}: refused: the workbook's XML declares entities or a DTD (an XML entity attack?); "
+            "save a clean copy from Excel or LibreOffice"
+        )
+    return InputError(f"{path}: cannot be opened as an Excel workbook ({name}); save it again from Excel")
+
+
 def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(
-            f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); save it again"
-        ) from exc
+        raise _refusal(path, exc) from exc
     sheets = []
     total = 0
     try:
         for ws in book.worksheets:
+            if (ws.max_row or 0) > MAX_ROWS:
+                raise InputError(
+                    f"{path}: sheet {ws.title!r} claims {ws.max_row:,} rows (limit {MAX_ROWS:,}); "
+                    "an area return is a page of tables: delete the unused rows or check the file"
+                )
             sheet = Sheet(name=ws.title, hidden=getattr(ws, "sheet_state", "visible") != "visible")
             for row in ws.iter_rows():
                 for cell in row:
@@ -127,9 +192,41 @@ def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
                     row_no, col_no = int(cell.row or 0), int(cell.column or 0)
                     sheet.cells[(row_no, col_no)] = RawCell(value, cell.number_format or "General")
             sheets.append(sheet)
+    except InputError:
+        raise
+    except Exception as exc:  # parsing is lazy in read-only mode: damage shows up here
+        raise _refusal(path, exc) from exc
     finally:
         book.close()
     return sheets
+
+
+_RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
+
+
+def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]]) -> None:
+    """Blank cells that are really formulas with no saved value, or parts of merged cells, say so."""
+    blanks = [r for r in records if r["marker"] == "blank" and r["sheet"]]
+    if not blanks or len(data) > MAX_DETAIL_BYTES:
+        return
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    except Exception:
+        return  # the first read succeeded; details are a courtesy
+    for rec in blanks:
+        if rec["sheet"] not in book.sheetnames:
+            continue
+        ws = book[rec["sheet"]]
+        content = ws[rec["cell"]].value
+        if isinstance(content, str) and content.startswith("="):
+            rec.update(marker="", raw=content, issue="no_cached_value")
+            continue
+        for merged in ws.merged_cells.ranges:
+            if rec["cell"] in merged and merged.start_cell.coordinate != rec["cell"]:
+                rec["raw"] = f"merged {merged.coord}"
+                break
 
 
 def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
@@ -265,11 +362,15 @@ def read_area(path: Path, year: str | None = None) -> AreaTables:
         records, chosen, area = _tidy_csv(path, data, year)
     else:
         sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
-        book = Workbook(str(path), sheets)
+        book = Workbook(display_name(path), sheets)
         templates = {y: load_template(y) for y in available_years()}
         chosen = detect_year(book, templates, year)
         area = book.key_value({"mappa area", "area"})
         records = extract(book, load_template(chosen))
+        if kind == "xlsx":
+            _explain_blanks(path, data, records)
     template = load_template(chosen)
-    meta = Metadata(path=str(path), sha256=digest, template=template.year, area=area, source_format=kind)
+    meta = Metadata(
+        path=display_name(path), sha256=digest, template=template.year, area=area, source_format=kind
+    )
     return AreaTables(frame=build_frame(records), meta=meta, template=template)
