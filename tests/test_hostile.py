@@ -560,3 +560,43 @@ def test_fuzzed_workbooks_always_get_an_answer(tmp_path: Path, edits: list[tuple
         else:
             assert result.stdout.strip()
     assert sha256(path) == before
+
+
+def test_library_warnings_do_not_reach_the_manager(tmp_path: Path) -> None:
+    """An impossible date serial: one finding, and nothing from openpyxl on stderr."""
+    wb = load_workbook(KENT_XLSX)
+    wb["Statistics"]["C6"] = 179329472
+    wb["Statistics"]["C6"].number_format = "yyyy-mm-dd"
+    path = tmp_path / "serial.xlsx"
+    wb.save(path)
+    result = invoke("validate", str(path))
+    assert result.exit_code == 1 and "values.whole_number" in result.output
+    assert result.stderr == ""
+
+
+def test_bombs_are_refused_in_small_memory(tmp_path: Path) -> None:
+    """The zip bomb and the million-row sheet, run as real processes: peak memory stays under 500 MB."""
+    import resource
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(KENT_XLSX) as zin, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                with zout.open(item.filename, "w") as sheet:
+                    for _ in range(300):
+                        sheet.write(b" " * (1024 * 1024))
+            else:
+                zout.writestr(item.filename, zin.read(item.filename))
+    for path in (bomb,):
+        done = subprocess.run(
+            [sys.executable, "-m", "mappa_stats", "validate", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stdout + done.stderr
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kib < 500 * 1024

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -172,7 +173,9 @@ def _xlsx_rows(path: Path, data: bytes) -> tuple[list[list[str]], str]:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise InputError(f"{path}: cannot be opened as a workbook ({type(exc).__name__})") from exc
     try:

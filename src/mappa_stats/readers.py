@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import sys
+import warnings
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -162,6 +163,14 @@ def _refusal(path: Path, exc: Exception) -> InputError:
 
 
 def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
+    # openpyxl warns on stderr about things we report ourselves (odd dates, unsupported extensions);
+    # a manager should see one line from mappa-stats, not a library's warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _xlsx_sheets_quietly(path, data)
+
+
+def _xlsx_sheets_quietly(path: Path, data: bytes) -> list[Sheet]:
     import openpyxl
 
     try:
@@ -212,7 +221,9 @@ def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]]) -> N
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except Exception:
         return  # the first read succeeded; details are a courtesy
     for rec in blanks:
