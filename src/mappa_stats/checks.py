@@ -116,6 +116,7 @@ _ISSUE_WORDS = {
     "percentage": "a percentage",
     "text": "text",
     "not_finite": "not a finite number",
+    "too_large": "far too large to be a count",
     "no_cached_value": "a formula with no saved value",
 }
 
@@ -384,8 +385,8 @@ def check_column_totals(ctx: Context) -> Iterator[Finding]:
 # --- across tables -----------------------------------------------------------------------------------
 
 
-def relation_pairs(ctx: Context, rule_id: str) -> Iterator[tuple[Relation, Cell, Cell, float, float]]:
-    """Cell pairs of the template's relations for one rule, where both hold counts."""
+def broken_relations(ctx: Context, rule_id: str) -> Iterator[tuple[Relation, Cell, Cell, float, float]]:
+    """Cell pairs of the template's relations for one rule that do not hold, where both hold counts."""
     area = ctx.area
     for relation in area.template.relations:
         if relation.rule != rule_id:
@@ -395,11 +396,8 @@ def relation_pairs(ctx: Context, rule_id: str) -> Iterator[tuple[Relation, Cell,
         if not (area.has_table(lt) and area.has_table(rt)):
             continue
         if lc == "*":
-            columns = [
-                c.id
-                for c in area.template.table(lt).columns
-                if c.id in {x.id for x in area.template.table(rt).columns}
-            ]
+            shared = {x.id for x in area.template.table(rt).columns}
+            columns = [c.id for c in area.template.table(lt).columns if c.id in shared]
             pairs = [((lt, lr, c), (rt, rr, c)) for c in columns]
         else:
             pairs = [((lt, lr, lc), (rt, rr, rc))]
@@ -407,11 +405,10 @@ def relation_pairs(ctx: Context, rule_id: str) -> Iterator[tuple[Relation, Cell,
             left, right = area.cell(*left_key), area.cell(*right_key)
             if left is None or right is None or left.count is None or right.count is None:
                 continue
-            yield relation, left, right, left.count, right.count
-
-
-def _holds(op: str, left: float, right: float) -> bool:
-    return {"<=": left <= right, ">=": left >= right, "==": left == right}[op]
+            lv, rv = left.count, right.count * relation.factor
+            holds = {"<=": lv <= rv, ">=": lv >= rv, "==": lv == rv}[relation.op]
+            if not holds:
+                yield relation, left, right, left.count, right.count
 
 
 @rule(
@@ -421,9 +418,7 @@ def _holds(op: str, left: float, right: float) -> bool:
 )
 def check_yearly_ge_snapshot(ctx: Context) -> Iterator[Finding]:
     """Everyone at a level on 31 March was at that level at some time in the year."""
-    for relation, left, right, lv, rv in relation_pairs(ctx, "cross.yearly_ge_snapshot"):
-        if _holds(relation.op, lv, rv):
-            continue
+    for _relation, left, right, lv, rv in broken_relations(ctx, "cross.yearly_ge_snapshot"):
         table = ctx.area.template.table(left.table)
         level = table.row(left.row).label
         yield finding(
@@ -446,9 +441,7 @@ def check_yearly_ge_snapshot(ctx: Context) -> Iterator[Finding]:
 )
 def check_custody_le_yearly(ctx: Context) -> Iterator[Finding]:
     """Only offenders managed at Level 2 or 3 in the year can be returned to custody from it."""
-    for relation, left, right, lv, rv in relation_pairs(ctx, "cross.custody_le_yearly"):
-        if _holds(relation.op, lv, rv):
-            continue
+    for _relation, left, right, lv, rv in broken_relations(ctx, "cross.custody_le_yearly"):
         table = ctx.area.template.table(left.table)
         level = table.row(left.row).label
         yield finding(
@@ -470,17 +463,16 @@ def check_custody_le_yearly(ctx: Context) -> Iterator[Finding]:
 )
 def check_breach_le_rsos(ctx: Context) -> Iterator[Finding]:
     """A breach count above the number of RSOs cannot be right."""
-    for relation, left, right, lv, rv in relation_pairs(ctx, "cross.breach_notification_le_rsos"):
-        if not _holds(relation.op, lv, rv * relation.factor):
-            yield finding(
-                "cross.breach_notification_le_rsos",
-                left,
-                f"{plain(lv)} RSOs cautioned or convicted for breach of notification, more than the "
-                f"{plain(rv)} RSOs on 31 March ({right.source})",
-                expected=f"<= {plain(rv)}",
-                actual=plain(lv),
-                suggestion="check the breach count and the Category 1 total",
-            )
+    for _relation, left, right, lv, rv in broken_relations(ctx, "cross.breach_notification_le_rsos"):
+        yield finding(
+            "cross.breach_notification_le_rsos",
+            left,
+            f"{plain(lv)} RSOs cautioned or convicted for breach of notification, more than the "
+            f"{plain(rv)} RSOs on 31 March ({right.source})",
+            expected=f"<= {plain(rv)}",
+            actual=plain(lv),
+            suggestion="check the breach count and the Category 1 total",
+        )
 
 
 @rule(
@@ -491,10 +483,8 @@ def check_breach_le_rsos(ctx: Context) -> Iterator[Finding]:
 )
 def check_breach_share(ctx: Context) -> Iterator[Finding]:
     """A plausibility band: a real area published 218 of 2,143 where neighbours were at 1–3%."""
-    for relation, left, _right, lv, rv in relation_pairs(ctx, "cross.breach_notification_share"):
-        if lv > rv:
-            continue  # the hard rule above reports it
-        if not _holds(relation.op, lv, rv * relation.factor):
+    for relation, left, _right, lv, rv in broken_relations(ctx, "cross.breach_notification_share"):
+        if lv <= rv:  # above the Category 1 total, the hard rule reports it
             share = Decimal(lv * 100 / rv).quantize(Decimal("0.1"), ROUND_HALF_UP)
             yield finding(
                 "cross.breach_notification_share",

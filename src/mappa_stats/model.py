@@ -32,6 +32,9 @@ DATE = "date"
 TEXT = "text"
 NOT_FINITE = "not_finite"
 NO_CACHED_VALUE = "no_cached_value"
+TOO_LARGE = "too_large"
+# No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
+MAX_COUNT = 1_000_000_000
 
 _NOT_COLLECTED_TEXT = {"—", "not collected", "n/c", "nc", "..", "not available", "n/a"}
 _DASH_TEXT = {"-", "–", "‑"}
@@ -53,6 +56,8 @@ class Parsed:
 def _number(value: float, raw: str, issue: str) -> Parsed:
     if not math.isfinite(value):
         return Parsed(None, "", raw, NOT_FINITE)
+    if abs(value) > MAX_COUNT:
+        return Parsed(None, "", raw, TOO_LARGE)
     if value < 0:
         return Parsed(value, "", raw, NEGATIVE)
     if value != int(value) and issue in ("", TEXT_NUMBER, THOUSANDS):
@@ -69,9 +74,9 @@ def parse_cell(content: Any, number_format: str = "General") -> Parsed:
     if isinstance(content, (dt.datetime, dt.date, dt.time)):
         return Parsed(None, "", content.isoformat(), DATE)
     if isinstance(content, (int, float)):
-        raw = repr(content) if isinstance(content, float) and content != int(content) else None
-        if raw is None:
-            raw = str(int(content)) if math.isfinite(content) else str(content)
+        if not math.isfinite(content):
+            return Parsed(None, "", str(content), NOT_FINITE)
+        raw = repr(content) if isinstance(content, float) and not content.is_integer() else str(int(content))
         if "%" in (number_format or ""):
             return _number(float(content) * 100, f"{float(content) * 100:g}%", PERCENT)
         return _number(float(content), raw, "")

@@ -274,6 +274,13 @@ def _code_rows(
     return result
 
 
+def _ten_plus(row: list[str], header: list[str], ages: dict[int, int], ten_at: int | None, where: str) -> int:
+    """People aged 10 and over: the aged_10_plus column, or the sum of single years 10 … 90+."""
+    if ten_at is not None:
+        return _number(row[ten_at], f"{where} (aged_10_plus)")
+    return sum(_number(row[i], f"{where} ({header[i].strip()})") for age, i in ages.items() if age >= 10)
+
+
 def _mye2(
     path: Path,
     header: list[str],
@@ -297,13 +304,11 @@ def _mye2(
             continue
         code = row[code_at].strip()
         where = f"{path}:{line}"
-        if ten_at is not None:
-            ten = _number(row[ten_at], f"{where} (aged_10_plus)")
-        else:
-            ten = sum(_number(row[i], f"{where} ({header[i].strip()})") for i in ages.values())
+        ten = _ten_plus(row, header, ages, ten_at, where)
         everyone = _number(row[everyone_at], f"{where} (All ages)")
-        if everyone <= 0 or ten <= 0:
-            raise InputError(f"{where}: population of {code} is {everyone}; a population must be above zero")
+        for value in (everyone, ten):
+            if value <= 0:
+                raise InputError(f"{where}: population of {code} is {value}; a population must be above zero")
         if code in rows:
             raise InputError(f"{where}: {code} appears twice; keep one row per geography")
         rows[code] = (ten, everyone)
