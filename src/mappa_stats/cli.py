@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -322,10 +322,6 @@ def rate(
         results, national = [], r.national_view(population, all_ages)
     _emit(r.render(results, national, population, fmt), output, [*workbooks, population_path])
     sys.exit(1 if any(x.matches is False for x in results) else 0)
-
-
-def _commands() -> dict[str, Callable[..., Any]]:
-    return dict(main.commands)
 
 
 if __name__ == "__main__":  # pragma: no cover

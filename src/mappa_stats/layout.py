@@ -27,14 +27,6 @@ class Sheet:
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     hidden: bool = False
 
-    def row_cells(self, row: int) -> list[tuple[int, RawCell]]:
-        """Non-empty cells of one row, left to right."""
-        return sorted((c, cell) for (r, c), cell in self.cells.items() if r == row)
-
-    def rows(self) -> list[int]:
-        """Rows that hold anything, top to bottom."""
-        return sorted({r for r, _ in self.cells})
-
     def get(self, row: int, column: int) -> RawCell | None:
         """The cell at (row, column), or None when it is empty."""
         return self.cells.get((row, column))
