@@ -65,6 +65,12 @@ def test_area_and_rsos_without_a_workbook() -> None:
         assert "99.66 → 100" in result.output
 
 
+@pytest.mark.parametrize(("name", "area"), [("kent", "Kent"), ("metropolitan", "London"), ("city-of-london", "London"), ("avon-and-somerset", "Avon and Somerset"), ("Cleveland Police", "Teesside")])
+def test_area_by_police_force_code(name: str, area: str) -> None:
+    """data.police.uk force identifiers and force names find their MAPPA area."""
+    assert read_population(AREAS_10).get(name).area == area
+
+
 def test_national_view_lists_every_area_without_double_counting() -> None:
     """No workbook, no --area: the 42 areas; together they are the ONS England and Wales total."""
     result = CliRunner().invoke(main, ["rate", "--population", str(RAW), "-f", "json"])

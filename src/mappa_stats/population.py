@@ -60,10 +60,11 @@ class Area:
     name: str
     police_forces: tuple[str, ...]
     geographies: tuple[tuple[str, ...], ...]
+    force_ids: tuple[str, ...] = ()
 
     def names(self) -> set[str]:
-        """Normalised names it is known by."""
-        return {area_key(n) for n in (self.name, *self.police_forces)}
+        """Normalised names and force identifiers it is known by."""
+        return {area_key(n) for n in (self.name, *self.police_forces, *self.force_ids)}
 
 
 @cache
@@ -75,6 +76,7 @@ def areas() -> tuple[Area, ...]:
             name=a["name"],
             police_forces=tuple(a.get("police_forces", ())),
             geographies=tuple(tuple(g["codes"]) for g in a["geographies"]),
+            force_ids=tuple(a.get("force_ids", ())),
         )
         for a in spec["areas"]
     )
