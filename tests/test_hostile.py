@@ -314,7 +314,18 @@ def test_unknown_label(tmp_path: Path) -> None:
         ("B6", 10**15, 1, "values.whole_number", "far too large"),
         ("B6", 1.7976931348623157e308, 1, "values.whole_number", "not a finite number"),
     ],
-    ids=["text", "thousands", "decimal", "negative", "date", "percent", "excel-error", "word", "huge", "float-max"],
+    ids=[
+        "text",
+        "thousands",
+        "decimal",
+        "negative",
+        "date",
+        "percent",
+        "excel-error",
+        "word",
+        "huge",
+        "float-max",
+    ],
 )
 def test_odd_numbers(tmp_path: Path, cell: str, value: Any, code: int, rule: str, word: str) -> None:
     """Numbers as text, with separators, decimals, negatives, dates, percentages, errors, words."""

@@ -65,7 +65,16 @@ def test_area_and_rsos_without_a_workbook() -> None:
         assert "99.66 → 100" in result.output
 
 
-@pytest.mark.parametrize(("name", "area"), [("kent", "Kent"), ("metropolitan", "London"), ("city-of-london", "London"), ("avon-and-somerset", "Avon and Somerset"), ("Cleveland Police", "Teesside")])
+@pytest.mark.parametrize(
+    ("name", "area"),
+    [
+        ("kent", "Kent"),
+        ("metropolitan", "London"),
+        ("city-of-london", "London"),
+        ("avon-and-somerset", "Avon and Somerset"),
+        ("Cleveland Police", "Teesside"),
+    ],
+)
 def test_area_by_police_force_code(name: str, area: str) -> None:
     """data.police.uk force identifiers and force names find their MAPPA area."""
     assert read_population(AREAS_10).get(name).area == area

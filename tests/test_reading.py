@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -288,7 +289,32 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     assert isinstance(result.exception, InputError)
 
 
-def test_samples_folder_has_expected_outputs() -> None:
-    """Each sample's expected tables output is committed beside it."""
-    assert (SAMPLES / "kent_2015.tables.txt").is_file()
-    assert (SAMPLES / "kent_2015.tables.md").is_file()
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("text", "kent_2015.tables.txt"),
+        ("markdown", "kent_2015.tables.md"),
+        ("json", "kent_2015.tables.json"),
+        ("csv", "kent_2015.csv"),
+    ],
+)
+def test_tables_output_is_as_committed(fmt: str, expected: str, in_root: Path) -> None:
+    """`tables` prints exactly the committed expected output, in every format."""
+    result = CliRunner().invoke(main, ["tables", "samples/kent_2015.xlsx", "--format", fmt])
+    assert result.exit_code == 0
+    assert result.output == (SAMPLES / expected).read_text(encoding="utf-8")
+
+
+def test_tables_json_carries_published_numbers() -> None:
+    """The JSON document holds numbers (not text) and markers as published."""
+    result = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "--format", "json"])
+    document = json.loads(result.output)
+    snapshot = next(t for t in document["tables"] if t["id"] == "snapshot")
+    level1 = next(r for r in snapshot["rows"] if r["id"] == "level1")
+    assert level1["cells"]["cat1"]["value"] == 1548
+    assert level1["cells"]["cat3"] == {
+        "value": None,
+        "marker": "blank",
+        "raw": "",
+        "source": "'Statistics'!D5",
+    }
