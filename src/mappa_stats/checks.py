@@ -128,7 +128,7 @@ _ISSUE_WORDS = {
     "percentages and other text are errors.",
 )
 def check_whole_numbers(ctx: Context) -> Iterator[Finding]:
-    """Checked with a pandera schema per table over the tidy model."""
+    """Checked with one pandera schema over every applicable count cell of the tidy model."""
     import pandera.pandas as pa
 
     cells = [(t, c) for t, c in _count_cells(ctx) if not c.marker]
