@@ -125,6 +125,24 @@ def test_hand_made_mye2_with_region_county_and_districts(tmp_path: Path) -> None
     assert read_population(AREAS_10).get("Kent").aged_10_plus == KENT_10_PLUS
 
 
+def test_districts_roll_up_through_their_county(tmp_path: Path) -> None:
+    """A file of districts and unitary authorities only (no county, region or country rows) gives the 42 areas."""
+    with RAW.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    kept = [r for r in rows[3:] if r and r[0][:3] in {"E06", "E07", "E08", "E09", "W06"}]
+    path = tmp_path / "districts.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(rows[2])
+        writer.writerows(kept)
+    by_district = read_population(path)
+    reference = read_population(AREAS_10)
+    assert len(by_district.by_area) == 42
+    for name, expected in reference.by_area.items():
+        assert by_district.get(name).aged_10_plus == expected.aged_10_plus, name
+    assert by_district.get("Kent").aged_10_plus == KENT_10_PLUS
+
+
 def test_mye2_sheet_of_a_workbook(tmp_path: Path) -> None:
     """The MYE2 layout in an .xlsx sheet, header below title lines, numbers as numbers."""
     header, picked = _raw_rows({"E10000016", "E06000035", "E12000008"})

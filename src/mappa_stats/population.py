@@ -82,6 +82,26 @@ def areas() -> tuple[Area, ...]:
     )
 
 
+@cache
+def district_parents() -> dict[str, str]:
+    """District code → its county, metropolitan county or London code (schemas/districts.json)."""
+    spec = json.loads((schemas_dir() / "districts.json").read_text(encoding="utf-8"))
+    return dict(spec["parents"])
+
+
+def roll_up(rows: dict[str, tuple[int, int | None]]) -> None:
+    """Add county rows a file lacks, from its districts, when every district of the county is there."""
+    children: dict[str, list[str]] = {}
+    for child, parent in district_parents().items():
+        children.setdefault(parent, []).append(child)
+    for parent, kids in children.items():
+        if parent in rows or not all(k in rows for k in kids):
+            continue
+        ten = sum(rows[k][0] for k in kids)
+        everyone = [rows[k][1] for k in kids]
+        rows[parent] = (ten, sum(x for x in everyone if x is not None) if None not in everyone else None)
+
+
 def area_key(name: str) -> str:
     """Fold an area or force name: 'Kent Police' and 'KENT' → 'kent'."""
     folded = normalize(name).replace("&", "and").replace("-", " ")
@@ -250,6 +270,8 @@ def _code_rows(
 ) -> PopulationFile:
     """Build areas from code → (aged 10+, all ages) using each area's first complete code set."""
     result = PopulationFile(str(path), layout, vintage)
+    rows = dict(rows)
+    roll_up(rows)
     for area in areas():
         for codes in area.geographies:
             if all(code in rows for code in codes):
