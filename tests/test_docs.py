@@ -81,6 +81,12 @@ def test_readme_quickstart_is_real() -> None:
     assert shown == printed
 
 
+def test_readme_example_is_the_committed_output() -> None:
+    """The README's opening example is what validate prints for samples/errors/swapped_digits.xlsx."""
+    shown = README.split("$ mappa-stats validate samples/errors/swapped_digits.xlsx\n")[1].split("```")[0]
+    assert shown == (ROOT / "samples" / "errors" / "swapped_digits.txt").read_text(encoding="utf-8")
+
+
 def test_docs_links_resolve() -> None:
     """Every relative link in README and docs/ points at a file that exists."""
     for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:

@@ -230,7 +230,7 @@ def _culprit_findings(
                 cell=cell.cell,
                 expected=new,
                 actual=typed,
-                message=f"{message} in {table.display_title!r}",
+                message=f"{message} (in {table.display_title!r})",
                 suggestion=f"change {ref} from {typed} to {new}" + (f" ({slip})" if slip else ""),
                 explains=tuple(f"{e.rule}: {_line_name(table, e)}" for e in explained),
             )
