@@ -118,6 +118,11 @@ def detect_year(book: Workbook, templates: dict[str, Template], wanted: str | No
         year = stated.replace("/", "-").replace("–", "-")
         if year in templates:
             return year
+        known = ", ".join(templates)
+        raise TemplateError(
+            f"{book.path}: the 'Reporting year' cell says {stated!r}, which has no template; "
+            f"templates available: {known} (or give --year)"
+        )
     prefixes = {normalize(m) for t in templates.values() for table in t.tables for m in table.match}
     ends = {normalize(t.period_end): y for y, t in templates.items()}
     seen: list[str] = []
@@ -128,17 +133,12 @@ def detect_year(book: Workbook, templates: dict[str, Template], wanted: str | No
                 date = found.group(0)
                 if date in ends:
                     return ends[date]
-                seen.append(date)
+                seen.append(date.title())
     if seen:
         known = ", ".join(f"{y} (to {t.period_end})" for y, t in templates.items())
         raise TemplateError(
             f"{book.path}: the titles say {seen[0]}, but there is no template for that year; "
             f"templates available: {known}"
-        )
-    if stated:
-        known = ", ".join(templates)
-        raise TemplateError(
-            f"{book.path}: reporting year {stated!r} has no template; templates available: {known}"
         )
     return sorted(templates)[-1]
 
