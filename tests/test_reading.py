@@ -291,7 +291,11 @@ def test_reporting_year_without_a_template(tmp_path: Path) -> None:
 
 def test_title_date_without_a_template(tmp_path: Path) -> None:
     """Titles dated 31 March 2016 with no 2015-16 definition: said plainly."""
-    path = edit_copy(KENT_XLSX, tmp_path / "d.xlsx", {"H2": None, "G2": None, "A2": "MAPPA-eligible offenders on 31 March 2016"})
+    path = edit_copy(
+        KENT_XLSX,
+        tmp_path / "d.xlsx",
+        {"H2": None, "G2": None, "A2": "MAPPA-eligible offenders on 31 March 2016"},
+    )
     assert "the titles say 31 March 2016, but there is no template for that year" in _run_bad(path)
 
 
