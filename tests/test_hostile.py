@@ -613,3 +613,21 @@ def test_bombs_are_refused_in_small_memory(tmp_path: Path) -> None:
         assert done.returncode == 2, done.stdout + done.stderr
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak_kib < 500 * 1024
+
+
+def test_legacy_console_encoding_does_not_crash() -> None:
+    """Output through an ASCII or Windows-1252 stream: characters are replaced, never a crash."""
+    import os
+    import subprocess
+    import sys
+
+    for encoding in ("ascii", "cp1252"):
+        done = subprocess.run(
+            [sys.executable, "-m", "mappa_stats", "rate", "--population", str(KENT_CSV.parent / "ons_mid2014.csv"), str(KENT_XLSX)],
+            capture_output=True,
+            env={**os.environ, "PYTHONIOENCODING": encoding},
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert b"Matches." in done.stdout

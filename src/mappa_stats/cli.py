@@ -89,6 +89,11 @@ def main(ctx: click.Context, debug: bool) -> None:
     Start with: mappa-stats validate samples/kent_2015.xlsx
     """
     ctx.meta["debug"] = debug
+    for stream in (sys.stdout, sys.stderr):
+        # A console or file in a legacy encoding (Windows cp1252) must not turn '→' into a crash.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
 
 
 @main.command()
