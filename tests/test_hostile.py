@@ -623,7 +623,15 @@ def test_legacy_console_encoding_does_not_crash() -> None:
 
     for encoding in ("ascii", "cp1252"):
         done = subprocess.run(
-            [sys.executable, "-m", "mappa_stats", "rate", "--population", str(KENT_CSV.parent / "ons_mid2014.csv"), str(KENT_XLSX)],
+            [
+                sys.executable,
+                "-m",
+                "mappa_stats",
+                "rate",
+                "--population",
+                str(KENT_CSV.parent / "ons_mid2014.csv"),
+                str(KENT_XLSX),
+            ],
             capture_output=True,
             env={**os.environ, "PYTHONIOENCODING": encoding},
             timeout=60,

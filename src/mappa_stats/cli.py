@@ -22,7 +22,7 @@ Exit codes:
   1  the tables have errors (or warnings, with --strict)
   2  the command could not run (usage, unreadable input)"""
 
-FORMATS_TABLES = ("text", "markdown", "csv", "json")
+FORMATS_TABLES = ("text", "markdown", "csv", "json", "xlsx", "ods")
 
 
 class _Group(click.Group):
@@ -113,11 +113,25 @@ def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
     """Print the standard tables of FILE in publication layout.
 
     FILE is an area workbook (.xlsx or .ods) laid out like the published report, or a tidy CSV
-    (see docs/formats.md). --format csv writes the tidy CSV, which reads back as the same tables.
+    (see docs/formats.md). --format csv writes the tidy CSV, which reads back as the same tables;
+    --format xlsx or ods (with -o) writes accessible publication tables: cover, contents, notes,
+    one table per sheet.
 
     Exit codes: 0 printed, 2 the file could not be read.
     """
     from mappa_stats.readers import read_area
+
+    if fmt in ("xlsx", "ods"):
+        if output is None:
+            raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
+        from mappa_stats.output import write_atomic
+        from mappa_stats.publish import write_ods, write_xlsx
+
+        area = read_area(file, year)
+        writer = write_xlsx if fmt == "xlsx" else write_ods
+        write_atomic(output, lambda temp: writer(area, temp), [file])
+        click.echo(f"wrote {output}", err=True)
+        return
     from mappa_stats.render import RENDERERS
 
     area = read_area(file, year)
