@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from conftest import KENT_CSV, KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, edit_copy, separate_sheets
@@ -61,6 +62,29 @@ def test_tables_on_separate_sheets_in_another_order(tmp_path: Path) -> None:
     kent = read_area(KENT_XLSX).frame
     kent = kent[kent["table"] != "commentary"].reset_index(drop=True)
     pd.testing.assert_frame_equal(moved[COMPARED], kent[COMPARED])
+
+
+def test_header_split_over_several_rows(tmp_path: Path) -> None:
+    """A header copied from the PDF, one line per row: 'Category 1:' / 'Registered sex' / 'offenders'."""
+    wb = load_workbook(KENT_XLSX)
+    ws = wb["Statistics"]
+    ws.insert_rows(5, amount=2)  # the 31 March grid now starts at row 7
+    for col, (first, second, third) in zip(
+        "BCDE",
+        [
+            ("Category 1:", "Registered sex", "offenders"),
+            ("Category 2:", "Violent", "offenders"),
+            ("Category 3:", "Other dangerous", "offenders"),
+            ("Total", None, None),
+        ],
+        strict=True,
+    ):
+        ws[f"{col}4"], ws[f"{col}5"], ws[f"{col}6"] = first, second, third
+    path = tmp_path / "split.xlsx"
+    wb.save(path)
+    area = read_area(path)
+    assert area.value("snapshot", "level1", "cat2") == 787
+    assert area.cell("snapshot", "level1", "cat2").source == "'Statistics'!C7"  # type: ignore[union-attr]
 
 
 def test_sources_are_spreadsheet_cells() -> None:

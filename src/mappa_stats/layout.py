@@ -248,6 +248,8 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
             continue
         if (found and not data) or len(found) == len(table.rows):
             break  # a note, the next section or the next table below a complete grid
+        if not found and label_at is None and all(_is_text(cell) for cell in data):
+            continue  # the header's labels carried over more rows ("Registered sex" / "offenders")
         if data:
             if label_at is None:
                 raise LabelError(
