@@ -329,3 +329,12 @@ def test_half_up_not_bankers_rounding() -> None:
     """A rate of exactly 100.5 rounds to 101 (Python's round() would give 100)."""
     rate = compute_rate("X", 201, AreaPopulation("X", 200_000, 200_000))
     assert rate.exact == Decimal("100.5") and rate.rounded == 101
+
+
+def test_validate_area_missing_from_population_is_not_checked_not_fatal(tmp_path: Path) -> None:
+    """One workbook whose area the population file lacks: its rate is 'not checked', the run goes on."""
+    odd = edit_copy(KENT_XLSX, tmp_path / "atlantis.xlsx", {"H1": "Atlantis"})
+    result = CliRunner().invoke(main, ["validate", str(odd), str(KENT_XLSX), "--population", str(GEOGRAPHIES)])
+    assert result.exit_code == 0, result.output
+    assert "Not checked: rate.matches, rate.vintage" in result.output
+    assert "'Atlantis' is not in this population file" in result.output

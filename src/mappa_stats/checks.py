@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, WARNING, Finding, plain
 from mappa_stats.model import (
     BLANK,
@@ -602,7 +603,11 @@ def _rate_inputs(ctx: Context, rule_id: str) -> tuple[Any, Any] | None:
     if not ctx.area.meta.area:
         ctx.skip(rule_id, "the workbook does not name its MAPPA area (a 'MAPPA area' cell)")
         return None
-    return population, population.get(ctx.area.meta.area)
+    try:
+        return population, population.get(ctx.area.meta.area)
+    except InputError as exc:  # one workbook's unknown area must not stop a national run
+        ctx.skip(rule_id, str(exc))
+        return None
 
 
 @rule(

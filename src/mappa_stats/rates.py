@@ -59,7 +59,8 @@ def rates_for_workbooks(
         area = read_area(path, year)
         if not area.meta.area:
             raise InputError(
-                f"{path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell or use --area"
+                f"{path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell, "
+                "or give --area NAME --rsos N instead of the workbook"
             )
         rsos = area.value("snapshot", "total", "cat1")
         if rsos is None:

@@ -102,6 +102,15 @@ def _summary(report: FileReport) -> str:
     )
 
 
+def _not_checked(report: FileReport) -> list[str]:
+    """'Not checked: rate.matches, rate.vintage (no --population file given)', one line per reason."""
+    reasons: dict[str, list[str]] = {}
+    for result in report.rules:
+        if result.status == SKIPPED:
+            reasons.setdefault(result.note, []).append(result.id)
+    return [f"Not checked: {', '.join(ids)} ({why})" for why, ids in reasons.items()]
+
+
 def finding_line(f: Finding, width: int = 0) -> str:
     """ERROR totals.row  'Statistics'!E5  Level 1 total is 2335 but ..."""
     label = "ERROR" if f.severity == ERROR else "WARNING"
@@ -132,6 +141,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
                 lines.append(f"        suggestion: {f.suggestion}")
         if report.error is None:
             lines.append(_summary(report))
+            lines.extend(_not_checked(report))
         blocks.append("\n".join(lines))
     if len(reports) > 1:
         counts = {s: sum(1 for r in reports if r.status(strict) == s) for s in ("pass", "fail", "error")}
