@@ -186,6 +186,13 @@ def template(year: str | None, output: Path) -> None:
     default=None,
     help="ONS population file: adds the rate.matches and rate.vintage rules.",
 )
+@click.option(
+    "--area",
+    "area_name",
+    default=None,
+    metavar="NAME",
+    help="The MAPPA area, when the workbook names none (no 'MAPPA area' cell, no area in the file name).",
+)
 @_YEAR
 @_OUTPUT
 def validate(
@@ -195,6 +202,7 @@ def validate(
     level1_share: str | None,
     no_suggest: bool,
     population_path: Path | None,
+    area_name: str | None,
     year: str | None,
     output: Path | None,
 ) -> None:
@@ -217,7 +225,14 @@ def validate(
         if len(files) > 3:
             click.echo(f"[{number}/{len(files)}] {path}", err=True)
         done.append(
-            validate_path(path, year=year, level1_share=level1_share, suggest=not no_suggest, extras=extras)
+            validate_path(
+                path,
+                year=year,
+                level1_share=level1_share,
+                suggest=not no_suggest,
+                extras=extras,
+                area_name=area_name,
+            )
         )
     if fmt == "json":
         text = reports.render_json(done, strict)

@@ -364,6 +364,21 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
     return records, template.year, (sorted(areas)[0] if areas else None)
 
 
+_NOT_AREA_WORDS = re.compile(r"\b(mappa|annual|report|statistics|stats|tables|return|final|draft|v)\b")
+
+
+def area_from_file_name(path: Path) -> str | None:
+    """The MAPPA area a file's name gives, when the workbook does not say: 'kent_2015.xlsx' → 'Kent'."""
+    if str(path) == "-":
+        return None
+    from mappa_stats.population import find_area
+
+    words = re.sub(r"[_\-.\d]+", " ", path.stem.casefold())
+    words = re.sub(r"\s+", " ", _NOT_AREA_WORDS.sub(" ", words)).strip()
+    found = find_area(words) if words else None
+    return found.name if found else None
+
+
 def read_area(path: Path, year: str | None = None) -> AreaTables:
     """Read one area's tables from a workbook or tidy CSV. The file is only ever opened for reading."""
     data = _load_bytes(path)
@@ -376,7 +391,7 @@ def read_area(path: Path, year: str | None = None) -> AreaTables:
         book = Workbook(display_name(path), sheets)
         templates = {y: load_template(y) for y in available_years()}
         chosen = detect_year(book, templates, year)
-        area = book.key_value({"mappa area", "area"})
+        area = book.key_value({"mappa area", "area"}) or area_from_file_name(path)
         records = extract(book, load_template(chosen))
         if kind == "xlsx":
             _explain_blanks(path, data, records)

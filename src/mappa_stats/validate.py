@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mappa_stats.checks import RULES, Context
@@ -106,6 +106,7 @@ def validate_path(
     suggest: bool = True,
     reader: Callable[[Path, str | None], AreaTables] | None = None,
     extras: dict[str, object] | None = None,
+    area_name: str | None = None,
 ) -> FileReport:
     """Read and validate one file; an unreadable file gives a report with status 'error'."""
     if reader is None:
@@ -116,4 +117,6 @@ def validate_path(
         area = reader(path, year)
     except MappaError as exc:
         return FileReport(path=str(path), sha256=None, template=None, area=None, error=str(exc))
+    if area_name:
+        area = AreaTables(frame=area.frame, meta=replace(area.meta, area=area_name), template=area.template)
     return validate_area(area, level1_share=level1_share, suggest=suggest, extras=extras)
