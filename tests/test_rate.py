@@ -334,7 +334,9 @@ def test_half_up_not_bankers_rounding() -> None:
 def test_validate_area_missing_from_population_is_not_checked_not_fatal(tmp_path: Path) -> None:
     """One workbook whose area the population file lacks: its rate is 'not checked', the run goes on."""
     odd = edit_copy(KENT_XLSX, tmp_path / "atlantis.xlsx", {"H1": "Atlantis"})
-    result = CliRunner().invoke(main, ["validate", str(odd), str(KENT_XLSX), "--population", str(GEOGRAPHIES)])
+    result = CliRunner().invoke(
+        main, ["validate", str(odd), str(KENT_XLSX), "--population", str(GEOGRAPHIES)]
+    )
     assert result.exit_code == 0, result.output
     assert "Not checked: rate.matches, rate.vintage" in result.output
     assert "'Atlantis' is not in this population file" in result.output
@@ -343,13 +345,18 @@ def test_validate_area_missing_from_population_is_not_checked_not_fatal(tmp_path
 def test_area_from_the_file_name_or_the_option(tmp_path: Path) -> None:
     """A workbook with no 'MAPPA area' cell: the file name, or --area, names the area for the rate."""
     named = edit_copy(KENT_XLSX, tmp_path / "Kent_MAPPA_2014-15.xlsx", {"G1": None, "H1": None})
-    result = CliRunner().invoke(main, ["validate", str(named), "--population", str(GEOGRAPHIES), "-f", "json"])
+    result = CliRunner().invoke(
+        main, ["validate", str(named), "--population", str(GEOGRAPHIES), "-f", "json"]
+    )
     document = json.loads(result.output)["files"][0]
     assert document["area"] == "Kent"
     assert {r["id"]: r["status"] for r in document["rules"]}["rate.matches"] == "passed"
     anonymous = edit_copy(KENT_XLSX, tmp_path / "return.xlsx", {"G1": None, "H1": None})
     skipped = CliRunner().invoke(main, ["validate", str(anonymous), "--population", str(GEOGRAPHIES)])
     assert "does not name its MAPPA area" in skipped.output
-    given = CliRunner().invoke(main, ["validate", str(anonymous), "--population", str(GEOGRAPHIES), "--area", "Kent Police", "-f", "json"])
+    given = CliRunner().invoke(
+        main,
+        ["validate", str(anonymous), "--population", str(GEOGRAPHIES), "--area", "Kent Police", "-f", "json"],
+    )
     rules = {r["id"]: r["status"] for r in json.loads(given.output)["files"][0]["rules"]}
     assert rules["rate.matches"] == "passed"

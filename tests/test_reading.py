@@ -358,3 +358,44 @@ def test_tables_json_carries_published_numbers() -> None:
         "raw": "",
         "source": "'Statistics'!D5",
     }
+
+
+def test_returned_to_custody_grids_on_separate_sheets(tmp_path: Path) -> None:
+    """Each custody grid on its own sheet under its own copy of the title, or with the section in the title."""
+    from openpyxl import Workbook
+
+    from helpers import HEADER, KENT, TITLES
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for key in ("snapshot", "yearly"):
+        ws = wb.create_sheet(key)
+        ws.append([TITLES[key]])
+        ws.append(["", *HEADER])
+        for label, values in KENT[key].items():
+            ws.append([label, *values])
+    ws = wb.create_sheet("Licence")
+    ws.append(["Level 2 and 3 offenders returned to custody"])
+    ws.append(["", *HEADER])
+    ws.append(["Breach of licence"])
+    for label, values in KENT["custody_licence"].items():
+        ws.append([label, *values])
+    ws = wb.create_sheet("SOPO")
+    ws.append(["Level 2 and 3 offenders returned to custody: Breach of SOPO"])
+    ws.append(["", *HEADER])
+    for label, values in KENT["custody_sopo"].items():
+        ws.append([label, *values])
+    ws = wb.create_sheet("Other")
+    ws.append(["RSOs cautioned or convicted for breach of notification requirements", 37])
+    ws.append(["Restrictive orders for Category 1 offenders"])
+    ws.append(["SOPOs", 134])
+    ws.append(["NOs", 3])
+    ws.append(["FTOs", 0])
+    ws.append([])
+    ws.append(["Total number of Registered Sexual Offenders per 100,000 population", 100])
+    path = tmp_path / "custody.xlsx"
+    wb.save(path)
+    _assert_kent(path)
+    area = read_area(path)
+    assert area.cell("custody_sopo", "level2", "cat1").sheet == "SOPO"  # type: ignore[union-attr]
+    assert area.cell("custody_licence", "level2", "cat1").sheet == "Licence"  # type: ignore[union-attr]

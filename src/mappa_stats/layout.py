@@ -178,6 +178,25 @@ def _expected(labels: tuple[Label, ...]) -> str:
     return ", ".join(repr(label.label) for label in labels)
 
 
+def _names_section(book: Workbook, table: TableDef, anchor: Anchor) -> bool:
+    """True when the title itself names the section ('… returned to custody: Breach of SOPO')."""
+    cell = anchor.sheet.get(anchor.row, anchor.column)
+    title = normalize(cell.value) if cell is not None else ""
+    return any(name in title for name in table.section_names())
+
+
+def _section_below(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> bool:
+    """True when the section is named by the title or by a row label below it, within its block."""
+    if _names_section(book, table, anchor):
+        return True
+    names = table.section_names()
+    for r in range(anchor.row + 1, end + 1):
+        for _c, cell in book.row(anchor.sheet, r):
+            if _is_text(cell) and normalize(cell.value).startswith(names):
+                return True
+    return False
+
+
 def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dict[str, Any]]:
     sheet = anchor.sheet
     where = f"{book.path}: table {table.display_title!r} (title at {anchor.ref})"
@@ -221,7 +240,7 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
         )
     first_col = min(header)
     section_names = {normalize(n) for n in table.section_names()}
-    in_section = table.section is None
+    in_section = table.section is None or _names_section(book, table, anchor)
     found: dict[str, int] = {}
     for r in range(header_row + 1, end + 1):
         cells = book.row(sheet, r)
@@ -359,6 +378,10 @@ def extract(book: Workbook, template: Template) -> list[dict[str, Any]]:
                 f"{book.path}: table {table.display_title!r} not found; looked in every sheet for a "
                 f"title starting {looked} (template {template.year})"
             )
+        if len(hits) > 1 and table.section is not None:
+            # Sections of one title may each have their own copy of it (one sheet per grid):
+            # keep the titles whose block holds this section.
+            hits = [a for a in hits if _section_below(book, table, a, _block_end(book, a, every))] or hits
         if len(hits) > 1:
             raise TableNotFoundError(
                 f"{book.path}: table {table.title!r} appears {len(hits)} times "
