@@ -177,6 +177,9 @@ def test_ods_is_read(tmp_path: Path) -> None:
     assert area.value("snapshot", "level1", "cat2") == 787
     assert area.value("yearly", "total", "total") == 35
     assert area.meta.source_format == "ods"
+    # OpenDocument keeps the Level 1 share as the fraction 0.99; it is still checked as 99%.
+    result = CliRunner().invoke(main, ["validate", str(out)])
+    assert result.exit_code == 0, result.output
 
 
 # --- bad input: one line, exit 2, the input untouched ---------------------------------------------

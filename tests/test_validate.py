@@ -105,6 +105,20 @@ def test_level1_share_option(stated: str, code: int) -> None:
         assert "claims.level1_share" in result.output
 
 
+@pytest.mark.parametrize(
+    ("stated", "code"), [("0.99", 0), ("0.98", 1), ("99.07", 0), ("99.1", 0), ("99.2", 1)]
+)
+def test_share_as_a_fraction_or_a_decimal_in_csv(stated: str, code: int, tmp_path: Path) -> None:
+    """A share kept as a fraction (0.99) or typed with decimals (99.07) is rounded the way it is written."""
+    text = KENT_CSV.read_text(encoding="utf-8").replace(
+        "commentary,level1_share,value,99%,", f"commentary,level1_share,value,{stated},"
+    )
+    path = tmp_path / "share.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == code, result.output
+
+
 def test_no_suggest_reports_the_plain_total_failures(in_root: Path) -> None:
     """Without the locator, a mistyped inner cell breaks one row and one column total."""
     result = run("validate", "samples/errors/swapped_digits.xlsx", "--no-suggest")

@@ -538,13 +538,20 @@ def check_level1_share(ctx: Context) -> Iterator[Finding]:
         elif stated_cell is not None and not stated_cell.marker:
             stated_text = stated_cell.raw
             where = stated_cell
+            if (
+                stated_cell.issue == "decimal"
+                and stated_cell.value is not None
+                and 0 < stated_cell.value <= 1
+            ):
+                # A share kept as a fraction whose % format was lost (OpenDocument, CSV): 0.99 is 99%.
+                stated_text = f"{Decimal(stated_cell.raw) * 100:f}".rstrip("0").rstrip(".") + "%"
         else:
             ctx.skip(claim.rule, "no stated share in the workbook and no --level1-share")
             continue
         numerator, denominator = area.value(*claim.numerator), area.value(*claim.denominator)
         parsed = _percent_text(stated_text)
         source = "--level1-share" if where is None else where.source
-        if parsed is None or (where is not None and where.issue not in ("", PERCENT, TEXT_NUMBER)):
+        if parsed is None or (where is not None and where.issue not in ("", PERCENT, TEXT_NUMBER, "decimal")):
             yield finding(
                 claim.rule,
                 where,
