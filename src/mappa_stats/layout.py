@@ -53,7 +53,7 @@ class Anchor:
 
 _MONTHS = "january february march april may june july august september october november december"
 _DATE = re.compile(r"(\d{1,2}) (" + "|".join(_MONTHS.split()) + r") (\d{4})")
-_AREA_KEYS = {"mappa area", "area"}
+AREA_KEYS = {"mappa area", "area"}
 _YEAR_KEYS = {"reporting year", "template year", "template", "year"}
 
 
@@ -178,7 +178,7 @@ def _expected(labels: tuple[Label, ...]) -> str:
     return ", ".join(repr(label.label) for label in labels)
 
 
-def _names_section(book: Workbook, table: TableDef, anchor: Anchor) -> bool:
+def _names_section(table: TableDef, anchor: Anchor) -> bool:
     """True when the title itself names the section ('… returned to custody: Breach of SOPO')."""
     cell = anchor.sheet.get(anchor.row, anchor.column)
     title = normalize(cell.value) if cell is not None else ""
@@ -187,7 +187,7 @@ def _names_section(book: Workbook, table: TableDef, anchor: Anchor) -> bool:
 
 def _section_below(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> bool:
     """True when the section is named by the title or by a row label below it, within its block."""
-    if _names_section(book, table, anchor):
+    if _names_section(table, anchor):
         return True
     names = table.section_names()
     for r in range(anchor.row + 1, end + 1):
@@ -240,7 +240,7 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
         )
     first_col = min(header)
     section_names = {normalize(n) for n in table.section_names()}
-    in_section = table.section is None or _names_section(book, table, anchor)
+    in_section = table.section is None or _names_section(table, anchor)
     found: dict[str, int] = {}
     for r in range(header_row + 1, end + 1):
         cells = book.row(sheet, r)

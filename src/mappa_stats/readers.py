@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mappa_stats.errors import InputError, LabelError
-from mappa_stats.layout import RawCell, Sheet, Workbook, detect_year, extract
+from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
 from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, build_frame, parse_cell, record
 from mappa_stats.templates import available_years, load_template, match_label, normalize
 
@@ -391,7 +391,7 @@ def read_area(path: Path, year: str | None = None) -> AreaTables:
         book = Workbook(display_name(path), sheets)
         templates = {y: load_template(y) for y in available_years()}
         chosen = detect_year(book, templates, year)
-        area = book.key_value({"mappa area", "area"}) or area_from_file_name(path)
+        area = book.key_value(AREA_KEYS) or area_from_file_name(path)
         records = extract(book, load_template(chosen))
         if kind == "xlsx":
             _explain_blanks(path, data, records)
