@@ -277,6 +277,59 @@ def rules(fmt: str) -> None:
     )
 
 
+@main.command(epilog=EXIT_CODES)
+@click.argument("file", type=_FILE)
+@click.option(
+    "--population",
+    "population_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="ONS population file, to reproduce the stated rate.",
+)
+@click.option(
+    "--area", "area_name", default=None, metavar="NAME", help="The MAPPA area, if the workbook names none."
+)
+@click.option("--level1-share", metavar="PERCENT", default=None, help="The stated Level 1 share to check.")
+@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+@_YEAR
+@_OUTPUT
+def signoff(
+    file: Path,
+    population_path: Path | None,
+    area_name: str | None,
+    level1_share: str | None,
+    strict: bool,
+    year: str | None,
+    output: Path | None,
+) -> None:
+    """Write the sign-off pack for FILE: one Markdown document for the Strategic Management Board.
+
+    The checked file and its SHA-256, the verdict, every finding with its suggested correction, the
+    rate reproduced from the population file, the tables as they will be published, every check run,
+    and lines to sign. Convert it to Word or PDF with any Markdown tool.
+    """
+    from dataclasses import replace
+
+    from mappa_stats.model import AreaTables
+    from mappa_stats.readers import read_area
+    from mappa_stats.signoff import render_pack
+    from mappa_stats.validate import validate_area
+
+    area = read_area(file, year)
+    if area_name:
+        area = AreaTables(frame=area.frame, meta=replace(area.meta, area=area_name), template=area.template)
+    population = None
+    if population_path is not None:
+        from mappa_stats.population import read_population
+
+        population = read_population(population_path)
+    extras: dict[str, object] = {"population": population} if population is not None else {}
+    report = validate_area(area, level1_share=level1_share, extras=extras)
+    inputs = [file, *([population_path] if population_path else [])]
+    _emit(render_pack(area, report, population, strict), output, inputs)
+    sys.exit({"pass": 0, "fail": 1, "error": 2}[report.status(strict)])
+
+
 @main.command(
     epilog=EXIT_CODES.replace(
         "every check passed (warnings allowed)", "every stated rate matches (or none was stated)"

@@ -96,9 +96,9 @@ def render_text(tables: AreaTables) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def render_markdown(tables: AreaTables) -> str:
-    """GitHub-flavoured Markdown tables, one section per table."""
-    parts = [f"# {_heading(tables)}"]
+def markdown_sections(tables: AreaTables, level: int = 2) -> list[str]:
+    """One Markdown section per table: a heading at `level`, then the table."""
+    sections = []
     for table in _present(tables):
         rows = _grid_rows(tables, table)
         headers = ["", *(c.label for c in table.columns)]
@@ -109,8 +109,13 @@ def render_markdown(tables: AreaTables) -> str:
             disable_numparse=True,
             colalign=("left", *("right",) * len(table.columns)),
         )
-        parts.append(f"## {table.display_title}\n\n{body}")
-    return "\n\n".join(parts) + "\n"
+        sections.append(f"{'#' * level} {table.display_title}\n\n{body}")
+    return sections
+
+
+def render_markdown(tables: AreaTables) -> str:
+    """GitHub-flavoured Markdown tables, one section per table."""
+    return "\n\n".join([f"# {_heading(tables)}", *markdown_sections(tables)]) + "\n"
 
 
 def tidy_rows(tables: AreaTables) -> list[dict[str, str]]:

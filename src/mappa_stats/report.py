@@ -152,6 +152,39 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
     return "\n\n".join(blocks) + "\n"
 
 
+def findings_markdown(report: FileReport) -> str | None:
+    """The findings as a Markdown table, or None when there are none."""
+    if not report.findings:
+        return None
+    rows = [
+        [
+            f.severity.upper(),
+            f"`{f.rule}`",
+            f.ref.replace("|", "\\|"),
+            f.message.replace("|", "\\|"),
+            (f.suggestion or "").replace("|", "\\|"),
+        ]
+        for f in report.findings
+    ]
+    return tabulate(rows, headers=["Severity", "Rule", "Cell", "Finding", "Suggestion"], tablefmt="pipe")
+
+
+def rules_markdown(report: FileReport) -> str:
+    """Every rule with its result, as a Markdown table."""
+    rules = [[f"`{r.id}`", r.severity, r.status, r.findings] for r in report.rules]
+    return tabulate(rules, headers=["Rule", "Severity", "Result", "Findings"], tablefmt="pipe")
+
+
+def verdict_line(report: FileReport, strict: bool = False) -> str:
+    """'kent.xlsx (Kent, template 2014-15): PASS — the tables are consistent'."""
+    return _verdict(report, strict)
+
+
+def summary_line(report: FileReport) -> str:
+    """'Summary: 13 rules run, 13 passed, …'."""
+    return _summary(report)
+
+
 def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
     """A sign-off section per file: verdict, findings table, rules table."""
     parts = ["# MAPPA statistics validation report", f"mappa-stats {__version__}"]
@@ -163,21 +196,9 @@ def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
             continue
         if report.sha256:
             parts.append(f"SHA-256 of the input: `{report.sha256}`")
-        if report.findings:
-            rows = [
-                [
-                    f.severity.upper(),
-                    f"`{f.rule}`",
-                    f.ref.replace("|", "\\|"),
-                    f.message.replace("|", "\\|"),
-                    (f.suggestion or "").replace("|", "\\|"),
-                ]
-                for f in report.findings
-            ]
-            parts.append(
-                tabulate(rows, headers=["Severity", "Rule", "Cell", "Finding", "Suggestion"], tablefmt="pipe")
-            )
-        rules = [[f"`{r.id}`", r.severity, r.status, r.findings] for r in report.rules]
-        parts.append(tabulate(rules, headers=["Rule", "Severity", "Result", "Findings"], tablefmt="pipe"))
+        findings = findings_markdown(report)
+        if findings:
+            parts.append(findings)
+        parts.append(rules_markdown(report))
         parts.append(_summary(report))
     return "\n\n".join(parts) + "\n"
