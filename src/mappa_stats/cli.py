@@ -308,16 +308,13 @@ def signoff(
     rate reproduced from the population file, the tables as they will be published, every check run,
     and lines to sign. Convert it to Word or PDF with any Markdown tool.
     """
-    from dataclasses import replace
-
-    from mappa_stats.model import AreaTables
     from mappa_stats.readers import read_area
     from mappa_stats.signoff import render_pack
     from mappa_stats.validate import validate_area
 
     area = read_area(file, year)
     if area_name:
-        area = AreaTables(frame=area.frame, meta=replace(area.meta, area=area_name), template=area.template)
+        area = area.with_area(area_name)
     population = None
     if population_path is not None:
         from mappa_stats.population import read_population

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -148,6 +148,10 @@ class AreaTables:
     frame: pd.DataFrame
     meta: Metadata
     template: Template
+
+    def with_area(self, name: str) -> AreaTables:
+        """The same tables, naming their MAPPA area (given on the command line)."""
+        return AreaTables(frame=self.frame, meta=replace(self.meta, area=name), template=self.template)
 
     def cell(self, table: str, row: str, column: str) -> Cell | None:
         """One cell, or None when its table was not in the input."""

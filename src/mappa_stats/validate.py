@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mappa_stats.checks import RULES, Context
@@ -118,5 +118,5 @@ def validate_path(
     except MappaError as exc:
         return FileReport(path=str(path), sha256=None, template=None, area=None, error=str(exc))
     if area_name:
-        area = AreaTables(frame=area.frame, meta=replace(area.meta, area=area_name), template=area.template)
+        area = area.with_area(area_name)
     return validate_area(area, level1_share=level1_share, suggest=suggest, extras=extras)
