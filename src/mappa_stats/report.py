@@ -78,7 +78,8 @@ def render_json(reports: Sequence[FileReport], strict: bool = False) -> str:
     return json.dumps(report_document(reports, strict), indent=2, ensure_ascii=False) + "\n"
 
 
-def _verdict(report: FileReport, strict: bool) -> str:
+def verdict_line(report: FileReport, strict: bool = False) -> str:
+    """'kent.xlsx (Kent, template 2014-15): PASS — the tables are consistent'."""
     who = ", ".join(x for x in (report.area, f"template {report.template}" if report.template else None) if x)
     head = f"{report.path}" + (f" ({who})" if who else "")
     status = report.status(strict)
@@ -93,7 +94,8 @@ def _verdict(report: FileReport, strict: bool) -> str:
     )
 
 
-def _summary(report: FileReport) -> str:
+def summary_line(report: FileReport) -> str:
+    """'Summary: 13 rules run, 13 passed, …'."""
     c = _counts(report)
     skipped = f", {c['skipped']} skipped" if c["skipped"] else ""
     return (
@@ -130,7 +132,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
     for report in reports:
         status = report.status(strict)
         tone = {"pass": "green", "fail": "red", "error": "red"}[status]
-        lines = [paint(_verdict(report, strict), fg=tone, bold=True)]
+        lines = [paint(verdict_line(report, strict), fg=tone, bold=True)]
         if report.error is not None:
             lines.append(paint(f"ERROR   {report.error}", fg="red"))
         width = max((len(f.rule) for f in report.findings), default=0)
@@ -140,7 +142,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
             if f.suggestion:
                 lines.append(f"        suggestion: {f.suggestion}")
         if report.error is None:
-            lines.append(_summary(report))
+            lines.append(summary_line(report))
             lines.extend(_not_checked(report))
         blocks.append("\n".join(lines))
     if len(reports) > 1:
@@ -175,22 +177,12 @@ def rules_markdown(report: FileReport) -> str:
     return tabulate(rules, headers=["Rule", "Severity", "Result", "Findings"], tablefmt="pipe")
 
 
-def verdict_line(report: FileReport, strict: bool = False) -> str:
-    """'kent.xlsx (Kent, template 2014-15): PASS — the tables are consistent'."""
-    return _verdict(report, strict)
-
-
-def summary_line(report: FileReport) -> str:
-    """'Summary: 13 rules run, 13 passed, …'."""
-    return _summary(report)
-
-
 def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
     """A sign-off section per file: verdict, findings table, rules table."""
     parts = ["# MAPPA statistics validation report", f"mappa-stats {__version__}"]
     for report in reports:
         parts.append(f"## {report.path}")
-        parts.append(f"**{_verdict(report, strict)}**")
+        parts.append(f"**{verdict_line(report, strict)}**")
         if report.error is not None:
             parts.append(f"Error: {report.error}")
             continue
@@ -200,5 +192,5 @@ def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
         if findings:
             parts.append(findings)
         parts.append(rules_markdown(report))
-        parts.append(_summary(report))
+        parts.append(summary_line(report))
     return "\n\n".join(parts) + "\n"
