@@ -625,37 +625,33 @@ def _rate_inputs(ctx: Context, rule_id: str) -> tuple[Any, Any] | None:
 )
 def check_rate(ctx: Context) -> Iterator[Finding]:
     """Reproduce the published rate from the population file given with --population."""
-    from mappa_stats.population import compute_rate
+    from mappa_stats.rates import workbook_rate
 
     inputs = _rate_inputs(ctx, "rate.matches")
     if inputs is None:
         return
-    population, area_population = inputs
-    stated_cell = ctx.area.cell("rsos_per_100k", "value", "value")
-    rsos = ctx.area.value("snapshot", "total", "cat1")
-    if stated_cell is None or stated_cell.value is None or rsos is None:
-        ctx.skip("rate.matches", "no stated rate or no Category 1 total to compute it from")
+    population, _ = inputs
+    try:
+        rate = workbook_rate(ctx.area, population)
+    except InputError as exc:
+        ctx.skip("rate.matches", str(exc))
         return
-    rate = compute_rate(
-        ctx.area.meta.area or "",
-        int(rsos),
-        area_population,
-        all_ages=ctx.area.template.rate_base == "all_ages",
-        stated=Decimal(str(stated_cell.value)),
-        vintage=population.vintage,
-    )
+    stated_cell = ctx.area.cell("rsos_per_100k", "value", "value")
+    if rate.stated is None or stated_cell is None:
+        ctx.skip("rate.matches", "no stated rate in the workbook")
+        return
     if rate.matches:
         return
     hint = ""
     if rate.all_ages_rounded is not None:
         hint = f"; an all-ages base ({rate.all_ages_population:,}) would give {rate.all_ages_rounded}"
-        if Decimal(rate.all_ages_rounded) == rate.stated:
+        if rate.all_ages_explains_stated:
             hint += ", the stated figure: the under-10s were probably not excluded"
     vintage = f"ONS {population.vintage}" if population.vintage else "population file"
     yield finding(
         "rate.matches",
         stated_cell,
-        f"the stated rate is {plain(stated_cell.value)} per 100,000 but {plain(rsos)} RSOs ÷ "
+        f"the stated rate is {plain(stated_cell.value)} per 100,000 but {rate.rsos} RSOs ÷ "
         f"{rate.population:,} people {rate.base} ({vintage}) × 100,000 = {rate.two_dp}, which rounds to "
         f"{rate.rounded}{hint}",
         expected=rate.rounded,

@@ -478,6 +478,11 @@ class Rate:
             return None
         return int(half_up(Decimal(self.rsos) * 100_000 / Decimal(self.all_ages_population)))
 
+    @property
+    def all_ages_explains_stated(self) -> bool:
+        """True when the stated figure is what an all-ages base gives (the under-10s kept in)."""
+        return self.all_ages_rounded is not None and Decimal(self.all_ages_rounded) == self.stated
+
     def verdict(self) -> str:
         """Plain words for the comparison with the stated figure."""
         if self.stated is None:
@@ -485,7 +490,7 @@ class Rate:
         if self.matches:
             return "matches"
         hint = ""
-        if self.all_ages_rounded is not None and Decimal(self.all_ages_rounded) == self.stated:
+        if self.all_ages_explains_stated:
             hint = "; an all-ages base gives the stated figure: was the under-10s exclusion missed?"
         return f"does not match: stated {self.stated}, computed {self.rounded}{hint}"
 

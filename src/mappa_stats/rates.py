@@ -8,13 +8,16 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
 from mappa_stats import __version__
 from mappa_stats.errors import InputError, MappaError
-from mappa_stats.population import PopulationFile, Rate, compute_rate, find_area
+from mappa_stats.population import PopulationFile, Rate, compute_rate
+
+if TYPE_CHECKING:
+    from mappa_stats.model import AreaTables
 
 COLUMNS = (
     "area",
@@ -43,6 +46,46 @@ def parse_stated(text: str | None, where: str) -> Decimal | None:
     return value
 
 
+def workbook_rate(
+    area: AreaTables,
+    population: PopulationFile,
+    *,
+    all_ages: bool = False,
+    stated: str | None = None,
+) -> Rate:
+    """A workbook's rate: its Category 1 total on 31 March over its area's population, against the
+    stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
+    if not area.meta.area:
+        raise InputError(
+            f"{area.meta.path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell, "
+            "name the file after the area, or give the area on the command line"
+        )
+    rsos = area.value("snapshot", "total", "cat1")
+    if rsos is None:
+        cell = area.cell("snapshot", "total", "cat1")
+        where = cell.source if cell else area.meta.path
+        raise InputError(f"{where}: the Category 1 total on 31 March is not a count; run validate first")
+    base = population.get(area.meta.area)
+    if stated is not None:
+        stated_rate = parse_stated(stated, "--stated")
+    else:
+        cell = area.cell("rsos_per_100k", "value", "value")
+        if cell is None or cell.marker:
+            stated_rate = None
+        elif cell.value is not None:
+            stated_rate = Decimal(int(cell.value)) if cell.value.is_integer() else Decimal(str(cell.value))
+        else:
+            stated_rate = parse_stated(cell.raw, cell.source)
+    return compute_rate(
+        base.area,
+        int(rsos),
+        base,
+        all_ages=all_ages or area.template.rate_base == "all_ages",
+        stated=stated_rate,
+        vintage=population.vintage,
+    )
+
+
 def rates_for_workbooks(
     population: PopulationFile,
     workbooks: Sequence[Path],
@@ -51,42 +94,13 @@ def rates_for_workbooks(
     all_ages: bool,
     stated: str | None,
 ) -> list[Rate]:
-    """One rate per workbook: its Category 1 total on 31 March, its area, its stated rate."""
+    """One rate per workbook."""
     from mappa_stats.readers import read_area
 
-    out = []
-    for path in workbooks:
-        area = read_area(path, year)
-        if not area.meta.area:
-            raise InputError(
-                f"{path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell, "
-                "or give --area NAME --rsos N instead of the workbook"
-            )
-        rsos = area.value("snapshot", "total", "cat1")
-        if rsos is None:
-            cell = area.cell("snapshot", "total", "cat1")
-            where = cell.source if cell else str(path)
-            raise InputError(f"{where}: the Category 1 total on 31 March is not a count; run validate first")
-        stated_cell = area.cell("rsos_per_100k", "value", "value")
-        stated_text = (
-            stated
-            if stated is not None
-            else (stated_cell.raw if stated_cell and not stated_cell.marker else None)
-        )
-        known = find_area(area.meta.area)
-        out.append(
-            compute_rate(
-                known.name if known else area.meta.area,
-                int(rsos),
-                population.get(area.meta.area),
-                all_ages=all_ages or area.template.rate_base == "all_ages",
-                stated=parse_stated(
-                    stated_text, stated_cell.source if stated_cell and stated is None else "--stated"
-                ),
-                vintage=population.vintage,
-            )
-        )
-    return out
+    return [
+        workbook_rate(read_area(path, year), population, all_ages=all_ages, stated=stated)
+        for path in workbooks
+    ]
 
 
 def rate_for_area(

@@ -12,7 +12,7 @@ from pathlib import Path
 from mappa_stats import __version__
 from mappa_stats.errors import InputError
 from mappa_stats.model import AreaTables
-from mappa_stats.population import PopulationFile, Rate, compute_rate
+from mappa_stats.population import PopulationFile, Rate
 from mappa_stats.render import markdown_sections
 from mappa_stats.report import findings_markdown, rules_markdown, summary_line, verdict_line
 from mappa_stats.validate import FileReport
@@ -22,24 +22,10 @@ def area_rate(area: AreaTables, population: PopulationFile | None) -> Rate | str
     """The area's rate reproduced from the population file, or why it could not be."""
     if population is None:
         return "not reproduced: no population file was given (--population)"
-    if not area.meta.area:
-        return "not reproduced: the workbook does not name its MAPPA area (use --area)"
-    rsos = area.value("snapshot", "total", "cat1")
-    if rsos is None:
-        return "not reproduced: the Category 1 total on 31 March is not a count"
-    stated = area.cell("rsos_per_100k", "value", "value")
-    try:
-        base = population.get(area.meta.area)
-        from mappa_stats.rates import parse_stated
+    from mappa_stats.rates import workbook_rate
 
-        return compute_rate(
-            base.area,
-            int(rsos),
-            base,
-            all_ages=area.template.rate_base == "all_ages",
-            stated=parse_stated(stated.raw if stated and not stated.marker else None, "the stated rate"),
-            vintage=population.vintage,
-        )
+    try:
+        return workbook_rate(area, population)
     except InputError as exc:
         return f"not reproduced: {exc}"
 
