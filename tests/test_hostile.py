@@ -639,3 +639,13 @@ def test_legacy_console_encoding_does_not_crash() -> None:
         )
         assert done.returncode == 0, done.stderr
         assert b"Matches." in done.stdout
+
+
+def test_report_over_the_population_file_is_refused(tmp_path: Path) -> None:
+    """-o naming the population file given to validate: refused, the file untouched."""
+    population = tmp_path / "ons.csv"
+    population.write_bytes((KENT_CSV.parent / "ons_mid2014.csv").read_bytes())
+    before = sha256(population)
+    result = invoke("validate", str(KENT_XLSX), "--population", str(population), "-o", str(population))
+    assert result.exit_code == 2 and "is also an input file" in result.stderr
+    assert sha256(population) == before

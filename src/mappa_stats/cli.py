@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -76,6 +76,45 @@ _YEAR = click.option(
 )
 
 
+_Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _format(*choices: str) -> _Decorator:
+    """-f/--format with these choices, the first being the default."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _population(help_text: str, required: bool = False) -> _Decorator:
+    """--population FILE: an ONS population file."""
+    return click.option(
+        "--population", "population_path", type=click.Path(path_type=Path), required=required, help=help_text
+    )
+
+
+_STRICT = click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+_LEVEL1_SHARE = click.option(
+    "--level1-share",
+    metavar="PERCENT",
+    default=None,
+    help="The stated Level 1 share to check, e.g. 99 or 99%. Default: the workbook's Commentary figures.",
+)
+_AREA = click.option(
+    "--area",
+    "area_name",
+    default=None,
+    metavar="NAME",
+    help="The MAPPA area, when the workbook names none (no 'MAPPA area' cell, no area in the file name).",
+)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="mappa-stats")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something goes wrong.")
@@ -98,15 +137,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @click.argument("file", type=_FILE)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS_TABLES),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format(*FORMATS_TABLES)
 @_YEAR
 @_OUTPUT
 def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
@@ -162,37 +193,12 @@ def template(year: str | None, output: Path) -> None:
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=_FILE)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json", "markdown")),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
-@click.option(
-    "--level1-share",
-    metavar="PERCENT",
-    default=None,
-    help="The stated Level 1 share to check, e.g. 99 or 99%. Default: the workbook's Commentary figures.",
-)
+@_format("text", "json", "markdown")
+@_STRICT
+@_LEVEL1_SHARE
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
-@click.option(
-    "--population",
-    "population_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="ONS population file: adds the rate.matches and rate.vintage rules.",
-)
-@click.option(
-    "--area",
-    "area_name",
-    default=None,
-    metavar="NAME",
-    help="The MAPPA area, when the workbook names none (no 'MAPPA area' cell, no area in the file name).",
-)
+@_population("ONS population file: adds the rate.matches and rate.vintage rules.")
+@_AREA
 @_YEAR
 @_OUTPUT
 def validate(
@@ -241,20 +247,12 @@ def validate(
     else:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         text = reports.render_text(done, strict, color=color)
-    _emit(text, output, files)
+    _emit(text, output, [*files, *([population_path] if population_path else [])])
     sys.exit(reports.exit_code(done, strict))
 
 
 @main.command()
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "markdown", "json")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format("text", "markdown", "json")
 def rules(fmt: str) -> None:
     """List every rule validate runs: id, severity and what it checks."""
     from mappa_stats.checks import RULES
@@ -279,18 +277,10 @@ def rules(fmt: str) -> None:
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("file", type=_FILE)
-@click.option(
-    "--population",
-    "population_path",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="ONS population file, to reproduce the stated rate.",
-)
-@click.option(
-    "--area", "area_name", default=None, metavar="NAME", help="The MAPPA area, if the workbook names none."
-)
-@click.option("--level1-share", metavar="PERCENT", default=None, help="The stated Level 1 share to check.")
-@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+@_population("ONS population file, to reproduce the stated rate and run the rate rules.")
+@_AREA
+@_LEVEL1_SHARE
+@_STRICT
 @_YEAR
 @_OUTPUT
 def signoff(
@@ -309,6 +299,7 @@ def signoff(
     and lines to sign. Convert it to Word or PDF with any Markdown tool.
     """
     from mappa_stats.readers import read_area
+    from mappa_stats.report import exit_code
     from mappa_stats.signoff import render_pack
     from mappa_stats.validate import validate_area
 
@@ -324,7 +315,7 @@ def signoff(
     report = validate_area(area, level1_share=level1_share, extras=extras)
     inputs = [file, *([population_path] if population_path else [])]
     _emit(render_pack(area, report, population, strict), output, inputs)
-    sys.exit({"pass": 0, "fail": 1, "error": 2}[report.status(strict)])
+    sys.exit(exit_code([report], strict))
 
 
 @main.command(
@@ -333,12 +324,9 @@ def signoff(
     ).replace("the tables have errors (or warnings, with --strict)", "a stated rate does not match")
 )
 @click.argument("workbooks", nargs=-1, type=_FILE)
-@click.option(
-    "--population",
-    "population_path",
-    type=click.Path(path_type=Path),
+@_population(
+    "ONS population file: MYE2 table, ONS long layout or area table (.csv or .xlsx).",
     required=True,
-    help="ONS population file: MYE2 table, ONS long layout or area table (.csv or .xlsx).",
 )
 @click.option(
     "--area", default=None, help="A MAPPA area or police force name, with --rsos instead of a workbook."
@@ -360,15 +348,7 @@ def signoff(
     help="Which population_YYYY column of an ONS long file.",
 )
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json", "markdown", "csv")),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@_format("text", "json", "markdown", "csv")
 @_YEAR
 @_OUTPUT
 def rate(
