@@ -16,7 +16,7 @@ from typing import Any
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
 from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, build_frame, parse_cell, record
-from mappa_stats.templates import available_years, load_template, match_label, normalize
+from mappa_stats.templates import Label, available_years, load_template, match_label, normalize
 
 # Limits that keep a hostile file from exhausting the machine: checked before parsing.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -272,8 +272,20 @@ def _decode(path: Path, data: bytes) -> str:
     raise InputError(f"{path}: the CSV is not UTF-8 or Windows-1252 text; save it as CSV UTF-8")
 
 
+def _csv_label(text: str, labels: tuple[Label, ...], what: str, table_id: str, place: str) -> Label:
+    """A tidy CSV's row or column, given by id ('level1') or by label ('Level 1', 'L1')."""
+    found = next((label for label in labels if label.id == text.strip()), None) or match_label(text, labels)
+    if found is None:
+        raise LabelError(
+            f"{place}: unknown {what} {text.strip()!r} in table {table_id}; "
+            f"expected one of {', '.join(label.id for label in labels)}"
+        )
+    return found
+
+
 def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str, Any]], str, str | None]:
     text = _decode(path, data)
+    path = Path(display_name(path))
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -318,22 +330,8 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
         if table is None:
             known = ", ".join(template.table_ids())
             raise LabelError(f"{place}: unknown table {table_id!r}; expected one of {known}")
-        row_label = next((r for r in table.rows if r.id == row[at["row"]].strip()), None) or match_label(
-            row[at["row"]], table.rows
-        )
-        if row_label is None:
-            raise LabelError(
-                f"{place}: unknown row {row[at['row']].strip()!r} in table {table.id}; "
-                f"expected one of {', '.join(r.id for r in table.rows)}"
-            )
-        col_label = next(
-            (c for c in table.columns if c.id == row[at["column"]].strip()), None
-        ) or match_label(row[at["column"]], table.columns)
-        if col_label is None:
-            raise LabelError(
-                f"{place}: unknown column {row[at['column']].strip()!r} in table {table.id}; "
-                f"expected one of {', '.join(c.id for c in table.columns)}"
-            )
+        row_label = _csv_label(row[at["row"]], table.rows, "row", table.id, place)
+        col_label = _csv_label(row[at["column"]], table.columns, "column", table.id, place)
         key = (table.id, row_label.id, col_label.id)
         if key in seen:
             raise LabelError(
