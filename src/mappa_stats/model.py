@@ -116,6 +116,8 @@ class Metadata:
     template: str
     area: str | None
     source_format: str  # "xlsx", "ods" or "csv"
+    # The population estimate the input itself names (a report's rate footnote: "mid-2014"), if any.
+    stated_population: str | None = None
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ class TableDef:
     section: str | None = None
     section_aliases: tuple[str, ...] = ()
     value_type: str = "count"
+    # Wording for publication outputs (description, unit), kept with the year's definition, not in code.
+    publication: dict[str, Any] = field(default_factory=dict)
 
     @property
     def display_title(self) -> str:
@@ -145,6 +147,8 @@ class Template:
     tables: tuple[TableDef, ...]
     relations: tuple[Relation, ...]
     claims: tuple[Claim, ...]
+    # Year-level wording for publication outputs (notes, abbreviations spelled out, the rate's footnote).
+    publication: dict[str, Any] = field(default_factory=dict)
 
     def table(self, table_id: str) -> TableDef:
         """The table with this id."""
@@ -204,6 +208,7 @@ def _table(spec: dict[str, Any], shared: dict[str, Any]) -> TableDef:
         section=spec.get("section"),
         section_aliases=tuple(spec.get("section_aliases", ())),
         value_type=spec.get("value_type", "count"),
+        publication=dict(spec.get("publication", {})),
     )
 
 
@@ -247,6 +252,7 @@ def load_template(year: str) -> Template:
                 )
                 for c in spec.get("claims", ())
             ),
+            publication=dict(spec.get("publication", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TemplateError(f"{path}: broken template definition ({exc})") from exc
