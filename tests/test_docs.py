@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import mappa_stats
 from conftest import ROOT
 from mappa_stats.cli import main
-from mappa_stats.templates import schemas_dir
+from mappa_stats.templates import schemas_dir, shipped_years
 
 COMMANDS_DOC = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -57,11 +57,14 @@ def test_exit_codes_are_documented() -> None:
     assert re.search(r"0\s+every check passed", text) and re.search(r"2\s+the command could not run", text)
 
 
-def test_rules_doc_matches_the_registry() -> None:
-    """docs/rules.md holds exactly what `mappa-stats rules --format markdown` prints."""
+@pytest.mark.parametrize("year", shipped_years())
+def test_rules_doc_matches_each_year(year: str) -> None:
+    """docs/rules.md holds, for every shipped year, exactly what `rules --year Y --format markdown` prints."""
     doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    table = doc.split("<!-- rules:start -->\n")[1].split("<!-- rules:end -->")[0]
-    printed = CliRunner().invoke(main, ["rules", "--format", "markdown"]).output
+    start, end = f"<!-- rules:{year}:start -->\n", f"<!-- rules:{year}:end -->"
+    assert start in doc, f"docs/rules.md has no table for {year}"
+    table = doc.split(start)[1].split(end)[0]
+    printed = CliRunner().invoke(main, ["rules", "--year", year, "--format", "markdown"]).output
     assert table == printed
 
 

@@ -20,9 +20,11 @@ from mappa_stats.model import (
     AreaTables,
     Cell,
 )
-from mappa_stats.templates import Label, Relation, TableDef
+from mappa_stats.templates import Claim, RelationRule, TableDef, Template
 
 CheckFn = Callable[["Context"], Iterator[Finding]]
+
+CELLS, RATE = "cells", "rate"  # where a code rule stands: before the year's relations and claims, or after
 
 
 @dataclass(frozen=True)
@@ -33,32 +35,49 @@ class Rule:
     severity: str
     description: str
     check: CheckFn
+    stage: str = CELLS
 
 
 @dataclass
 class Context:
-    """What a check can see: the area's tables and the figures given on the command line."""
+    """What a check can see: the area's tables, what the year's schema found, and the command's figures."""
 
     area: AreaTables
     level1_share: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # rule id → field codes where the year's pandera schema found the rule broken, for this return
+    failures: dict[str, set[str]] = field(default_factory=dict)
 
     def skip(self, rule_id: str, why: str) -> None:
         """Record that a rule had nothing to check (it is then 'skipped', not 'passed')."""
         self.extras.setdefault("skipped", {})[rule_id] = why
 
+    def failed(self, rule_id: str, code: str) -> bool:
+        """True when the year's schema found this rule broken at this field."""
+        return code in self.failures.get(rule_id, ())
 
+
+# Rules written in code, the same every year; each year's relations and claims come from its definition.
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: str, description: str) -> Callable[[CheckFn], CheckFn]:
+def rule(rule_id: str, severity: str, description: str, stage: str = CELLS) -> Callable[[CheckFn], CheckFn]:
     """Register a check function under a rule id."""
 
     def register(fn: CheckFn) -> CheckFn:
-        RULES[rule_id] = Rule(rule_id, severity, description, fn)
+        RULES[rule_id] = Rule(rule_id, severity, description, fn, stage)
         return fn
 
     return register
+
+
+def rules_for(template: Template) -> list[Rule]:
+    """Every rule validate runs for a year: code rules, the year's relations and claims, then the rate."""
+    out = [r for r in RULES.values() if r.stage == CELLS]
+    out += [Rule(r.id, r.severity, r.description, relation_check(r)) for r in template.relations]
+    out += [Rule(c.rule, c.severity, c.description, claim_check(c)) for c in template.claims]
+    out += [r for r in RULES.values() if r.stage == RATE]
+    return out
 
 
 def finding(
@@ -71,6 +90,7 @@ def finding(
     suggestion: str | None = None,
     table: str = "",
     severity: str | None = None,
+    field_code: str = "",
 ) -> Finding:
     """A Finding at a cell of the model (or at a table when there is no cell)."""
     return Finding(
@@ -85,29 +105,31 @@ def finding(
         actual=actual,
         message=message,
         suggestion=suggestion,
+        field=field_code,
     )
-
-
-def short(label: Label) -> str:
-    """'Category 1: Registered sex offenders' → 'Category 1'."""
-    return label.label.split(":")[0]
 
 
 def describe(table: TableDef, cell: Cell) -> str:
     """Plain words for a cell: 'Level 1, Category 2 of MAPPA-eligible offenders on 31 March 2015'."""
-    if table.kind == "grid":
-        return f"{table.row(cell.row).label}, {short(table.column(cell.column))} of {table.display_title!r}"
-    if table.kind == "list":
-        return f"{table.row(cell.row).label} of {table.display_title!r}"
-    return repr(table.display_title)
+    return table.describe(cell.row, cell.column)
+
+
+def _cells(ctx: Context, applicable: bool) -> Iterator[tuple[TableDef, Cell, str]]:
+    """Cells of the area (applicable count cells, or not-applicable ones) with their field codes."""
+    template = ctx.area.template
+    for (table_id, row_id, column_id), cell in ctx.area.cells().items():
+        table = template.table(table_id)
+        if table.is_applicable(row_id, column_id) != applicable:
+            continue
+        if applicable and table.cell_value_type(row_id) != "count":
+            continue
+        yield table, cell, table.fields[(row_id, column_id)]
 
 
 def _count_cells(ctx: Context) -> Iterator[tuple[TableDef, Cell]]:
     """Applicable cells that should hold a count."""
-    for (table_id, row_id, column_id), cell in ctx.area.cells().items():
-        table = ctx.area.template.table(table_id)
-        if table.cell_value_type(row_id) == "count" and table.is_applicable(row_id, column_id):
-            yield table, cell
+    for table, cell, _code in _cells(ctx, applicable=True):
+        yield table, cell
 
 
 _ISSUE_WORDS = {
@@ -122,6 +144,13 @@ _ISSUE_WORDS = {
 }
 
 
+def _not_a_number(cell: Cell) -> bool:
+    """True when the cell holds something other than a number or a marker (the schema cannot see it)."""
+    from mappa_stats.frame import NUMERIC_ISSUES
+
+    return not cell.marker and cell.issue not in NUMERIC_ISSUES
+
+
 @rule(
     "values.whole_number",
     ERROR,
@@ -129,48 +158,24 @@ _ISSUE_WORDS = {
     "percentages and other text are errors.",
 )
 def check_whole_numbers(ctx: Context) -> Iterator[Finding]:
-    """Checked with one pandera schema over every applicable count cell of the tidy model."""
-    import pandera.pandas as pa
-
-    cells = [(t, c) for t, c in _count_cells(ctx) if not c.marker]
-    if not cells:
-        return
-    import pandas as pd
-
-    frame = pd.DataFrame(
-        {"issue": [c.issue for _, c in cells], "value": [c.value for _, c in cells]},
-        index=pd.RangeIndex(len(cells)),
-    )
-    schema = pa.DataFrameSchema(
-        {
-            "issue": pa.Column(str, pa.Check.isin(["", TEXT_NUMBER, THOUSANDS]), name="issue"),
-            "value": pa.Column(
-                float,
-                [pa.Check.ge(0), pa.Check(lambda s: s == s.round(), element_wise=False)],
-                nullable=True,
-            ),
-        },
-        name="count cells",
-    )
-    try:
-        schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        bad = sorted({int(i) for i in exc.failure_cases["index"].dropna()})
-        for i in bad:
-            table, cell = cells[i]
-            kind = _ISSUE_WORDS.get(cell.issue, "not a whole number")
-            if cell.issue == "no_cached_value":
-                fix = "open the workbook in Excel or LibreOffice, let it calculate, and save it"
-            else:
-                fix = "type the whole number of offenders, 0 if there were none"
-            yield finding(
-                "values.whole_number",
-                cell,
-                f"{describe(table, cell)} holds {cell.raw!r}, which is {kind}",
-                expected="whole number >= 0",
-                actual=cell.raw,
-                suggestion=fix,
-            )
+    """Numbers are judged by the year's pandera schema; what is not a number at all, by the cell reader."""
+    for table, cell, code in _cells(ctx, applicable=True):
+        if not (ctx.failed("values.whole_number", code) or _not_a_number(cell)):
+            continue
+        kind = _ISSUE_WORDS.get(cell.issue, "not a whole number")
+        if cell.issue == "no_cached_value":
+            fix = "open the workbook in Excel or LibreOffice, let it calculate, and save it"
+        else:
+            fix = "type the whole number of offenders, 0 if there were none"
+        yield finding(
+            "values.whole_number",
+            cell,
+            f"{describe(table, cell)} holds {cell.raw!r}, which is {kind}",
+            expected="whole number >= 0",
+            actual=cell.raw,
+            suggestion=fix,
+            field_code=code,
+        )
 
 
 @rule(
@@ -180,7 +185,7 @@ def check_whole_numbers(ctx: Context) -> Iterator[Finding]:
 )
 def check_text_numbers(ctx: Context) -> Iterator[Finding]:
     """Excel's green-triangle numbers: read, but worth fixing."""
-    for table, cell in _count_cells(ctx):
+    for table, cell, code in _cells(ctx, applicable=True):
         if cell.issue == TEXT_NUMBER:
             yield finding(
                 "values.text_number",
@@ -189,6 +194,7 @@ def check_text_numbers(ctx: Context) -> Iterator[Finding]:
                 expected=plain(cell.value),
                 actual=cell.raw,
                 suggestion="retype it as a number (Excel: Convert to Number)",
+                field_code=code,
             )
 
 
@@ -199,7 +205,7 @@ def check_text_numbers(ctx: Context) -> Iterator[Finding]:
 )
 def check_thousands(ctx: Context) -> Iterator[Finding]:
     """Typed separators usually mean the cell is text, not a number."""
-    for table, cell in _count_cells(ctx):
+    for table, cell, code in _cells(ctx, applicable=True):
         if cell.issue == THOUSANDS:
             yield finding(
                 "values.thousands_separator",
@@ -209,33 +215,31 @@ def check_thousands(ctx: Context) -> Iterator[Finding]:
                 expected=plain(cell.value),
                 actual=cell.raw,
                 suggestion=f"type {plain(cell.value)} as a number and let the cell format add separators",
+                field_code=code,
             )
 
 
 @rule(
     "cells.not_applicable",
     ERROR,
-    "Cells the template marks not applicable (Category 3 at Level 1; Categories 2 and 3 of the breach of "
-    "SOPO grid) are blank or '-'.",
+    "Cells the year's definition marks not applicable (with the reason it gives) are blank or '-'.",
 )
 def check_not_applicable(ctx: Context) -> Iterator[Finding]:
-    """A number in a structurally empty cell."""
-    for (table_id, row_id, column_id), cell in ctx.area.cells().items():
-        table = ctx.area.template.table(table_id)
-        if table.is_applicable(row_id, column_id):
+    """A number (found by the schema) or other content in a structurally empty cell."""
+    for table, cell, code in _cells(ctx, applicable=False):
+        if not (ctx.failed("cells.not_applicable", code) or _not_a_number(cell)):
             continue
-        if cell.marker:
-            continue  # blank, '-', or a shorthand marker: all say "nothing here"
-        printed = table.not_applicable[(row_id, column_id)] or "blank"
+        printed = table.not_applicable[(cell.row, cell.column)] or "blank"
         yield finding(
             "cells.not_applicable",
             cell,
-            f"{describe(table, cell)} is not applicable ({table.na_reasons[(row_id, column_id)]}) "
+            f"{describe(table, cell)} is not applicable ({table.na_reasons[(cell.row, cell.column)]}) "
             f"but holds {cell.raw!r}",
             expected=printed,
             actual=cell.raw,
             suggestion=f"leave it {'blank' if printed == 'blank' else repr(printed)}; if these offenders "
             "exist, they belong in another cell",
+            field_code=code,
         )
 
 
@@ -246,7 +250,7 @@ def check_not_applicable(ctx: Context) -> Iterator[Finding]:
 )
 def check_missing(ctx: Context) -> Iterator[Finding]:
     """Blank applicable cells: a zero must be typed as 0."""
-    for table, cell in _count_cells(ctx):
+    for table, cell, code in _cells(ctx, applicable=True):
         if cell.marker in (BLANK, DASH, "[z]"):
             what = "is blank" if cell.marker == BLANK else f"holds {cell.raw!r} (not applicable)"
             if cell.raw.startswith("merged "):
@@ -259,45 +263,33 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
                 actual=cell.raw,
                 suggestion="type the number, 0 if there were none; "
                 "mark it 'not collected' only if it was not collected",
+                field_code=code,
             )
 
 
 @rule(
     "cells.not_collected",
     WARNING,
-    "A cell marked not collected ('—', 'Not collected', '[x]') is never read as zero; "
-    "sums through it are not checked.",
+    "A cell marked not collected ('—', 'Not collected', '[x]') is never read as zero; sums through it "
+    "are checked only as far as the known cells bound them.",
 )
 def check_not_collected(ctx: Context) -> Iterator[Finding]:
     """Not-available markers are allowed but worth a look before sign-off."""
-    for table, cell in _count_cells(ctx):
+    for table, cell, code in _cells(ctx, applicable=True):
         if cell.marker in (NOT_COLLECTED, *GSS_MARKERS) and cell.marker != "[z]":
             yield finding(
                 "cells.not_collected",
                 cell,
                 f"{describe(table, cell)} is marked {cell.raw!r}: not collected, so "
-                "totals through it are not checked",
+                "totals through it are checked only as far as the other cells bound them",
                 expected="a count",
                 actual=cell.raw,
                 suggestion="confirm the figure really was not collected this year",
+                field_code=code,
             )
 
 
-# --- totals ------------------------------------------------------------------------------------------
-
-
-def _balance(area: AreaTables, table: TableDef, total: Cell, parts: list[Cell]) -> tuple[float, float] | None:
-    """(total, sum of parts) when every cell holds a count; None when any cannot be checked."""
-    if total.count is None:
-        return None
-    sums = 0.0
-    for part in parts:
-        if not table.is_applicable(part.row, part.column):
-            continue
-        if part.count is None:
-            return None
-        sums += part.count
-    return total.count, sums
+# --- totals (judged by the year's pandera schema) ----------------------------------------------------
 
 
 def _gap(total: float, sums: float) -> str:
@@ -305,24 +297,13 @@ def _gap(total: float, sums: float) -> str:
     return f"{plain(abs(diff))} {'short' if diff > 0 else 'over'}"
 
 
-def grid_equations(table: TableDef) -> list[tuple[str, tuple[str, str], list[tuple[str, str]]]]:
-    """Every balance equation of a grid: (rule, total cell, part cells) as (row, column) ids."""
-    equations = []
-    for row in table.rows:
-        for column in table.columns:
-            if column.is_total:
-                equations.append(("totals.row", (row.id, column.id), [(row.id, c) for c in column.total_of]))
-    for column in table.columns:
-        for row in table.rows:
-            if row.is_total:
-                equations.append(
-                    ("totals.column", (row.id, column.id), [(r, column.id) for r in row.total_of])
-                )
-    return equations
-
-
 def balance_message(
-    table: TableDef, rule_id: str, total_key: tuple[str, str], total: float, sums: float
+    table: TableDef,
+    rule_id: str,
+    total_key: tuple[str, str],
+    total: float,
+    sums: float,
+    complete: bool = True,
 ) -> str:
     """'Level 1 total is 2335 but its categories add up to 2326 (9 short)'."""
     row, column = table.row(total_key[0]), table.column(total_key[1])
@@ -331,36 +312,44 @@ def balance_message(
         subject = "The grand total" if grand else f"{row.label} total"
         parts = "the category totals" if grand else "its categories"
     else:
-        subject = "The grand total" if grand else f"{short(column)} total"
+        subject = "The grand total" if grand else f"{column.short} total"
         parts = "the level totals" if grand else "its levels"
+    if not complete:
+        return (
+            f"{subject} is {plain(total)} but the known figures of {parts} already add up to {plain(sums)} "
+            f"({_gap(total, sums)}), before the ones not collected"
+        )
     return f"{subject} is {plain(total)} but {parts} add up to {plain(sums)} ({_gap(total, sums)})"
 
 
 def check_totals(ctx: Context, rule_id: str) -> Iterator[Finding]:
-    """Row or column totals of every grid."""
-    for table in ctx.area.template.tables:
-        if table.kind != "grid" or not ctx.area.has_table(table.id):
+    """Row or column totals of every grid, where the year's schema found them broken."""
+    from mappa_stats.frame import equations
+
+    area = ctx.area
+    template = area.template
+    for eq in equations(template):
+        if eq.rule != rule_id or not ctx.failed(rule_id, eq.total):
             continue
-        for eq_rule, total_key, part_keys in grid_equations(table):
-            if eq_rule != rule_id:
-                continue
-            total = ctx.area.cell(table.id, *total_key)
-            parts = [ctx.area.cell(table.id, *key) for key in part_keys]
-            if total is None or any(p is None for p in parts):
-                continue
-            result = _balance(ctx.area, table, total, [p for p in parts if p is not None])
-            if result is None or result[0] == result[1]:
-                continue
-            value, sums = result
-            where = "row" if rule_id == "totals.row" else "column"
-            yield finding(
-                rule_id,
-                total,
-                f"{balance_message(table, rule_id, total_key, value, sums)} in {table.display_title!r}",
-                expected=plain(sums),
-                actual=plain(value),
-                suggestion=f"check the {where}: this total or one of the cells adding up to it is wrong",
-            )
+        table = template.table(eq.table)
+        total = area.cell(*template.field_refs[eq.total])
+        parts = [area.cell(*template.field_refs[p]) for p in eq.parts]
+        if total is None or total.count is None:
+            continue
+        known = [p.count for p in parts if p is not None and p.count is not None]
+        complete = len(known) == len(parts)
+        sums = float(sum(known))
+        where = "row" if rule_id == "totals.row" else "column"
+        yield finding(
+            rule_id,
+            total,
+            f"{balance_message(table, rule_id, (total.row, total.column), total.count, sums, complete)} in "
+            f"{table.display_title!r}",
+            expected=plain(sums) if complete else f">= {plain(sums)}",
+            actual=plain(total.count),
+            suggestion=f"check the {where}: this total or one of the cells adding up to it is wrong",
+            field_code=eq.total,
+        )
 
 
 @rule(
@@ -383,119 +372,60 @@ def check_column_totals(ctx: Context) -> Iterator[Finding]:
     return check_totals(ctx, "totals.column")
 
 
-# --- across tables -----------------------------------------------------------------------------------
+# --- the year's relations (data: rule id, op, factor, wording) ----------------------------------------
 
 
-def broken_relations(ctx: Context, rule_id: str) -> Iterator[tuple[Relation, Cell, Cell, float, float]]:
-    """Cell pairs of the template's relations for one rule that do not hold, where both hold counts."""
-    area = ctx.area
-    for relation in area.template.relations:
-        if relation.rule != rule_id:
-            continue
-        lt, lr, lc = relation.left
-        rt, rr, rc = relation.right
-        if not (area.has_table(lt) and area.has_table(rt)):
-            continue
-        if lc == "*":
-            shared = {x.id for x in area.template.table(rt).columns}
-            columns = [c.id for c in area.template.table(lt).columns if c.id in shared]
-            pairs = [((lt, lr, c), (rt, rr, c)) for c in columns]
-        else:
-            pairs = [((lt, lr, lc), (rt, rr, rc))]
-        for left_key, right_key in pairs:
-            left, right = area.cell(*left_key), area.cell(*right_key)
-            if left is None or right is None or left.count is None or right.count is None:
-                continue
-            lv, rv = left.count, right.count * relation.factor
-            holds = {"<=": lv <= rv, ">=": lv >= rv, "==": lv == rv}[relation.op]
-            if not holds:
-                yield relation, left, right, left.count, right.count
+def _source(cell: Cell | None) -> str:
+    return "" if cell is None else cell.source
 
 
-@rule(
-    "cross.yearly_ge_snapshot",
-    ERROR,
-    "The yearly Level 2 and Level 3 counts are at least the 31 March counts at that level, per category.",
-)
-def check_yearly_ge_snapshot(ctx: Context) -> Iterator[Finding]:
-    """Everyone at a level on 31 March was at that level at some time in the year."""
-    for _relation, left, right, lv, rv in broken_relations(ctx, "cross.yearly_ge_snapshot"):
-        table = ctx.area.template.table(left.table)
-        level = table.row(left.row).label
-        yield finding(
-            "cross.yearly_ge_snapshot",
-            left,
-            f"Yearly {level} {short(table.column(left.column))} is {plain(lv)}, below the {plain(rv)} at "
-            f"{level} on 31 March ({right.source}); a yearly count includes everyone at that level "
-            "on 31 March",
-            expected=f">= {plain(rv)}",
-            actual=plain(lv),
-            suggestion=f"check both cells: the yearly figure should be at least {plain(rv)}",
-        )
+def relation_check(relation: RelationRule) -> CheckFn:
+    """The check of one relation rule of the year's definition: findings where the schema found it broken."""
 
+    def check(ctx: Context) -> Iterator[Finding]:
+        area = ctx.area
+        template = area.template
+        for comparison in relation.comparisons:
+            for left, right in template.expand(comparison):
+                code = template.field_of(left[0])
+                if not ctx.failed(relation.id, code):
+                    continue
+                lcells = [area.cell(*r) for r in left]
+                rcells = [area.cell(*r) for r in right]
+                lv = sum(c.count for c in lcells if c is not None and c.count is not None)
+                rv = sum(c.count for c in rcells if c is not None and c.count is not None)
+                bound = rv * comparison.factor
+                first = lcells[0]
+                assert first is not None
+                ltable, rtable = template.table(left[0][0]), template.table(right[0][0])
+                words = {
+                    "left": plain(lv),
+                    "right": plain(rv),
+                    "bound": plain(bound),
+                    "op": comparison.op,
+                    "share": Decimal(lv * 100 / rv).quantize(Decimal("0.1"), ROUND_HALF_UP) if rv else "",
+                    "row": ltable.row(left[0][1]).label,
+                    "column": ltable.column(left[0][2]).short,
+                    "left_cells": ", ".join(_source(c) for c in lcells),
+                    "left_table": ltable.display_title,
+                    "left_section": ltable.section or ltable.title,
+                    "right_row": rtable.row(right[0][1]).label,
+                    "right_column": rtable.column(right[0][2]).short,
+                    "right_table": rtable.display_title,
+                    "right_source": ", ".join(_source(c) for c in rcells),
+                }
+                yield finding(
+                    relation.id,
+                    first,
+                    relation.message.format(**words),
+                    expected=f"{comparison.op} {plain(bound)}",
+                    actual=plain(lv),
+                    suggestion=relation.suggestion.format(**words),
+                    severity=relation.severity,
+                    field_code=code,
+                )
 
-@rule(
-    "cross.custody_le_yearly",
-    ERROR,
-    "Offenders returned to custody at a level and category are at most the yearly count at that "
-    "level and category.",
-)
-def check_custody_le_yearly(ctx: Context) -> Iterator[Finding]:
-    """Only offenders managed at Level 2 or 3 in the year can be returned to custody from it."""
-    for _relation, left, right, lv, rv in broken_relations(ctx, "cross.custody_le_yearly"):
-        table = ctx.area.template.table(left.table)
-        level = table.row(left.row).label
-        yield finding(
-            "cross.custody_le_yearly",
-            left,
-            f"{plain(lv)} {level} {short(table.column(left.column))} offenders returned to custody "
-            f"({table.section or table.title}), but only {plain(rv)} were managed at {level} in the year "
-            f"({right.source})",
-            expected=f"<= {plain(rv)}",
-            actual=plain(lv),
-            suggestion="check both cells: returns cannot exceed the yearly count",
-        )
-
-
-@rule(
-    "cross.breach_notification_le_rsos",
-    ERROR,
-    "RSOs cautioned or convicted for breach of notification are at most the Category 1 total on 31 March.",
-)
-def check_breach_le_rsos(ctx: Context) -> Iterator[Finding]:
-    """A breach count above the number of RSOs cannot be right."""
-    for _relation, left, right, lv, rv in broken_relations(ctx, "cross.breach_notification_le_rsos"):
-        yield finding(
-            "cross.breach_notification_le_rsos",
-            left,
-            f"{plain(lv)} RSOs cautioned or convicted for breach of notification, more than the "
-            f"{plain(rv)} RSOs on 31 March ({right.source})",
-            expected=f"<= {plain(rv)}",
-            actual=plain(lv),
-            suggestion="check the breach count and the Category 1 total",
-        )
-
-
-@rule(
-    "cross.breach_notification_share",
-    WARNING,
-    "RSOs cautioned or convicted for breach of notification above 10% of the Category 1 total is unusual "
-    "(areas report 1–3%): confirm it.",
-)
-def check_breach_share(ctx: Context) -> Iterator[Finding]:
-    """A plausibility band: a real area published 218 of 2,143 where neighbours were at 1–3%."""
-    for relation, left, _right, lv, rv in broken_relations(ctx, "cross.breach_notification_share"):
-        if lv <= rv:  # above the Category 1 total, the hard rule reports it
-            share = Decimal(lv * 100 / rv).quantize(Decimal("0.1"), ROUND_HALF_UP)
-            yield finding(
-                "cross.breach_notification_share",
-                left,
-                f"{plain(lv)} RSOs cautioned or convicted for breach of notification is {share}% of the "
-                f"{plain(rv)} RSOs on 31 March; areas usually report 1–3%",
-                expected=f"<= {plain(rv * relation.factor)}",
-                actual=plain(lv),
-                suggestion="confirm the figure with the police before sign-off",
-            )
+    return check
 
 
 # --- stated claims -----------------------------------------------------------------------------------
@@ -522,19 +452,17 @@ def round_half_up(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
 
 
-@rule(
-    "claims.level1_share",
-    ERROR,
-    "The stated Level 1 share ('99% this year') is a percentage and equals Level 1 total ÷ 31 March total, "
-    "rounded the same way.",
-)
-def check_level1_share(ctx: Context) -> Iterator[Finding]:
-    """The commentary's headline share, from the workbook or --level1-share."""
-    area = ctx.area
-    for claim in area.template.claims:
+def claim_check(claim: Claim) -> CheckFn:
+    """The check of one stated share of the year's definition, from the workbook or --level1-share."""
+
+    def check(ctx: Context) -> Iterator[Finding]:
+        area = ctx.area
+        template = area.template
         stated_cell = area.cell(*claim.stated)
-        if ctx.level1_share is not None:
-            stated_text, where = ctx.level1_share, None
+        code = template.field_of(claim.stated)
+        given = ctx.level1_share if claim.stated == template.role("level1_share") else None
+        if given is not None:
+            stated_text, where = given, None
         elif stated_cell is not None and not stated_cell.marker:
             stated_text = stated_cell.raw
             where = stated_cell
@@ -546,56 +474,74 @@ def check_level1_share(ctx: Context) -> Iterator[Finding]:
                 # A share kept as a fraction whose % format was lost (OpenDocument, CSV): 0.99 is 99%.
                 stated_text = f"{Decimal(stated_cell.raw) * 100:f}".rstrip("0").rstrip(".") + "%"
         else:
-            ctx.skip(claim.rule, "no stated share in the workbook and no --level1-share")
-            continue
+            ctx.skip(claim.rule, f"no stated {claim.name} in the workbook and none given on the command line")
+            return
         numerator, denominator = area.value(*claim.numerator), area.value(*claim.denominator)
         parsed = _percent_text(stated_text)
         source = "--level1-share" if where is None else where.source
+        table = claim.stated[0]
         if parsed is None or (where is not None and where.issue not in ("", PERCENT, TEXT_NUMBER, "decimal")):
             yield finding(
                 claim.rule,
                 where,
-                f"the stated Level 1 share {stated_text!r} ({source}) is not a percentage",
+                f"the stated {claim.name} {stated_text!r} ({source}) is not a percentage",
                 expected="a percentage such as 99%",
                 actual=stated_text,
-                table=claim.stated[0],
-                suggestion="state the share as a percentage of the 31 March total",
+                table=table,
+                suggestion=claim.suggestion,
+                severity=claim.severity,
+                field_code=code,
             )
-            continue
+            return
         number, decimals, _ = parsed
         if number > 100 or number < 0:
             yield finding(
                 claim.rule,
                 where,
-                f"the stated Level 1 share {stated_text!r} ({source}) is not a percentage: a share cannot be "
+                f"the stated {claim.name} {stated_text!r} ({source}) is not a percentage: a share cannot be "
                 "above 100% (a count typed where the percentage belongs?)",
                 expected="a percentage between 0 and 100",
                 actual=stated_text,
-                table=claim.stated[0],
-                suggestion="state the share as a percentage of the 31 March total",
+                table=table,
+                suggestion=claim.suggestion,
+                severity=claim.severity,
+                field_code=code,
             )
-            continue
+            return
         if numerator is None or not denominator:
-            ctx.skip(claim.rule, "the Level 1 or 31 March total is not a count")
-            continue
+            ctx.skip(claim.rule, f"the figures behind the {claim.name} are not counts")
+            return
         exact = Decimal(numerator) * 100 / Decimal(denominator)
         computed = round_half_up(exact, decimals)
         if computed != number:
+            words = {
+                "stated": number,
+                "source": source,
+                "numerator": plain(numerator),
+                "denominator": plain(denominator),
+                "exact": round_half_up(exact, 2),
+                "computed": computed,
+            }
             yield finding(
                 claim.rule,
                 where,
-                f"the stated Level 1 share is {number}% ({source}) but Level 1 is {plain(numerator)} of "
-                f"{plain(denominator)} on 31 March = {round_half_up(exact, 2)}%, which rounds to {computed}%",
+                claim.message.format(**words),
                 expected=f"{computed}%",
                 actual=f"{number}%",
-                table=claim.stated[0],
+                table=table,
                 suggestion=f"state {computed}%",
+                severity=claim.severity,
+                field_code=code,
             )
 
+    return check
 
-def rule_ids() -> list[str]:
-    """Every registered rule id, in registry order."""
-    return list(RULES)
+
+def rule_ids(template: Template | None = None) -> list[str]:
+    """Every rule id validate runs for a year (the code rules alone without one), in order."""
+    if template is None:
+        return list(RULES)
+    return [r.id for r in rules_for(template)]
 
 
 # --- the rate (needs --population) -------------------------------------------------------------------
@@ -620,8 +566,9 @@ def _rate_inputs(ctx: Context, rule_id: str) -> tuple[Any, Any] | None:
 @rule(
     "rate.matches",
     ERROR,
-    "The stated RSOs per 100,000 equals Category 1 on 31 March ÷ the ONS population aged 10+ × 100,000, "
-    "rounded half up to a whole number.",
+    "The stated RSOs per 100,000 equals Category 1 on 31 March ÷ the ONS population of the year's base "
+    "(aged 10+ from 2013-14) × 100,000, rounded half up to a whole number.",
+    RATE,
 )
 def check_rate(ctx: Context) -> Iterator[Finding]:
     """Reproduce the published rate from the population file given with --population."""
@@ -636,7 +583,8 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
     except InputError as exc:
         ctx.skip("rate.matches", str(exc))
         return
-    stated_cell = ctx.area.cell("rsos_per_100k", "value", "value")
+    role = ctx.area.template.role("stated_rate")
+    stated_cell = ctx.area.cell(*role) if role else None
     if rate.stated is None or stated_cell is None:
         ctx.skip("rate.matches", "no stated rate in the workbook")
         return
@@ -663,7 +611,9 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
 @rule(
     "rate.vintage",
     WARNING,
-    "The population file is the mid-year estimate the template expects (mid-2014 for 2014-15).",
+    "The population file is the mid-year estimate the year's definition names (the calendar year the "
+    "reporting year starts).",
+    RATE,
 )
 def check_rate_vintage(ctx: Context) -> Iterator[Finding]:
     """A rate computed on another year's (or a revised) population is not the published one."""
@@ -682,6 +632,6 @@ def check_rate_vintage(ctx: Context) -> Iterator[Finding]:
             f"the population file is {population.vintage}, but {ctx.area.template.year} reports use {wanted}",
             expected=wanted,
             actual=population.vintage,
-            table="rsos_per_100k",
+            table=(ctx.area.template.role("stated_rate") or ("",))[0],
             suggestion=f"use the ONS {wanted} estimates",
         )

@@ -99,6 +99,37 @@ def _population(help_text: str, required: bool = False) -> _Decorator:
     )
 
 
+def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """Load a definition given with --template (checked in full) so that its year can be used."""
+    if value is not None:
+        from mappa_stats.templates import use_definition
+
+        template = use_definition(value)
+        ctx.meta["template_year"] = template.year
+
+
+_TEMPLATE = click.option(
+    "--template",
+    "template_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_use_template,
+    metavar="FILE",
+    help="A year's definition file (JSON, docs/templates.md), for a year this release does not ship.",
+)
+
+
+def _year_given(year: str | None) -> str | None:
+    """--year, or the year of the definition given with --template."""
+    if year is not None:
+        return year
+    meta = click.get_current_context().meta
+    chosen = meta.get("template_year")
+    return str(chosen) if chosen is not None else None
+
+
 _STRICT = click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
 _LEVEL1_SHARE = click.option(
     "--level1-share",
@@ -139,6 +170,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.argument("file", type=_FILE)
 @_format(*FORMATS_TABLES)
 @_YEAR
+@_TEMPLATE
 @_OUTPUT
 def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
     """Print the standard tables of FILE in publication layout.
@@ -152,6 +184,7 @@ def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
     """
     from mappa_stats.readers import read_area
 
+    year = _year_given(year)
     if fmt in ("xlsx", "ods"):
         if output is None:
             raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
@@ -171,6 +204,7 @@ def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
 
 @main.command()
 @click.option("--year", default=None, metavar="YYYY-YY", help="Template year. Default: the latest.")
+@_TEMPLATE
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx)."
 )
@@ -186,7 +220,7 @@ def template(year: str | None, output: Path) -> None:
     from mappa_stats.templates import available_years, load_template
     from mappa_stats.writer import write_template
 
-    chosen = load_template(year or available_years()[-1])
+    chosen = load_template(_year_given(year) or available_years()[-1])
     write_atomic(output, lambda temp: write_template(chosen, temp))
     click.echo(f"wrote {output} (template {chosen.year})", err=True)
 
@@ -200,6 +234,7 @@ def template(year: str | None, output: Path) -> None:
 @_population("ONS population file: adds the rate.matches and rate.vintage rules.")
 @_AREA
 @_YEAR
+@_TEMPLATE
 @_OUTPUT
 def validate(
     files: tuple[Path, ...],
@@ -219,27 +254,27 @@ def validate(
     ('Statistics'!E5) and, where the sums allow, the value it probably should hold.
     """
     from mappa_stats import report as reports
-    from mappa_stats.validate import validate_path
+    from mappa_stats.validate import validate_paths
 
     extras: dict[str, object] = {}
     if population_path is not None:
         from mappa_stats.population import read_population
 
         extras["population"] = read_population(population_path)
-    done = []
-    for number, path in enumerate(files, start=1):
+
+    def progress(number: int, path: Path) -> None:
         if len(files) > 3:
             click.echo(f"[{number}/{len(files)}] {path}", err=True)
-        done.append(
-            validate_path(
-                path,
-                year=year,
-                level1_share=level1_share,
-                suggest=not no_suggest,
-                extras=extras,
-                area_name=area_name,
-            )
-        )
+
+    done = validate_paths(
+        list(files),
+        year=_year_given(year),
+        level1_share=level1_share,
+        suggest=not no_suggest,
+        extras=extras,
+        area_name=area_name,
+        progress=progress,
+    )
     if fmt == "json":
         text = reports.render_json(done, strict)
     elif fmt == "markdown":
@@ -253,19 +288,27 @@ def validate(
 
 @main.command()
 @_format("text", "markdown", "json")
-def rules(fmt: str) -> None:
-    """List every rule validate runs: id, severity and what it checks."""
-    from mappa_stats.checks import RULES
+@click.option("--year", default=None, metavar="YYYY-YY", help="Reporting year. Default: the latest.")
+@_TEMPLATE
+def rules(fmt: str, year: str | None) -> None:
+    """List every rule validate runs for a year: id, severity and what it checks.
 
+    The cell, total and rate rules are the same every year; the rules that tie tables together and the
+    stated claims come from the year's definition.
+    """
+    from mappa_stats.checks import rules_for
+    from mappa_stats.templates import available_years, load_template
+
+    chosen = rules_for(load_template(_year_given(year) or available_years()[-1]))
     if fmt == "json":
         import json
 
-        items = [{"id": r.id, "severity": r.severity, "description": r.description} for r in RULES.values()]
+        items = [{"id": r.id, "severity": r.severity, "description": r.description} for r in chosen]
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
         return
     from tabulate import tabulate
 
-    rows = [[f"`{r.id}`" if fmt == "markdown" else r.id, r.severity, r.description] for r in RULES.values()]
+    rows = [[f"`{r.id}`" if fmt == "markdown" else r.id, r.severity, r.description] for r in chosen]
     click.echo(
         tabulate(
             rows,
@@ -282,6 +325,7 @@ def rules(fmt: str) -> None:
 @_LEVEL1_SHARE
 @_STRICT
 @_YEAR
+@_TEMPLATE
 @_OUTPUT
 def signoff(
     file: Path,
@@ -303,7 +347,7 @@ def signoff(
     from mappa_stats.signoff import render_pack
     from mappa_stats.validate import validate_area
 
-    area = read_area(file, year)
+    area = read_area(file, _year_given(year))
     if area_name:
         area = area.with_area(area_name)
     population = None
@@ -350,6 +394,7 @@ def signoff(
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
 @_format("text", "json", "markdown", "csv")
 @_YEAR
+@_TEMPLATE
 @_OUTPUT
 def rate(
     workbooks: tuple[Path, ...],
@@ -381,7 +426,9 @@ def rate(
     if area is not None and rsos is not None:
         results = [r.rate_for_area(population, area, rsos, all_ages=all_ages, stated=stated)]
     elif workbooks:
-        results = r.rates_for_workbooks(population, workbooks, year=year, all_ages=all_ages, stated=stated)
+        results = r.rates_for_workbooks(
+            population, workbooks, year=_year_given(year), all_ages=all_ages, stated=stated
+        )
     else:
         results, national = [], r.national_view(population, all_ages)
     _emit(r.render(results, national, population, fmt), output, [*workbooks, population_path])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from mappa_stats.model import sheet_ref
@@ -28,7 +29,14 @@ class Finding:
     actual: Number
     message: str
     suggestion: str | None = None
-    explains: tuple[str, ...] = field(default=())
+    explains: tuple[str, ...] = dataclass_field(default=())
+    field: str = ""  # the field code of the cell (CAT1L1, LEVEL1TOT …), where it has one
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Every rule this finding shows broken: its own, and those whose failures its diagnosis explains."""
+        explained = (e.split(":", 1)[0] for e in self.explains)
+        return tuple(dict.fromkeys((self.rule, *explained)))
 
     @property
     def ref(self) -> str:
@@ -41,6 +49,7 @@ class Finding:
         """JSON-ready form (docs/report-format.md)."""
         data = asdict(self)
         data["explains"] = list(self.explains)
+        data["rules"] = list(self.rules)
         data["ref"] = self.ref
         return data
 

@@ -1,7 +1,8 @@
-"""Point at the wrong cell: the fewest cells whose change makes every total of a grid add up.
+"""Point at the wrong cell: the fewest cells whose change makes every equality of the year hold.
 
 This is the Fellegi–Holt principle (as in R's errorlocate): among all sets of cells that could be
-changed so that every balance equation of the grid holds, take the smallest. A single mistyped inner
+changed so that every balance equation holds — the grids' totals and the year's cross-table equalities,
+in one system split into parts that share no cell — take the smallest. A single mistyped inner
 cell breaks exactly its row and its column, and only that cell lies on both; a mistyped row total breaks
 its row and the Total column; and so on. When exactly one smallest set exists it is reported with the
 values that satisfy every equation; when several exist, all are listed and none is called the culprit.
@@ -15,25 +16,25 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
 
-from mappa_stats.checks import grid_equations, short
 from mappa_stats.findings import ERROR, Finding
+from mappa_stats.frame import equations as year_equations
 from mappa_stats.model import AreaTables, sheet_ref
-from mappa_stats.templates import TableDef
+from mappa_stats.templates import Template
 
-TOTAL_RULES = ("totals.row", "totals.column")
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
 MAX_OPTIONS_LISTED = 6
 
-Key = tuple[str, str]  # (row id, column id)
+Key = str  # a field code
 
 
 @dataclass(frozen=True)
 class Equation:
-    """total - sum(parts) == 0 over the grid's applicable cells."""
+    """total - sum(parts) == 0 over applicable cells, by field code."""
 
     rule: str
     total: Key
     parts: tuple[Key, ...]
+    table: str = ""
 
     def coefficient(self, key: Key) -> int:
         """+1 for the total, -1 for a part, 0 for a cell not in this equation."""
@@ -45,24 +46,40 @@ class Equation:
         """How far the equation is from holding."""
         return values[self.total] - sum(values[p] for p in self.parts)
 
+    def cells(self) -> tuple[Key, ...]:
+        """Every cell of the equation."""
+        return (self.total, *self.parts)
+
 
 @dataclass(frozen=True)
 class Fix:
-    """One way to make the grid add up: new values for a set of cells (None: any of many values)."""
+    """One way to make the equations hold: new values for a set of cells (None: any of many values)."""
 
     cells: tuple[Key, ...]
     values: tuple[int, ...] | None
 
 
-def equations_for(table: TableDef) -> list[Equation]:
-    """Balance equations of a grid, leaving out not-applicable cells."""
-    out = []
-    for rule_id, total, parts in grid_equations(table):
-        if not table.is_applicable(*total):
-            continue
-        kept = tuple(p for p in parts if table.is_applicable(*p))
-        out.append(Equation(rule_id, total, kept))
-    return out
+def components(template: Template) -> list[list[Equation]]:
+    """The year's equalities in groups that share no cell: each grid, joined to others by '==' relations."""
+    eqs = [Equation(e.rule, e.total, e.parts, e.table) for e in year_equations(template)]
+    groups: list[list[Equation]] = []
+    for eq in eqs:
+        mine = set(eq.cells())
+        touching = [g for g in groups if any(mine & set(other.cells()) for other in g)]
+        merged: list[Equation] = [eq]
+        for g in touching:
+            merged = g + merged
+            groups.remove(g)
+        groups.append(merged)
+    order = {eq: i for i, eq in enumerate(eqs)}
+    for g in groups:
+        g.sort(key=lambda e: order[e])
+    return groups
+
+
+def equality_rules(template: Template) -> set[str]:
+    """Rule ids whose failures the locator can explain: grid totals and '==' relations."""
+    return {e.rule for e in year_equations(template)}
 
 
 def _solve(rows: list[list[Fraction]], rhs: list[Fraction], unknowns: int) -> list[Fraction] | str | None:
@@ -154,11 +171,15 @@ def name_slip(typed: int, correct: int) -> str | None:
     return None
 
 
-def _line_name(table: TableDef, equation: Equation) -> str:
-    row, column = table.row(equation.total[0]), table.column(equation.total[1])
+def _line_name(template: Template, equation: Equation) -> str:
+    if not equation.table:
+        return f"the {equation.rule} equality at {equation.total}"
+    table = template.table(equation.table)
+    _table, row_id, column_id = template.field_refs[equation.total]
+    row, column = table.row(row_id), table.column(column_id)
     if equation.rule == "totals.row":
         return "the Total row" if row.is_total else f"the {row.label} row"
-    return "the Total column" if column.is_total else f"the {short(column)} column"
+    return "the Total column" if column.is_total else f"the {column.short} column"
 
 
 def _join(names: list[str]) -> str:
@@ -169,121 +190,132 @@ def _join(names: list[str]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
-def _grid_values(area: AreaTables, table: TableDef) -> dict[Key, int] | None:
+def _values(area: AreaTables, keys: Iterable[Key]) -> dict[Key, int] | None:
+    """Whole-number values of these cells, or None when any holds no count."""
     values: dict[Key, int] = {}
-    for row in table.rows:
-        for column in table.columns:
-            if not table.is_applicable(row.id, column.id):
-                continue
-            cell = area.cell(table.id, row.id, column.id)
-            if cell is None or cell.count is None or not cell.count.is_integer():
-                return None
-            values[(row.id, column.id)] = int(cell.count)
+    for key in keys:
+        cell = area.cell(*area.template.field_refs[key])
+        if cell is None or cell.count is None or not cell.count.is_integer():
+            return None
+        values[key] = int(cell.count)
     return values
 
 
-def _ref(area: AreaTables, table: TableDef, key: Key) -> str:
-    cell = area.cell(table.id, *key)
+def _ref(area: AreaTables, key: Key) -> str:
+    cell = area.cell(*area.template.field_refs[key])
     assert cell is not None
     return cell.source if not cell.sheet else sheet_ref(cell.sheet, cell.cell)
 
 
-def locate_grid(area: AreaTables, table: TableDef) -> tuple[list[Equation], dict[Key, int], list[Fix]] | None:
-    """The grid's equations, its values and its smallest fixes; None when a cell holds no count."""
-    values = _grid_values(area, table)
+def locate(area: AreaTables, group: list[Equation]) -> tuple[dict[Key, int], list[Fix]] | None:
+    """A group's values and its smallest fixes; None when a cell of it holds no count."""
+    values = _values(area, sorted({k for eq in group for k in eq.cells()}))
     if values is None:
         return None
-    equations = equations_for(table)
-    return equations, values, smallest_fixes(values, equations)
+    return values, smallest_fixes(values, group)
 
 
 def _culprit_findings(
-    area: AreaTables, table: TableDef, equations: list[Equation], values: dict[Key, int], fix: Fix
+    area: AreaTables, equations: list[Equation], values: dict[Key, int], fix: Fix
 ) -> list[Finding]:
     assert fix.values is not None
+    template = area.template
     violated = [e for e in equations if e.residual(values) != 0]
     out = []
-    partners = {k: v for k, v in zip(fix.cells, fix.values, strict=True)}
+    partners = dict(zip(fix.cells, fix.values, strict=True))
     for key, new in partners.items():
-        cell = area.cell(table.id, *key)
+        table_id, row_id, column_id = template.field_refs[key]
+        table = template.table(table_id)
+        cell = area.cell(table_id, row_id, column_id)
         assert cell is not None
         explained = [e for e in violated if e.coefficient(key)]
-        lines = [_line_name(table, e) for e in explained] or ["the grid"]
+        lines = [_line_name(template, e) for e in explained] or ["the equations"]
         typed = values[key]
         slip = name_slip(typed, new)
-        others = [f"{_ref(area, table, k)} → {v}" for k, v in partners.items() if k != key]
+        others = [f"{_ref(area, k)} → {v}" for k, v in partners.items() if k != key]
         together = f" (together with {', '.join(others)})" if others else ""
-        ref = _ref(area, table, key)
+        ref = _ref(area, key)
         message = f"{ref} reads {typed}; {new} would make {_join(lines)} add up{together}" + (
             f" — {slip}" if slip else ""
         )
-        # A column total (in the Total row) goes under the column rule; any other cell under the row rule.
-        column_total = table.row(key[0]).is_total and not table.column(key[1]).is_total
+        if table.kind == "grid":
+            # A column total (in the Total row) goes under the column rule; any other grid cell, the row rule.
+            column_total = table.row(row_id).is_total and not table.column(column_id).is_total
+            rule = "totals.column" if column_total else "totals.row"
+        else:
+            rule = explained[0].rule if explained else "totals.row"
         out.append(
             Finding(
-                rule="totals.column" if column_total else "totals.row",
+                rule=rule,
                 severity=ERROR,
                 table=table.id,
-                row=key[0],
-                column=key[1],
+                row=row_id,
+                column=column_id,
                 sheet=cell.sheet,
                 cell=cell.cell,
                 expected=new,
                 actual=typed,
                 message=f"{message} (in {table.display_title!r})",
                 suggestion=f"change {ref} from {typed} to {new}" + (f" ({slip})" if slip else ""),
-                explains=tuple(f"{e.rule}: {_line_name(table, e)}" for e in explained),
+                explains=tuple(f"{e.rule}: {_line_name(template, e)}" for e in explained),
+                field=key,
             )
         )
     return out
 
 
-def _options(area: AreaTables, table: TableDef, fixes: list[Fix]) -> str:
+def _options(area: AreaTables, fixes: list[Fix]) -> str:
     shown = []
     for fix in fixes[:MAX_OPTIONS_LISTED]:
         if fix.values is None:
-            shown.append(" and ".join(_ref(area, table, k) for k in fix.cells) + " (several values)")
+            shown.append(" and ".join(_ref(area, k) for k in fix.cells) + " (several values)")
         else:
             shown.append(
-                " and ".join(
-                    f"{_ref(area, table, k)} → {v}" for k, v in zip(fix.cells, fix.values, strict=True)
-                )
+                " and ".join(f"{_ref(area, k)} → {v}" for k, v in zip(fix.cells, fix.values, strict=True))
             )
     more = f"; and {len(fixes) - MAX_OPTIONS_LISTED} more" if len(fixes) > MAX_OPTIONS_LISTED else ""
     return "; ".join(shown) + more
 
 
 def explain_totals(area: AreaTables, findings: Iterable[Finding]) -> list[Finding]:
-    """Replace a grid's total failures by one finding per culprit cell when the culprit is certain."""
+    """Replace the failures of a group of equalities by one finding per culprit cell when it is certain.
+
+    When several smallest changes fit, the failures stay as they are and each names the options.
+    """
     findings = list(findings)
-    by_table: dict[str, list[Finding]] = {}
+    groups = components(area.template)
+    group_of = {k: i for i, g in enumerate(groups) for eq in g for k in eq.cells()}
+    rules = equality_rules(area.template)
+    by_group: dict[int, list[Finding]] = {}
     for f in findings:
-        if f.rule in TOTAL_RULES:
-            by_table.setdefault(f.table, []).append(f)
+        if f.rule in rules and f.field in group_of:
+            by_group.setdefault(group_of[f.field], []).append(f)
     out: list[Finding] = []
-    done: set[str] = set()
+    done: set[int] = set()
     for f in findings:
-        if f.rule not in TOTAL_RULES:
+        if f.rule not in rules or f.field not in group_of:
             out.append(f)
             continue
-        if f.table in done:
+        index = group_of[f.field]
+        if index in done:
             continue
-        done.add(f.table)
-        table = area.template.table(f.table)
-        located = locate_grid(area, table)
-        group = by_table[f.table]
-        if located is None or not located[2]:
+        done.add(index)
+        group = by_group[index]
+        located = locate(area, groups[index])
+        if located is None or not located[1]:
             out.extend(group)
             continue
-        equations, values, fixes = located
+        values, fixes = located
         if len(fixes) == 1 and fixes[0].values is not None:
-            out.extend(_culprit_findings(area, table, equations, values, fixes[0]))
+            out.extend(_culprit_findings(area, groups[index], values, fixes[0]))
             continue
         size = len(fixes[0].cells)
         what = "one cell" if size == 1 else f"{size} cells"
+        tables = {eq.table for eq in groups[index]}
+        whole = "the grid" if len(tables) == 1 and "" not in tables else "the equations"
         note = (
-            f"several possibilities: changing any of these {what} would make the grid add up, so the "
-            f"sums alone cannot tell which is wrong: {_options(area, table, fixes)}"
+            f"several possibilities: changing any of these {what} would make {whole} add up, so the "
+            f"sums alone cannot tell which is wrong: {_options(area, fixes)}"
         )
         out.extend(replace(g, suggestion=note) for g in group)
     return out

@@ -60,16 +60,21 @@ def workbook_rate(
             f"{area.meta.path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell, "
             "name the file after the area, or give the area on the command line"
         )
-    rsos = area.value("snapshot", "total", "cat1")
+    template = area.template
+    rsos_ref = template.role("rsos")
+    if rsos_ref is None:
+        raise InputError(f"{area.meta.path}: the {template.year} definition names no RSO count (role 'rsos')")
+    rsos = area.value(*rsos_ref)
     if rsos is None:
-        cell = area.cell("snapshot", "total", "cat1")
+        cell = area.cell(*rsos_ref)
         where = cell.source if cell else area.meta.path
         raise InputError(f"{where}: the Category 1 total on 31 March is not a count; run validate first")
     base = population.get(area.meta.area)
     if stated is not None:
         stated_rate = parse_stated(stated, "--stated")
     else:
-        cell = area.cell("rsos_per_100k", "value", "value")
+        stated_ref = template.role("stated_rate")
+        cell = area.cell(*stated_ref) if stated_ref else None
         if cell is None or cell.marker:
             stated_rate = None
         elif cell.value is not None:

@@ -296,11 +296,14 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
         header = [normalize(h) for h in next(reader)]
     except StopIteration as exc:
         raise InputError(f"{path}: the CSV has no header row; see docs/formats.md") from exc
-    missing = [c for c in TIDY_COLUMNS if c not in header]
+    # A field code (CAT1L1, LEVEL1TOT …) may stand in place of table, row and column.
+    by_field = "field" in header and not {"table", "row", "column"} <= set(header)
+    needed = ("field", "value") if by_field else TIDY_COLUMNS
+    missing = [c for c in needed if c not in header]
     if missing:
         raise InputError(
             f"{path}: not a mappa-stats tidy CSV: header lacks {', '.join(missing)} "
-            f"(needs {', '.join(TIDY_COLUMNS)}); see docs/formats.md"
+            f"(needs {', '.join(TIDY_COLUMNS)}, or field and value); see docs/formats.md"
         )
     at = {name: header.index(name) for name in header}
     rows = list(reader)
@@ -324,21 +327,33 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
         place = f"{path}:{number}"
-        table_id = row[at["table"]].strip()
-        wanted = normalize(table_id)
-        table = next((t for t in template.tables if wanted in (t.id, normalize(t.display_title))), None)
-        if table is None:
-            known = ", ".join(template.table_ids())
-            raise LabelError(f"{place}: unknown table {table_id!r}; expected one of {known}")
-        row_label = _csv_label(row[at["row"]], table.rows, "row", table.id, place)
-        col_label = _csv_label(row[at["column"]], table.columns, "column", table.id, place)
+        if by_field:
+            code = row[at["field"]].strip()
+            ref = template.field_refs.get(code.upper())
+            if ref is None:
+                raise LabelError(
+                    f"{place}: unknown field code {code!r} for {template.year}; "
+                    "field codes are listed in docs/templates.md (CAT1L1, LEVEL1TOT …)"
+                )
+            table = template.table(ref[0])
+            row_label, col_label = table.row(ref[1]), table.column(ref[2])
+        else:
+            table_id = row[at["table"]].strip()
+            wanted = normalize(table_id)
+            named = next((t for t in template.tables if wanted in (t.id, normalize(t.display_title))), None)
+            if named is None:
+                known = ", ".join(template.table_ids())
+                raise LabelError(f"{place}: unknown table {table_id!r}; expected one of {known}")
+            table = named
+            row_label = _csv_label(row[at["row"]], table.rows, "row", table.id, place)
+            col_label = _csv_label(row[at["column"]], table.columns, "column", table.id, place)
         key = (table.id, row_label.id, col_label.id)
         if key in seen:
             raise LabelError(
                 f"{place}: the cell {'/'.join(key)} was already given on line {seen[key]}; keep one"
             )
         seen[key] = number
-        value, marker = row[at["value"]], row[at["marker"]].strip()
+        value, marker = row[at["value"]], (row[at["marker"]].strip() if "marker" in at else "")
         parsed = parse_cell(value if value.strip() else (marker if marker and marker != "blank" else None))
         if parsed.issue == TEXT_NUMBER:
             # Every CSV value is text; a plain number there is not a number stored as text.

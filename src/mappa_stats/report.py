@@ -12,7 +12,7 @@ from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.validate import FAILED, PASSED, SKIPPED, FileReport
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 def overall_status(reports: Sequence[FileReport], strict: bool = False) -> str:
@@ -52,6 +52,7 @@ def report_document(reports: Sequence[FileReport], strict: bool = False) -> dict
         if report.error is not None:
             entry["error"] = report.error
         else:
+            entry["template_status"] = "provisional" if report.provisional else "verified"
             entry["summary"] = _counts(report)
             entry["rules"] = [
                 {

@@ -1,12 +1,17 @@
-"""Run the rules over an area's tables and gather one report per file."""
+"""Run the rules over areas' tables and gather one report per file.
+
+Files of one year are checked together: their wide frame goes through the year's pandera schema once
+(vectorised over every return), then each return's rules turn what the schema found into findings, the
+locator attaches its diagnosis, and each rule's status is counted from that final list of findings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mappa_stats.checks import RULES, Context
+from mappa_stats.checks import Context, Rule, rules_for
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import ERROR, WARNING, Finding
 from mappa_stats.model import AreaTables
@@ -37,6 +42,7 @@ class FileReport:
     rules: tuple[RuleResult, ...] = ()
     error: str | None = None
     raw_findings: tuple[Finding, ...] = field(default=(), repr=False)
+    provisional: bool = False
 
     @property
     def errors(self) -> int:
@@ -57,6 +63,77 @@ class FileReport:
         return "pass"
 
 
+def rule_results(
+    rules: Sequence[Rule], findings: Sequence[Finding], skipped: dict[str, str]
+) -> list[RuleResult]:
+    """Each rule's status and count, from the final findings: a rule failed when a finding shows it broken."""
+    counts = {r.id: 0 for r in rules}
+    for f in findings:
+        for rule_id in f.rules:
+            if rule_id in counts:
+                counts[rule_id] += 1
+    results = []
+    for r in rules:
+        if counts[r.id]:
+            status = FAILED
+        elif r.id in skipped:
+            status = SKIPPED
+        else:
+            status = PASSED
+        results.append(RuleResult(r.id, r.severity, status, counts[r.id], skipped.get(r.id, "")))
+    return results
+
+
+def validate_areas(
+    areas: Sequence[AreaTables],
+    *,
+    level1_share: str | None = None,
+    suggest: bool = True,
+    extras: dict[str, object] | None = None,
+    rules: Iterable[str] | None = None,
+) -> list[FileReport]:
+    """Validate many areas: one pass of each year's schema over all of that year's returns."""
+    from mappa_stats.frame import failures, wide
+
+    found: dict[int, dict[str, set[str]]] = {}
+    by_year: dict[int, list[int]] = {}
+    for i, area in enumerate(areas):
+        by_year.setdefault(id(area.template), []).append(i)
+    for members in by_year.values():
+        template = areas[members[0]].template
+        for position, broken in failures(template, wide([areas[i] for i in members])).items():
+            found[members[position]] = broken
+    wanted = set(rules) if rules is not None else None
+    reports = []
+    for i, area in enumerate(areas):
+        ctx = Context(
+            area=area, level1_share=level1_share, extras=dict(extras or {}), failures=found.get(i, {})
+        )
+        chosen = [r for r in rules_for(area.template) if wanted is None or r.id in wanted]
+        raw: list[Finding] = []
+        for r in chosen:
+            raw.extend(r.check(ctx))
+        shown = raw
+        if suggest:
+            from mappa_stats.locate import explain_totals
+
+            shown = explain_totals(area, raw)
+        skipped = ctx.extras.get("skipped", {})
+        reports.append(
+            FileReport(
+                path=area.meta.path,
+                sha256=area.meta.sha256,
+                template=area.meta.template,
+                area=area.meta.area,
+                findings=tuple(shown),
+                rules=tuple(rule_results(chosen, shown, skipped if isinstance(skipped, dict) else {})),
+                raw_findings=tuple(raw),
+                provisional=area.template.provisional,
+            )
+        )
+    return reports
+
+
 def validate_area(
     area: AreaTables,
     *,
@@ -65,37 +142,42 @@ def validate_area(
     extras: dict[str, object] | None = None,
     rules: Iterable[str] | None = None,
 ) -> FileReport:
-    """Run every registered rule (or those named) and return the file's report."""
-    ctx = Context(area=area, level1_share=level1_share, extras=dict(extras or {}))
-    raw: list[Finding] = []
-    results: list[RuleResult] = []
-    for rule_id in rules or list(RULES):
-        rule = RULES[rule_id]
-        found = list(rule.check(ctx))
-        raw.extend(found)
-        skipped = ctx.extras.get("skipped", {})
-        if found:
-            status = FAILED
-        elif isinstance(skipped, dict) and rule_id in skipped:
-            status = SKIPPED
-        else:
-            status = PASSED
-        note = skipped.get(rule_id, "") if isinstance(skipped, dict) else ""
-        results.append(RuleResult(rule_id, rule.severity, status, len(found), str(note)))
-    shown = raw
-    if suggest:
-        from mappa_stats.locate import explain_totals
+    """Run every rule of the area's year (or those named) and return the file's report."""
+    return validate_areas([area], level1_share=level1_share, suggest=suggest, extras=extras, rules=rules)[0]
 
-        shown = explain_totals(area, raw)
-    return FileReport(
-        path=area.meta.path,
-        sha256=area.meta.sha256,
-        template=area.meta.template,
-        area=area.meta.area,
-        findings=tuple(shown),
-        rules=tuple(results),
-        raw_findings=tuple(raw),
-    )
+
+Reader = Callable[[Path, str | None], AreaTables]
+
+
+def validate_paths(
+    paths: Sequence[Path],
+    *,
+    year: str | None = None,
+    level1_share: str | None = None,
+    suggest: bool = True,
+    reader: Reader | None = None,
+    extras: dict[str, object] | None = None,
+    area_name: str | None = None,
+    progress: Callable[[int, Path], None] | None = None,
+) -> list[FileReport]:
+    """Read and validate files; an unreadable file gives a report with status 'error', the rest go on."""
+    if reader is None:
+        from mappa_stats.readers import read_area
+
+        reader = read_area
+    read: list[AreaTables | FileReport] = []
+    for number, path in enumerate(paths, start=1):
+        if progress is not None:
+            progress(number, path)
+        try:
+            area = reader(path, year)
+        except MappaError as exc:
+            read.append(FileReport(path=str(path), sha256=None, template=None, area=None, error=str(exc)))
+            continue
+        read.append(area.with_area(area_name) if area_name else area)
+    areas = [a for a in read if isinstance(a, AreaTables)]
+    checked = iter(validate_areas(areas, level1_share=level1_share, suggest=suggest, extras=extras))
+    return [next(checked) if isinstance(a, AreaTables) else a for a in read]
 
 
 def validate_path(
@@ -104,19 +186,17 @@ def validate_path(
     year: str | None = None,
     level1_share: str | None = None,
     suggest: bool = True,
-    reader: Callable[[Path, str | None], AreaTables] | None = None,
+    reader: Reader | None = None,
     extras: dict[str, object] | None = None,
     area_name: str | None = None,
 ) -> FileReport:
     """Read and validate one file; an unreadable file gives a report with status 'error'."""
-    if reader is None:
-        from mappa_stats.readers import read_area
-
-        reader = read_area
-    try:
-        area = reader(path, year)
-    except MappaError as exc:
-        return FileReport(path=str(path), sha256=None, template=None, area=None, error=str(exc))
-    if area_name:
-        area = area.with_area(area_name)
-    return validate_area(area, level1_share=level1_share, suggest=suggest, extras=extras)
+    return validate_paths(
+        [path],
+        year=year,
+        level1_share=level1_share,
+        suggest=suggest,
+        reader=reader,
+        extras=extras,
+        area_name=area_name,
+    )[0]
