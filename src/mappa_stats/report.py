@@ -95,6 +95,14 @@ def verdict_line(report: FileReport, strict: bool = False) -> str:
     )
 
 
+def provisional_line(report: FileReport) -> str:
+    """The one line every report on a provisional year carries."""
+    return (
+        f"Note: template {report.template} is provisional: its tables are carried forward from an earlier "
+        "year, not read from a published source; confirm its labels before relying on the verdict"
+    )
+
+
 def summary_line(report: FileReport) -> str:
     """'Summary: 13 rules run, 13 passed, …'."""
     c = _counts(report)
@@ -134,6 +142,8 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
         status = report.status(strict)
         tone = {"pass": "green", "fail": "red", "error": "red"}[status]
         lines = [paint(verdict_line(report, strict), fg=tone, bold=True)]
+        if report.provisional:
+            lines.append(provisional_line(report))
         if report.error is not None:
             lines.append(paint(f"ERROR   {report.error}", fg="red"))
         width = max((len(f.rule) for f in report.findings), default=0)
@@ -184,6 +194,8 @@ def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
     for report in reports:
         parts.append(f"## {report.path}")
         parts.append(f"**{verdict_line(report, strict)}**")
+        if report.provisional:
+            parts.append(provisional_line(report))
         if report.error is not None:
             parts.append(f"Error: {report.error}")
             continue
