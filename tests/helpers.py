@@ -98,7 +98,7 @@ def edit_copy(source: Path, target: Path, changes: dict[str, Any], sheet: str = 
 
 def area_from_values(values: dict[tuple[str, str, str], Any], year: str = "2014-15") -> Any:
     """An AreaTables built straight from cell values (None = blank, str = as typed), no workbook needed."""
-    from mappa_stats.model import AreaTables, Metadata, a1, build_frame, parse_cell, record
+    from mappa_stats.model import AreaTables, Metadata, a1, parse_cell, record
     from mappa_stats.templates import load_template
 
     template = load_template(year)
@@ -115,7 +115,7 @@ def area_from_values(values: dict[tuple[str, str, str], Any], year: str = "2014-
                     record(table.id, row.id, column.id, parsed, "Synthetic", ref, f"'Synthetic'!{ref}")
                 )
     meta = Metadata(path="synthetic", sha256="0" * 64, template=year, area="Synthetic", source_format="xlsx")
-    return AreaTables(frame=build_frame(records), meta=meta, template=template)
+    return AreaTables.from_records(records, meta=meta, template=template)
 
 
 def kent_values() -> dict[tuple[str, str, str], Any]:

@@ -159,6 +159,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     Start with: mappa-stats validate samples/kent_2015.xlsx
     """
     ctx.meta["debug"] = debug
+    if "hypothesis" not in sys.modules:
+        # pandera imports hypothesis, when installed, for data synthesis the command line never does; that
+        # costs about 0.3 s of every run. A process that already uses hypothesis (tests, a notebook) keeps it.
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]
     for stream in (sys.stdout, sys.stderr):
         # A console or file in a legacy encoding (Windows cp1252) must not turn '→' into a crash.
         reconfigure = getattr(stream, "reconfigure", None)

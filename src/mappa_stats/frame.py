@@ -57,6 +57,14 @@ def grid_equations(table: TableDef) -> list[tuple[str, tuple[str, str], list[tup
 
 def equations(template: Template) -> list[Equation]:
     """Every equality of the year: grid totals (not-applicable cells left out) and '==' relations."""
+    cached: list[Equation] | None = template.__dict__.get("_equations")
+    if cached is None:
+        cached = _equations(template)
+        object.__setattr__(template, "_equations", cached)
+    return cached
+
+
+def _equations(template: Template) -> list[Equation]:
     out = []
     for table in template.tables:
         if table.kind != "grid":

@@ -61,6 +61,14 @@ class Fix:
 
 def components(template: Template) -> list[list[Equation]]:
     """The year's equalities in groups that share no cell: each grid, joined to others by '==' relations."""
+    cached: list[list[Equation]] | None = template.__dict__.get("_components")
+    if cached is None:
+        cached = _components(template)
+        object.__setattr__(template, "_components", cached)
+    return cached
+
+
+def _components(template: Template) -> list[list[Equation]]:
     eqs = [Equation(e.rule, e.total, e.parts, e.table) for e in year_equations(template)]
     groups: list[list[Equation]] = []
     for eq in eqs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -143,21 +143,46 @@ class Cell:
         return self.value
 
 
+Key = tuple[str, str, str]  # (table id, row id, column id)
+
+
 @dataclass(frozen=True)
 class AreaTables:
     """One area's tables in tidy form, with the template they follow and where they came from."""
 
-    frame: pd.DataFrame
+    by_key: dict[Key, Cell]
     meta: Metadata
     template: Template
 
+    @classmethod
+    def from_records(cls, records: list[dict[str, Any]], meta: Metadata, template: Template) -> AreaTables:
+        """The model from a reader's cell records (model.record)."""
+        cells = {}
+        for rec in records:
+            value = rec["value"]
+            number = None if value is None or math.isnan(value) else float(value)
+            fields = {name: "" if rec[name] is None else str(rec[name]) for name in COLUMNS[4:]}
+            fields.update(table=rec["table"], row=rec["row"], column=rec["column"])
+            cell = Cell(value=number, **fields)
+            cells[(cell.table, cell.row, cell.column)] = cell
+        return cls(by_key=cells, meta=meta, template=template)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The tidy DataFrame: one row per cell (COLUMNS), built when first asked for."""
+        cached: pd.DataFrame | None = self.__dict__.get("_frame")
+        if cached is None:
+            cached = build_frame([asdict(cell) for cell in self.by_key.values()])
+            object.__setattr__(self, "_frame", cached)
+        return cached
+
     def with_area(self, name: str) -> AreaTables:
         """The same tables, naming their MAPPA area (given on the command line)."""
-        return AreaTables(frame=self.frame, meta=replace(self.meta, area=name), template=self.template)
+        return replace(self, meta=replace(self.meta, area=name))
 
     def cell(self, table: str, row: str, column: str) -> Cell | None:
         """One cell, or None when its table was not in the input."""
-        return self.cells().get((table, row, column))
+        return self.by_key.get((table, row, column))
 
     def value(self, table: str, row: str, column: str) -> float | None:
         """The number in a cell, or None when it holds a marker, is missing or is not a count."""
@@ -166,21 +191,11 @@ class AreaTables:
 
     def has_table(self, table: str) -> bool:
         """True when the input held this table."""
-        return any(key[0] == table for key in self.cells())
+        return any(key[0] == table for key in self.by_key)
 
-    def cells(self) -> dict[tuple[str, str, str], Cell]:
+    def cells(self) -> dict[Key, Cell]:
         """Every cell by (table, row, column), in model order."""
-        cached: dict[tuple[str, str, str], Cell] | None = self.__dict__.get("_cells")
-        if cached is None:
-            cached = {}
-            for rec in self.frame.to_dict("records"):
-                value = rec["value"]
-                fields = {name: str(rec[name]) for name in COLUMNS if name != "value"}
-                number = None if value is None or math.isnan(value) else float(value)
-                cell = Cell(value=number, **fields)
-                cached[(cell.table, cell.row, cell.column)] = cell
-            object.__setattr__(self, "_cells", cached)
-        return cached
+        return self.by_key
 
 
 def build_frame(records: list[dict[str, Any]]) -> pd.DataFrame:

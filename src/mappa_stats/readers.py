@@ -15,8 +15,8 @@ from typing import Any
 
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
-from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, build_frame, parse_cell, record
-from mappa_stats.templates import Label, available_years, load_template, match_label, normalize
+from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, parse_cell, record
+from mappa_stats.templates import Label, Template, available_years, load_template, match_label, normalize
 
 # Limits that keep a hostile file from exhausting the machine: checked before parsing.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -213,9 +213,18 @@ def _xlsx_sheets_quietly(path: Path, data: bytes) -> list[Sheet]:
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
 
 
-def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]]) -> None:
-    """Blank cells that are really formulas with no saved value, or parts of merged cells, say so."""
-    blanks = [r for r in records if r["marker"] == "blank" and r["sheet"]]
+def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]], template: Template) -> None:
+    """Blank cells that are really formulas with no saved value, or parts of merged cells, say so.
+
+    Only blanks where a figure belongs are looked into: a second full parse costs more than the rest of a
+    run, and a blank not-applicable cell (Category 3 at Level 1) is as it should be."""
+    blanks = [
+        r
+        for r in records
+        if r["marker"] == "blank"
+        and r["sheet"]
+        and template.table(r["table"]).is_applicable(r["row"], r["column"])
+    ]
     if not blanks or len(data) > MAX_DETAIL_BYTES:
         return
     import openpyxl
@@ -407,9 +416,9 @@ def read_area(path: Path, year: str | None = None) -> AreaTables:
         area = book.key_value(AREA_KEYS) or area_from_file_name(path)
         records = extract(book, load_template(chosen))
         if kind == "xlsx":
-            _explain_blanks(path, data, records)
+            _explain_blanks(path, data, records, load_template(chosen))
     template = load_template(chosen)
     meta = Metadata(
         path=display_name(path), sha256=digest, template=template.year, area=area, source_format=kind
     )
-    return AreaTables(frame=build_frame(records), meta=meta, template=template)
+    return AreaTables.from_records(records, meta=meta, template=template)

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,12 @@ Ref = tuple[str, str, str]  # (table id, row id, column id); row and column may 
 
 def normalize(text: object) -> str:
     """Fold a label for matching: case, spaces, line breaks, dashes and trailing colons."""
-    folded = _SPACE.sub(" ", str(text).translate(_DASHES)).strip().casefold()
+    return _fold(text) if isinstance(text, str) else _fold(str(text))
+
+
+@lru_cache(maxsize=4096)  # the same few hundred labels and titles are folded for every workbook
+def _fold(text: str) -> str:
+    folded = _SPACE.sub(" ", text.translate(_DASHES)).strip().casefold()
     return folded.rstrip(":*").strip()
 
 
@@ -62,7 +67,11 @@ class Label:
 
     def names(self) -> tuple[str, ...]:
         """The published label followed by its aliases, all normalised."""
-        return tuple(normalize(n) for n in (self.label, *self.aliases))
+        cached: tuple[str, ...] | None = self.__dict__.get("_names")
+        if cached is None:
+            cached = tuple(normalize(n) for n in (self.label, *self.aliases))
+            object.__setattr__(self, "_names", cached)
+        return cached
 
 
 # A label may be followed by more words after one of these, as in "Category 1: Registered sex
