@@ -68,6 +68,16 @@ def test_rules_doc_matches_each_year(year: str) -> None:
     assert table == printed
 
 
+def test_templates_doc_matches_the_command() -> None:
+    """docs/templates.md's table of years is exactly what `mappa-stats templates --format markdown` prints."""
+    doc = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    table = doc.split("<!-- templates:start -->\n")[1].split("<!-- templates:end -->")[0]
+    printed = CliRunner().invoke(main, ["templates", "--format", "markdown"]).output
+    assert table == printed
+    for year in shipped_years():
+        assert f"| {year} |" in table
+
+
 def test_readme_quickstart_is_real() -> None:
     """The README's two commands are the ones CI runs, and its shown output is what validate prints."""
     assert "mappa-stats validate samples/kent_2015.xlsx\npython -m pytest\n" in README

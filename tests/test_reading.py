@@ -312,18 +312,18 @@ def test_csv_with_semicolons_and_bom(tmp_path: Path) -> None:
 
 def test_reporting_year_without_a_template(tmp_path: Path) -> None:
     """A 'Reporting year' with no definition file is named, with the years that exist."""
-    path = edit_copy(KENT_XLSX, tmp_path / "y.xlsx", {"H2": "2019-20"})
-    assert "says '2019-20', which has no template; templates available: 2014-15" in _run_bad(path)
+    path = edit_copy(KENT_XLSX, tmp_path / "y.xlsx", {"H2": "2030-31"})
+    assert "says '2030-31', which has no template; templates available: 2014-15, 2015-16" in _run_bad(path)
 
 
 def test_title_date_without_a_template(tmp_path: Path) -> None:
-    """Titles dated 31 March 2016 with no 2015-16 definition: said plainly."""
+    """Titles dated 31 March 2031 with no 2030-31 definition: said plainly."""
     path = edit_copy(
         KENT_XLSX,
         tmp_path / "d.xlsx",
-        {"H2": None, "G2": None, "A2": "MAPPA-eligible offenders on 31 March 2016"},
+        {"H2": None, "G2": None, "A2": "MAPPA-eligible offenders on 31 March 2031"},
     )
-    assert "the titles say 31 March 2016, but there is no template for that year" in _run_bad(path)
+    assert "the titles say 31 March 2031, but there is no template for that year" in _run_bad(path)
 
 
 def test_debug_shows_traceback(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Allow ``python -m mappa_stats``."""
 
-from mappa_stats.cli import main
+from mappa_stats.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

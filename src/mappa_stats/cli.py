@@ -159,10 +159,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     Start with: mappa-stats validate samples/kent_2015.xlsx
     """
     ctx.meta["debug"] = debug
-    if "hypothesis" not in sys.modules:
-        # pandera imports hypothesis, when installed, for data synthesis the command line never does; that
-        # costs about 0.3 s of every run. A process that already uses hypothesis (tests, a notebook) keeps it.
-        sys.modules["hypothesis"] = None  # type: ignore[assignment]
     for stream in (sys.stdout, sys.stderr):
         # A console or file in a legacy encoding (Windows cp1252) must not turn '→' into a crash.
         reconfigure = getattr(stream, "reconfigure", None)
@@ -322,6 +318,46 @@ def rules(fmt: str, year: str | None) -> None:
     )
 
 
+@main.command("templates")
+@_format("text", "markdown", "json")
+def templates_command(fmt: str) -> None:
+    """List every reporting year mappa-stats knows: status, what changed from the year before, sources.
+
+    A provisional year's tables are carried forward from an earlier year, not read from a source; every
+    report on such a year says so.
+    """
+    from mappa_stats.templates import available_years, load_template
+
+    years = [load_template(y) for y in available_years()]
+    if fmt == "json":
+        import json
+
+        items = [
+            {
+                "year": t.year,
+                "status": t.status,
+                "period_end": t.period_end,
+                "population_mid_year": t.population_mid_year,
+                "changes": list(t.changes),
+                "sources": list(t.sources),
+            }
+            for t in years
+        ]
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    if fmt == "markdown":
+        from tabulate import tabulate
+
+        rows = [[t.year, t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
+        headers = ["Year", "Status", "What changed", "Sources"]
+        click.echo(tabulate(rows, headers=headers, tablefmt="pipe"))
+        return
+    for t in years:
+        click.echo(f"{t.year}  {t.status:<11}  {'; '.join(t.changes)}")
+        for source in t.sources:
+            click.echo(f"{'':24}source: {source}")
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("file", type=_FILE)
 @_population("ONS population file, to reproduce the stated rate and run the rate rules.")
@@ -439,5 +475,14 @@ def rate(
     sys.exit(1 if any(x.matches is False for x in results) else 0)
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run() -> None:
+    """The `mappa-stats` command: the group, in a process of its own."""
+    if "hypothesis" not in sys.modules:
+        # pandera imports hypothesis, when it is installed, for data synthesis the command never does:
+        # about 0.3 s of every run. Only this entry point does it, never a process that imports the library.
+        sys.modules["hypothesis"] = None  # type: ignore[assignment]
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -67,7 +67,7 @@ def equations(template: Template) -> list[Equation]:
 def _equations(template: Template) -> list[Equation]:
     out = []
     for table in template.tables:
-        if table.kind != "grid":
+        if table.kind == "value":
             continue
         for rule, total, parts in grid_equations(table):
             if not table.is_applicable(*total):
@@ -80,6 +80,9 @@ def _equations(template: Template) -> list[Equation]:
                 continue
             for left, right in template.expand(comparison):
                 one, many = (left, right) if len(left) == 1 else (right, left)
+                cells = (*left, *right)
+                if any(not template.table(t).is_applicable(r, c) for t, r, c in cells):
+                    continue  # e.g. Category 3 at Level 1: nothing there to add up
                 if len(one) == 1:
                     out.append(
                         Equation(

@@ -657,8 +657,8 @@ def _table(check: _Checker, spec: Any, shared: Any, path: list[Any]) -> TableDef
     row_ids, column_ids = {r.id for r in rows}, {c.id for c in columns}
     for axis, labels in (("rows", rows), ("columns", columns)):
         for i, label in enumerate(labels):
-            if label.total_of and kind != "grid":
-                raise check.fail([*path, axis, i, "total_of"], "only a grid has totals")
+            if label.total_of and not (kind == "grid" or (kind == "list" and axis == "rows")):
+                raise check.fail([*path, axis, i, "total_of"], "only a grid, or a list's rows, has totals")
     na: dict[tuple[str, str], str] = {}
     why: dict[tuple[str, str], str] = {}
     for i, c in enumerate(spec.get("not_applicable", ())):

@@ -1,0 +1,299 @@
+"""Write the definitions of 2015-16 to 2024-25 from 2014-15 and what is known of each later year.
+
+    python tools/make_templates.py
+
+What is verified and what is carried forward comes from shared/research/moj-return.md: the Ministry of
+Justice's production code fixes the area return's field codes for 2023-24 and 2024-25 (verified); the
+area reports' printed labels after 2014-15 are not public, so earlier years are provisional. The files
+written are the data; review the diff before committing. This script is a convenience for keeping the
+shared parts of ten years consistent, not a place where a year's rules live.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "schemas" / "templates"
+MONTHS_END = "31 March"
+
+MOJ_CODE = (
+    "Ministry of Justice MAPPA production code, moj-analytical-services/OMPPG, MAPPA/2023-2024 and "
+    "MAPPA/2024-2025 (field codes of the area return; shared/research/moj-return.md)"
+)
+CARRIED = (
+    "Area-report tables carried forward from the Kent MAPPA Annual Report 2014-15: the printed titles and "
+    "labels of later area reports are not verified"
+)
+CATS = {"cat1": "CAT1", "cat2": "CAT2", "cat3": "CAT3"}
+
+
+def grid_fields(
+    rows: list[str], suffix: str, grand: str, *, level_tot: str = "LEVEL{n}{s}TOT"
+) -> dict[str, Any]:
+    """Field codes of a category × level grid: CAT1L2{suffix}, LEVEL2{suffix}TOT, CAT1{suffix}TOT, grand."""
+    out: dict[str, dict[str, str]] = {}
+    for r in [*rows, "total"]:
+        out[r] = {}
+        for c in [*CATS, "total"]:
+            if r != "total" and c != "total":
+                out[r][c] = f"{CATS[c]}L{r[-1]}{suffix}"
+            elif r != "total":
+                out[r][c] = level_tot.format(n=r[-1], s=suffix)
+            elif c != "total":
+                out[r][c] = f"{CATS[c]}{suffix}TOT"
+            else:
+                out[r][c] = grand
+    return out
+
+
+def sfo_table(table_id: str, title: str, suffix: str) -> dict[str, Any]:
+    """A serious-further-offence grid: Levels 1–3 × Categories 1–3, no Category 3 at Level 1."""
+    return {
+        "id": table_id,
+        "kind": "grid",
+        "title": title,
+        "match": [title],
+        "rows": "levels_123",
+        "columns": "categories",
+        "not_applicable": [
+            {
+                "row": "level1",
+                "column": "cat3",
+                "printed": "",
+                "why": "Category 3 offenders are by definition managed at Level 2 or 3",
+            }
+        ],
+        "fields": grid_fields(["level1", "level2", "level3"], suffix, f"{suffix}TOT"),
+    }
+
+
+def value_table(table_id: str, title: str, code: str) -> dict[str, Any]:
+    """A table of one number."""
+    return {
+        "id": table_id,
+        "kind": "value",
+        "title": title,
+        "match": [title],
+        "rows": [{"id": "value", "label": "Number"}],
+        "columns": [{"id": "value", "label": "Number"}],
+        "fields": {"value": {"value": code}},
+    }
+
+
+def year_of(start: int) -> str:
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
+    """The definition of the reporting year that starts in April of `start`."""
+    spec = copy.deepcopy(base)
+    end = start + 1
+    year = year_of(start)
+    spec["template"] = year
+    spec["period_end"] = f"{MONTHS_END} {end}"
+    spec["population_mid_year"] = start
+    spec["description"] = f"MAPPA annual report statistical tables, 1 April {start} to 31 March {end}."
+    spec.pop("publication", None)
+    changes: list[str] = []
+    tables = {t["id"]: t for t in spec["tables"]}
+    tables["snapshot"]["title"] = f"MAPPA-eligible offenders on {MONTHS_END} {end}"
+    # From 2015-16 (Anti-social Behaviour, Crime and Policing Act 2014) SHPOs replace SOPOs; the Ministry
+    # keeps its SOPOGRANT/NOGRANT/FTOGRANT codes ("SOPOs/SHPOs", "Notification Orders", "FTO/FTR within SHPO
+    # or SRO").
+    orders = tables["restrictive_orders"]
+    orders["title"] = "Restrictive orders for Category 1 offenders"
+    orders["subtitle"] = "SHPOs, NOs and FTOs imposed by the courts"
+    orders["rows"] = [
+        {
+            "id": "shpo",
+            "label": "SHPOs",
+            "aliases": ["SHPO", "Sexual Harm Prevention Orders", "SOPOs/SHPOs", "SOPOs", "SOPO"],
+        },
+        {"id": "no", "label": "NOs", "aliases": ["NO", "Notification Orders", "Notification Order"]},
+        {
+            "id": "fto",
+            "label": "FTOs",
+            "aliases": ["FTO", "Foreign Travel Orders", "FTO/FTR within SHPO or SRO"],
+        },
+    ]
+    orders["fields"] = {
+        "shpo": {"value": "SOPOGRANT"},
+        "no": {"value": "NOGRANT"},
+        "fto": {"value": "FTOGRANT"},
+    }
+    custody = tables["custody_sopo"]
+    custody["section"] = "Breach of SHPO"
+    custody["section_aliases"] = [
+        "Breach of SHPO/SOPO",
+        "Breach of SOPO/SHPO",
+        "Breach of SOPO",
+        "Breach of SHPOs",
+        "SHPO breach",
+    ]
+    for na in custody["not_applicable"]:
+        na["why"] = "only Category 1 offenders can be subject to a SHPO or SOPO"
+    if start == 2015:
+        changes.append("SHPOs (and SROs) replace SOPOs; returned to custody for breach of a SHPO or SOPO")
+    extra: list[dict[str, Any]] = []
+    extra.append(
+        value_table(
+            "notification_revoked",
+            "Registered sexual offenders whose indefinite notification requirements were revoked on "
+            "application",
+            "RSOREVOKE",
+        )
+    )
+    if start == 2015:
+        changes.append("indefinite notification requirements revoked on application first counted")
+    relations = spec["relations"]
+    if start >= 2016:
+        extra += [
+            sfo_table(
+                "sfo_charged", "MAPPA-eligible offenders charged with a serious further offence", "SFO"
+            ),
+            sfo_table("sfo_convicted", "Serious further offence charges: convicted", "SFOCONV"),
+            sfo_table(
+                "sfo_still_charged", "Serious further offence charges: still awaiting an outcome", "SFOCHARGE"
+            ),
+            sfo_table("sfo_other", "Serious further offence charges: other outcome", "SFOOTHER"),
+        ]
+        relations.append(
+            {
+                "rule": "cross.sfo_outcomes",
+                "severity": "error",
+                "description": "Serious further offences convicted, still charged and with another outcome "
+                "add up to those charged, cell by cell (inferred from the return's fields: the Ministry sums "
+                "them separately).",
+                "message": "{left} serious further offences convicted, still charged or otherwise concluded "
+                "at {row}, {column}, but {right} charged ({right_source})",
+                "suggestion": "the outcomes of the charges at each level and category add up to the charges",
+                "compare": [
+                    {
+                        "left": [
+                            ["sfo_convicted", "*", "*"],
+                            ["sfo_still_charged", "*", "*"],
+                            ["sfo_other", "*", "*"],
+                        ],
+                        "op": "==",
+                        "right": ["sfo_charged", "*", "*"],
+                    }
+                ],
+            }
+        )
+        if start == 2016:
+            changes.append(
+                "serious further offences charged, by category and level (Level 1 included, not Category 3 "
+                "at Level 1), with their outcomes"
+            )
+    if start >= 2017:
+        extra.append(value_table("sro_breaches", "Breaches of Sexual Risk Orders", "SROBREACH"))
+        extra.append(
+            {
+                "id": "serious_case_reviews",
+                "kind": "grid",
+                "title": "Serious case reviews",
+                "match": ["Serious case reviews", "Serious Case Reviews"],
+                "rows": "levels_23",
+                "columns": "categories",
+                "fields": grid_fields(["level2", "level3"], "SCR", "SCRTOT"),
+            }
+        )
+        relations.append(
+            {
+                "rule": "cross.scr_le_yearly",
+                "severity": "error",
+                "description": "Serious case reviews at a level and category are at most the yearly count at "
+                "that level and category.",
+                "message": "{left} serious case reviews of {row} {column} offenders, but only {right} were "
+                "managed at {row} in the year ({right_source})",
+                "suggestion": "check both cells: reviews cannot exceed the yearly count",
+                "compare": [
+                    {
+                        "left": ["serious_case_reviews", "level2", "*"],
+                        "op": "<=",
+                        "right": ["yearly", "level2", "*"],
+                    },
+                    {
+                        "left": ["serious_case_reviews", "level3", "*"],
+                        "op": "<=",
+                        "right": ["yearly", "level3", "*"],
+                    },
+                ],
+            }
+        )
+        if start == 2017:
+            changes.append("breaches of Sexual Risk Orders and serious case reviews reported")
+    if start == 2022:
+        changes.append(
+            "Category 4 (terrorist and terrorism-risk offenders) reported by the National Security Division, "
+            "not in area tables"
+        )
+    breach = tables["breach_notification"]
+    if start >= 2023:
+        # The 2023-24 return gives the breaches by level: CAT1L1CAUTCON … CAT1L3CAUTCON.
+        breach["rows"] = "levels_123"
+        if start == 2023:
+            breach["kind"] = "list"
+            breach["columns"] = [{"id": "value", "label": "Number", "aliases": ["Cautioned or convicted"]}]
+            breach["fields"] = {
+                "level1": {"value": "CAT1L1CAUTCON"},
+                "level2": {"value": "CAT1L2CAUTCON"},
+                "level3": {"value": "CAT1L3CAUTCON"},
+                "total": {"value": "CAT1CAUTCON"},
+            }
+            changes.append(
+                "breaches of notification by level (CAT1L1CAUTCON …), as the 2023-24 return gives them"
+            )
+        else:
+            breach["kind"] = "grid"
+            breach["title"] = "RSOs cautioned or convicted for breach of notification requirements"
+            breach["columns"] = [
+                {"id": "cautioned", "label": "Cautioned", "aliases": ["Cautions"]},
+                {"id": "convicted", "label": "Convicted", "aliases": ["Convictions"]},
+                {
+                    "id": "total",
+                    "label": "Total",
+                    "aliases": ["Cautioned or convicted"],
+                    "total_of": ["cautioned", "convicted"],
+                },
+            ]
+            breach["fields"] = {
+                f"level{n}": {
+                    "cautioned": f"CAT1L{n}CAUT",
+                    "convicted": f"CAT1L{n}CON",
+                    "total": f"CAT1L{n}CAUTCON",
+                }
+                for n in (1, 2, 3)
+            }
+            breach["fields"]["total"] = {
+                "cautioned": "CAT1CAUT",
+                "convicted": "CAT1CON",
+                "total": "CAT1CAUTCON",
+            }
+            changes.append("breaches of notification split into caution and conviction, by level")
+    spec["tables"] = list(tables.values()) + extra
+    verified = start >= 2023
+    spec["status"] = "verified" if verified else "provisional"
+    spec["sources"] = [MOJ_CODE] if verified else [CARRIED, MOJ_CODE + " for the field codes carried back"]
+    if verified:
+        spec["sources"].append(CARRIED + " (titles and labels used to read an area workbook)")
+    spec["changes"] = changes or ["no change known from the year before"]
+    return spec
+
+
+def main() -> None:
+    """Write every later year's definition."""
+    base = json.loads((FOLDER / "2014-15.json").read_text(encoding="utf-8"))
+    for start in range(2015, 2025):
+        spec = build(start, base)
+        text = json.dumps(spec, indent=1, ensure_ascii=False) + "\n"
+        (FOLDER / f"{year_of(start)}.json").write_text(text, encoding="utf-8")
+        print(f"wrote {year_of(start)}.json ({spec['status']})")
+
+
+if __name__ == "__main__":
+    main()
