@@ -130,3 +130,11 @@ def test_template_definitions_ship_with_the_package() -> None:
     installed = Path(mappa_stats.__file__).parent
     if "site-packages" in str(installed):  # a real (non-editable) install, as in CI
         assert folder == installed / "schemas"
+
+
+def test_api_example_runs_and_prints_what_the_doc_says(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/api.md's Python example runs as written and prints the output shown below it."""
+    doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    code, shown = re.findall(r"```python\n(.*?)```\n.*?```\n(.*?)```", doc, re.S)[0]
+    exec(compile(code, "docs/api.md", "exec"), {})
+    assert capsys.readouterr().out == shown
