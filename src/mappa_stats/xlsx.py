@@ -1,0 +1,362 @@
+"""Read the cells of an .xlsx workbook straight from its XML, in one streaming pass per part.
+
+What an area workbook needs is small: each sheet's name and visibility, each filled cell's saved value and
+number format, which cells hold a formula Excel saved no value for, and the merged ranges. openpyxl builds a
+full object model for this (styles, fonts, borders …) and, to see formulas, a second one: most of the time
+of a run. This reader uses expat directly, refuses any DTD or entity declaration (Excel never writes one),
+and counts cells and text as it goes, so a hostile file is stopped early. Values match openpyxl's
+`read_only=True, data_only=True` reading: numbers as int or float, shared and inline strings, booleans,
+error codes as text, and numbers in a date format as datetimes.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from xml.parsers import expat
+
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
+
+MAIN = "officeDocument/2006/relationships/officeDocument"
+
+
+class XlsxError(Exception):
+    """The workbook's XML cannot be read as a spreadsheet; the message says why, in plain words."""
+
+
+@dataclass
+class XlsxSheet:
+    """One sheet: filled cells by 1-based (row, column) as (value, number format), and what blanks hide."""
+
+    name: str
+    hidden: bool
+    cells: dict[tuple[int, int], tuple[Any, str]] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # a formula with no saved value
+    merged: list[str] = field(default_factory=list)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1]
+
+
+def _parse(
+    data: bytes, start: Callable[..., None], end: Callable[[str], None], text: Callable[[str], None]
+) -> None:
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: Any) -> None:
+        raise XlsxError("declares a DTD or XML entities (an XML entity attack?); Excel never writes these")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.buffer_text = True
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise XlsxError(f"damaged XML ({expat.errors.messages[exc.code]}, line {exc.lineno})") from None
+
+
+def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id → (type, target part) of a part."""
+    folder, name = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", f"{name}.rels")
+    out: dict[str, tuple[str, str]] = {}
+    if rels_part not in archive.namelist():
+        return out
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if _local(tag) == "Relationship" and attrs.get("TargetMode") != "External":
+            target = attrs.get("Target", "")
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            out[attrs.get("Id", "")] = (attrs.get("Type", ""), path)
+
+    _parse(archive.read(rels_part), start, lambda _t: None, lambda _t: None)
+    return out
+
+
+class _Budget:
+    """Counts what a workbook holds so that a hostile one stops early."""
+
+    def __init__(self, max_cells: int, max_text: int) -> None:
+        self.cells = 0
+        self.text = 0
+        self.max_cells = max_cells
+        self.max_text = max_text
+
+    def cell(self) -> None:
+        self.cells += 1
+        if self.cells > self.max_cells:
+            raise XlsxError(f"holds more than {self.max_cells:,} filled cells; an area return is a few dozen")
+
+    def chars(self, n: int) -> None:
+        self.text += n
+        if self.text > self.max_text:
+            raise XlsxError(
+                f"holds more than {self.max_text:,} characters of text; check this is the right file"
+            )
+
+
+def _shared_strings(data: bytes, budget: _Budget) -> list[str]:
+    strings: list[str] = []
+    parts: list[str] = []
+    depth = {"si": 0, "t": 0, "rPh": 0}
+
+    def start(tag: str, _attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name in depth:
+            depth[name] += 1
+        if name == "si":
+            parts.clear()
+
+    def end(tag: str) -> None:
+        name = _local(tag)
+        if name in depth:
+            depth[name] -= 1
+        if name == "si":
+            strings.append("".join(parts))
+
+    def text(content: str) -> None:
+        if depth["si"] and depth["t"] and not depth["rPh"]:
+            budget.chars(len(content))
+            parts.append(content)
+
+    _parse(data, start, end, text)
+    return strings
+
+
+def _styles(data: bytes) -> list[str]:
+    """The number format of each cell style (cellXfs), by index."""
+    custom: dict[int, str] = {}
+    formats: list[str] = []
+    inside = {"cellXfs": False}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "numFmt":
+            custom[int(attrs.get("numFmtId", "0"))] = attrs.get("formatCode", "General")
+        elif name == "cellXfs":
+            inside["cellXfs"] = True
+        elif name == "xf" and inside["cellXfs"]:
+            number = int(attrs.get("numFmtId", "0"))
+            formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, "General"))
+
+    def end(tag: str) -> None:
+        if _local(tag) == "cellXfs":
+            inside["cellXfs"] = False
+
+    _parse(data, start, end, lambda _t: None)
+    return formats
+
+
+def _number(text: str) -> int | float:
+    if "." in text or "E" in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+def _sheet(
+    sheet: XlsxSheet, data: bytes, shared: list[str], formats: list[str], epoch: datetime, budget: _Budget
+) -> None:
+    dates = {i for i, code in enumerate(formats) if is_date_format(code)}
+    state: dict[str, Any] = {
+        "row": 0,
+        "col": 0,
+        "in_c": False,
+        "in_v": False,
+        "in_is_t": False,
+        "in_f": False,
+    }
+    current: dict[str, Any] = {}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "c":
+            ref = attrs.get("r")
+            if ref:
+                row, col = coordinate_to_tuple(ref)
+            else:
+                row, col = state["row"], state["col"] + 1
+            state["col"] = col
+            current.clear()
+            current.update(
+                row=row,
+                col=col,
+                t=attrs.get("t", "n"),
+                s=int(attrs.get("s", "0") or 0),
+                v=[],
+                text=[],
+                f=None,
+            )
+            state["in_c"] = True
+        elif name == "row":
+            state["row"] = int(attrs.get("r", state["row"] + 1))
+            state["col"] = 0
+        elif state["in_c"] and name == "v":
+            state["in_v"] = True
+        elif state["in_c"] and name == "t":
+            state["in_is_t"] = True
+        elif state["in_c"] and name == "f":
+            state["in_f"] = True
+            current["f"] = []
+        elif name == "mergeCell" and attrs.get("ref"):
+            sheet.merged.append(attrs["ref"])
+
+    def text(content: str) -> None:
+        if state["in_v"]:
+            current["v"].append(content)
+        elif state["in_is_t"]:
+            current["text"].append(content)
+        elif state["in_f"]:
+            current["f"].append(content)
+        else:
+            return
+        budget.chars(len(content))
+
+    def end(tag: str) -> None:
+        name = _local(tag)
+        if name == "v":
+            state["in_v"] = False
+        elif name == "t":
+            state["in_is_t"] = False
+        elif name == "f":
+            state["in_f"] = False
+        elif name == "c" and state["in_c"]:
+            state["in_c"] = False
+            _store(sheet, current, shared, formats, dates, epoch, budget)
+
+    _parse(data, start, end, text)
+
+
+def _store(
+    sheet: XlsxSheet,
+    cell: dict[str, Any],
+    shared: list[str],
+    formats: list[str],
+    dates: set[int],
+    epoch: datetime,
+    budget: _Budget,
+) -> None:
+    key = (cell["row"], cell["col"])
+    kind, style = cell["t"], cell["s"]
+    raw = "".join(cell["v"])
+    number_format = formats[style] if style < len(formats) else "General"
+    value: Any = None
+    if kind == "inlineStr":
+        value = "".join(cell["text"]) if cell["text"] else None
+    elif raw == "":
+        value = None
+    elif kind == "s":
+        index = int(raw)
+        if not 0 <= index < len(shared):
+            raise XlsxError(f"cell {key} points at shared string {index}, which does not exist")
+        value = shared[index]
+    elif kind == "b":
+        value = raw.strip() not in ("0", "", "false")
+    elif kind in ("str", "e"):
+        value = raw
+    elif kind == "d":
+        value = from_ISO8601(raw)  # type: ignore[no-untyped-call]
+    else:
+        try:
+            value = _number(raw)
+        except ValueError:
+            raise XlsxError(f"cell {key} holds {raw[:20]!r} where a number was saved") from None
+        if style in dates:
+            try:
+                value = from_excel(value, epoch)
+            except (OverflowError, ValueError):
+                value = "#VALUE!"
+    if value is None:
+        if cell["f"] is not None:
+            sheet.formulas[key] = "=" + "".join(cell["f"])
+        return
+    budget.cell()
+    sheet.cells[key] = (value, number_format)
+
+
+def read_xlsx(data: bytes, *, max_cells: int = 1_000_000, max_text: int = 50_000_000) -> list[XlsxSheet]:
+    """Every worksheet of the workbook in `data`, in workbook order (chart sheets are left out)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise XlsxError("the file is damaged (truncated or not a complete workbook)") from exc
+    try:
+        return _read(archive, _Budget(max_cells, max_text))
+    except (KeyError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
+        if isinstance(exc, XlsxError):
+            raise
+        raise XlsxError(f"a part of the workbook cannot be read ({type(exc).__name__})") from None
+
+
+def _read(archive: zipfile.ZipFile, budget: _Budget) -> list[XlsxSheet]:
+    names = set(archive.namelist())
+    top = _rels(archive, "")
+    book = next((target for kind, target in top.values() if kind.endswith(MAIN)), "xl/workbook.xml")
+    if book not in names:
+        raise XlsxError("has no workbook part; save it again from Excel")
+    relations = _rels(archive, book)
+    listed: list[tuple[str, bool, str]] = []
+    epoch = {"value": CALENDAR_WINDOWS_1900}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        name = _local(tag)
+        if name == "sheet":
+            rel = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+            listed.append((attrs.get("name", ""), attrs.get("state", "visible") != "visible", rel))
+        elif name == "workbookPr" and attrs.get("date1904", "0") in ("1", "true"):
+            epoch["value"] = CALENDAR_MAC_1904
+
+    _parse(archive.read(book), start, lambda _t: None, lambda _t: None)
+    shared: list[str] = []
+    formats: list[str] = []
+    for kind, target in relations.values():
+        if target not in names:
+            continue
+        if kind.endswith("/sharedStrings"):
+            shared = _shared_strings(archive.read(target), budget)
+        elif kind.endswith("/styles"):
+            formats = _styles(archive.read(target))
+    sheets = []
+    for name, hidden, rel in listed:
+        kind, target = relations.get(rel, ("", ""))
+        if not kind.endswith("/worksheet") or target not in names:
+            continue  # a chart sheet, or a sheet the workbook lists but does not hold
+        sheet = XlsxSheet(name=name, hidden=hidden)
+        _sheet(sheet, archive.read(target), shared, formats, epoch["value"], budget)
+        sheets.append(sheet)
+    return sheets
+
+
+def merged_cells(sheet: XlsxSheet) -> dict[tuple[int, int], str]:
+    """Every cell covered by a merged range but its top-left one, with the range: (row, col) → 'B2:C3'."""
+    out: dict[tuple[int, int], str] = {}
+    for ref in sheet.merged:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(ref)
+        except (TypeError, ValueError):
+            continue
+        if min_row is None or min_col is None or max_row is None or max_col is None:
+            continue
+        if (max_row - min_row + 1) * (max_col - min_col + 1) > 100_000:
+            continue  # a merge over a whole sheet explains nothing about a table's cells
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    out[(r, c)] = ref
+    return out

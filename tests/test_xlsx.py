@@ -1,0 +1,113 @@
+"""The fast xlsx reader gives the values openpyxl gives, and says what blank cells hide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import SAMPLES
+from mappa_stats.xlsx import XlsxError, merged_cells, read_xlsx
+
+
+def openpyxl_cells(data: bytes) -> list[tuple[str, bool, dict[tuple[int, int], tuple[Any, str]]]]:
+    """What openpyxl reads: sheet name, hidden, filled cells with their number formats."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    out = []
+    for ws in book.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is not None:
+                    cells[(int(cell.row), int(cell.column))] = (value, cell.number_format or "General")
+        out.append((ws.title, ws.sheet_state != "visible", cells))
+    book.close()
+    return out
+
+
+def ours(data: bytes) -> list[tuple[str, bool, dict[tuple[int, int], tuple[Any, str]]]]:
+    return [(s.name, s.hidden, s.cells) for s in read_xlsx(data)]
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.xlsx")), ids=lambda p: p.name)
+def test_every_sample_reads_as_openpyxl_reads_it(path: Path) -> None:
+    """Same sheets, same filled cells, same values and number formats."""
+    data = path.read_bytes()
+    assert ours(data) == openpyxl_cells(data)
+
+
+def odd_workbook(tmp_path: Path) -> bytes:
+    """A workbook with dates, percentages, booleans, text numbers, a hidden sheet and errors."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Stats"
+    ws["A1"] = "Kent"
+    ws["B2"] = 0.99
+    ws["B2"].number_format = "0%"
+    ws["B3"] = dt.datetime(2015, 3, 31)
+    ws["B4"] = True
+    ws["B5"] = "1,548"
+    ws["B6"] = 12.5
+    ws["B7"] = -3
+    ws["C8"] = "=SUM(B6:B7)"
+    ws.merge_cells("D2:E3")
+    ws["D2"] = "merged"
+    hidden = wb.create_sheet("Old")
+    hidden.sheet_state = "hidden"
+    hidden["A1"] = 1560
+    path = tmp_path / "odd.xlsx"
+    wb.save(path)
+    return path.read_bytes()
+
+
+def test_odd_cells_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    """Dates, formats, booleans, negatives, hidden sheets: identical to openpyxl."""
+    data = odd_workbook(tmp_path)
+    assert ours(data) == openpyxl_cells(data)
+
+
+def test_formulas_without_saved_values_and_merged_cells_are_named(tmp_path: Path) -> None:
+    """What a blank cell really is: a formula Excel never calculated, or part of a merged range."""
+    sheet = read_xlsx(odd_workbook(tmp_path))[0]
+    assert sheet.formulas == {(8, 3): "=SUM(B6:B7)"}
+    assert merged_cells(sheet) == {(2, 5): "D2:E3", (3, 4): "D2:E3", (3, 5): "D2:E3"}
+
+
+def rewrite(data: bytes, part: str, change: Any) -> bytes:
+    """The same workbook with one part's XML changed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            dst.writestr(info, change(content) if info.filename == part else content)
+    return out.getvalue()
+
+
+def test_a_dtd_is_refused(tmp_path: Path) -> None:
+    """An entity declaration never reaches expansion."""
+    data = rewrite(
+        odd_workbook(tmp_path),
+        "xl/worksheets/sheet1.xml",
+        lambda x: b'<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>' + x.split(b"?>", 1)[-1],
+    )
+    with pytest.raises(XlsxError, match="DTD"):
+        read_xlsx(data)
+
+
+def test_cells_beyond_the_budget_stop_the_read(tmp_path: Path) -> None:
+    """A workbook with more filled cells than allowed is refused while it is read."""
+    with pytest.raises(XlsxError, match="more than 5 filled cells"):
+        read_xlsx(odd_workbook(tmp_path), max_cells=5)
+
+
+def test_damaged_xml_is_one_plain_error(tmp_path: Path) -> None:
+    """Truncated sheet XML: a plain reason, not a parser's traceback."""
+    data = rewrite(odd_workbook(tmp_path), "xl/worksheets/sheet1.xml", lambda x: x[: len(x) // 2])
+    with pytest.raises(XlsxError, match="damaged XML"):
+        read_xlsx(data)
