@@ -46,7 +46,10 @@ class _Group(click.Group):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"mappa-stats: error: {message}", err=True)
+    from mappa_stats.safetext import terminal
+
+    # Messages quote the input (a label, a sheet name): its escape sequences must not reach the terminal.
+    click.echo(f"mappa-stats: error: {terminal(message)}", err=True)
     sys.exit(code)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
-from mappa_stats import __version__
+from mappa_stats import __version__, safetext
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.population import PopulationFile, Rate, compute_rate
 
@@ -170,14 +170,19 @@ def render(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        # Area names come from the population file: none may reach a spreadsheet as a formula.
+        writer.writerows(
+            ["" if v is None else safetext.spreadsheet(v) if isinstance(v, str) else v for v in row]
+            for row in rows
+        )
         return buffer.getvalue()
-    shown = [[_fmt(v) for v in row] for row in rows]
+    escape = safetext.markdown if fmt == "markdown" else safetext.terminal
+    shown = [[escape(_fmt(v)) for v in row] for row in rows]
     table = tabulate(
         shown, headers=headers, tablefmt="pipe" if fmt == "markdown" else "simple", disable_numparse=True
     )
     vintage = f", {population.vintage}" if population.vintage else ""
-    source = f"Population: {population.path} ({population.layout}{vintage})"
+    source = f"Population: {escape(population.path)} ({population.layout}{vintage})"
     lines = [source, "", table]
     if national is not None:
         ten = sum(r["aged_10_plus"] or 0 for r in national)
@@ -189,7 +194,8 @@ def render(
             one_in = f"; one for every {rate.one_in:,} {people}" if rate.one_in else ""
             lines.append("")
             lines.append(
-                f"{rate.area}: {rate.rsos:,} RSOs ÷ {rate.population:,} people {rate.base} × 100,000 = "
-                f"{rate.two_dp} → {rate.rounded} per 100,000{one_in}. {rate.verdict().capitalize()}."
+                f"{escape(rate.area)}: {rate.rsos:,} RSOs ÷ {rate.population:,} people {rate.base} "
+                f"× 100,000 = {rate.two_dp} → {rate.rounded} per 100,000{one_in}. "
+                f"{rate.verdict().capitalize()}."
             )
     return "\n".join(lines) + "\n"
