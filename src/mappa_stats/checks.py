@@ -506,11 +506,13 @@ def _percent_text(text: str) -> tuple[Decimal, int, bool] | None:
     body = text.strip()
     has_sign = body.endswith("%")
     body = body.rstrip("%").strip()
+    if len(body) > 20:  # beyond any stated share, and beyond Decimal's 28-digit rounding
+        return None
     try:
         number = Decimal(body)
     except ArithmeticError:
         return None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number.adjusted()) > 6:
         return None
     exponent = number.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
@@ -535,6 +537,10 @@ def check_level1_share(ctx: Context) -> Iterator[Finding]:
         stated_cell = area.cell(*claim.stated)
         if ctx.level1_share is not None:
             stated_text, where = ctx.level1_share, None
+            given = _percent_text(stated_text)
+            if given is not None and not given[2] and 0 < given[0] <= 1:
+                # A share typed as a fraction (0.99) means 99%, as the workbook's own 0.99 does.
+                stated_text = f"{given[0] * 100:f}".rstrip("0").rstrip(".") + "%"
         elif stated_cell is not None and not stated_cell.marker:
             stated_text = stated_cell.raw
             where = stated_cell
@@ -602,19 +608,36 @@ def rule_ids() -> list[str]:
 
 
 def _rate_inputs(ctx: Context, rule_id: str) -> tuple[Any, Any] | None:
-    """The population file and this area's population, or None (and the rule skipped)."""
+    """The population file and this area's population, or None (and the rule skipped, saying why)."""
     population = ctx.extras.get("population")
     if population is None:
         ctx.skip(rule_id, "no --population file given")
         return None
     if not ctx.area.meta.area:
-        ctx.skip(rule_id, "the workbook does not name its MAPPA area (a 'MAPPA area' cell)")
+        ctx.skip(
+            rule_id,
+            "the workbook does not name its MAPPA area: add a 'MAPPA area' cell beside the tables, "
+            "or give --area NAME",
+        )
         return None
     try:
         return population, population.get(ctx.area.meta.area)
     except InputError as exc:  # one workbook's unknown area must not stop a national run
         ctx.skip(rule_id, str(exc))
         return None
+
+
+def _rate_not_run(ctx: Context, why: str) -> Finding:
+    """With --population given, a rate that could not be reproduced is an error, never a quiet pass."""
+    return finding(
+        "rate.matches",
+        ctx.area.cell("rsos_per_100k", "value", "value"),
+        f"the rate could not be checked against the population file: {why}",
+        expected="a rate reproduced from the population file",
+        actual=None,
+        table="rsos_per_100k",
+        suggestion="fix what is named above, or run without --population to leave the rate unchecked",
+    )
 
 
 @rule(
@@ -629,16 +652,23 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
 
     inputs = _rate_inputs(ctx, "rate.matches")
     if inputs is None:
+        if ctx.extras.get("population") is not None:
+            yield _rate_not_run(ctx, str(ctx.extras["skipped"]["rate.matches"]))
         return
     population, _ = inputs
     try:
         rate = workbook_rate(ctx.area, population)
     except InputError as exc:
-        ctx.skip("rate.matches", str(exc))
+        yield _rate_not_run(ctx, str(exc))
         return
     stated_cell = ctx.area.cell("rsos_per_100k", "value", "value")
     if rate.stated is None or stated_cell is None:
-        ctx.skip("rate.matches", "no stated rate in the workbook")
+        where = (
+            f"{stated_cell.source} holds no rate" if stated_cell is not None else "the rate table is missing"
+        )
+        yield _rate_not_run(
+            ctx, f"no stated rate to compare ({where}); type the published rate, e.g. {rate.rounded}"
+        )
         return
     if rate.matches:
         return
@@ -648,14 +678,15 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
         if rate.all_ages_explains_stated:
             hint += ", the stated figure: the under-10s were probably not excluded"
     vintage = f"ONS {population.vintage}" if population.vintage else "population file"
+    stated = plain(float(rate.stated)) if rate.stated == rate.stated.to_integral_value() else str(rate.stated)
     yield finding(
         "rate.matches",
         stated_cell,
-        f"the stated rate is {plain(stated_cell.value)} per 100,000 but {rate.rsos} RSOs ÷ "
+        f"the stated rate is {stated} per 100,000 but {rate.rsos} RSOs ÷ "
         f"{rate.population:,} people {rate.base} ({vintage}) × 100,000 = {rate.two_dp}, which rounds to "
         f"{rate.rounded}{hint}",
         expected=rate.rounded,
-        actual=plain(stated_cell.value),
+        actual=stated,
         suggestion=f"state {rate.rounded}, and name the population vintage used",
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 from mappa_stats import guard
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
-from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, build_frame, parse_cell, record
+from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, build_frame, parse_cell, record, sheet_ref
 from mappa_stats.templates import Label, available_years, load_template, match_label, normalize
 
 # A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
@@ -135,7 +135,9 @@ def _xlsx_sheets_quietly(path: Path, data: bytes) -> list[Sheet]:
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
 
 
-def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]]) -> None:
+def _explain_blanks(
+    path: Path, data: bytes, records: list[dict[str, Any]], single: frozenset[str] = frozenset()
+) -> None:
     """Blank cells that are really formulas with no saved value, or parts of merged cells, say so."""
     blanks = [r for r in records if r["marker"] == "blank" and r["sheet"]]
     if not blanks or len(data) > MAX_DETAIL_BYTES:
@@ -156,10 +158,36 @@ def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]]) -> N
         if isinstance(content, str) and content.startswith("="):
             rec.update(marker="", raw=content, issue="no_cached_value")
             continue
+        if rec["table"] in single:
+            # A single figure is found as the first value right of its label; a formula with no saved
+            # value looked empty then, so the blank was placed on the cell beside the label. Name the
+            # formula's own cell instead of one the manager never touched.
+            formula = _formula_right(ws, rec["cell"])
+            if formula is not None:
+                ref, text = formula
+                rec.update(marker="", raw=text, issue="no_cached_value", cell=ref)
+                rec["source"] = sheet_ref(rec["sheet"], ref)
+                continue
         for merged in ws.merged_cells.ranges:
             if rec["cell"] in merged and merged.start_cell.coordinate != rec["cell"]:
                 rec["raw"] = f"merged {merged.coord}"
                 break
+
+
+def _formula_right(ws: Any, ref: str) -> tuple[str, str] | None:
+    """The first non-empty cell at or right of `ref` on its row, when it is a formula."""
+    from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+
+    _letters, row = coordinate_from_string(ref)
+    start = ws[ref].column
+    for column in range(start, min(start + 30, ws.max_column + 1)):
+        value = ws.cell(row, column).value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, str) and value.startswith("="):
+            return f"{get_column_letter(column)}{row}", value
+        return None
+    return None
 
 
 def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
@@ -371,7 +399,8 @@ def read_area_noting(
             own = book.key_value(AREA_KEYS)
             records = extract(book, load_template(chosen))
             if kind == "xlsx":
-                _explain_blanks(path, data, records)
+                single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
+                _explain_blanks(path, data, records, single)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         # The guard reads every part first, so this is a last defence for a fault it could not see.
         raise InputError(
