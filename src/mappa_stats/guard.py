@@ -480,13 +480,14 @@ def _check_ods_content(display: str, body: bytes, budget: Limits) -> None:
 def check_text(display: str, data: bytes, kind: str = "area") -> None:
     """Check CSV or text bytes before they are split: lines and line length within the budget."""
     budget = limits(kind)
-    lines = data.count(b"\n") + 1
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if lines > budget.lines:
         raise InputError(
             f"{display}: {lines:,} lines (limit {budget.lines:,} for {budget.what}); "
             "check this is the right file"
         )
-    long_line = re.search(rb"[^\n]{%d}" % (budget.line_bytes + 1), data)
+    # Anchored at line starts, so each line is scanned once: linear in the file's size.
+    long_line = re.search(rb"(?m)^[^\n]{%d}" % (budget.line_bytes + 1), data)
     if long_line:
         number = data.count(b"\n", 0, long_line.start()) + 1
         raise InputError(

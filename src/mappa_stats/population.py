@@ -163,6 +163,9 @@ class PopulationFile:
 
 
 def _number(text: str, where: str) -> int:
+    plain = text.replace(",", "")
+    if plain.isascii() and plain.isdigit() and len(plain) <= 20:
+        return int(plain)  # the common case, fast: a file of every geography has ~700,000 of these
     cleaned = text.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
     try:
         if len(cleaned) > 20:  # no population has 20 digits; a longer number is a slip or a forgery
