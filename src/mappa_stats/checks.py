@@ -519,6 +519,14 @@ def _percent_text(text: str) -> tuple[Decimal, int, bool] | None:
     return number, decimals, has_sign
 
 
+def _as_percent(fraction: Decimal) -> str:
+    """0.99 → '99%', 1 → '100%', 0.995 → '99.5%': a share kept as a fraction, as a percentage."""
+    text = f"{fraction * 100:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
+
+
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     """Round as people do (2.5 → 3), not as banks do."""
     return value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
@@ -540,7 +548,7 @@ def check_level1_share(ctx: Context) -> Iterator[Finding]:
             given = _percent_text(stated_text)
             if given is not None and not given[2] and 0 < given[0] <= 1:
                 # A share typed as a fraction (0.99) means 99%, as the workbook's own 0.99 does.
-                stated_text = f"{given[0] * 100:f}".rstrip("0").rstrip(".") + "%"
+                stated_text = _as_percent(given[0])
         elif stated_cell is not None and not stated_cell.marker:
             stated_text = stated_cell.raw
             where = stated_cell
@@ -550,7 +558,7 @@ def check_level1_share(ctx: Context) -> Iterator[Finding]:
                 and 0 < stated_cell.value <= 1
             ):
                 # A share kept as a fraction whose % format was lost (OpenDocument, CSV): 0.99 is 99%.
-                stated_text = f"{Decimal(stated_cell.raw) * 100:f}".rstrip("0").rstrip(".") + "%"
+                stated_text = _as_percent(Decimal(stated_cell.raw))
         else:
             ctx.skip(claim.rule, "no stated share in the workbook and no --level1-share")
             continue

@@ -265,6 +265,11 @@ def validate(
     from mappa_stats.safetext import terminal
     from mappa_stats.validate import validate_path
 
+    if area_name is not None:
+        from mappa_stats.readers import check_area_option
+
+        check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
+
     def reader(path: Path, chosen_year: str | None) -> AreaTables:
         area, note = read_area_noting(path, chosen_year, area_name, area_override)
         _note(note)

@@ -338,6 +338,22 @@ def _same_area(first: str, second: str) -> bool:
     return area_key(first) == area_key(second)
 
 
+def check_area_option(given: str) -> str:
+    """The MAPPA area --area names ('kent police' → 'Kent'); InputError, with the closest names, if none."""
+    from mappa_stats.population import find_area, suggest_areas
+
+    if not given.strip():
+        raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
+    known = find_area(given)
+    if known is None:
+        hint = suggest_areas(given)
+        raise InputError(
+            f"--area {given!r} is not one of the 42 MAPPA areas"
+            + (f"; did you mean {hint}?" if hint else "; see docs/population.md for their names")
+        )
+    return known.name
+
+
 def choose_area(
     display: str, own: str | None, from_name: str | None, given: str | None, override: bool
 ) -> tuple[str | None, str | None]:
@@ -347,25 +363,14 @@ def choose_area(
     return saved as sussex_2015.xlsx, or --area Sussex over a workbook that says Kent, is refused
     unless --area-override says which to use (--area when given, else the workbook's cell).
     """
-    from mappa_stats.population import find_area, suggest_areas
-
     if given is not None:
-        if not given.strip():
-            raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
-        known = find_area(given)
-        if known is None:
-            hint = suggest_areas(given)
-            raise InputError(
-                f"--area {given!r} is not one of the 42 MAPPA areas"
-                + (f"; did you mean {hint}?" if hint else "; see docs/population.md for their names")
-            )
-        if own and not override and not _same_area(own, known.name):
+        name = check_area_option(given)
+        if own and not override and not _same_area(own, name):
             raise InputError(
                 f"{display}: the workbook's own MAPPA area cell says {own!r} but --area says {given!r}; "
-                "correct the cell, drop --area, or add --area-override to report it as "
-                f"{known.name}"
+                f"correct the cell, drop --area, or add --area-override to report it as {name}"
             )
-        return known.name, None
+        return name, None
     if own:
         if from_name and not override and not _same_area(own, from_name):
             raise InputError(
