@@ -196,6 +196,18 @@ def test_ons_long_layout_sums_the_sexes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1,565,295" in result.output and "99.66 → 100" in result.output
     assert read_population(path, 2014).vintage == "mid-2014"
+    # The same file, every age: 1560 ÷ 1,784,369 × 100,000 = 87.43 → 87 (the sexes and ages 0–9 summed too).
+    everyone = CliRunner().invoke(
+        main,
+        ["rate", "--population", str(path), "--area", "Kent", "--rsos", "1560", "--all-ages", "-f", "json"],
+    )
+    rate = json.loads(everyone.output)["rates"][0]
+    assert (rate["population"], rate["base"], rate["rate"], rate["rate_rounded"]) == (
+        KENT_ALL_AGES,
+        "all ages",
+        87.43,
+        87,
+    )
 
 
 def test_validate_with_population_adds_the_rate_rule(tmp_path: Path) -> None:
