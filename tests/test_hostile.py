@@ -160,7 +160,7 @@ def test_a_million_rows(tmp_path: Path) -> None:
         xml = z.read("xl/worksheets/sheet1.xml")
     xml = xml.replace(b'<dimension ref="A1:H41" />', b'<dimension ref="A1:H1000000" />')
     path = _rezip(KENT_XLSX, tmp_path / "tall.xlsx", {"xl/worksheets/sheet1.xml": xml})
-    refused(path, "claims 1,000,000 rows")
+    refused(path, "claims row 1,000,000", "limit 10,000 rows")
 
 
 def test_a_million_rows_without_a_dimension(tmp_path: Path) -> None:
@@ -185,16 +185,18 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Permission denied (simulated: tests may run as root, who can read anything)."""
-    path = edit_copy(KENT_XLSX, tmp_path / "locked.xlsx", {})
-    real_open = Path.open
+    import os
 
-    def deny(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == path:
+    path = edit_copy(KENT_XLSX, tmp_path / "locked.xlsx", {})
+    real_open = os.open
+
+    def deny(target: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(target) == path:
             raise PermissionError(13, "Permission denied")
-        return real_open(self, *args, **kwargs)
+        return real_open(target, *args, **kwargs)
 
     before = sha256(path)
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     result = invoke("validate", str(path))
     monkeypatch.undo()
     assert result.exit_code == 2
@@ -649,3 +651,126 @@ def test_report_over_the_population_file_is_refused(tmp_path: Path) -> None:
     result = invoke("validate", str(KENT_XLSX), "--population", str(population), "-o", str(population))
     assert result.exit_code == 2 and "is also an input file" in result.stderr
     assert sha256(population) == before
+
+
+# --- fuzz: OpenDocument, tidy CSV and population files ------------------------------------------------
+
+_POPULATION_SAMPLE = KENT_CSV.parent / "ons_mid2014.csv"
+
+
+@pytest.fixture(scope="module")
+def kent_ods(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The Kent workbook saved as OpenDocument, once for the module."""
+    import pandas as pd
+
+    out = tmp_path_factory.mktemp("ods") / "kent.ods"
+    frame = pd.read_excel(KENT_XLSX, header=None)
+    frame.to_excel(out, header=False, index=False, engine="odf", sheet_name="Statistics")
+    return out.read_bytes()
+
+
+_XML_EDITS = st.lists(
+    st.tuples(
+        st.integers(0, 10_000),
+        st.sampled_from(
+            [
+                b' table:number-columns-repeated="%d"',
+                b' table:number-rows-repeated="%d"',
+                b'<text:s text:c="%d"/>',
+                b' office:value-type="float" office:value="%d"',
+                b"<table:table-cell/>" * 3,
+                b"&#%d;",
+                b"<",
+                b'"',
+                b"</table:table-row>",
+            ]
+        ),
+        st.integers(0, 2**40),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _assert_answer(args: list[str], path: Path) -> None:
+    """Exit 0, 1 or 2 with a message, never an internal error; the file unchanged."""
+    before = sha256(path)
+    result = invoke(*args)
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "internal error" not in result.output, result.output
+    assert result.output.strip()
+    assert sha256(path) == before
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_XML_EDITS)
+def test_fuzzed_ods_always_get_an_answer(
+    tmp_path: Path, kent_ods: bytes, edits: list[tuple[int, bytes, int]]
+) -> None:
+    """Repeat counts, spaces, values, entities and broken tags spliced into an ODS's content.xml."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(kent_ods)) as zin:
+        parts = {info.filename: zin.read(info.filename) for info in zin.infolist()}
+    content = parts["content.xml"]
+    for at, snippet, number in edits:
+        text = snippet % number if b"%d" in snippet else snippet
+        # Attributes go inside a tag (before its '>'), elements and text after it.
+        spot = content.find(b">", at % len(content))
+        spot = spot if spot > 0 else len(content) // 2
+        spot += 0 if text.startswith(b" ") else 1
+        content = content[:spot] + text + content[spot:]
+    parts["content.xml"] = content
+    path = tmp_path / "fuzz.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, body in parts.items():
+            zout.writestr(name, body, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED)
+    _assert_answer(["validate", str(path)], path)
+
+
+_BYTE_EDITS = st.lists(
+    st.tuples(
+        st.integers(0, 100_000),
+        st.sampled_from(["insert", "delete", "replace"]),
+        st.binary(min_size=0, max_size=12).filter(lambda b: b"\x00" not in b)
+        | st.sampled_from(
+            [b",", b";", b'"', b"\n", b"\r", b"-", b"=", b"1e5000", b"\xff\xfe", b",,,,,", b"NaN"]
+        ),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _mutate(data: bytes, edits: list[tuple[int, str, bytes]]) -> bytes:
+    for at, how, chunk in edits:
+        spot = at % (len(data) + 1)
+        if how == "insert":
+            data = data[:spot] + chunk + data[spot:]
+        elif how == "delete":
+            data = data[:spot] + data[spot + len(chunk) + 1 :]
+        else:
+            data = data[:spot] + chunk + data[spot + len(chunk) :]
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_BYTE_EDITS)
+def test_fuzzed_tidy_csv_always_get_an_answer(tmp_path: Path, edits: list[tuple[int, str, bytes]]) -> None:
+    """Bytes inserted, deleted or replaced anywhere in the Kent tidy CSV."""
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(_mutate(KENT_CSV.read_bytes(), edits))
+    _assert_answer(["validate", str(path)], path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_BYTE_EDITS)
+def test_fuzzed_population_files_always_get_an_answer(
+    tmp_path: Path, edits: list[tuple[int, str, bytes]]
+) -> None:
+    """Bytes inserted, deleted or replaced anywhere in the ONS population sample."""
+    path = tmp_path / "fuzz_population.csv"
+    path.write_bytes(_mutate(_POPULATION_SAMPLE.read_bytes(), edits))
+    _assert_answer(["rate", "--population", str(path), str(KENT_XLSX)], path)
+    _assert_answer(["validate", str(KENT_XLSX), "--population", str(path)], path)

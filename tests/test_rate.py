@@ -196,6 +196,18 @@ def test_ons_long_layout_sums_the_sexes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1,565,295" in result.output and "99.66 → 100" in result.output
     assert read_population(path, 2014).vintage == "mid-2014"
+    # The same file, every age: 1560 ÷ 1,784,369 × 100,000 = 87.43 → 87 (the sexes and ages 0–9 summed too).
+    everyone = CliRunner().invoke(
+        main,
+        ["rate", "--population", str(path), "--area", "Kent", "--rsos", "1560", "--all-ages", "-f", "json"],
+    )
+    rate = json.loads(everyone.output)["rates"][0]
+    assert (rate["population"], rate["base"], rate["rate"], rate["rate_rounded"]) == (
+        KENT_ALL_AGES,
+        "all ages",
+        87.43,
+        87,
+    )
 
 
 def test_validate_with_population_adds_the_rate_rule(tmp_path: Path) -> None:
@@ -331,32 +343,37 @@ def test_half_up_not_bankers_rounding() -> None:
     assert rate.exact == Decimal("100.5") and rate.rounded == 101
 
 
-def test_validate_area_missing_from_population_is_not_checked_not_fatal(tmp_path: Path) -> None:
-    """One workbook whose area the population file lacks: its rate is 'not checked', the run goes on."""
-    odd = edit_copy(KENT_XLSX, tmp_path / "atlantis.xlsx", {"H1": "Atlantis"})
+def test_validate_area_missing_from_population_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """A workbook whose area the population file lacks: with --population given, an error (exit 1) with a
+    did-you-mean; the other file of the batch is still checked and passes."""
+    odd = edit_copy(KENT_XLSX, tmp_path / "atlantis.xlsx", {"H1": "Kentt"})
     result = CliRunner().invoke(
         main, ["validate", str(odd), str(KENT_XLSX), "--population", str(GEOGRAPHIES)]
     )
-    assert result.exit_code == 0, result.output
-    assert "Not checked: rate.matches, rate.vintage" in result.output
-    assert "'Atlantis' is not in this population file" in result.output
+    assert result.exit_code == 1, result.output
+    assert "rate.matches" in result.output and "'Kentt' is not in this population file" in result.output
+    assert "did you mean Kent?" in result.output
+    assert f"{KENT_XLSX} (Kent, template 2014-15): PASS" in result.output
 
 
 def test_area_from_the_file_name_or_the_option(tmp_path: Path) -> None:
-    """A workbook with no 'MAPPA area' cell: the file name, or --area, names the area for the rate."""
+    """A workbook with no 'MAPPA area' cell: the file name (said in a note), or --area, names the area."""
     named = edit_copy(KENT_XLSX, tmp_path / "Kent_MAPPA_2014-15.xlsx", {"G1": None, "H1": None})
     result = CliRunner().invoke(
         main, ["validate", str(named), "--population", str(GEOGRAPHIES), "-f", "json"]
     )
-    document = json.loads(result.output)["files"][0]
+    document = json.loads(result.stdout)["files"][0]
     assert document["area"] == "Kent"
     assert {r["id"]: r["status"] for r in document["rules"]}["rate.matches"] == "passed"
+    assert "Kent is taken from the file name" in result.stderr
     anonymous = edit_copy(KENT_XLSX, tmp_path / "return.xlsx", {"G1": None, "H1": None})
-    skipped = CliRunner().invoke(main, ["validate", str(anonymous), "--population", str(GEOGRAPHIES)])
-    assert "does not name its MAPPA area" in skipped.output
+    failed = CliRunner().invoke(main, ["validate", str(anonymous), "--population", str(GEOGRAPHIES)])
+    assert failed.exit_code == 1, failed.output
+    assert "does not name its MAPPA area" in failed.output and "--area NAME" in failed.output
     given = CliRunner().invoke(
         main,
         ["validate", str(anonymous), "--population", str(GEOGRAPHIES), "--area", "Kent Police", "-f", "json"],
     )
-    rules = {r["id"]: r["status"] for r in json.loads(given.output)["files"][0]["rules"]}
-    assert rules["rate.matches"] == "passed"
+    document = json.loads(given.output)["files"][0]
+    assert document["area"] == "Kent"
+    assert {r["id"]: r["status"] for r in document["rules"]}["rate.matches"] == "passed"

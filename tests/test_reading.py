@@ -168,8 +168,6 @@ def test_text_in_a_count_cell_is_kept_with_its_location(tmp_path: Path) -> None:
 
 def test_ods_is_read(tmp_path: Path) -> None:
     """An OpenDocument spreadsheet with the same layout gives the same figures."""
-    odf = pytest.importorskip("odf")
-    assert odf
     frame = pd.read_excel(KENT_XLSX, header=None)
     out = tmp_path / "kent.ods"
     frame.to_excel(out, header=False, index=False, engine="odf", sheet_name="Statistics")
@@ -402,3 +400,24 @@ def test_returned_to_custody_grids_on_separate_sheets(tmp_path: Path) -> None:
     area = read_area(path)
     assert area.cell("custody_sopo", "level2", "cat1").sheet == "SOPO"  # type: ignore[union-attr]
     assert area.cell("custody_licence", "level2", "cat1").sheet == "Licence"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("label", "reads"),
+    [
+        ("Level 1 (active management)", True),
+        ("Level 1 - ordinary agency management", True),
+        ("Level 1: ordinary agency management", True),
+        ("Level 1(ordinary)", True),
+        ("Level 12", False),
+        ("Level 1 and 2", False),
+    ],
+)
+def test_label_with_a_tail_reads_as_its_row(tmp_path: Path, label: str, reads: bool) -> None:
+    """A row label followed by ' (', ' -', ':' or '(' is the row; any other tail is not."""
+    path = edit_copy(KENT_XLSX, tmp_path / "tail.xlsx", {"A5": label})
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    if reads:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 2 and f"unknown row label {label!r}" in result.output, result.output

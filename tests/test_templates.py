@@ -335,12 +335,12 @@ def test_a_cross_table_equality_is_located_with_its_value(tmp_path: Path) -> Non
     broken = fill(definition, tmp_path / "kent_2016.xlsx", {**kent_values(), **SFO, "CAT2L2SFOCONV": 4})
     result = run("validate", broken, "--template", definition, "--format", "json")
     assert result.exit_code == 1
-    findings = json.loads(result.output)["files"][0]["findings"]
+    findings = json.loads(result.stdout)["files"][0]["findings"]
     assert len(findings) == 1
     assert findings[0]["field"] == "CAT2L2SFOCONV"
     assert (findings[0]["actual"], findings[0]["expected"]) == (4, 1)
     assert set(findings[0]["rules"]) == {"totals.row", "totals.column", "cross.sfo_outcomes"}
-    summary = json.loads(result.output)["files"][0]["summary"]
+    summary = json.loads(result.stdout)["files"][0]["summary"]
     assert (summary["failed"], summary["errors"]) == (3, 1)
 
 
@@ -421,7 +421,7 @@ def test_known_parts_bound_a_total_through_a_not_collected_cell(tmp_path: Path) 
     definition = write(tmp_path, BASE, "2014-15.json")
     workbook = fill(definition, tmp_path / "kent_2015.xlsx", values)
     result = run("validate", workbook, "--format", "json")
-    findings = json.loads(result.output)["files"][0]["findings"]
+    findings = json.loads(result.stdout)["files"][0]["findings"]
     bound = [f for f in findings if f["field"] == "TOTAL_MAPPA_OFFENDERS"]
     assert result.exit_code == 1
     assert bound and bound[0]["rule"] == "totals.row"
@@ -434,7 +434,7 @@ def test_known_parts_bound_a_total_through_a_not_collected_cell(tmp_path: Path) 
 @pytest.mark.parametrize("path", sorted((SAMPLES / "errors").glob("*.xlsx")), ids=lambda p: p.stem)
 def test_sample_counts_agree_with_their_findings(path: Path) -> None:
     """A rule failed exactly when a finding shows it broken; the summary counts the findings it lists."""
-    report = json.loads(run("validate", path, "--format", "json").output)["files"][0]
+    report = json.loads(run("validate", path, "--format", "json").stdout)["files"][0]
     shown = {rule for f in report["findings"] for rule in f["rules"]}
     failed = {r["id"] for r in report["rules"] if r["status"] == "failed"}
     assert failed == shown
@@ -541,7 +541,7 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     out = tmp_path / f"area_{year}.xlsx"
     assert run("template", "--year", year, "-o", out).exit_code == 0
     empty = run("validate", out, "--format", "json")
-    assert empty.exit_code == 1 and json.loads(empty.output)["files"][0]["template"] == year
+    assert empty.exit_code == 1 and json.loads(empty.stdout)["files"][0]["template"] == year
     values = consistent_figures(year)
     workbook = load_workbook(out)
     area = read_area(out)
@@ -558,6 +558,6 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     assert cell is not None
     workbook[cell.sheet][cell.cell] = 12
     workbook.save(out)
-    located = json.loads(run("validate", out, "--area", "Kent", "--format", "json").output)["files"][0]
+    located = json.loads(run("validate", out, "--area", "Kent", "--format", "json").stdout)["files"][0]
     slip = [f for f in located["findings"] if f["field"] == inner]
     assert slip and slip[0]["expected"] == values[inner] and slip[0]["actual"] == 12

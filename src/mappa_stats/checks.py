@@ -436,15 +436,25 @@ def _percent_text(text: str) -> tuple[Decimal, int, bool] | None:
     body = text.strip()
     has_sign = body.endswith("%")
     body = body.rstrip("%").strip()
+    if len(body) > 20:  # beyond any stated share, and beyond Decimal's 28-digit rounding
+        return None
     try:
         number = Decimal(body)
     except ArithmeticError:
         return None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number.adjusted()) > 6:
         return None
     exponent = number.as_tuple().exponent
     decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return number, decimals, has_sign
+
+
+def _as_percent(fraction: Decimal) -> str:
+    """0.99 → '99%', 1 → '100%', 0.995 → '99.5%': a share kept as a fraction, as a percentage."""
+    text = f"{fraction * 100:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
 
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
@@ -463,6 +473,10 @@ def claim_check(claim: Claim) -> CheckFn:
         given = ctx.level1_share if claim.stated == template.role("level1_share") else None
         if given is not None:
             stated_text, where = given, None
+            typed = _percent_text(stated_text)
+            if typed is not None and not typed[2] and 0 < typed[0] <= 1:
+                # A share typed as a fraction (0.99) means 99%, as the workbook's own 0.99 does.
+                stated_text = _as_percent(typed[0])
         elif stated_cell is not None and not stated_cell.marker:
             stated_text = stated_cell.raw
             where = stated_cell
@@ -472,7 +486,7 @@ def claim_check(claim: Claim) -> CheckFn:
                 and 0 < stated_cell.value <= 1
             ):
                 # A share kept as a fraction whose % format was lost (OpenDocument, CSV): 0.99 is 99%.
-                stated_text = f"{Decimal(stated_cell.raw) * 100:f}".rstrip("0").rstrip(".") + "%"
+                stated_text = _as_percent(Decimal(stated_cell.raw))
         else:
             ctx.skip(claim.rule, f"no stated {claim.name} in the workbook and none given on the command line")
             return
@@ -548,19 +562,37 @@ def rule_ids(template: Template | None = None) -> list[str]:
 
 
 def _rate_inputs(ctx: Context, rule_id: str) -> tuple[Any, Any] | None:
-    """The population file and this area's population, or None (and the rule skipped)."""
+    """The population file and this area's population, or None (and the rule skipped, saying why)."""
     population = ctx.extras.get("population")
     if population is None:
         ctx.skip(rule_id, "no --population file given")
         return None
     if not ctx.area.meta.area:
-        ctx.skip(rule_id, "the workbook does not name its MAPPA area (a 'MAPPA area' cell)")
+        ctx.skip(
+            rule_id,
+            "the workbook does not name its MAPPA area: add a 'MAPPA area' cell beside the tables, "
+            "or give --area NAME",
+        )
         return None
     try:
         return population, population.get(ctx.area.meta.area)
     except InputError as exc:  # one workbook's unknown area must not stop a national run
         ctx.skip(rule_id, str(exc))
         return None
+
+
+def _rate_not_run(ctx: Context, why: str) -> Finding:
+    """With --population given, a rate that could not be reproduced is an error, never a quiet pass."""
+    role = ctx.area.template.role("stated_rate")
+    return finding(
+        "rate.matches",
+        ctx.area.cell(*role) if role else None,
+        f"the rate could not be checked against the population file: {why}",
+        expected="a rate reproduced from the population file",
+        actual=None,
+        table=role[0] if role else "",
+        suggestion="fix what is named above, or run without --population to leave the rate unchecked",
+    )
 
 
 @rule(
@@ -576,17 +608,24 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
 
     inputs = _rate_inputs(ctx, "rate.matches")
     if inputs is None:
+        if ctx.extras.get("population") is not None:
+            yield _rate_not_run(ctx, str(ctx.extras["skipped"]["rate.matches"]))
         return
     population, _ = inputs
     try:
         rate = workbook_rate(ctx.area, population)
     except InputError as exc:
-        ctx.skip("rate.matches", str(exc))
+        yield _rate_not_run(ctx, str(exc))
         return
     role = ctx.area.template.role("stated_rate")
     stated_cell = ctx.area.cell(*role) if role else None
     if rate.stated is None or stated_cell is None:
-        ctx.skip("rate.matches", "no stated rate in the workbook")
+        where = (
+            f"{stated_cell.source} holds no rate" if stated_cell is not None else "the rate table is missing"
+        )
+        yield _rate_not_run(
+            ctx, f"no stated rate to compare ({where}); type the published rate, e.g. {rate.rounded}"
+        )
         return
     if rate.matches:
         return
@@ -596,14 +635,15 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
         if rate.all_ages_explains_stated:
             hint += ", the stated figure: the under-10s were probably not excluded"
     vintage = f"ONS {population.vintage}" if population.vintage else "population file"
+    stated = plain(float(rate.stated)) if rate.stated == rate.stated.to_integral_value() else str(rate.stated)
     yield finding(
         "rate.matches",
         stated_cell,
-        f"the stated rate is {plain(stated_cell.value)} per 100,000 but {rate.rsos} RSOs ÷ "
+        f"the stated rate is {stated} per 100,000 but {rate.rsos} RSOs ÷ "
         f"{rate.population:,} people {rate.base} ({vintage}) × 100,000 = {rate.two_dp}, which rounds to "
         f"{rate.rounded}{hint}",
         expected=rate.rounded,
-        actual=plain(stated_cell.value),
+        actual=stated,
         suggestion=f"state {rate.rounded}, and name the population vintage used",
     )
 

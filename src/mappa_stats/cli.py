@@ -35,6 +35,12 @@ class _Group(click.Group):
             if ctx.meta.get("debug"):
                 raise
             _fail(str(exc), exc.exit_code)
+        except click.UsageError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            # One line, as for every other refusal; the command's --help is named for the rest.
+            command = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+            _fail(f"{exc.format_message()} (see '{command} --help')", exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
@@ -46,7 +52,10 @@ class _Group(click.Group):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"mappa-stats: error: {message}", err=True)
+    from mappa_stats.safetext import terminal
+
+    # Messages quote the input (a label, a sheet name): its escape sequences must not reach the terminal.
+    click.echo(f"mappa-stats: error: {terminal(message)}", err=True)
     sys.exit(code)
 
 
@@ -131,19 +140,49 @@ def _year_given(year: str | None) -> str | None:
 
 
 _STRICT = click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+# Numbers typed as options are bounded before any arithmetic: '1e999999999' must not hang Decimal.
+MAX_OPTION_CHARS = 20
+
+
+def _bounded_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an option value longer than any real figure (exit 2, one line)."""
+    if value is not None and len(value.strip()) > MAX_OPTION_CHARS:
+        raise click.BadParameter(
+            f"{value[:30]!r}… is longer than any real figure ({MAX_OPTION_CHARS} characters)"
+        )
+    return value
+
+
 _LEVEL1_SHARE = click.option(
     "--level1-share",
     metavar="PERCENT",
     default=None,
-    help="The stated Level 1 share to check, e.g. 99 or 99%. Default: the workbook's Commentary figures.",
+    callback=_bounded_text,
+    help="The stated Level 1 share to check: 99, 99% or 0.99 (a value of 1 or less is a fraction). "
+    "Default: the workbook's Commentary figures.",
 )
 _AREA = click.option(
     "--area",
     "area_name",
     default=None,
     metavar="NAME",
-    help="The MAPPA area, when the workbook names none (no 'MAPPA area' cell, no area in the file name).",
+    help="The MAPPA area (or police force) the file is about. When the workbook's own 'MAPPA area' "
+    "cell or file name says another area, the file is refused unless --area-override.",
 )
+_AREA_OVERRIDE = click.option(
+    "--area-override",
+    is_flag=True,
+    help="Use --area (or, without it, the workbook's 'MAPPA area' cell) even when the workbook or its "
+    "file name names another area.",
+)
+
+
+def _note(message: str | None) -> None:
+    """A note on standard error: what the report assumed (an area taken from the file name)."""
+    if message:
+        from mappa_stats.safetext import terminal
+
+        click.echo(f"mappa-stats: note: {terminal(message)}", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -233,6 +272,7 @@ def template(year: str | None, output: Path) -> None:
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
 @_population("ONS population file: adds the rate.matches and rate.vintage rules.")
 @_AREA
+@_AREA_OVERRIDE
 @_YEAR
 @_TEMPLATE
 @_OUTPUT
@@ -244,6 +284,7 @@ def validate(
     no_suggest: bool,
     population_path: Path | None,
     area_name: str | None,
+    area_override: bool,
     year: str | None,
     output: Path | None,
 ) -> None:
@@ -254,7 +295,20 @@ def validate(
     ('Statistics'!E5) and, where the sums allow, the value it probably should hold.
     """
     from mappa_stats import report as reports
+    from mappa_stats.model import AreaTables
+    from mappa_stats.readers import read_area_noting
+    from mappa_stats.safetext import terminal
     from mappa_stats.validate import validate_paths
+
+    if area_name is not None:
+        from mappa_stats.readers import check_area_option
+
+        check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
+
+    def reader(path: Path, chosen_year: str | None) -> AreaTables:
+        area, note = read_area_noting(path, chosen_year, area_name, area_override)
+        _note(note)
+        return area
 
     extras: dict[str, object] = {}
     if population_path is not None:
@@ -264,7 +318,7 @@ def validate(
 
     def progress(number: int, path: Path) -> None:
         if len(files) > 3:
-            click.echo(f"[{number}/{len(files)}] {path}", err=True)
+            click.echo(f"[{number}/{len(files)}] {terminal(str(path))}", err=True)
 
     done = validate_paths(
         list(files),
@@ -272,7 +326,7 @@ def validate(
         level1_share=level1_share,
         suggest=not no_suggest,
         extras=extras,
-        area_name=area_name,
+        reader=reader,
         progress=progress,
     )
     if fmt == "json":
@@ -362,6 +416,7 @@ def templates_command(fmt: str) -> None:
 @click.argument("file", type=_FILE)
 @_population("ONS population file, to reproduce the stated rate and run the rate rules.")
 @_AREA
+@_AREA_OVERRIDE
 @_LEVEL1_SHARE
 @_STRICT
 @_YEAR
@@ -371,6 +426,7 @@ def signoff(
     file: Path,
     population_path: Path | None,
     area_name: str | None,
+    area_override: bool,
     level1_share: str | None,
     strict: bool,
     year: str | None,
@@ -387,9 +443,7 @@ def signoff(
     from mappa_stats.signoff import render_pack
     from mappa_stats.validate import validate_area
 
-    area = read_area(file, _year_given(year))
-    if area_name:
-        area = area.with_area(area_name)
+    area = read_area(file, _year_given(year), area=area_name, override=area_override)
     population = None
     if population_path is not None:
         from mappa_stats.population import read_population
@@ -412,21 +466,24 @@ def signoff(
     "ONS population file: MYE2 table, ONS long layout or area table (.csv or .xlsx).",
     required=True,
 )
-@click.option(
-    "--area", default=None, help="A MAPPA area or police force name, with --rsos instead of a workbook."
-)
+@_AREA
+@_AREA_OVERRIDE
 @click.option(
     "--rsos",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=1_000_000_000),
     default=None,
-    help="Registered sexual offenders (Category 1 on 31 March).",
+    help="Registered sexual offenders (Category 1 on 31 March), with --area instead of a workbook.",
 )
 @click.option(
-    "--stated", default=None, metavar="RATE", help="The published rate to check. Default: the workbook's."
+    "--stated",
+    default=None,
+    metavar="RATE",
+    callback=_bounded_text,
+    help="The published rate per 100,000 to check (0 to 100,000). Default: the workbook's.",
 )
 @click.option(
     "--mid-year",
-    type=int,
+    type=click.IntRange(min=1971, max=2100),
     default=None,
     metavar="YYYY",
     help="Which population_YYYY column of an ONS long file.",
@@ -439,7 +496,8 @@ def signoff(
 def rate(
     workbooks: tuple[Path, ...],
     population_path: Path,
-    area: str | None,
+    area_name: str | None,
+    area_override: bool,
     rsos: int | None,
     stated: str | None,
     mid_year: int | None,
@@ -452,22 +510,34 @@ def rate(
 
     For each WORKBOOK (or --area with --rsos): the RSOs (Category 1 on 31 March), the population
     aged 10+, the rate to 2 decimals and rounded half up to a whole number, "one for every N
-    people", the stated rate and a verdict. With neither, lists every area of the population file.
+    people", the stated rate and a verdict. --area names the MAPPA area as in every command: the
+    workbooks' area, or the area whose --rsos are given. With neither, lists every area of the
+    population file.
     """
     from mappa_stats import rates as r
     from mappa_stats.population import read_population
 
-    if (area is None) != (rsos is None):
-        raise click.UsageError("--area and --rsos go together")
-    if area is not None and workbooks:
-        raise click.UsageError("give workbooks or --area/--rsos, not both")
+    if rsos is not None and area_name is None:
+        raise click.UsageError("--rsos needs --area NAME: the area those offenders are in")
+    if rsos is not None and workbooks:
+        raise click.UsageError("--rsos replaces a workbook: give WORKBOOK or --area NAME --rsos N, not both")
+    if area_name is not None and rsos is None and not workbooks:
+        raise click.UsageError(
+            "--area names the area of a workbook or of --rsos: give WORKBOOK, or --rsos N for the count"
+        )
     population = read_population(population_path, mid_year)
     national = None
-    if area is not None and rsos is not None:
-        results = [r.rate_for_area(population, area, rsos, all_ages=all_ages, stated=stated)]
+    if area_name is not None and rsos is not None:
+        results = [r.rate_for_area(population, area_name, rsos, all_ages=all_ages, stated=stated)]
     elif workbooks:
         results = r.rates_for_workbooks(
-            population, workbooks, year=_year_given(year), all_ages=all_ages, stated=stated
+            population,
+            workbooks,
+            year=_year_given(year),
+            all_ages=all_ages,
+            stated=stated,
+            area=area_name,
+            area_override=area_override,
         )
     else:
         results, national = [], r.national_view(population, all_ages)

@@ -9,21 +9,22 @@ sum of its own upper-tier authorities, never of every row.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+import math
 import re
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mappa_stats import guard
 from mappa_stats.errors import InputError
 from mappa_stats.templates import normalize, schemas_dir
 
-MAX_POPULATION_BYTES = 100 * 1024 * 1024
 _AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
 _YEAR_COLUMN = re.compile(r"^population_(\d{4})$")
 _MID_YEAR = re.compile(r"mid[-_ ]?(\d{4})", re.IGNORECASE)
@@ -115,6 +116,16 @@ def find_area(name: str) -> Area | None:
     return next((a for a in areas() if key in a.names()), None)
 
 
+def suggest_areas(name: str, among: Iterable[str] | None = None) -> str | None:
+    """'Kent' for 'Kentt': the closest area names, or None when nothing is close."""
+    import difflib
+
+    names = list(among) if among is not None else [a.name for a in areas()]
+    by_key = {area_key(n): n for n in names}
+    close = difflib.get_close_matches(area_key(name), list(by_key), n=3, cutoff=0.75)
+    return " or ".join(by_key[k] for k in close) or None
+
+
 @dataclass(frozen=True)
 class AreaPopulation:
     """One area's population bases, and where they came from."""
@@ -143,16 +154,25 @@ class PopulationFile:
         for known in self.by_area:
             if area_key(known) == area_key(name):
                 return self.by_area[known]
+        hint = suggest_areas(name, self.by_area)
+        fix = f"did you mean {hint}?" if hint else "check the spelling or the file"
         raise InputError(
             f"{self.path}: area {name!r} is not in this population file "
-            f"({len(self.by_area)} areas found); check the spelling or the file"
+            f"({len(self.by_area)} areas found); {fix}"
         )
 
 
 def _number(text: str, where: str) -> int:
+    plain = text.replace(",", "")
+    if plain.isascii() and plain.isdigit() and len(plain) <= 20:
+        return int(plain)  # the common case, fast: a file of every geography has ~700,000 of these
     cleaned = text.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
     try:
+        if len(cleaned) > 20:  # no population has 20 digits; a longer number is a slip or a forgery
+            raise ValueError(cleaned)
         value = float(cleaned)
+        if not math.isfinite(value):
+            raise ValueError(cleaned)
     except ValueError:
         raise InputError(f"{where}: population {text.strip()!r} is not a number; fix the cell") from None
     if not value.is_integer():
@@ -160,38 +180,56 @@ def _number(text: str, where: str) -> int:
     return int(value)
 
 
-def _rows(path: Path) -> tuple[list[list[str]], str]:
-    """Every row of a CSV or the best sheet of a workbook, as text, and the file's title text."""
+_HEAD_ROWS = 40  # the header row is looked for among the first rows only
+
+
+class _Rows:
+    """A population file's rows as text: the first rows (for the header and title), then the rest
+    one at a time, so a large file is read in bounded memory."""
+
+    def __init__(self, head: list[list[str]], rest: Iterator[list[str]], title: str) -> None:
+        self.head = head
+        self.rest = rest
+        self.title = title
+
+    def after(self, index: int) -> Iterator[tuple[int, list[str]]]:
+        """(line number, row) for every non-blank row below the row at `index`."""
+        for offset, row in enumerate(self.head[index + 1 :]):
+            if any(c.strip() for c in row):
+                yield index + 2 + offset, row
+        for offset, row in enumerate(self.rest):
+            if any(c.strip() for c in row):
+                yield len(self.head) + 1 + offset, row
+
+
+def _rows(path: Path) -> _Rows:
+    """The rows of a CSV, or of the best sheet of a workbook, after the input guard's checks."""
     if str(path) == "-":
         raise InputError("-: give the population file as a path")
-    if not path.exists():
-        raise InputError(f"{path}: no such population file; check the path")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; name the population file inside it")
-    if path.stat().st_size > MAX_POPULATION_BYTES:
-        raise InputError(f"{path}: larger than {MAX_POPULATION_BYTES:,} bytes; is this a population file?")
-    data = path.read_bytes()
-    if not data:
-        raise InputError(f"{path}: the population file is empty")
+    display = str(path)
+    try:
+        data = guard.read_input(path, "population")
+    except InputError as exc:
+        raise InputError(exc.message.replace("no such file;", "no such population file;")) from None
     if data[:4] == b"PK\x03\x04":
+        if guard.check_zip(display, data, "population") != "xlsx":
+            raise InputError(
+                f"{display}: a zip archive but not an .xlsx workbook; save the population as .xlsx or CSV"
+            )
         return _xlsx_rows(path, data)
     if b"\x00" in data[:4096]:
         raise InputError(f"{path}: not a CSV or .xlsx population file (binary content)")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise InputError(f"{path}: not readable text; save it as CSV UTF-8")
-    delimiter = ";" if text.count(";") > text.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    title = " ".join(" ".join(r) for r in rows[:5])
-    return rows, title
+    guard.check_text(display, data, "population")
+    text = guard.decode_text(display, data)
+    del data
+    head_text = text[: 256 * 1024]
+    delimiter = ";" if head_text.count(";") > head_text.count(",") else ","
+    rows = guard.csv_rows(display, text, delimiter, "population")
+    head = [row for _, row in zip(range(_HEAD_ROWS), rows, strict=False)]
+    return _Rows(head, rows, " ".join(" ".join(r) for r in head[:5]))
 
 
-def _xlsx_rows(path: Path, data: bytes) -> tuple[list[list[str]], str]:
+def _xlsx_rows(path: Path, data: bytes) -> _Rows:
     import openpyxl
 
     try:
@@ -201,19 +239,35 @@ def _xlsx_rows(path: Path, data: bytes) -> tuple[list[list[str]], str]:
     except Exception as exc:
         raise InputError(f"{path}: cannot be opened as a workbook ({type(exc).__name__})") from exc
     try:
-        best: tuple[int, list[list[str]], str] | None = None
+        best: tuple[int, Any, list[list[str]]] | None = None
         for ws in book.worksheets:
-            rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            ws.reset_dimensions()  # the guard checked the real extent; do not pad rows to a stale one
+            head = [
+                _texts(row) for _, row in zip(range(_HEAD_ROWS), ws.iter_rows(values_only=True), strict=False)
+            ]
             score = 0
-            if _header_index(rows) is not None:
+            if _header_index(head) is not None:
                 score = 2 + ("person" in ws.title.lower())
             if best is None or score > best[0]:
-                best = (score, rows, ws.title + " " + " ".join(" ".join(r) for r in rows[:5]))
+                best = (score, ws, head)
+        if best is None:
+            raise InputError(f"{path}: the workbook has no sheets")
+        _, ws, head = best
+        # Rows are kept as text, one sheet only; the guard bounded the cells and the used range.
+        rest = [_texts(row) for row in ws.iter_rows(min_row=_HEAD_ROWS + 1, values_only=True)]
+    except InputError:
+        raise
+    except Exception as exc:  # read-only parsing is lazy: damage shows up here
+        raise InputError(
+            f"{path}: cannot be read as a workbook ({type(exc).__name__}); save it again"
+        ) from exc
     finally:
         book.close()
-    if best is None:
-        raise InputError(f"{path}: the workbook has no sheets")
-    return best[1], best[2]
+    return _Rows(head, iter(rest), ws.title + " " + " ".join(" ".join(r) for r in head[:5]))
+
+
+def _texts(row: Iterable[Any]) -> list[str]:
+    return ["" if v is None else str(v) for v in row]
 
 
 def _header_index(rows: list[list[str]]) -> int | None:
@@ -245,19 +299,20 @@ def _ages(header: list[str]) -> dict[int, int]:
 
 def read_population(path: Path, mid_year: int | None = None) -> PopulationFile:
     """Read a population file in any of the three layouts into populations by MAPPA area."""
-    rows, title = _rows(path)
-    at = _header_index(rows)
+    rows = _rows(path)
+    title = rows.title
+    at = _header_index(rows.head)
     if at is None:
         raise InputError(
             f"{path}: not a population file mappa-stats knows: no header row with Code, Name and All ages "
             "(ONS MYE2), code/sex/age/population_YYYY (ONS long), or a MAPPA area column with a population "
             "(area table); see docs/population.md"
         )
-    header = rows[at]
+    header = rows.head[at]
     cols = _columns(header)
     vintage_match = _MID_YEAR.search(title) or _MID_YEAR.search(path.name)
     vintage = f"mid-{vintage_match.group(1)}" if vintage_match else None
-    body = [(at + 2 + n, r) for n, r in enumerate(rows[at + 1 :]) if any(c.strip() for c in r)]
+    body = rows.after(at)
     if "sex" in cols and "age" in cols:
         return _long(path, header, cols, body, mid_year)
     if "all_ages" in cols and any(k in cols for k in _CODE_COLUMNS):
@@ -309,7 +364,7 @@ def _mye2(
     path: Path,
     header: list[str],
     cols: dict[str, int],
-    body: list[tuple[int, list[str]]],
+    body: Iterable[tuple[int, list[str]]],
     vintage: str | None,
 ) -> PopulationFile:
     code_at = next(cols[k] for k in _CODE_COLUMNS if k in cols)
@@ -343,7 +398,7 @@ def _long(
     path: Path,
     header: list[str],
     cols: dict[str, int],
-    body: list[tuple[int, list[str]]],
+    body: Iterable[tuple[int, list[str]]],
     mid_year: int | None,
 ) -> PopulationFile:
     years = {int(m.group(1)): i for h, i in cols.items() if (m := _YEAR_COLUMN.match(h))}
@@ -358,6 +413,7 @@ def _long(
     age_at, value_at = cols["age"], years[year]
     totals: dict[str, list[int]] = {}
     for line, row in body:
+        row = row + [""] * (len(header) - len(row))  # a short row names its empty cell, not an IndexError
         code = row[code_at].strip()
         age_text = normalize(row[age_at]).rstrip("+")
         try:
@@ -383,7 +439,7 @@ def _area_table(
     path: Path,
     header: list[str],
     cols: dict[str, int],
-    body: list[tuple[int, list[str]]],
+    body: Iterable[tuple[int, list[str]]],
     vintage: str | None,
 ) -> PopulationFile:
     name_at = next(
@@ -400,6 +456,7 @@ def _area_table(
         )
     result = PopulationFile(str(path), "area table", vintage)
     for line, row in body:
+        row = row + [""] * (len(header) - len(row))  # a short row names its empty cell, not an IndexError
         name = row[name_at].strip()
         if not name or name.upper().startswith(("ENGLAND", "WALES", "TOTAL")):
             continue  # check lines for the national total

@@ -12,12 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
-from mappa_stats import __version__
+from mappa_stats import __version__, safetext
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.population import PopulationFile, Rate, compute_rate
 
 if TYPE_CHECKING:
     from mappa_stats.model import AreaTables
+
+# A rate per 100,000 cannot exceed 100,000; a longer text is not a rate (and Decimal must not be
+# asked to expand 1e999999999).
+MAX_STATED_RATE = 100_000
+MAX_STATED_CHARS = 20
 
 COLUMNS = (
     "area",
@@ -37,12 +42,21 @@ def parse_stated(text: str | None, where: str) -> Decimal | None:
     """A stated rate typed on the command line or read from a workbook."""
     if text is None or str(text).strip() == "":
         return None
+    body = str(text).strip()
     try:
-        value = Decimal(str(text).strip())
+        if len(body) > MAX_STATED_CHARS:
+            raise InvalidOperation(body)
+        value = Decimal(body)
     except InvalidOperation:
-        raise InputError(f"{where}: the stated rate {text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise InputError(f"{where}: the stated rate {text!r} is not a rate")
+        shown = body if len(body) <= 40 else body[:40] + "…"
+        raise InputError(
+            f"{where}: the stated rate {shown!r} is not a number; give the rate per 100,000 alone, e.g. 100"
+        ) from None
+    if not value.is_finite() or value < 0 or value > MAX_STATED_RATE:
+        raise InputError(
+            f"{where}: the stated rate {body!r} is not a rate per 100,000 (0 to {MAX_STATED_RATE:,}); "
+            "give the rate per 100,000 alone, e.g. 100"
+        )
     return value
 
 
@@ -57,8 +71,8 @@ def workbook_rate(
     stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
     if not area.meta.area:
         raise InputError(
-            f"{area.meta.path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell, "
-            "name the file after the area, or give the area on the command line"
+            f"{area.meta.path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell "
+            "beside the tables, or give --area NAME"
         )
     template = area.template
     rsos_ref = template.role("rsos")
@@ -98,12 +112,19 @@ def rates_for_workbooks(
     year: str | None,
     all_ages: bool,
     stated: str | None,
+    area: str | None = None,
+    area_override: bool = False,
 ) -> list[Rate]:
-    """One rate per workbook."""
+    """One rate per workbook; `area` names the MAPPA area as --area does in every command."""
     from mappa_stats.readers import read_area
 
     return [
-        workbook_rate(read_area(path, year), population, all_ages=all_ages, stated=stated)
+        workbook_rate(
+            read_area(path, year, area=area, override=area_override),
+            population,
+            all_ages=all_ages,
+            stated=stated,
+        )
         for path in workbooks
     ]
 
@@ -175,14 +196,19 @@ def render(
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        # Area names come from the population file: none may reach a spreadsheet as a formula.
+        writer.writerows(
+            ["" if v is None else safetext.spreadsheet(v) if isinstance(v, str) else v for v in row]
+            for row in rows
+        )
         return buffer.getvalue()
-    shown = [[_fmt(v) for v in row] for row in rows]
+    escape = safetext.markdown if fmt == "markdown" else safetext.terminal
+    shown = [[escape(_fmt(v)) for v in row] for row in rows]
     table = tabulate(
         shown, headers=headers, tablefmt="pipe" if fmt == "markdown" else "simple", disable_numparse=True
     )
     vintage = f", {population.vintage}" if population.vintage else ""
-    source = f"Population: {population.path} ({population.layout}{vintage})"
+    source = f"Population: {escape(population.path)} ({population.layout}{vintage})"
     lines = [source, "", table]
     if national is not None:
         ten = sum(r["aged_10_plus"] or 0 for r in national)
@@ -194,7 +220,8 @@ def render(
             one_in = f"; one for every {rate.one_in:,} {people}" if rate.one_in else ""
             lines.append("")
             lines.append(
-                f"{rate.area}: {rate.rsos:,} RSOs ÷ {rate.population:,} people {rate.base} × 100,000 = "
-                f"{rate.two_dp} → {rate.rounded} per 100,000{one_in}. {rate.verdict().capitalize()}."
+                f"{escape(rate.area)}: {rate.rsos:,} RSOs ÷ {rate.population:,} people {rate.base} "
+                f"× 100,000 = {rate.two_dp} → {rate.rounded} per 100,000{one_in}. "
+                f"{rate.verdict().capitalize()}."
             )
     return "\n".join(lines) + "\n"

@@ -6,26 +6,22 @@ import csv
 import hashlib
 import io
 import re
-import sys
 import warnings
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from mappa_stats import guard
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
-from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, parse_cell, record
+from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, parse_cell, record, sheet_ref
 from mappa_stats.templates import Label, Template, available_years, load_template, match_label, normalize
 
-# Limits that keep a hostile file from exhausting the machine: checked before parsing.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_SHEET_XML_BYTES = 20 * 1024 * 1024
-MAX_ROWS = 100_000
-MAX_CELLS = 1_000_000
-MAX_DETAIL_BYTES = 5 * 1024 * 1024  # a second, full look at blank cells only for workbooks this small
-STDIN = "standard input"
+# A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
+MAX_DETAIL_BYTES = 5 * 1024 * 1024
+STDIN = guard.STDIN
 
 TIDY_COLUMNS = ("table", "row", "column", "value", "marker")
 
@@ -35,53 +31,9 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _load_bytes(path: Path) -> bytes:
-    display = str(path)
-    if str(path) == "-":
-        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            raise InputError(f"{STDIN}: more than {MAX_FILE_BYTES:,} bytes; is this an area workbook?")
-        if not data:
-            raise InputError(f"{STDIN}: nothing was read; pipe a workbook or CSV in, or give a file path")
-        return data
-    if not path.exists():
-        raise InputError(f"{display}: no such file; check the path and spelling")
-    if path.is_dir():
-        raise InputError(f"{display}: is a folder, not a file; name the workbook inside it")
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"{display}: {size:,} bytes is larger than any area return should be "
-                f"(limit {MAX_FILE_BYTES:,}); check this is the right file"
-            )
-        with path.open("rb") as handle:
-            data = handle.read()
-    except PermissionError as exc:
-        raise InputError(f"{display}: permission denied; check you can open the file") from exc
-    except OSError as exc:
-        raise InputError(f"{display}: cannot be read ({exc.strerror}); check the file") from exc
-    if not data:
-        raise InputError(f"{display}: the file is empty (0 bytes); save the workbook again")
-    return data
-
-
 def display_name(path: Path) -> str:
     """How a path is named in messages ('-' is standard input)."""
-    return STDIN if str(path) == "-" else str(path)
-
-
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
-
-
-def _check_last_row(display: str, name: str, xml: bytes) -> None:
-    """Refuse a sheet whose last row is far beyond any area return, before openpyxl walks to it."""
-    rows = [int(n) for n in _ROW_NUMBER.findall(xml[-65536:])]
-    if rows and max(rows) > MAX_ROWS:
-        raise InputError(
-            f"{display}: a sheet ({name}) reaches row {max(rows):,} (limit {MAX_ROWS:,} rows); "
-            "an area return is a page of tables: delete the unused rows or check the file"
-        )
+    return guard.display_name(path)
 
 
 def sniff(path: Path, data: bytes) -> str:
@@ -96,43 +48,10 @@ def sniff(path: Path, data: bytes) -> str:
             f"{display}: a legacy Excel 97-2003 (.xls) file; open it and save as .xlsx (Excel Workbook)"
         )
     if data[:4] == b"PK\x03\x04":
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-            raise InputError(
-                f"{display}: the file is damaged (truncated or not a complete workbook); save it again"
-            ) from exc
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise InputError(
-                f"{display}: unpacks to {unpacked:,} bytes, far more than an area workbook "
-                f"(limit {MAX_UNPACKED_BYTES:,}); refusing a possible zip bomb"
-            )
-        for info in archive.infolist():
-            if info.filename.endswith((".xml", ".rels")):
-                with archive.open(info) as part:
-                    head = part.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise InputError(
-                        f"{display}: refused: {info.filename} declares XML entities or a DTD (an XML entity "
-                        "attack?); Excel never writes these: save a clean copy from Excel or LibreOffice"
-                    )
-            if not info.filename.startswith("xl/worksheets/"):
-                continue
-            if info.file_size > MAX_SHEET_XML_BYTES:
-                raise InputError(
-                    f"{display}: a sheet ({info.filename}) unpacks to {info.file_size:,} bytes "
-                    f"(limit {MAX_SHEET_XML_BYTES:,}); an area return is a page of tables: check the file"
-                )
-            _check_last_row(display, info.filename, archive.read(info.filename))
-        if "mimetype" in names and archive.read("mimetype").startswith(
-            b"application/vnd.oasis.opendocument.spreadsheet"
-        ):
-            return "ods"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        raise InputError(f"{display}: a zip archive, but not a spreadsheet; save the workbook as .xlsx")
+        kind = guard.check_zip(display, data, "area")
+        if kind == "zip":
+            raise InputError(f"{display}: a zip archive, but not a spreadsheet; save the workbook as .xlsx")
+        return kind
     if data[:2] == b"PK":
         raise InputError(f"{display}: the file is damaged (truncated workbook); save it again")
     sample = data[:4096]
@@ -143,6 +62,7 @@ def sniff(path: Path, data: bytes) -> str:
             f"{display}: named {path.suffix} but holds plain text (a CSV?); "
             "rename it to .csv, or save the workbook again from Excel"
         )
+    guard.check_text(display, data, "area")
     return "csv"
 
 
@@ -162,6 +82,15 @@ def _refusal(path: Path, exc: Exception) -> InputError:
     return InputError(f"{path}: cannot be opened as an Excel workbook ({name}); save it again from Excel")
 
 
+def _check_text_length(path: Path, value: Any, budget: guard.Limits) -> None:
+    """A cell's text beyond a spreadsheet cell's limit is refused before it reaches any output."""
+    if isinstance(value, str) and len(value) > budget.text_bytes:
+        raise InputError(
+            f"{display_name(path)}: a cell holds {len(value):,} characters of text (limit "
+            f"{budget.text_bytes:,}, a spreadsheet cell's own); check the file"
+        )
+
+
 def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
     # openpyxl warns on stderr about things we report ourselves (odd dates, unsupported extensions);
     # a manager should see one line from mappa-stats, not a library's warnings.
@@ -178,26 +107,19 @@ def _xlsx_sheets_quietly(path: Path, data: bytes) -> list[Sheet]:
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise _refusal(path, exc) from exc
     sheets = []
-    total = 0
+    budget = guard.limits("area")
     try:
         for ws in book.worksheets:
-            if (ws.max_row or 0) > MAX_ROWS:
-                raise InputError(
-                    f"{path}: sheet {ws.title!r} claims {ws.max_row:,} rows (limit {MAX_ROWS:,}); "
-                    "an area return is a page of tables: delete the unused rows or check the file"
-                )
+            # The guard has checked every sheet's real extent; a stale <dimension> must not make
+            # openpyxl pad each row out to it.
+            ws.reset_dimensions()
             sheet = Sheet(name=ws.title, hidden=getattr(ws, "sheet_state", "visible") != "visible")
             for row in ws.iter_rows():
                 for cell in row:
                     value = getattr(cell, "value", None)
                     if value is None:
                         continue
-                    total += 1
-                    if total > MAX_CELLS:
-                        raise InputError(
-                            f"{path}: sheet {ws.title!r} holds more than {MAX_CELLS:,} filled cells; "
-                            "an area return is a few dozen: check this is the right file"
-                        )
+                    _check_text_length(path, value, budget)
                     row_no, col_no = int(cell.row or 0), int(cell.column or 0)
                     sheet.cells[(row_no, col_no)] = RawCell(value, cell.number_format or "General")
             sheets.append(sheet)
@@ -213,11 +135,17 @@ def _xlsx_sheets_quietly(path: Path, data: bytes) -> list[Sheet]:
 _RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
 
 
-def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]], template: Template) -> None:
+def _explain_blanks(
+    path: Path,
+    data: bytes,
+    records: list[dict[str, Any]],
+    template: Template,
+    single: frozenset[str] = frozenset(),
+) -> None:
     """Blank cells that are really formulas with no saved value, or parts of merged cells, say so.
 
-    Only blanks where a figure belongs are looked into: a second full parse costs more than the rest of a
-    run, and a blank not-applicable cell (Category 3 at Level 1) is as it should be."""
+    Only blanks where a figure belongs are looked into: a blank not-applicable cell (Category 3 at Level 1)
+    is as it should be."""
     blanks = [
         r
         for r in records
@@ -243,25 +171,55 @@ def _explain_blanks(path: Path, data: bytes, records: list[dict[str, Any]], temp
         if isinstance(content, str) and content.startswith("="):
             rec.update(marker="", raw=content, issue="no_cached_value")
             continue
+        if rec["table"] in single:
+            # A single figure is found as the first value right of its label; a formula with no saved
+            # value looked empty then, so the blank was placed on the cell beside the label. Name the
+            # formula's own cell instead of one the manager never touched.
+            formula = _formula_right(ws, rec["cell"])
+            if formula is not None:
+                ref, text = formula
+                rec.update(marker="", raw=text, issue="no_cached_value", cell=ref)
+                rec["source"] = sheet_ref(rec["sheet"], ref)
+                continue
         for merged in ws.merged_cells.ranges:
             if rec["cell"] in merged and merged.start_cell.coordinate != rec["cell"]:
                 rec["raw"] = f"merged {merged.coord}"
                 break
 
 
+def _formula_right(ws: Any, ref: str) -> tuple[str, str] | None:
+    """The first non-empty cell at or right of `ref` on its row, when it is a formula."""
+    from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+
+    _letters, row = coordinate_from_string(ref)
+    start = ws[ref].column
+    for column in range(start, min(start + 30, ws.max_column + 1)):
+        value = ws.cell(row, column).value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, str) and value.startswith("="):
+            return f"{get_column_letter(column)}{row}", value
+        return None
+    return None
+
+
 def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
     import pandas as pd
 
     try:
-        frames = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="odf")
-    except Exception as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frames = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, engine="odf")
+    except Exception as exc:  # odfpy and pandas raise many types for damaged files
         raise InputError(
             f"{path}: cannot be opened as an OpenDocument spreadsheet ({type(exc).__name__}); save it again"
         ) from exc
     sheets = []
+    budget = guard.limits("area")
     for name, frame in frames.items():
         sheet = Sheet(name=str(name))
         for key, value in frame.stack().dropna().items():
+            _check_text_length(path, value, budget)
             r, c = (int(part) for part in key)  # type: ignore[attr-defined]
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
@@ -270,15 +228,6 @@ def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
             )
         sheets.append(sheet)
     return sheets
-
-
-def _decode(path: Path, data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{path}: the CSV is not UTF-8 or Windows-1252 text; save it as CSV UTF-8")
 
 
 def _csv_label(text: str, labels: tuple[Label, ...], what: str, table_id: str, place: str) -> Label:
@@ -293,14 +242,14 @@ def _csv_label(text: str, labels: tuple[Label, ...], what: str, table_id: str, p
 
 
 def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str, Any]], str, str | None]:
-    text = _decode(path, data)
+    text = guard.decode_text(display_name(path), data)
     path = Path(display_name(path))
     try:
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = guard.csv_rows(str(path), text, delimiter, "area")
     try:
         header = [normalize(h) for h in next(reader)]
     except StopIteration as exc:
@@ -336,6 +285,12 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
         place = f"{path}:{number}"
+        for field in row:
+            if len(field) > guard.FORMAT_CELL_TEXT:
+                raise InputError(
+                    f"{place}: a field of {len(field):,} characters (limit {guard.FORMAT_CELL_TEXT:,}, a "
+                    "spreadsheet cell's own); check the file"
+                )
         if by_field:
             code = row[at["field"]].strip()
             ref = template.field_refs.get(code.upper())
@@ -401,24 +356,99 @@ def area_from_file_name(path: Path) -> str | None:
     return found.name if found else None
 
 
-def read_area(path: Path, year: str | None = None) -> AreaTables:
-    """Read one area's tables from a workbook or tidy CSV. The file is only ever opened for reading."""
-    data = _load_bytes(path)
+def _same_area(first: str, second: str) -> bool:
+    """True when two names are the same MAPPA area ('Kent Police' and 'KENT')."""
+    from mappa_stats.population import area_key, find_area
+
+    one, two = find_area(first), find_area(second)
+    if one is not None and two is not None:
+        return one.name == two.name
+    return area_key(first) == area_key(second)
+
+
+def check_area_option(given: str) -> str:
+    """The MAPPA area --area names ('kent police' → 'Kent'); InputError, with the closest names, if none."""
+    from mappa_stats.population import find_area, suggest_areas
+
+    if not given.strip():
+        raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
+    known = find_area(given)
+    if known is None:
+        hint = suggest_areas(given)
+        raise InputError(
+            f"--area {given!r} is not one of the 42 MAPPA areas"
+            + (f"; did you mean {hint}?" if hint else "; see docs/population.md for their names")
+        )
+    return known.name
+
+
+def choose_area(
+    display: str, own: str | None, from_name: str | None, given: str | None, override: bool
+) -> tuple[str | None, str | None]:
+    """The area to report, and a note when it came only from the file name.
+
+    The workbook's own 'MAPPA area' cell, the file name and --area must agree: a copy of Kent's
+    return saved as sussex_2015.xlsx, or --area Sussex over a workbook that says Kent, is refused
+    unless --area-override says which to use (--area when given, else the workbook's cell).
+    """
+    if given is not None:
+        name = check_area_option(given)
+        if own and not override and not _same_area(own, name):
+            raise InputError(
+                f"{display}: the workbook's own MAPPA area cell says {own!r} but --area says {given!r}; "
+                f"correct the cell, drop --area, or add --area-override to report it as {name}"
+            )
+        return name, None
+    if own:
+        if from_name and not override and not _same_area(own, from_name):
+            raise InputError(
+                f"{display}: the workbook's MAPPA area cell says {own!r} but its file name says "
+                f"{from_name!r}; correct whichever is wrong, or add --area-override to use the cell"
+            )
+        return own, None
+    if from_name:
+        return from_name, (
+            f"{display}: the workbook names no MAPPA area; {from_name} is taken from the file name "
+            "(add a 'MAPPA area' cell, or give --area, to say so)"
+        )
+    return None, None
+
+
+def read_area_noting(
+    path: Path, year: str | None = None, area: str | None = None, override: bool = False
+) -> tuple[AreaTables, str | None]:
+    """Read one area's tables, and a note to show when the area came only from the file name."""
+    data = guard.read_input(path, "area")
     kind = sniff(path, data)
     digest = sha256_of(data)
-    if kind == "csv":
-        records, chosen, area = _tidy_csv(path, data, year)
-    else:
-        sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
-        book = Workbook(display_name(path), sheets)
-        templates = {y: load_template(y) for y in available_years()}
-        chosen = detect_year(book, templates, year)
-        area = book.key_value(AREA_KEYS) or area_from_file_name(path)
-        records = extract(book, load_template(chosen))
-        if kind == "xlsx":
-            _explain_blanks(path, data, records, load_template(chosen))
+    try:
+        if kind == "csv":
+            records, chosen, own = _tidy_csv(path, data, year)
+        else:
+            sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
+            book = Workbook(display_name(path), sheets)
+            templates = {y: load_template(y) for y in available_years()}
+            chosen = detect_year(book, templates, year)
+            own = book.key_value(AREA_KEYS)
+            records = extract(book, load_template(chosen))
+            if kind == "xlsx":
+                single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
+                _explain_blanks(path, data, records, load_template(chosen), single)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        # The guard reads every part first, so this is a last defence for a fault it could not see.
+        raise InputError(
+            f"{display_name(path)}: the file is damaged ({type(exc).__name__}); save it again"
+        ) from exc
+    chosen_area, note = choose_area(display_name(path), own, area_from_file_name(path), area, override)
     template = load_template(chosen)
     meta = Metadata(
-        path=display_name(path), sha256=digest, template=template.year, area=area, source_format=kind
+        path=display_name(path), sha256=digest, template=template.year, area=chosen_area, source_format=kind
     )
-    return AreaTables.from_records(records, meta=meta, template=template)
+    return AreaTables.from_records(records, meta=meta, template=template), note
+
+
+def read_area(
+    path: Path, year: str | None = None, area: str | None = None, override: bool = False
+) -> AreaTables:
+    """Read one area's tables from a workbook or tidy CSV. The file is only ever opened for reading."""
+    return read_area_noting(path, year, area, override)[0]

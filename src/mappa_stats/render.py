@@ -6,28 +6,21 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from tabulate import tabulate
 
-from mappa_stats import __version__
+from mappa_stats import __version__, safetext
 from mappa_stats.model import BLANK, AreaTables
 from mappa_stats.templates import TableDef
 
 TABLES_SCHEMA_VERSION = "1.0"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SAFE_MARKERS = {"-", "[x]", "[z]", "[c]", "[low]"}
 
 
 def safe_text(text: str) -> str:
     """Neutralise text that a spreadsheet would run as a formula (a leading ', as Excel does)."""
-    if text in _SAFE_MARKERS or not text.startswith(_FORMULA_START):
-        return text
-    try:
-        float(text)
-        return text  # a real number such as -3 is written as it is
-    except ValueError:
-        return "'" + text
+    return safetext.spreadsheet(text)
 
 
 def shown(value: float | None, marker: str, raw: str, issue: str = "") -> str:
@@ -43,13 +36,14 @@ def shown(value: float | None, marker: str, raw: str, issue: str = "") -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _grid_rows(tables: AreaTables, table: TableDef) -> list[list[str]]:
+def _grid_rows(tables: AreaTables, table: TableDef, escape: Callable[[str], str]) -> list[list[str]]:
+    """The table's rows: its labels, then each cell as published, made safe by `escape`."""
     rows = []
     for row in table.rows:
         line = [row.label]
         for column in table.columns:
             cell = tables.cell(table.id, row.id, column.id)
-            line.append("" if cell is None else shown(cell.value, cell.marker, cell.raw, cell.issue))
+            line.append("" if cell is None else escape(shown(cell.value, cell.marker, cell.raw, cell.issue)))
         rows.append(line)
     return rows
 
@@ -71,16 +65,16 @@ def _present(tables: AreaTables) -> list[TableDef]:
     return [t for t in tables.template.tables if tables.has_table(t.id)]
 
 
-def _heading(tables: AreaTables) -> str:
-    area = tables.meta.area or "area not stated"
-    return f"{area} — MAPPA statistics, template {tables.meta.template} ({tables.meta.path})"
+def _heading(tables: AreaTables, escape: Callable[[str], str]) -> str:
+    area = escape(tables.meta.area or "area not stated")
+    return f"{area} — MAPPA statistics, template {tables.meta.template} ({escape(tables.meta.path)})"
 
 
 def render_text(tables: AreaTables) -> str:
     """Plain-text tables for a terminal."""
-    parts = [_heading(tables)]
+    parts = [_heading(tables, safetext.terminal)]
     for table in _present(tables):
-        rows = _grid_rows(tables, table)
+        rows = _grid_rows(tables, table, safetext.terminal)
         if table.kind == "grid":
             headers = ["", *(_wrap(c.label) for c in table.columns)]
             body = tabulate(
@@ -100,7 +94,7 @@ def markdown_sections(tables: AreaTables, level: int = 2) -> list[str]:
     """One Markdown section per table: a heading at `level`, then the table."""
     sections = []
     for table in _present(tables):
-        rows = _grid_rows(tables, table)
+        rows = _grid_rows(tables, table, safetext.markdown)
         headers = ["", *(c.label for c in table.columns)]
         body = tabulate(
             rows,
@@ -115,7 +109,7 @@ def markdown_sections(tables: AreaTables, level: int = 2) -> list[str]:
 
 def render_markdown(tables: AreaTables) -> str:
     """GitHub-flavoured Markdown tables, one section per table."""
-    return "\n\n".join([f"# {_heading(tables)}", *markdown_sections(tables)]) + "\n"
+    return "\n\n".join([f"# {_heading(tables, safetext.markdown)}", *markdown_sections(tables)]) + "\n"
 
 
 def tidy_rows(tables: AreaTables) -> list[dict[str, str]]:

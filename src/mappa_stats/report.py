@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
+from mappa_stats.safetext import markdown, terminal
 from mappa_stats.validate import FAILED, PASSED, SKIPPED, FileReport
 
 REPORT_SCHEMA_VERSION = "1.1"
@@ -127,7 +128,7 @@ def finding_line(f: Finding, width: int = 0) -> str:
     label = "ERROR" if f.severity == ERROR else "WARNING"
     # A located culprit's message starts with its cell; the line already shows it once.
     message = f.message[len(f.ref) :].lstrip() if f.message.startswith(f.ref) else f.message
-    return f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}"
+    return terminal(f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}")
 
 
 def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool = False) -> str:
@@ -141,17 +142,17 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
     for report in reports:
         status = report.status(strict)
         tone = {"pass": "green", "fail": "red", "error": "red"}[status]
-        lines = [paint(verdict_line(report, strict), fg=tone, bold=True)]
+        lines = [paint(terminal(verdict_line(report, strict)), fg=tone, bold=True)]
         if report.provisional:
             lines.append(provisional_line(report))
         if report.error is not None:
-            lines.append(paint(f"ERROR   {report.error}", fg="red"))
+            lines.append(paint(terminal(f"ERROR   {report.error}"), fg="red"))
         width = max((len(f.rule) for f in report.findings), default=0)
         for f in report.findings:
             line = finding_line(f, width)
             lines.append(paint(line, fg="red" if f.severity == ERROR else "yellow"))
             if f.suggestion:
-                lines.append(f"        suggestion: {f.suggestion}")
+                lines.append(terminal(f"        suggestion: {f.suggestion}"))
         if report.error is None:
             lines.append(summary_line(report))
             lines.extend(_not_checked(report))
@@ -173,9 +174,9 @@ def findings_markdown(report: FileReport) -> str | None:
         [
             f.severity.upper(),
             f"`{f.rule}`",
-            f.ref.replace("|", "\\|"),
-            f.message.replace("|", "\\|"),
-            (f.suggestion or "").replace("|", "\\|"),
+            markdown(f.ref),
+            markdown(f.message),
+            markdown(f.suggestion or ""),
         ]
         for f in report.findings
     ]
@@ -192,12 +193,12 @@ def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
     """A sign-off section per file: verdict, findings table, rules table."""
     parts = ["# MAPPA statistics validation report", f"mappa-stats {__version__}"]
     for report in reports:
-        parts.append(f"## {report.path}")
-        parts.append(f"**{verdict_line(report, strict)}**")
+        parts.append(f"## {markdown(report.path)}")
+        parts.append(f"**{markdown(verdict_line(report, strict))}**")
         if report.provisional:
             parts.append(provisional_line(report))
         if report.error is not None:
-            parts.append(f"Error: {report.error}")
+            parts.append(f"Error: {markdown(report.error)}")
             continue
         if report.sha256:
             parts.append(f"SHA-256 of the input: `{report.sha256}`")
