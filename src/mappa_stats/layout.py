@@ -26,6 +26,10 @@ class Sheet:
     name: str
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     hidden: bool = False
+    # What an empty cell really is, where the reader can tell: a formula with no saved value, or a cell
+    # covered by a merged range (then the range, 'B2:C3').
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    merged: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def get(self, row: int, column: int) -> RawCell | None:
         """The cell at (row, column), or None when it is empty."""

@@ -20,7 +20,6 @@ from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, parse_cell, rec
 from mappa_stats.templates import Label, Template, available_years, load_template, match_label, normalize
 
 # A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
-MAX_DETAIL_BYTES = 5 * 1024 * 1024
 STDIN = guard.STDIN
 
 TIDY_COLUMNS = ("table", "row", "column", "value", "marker")
@@ -66,22 +65,6 @@ def sniff(path: Path, data: bytes) -> str:
     return "csv"
 
 
-def _refusal(path: Path, exc: Exception) -> InputError:
-    """A one-line reason for a workbook openpyxl could not read."""
-    names: set[str] = set()
-    cause: BaseException | None = exc
-    while cause is not None and len(names) < 10:
-        names.add(type(cause).__name__)
-        cause = cause.__cause__ or cause.__context__
-    name = type(exc).__name__
-    if names & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"}:
-        return InputError(
-            f"{path}: refused: the workbook's XML declares entities or a DTD (an XML entity attack?); "
-            "save a clean copy from Excel or LibreOffice"
-        )
-    return InputError(f"{path}: cannot be opened as an Excel workbook ({name}); save it again from Excel")
-
-
 def _check_text_length(path: Path, value: Any, budget: guard.Limits) -> None:
     """A cell's text beyond a spreadsheet cell's limit is refused before it reaches any output."""
     if isinstance(value, str) and len(value) > budget.text_bytes:
@@ -92,53 +75,29 @@ def _check_text_length(path: Path, value: Any, budget: guard.Limits) -> None:
 
 
 def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
-    # openpyxl warns on stderr about things we report ourselves (odd dates, unsupported extensions);
-    # a manager should see one line from mappa-stats, not a library's warnings.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _xlsx_sheets_quietly(path, data)
+    """The sheets of a workbook in one streaming pass (mappa_stats.xlsx), with what its blanks hide."""
+    from mappa_stats.xlsx import XlsxError, merged_cells, read_xlsx
 
-
-def _xlsx_sheets_quietly(path: Path, data: bytes) -> list[Sheet]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        raise _refusal(path, exc) from exc
-    sheets = []
     budget = guard.limits("area")
     try:
-        for ws in book.worksheets:
-            # The guard has checked every sheet's real extent; a stale <dimension> must not make
-            # openpyxl pad each row out to it.
-            ws.reset_dimensions()
-            sheet = Sheet(name=ws.title, hidden=getattr(ws, "sheet_state", "visible") != "visible")
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if value is None:
-                        continue
-                    _check_text_length(path, value, budget)
-                    row_no, col_no = int(cell.row or 0), int(cell.column or 0)
-                    sheet.cells[(row_no, col_no)] = RawCell(value, cell.number_format or "General")
-            sheets.append(sheet)
-    except InputError:
-        raise
-    except Exception as exc:  # parsing is lazy in read-only mode: damage shows up here
-        raise _refusal(path, exc) from exc
-    finally:
-        book.close()
+        found = read_xlsx(data, max_cells=budget.cells, max_text=budget.unpacked_bytes)
+    except XlsxError as exc:
+        raise InputError(
+            f"{display_name(path)}: cannot be read as an Excel workbook: {exc}; save it again"
+        ) from None
+    sheets = []
+    for raw in found:
+        sheet = Sheet(name=raw.name, hidden=raw.hidden, formulas=raw.formulas, merged=merged_cells(raw))
+        for key, (value, number_format) in raw.cells.items():
+            _check_text_length(path, value, budget)
+            sheet.cells[key] = RawCell(value, number_format)
+        sheets.append(sheet)
     return sheets
 
 
-_RANGE = re.compile(r"^([A-Z]+)(\d+):([A-Z]+)(\d+)$")
-
-
 def _explain_blanks(
-    path: Path,
-    data: bytes,
     records: list[dict[str, Any]],
+    sheets: list[Sheet],
     template: Template,
     single: frozenset[str] = frozenset(),
 ) -> None:
@@ -146,61 +105,35 @@ def _explain_blanks(
 
     Only blanks where a figure belongs are looked into: a blank not-applicable cell (Category 3 at Level 1)
     is as it should be."""
-    blanks = [
-        r
-        for r in records
-        if r["marker"] == "blank"
-        and r["sheet"]
-        and template.table(r["table"]).is_applicable(r["row"], r["column"])
-    ]
-    if not blanks or len(data) > MAX_DETAIL_BYTES:
-        return
-    import openpyxl
+    from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except Exception:
-        return  # the first read succeeded; details are a courtesy
-    for rec in blanks:
-        if rec["sheet"] not in book.sheetnames:
+    by_name = {sheet.name: sheet for sheet in sheets}
+    for rec in records:
+        sheet = by_name.get(rec["sheet"])
+        if rec["marker"] != "blank" or sheet is None:
             continue
-        ws = book[rec["sheet"]]
-        content = ws[rec["cell"]].value
-        if isinstance(content, str) and content.startswith("="):
-            rec.update(marker="", raw=content, issue="no_cached_value")
+        if not template.table(rec["table"]).is_applicable(rec["row"], rec["column"]):
+            continue
+        row, column = coordinate_to_tuple(rec["cell"])
+        if (row, column) in sheet.formulas:
+            rec.update(marker="", raw=sheet.formulas[(row, column)], issue="no_cached_value")
             continue
         if rec["table"] in single:
             # A single figure is found as the first value right of its label; a formula with no saved
             # value looked empty then, so the blank was placed on the cell beside the label. Name the
             # formula's own cell instead of one the manager never touched.
-            formula = _formula_right(ws, rec["cell"])
-            if formula is not None:
-                ref, text = formula
-                rec.update(marker="", raw=text, issue="no_cached_value", cell=ref)
-                rec["source"] = sheet_ref(rec["sheet"], ref)
+            for right in range(column, column + 30):
+                if (row, right) in sheet.cells:
+                    break
+                if (row, right) in sheet.formulas:
+                    ref = f"{get_column_letter(right)}{row}"
+                    rec.update(marker="", raw=sheet.formulas[(row, right)], issue="no_cached_value", cell=ref)
+                    rec["source"] = sheet_ref(rec["sheet"], ref)
+                    break
+            if rec["issue"]:
                 continue
-        for merged in ws.merged_cells.ranges:
-            if rec["cell"] in merged and merged.start_cell.coordinate != rec["cell"]:
-                rec["raw"] = f"merged {merged.coord}"
-                break
-
-
-def _formula_right(ws: Any, ref: str) -> tuple[str, str] | None:
-    """The first non-empty cell at or right of `ref` on its row, when it is a formula."""
-    from openpyxl.utils.cell import coordinate_from_string, get_column_letter
-
-    _letters, row = coordinate_from_string(ref)
-    start = ws[ref].column
-    for column in range(start, min(start + 30, ws.max_column + 1)):
-        value = ws.cell(row, column).value
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if isinstance(value, str) and value.startswith("="):
-            return f"{get_column_letter(column)}{row}", value
-        return None
-    return None
+        if (row, column) in sheet.merged:
+            rec["raw"] = f"merged {sheet.merged[(row, column)]}"
 
 
 def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
@@ -433,7 +366,7 @@ def read_area_noting(
             records = extract(book, load_template(chosen))
             if kind == "xlsx":
                 single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
-                _explain_blanks(path, data, records, load_template(chosen), single)
+                _explain_blanks(records, sheets, load_template(chosen), single)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         # The guard reads every part first, so this is a last defence for a fault it could not see.
         raise InputError(
