@@ -132,7 +132,9 @@ def test_template_definitions_ship_with_the_package() -> None:
         assert folder == installed / "schemas"
 
 
-def test_api_example_runs_and_prints_what_the_doc_says(in_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_api_example_runs_and_prints_what_the_doc_says(
+    in_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """docs/api.md's Python example runs as written and prints the output shown below it."""
     doc = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     code, shown = re.findall(r"```python\n(.*?)```\n.*?```\n(.*?)```", doc, re.S)[0]

@@ -235,13 +235,14 @@ def test_all_ages_slip_is_named(tmp_path: Path) -> None:
     assert "an all-ages base (1,784,369) would give 87, the stated figure" in result.output
 
 
-def test_population_of_another_year_is_a_warning(tmp_path: Path) -> None:
-    """A mid-2015 file for a 2014-15 report: rate.vintage warns."""
+def test_population_of_another_year_is_not_a_check(tmp_path: Path) -> None:
+    """A mid-2015 file for a 2014-15 report: the rate is not checked (exit 1), and rate.vintage warns."""
     other = tmp_path / "ons_mid2015.csv"
     other.write_bytes(GEOGRAPHIES.read_bytes())
     result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--population", str(other)])
-    assert result.exit_code == 0
-    assert "WARNING rate.vintage" in result.output and "mid-2015" in result.output
+    assert result.exit_code == 1
+    assert "not checked: needs mid-2014; the population file is mid-2015" in result.output
+    assert "WARNING rate.vintage" in result.output and "does not match" not in result.output
 
 
 # --- bad population input: one line, exit 2 ------------------------------------------------------

@@ -561,3 +561,69 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     located = json.loads(run("validate", out, "--area", "Kent", "--format", "json").stdout)["files"][0]
     slip = [f for f in located["findings"] if f["field"] == inner]
     assert slip and slip[0]["expected"] == values[inner] and slip[0]["actual"] == 12
+
+
+# --- the population belongs to the year ----------------------------------------------------------------------
+
+
+def later_year_workbook(tmp_path: Path, year: str) -> Path:
+    """Kent's 2014-15 figures entered in another year's workbook (new tables zero), stated rate 100."""
+    template = load_template(year)
+    kent = kent_values()
+    values: dict[str, float | str | None] = {}
+    counts, _empty = frames.count_fields(template)
+    for code in counts:
+        values[code] = kent.get(code, 0)
+    values["RSORATE"] = 100
+    out = tmp_path / f"kent_{year[:4]}.xlsx"
+    assert run("template", "--year", year, "-o", out).exit_code == 0
+    area = read_area(out)
+    book = load_workbook(out)
+    for code, value in values.items():
+        cell = area.cell(*area.template.field_refs[code])
+        assert cell is not None
+        book[cell.sheet][cell.cell] = value
+    book.save(out)
+    return out
+
+
+def test_a_rate_is_not_checked_against_another_years_population(tmp_path: Path) -> None:
+    """A 2018-19 rate with the mid-2014 file: 'not checked: needs mid-2018', exit 1, never 'does not match'."""
+    workbook = later_year_workbook(tmp_path, "2018-19")
+    result = run("validate", workbook, "--area", "Kent", "--population", SAMPLES / "ons_mid2014.csv")
+    assert result.exit_code == 1, result.output
+    assert "not checked: needs mid-2018; the population file is mid-2014" in result.output
+    assert "does not match" not in result.output and "but 1560 RSOs" not in result.output
+
+
+def test_a_rate_is_checked_against_the_years_own_population(tmp_path: Path) -> None:
+    """The same workbook with a (synthetic) mid-2018 file: checked, and a wrong rate is named with its value."""
+    mid2018 = tmp_path / "ons_mid2018.csv"  # the mid-2014 figures, named as mid-2018: the year is in the name
+    mid2018.write_text((SAMPLES / "ons_mid2014.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    workbook = later_year_workbook(tmp_path, "2018-19")
+    assert run("validate", workbook, "--area", "Kent", "--population", mid2018).exit_code == 0
+    book = load_workbook(workbook)
+    area = read_area(workbook)
+    stated = area.cell(*area.template.field_refs["RSORATE"])
+    assert stated is not None
+    book[stated.sheet][stated.cell] = 46
+    book.save(workbook)
+    result = run("validate", workbook, "--area", "Kent", "--population", mid2018)
+    assert result.exit_code == 1
+    # 1560 ÷ 1,565,295 × 100,000 = 99.66 → 100 (the Kent figures of the seed report)
+    assert "the stated rate is 46 per 100,000 but 1560 RSOs ÷ 1,565,295 people aged 10+" in result.output
+
+
+def test_at_an_exact_half_either_rounding_is_accepted() -> None:
+    """k.5: rounding half up (the reports) and half to even (pandas, the Ministry's pipeline) differ."""
+    from decimal import Decimal
+
+    from mappa_stats.population import AreaPopulation, compute_rate
+
+    # 1 RSO in 200,000 people aged 10+ is exactly 0.5 per 100,000: half up 1, half to even 0.
+    base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())
+    for stated in ("0", "1"):
+        rate = compute_rate("Test", 1, base, stated=Decimal(stated))
+        assert rate.matches and rate.rounding_differs
+        assert "half up gives 1, half to even 0" in rate.verdict()
+    assert compute_rate("Test", 1, base, stated=Decimal("2")).matches is False

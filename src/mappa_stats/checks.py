@@ -612,6 +612,15 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
             yield _rate_not_run(ctx, str(ctx.extras["skipped"]["rate.matches"]))
         return
     population, _ = inputs
+    wanted = f"mid-{ctx.area.template.population_mid_year}"
+    if population.vintage is not None and population.vintage != wanted:
+        # Another year's estimates cannot say whether the stated rate is right: not checked, never "wrong".
+        yield _rate_not_run(
+            ctx,
+            f"not checked: needs {wanted}; the population file is {population.vintage}, and "
+            f"{ctx.area.template.year} rates divide by the ONS {wanted} estimates: give that file",
+        )
+        return
     try:
         rate = workbook_rate(ctx.area, population)
     except InputError as exc:

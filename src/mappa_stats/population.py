@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -522,11 +522,21 @@ class Rate:
         return int(half_up(Decimal(self.population) / Decimal(self.rsos)))
 
     @property
+    def rounded_to_even(self) -> int:
+        """The rate rounded half to even, as pandas' round (the Ministry's national pipeline) does."""
+        return int(self.exact.quantize(Decimal(1), ROUND_HALF_EVEN))
+
+    @property
+    def rounding_differs(self) -> bool:
+        """True at an exact half (k.5), where rounding half up and half to even give different rates."""
+        return self.rounded_to_even != self.rounded
+
+    @property
     def matches(self) -> bool | None:
-        """True when the stated rate equals the rounded rate; None when none was stated."""
+        """True when the stated rate is the rounded one (at an exact half, either); None when unstated."""
         if self.stated is None:
             return None
-        return self.stated == Decimal(self.rounded)
+        return self.stated in (Decimal(self.rounded), Decimal(self.rounded_to_even))
 
     @property
     def all_ages_rounded(self) -> int | None:
@@ -545,6 +555,11 @@ class Rate:
         if self.stated is None:
             return "no stated rate"
         if self.matches:
+            if self.rounding_differs:
+                return (
+                    f"matches (the exact rate is {self.exact.normalize()}: half up gives {self.rounded}, "
+                    f"half to even {self.rounded_to_even}; either is accepted)"
+                )
             return "matches"
         hint = ""
         if self.all_ages_explains_stated:
