@@ -84,6 +84,36 @@ def value_table(table_id: str, title: str, code: str) -> dict[str, Any]:
     }
 
 
+def return_fields(start: int) -> list[str]:
+    """The area return's data-sheet fields in the Ministry's order (69 in 2023-24, 72 in 2024-25)."""
+    cells = ["CAT1L1", "CAT1L2", "CAT1L3", "CAT2L1", "CAT2L2", "CAT2L3", "CAT3L2", "CAT3L3"]
+    yearly = [f"CAT{c}L{n}YEAR" for c in (1, 2, 3) for n in (2, 3)]
+    if start >= 2024:
+        breaches = [f"CAT1L{n}CAUT" for n in (1, 2, 3)] + [f"CAT1L{n}CON" for n in (1, 2, 3)]
+    else:
+        breaches = [f"CAT1L{n}CAUTCON" for n in (1, 2, 3)]
+    orders = ["SOPOGRANT", "NOGRANT", "FTOGRANT"]
+    licence = [f"CAT{c}L{n}LICBREACH" for c in (1, 2, 3) for n in (2, 3)]
+    sopo = ["CAT1L2SOPOBREACH", "CAT1L3SOPOBREACH"]
+    sfo = [f"{cell}SFO" for cell in cells]
+    outcomes = [f"{cell}SFO{outcome}" for outcome in ("CONV", "CHARGE", "OTHER") for cell in cells]
+    scr = [f"CAT{c}L{n}SCR" for c in (1, 2, 3) for n in (2, 3)]
+    return [
+        "AREAID",
+        *cells,
+        *yearly,
+        *breaches,
+        *orders,
+        *licence,
+        *sopo,
+        *sfo,
+        *outcomes,
+        *scr,
+        "SROBREACH",
+        "RSOREVOKE",
+    ]
+
+
 def year_of(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
@@ -276,6 +306,18 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
             }
             changes.append("breaches of notification split into caution and conviction, by level")
     spec["tables"] = list(tables.values()) + extra
+    if start >= 2023:
+        spec["return"] = {
+            "sheet": f"{start % 100:02d}-{end % 100:02d} data",
+            "fields": return_fields(start),
+            # Header typos in real returns that the Ministry's code repairs by hand (CAT2L2SFOTHER it uses
+            # as it is; CAT4L3SFOCHARGED is the National Security Division's).
+            "header_typos": {
+                "CAT3L3SFOCONVICT": "CAT3L3SFOCONV",
+                "CAT1L3SFOCHARGED": "CAT1L3SFOCHARGE",
+                "CAT2L2SFOTHER": "CAT2L2SFOOTHER",
+            },
+        }
     verified = start >= 2023
     spec["status"] = "verified" if verified else "provisional"
     spec["sources"] = [MOJ_CODE] if verified else [CARRIED, MOJ_CODE + " for the field codes carried back"]

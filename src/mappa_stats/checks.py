@@ -11,6 +11,7 @@ from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, WARNING, Finding, plain
 from mappa_stats.model import (
     BLANK,
+    BLANK_ZERO,
     DASH,
     GSS_MARKERS,
     NOT_COLLECTED,
@@ -249,7 +250,26 @@ def check_not_applicable(ctx: Context) -> Iterator[Finding]:
     "Every applicable cell holds a value: a blank or '-' where a count belongs is missing (use 0 for none).",
 )
 def check_missing(ctx: Context) -> Iterator[Finding]:
-    """Blank applicable cells: a zero must be typed as 0."""
+    """Blank applicable cells: a zero is typed as 0 (a return's blanks are read as 0, with one warning)."""
+    read_as_zero = [
+        (cell, code) for _t, cell, code in _cells(ctx, applicable=True) if cell.issue == BLANK_ZERO
+    ]
+    if read_as_zero:
+        first = read_as_zero[0][0]
+        named = ", ".join(f"{code} ({cell.source})" for cell, code in read_as_zero[:8])
+        more = f" and {len(read_as_zero) - 8} more" if len(read_as_zero) > 8 else ""
+        yield finding(
+            "cells.missing",
+            first,
+            f"{len(read_as_zero)} field{'s' * (len(read_as_zero) != 1)} of the return "
+            f"{'are' if len(read_as_zero) != 1 else 'is'} blank and read as 0, as the national pipeline "
+            f"reads them: {named}{more}",
+            expected="a count",
+            actual="blank",
+            suggestion="type 0 where there were none, so that a blank never hides a missing figure",
+            severity=WARNING,
+            field_code=read_as_zero[0][1],
+        )
     for table, cell, code in _cells(ctx, applicable=True):
         if cell.marker in (BLANK, DASH, "[z]"):
             what = "is blank" if cell.marker == BLANK else f"holds {cell.raw!r} (not applicable)"
@@ -392,6 +412,8 @@ def relation_check(relation: RelationRule) -> CheckFn:
                     continue
                 lcells = [area.cell(*r) for r in left]
                 rcells = [area.cell(*r) for r in right]
+                if all(c is not None and c.derived for c in (*lcells, *rcells)):
+                    continue  # totals nobody typed: the cells they add up are reported instead
                 lv = sum(c.count for c in lcells if c is not None and c.count is not None)
                 rv = sum(c.count for c in rcells if c is not None and c.count is not None)
                 bound = rv * comparison.factor

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mappa_stats.model import DECIMAL, NEGATIVE, TEXT_NUMBER, THOUSANDS, AreaTables
+from mappa_stats.model import BLANK_ZERO, DECIMAL, DERIVED, NEGATIVE, TEXT_NUMBER, THOUSANDS, AreaTables
 from mappa_stats.templates import Comparison, Ref, RelationRule, TableDef, Template, load_template
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 KEYS = ("area", "year")
 # How a number may have been written and still be a number for the schema to judge (a decimal or a
 # negative is a number the schema refuses; text, dates and percentages in a count cell are not numbers).
-NUMERIC_ISSUES = ("", TEXT_NUMBER, THOUSANDS, DECIMAL, NEGATIVE)
+NUMERIC_ISSUES = ("", TEXT_NUMBER, THOUSANDS, DECIMAL, NEGATIVE, BLANK_ZERO, DERIVED)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class Sheet:
     # covered by a merged range (then the range, 'B2:C3').
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: dict[tuple[int, int], str] = field(default_factory=dict)
+    references: dict[tuple[int, int], str] = field(default_factory=dict)  # formulas with a saved value
 
     def get(self, row: int, column: int) -> RawCell | None:
         """The cell at (row, column), or None when it is empty."""

@@ -215,10 +215,21 @@ def _ref(area: AreaTables, key: Key) -> str:
     return cell.source if not cell.sheet else sheet_ref(cell.sheet, cell.cell)
 
 
+def typed(area: AreaTables, group: list[Equation]) -> list[Equation]:
+    """The equations among typed cells: a derived total (a return's) is its parts, not a cell to change."""
+
+    def derived(key: Key) -> bool:
+        cell = area.cell(*area.template.field_refs[key])
+        return cell is not None and cell.derived
+
+    return [eq for eq in group if not any(derived(k) for k in eq.cells())]
+
+
 def locate(area: AreaTables, group: list[Equation]) -> tuple[dict[Key, int], list[Fix]] | None:
     """A group's values and its smallest fixes; None when a cell of it holds no count."""
+    group = typed(area, group)
     values = _values(area, sorted({k for eq in group for k in eq.cells()}))
-    if values is None:
+    if values is None or not group:
         return None
     return values, smallest_fixes(values, group)
 
@@ -315,14 +326,14 @@ def explain_totals(area: AreaTables, findings: Iterable[Finding]) -> list[Findin
             continue
         values, fixes = located
         if len(fixes) == 1 and fixes[0].values is not None:
-            out.extend(_culprit_findings(area, groups[index], values, fixes[0]))
+            out.extend(_culprit_findings(area, typed(area, groups[index]), values, fixes[0]))
             continue
         size = len(fixes[0].cells)
-        what = "one cell" if size == 1 else f"{size} cells"
+        what = "one of these cells" if size == 1 else f"of these sets of {size} cells"
         tables = {eq.table for eq in groups[index]}
         whole = "the grid" if len(tables) == 1 and "" not in tables else "the equations"
         note = (
-            f"several possibilities: changing any of these {what} would make {whole} add up, so the "
+            f"several possibilities: changing any {what} would make {whole} add up, so the "
             f"sums alone cannot tell which is wrong: {_options(area, fixes)}"
         )
         out.extend(replace(g, suggestion=note) for g in group)

@@ -33,6 +33,8 @@ TEXT = "text"
 NOT_FINITE = "not_finite"
 NO_CACHED_VALUE = "no_cached_value"
 TOO_LARGE = "too_large"
+BLANK_ZERO = "blank_read_as_zero"  # a return's blank field, read as 0 as the national pipeline reads it
+DERIVED = "derived"  # a total nobody typed: worked out from its parts (a return carries no totals)
 # No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
 MAX_COUNT = 1_000_000_000
 
@@ -136,9 +138,14 @@ class Cell:
     source: str
 
     @property
+    def derived(self) -> bool:
+        """True for a total worked out from its parts rather than typed."""
+        return self.issue == DERIVED or self.marker == "(derived)"
+
+    @property
     def count(self) -> float | None:
         """The number when the cell holds a usable count (plain, typed as text or with separators)."""
-        if self.value is None or self.issue not in ("", TEXT_NUMBER, THOUSANDS):
+        if self.value is None or self.issue not in ("", TEXT_NUMBER, THOUSANDS, BLANK_ZERO, DERIVED):
             return None
         return self.value
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mappa_stats import guard
+from mappa_stats import ret as returns
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
 from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, parse_cell, record, sheet_ref
@@ -87,7 +88,13 @@ def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
         ) from None
     sheets = []
     for raw in found:
-        sheet = Sheet(name=raw.name, hidden=raw.hidden, formulas=raw.formulas, merged=merged_cells(raw))
+        sheet = Sheet(
+            name=raw.name,
+            hidden=raw.hidden,
+            formulas=raw.formulas,
+            merged=merged_cells(raw),
+            references=raw.references,
+        )
         for key, (value, number_format) in raw.cells.items():
             _check_text_length(path, value, budget)
             sheet.cells[key] = RawCell(value, number_format)
@@ -359,14 +366,18 @@ def read_area_noting(
             records, chosen, own = _tidy_csv(path, data, year)
         else:
             sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
-            book = Workbook(display_name(path), sheets)
-            templates = {y: load_template(y) for y in available_years()}
-            chosen = detect_year(book, templates, year)
-            own = book.key_value(AREA_KEYS)
-            records = extract(book, load_template(chosen))
-            if kind == "xlsx":
-                single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
-                _explain_blanks(records, sheets, load_template(chosen), single)
+            if returns.data_sheet(sheets) is not None:
+                # The Ministry's area return: a sheet of field codes, not the report's tables.
+                records, chosen, own = returns.read_return(display_name(path), sheets, year)
+            else:
+                book = Workbook(display_name(path), sheets)
+                templates = {y: load_template(y) for y in available_years()}
+                chosen = detect_year(book, templates, year)
+                own = book.key_value(AREA_KEYS)
+                records = extract(book, load_template(chosen))
+                if kind == "xlsx":
+                    single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
+                    _explain_blanks(records, sheets, load_template(chosen), single)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         # The guard reads every part first, so this is a last defence for a fault it could not see.
         raise InputError(

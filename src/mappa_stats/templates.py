@@ -214,6 +214,10 @@ class Template:
     changes: tuple[str, ...] = ()
     roles: dict[str, Ref] = field(default_factory=dict)
     path: str = ""
+    # The Ministry of Justice's area return of the year, where known: its data sheet and fields, in order.
+    return_sheet: str = ""
+    return_fields: tuple[str, ...] = ()
+    return_typos: dict[str, str] = field(default_factory=dict)
 
     def table(self, table_id: str) -> TableDef:
         """The table with this id."""
@@ -538,6 +542,20 @@ def build_template(spec: Any, where: str, file_year: str | None = None) -> Templ
         if name not in ROLES:
             raise check.fail(["roles", name], f"{name!r} is not a role mappa-stats knows: {', '.join(ROLES)}")
         roles[name] = ref(value, ["roles", name])
+    return_sheet, return_fields, return_typos = "", (), {}
+    if "return" in spec:
+        block = check.get(spec, "return", [], dict)
+        return_sheet = check.get(block, "sheet", ["return"], str)
+        return_fields = tuple(check.get(block, "fields", ["return"], list))
+        for i, code in enumerate(return_fields):
+            if code != "AREAID" and code not in codes:
+                raise check.fail(["return", "fields", i], f"{code!r} is not a field code of this year")
+            if return_fields.index(code) != i:
+                raise check.fail(["return", "fields", i], f"{code!r} is listed twice")
+        return_typos = dict(block.get("header_typos", {}))
+        for typo, code in return_typos.items():
+            if code not in return_fields:
+                raise check.fail(["return", "header_typos", typo], f"{code!r} is not a field of the return")
     mid_year = check.get(spec, "population_mid_year", [], int)
     status = spec.get("status", "verified")
     if status not in ("verified", "provisional"):
@@ -557,6 +575,9 @@ def build_template(spec: Any, where: str, file_year: str | None = None) -> Templ
         changes=tuple(spec.get("changes", ())),
         roles=roles,
         path=where,
+        return_sheet=return_sheet,
+        return_fields=return_fields,
+        return_typos=return_typos,
     )
 
 

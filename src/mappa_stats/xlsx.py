@@ -39,6 +39,7 @@ class XlsxSheet:
     hidden: bool
     cells: dict[tuple[int, int], tuple[Any, str]] = field(default_factory=dict)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # a formula with no saved value
+    references: dict[tuple[int, int], str] = field(default_factory=dict)  # any formula with a saved value
     merged: list[str] = field(default_factory=list)
 
 
@@ -282,10 +283,13 @@ def _store(
                 value = from_excel(value, epoch)
             except (OverflowError, ValueError):
                 value = "#VALUE!"
+    formula = None if cell["f"] is None else "=" + "".join(cell["f"])
     if value is None:
-        if cell["f"] is not None:
-            sheet.formulas[key] = "=" + "".join(cell["f"])
+        if formula is not None:
+            sheet.formulas[key] = formula
         return
+    if formula is not None:
+        sheet.references[key] = formula
     budget.cell()
     sheet.cells[key] = (value, number_format)
 

@@ -1,0 +1,222 @@
+"""The Ministry of Justice's area return: the 'YY-YY data' sheet of field codes, read as the tidy model.
+
+What is known of the return comes from the Ministry's own production code (shared/research/moj-return.md):
+row 1 of the data sheet holds field codes (any order, any case, four typos the Ministry repairs by hand),
+row 2 their values — formulas pointing at the 'Data entry' sheet, so the values are the ones Excel saved;
+the area's id is in 'Data entry'!A2 and its name in C2. Which fields a year's return carries is data in
+the year's definition (`return`). A finding names the cell the manager typed: where row 2 holds a plain
+reference (`='Data entry'!D14`), that cell, with the data-sheet cell beside it. Totals are not on the
+return: they are derived from their parts, as the Ministry derives them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from typing import Any
+
+from mappa_stats.errors import InputError
+from mappa_stats.layout import Sheet
+from mappa_stats.model import BLANK_ZERO, DERIVED, NO_CACHED_VALUE, Parsed, a1, parse_cell, record, sheet_ref
+from mappa_stats.templates import Template, load_template, schemas_dir
+
+DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
+ENTRY = "data entry"
+_REFERENCE = re.compile(r"^=\s*(?:'((?:[^']|'')+)'|([A-Za-z0-9_ .]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})\s*$")
+UNKNOWN = "(derived)"  # the marker of a total that cannot be worked out (a part is not a number)
+
+
+@cache
+def moj_area_ids() -> dict[int, str]:
+    """The Ministry's area id → area name (schemas/moj_areas.json; 43 is the National Security Division)."""
+    spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
+    return {int(k): v for k, v in spec["ids"].items()}
+
+
+def data_sheet(sheets: list[Sheet]) -> Sheet | None:
+    """The return's data sheet ('23-24 data'), when the workbook is a return."""
+    return next((s for s in sheets if DATA_SHEET.match(s.name)), None)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]) -> str:
+    """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2."""
+    from mappa_stats.population import area_key, find_area
+
+    entry = next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+    stated = data.get(2, header["AREAID"])
+    where = sheet_ref(data.name, a1(2, header["AREAID"]))
+    value = None if stated is None else stated.value
+    if entry is not None and entry.get(2, 1) is not None:
+        where, value = sheet_ref(entry.name, "A2"), entry.cells[(2, 1)].value
+    number = _whole(value)
+    ids = moj_area_ids()
+    if number is None or number not in ids:
+        raise InputError(
+            f"{display}: {where} holds area id {_text(value)[:20]!r}; the Ministry's area ids are 1 to 43 "
+            "(docs/formats.md): type the area's id"
+        )
+    if stated is not None and _whole(stated.value) not in (None, number):
+        raise InputError(
+            f"{display}: {sheet_ref(data.name, a1(2, header['AREAID']))} says area {_text(stated.value)} but "
+            f"{where} says {number}; correct one of them"
+        )
+    if number == 43:
+        raise InputError(
+            f"{display}: a National Security Division return (area 43, Category 4): not read yet; "
+            "validate the 42 area returns"
+        )
+    name = ids[number]
+    if entry is not None and entry.get(2, 3) is not None:
+        typed = _text(entry.cells[(2, 3)].value)
+        if typed and area_key(typed) != area_key(name) and (find_area(typed) != find_area(name)):
+            raise InputError(
+                f"{display}: {sheet_ref(entry.name, 'C2')} names {typed[:60]!r} but the area id in A2 is "
+                f"{number} ({name}); correct one of them"
+            )
+    found = find_area(name)
+    return found.name if found is not None else name
+
+
+def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
+    """Field code → column of the data sheet, every field of the year's return present exactly once."""
+    header: dict[str, int] = {}
+    for (row, column), cell in sorted(data.cells.items()):
+        if row != 1:
+            continue
+        typed = _text(cell.value).upper()
+        code = template.return_typos.get(typed, typed)
+        here = sheet_ref(data.name, a1(1, column))
+        if code in header:
+            first = sheet_ref(data.name, a1(1, header[code]))
+            raise InputError(f"{display}: {here} repeats the field {code} (also {first}); delete one column")
+        if code not in template.return_fields:
+            close = difflib.get_close_matches(code, template.return_fields, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise InputError(
+                f"{display}: {here} holds {typed[:40]!r}, not a field of the {template.year} return{hint} "
+                "(the fields are listed in docs/templates.md)"
+            )
+        header[code] = column
+    missing = [code for code in template.return_fields if code not in header]
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise InputError(
+            f"{display}: sheet {data.name!r} has no column for {shown}; every field of the {template.year} "
+            "return appears once in row 1"
+        )
+    return header
+
+
+def _located(data: Sheet, column: int) -> tuple[str, str, str]:
+    """(sheet, cell, source) of a row-2 value: the cell its plain reference formula points at, if any."""
+    here = a1(2, column)
+    formula = data.references.get((2, column)) or data.formulas.get((2, column))
+    found = _REFERENCE.match(formula or "")
+    if found is None:
+        return data.name, here, sheet_ref(data.name, here)
+    sheet = (found.group(1) or "").replace("''", "'") or (found.group(2) or "").strip()
+    cell = f"{found.group(3).upper()}{found.group(4)}"
+    return sheet, cell, f"{sheet_ref(sheet, cell)} (via {sheet_ref(data.name, here)})"
+
+
+def read_return(
+    display: str, sheets: list[Sheet], year: str | None
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """The tidy records of a return, its year and its area."""
+    data = data_sheet(sheets)
+    assert data is not None
+    matched = DATA_SHEET.match(data.name)
+    assert matched is not None
+    own = f"20{matched.group(1)}-{matched.group(2)}"
+    if year is not None and year != own:
+        raise InputError(
+            f"{display}: the data sheet {data.name!r} is for {own}, not {year}; "
+            f"give the {year} return, or --year {own}"
+        )
+    template = load_template(own)
+    if not template.return_fields:
+        raise InputError(
+            f"{display}: the {own} return's fields are not known; give the area report's workbook"
+        )
+    header = _header(display, data, template)
+    area = _area(display, sheets, data, header)
+    from mappa_stats.frame import equations
+
+    totals = {eq.total for eq in equations(template) if eq.table}
+    values: dict[str, dict[str, Any]] = {}
+    for code, at in header.items():
+        if code == "AREAID":
+            continue
+        sheet, cell, source = _located(data, at)
+        raw = data.get(2, at)
+        if raw is None and (2, at) in data.formulas:
+            parsed = Parsed(None, "", data.formulas[(2, at)], NO_CACHED_VALUE)
+        elif raw is None or _text(raw.value) == "":
+            parsed = Parsed(0.0, "", "", BLANK_ZERO)  # the national pipeline reads a blank as 0
+        else:
+            parsed = parse_cell(raw.value, raw.number_format)
+        values[code] = {"parsed": parsed, "sheet": sheet, "cell": cell, "source": source}
+    pending = [e for e in equations(template) if e.table and e.total not in values]
+    while pending:  # totals of totals wait for their parts
+        ready = [e for e in pending if all(p in values for p in e.parts)]
+        if not ready:
+            break
+        for eq in ready:
+            pending.remove(eq)
+            if eq.total in values:
+                continue
+            parts = [values[p]["parsed"] for p in eq.parts]
+            total = int(sum(p.value or 0.0 for p in parts))
+            usable = all(
+                p.value is not None and p.issue in ("", BLANK_ZERO, DERIVED) and not p.marker for p in parts
+            )
+            parsed = (
+                Parsed(float(total), "", str(total), DERIVED) if usable else Parsed(None, UNKNOWN, "", "")
+            )
+            values[eq.total] = {"parsed": parsed, "sheet": "", "cell": "", "source": f"derived ({eq.total})"}
+    records = []
+    for table in template.tables:
+        if not any(code in values for code in table.fields.values()):
+            continue  # a table of the area report only (the stated rate, the commentary)
+        for row in table.rows:
+            for column in table.columns:
+                code = table.fields[(row.id, column.id)]
+                found = values.get(code)
+                if found is None:
+                    marker = (
+                        Parsed(None, "blank", "", "") if code not in totals else Parsed(None, UNKNOWN, "", "")
+                    )
+                    found = {
+                        "parsed": marker,
+                        "sheet": "",
+                        "cell": "",
+                        "source": f"not on the return ({code})",
+                    }
+                records.append(
+                    record(
+                        table.id,
+                        row.id,
+                        column.id,
+                        found["parsed"],
+                        found["sheet"],
+                        found["cell"],
+                        found["source"],
+                    )
+                )
+    return records, template.year, area

@@ -1,0 +1,251 @@
+"""The Ministry of Justice's area return (2023-24, 2024-25): read as it is, checked, located at the typed cell."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import sha256
+from mappa_stats.cli import main
+from mappa_stats.templates import load_template
+
+# Kent's 2014-15 figures where the return has the same field (the seed report), the rest arithmetic below.
+KENT = {
+    "CAT1L1": 1548, "CAT1L2": 12, "CAT1L3": 0, "CAT2L1": 787, "CAT2L2": 6, "CAT2L3": 0, "CAT3L2": 4, "CAT3L3": 0,
+    "CAT1L2YEAR": 18, "CAT1L3YEAR": 1, "CAT2L2YEAR": 7, "CAT2L3YEAR": 2, "CAT3L2YEAR": 7, "CAT3L3YEAR": 0,
+    "SOPOGRANT": 134, "NOGRANT": 3, "FTOGRANT": 0,
+    "CAT1L2LICBREACH": 6, "CAT1L3LICBREACH": 0, "CAT2L2LICBREACH": 3, "CAT2L3LICBREACH": 0,
+    "CAT3L2LICBREACH": 1, "CAT3L3LICBREACH": 0, "CAT1L2SOPOBREACH": 0, "CAT1L3SOPOBREACH": 0,
+}  # fmt: skip
+# 37 breaches of notification (the seed report), by level: 30 + 5 + 2 = 37.
+BREACHES = {"CAT1L1CAUTCON": 30, "CAT1L2CAUTCON": 5, "CAT1L3CAUTCON": 2}
+SPLIT = {"CAT1L1CAUT": 10, "CAT1L1CON": 20, "CAT1L2CAUT": 1, "CAT1L2CON": 4, "CAT1L3CAUT": 0, "CAT1L3CON": 2}
+# Serious further offences: charged = convicted + still charged + other, cell by cell.
+SFO = {"CAT1L1": (3, 2, 1, 0), "CAT2L1": (2, 1, 0, 1), "CAT1L2": (1, 1, 0, 0), "CAT2L2": (1, 0, 1, 0)}
+
+
+def figures(year: str) -> dict[str, int]:
+    """A consistent return of the year, every field given."""
+    values: dict[str, int] = {code: 0 for code in load_template(year).return_fields if code != "AREAID"}
+    values.update(KENT)
+    values.update(BREACHES if year == "2023-24" else SPLIT)
+    for cell, (charged, convicted, still, other) in SFO.items():
+        values.update(
+            {
+                f"{cell}SFO": charged,
+                f"{cell}SFOCONV": convicted,
+                f"{cell}SFOCHARGE": still,
+                f"{cell}SFOOTHER": other,
+            }
+        )
+    values.update(CAT1L2SCR=1, SROBREACH=2, RSOREVOKE=4)
+    return values
+
+
+def make_return(
+    path: Path,
+    year: str,
+    values: dict[str, Any],
+    *,
+    area_id: Any = 17,
+    area_name: str = "Kent",
+    header: dict[str, str] | None = None,
+    shuffle: bool = True,
+    saved: bool = True,
+) -> Path:
+    """A return as the Ministry's workbook has it: 'Data entry' (the form) and the data sheet of formulas."""
+    codes = ["AREAID", *[c for c in load_template(year).return_fields if c != "AREAID"]]
+    order = list(codes)
+    if shuffle:
+        random.Random(4).shuffle(order)
+    book = openpyxl.Workbook()
+    entry = book.active
+    entry.title = "Data entry"
+    entry["A1"], entry["C1"], entry["A2"], entry["C2"] = "Area ID", "Area", area_id, area_name
+    rows = {code: 10 + i for i, code in enumerate(codes)}
+    for code, row in rows.items():
+        entry.cell(row, 2, code.title())
+        if code != "AREAID" and values.get(code) is not None:
+            entry.cell(row, 4, values[code])
+    data = book.create_sheet(f"{year[2:4]}-{year[5:7]} data")
+    cached: dict[str, Any] = {}
+    for column, code in enumerate(order, start=1):
+        written = (header or {}).get(code, code)
+        data.cell(1, column, written.lower() if column % 3 == 0 else written)
+        target = "A2" if code == "AREAID" else f"D{rows[code]}"
+        if code != "AREAID" and code in values and values[code] is None:
+            continue  # a blank field: no formula on the data sheet either
+        ref = data.cell(2, column, f"='Data entry'!{target}").coordinate
+        cached[ref] = area_id if code == "AREAID" else values.get(code)
+    book.save(path)
+    if saved:
+        _save_values(path, "xl/worksheets/sheet2.xml", cached)
+    return path
+
+
+def _save_values(path: Path, part: str, cached: dict[str, Any]) -> None:
+    """Put the values Excel would have saved into the formula cells (openpyxl writes none)."""
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+
+    def fill(match: re.Match[str]) -> str:
+        ref, formula = match.group(1), match.group(2)
+        value = cached.get(ref)
+        if value is None:
+            return f'<c r="{ref}"><f>{formula}</f><v></v></c>'
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="str"><f>{formula}</f><v>{value}</v></c>'
+        return f'<c r="{ref}"><f>{formula}</f><v>{value}</v></c>'
+
+    parts[part] = re.sub(
+        r'<c r="([A-Z]+\d+)"><f>(.*?)</f><v\s*/>(?:</c>)?', fill, parts[part].decode()
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, content in parts.items():
+            out.writestr(name, content)
+
+
+def run(*args: Any) -> Any:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("year", ["2023-24", "2024-25"])
+def test_a_consistent_return_validates_clean(tmp_path: Path, year: str) -> None:
+    """Shuffled columns, mixed case, formulas with saved values: exit 0, area and year read from the return."""
+    path = make_return(tmp_path / "return.xlsx", year, figures(year))
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)["files"][0]
+    assert (report["area"], report["template"], report["findings"]) == ("Kent", year, [])
+
+
+def test_the_ministrys_header_typos_are_repaired(tmp_path: Path) -> None:
+    """CAT3L3SFOCONVICT, CAT1L3SFOCHARGED and CAT2L2SFOTHER are read as the fields they mean."""
+    typos = {
+        "CAT3L3SFOCONV": "CAT3L3SFOCONVICT",
+        "CAT1L3SFOCHARGE": "CAT1L3SFOCHARGED",
+        "CAT2L2SFOOTHER": "CAT2L2SFOTHER",
+    }
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"), header=typos)
+    assert run("validate", path).exit_code == 0
+
+
+def test_tables_of_a_return_derive_the_totals(tmp_path: Path) -> None:
+    """The 31 March total is derived as the Ministry derives it: 1560 Category 1 (the Kent report's figure)."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"))
+    result = run("tables", path, "--format", "json")
+    assert result.exit_code == 0
+    tables = {t["id"]: {r["id"]: r["cells"] for r in t["rows"]} for t in json.loads(result.stdout)["tables"]}
+    assert tables["snapshot"]["total"]["cat1"]["value"] == 1560
+    assert tables["snapshot"]["total"]["total"]["value"] == 2357
+    assert tables["breach_notification"]["total"]["value"]["value"] == 37
+
+
+def test_a_mistyped_outcome_is_located_at_the_typed_cell(tmp_path: Path) -> None:
+    """A serious further offence convicted typed 4 for 1: named at 'Data entry', with the value it should hold."""
+    values = figures("2023-24")
+    values["CAT1L2SFOCONV"] = 4
+    path = make_return(tmp_path / "return.xlsx", "2023-24", values)
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    assert len(findings) == 1 and findings[0]["field"] == "CAT1L2SFOCONV"
+    assert findings[0]["ref"].startswith("'Data entry'!D") and "(via '23-24 data'!" in findings[0]["message"]
+    # A return carries no totals, so the sums alone cannot tell the outcome from the charge: every option is
+    # named with the value it would need, the mistyped one among them (4 convicted → 1).
+    where = findings[0]["ref"]
+    assert (
+        f"{where} → 1" in findings[0]["suggestion"] and "several possibilities" in findings[0]["suggestion"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "rule", "value"),
+    [
+        ({"CAT2L2YEAR": 5}, "cross.yearly_ge_snapshot", 5),  # yearly 5 below the 6 on 31 March
+        ({"CAT2L2LICBREACH": 8}, "cross.custody_le_yearly", 8),  # 8 returned, 7 managed in the year
+        ({"CAT1L2SCR": 40}, "cross.scr_le_yearly", 40),  # 40 reviews, 18 managed at Level 2
+        ({"CAT2L1": -787}, "values.whole_number", -787),
+    ],
+)
+def test_each_rule_broken_once_names_the_typed_cell(
+    tmp_path: Path, change: dict[str, int], rule: str, value: int
+) -> None:
+    """Each rule of the return broken once: exit 1, the finding at the 'Data entry' cell the manager typed."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", {**figures("2023-24"), **change})
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    findings = [f for f in json.loads(result.stdout)["files"][0]["findings"] if rule in f["rules"]]
+    assert findings and str(findings[0]["actual"]) == str(value)
+    assert findings[0]["sheet"] == "Data entry" and findings[0]["cell"].startswith("D")
+
+
+def test_blank_fields_are_read_as_zero_with_one_warning(tmp_path: Path) -> None:
+    """Blanks are 0 for the national pipeline: read so, with one warning naming them."""
+    values = figures("2023-24")
+    values["CAT3L3SCR"] = None
+    values["SROBREACH"] = None
+    path = make_return(tmp_path / "return.xlsx", "2023-24", values)
+    result = run("validate", path)
+    assert result.exit_code == 0
+    assert "2 fields of the return are blank and read as 0" in result.output
+    assert run("validate", path, "--strict").exit_code == 1
+
+
+def test_a_formula_with_no_saved_value_is_named(tmp_path: Path) -> None:
+    """Row 2 never calculated: an error at the cell the formula points to."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"), saved=False)
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert "a formula with no saved value" in result.output and "'Data entry'!D" in result.output
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"area_id": 44}, "holds area id '44'; the Ministry's area ids are 1 to 43"),
+        (
+            {"area_name": "Lancashire"},
+            "'Data entry'!C2 names 'Lancashire' but the area id in A2 is 17 (Kent)",
+        ),
+        ({"header": {"CAT1L2": "CAT1L1"}}, "repeats the field CAT1L1"),
+        (
+            {"header": {"CAT1L2": "CAT1L2X"}},
+            "holds 'CAT1L2X', not a field of the 2023-24 return; did you mean CAT1L2",
+        ),
+    ],
+)
+def test_a_broken_return_is_one_line(tmp_path: Path, kwargs: dict[str, Any], words: str) -> None:
+    """A bad area id, a name that disagrees, two columns for one field, an unknown field: exit 2, one line."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"), **kwargs)
+    before = sha256(path)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("ERROR")]) == 1
+    assert sha256(path) == before
+
+
+def test_a_return_of_another_year_than_asked(tmp_path: Path) -> None:
+    """A 2023-24 data sheet given as 2024-25: refused, naming both years."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"))
+    result = run("validate", path, "--year", "2024-25")
+    assert result.exit_code == 2
+    assert "the data sheet '23-24 data' is for 2023-24, not 2024-25" in result.output
+
+
+def test_text_in_row_two_is_a_finding_at_its_cell(tmp_path: Path) -> None:
+    """A value typed as words: an error at the typed cell."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", {**figures("2023-24"), "NOGRANT": "three"})
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    found = [f for f in json.loads(result.stdout)["files"][0]["findings"] if f["field"] == "NOGRANT"]
+    assert found and found[0]["rule"] == "values.whole_number" and found[0]["actual"] == "three"
