@@ -58,6 +58,19 @@ class Anchor:
 
 _MONTHS = "january february march april may june july august september october november december"
 _DATE = re.compile(r"(\d{1,2}) (" + "|".join(_MONTHS.split()) + r") (\d{4})")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+
+
+def title_date(text: str) -> str | None:
+    """The snapshot date a normalised title names, as '31 march 2015' ('31/03/2015' too), or None."""
+    found = _DATE.search(text)
+    if found:
+        return f"{int(found.group(1))} {found.group(2)} {found.group(3)}"
+    numeric = _NUMERIC_DATE.search(text)
+    if numeric and 1 <= int(numeric.group(2)) <= 12:
+        month = _MONTHS.split()[int(numeric.group(2)) - 1]
+        return f"{int(numeric.group(1))} {month} {numeric.group(3)}"
+    return None
 AREA_KEYS = {"mappa area", "area"}
 _YEAR_KEYS = {"reporting year", "template year", "template", "year"}
 
@@ -133,9 +146,8 @@ def detect_year(book: Workbook, templates: dict[str, Template], wanted: str | No
     seen: list[str] = []
     for _sheet, _r, _c, text in book.text_cells():
         if any(text.startswith(p) for p in prefixes):
-            found = _DATE.search(text)
-            if found:
-                date = found.group(0)
+            date = title_date(text)
+            if date:
                 if date in ends:
                     return ends[date]
                 seen.append(date.title())
@@ -216,9 +228,9 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
             for c, label in sorted(hits.items()):
                 if c < first:
                     continue
-                if c != previous + 1:
+                if c != previous + 1 and (label is None or label in header.values()):
                     break  # a gap of empty columns ends the header; notes beyond it are not labels
-                previous = c
+                previous = c  # (a blank column inside a grid, with its labels beyond it, is read past)
                 if label is None:
                     raw = book.row(sheet, r)
                     text = next(cell.value for col, cell in raw if col == c)
@@ -238,6 +250,15 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
             f"{where}: no header row of category labels below the title; expected {_expected(table.columns)}"
         )
     missing = [label for label in table.columns if label not in header.values()]
+    for r in range(max(anchor.row + 1, header_row - 2), min(end, header_row + 2) + 1):
+        # A label set on another line of the header ("Total" a row above or below the categories).
+        if not missing or r == header_row:
+            continue
+        for c, cell in book.row(sheet, r):
+            label = match_label(cell.value, tuple(missing)) if _is_text(cell) else None
+            if label is not None and c > min(header) and c not in header:
+                header[c] = label
+                missing.remove(label)
     if missing:
         raise LabelError(
             f"{where}: column {missing[0].label!r} is missing from the header row "
@@ -368,21 +389,45 @@ def _list(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
     return [found[label.id] for label in table.rows]
 
 
+def other_years(book: Workbook, template: Template) -> set[str]:
+    """Sheets whose dated titles are all of another year (last year's tables left in the workbook)."""
+    prefixes = tuple(normalize(m) for t in template.tables for m in t.match)
+    wanted = normalize(template.period_end)
+    dates: dict[str, set[str]] = {}
+    for sheet, _r, _c, text in book.text_cells():
+        date = title_date(text) if text.startswith(prefixes) else None
+        if date:
+            dates.setdefault(sheet.name, set()).add(date)
+    return {name for name, found in dates.items() if wanted not in found}
+
+
 def extract(book: Workbook, template: Template) -> list[dict[str, Any]]:
     """Tidy records for every table of the template that the workbook holds."""
     anchors = find_anchors(book, template)
+    stale = other_years(book, template)
+    if stale:
+        # Keep a table found on another year's sheet only where this year's sheets lack it.
+        anchors = {k: ([a for a in v if a.sheet.name not in stale] or v) for k, v in anchors.items()}
     every = [a for hits in anchors.values() for a in hits]
     records: list[dict[str, Any]] = []
+    missing = [t for t in template.tables if t.required and not anchors[t.id]]
+    if len(missing) == 1:
+        looked = " or ".join(repr(m) for m in missing[0].match)
+        raise TableNotFoundError(
+            f"{book.path}: table {missing[0].display_title!r} not found; looked in every sheet for a "
+            f"title starting {looked} (template {template.year})"
+        )
+    if missing:
+        names = "; ".join(
+            f"{t.display_title!r} (a title starting {' or '.join(repr(m) for m in t.match)})" for t in missing
+        )
+        raise TableNotFoundError(
+            f"{book.path}: {len(missing)} tables not found in any sheet: {names} (template {template.year})"
+        )
     for table in template.tables:
         hits = anchors[table.id]
         if not hits:
-            if not table.required:
-                continue
-            looked = " or ".join(repr(m) for m in table.match)
-            raise TableNotFoundError(
-                f"{book.path}: table {table.display_title!r} not found; looked in every sheet for a "
-                f"title starting {looked} (template {template.year})"
-            )
+            continue
         if len(hits) > 1 and table.section is not None:
             # Sections of one title may each have their own copy of it (one sheet per grid):
             # keep the titles whose block holds this section.

@@ -41,7 +41,8 @@ def normalize(text: object) -> str:
 
 @lru_cache(maxsize=4096)  # the same few hundred labels and titles are folded for every workbook
 def _fold(text: str) -> str:
-    folded = _SPACE.sub(" ", text.translate(_DASHES)).strip().casefold()
+    # "Levels 2 & 3" is "Levels 2 and 3".
+    folded = _SPACE.sub(" ", text.translate(_DASHES).replace("&", " and ")).strip().casefold()
     return folded.rstrip(":*").strip()
 
 

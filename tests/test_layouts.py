@@ -1,0 +1,96 @@
+"""Workbooks as managers lay them out: each of these was refused when tried as a new user would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import KENT_XLSX, sha256
+from mappa_stats.cli import main
+
+Change = Callable[[Any, Any], None]
+
+
+def _no_year_cell(ws: Any) -> None:
+    ws["G2"] = None
+    ws["H2"] = None
+
+
+def _at_slash_date(wb: Any, ws: Any) -> None:
+    _no_year_cell(ws)
+    ws["A2"] = "MAPPA-eligible offenders at 31/03/2015"
+
+
+def _blank_column(wb: Any, ws: Any) -> None:
+    ws.insert_cols(3)  # an empty column C inside every grid
+
+
+def _total_a_line_above(wb: Any, ws: Any) -> None:
+    ws["E4"], ws["E3"] = None, "Total"
+
+
+def _last_years_sheet(wb: Any, ws: Any) -> None:
+    old = wb.copy_worksheet(ws)
+    old.title = "2013-14"
+    old["A2"] = "MAPPA-eligible offenders on 31 March 2014"
+    old["B5"] = 1400  # last year's figures, which must not be read
+    _no_year_cell(ws)
+    _no_year_cell(old)
+    wb.move_sheet(old, offset=-1)  # last year's sheet first
+
+
+CASES: dict[str, Change] = {
+    "offenders at 31/03/2015": _at_slash_date,
+    "Levels 2 & 3": lambda wb, ws: ws.__setitem__(
+        "A10", "MAPPA-eligible offenders in Levels 2 & 3 by category (yearly total)"
+    ),
+    "RSOs per 100,000 population": lambda wb, ws: ws.__setitem__("A37", "RSOs per 100,000 population"),
+    "a blank column inside a grid": _blank_column,
+    "Total on another header line": _total_a_line_above,
+    "last year's sheet in the same workbook": _last_years_sheet,
+}
+
+
+def edited(tmp_path: Path, change: Change) -> Path:
+    """The Kent sample with one change a manager might make."""
+    book = load_workbook(KENT_XLSX)
+    change(book, book["Statistics"])
+    path = tmp_path / "kent_2015.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_managers_layout_reads_as_the_sample(tmp_path: Path, case: str) -> None:
+    """Each layout reads to the same tables as the sample (Kent 2014-15) and passes."""
+    path = edited(tmp_path, CASES[case])
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "(Kent, template 2014-15): PASS" in result.output
+    ours = CliRunner().invoke(main, ["tables", str(path), "--format", "csv"]).stdout
+    sample = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "--format", "csv"]).stdout
+    assert [line.split(",")[:6] for line in ours.splitlines()] == [
+        line.split(",")[:6] for line in sample.splitlines()
+    ]
+
+
+def test_every_missing_table_is_named_in_one_run(tmp_path: Path) -> None:
+    """Two tables whose titles are not found: both named in one line, not one per run."""
+
+    def two_gone(wb: Any, ws: Any) -> None:
+        ws["A17"], ws["A19"] = "Something else", "Another thing"
+
+    path = edited(tmp_path, two_gone)
+    before = sha256(path)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    line = next(x for x in result.output.splitlines() if x.startswith("ERROR"))
+    assert "2 tables not found in any sheet" in line
+    assert "'RSOs cautioned or convicted for breach of notification requirements'" in line
+    assert "'Restrictive orders for Category 1 offenders'" in line
+    assert sha256(path) == before
