@@ -85,8 +85,11 @@ def _check_last_row(display: str, name: str, xml: bytes) -> None:
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """What the bytes are, whatever the file is called: 'xlsx', 'ods' or 'csv'."""
+    """What the bytes are, whatever the file is called: 'xlsx', 'ods', 'csv', 'pdf' or 'report-text'."""
     display = display_name(path)
+    # issue 14 hook: a published report, as a PDF or as the text a PDF gives (mappa_stats.published).
+    if data[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
             raise InputError(
@@ -143,6 +146,11 @@ def sniff(path: Path, data: bytes) -> str:
             f"{display}: named {path.suffix} but holds plain text (a CSV?); "
             "rename it to .csv, or save the workbook again from Excel"
         )
+    # issue 14 hook: report text (a .txt, or any text holding a table title at the start of a line).
+    from mappa_stats.published import looks_like_report
+
+    if path.suffix.lower() in {".txt", ".text"} or looks_like_report(data):
+        return "report-text"
     return "csv"
 
 
@@ -382,6 +390,10 @@ def read_area(path: Path, year: str | None = None) -> AreaTables:
     data = _load_bytes(path)
     kind = sniff(path, data)
     digest = sha256_of(data)
+    if kind in ("pdf", "report-text"):  # issue 14 hook: the published report
+        from mappa_stats.published import read_report
+
+        return read_report(display_name(path), data, kind, year, digest, area_from_file_name(path))
     if kind == "csv":
         records, chosen, area = _tidy_csv(path, data, year)
     else:

@@ -1,0 +1,455 @@
+"""The report as published: its PDF, or the text a PDF gives (issue 14)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import resource
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import KENT_XLSX, SAMPLES, sha256
+from helpers import KENT, kent_values
+from mappa_stats.cli import main
+from mappa_stats.model import parse_cell
+from mappa_stats.readers import read_area
+from mappa_stats.validate import validate_path
+from pdfs import image_only_pdf, kent_report_pdf, one_page, raw_pdf
+
+REPORT = SAMPLES / "kent_2015_report.txt"
+POPULATION = SAMPLES / "ons_mid2014.csv"
+TEXT = REPORT.read_text(encoding="utf-8")
+LINES = TEXT.split("\n")
+
+
+def run(*args: str) -> Result:
+    """Invoke the CLI as a user would, colour off."""
+    return CliRunner(env={"NO_COLOR": "1"}).invoke(main, list(args))
+
+
+def line_of(prefix: str, nth: int = 1) -> int:
+    """The 1-based number of the nth line of the sample starting with prefix."""
+    hits = [i for i, line in enumerate(LINES, start=1) if line.startswith(prefix)]
+    return hits[nth - 1]
+
+
+def edited(tmp_path: Path, number: int, new: str, name: str = "report.txt") -> Path:
+    """A copy of the sample report with one line replaced."""
+    lines = list(LINES)
+    lines[number - 1] = new
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def heading_free(output: str) -> str:
+    """`tables` text without its first line (which names the input file)."""
+    return output.split("\n", 1)[1]
+
+
+# --- the seed report as text ------------------------------------------------------------------------
+
+
+def test_sample_is_the_seed_byte_for_byte() -> None:
+    """samples/kent_2015_report.txt is the shared seed unchanged (when the seed is at hand)."""
+    seed = SAMPLES.parents[1] / "shared" / "seeds" / "kent_mappa_annual_report_2014-15.txt"
+    if not seed.is_file():
+        pytest.skip("the shared seed is not beside this checkout (CI)")
+    assert sha256(seed) == sha256(REPORT)
+
+
+def test_report_text_reads_every_kent_figure() -> None:
+    """Every published Kent figure, the 99% claim, the rate of 100, the area and the footnote's estimate."""
+    area = read_area(REPORT)
+    expected = kent_values()
+    cells = area.cells()
+    assert set(cells) == set(expected)
+    for key, content in expected.items():
+        want = parse_cell(content)
+        got = cells[key]
+        assert (got.value, got.marker) == (want.value, want.marker), key
+    assert area.meta.area == "Kent"
+    assert area.meta.template == "2014-15"
+    assert area.meta.stated_population == "mid-2014"
+    assert area.meta.source_format == "report-text"
+
+
+def test_report_text_validates_as_committed(in_root: Path) -> None:
+    """`validate samples/kent_2015_report.txt` passes, exactly as the committed output says."""
+    result = run("validate", "samples/kent_2015_report.txt")
+    assert result.exit_code == 0, result.output
+    assert result.output == (SAMPLES / "kent_2015_report.validate.txt").read_text(encoding="utf-8")
+
+
+def test_report_text_reproduces_the_rate() -> None:
+    """With the ONS mid-2014 file the stated 100 is reproduced and the footnote's vintage agrees."""
+    report = validate_path(REPORT, extras={"population": _population()})
+    statuses = {r.id: r.status for r in report.rules}
+    assert report.findings == ()
+    assert statuses["rate.matches"] == "passed" and statuses["rate.vintage"] == "passed"
+
+
+def _population() -> Any:
+    from mappa_stats.population import read_population
+
+    return read_population(POPULATION)
+
+
+def test_report_text_tables_equal_the_workbooks(in_root: Path) -> None:
+    """`tables` on the report text prints what it prints for samples/kent_2015.xlsx, in every format."""
+    result = run("tables", "samples/kent_2015_report.txt")
+    assert result.output == (SAMPLES / "kent_2015_report.tables.txt").read_text(encoding="utf-8")
+    assert heading_free(result.output) == heading_free(run("tables", "samples/kent_2015.xlsx").output)
+    for fmt in ("csv", "markdown"):
+        ours = run("tables", "samples/kent_2015_report.txt", "--format", fmt).output
+        theirs = run("tables", "samples/kent_2015.xlsx", "--format", fmt).output
+        assert ours.replace("kent_2015_report.txt", "kent_2015.xlsx") == theirs, fmt
+
+
+def test_changed_number_is_located_with_its_value(tmp_path: Path) -> None:
+    """787 misprinted as 778: the finding names that cell (line, table, cell) and the value it should hold."""
+    number = line_of("Level 1 1548 787")
+    path = edited(tmp_path, number, "Level 1 1548 778  2335")
+    report = validate_path(path)
+    assert report.status() == "fail"
+    located = [f for f in report.findings if f.expected == 787]
+    assert len(located) == 1, report.findings
+    finding = located[0]
+    assert (finding.table, finding.row, finding.column) == ("snapshot", "level1", "cat2")
+    assert (finding.sheet, finding.cell) == (f"line {number}", "Level 1 / Category 2")
+    assert finding.actual == 778
+
+
+def test_changed_number_in_a_badly_spaced_row_is_located(tmp_path: Path) -> None:
+    """`Level 3 1    2   0 3` with the 2 misprinted as 5: placed by the template, located, should be 2."""
+    number = line_of("Level 3 1 ")
+    path = edited(tmp_path, number, LINES[number - 1].replace("  2   0 3", "  5   0 3"))
+    report = validate_path(path)
+    located = [f for f in report.findings if f.expected == 2]
+    assert len(located) == 1, report.findings
+    assert (located[0].table, located[0].row, located[0].column) == ("yearly", "level3", "cat2")
+
+
+def test_number_in_the_blank_cell_is_an_error(tmp_path: Path) -> None:
+    """A number where Category 3 × Level 1 is printed blank: cells.not_applicable, exit 1."""
+    number = line_of("Level 1 1548 787")
+    path = edited(tmp_path, number, "Level 1 1548 787 5 2340")
+    result = run("validate", str(path))
+    assert result.exit_code == 1, result.output
+    report = validate_path(path)
+    rules = {(f.rule, f.row, f.column) for f in report.findings}
+    assert ("cells.not_applicable", "level1", "cat3") in rules
+
+
+def test_missing_figure_is_placed_by_the_column_totals(tmp_path: Path) -> None:
+    """Yearly `Level 3 1 2 3` (the 0 left out): only a blank Category 3 fits the totals; it is missing."""
+    number = line_of("Level 3 1 ")
+    path = edited(tmp_path, number, "Level 3 1 2 3")
+    report = validate_path(path)
+    assert [(f.rule, f.table, f.row, f.column) for f in report.findings] == [
+        ("cells.missing", "yearly", "level3", "cat3")
+    ]
+
+
+def test_ambiguous_row_names_its_candidates(tmp_path: Path) -> None:
+    """`Level 3 0 0 0` under four columns fits the totals four ways: exit 2, the line and the candidates."""
+    number = line_of("Level 3 0 0 0 0")
+    path = edited(tmp_path, number, "Level 3 0 0 0")
+    result = run("tables", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"mappa-stats: error: {path} line {number}: row 'Level 3 0 0 0' of 'MAPPA-eligible offenders on "
+        "31 March 2015' is ambiguous: its figures fit the totals with a blank Total or a blank Category 3 "
+        "or a blank Category 2 or a blank Category 1; check the PDF and type the figures into the template "
+        "(mappa-stats template -o area.xlsx)"
+    )
+
+
+def test_too_many_figures_in_a_row_is_refused(tmp_path: Path) -> None:
+    """Five figures under four columns: exit 2, naming the line."""
+    number = line_of("Level 2 12 6 4 22")
+    path = edited(tmp_path, number, "Level 2 12 6 4 2 2")
+    result = run("tables", str(path))
+    assert result.exit_code == 2
+    assert f"{path} line {number}: row 'Level 2 12 6 4 2 2'" in result.stderr
+    assert "has 5 figures but the table has 4 columns" in result.stderr
+
+
+def test_commentary_count_in_place_of_a_share_is_an_error(tmp_path: Path) -> None:
+    """'the majority (666 this year)', as a real report printed: claims.level1_share, exit 1."""
+    number = line_of("risk of serious harm, although the majority")
+    path = edited(tmp_path, number, LINES[number - 1].replace("(99% this", "(666 this"))
+    report = validate_path(path)
+    assert [(f.rule, f.actual) for f in report.findings] == [("claims.level1_share", "666")]
+    assert report.findings[0].sheet == f"line {number}"
+
+
+def test_wrong_commentary_share_is_located(tmp_path: Path) -> None:
+    """'the majority (97% this year)': 2335 / 2357 = 99.07%, so the claim fails, stating 99."""
+    number = line_of("risk of serious harm, although the majority")
+    path = edited(tmp_path, number, LINES[number - 1].replace("(99% this", "(97% this"))
+    report = validate_path(path)
+    assert [(f.rule, f.suggestion) for f in report.findings] == [("claims.level1_share", "state 99%")]
+
+
+def test_footnote_of_another_year_is_a_vintage_finding(tmp_path: Path) -> None:
+    """A footnote naming mid-2013 for a 2014-15 report: rate.vintage, with no --population."""
+    number = line_of("This figure has been calculated using the mid-2014")
+    path = edited(tmp_path, number, LINES[number - 1].replace("mid-2014", "mid-2013"))
+    report = validate_path(path)
+    found = [f for f in report.findings if f.rule == "rate.vintage"]
+    assert [(f.expected, f.actual) for f in found] == [("mid-2014", "mid-2013")]
+
+
+def test_area_option_names_the_area(tmp_path: Path) -> None:
+    """A report naming no police force: the area comes from --area."""
+    path = tmp_path / "report.txt"
+    path.write_text(TEXT.replace("Kent Police", "the police"), encoding="utf-8")
+    assert read_area(path).meta.area is None
+    report = validate_path(path, area_name="Kent", extras={"population": _population()})
+    statuses = {r.id: r.status for r in report.rules}
+    assert report.area == "Kent" and statuses["rate.matches"] == "passed"
+
+
+def test_report_text_without_tables_says_so(tmp_path: Path) -> None:
+    """Prose only: exit 2, 'no statistics page'."""
+    path = tmp_path / "prose.txt"
+    path.write_text(TEXT.split(" MAPPA Statistics")[0], encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: no statistics page: none of its" in result.output
+
+
+def test_report_text_of_a_year_without_definition(tmp_path: Path) -> None:
+    """Titles dated 31 March 2019: exit 2, saying which years have a definition."""
+    path = tmp_path / "report.txt"
+    path.write_text(TEXT.replace("31 March 2015", "31 March 2019"), encoding="utf-8")
+    result = run("tables", str(path))
+    assert result.exit_code == 2
+    assert "the titles say 31 March 2019, but there is no template for that year" in result.stderr
+
+
+def test_huge_text_is_refused(tmp_path: Path) -> None:
+    """Megabytes of text are not a report: refused before any search."""
+    path = tmp_path / "huge.txt"
+    path.write_bytes(TEXT.encode("utf-8") * 300)
+    result = run("tables", str(path))
+    assert result.exit_code == 2
+    assert "far more than a report" in result.stderr
+
+
+# --- PDFs --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_pdf_reads_back_as_the_workbook(ruled: bool, tmp_path: Path) -> None:
+    """Kent's tables as a PDF (ruled or unruled): `tables` output equal to samples/kent_2015.xlsx's."""
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=ruled)
+    before = sha256(path)
+    for fmt in ("text", "csv", "json"):
+        ours = run("tables", str(path), "--format", fmt)
+        theirs = run("tables", str(KENT_XLSX), "--format", fmt)
+        assert ours.exit_code == 0, ours.output
+        if fmt == "json":
+            assert _tables_only(ours.output) == _tables_only(theirs.output)
+        elif fmt == "text":
+            assert heading_free(ours.output) == heading_free(theirs.output)
+        else:
+            assert ours.output == theirs.output
+    assert sha256(path) == before
+
+
+def _tables_only(document: str) -> Any:
+    """The JSON document's tables without where each cell came from (a PDF page, a workbook cell)."""
+    tables = json.loads(document)["tables"]
+    for table in tables:
+        for row in table.get("rows", []):
+            for cell in row.get("cells", {}).values():
+                assert cell.pop("source")
+    return tables
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "unruled"])
+def test_pdf_validates_with_the_rate(ruled: bool, tmp_path: Path) -> None:
+    """The PDF passes every rule, the rate reproduced from the ONS file; the area from 'Kent Police'."""
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=ruled)
+    result = run("validate", str(path), "--population", str(POPULATION))
+    assert result.exit_code == 0, result.output
+    assert "(Kent, template 2014-15): PASS" in result.output
+    assert "15 rules run, 15 passed" in result.output
+
+
+def test_pdf_blank_cell_stays_blank_by_its_position(tmp_path: Path) -> None:
+    """A blank printed under Category 3 of Level 3: text could not tell where; x positions can."""
+    tables = copy.deepcopy(KENT)
+    tables["snapshot"]["Level 3"] = [0, 0, None, 0]
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=False, tables=tables)
+    report = validate_path(path)
+    assert [(f.rule, f.row, f.column, f.sheet, f.cell) for f in report.findings] == [
+        ("cells.missing", "level3", "cat3", "p.3", "Level 3 / Category 3")
+    ]
+    cell = read_area(path).cell("snapshot", "level3", "cat3")
+    assert cell is not None
+    assert cell.source == f"{path} p.3, 'MAPPA-eligible offenders on 31 March 2015', Level 3 / Category 3"
+
+
+def test_pdf_changed_number_is_located(tmp_path: Path) -> None:
+    """A PDF with 1560 misprinted as 1506: located on p.3 with the value it should hold."""
+    tables = copy.deepcopy(KENT)
+    tables["snapshot"]["Total"] = [1506, 793, 4, 2357]
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=True, tables=tables)
+    report = validate_path(path)
+    located = [f for f in report.findings if f.expected == 1560]
+    assert [(f.row, f.column, f.sheet) for f in located] == [("total", "cat1", "p.3")]
+
+
+def test_rate_and_signoff_accept_a_pdf(tmp_path: Path) -> None:
+    """`rate` and `signoff` read the PDF like a workbook."""
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=True)
+    rate = run("rate", "--population", str(POPULATION), str(path))
+    assert rate.exit_code == 0 and "Matches." in rate.output, rate.output
+    pack = run("signoff", str(path), "--population", str(POPULATION))
+    assert pack.exit_code == 0, pack.output
+    assert "Kent" in pack.output
+
+
+# --- refusing hostile PDFs ---------------------------------------------------------------------------
+
+
+def _hostile(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Each hostile PDF and the words its one-line refusal must hold."""
+    made: dict[str, tuple[Path, str]] = {}
+
+    def save(name: str, data: bytes, words: str) -> None:
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(data)
+        made[name] = (path, words)
+
+    save(
+        "encrypted",
+        raw_pdf(
+            [*one_page(), b"<< /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>"],
+            b"/Encrypt 6 0 R /ID [<01> <01>] ",
+        ),
+        "the PDF is encrypted",
+    )
+    pages = one_page()
+    pages[1] = b"<< /Type /Pages /Kids [3 0 R] /Count 10000000 >>"
+    save("page_count", raw_pdf(pages), "the PDF declares 10,000,000 pages (limit 200)")
+    save(
+        "nested",
+        raw_pdf(one_page(extra=b"/Junk " + b"[" * 5000 + b"]" * 5000 + b" ")),
+        "the PDF nests objects 5001 deep (limit 64)",
+    )
+    declared = one_page()
+    declared[3] = b"<< /Length 2147483648 >>\nstream\nBT ET\nendstream"
+    save("declared_2gb", raw_pdf(declared), "declares a stream of 2,147,483,648 bytes")
+    bomb = zlib.compress(b"\0" * (64 * 1024 * 1024), 9)
+    inflating = one_page()
+    inflating[3] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(bomb) + bomb + b"\nendstream"
+    save("inflates", raw_pdf(inflating), "a compressed stream of the PDF inflates to more than")
+    whole = kent_report_pdf(tmp_path / "whole.pdf", ruled=True).read_bytes()
+    save("truncated", whole[: len(whole) // 2], "the PDF is damaged (truncated")
+    save(
+        "no_text", image_only_pdf(tmp_path / "scan.pdf").read_bytes(), "this PDF has no text: it is an image"
+    )
+    save(
+        "no_statistics",
+        kent_report_pdf(tmp_path / "prose.pdf", ruled=True, statistics=False).read_bytes(),
+        "no statistics page: none of its 3 pages of text",
+    )
+    save(
+        "year_2019",
+        kent_report_pdf(tmp_path / "y.pdf", ruled=True, title_date="31 March 2019").read_bytes(),
+        "the titles say 31 March 2019, but there is no template for that year",
+    )
+    save("garbage", b"%PDF-1.7\n" + b"\x00\x01garbage" * 100 + b"\n%%EOF\n", "cannot be read as a PDF")
+    return made
+
+
+HOSTILE = [
+    "encrypted",
+    "page_count",
+    "nested",
+    "declared_2gb",
+    "inflates",
+    "truncated",
+    "no_text",
+    "no_statistics",
+    "year_2019",
+    "garbage",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_pdf_is_refused_in_one_line(name: str, tmp_path: Path) -> None:
+    """Each hostile or unusable PDF: exit 2, one line naming the file and the reason, the file unchanged."""
+    path, words = _hostile(tmp_path)[name]
+    before = sha256(path)
+    for command in ("tables", "validate"):
+        result = run(command, str(path))
+        assert result.exit_code == 2, result.output
+        lines = (result.stderr if command == "tables" else result.stdout).strip().splitlines()
+        if command == "validate":
+            lines = [line for line in lines if line.startswith("ERROR")]
+        assert len(lines) == 1, result.output
+        assert f"{path}: " in lines[0] and words in lines[0], lines[0]
+        assert "Traceback" not in result.output and "internal error" not in result.output
+    assert sha256(path) == before
+
+
+def test_hostile_pdfs_are_refused_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    """Every hostile PDF, run as a real process: exit 2 with one line, within 60 s and 500 MB."""
+    for name, (path, words) in _hostile(tmp_path).items():
+        done = subprocess.run(
+            [sys.executable, "-m", "mappa_stats", "tables", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, (name, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and words in done.stderr, (name, done.stderr)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kib < 500 * 1024
+
+
+def test_pdf_without_the_extra_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No pdfplumber installed: one line naming the pdf extra (and the text route)."""
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=True)
+    monkeypatch.setitem(sys.modules, "pdfplumber", None)
+    result = run("tables", str(path))
+    assert result.exit_code == 2
+    assert "reading a PDF needs the pdf extra: pip install 'mappa-stats[pdf]'" in result.stderr
+
+
+def test_help_does_not_import_the_pdf_reader() -> None:
+    """`mappa-stats --help` never pays for pdfplumber or pdfminer."""
+    code = (
+        "import sys\n"
+        "from mappa_stats.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('PDF', [m for m in ('pdfplumber', 'pdfminer', 'mappa_stats.pdf') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "PDF []" in done.stdout
+
+
+def test_workbooks_do_not_import_the_pdf_reader() -> None:
+    """Validating a workbook never loads pdfplumber."""
+    code = (
+        "import sys\n"
+        "from mappa_stats.validate import validate_path\n"
+        f"validate_path(__import__('pathlib').Path({str(KENT_XLSX)!r}))\n"
+        "print('PDF', [m for m in ('pdfplumber', 'pdfminer') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "PDF []" in done.stdout
