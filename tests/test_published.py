@@ -453,3 +453,10 @@ def test_workbooks_do_not_import_the_pdf_reader() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "PDF []" in done.stdout
+
+
+def test_formats_doc_example_is_the_committed_output() -> None:
+    """docs/formats.md shows exactly what validate prints for the sample report."""
+    doc = (SAMPLES.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    shown = doc.split("$ mappa-stats validate samples/kent_2015_report.txt\n")[1].split("```")[0]
+    assert shown == (SAMPLES / "kent_2015_report.validate.txt").read_text(encoding="utf-8")

@@ -663,7 +663,8 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
 @rule(
     "rate.vintage",
     WARNING,
-    "The population file is the mid-year estimate the template expects (mid-2014 for 2014-15).",
+    "The population estimate (of the --population file, or a report's rate footnote) is the one the "
+    "template expects: mid-2014 in 2014-15.",
 )
 def check_rate_vintage(ctx: Context) -> Iterator[Finding]:
     """A rate computed on another year's (or a revised) population is not the published one."""
