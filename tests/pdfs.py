@@ -70,6 +70,7 @@ def kent_report_pdf(
     tables: dict[str, dict[str, list[Any]]] | None = None,
     title_date: str = "31 March 2015",
     statistics: bool = True,
+    two_columns: bool = False,
 ) -> Path:
     """Kent's 2014-15 report as a 4-page PDF: prose, prose, the statistics page, the commentary."""
     tables = tables or KENT
@@ -119,8 +120,22 @@ def kent_report_pdf(
         pdf.multi_cell(0, 4, FOOTNOTE)
     pdf.add_page()
     _line(pdf, "Explanation commentary on statistical tables", size=14, gap=10)
-    for text in COMMENTARY:
-        _line(pdf, text, size=9, gap=5)
+    if two_columns:
+        # The commentary in two columns, as the published report sets it: a line of the left column
+        # shares its height with a line of the right one.
+        pdf.set_font("Helvetica", size=9)
+        top = pdf.get_y()
+        words = " ".join(COMMENTARY).split()
+        left = [" ".join(words[i : i + 7]) for i in range(0, len(words), 7)]
+        right = [f"(b) Registered Sexual Offenders line {n} of the next paragraph." for n in range(len(left))]
+        for n, (one, two) in enumerate(zip(left, right, strict=True)):
+            pdf.set_xy(pdf.l_margin, top + n * 5)
+            pdf.cell(85, 5, one)
+            pdf.set_xy(pdf.l_margin + 100, top + n * 5)
+            pdf.cell(85, 5, two)
+    else:
+        for text in COMMENTARY:
+            _line(pdf, text, size=9, gap=5)
     pdf.output(str(path))
     return path
 

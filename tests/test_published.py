@@ -309,6 +309,21 @@ def test_pdf_changed_number_is_located(tmp_path: Path) -> None:
     assert [(f.row, f.column, f.sheet) for f in located] == [("total", "cat1", "p.3")]
 
 
+def test_pdf_two_column_commentary_gives_the_claim(tmp_path: Path) -> None:
+    """The 99% claim set in the left of two columns is still read (and checked)."""
+    path = kent_report_pdf(tmp_path / "kent.pdf", ruled=True, two_columns=True)
+    cell = read_area(path).cell("commentary", "level1_share", "value")
+    assert cell is not None and (cell.value, cell.sheet) == (99.0, "p.5")
+
+
+def test_title_broken_over_two_lines_is_found(tmp_path: Path) -> None:
+    """'… Sexual Offenders per' / '100,000 population 100': the rate is still read."""
+    path = tmp_path / "report.txt"
+    title = "Total number of Registered Sexual Offenders per 100,000 population 100"
+    path.write_text(TEXT.replace(title, title.replace(" 100,000", "\n100,000")), encoding="utf-8")
+    assert read_area(path).value("rsos_per_100k", "value", "value") == 100
+
+
 def test_rate_and_signoff_accept_a_pdf(tmp_path: Path) -> None:
     """`rate` and `signoff` read the PDF like a workbook."""
     path = kent_report_pdf(tmp_path / "kent.pdf", ruled=True)
@@ -460,3 +475,10 @@ def test_formats_doc_example_is_the_committed_output() -> None:
     doc = (SAMPLES.parent / "docs" / "formats.md").read_text(encoding="utf-8")
     shown = doc.split("$ mappa-stats validate samples/kent_2015_report.txt\n")[1].split("```")[0]
     assert shown == (SAMPLES / "kent_2015_report.validate.txt").read_text(encoding="utf-8")
+
+
+def test_area_from_a_constabulary(tmp_path: Path) -> None:
+    """'Avon and Somerset Constabulary' names the area as 'Kent Police' does."""
+    path = tmp_path / "report.txt"
+    path.write_text(TEXT.replace("Kent Police", "Avon and Somerset Constabulary"), encoding="utf-8")
+    assert read_area(path).meta.area == "Avon and Somerset"

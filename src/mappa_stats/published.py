@@ -538,9 +538,12 @@ def _level1_share(report: Report, template: Template) -> list[dict[str, Any]]:
     return []
 
 
-def _stated_population(report: Report) -> str | None:
+def _stated_population(report: Report, template: Template) -> str | None:
     """The mid-year estimate the rate's footnote names ('the mid-2014 estimated resident population')."""
-    for lines in (report.lines, report.columns):
+    rates = [t for t in template.tables if t.value_type == "rate"]
+    after = min((i for t in rates for i in _anchors(report, t)), default=0)
+    # The footnote follows the rate; prose elsewhere may mention other estimates.
+    for lines in (report.lines[after:], report.lines, report.columns):
         text, _starts = _stream(lines)
         for match in _MID_YEAR.finditer(text):
             around = text[max(0, match.start() - 120) : match.end() + 120].casefold()
@@ -549,11 +552,11 @@ def _stated_population(report: Report) -> str | None:
     return None
 
 
-_POLICE = re.compile(r"((?:[A-Z][\w'&-]*\s+){1,4})Police\b")
+_POLICE = re.compile(r"((?:(?:[A-Z][\w'&-]*|and|&|of)\s+){1,5})(?:Police|Constabulary)\b")
 
 
 def _area(report: Report) -> str | None:
-    """The MAPPA area the report names most often as '<force> Police' (title page, signatures)."""
+    """The MAPPA area the report names most often as '<force> Police' or '<force> Constabulary'."""
     from mappa_stats.population import find_area
 
     text, _starts = _stream(report.lines)
@@ -575,6 +578,29 @@ def _area(report: Report) -> str | None:
 # --- the whole report -----------------------------------------------------------------------------------
 
 
+def _join_wrapped_titles(report: Report, prefixes: tuple[str, ...]) -> Report:
+    """A title broken over two lines ('… Offenders per' / '100,000 population 100') read as one line."""
+    lines = list(report.lines)
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if (
+            i + 1 < len(lines)
+            and len(line.folded.split()) >= 3
+            and not line.folded.startswith(prefixes)
+            and any(p.startswith(line.folded + " ") for p in prefixes)
+        ):
+            joined = _line([*line.tokens, *lines[i + 1].tokens], line.place)
+            if joined.folded.startswith(prefixes):
+                out.append(joined)
+                i += 2
+                continue
+        out.append(line)
+        i += 1
+    return replace(report, lines=tuple(out))
+
+
 def _workbook(report: Report) -> Workbook:
     """The lines as one sheet of one column, so layout's year detection reads the titles."""
     sheet = Sheet(name="report")
@@ -586,6 +612,7 @@ def _workbook(report: Report) -> Workbook:
 def read_published(report: Report, year: str | None) -> ReadReport:
     """Every table of the year's definition from a published report, its claims and its area."""
     prefixes = _title_prefixes()
+    report = _join_wrapped_titles(report, prefixes)
     if not any(line.folded.startswith(prefixes) for line in report.lines):
         what = "pages" if report.kind == PDF else "lines"
         count = len({line.place for line in report.lines}) if report.kind == PDF else len(report.lines)
@@ -634,7 +661,7 @@ def read_published(report: Report, year: str | None) -> ReadReport:
     records.extend(_level1_share(report, template))
     order = {t: i for i, t in enumerate(template.table_ids())}
     records.sort(key=lambda rec: order[rec["table"]])
-    return ReadReport(records, template.year, _area(report), _stated_population(report))
+    return ReadReport(records, template.year, _area(report), _stated_population(report, template))
 
 
 def read_report(
