@@ -482,3 +482,18 @@ def test_area_from_a_constabulary(tmp_path: Path) -> None:
     path = tmp_path / "report.txt"
     path.write_text(TEXT.replace("Kent Police", "Avon and Somerset Constabulary"), encoding="utf-8")
     assert read_area(path).meta.area == "Avon and Somerset"
+
+
+def test_one_cell_a_line_is_read(tmp_path: Path) -> None:
+    """pdftotext sets a table cell by cell, each on its own line: a label alone takes the figures below."""
+    path = tmp_path / "report.txt"
+    rows = [("Level 1", " 1548 787  2335"), ("Level 2", " 12 6 4 22"), ("Total", " 1560 793 4 2357")]
+    text = TEXT
+    for label, figures in rows:
+        text = text.replace(label + figures, "\n".join([label, *figures.split()]), 1)
+    path.write_text(text, encoding="utf-8")
+    assert "\nLevel 1\n1548\n787\n2335" in text
+    area = read_area(path)
+    assert area.value("snapshot", "level1", "cat2") == 787
+    assert area.value("snapshot", "total", "cat3") == 4
+    assert validate_path(path).findings == ()

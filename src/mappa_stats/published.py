@@ -198,13 +198,25 @@ def _merge_markers(tokens: Sequence[Token]) -> list[Token]:
     return out
 
 
-def _row_match(line: Line, labels: tuple[Label, ...]) -> tuple[Label, list[Token]] | None:
-    """The row label a line starts with and the value tokens after it (every one a value)."""
+def _row_match(
+    lines: Sequence[Line], at: int, labels: tuple[Label, ...], end: int, most: int
+) -> tuple[Label, list[Token]] | None:
+    """The row label line `at` starts with and the figures after it (every one a value).
+
+    pdftotext gives a table set cell by cell as one cell a line: a label alone on its line takes
+    the lines of lone figures below it (at most `most`).
+    """
+    line = lines[at]
     for label in labels:
         for name in sorted(label.names(), key=len, reverse=True):
             if line.folded != name and not line.folded.startswith(name + " "):
                 continue
             rest = _merge_markers(line.tokens[len(name.split()) :])
+            if not rest:
+                below = at + 1
+                while below < min(end, at + 1 + most) and all(_is_value(t.text) for t in lines[below].tokens):
+                    rest.extend(_merge_markers(lines[below].tokens))
+                    below += 1
             if rest and all(_is_value(t.text) for t in rest):
                 return label, rest
     return None
@@ -417,7 +429,7 @@ def _grid(report: Report, table: TableDef, found: _Found) -> list[dict[str, Any]
     rows: dict[str, tuple[Line, list[Token]]] = {}
     first_row = None
     for i in range(start, found.end):
-        match = _row_match(report.lines[i], table.rows)
+        match = _row_match(report.lines, i, table.rows, found.end, len(table.columns))
         if match is None:
             continue
         label, tokens = match
@@ -472,7 +484,7 @@ def _list(report: Report, table: TableDef, found: _Found) -> list[dict[str, Any]
     rows: dict[str, dict[str, Any]] = {}
     for i in range(found.title + 1, found.end):
         line = report.lines[i]
-        match = _row_match(line, table.rows)
+        match = _row_match(report.lines, i, table.rows, found.end, 1)
         if match is None or match[0].id in rows:
             continue
         label, tokens = match
