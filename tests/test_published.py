@@ -458,6 +458,24 @@ def test_hostile_pdfs_are_refused_in_bounded_time_and_memory(hostile: dict[str, 
     assert peak_kib < 500 * 1024
 
 
+def test_large_image_is_not_taken_for_a_bomb(tmp_path: Path) -> None:
+    """A photo inflating to 64 MB is never decoded to read text: the PDF is read (here: no statistics)."""
+    pixels = zlib.compress(b"\x80" * (64 * 1024 * 1024), 9)
+    objects = one_page(extra=b"/XObject << /Im1 6 0 R >> ")
+    objects.append(
+        b"<< /Type /XObject /Subtype /Image /Width 8192 /Height 8192 /ColorSpace /DeviceRGB "
+        b"/BitsPerComponent 8 /DecodeParms << /Predictor 1 >> /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(pixels)
+        + pixels
+        + b"\nendstream"
+    )
+    path = tmp_path / "photo.pdf"
+    path.write_bytes(raw_pdf(objects))
+    result = run("tables", str(path))
+    assert result.exit_code == 2
+    assert "no statistics page" in result.stderr, result.stderr
+
+
 def test_pdf_without_the_extra_says_how_to_install_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -520,3 +538,16 @@ def test_one_cell_a_line_is_read(tmp_path: Path) -> None:
     assert area.value("snapshot", "level1", "cat2") == 787
     assert area.value("snapshot", "total", "cat3") == 4
     assert validate_path(path).findings == ()
+
+
+def test_control_characters_never_reach_the_output(tmp_path: Path) -> None:
+    """An escape and a right-to-left override inside the claim are dropped: it reads '99%', and passes."""
+    number = line_of("risk of serious harm, although the majority")
+    path = edited(tmp_path, number, LINES[number - 1].replace("(99% this", "(\x1b99\u202e% this"))
+    result = run("validate", str(path))
+    assert result.exit_code == 0, result.output
+    cell = read_area(path).cell("commentary", "level1_share", "value")
+    assert cell is not None and (cell.raw, cell.value) == ("99%", 99.0)
+    escape = edited(tmp_path, number, LINES[number - 1].replace("(99% this", "(\x1b[2J99% this"), "esc.txt")
+    shown = run("validate", str(escape))
+    assert shown.exit_code == 1 and "\x1b" not in shown.output and "[2J99%" in shown.output

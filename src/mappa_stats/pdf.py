@@ -153,15 +153,19 @@ def check_bounds(display: str, data: bytes) -> None:
             raise InputError(
                 f"{display}: the PDF is damaged (a stream has no end: truncated?); download or save it again"
             )
-        declared = [int(n) for n in _LENGTH.findall(dictionary[dictionary.rfind(b"<<") :])]
+        # The stream's own dictionary: from its 'N 0 obj' (dictionaries nest, so not from the last '<<').
+        opening = [m.end() for m in _OBJ.finditer(dictionary)]
+        tail = dictionary[opening[-1] :] if opening else dictionary
+        declared = [int(n) for n in _LENGTH.findall(tail)]
         if declared and declared[-1] > MAX_STREAM_BYTES:
             raise InputError(
                 f"{display}: the PDF declares a stream of {declared[-1]:,} bytes (limit "
                 f"{MAX_STREAM_BYTES:,}); refusing a possible PDF bomb: check the file"
             )
         body = data[start:end]
-        tail = dictionary[dictionary.rfind(b"<<") :]
-        if b"/FlateDecode" in tail:
+        # Images are never decoded to read text, so only their declared size matters: a report's photos
+        # may inflate to hundreds of MB and are no threat here.
+        if b"/FlateDecode" in tail and not re.search(rb"/Subtype\s*/Image\b", tail):
             out = _inflate(body, MAX_STREAM_BYTES)
             if out is not None:
                 if len(out) > MAX_STREAM_BYTES:

@@ -90,9 +90,15 @@ class ReadReport:
     stated_population: str | None
 
 
+# Control characters, and the invisible ones that reorder text, never reach a message or a cell: a
+# report's text must not be able to move a terminal's cursor or disguise a figure.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _line(tokens: Sequence[Token], place: str) -> Line:
-    tokens = tuple(tokens)
-    return Line(tokens, place, normalize(" ".join(t.text for t in tokens)))
+    clean = tuple(Token(_CONTROL.sub("", t.text), t.x0, t.x1) for t in tokens)
+    kept = tuple(t for t in clean if t.text)
+    return Line(kept, place, normalize(" ".join(t.text for t in kept)))
 
 
 def decode_text(display: str, data: bytes) -> str:
@@ -121,9 +127,9 @@ def report_from_text(display: str, data: bytes) -> Report:
         )
     lines = []
     for number, raw in enumerate(raw_lines, start=1):
-        words = raw.replace("\f", " ").split()
-        if words:
-            lines.append(_line([Token(w) for w in words], f"line {number}"))
+        line = _line([Token(w) for w in raw.replace("\f", " ").split()], f"line {number}")
+        if line.tokens:
+            lines.append(line)
     return Report(display, TEXT_REPORT, tuple(lines))
 
 
