@@ -397,7 +397,7 @@ def _hostile(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     glyphs = one_page()
     glyphs[2] = glyphs[2].replace(b"[0 0 612 792]", b"[0 0 1000 5000]")  # 800 lines that do not overlap
     glyphs[3] = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"
-    save("many_glyphs", raw_pdf(glyphs), "characters of text (limit 100,000 a page")
+    save("many_glyphs", raw_pdf(glyphs), "page 1 of the PDF holds 201,598 characters of text")
     save("garbage", b"%PDF-1.7\n" + b"\x00\x01garbage" * 100 + b"\n%%EOF\n", "cannot be read as a PDF")
     return made
 

@@ -278,9 +278,9 @@ def read_pages(display: str, data: bytes) -> list[Page]:
             chars_seen += count
             if count > MAX_PAGE_CHARS or chars_seen > MAX_TEXT_CHARS:
                 raise InputError(
-                    f"{display}: the PDF holds more than {min(count, chars_seen):,} characters of text "
-                    f"(limit {MAX_PAGE_CHARS:,} a page, {MAX_TEXT_CHARS:,} in all); far more than a "
-                    "report: check the file"
+                    f"{display}: page {index + 1} of the PDF holds {count:,} characters of text "
+                    f"({chars_seen:,} so far; limit {MAX_PAGE_CHARS:,} a page, {MAX_TEXT_CHARS:,} in all); "
+                    "far more than a report: check the file"
                 )
             width, height = page.get_size()
             pages.append(Page(index + 1, _lines(_words(textpage, count, float(height))), float(width)))
