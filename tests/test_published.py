@@ -551,3 +551,11 @@ def test_control_characters_never_reach_the_output(tmp_path: Path) -> None:
     escape = edited(tmp_path, number, LINES[number - 1].replace("(99% this", "(\x1b[2J99% this"), "esc.txt")
     shown = run("validate", str(escape))
     assert shown.exit_code == 1 and "\x1b" not in shown.output and "[2J99%" in shown.output
+
+
+def test_tidy_csv_named_txt_is_still_a_csv(tmp_path: Path) -> None:
+    """A tidy CSV saved as .txt reads as the tidy CSV, not as report text."""
+    path = tmp_path / "kent.txt"
+    path.write_bytes((SAMPLES / "kent_2015.csv").read_bytes())
+    area = read_area(path)
+    assert area.meta.source_format == "csv" and area.value("snapshot", "total", "total") == 2357

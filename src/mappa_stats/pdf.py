@@ -33,7 +33,6 @@ MAX_TEXT_CHARS = 1_000_000
 _UNBOUNDED_FILTERS = (b"/LZWDecode", b"/RunLengthDecode")
 _MAX_UNBOUNDED_FILTER_BYTES = 1024 * 1024
 
-PDF_MAGIC = b"%PDF-"
 NO_TEXT = "this PDF has no text: it is an image (a scan); type the figures into the template instead"
 
 
@@ -65,11 +64,6 @@ class Page:
     number: int
     lines: tuple[PageLine, ...]
     width: float = 0.0
-
-
-def is_pdf(data: bytes) -> bool:
-    """True when the bytes are a PDF (the header may follow up to 1 KB of junk, as readers allow)."""
-    return PDF_MAGIC in data[:1024]
 
 
 _STREAM = re.compile(rb"(?<!end)stream\r?\n")

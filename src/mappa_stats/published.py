@@ -156,12 +156,14 @@ def report_from_pages(display: str, pages: Sequence[Page]) -> Report:
     return Report(display, PDF, tuple(lines), tuple(halves))
 
 
-def looks_like_report(data: bytes) -> bool:
-    """True when text bytes hold a line starting with a table title of some year's definition."""
+def looks_like_report(data: bytes, name: str = "") -> bool:
+    """True for report text: named .txt, or holding a line that starts with a table title (not a tidy CSV)."""
     text = data[:MAX_TEXT_BYTES].decode("utf-8", errors="replace")
     first = normalize(text.split("\n", 1)[0])
     if "table" in first and "value" in first:
-        return False  # a tidy CSV's header
+        return False  # a tidy CSV's header, whatever the file is called
+    if name.casefold().endswith((".txt", ".text")):
+        return True
     prefixes = _title_prefixes()
     return any(normalize(line).startswith(prefixes) for line in text.splitlines()[:MAX_LINES])
 

@@ -88,7 +88,7 @@ def sniff(path: Path, data: bytes) -> str:
     """What the bytes are, whatever the file is called: 'xlsx', 'ods', 'csv', 'pdf' or 'report-text'."""
     display = display_name(path)
     # issue 14 hook: a published report, as a PDF or as the text a PDF gives (mappa_stats.published).
-    if data[:1024].find(b"%PDF-") >= 0:
+    if data.startswith(b"%PDF-") or (b"%PDF-" in data[:1024] and data[:2] != b"PK" and data[:1] != b"\xd0"):
         return "pdf"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
@@ -149,7 +149,7 @@ def sniff(path: Path, data: bytes) -> str:
     # issue 14 hook: report text (a .txt, or any text holding a table title at the start of a line).
     from mappa_stats.published import looks_like_report
 
-    if path.suffix.lower() in {".txt", ".text"} or looks_like_report(data):
+    if looks_like_report(data, path.name):
         return "report-text"
     return "csv"
 
