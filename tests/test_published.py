@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import resource
 import subprocess
@@ -13,14 +14,18 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, kent_values
 from mappa_stats.cli import main
 from mappa_stats.model import parse_cell
 from mappa_stats.readers import read_area
+from mappa_stats.templates import load_template
 from mappa_stats.validate import validate_path
 from pdfs import image_only_pdf, kent_report_pdf, one_page, raw_pdf
+from test_properties import consistent_tables
 
 REPORT = SAMPLES / "kent_2015_report.txt"
 POPULATION = SAMPLES / "ons_mid2014.csv"
@@ -559,3 +564,96 @@ def test_tidy_csv_named_txt_is_still_a_csv(tmp_path: Path) -> None:
     path.write_bytes((SAMPLES / "kent_2015.csv").read_bytes())
     area = read_area(path)
     assert area.meta.source_format == "csv" and area.value("snapshot", "total", "total") == 2357
+
+
+# --- properties: any consistent tables, printed as report text, read back; any slip is caught ------------
+
+
+TEMPLATE = load_template("2014-15")
+PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _printed(content: Any) -> str:
+    """A cell as a report prints it: blank (nothing), a marker or the figure."""
+    return "" if content is None else str(content)
+
+
+def report_text(values: dict[tuple[str, str, str], Any], gaps: list[int]) -> str:
+    """The tables as a report's text, built from the year's definition, figures spaced by `gaps`."""
+    spaces = itertools.cycle(gaps)
+    out = ["Kent Police", "MAPPA Statistics"]
+    titled: set[str] = set()
+    for table in TEMPLATE.tables:
+        cells = [(r, c) for r in table.rows for c in table.columns]
+        if not any((table.id, r.id, c.id) in values for r, c in cells):
+            continue
+        if table.id == "commentary":
+            share = values[("commentary", "level1_share", "value")]
+            out += [
+                "although the majority",
+                f"({share} this year) are actually managed under",
+                "(Level 1) arrangements",
+            ]
+            continue
+        if table.title not in titled:
+            out.append(table.title)
+            titled.add(table.title)
+            if table.kind == "grid":
+                out += [column.label for column in table.columns]
+        if table.section:
+            out.append(table.section)
+        if table.kind == "value":
+            out[-1] += " " + _printed(values[(table.id, table.rows[0].id, table.columns[0].id)])
+            continue
+        for row in table.rows:
+            figures = [_printed(values.get((table.id, row.id, c.id))) for c in table.columns]
+            line = row.label
+            for figure in figures:
+                if figure:
+                    line += " " * next(spaces) + figure
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@PROPERTY
+@given(consistent_tables(), st.lists(st.integers(1, 30), min_size=1, max_size=8))
+def test_any_consistent_tables_read_back_from_text(
+    values: dict[tuple[str, str, str], Any], gaps: list[int]
+) -> None:
+    """Whatever the figures and however they are spaced, report text reads back cell for cell."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.txt"
+        path.write_text(report_text(values, gaps), encoding="utf-8")
+        area = read_area(path)
+        for key, content in values.items():
+            want, got = parse_cell(content), area.cell(*key)
+            assert got is not None and (got.value, got.marker) == (want.value, want.marker), key
+        assert validate_path(path).findings == ()
+
+
+@PROPERTY
+@given(consistent_tables(), st.data())
+def test_any_single_slip_in_report_text_is_caught(
+    values: dict[tuple[str, str, str], Any], data: st.DataObject
+) -> None:
+    """One figure of a grid mistyped in the report text: validate fails (or refuses an ambiguous row)."""
+    import tempfile
+
+    grids = [t for t in TEMPLATE.tables if t.kind == "grid"]
+    keys = [
+        (t.id, r.id, c.id)
+        for t in grids
+        for r in t.rows
+        for c in t.columns
+        if isinstance(values.get((t.id, r.id, c.id)), int)
+    ]
+    key = data.draw(st.sampled_from(keys))
+    wrong = data.draw(st.integers(0, 3000).filter(lambda n: n != values[key]))
+    changed = {**values, key: wrong}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.txt"
+        path.write_text(report_text(changed, [1]), encoding="utf-8")
+        report = validate_path(path)
+        assert report.status() in ("fail", "error"), key
