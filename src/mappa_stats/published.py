@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mappa_stats.checks import grid_equations, short
 from mappa_stats.errors import InputError, LabelError, TableNotFoundError
 from mappa_stats.layout import RawCell, Sheet, Workbook, detect_year
 from mappa_stats.model import (
@@ -176,6 +175,23 @@ def _title_prefixes() -> tuple[str, ...]:
             reverse=True,
         )
     )
+
+
+def short(label: Label) -> str:
+    """'Category 1: Registered sex offenders' → 'Category 1', as a cell is named in a location."""
+    return label.label.split(":")[0]
+
+
+def _equations(table: TableDef) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
+    """Every total of a grid and the cells it adds up, as (row, column) ids, from the definition."""
+    out = []
+    for row in table.rows:
+        for column in table.columns:
+            if column.total_of:
+                out.append(((row.id, column.id), [(row.id, c) for c in column.total_of]))
+            if row.total_of:
+                out.append(((row.id, column.id), [(r, column.id) for r in row.total_of]))
+    return out
 
 
 # --- tokens and rows ------------------------------------------------------------------------------------
@@ -339,7 +355,7 @@ def _amount(text: str | None) -> float | None:
 
 
 def _fits(table: TableDef, grid: dict[tuple[str, str], str | None]) -> bool:
-    for _rule, total, parts in grid_equations(table):
+    for total, parts in _equations(table):
         if total not in grid or any(p not in grid for p in parts):
             continue
         amounts = [_amount(grid[total]), *(_amount(grid[p]) for p in parts)]
