@@ -89,6 +89,9 @@ def main() -> None:
             "tables kent_2015.xlsx": median_seconds(["tables", str(KENT)], repeat),
             "validate kent_2015.xlsx": median_seconds(["validate", str(KENT)], repeat),
             "validate five corrupted cells": median_seconds(["validate", str(broken)], repeat),
+            "validate kent_2015_report.txt (published report text)": median_seconds(
+                ["validate", str(ROOT / "samples" / "kent_2015_report.txt")], repeat
+            ),
             "validate 42 workbooks": median_seconds(["validate", *copies[:42]], max(3, repeat // 3)),
             "rate over full MYE2 (every UK geography)": median_seconds(
                 ["rate", "--population", str(MYE2)], repeat

@@ -682,17 +682,32 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
 @rule(
     "rate.vintage",
     WARNING,
-    "The population file is the mid-year estimate the year's definition names (the calendar year the "
-    "reporting year starts).",
+    "The population estimate (of the --population file, or a report's rate footnote) is the mid-year the "
+    "year's definition names (the calendar year the reporting year starts).",
     RATE,
 )
 def check_rate_vintage(ctx: Context) -> Iterator[Finding]:
     """A rate computed on another year's (or a revised) population is not the published one."""
+    wanted = f"mid-{ctx.area.template.population_mid_year}"
+    stated = ctx.area.meta.stated_population
+    if stated is not None and stated != wanted:
+        # The report's own footnote names its estimate (issue 14): no population file needed.
+        role = ctx.area.template.role("stated_rate")
+        yield finding(
+            "rate.vintage",
+            ctx.area.cell(*role) if role else None,
+            f"the rate's footnote names the {stated} population estimate, but "
+            f"{ctx.area.template.year} reports use {wanted}",
+            expected=wanted,
+            actual=stated,
+            table=role[0] if role else "",
+            suggestion=f"recompute the rate on the ONS {wanted} estimates, or correct the footnote",
+        )
+        return
     inputs = _rate_inputs(ctx, "rate.vintage")
     if inputs is None:
         return
     population, _ = inputs
-    wanted = f"mid-{ctx.area.template.population_mid_year}"
     if population.vintage is None:
         ctx.skip("rate.vintage", "the population file does not say which mid-year it is")
         return

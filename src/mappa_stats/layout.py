@@ -254,8 +254,8 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
         # A label set on another line of the header ("Total" a row above or below the categories).
         if not missing or r == header_row:
             continue
-        for c, cell in book.row(sheet, r):
-            label = match_label(cell.value, tuple(missing)) if _is_text(cell) else None
+        for c, written in book.row(sheet, r):
+            label = match_label(written.value, tuple(missing)) if _is_text(written) else None
             if label is not None and c > min(header) and c not in header:
                 header[c] = label
                 missing.remove(label)

@@ -37,8 +37,11 @@ def display_name(path: Path) -> str:
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """What the bytes are, whatever the file is called: 'xlsx', 'ods' or 'csv'."""
+    """What the bytes are, whatever the file is called: 'xlsx', 'ods', 'csv', 'pdf' or 'report-text'."""
     display = display_name(path)
+    # issue 14 hook: a published report, as a PDF or as the text a PDF gives (mappa_stats.published).
+    if data.startswith(b"%PDF-") or (b"%PDF-" in data[:1024] and data[:2] != b"PK" and data[:1] != b"\xd0"):
+        return "pdf"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data:
             raise InputError(
@@ -63,6 +66,11 @@ def sniff(path: Path, data: bytes) -> str:
             "rename it to .csv, or save the workbook again from Excel"
         )
     guard.check_text(display, data, "area")
+    # issue 14 hook: report text (a .txt, or any text holding a table title at the start of a line).
+    from mappa_stats.published import looks_like_report
+
+    if looks_like_report(data, path.name):
+        return "report-text"
     return "csv"
 
 
@@ -361,6 +369,14 @@ def read_area_noting(
     data = guard.read_input(path, "area")
     kind = sniff(path, data)
     digest = sha256_of(data)
+    if kind in ("pdf", "report-text"):  # the published report (mappa_stats.published)
+        from mappa_stats.published import read_report
+
+        report = read_report(display_name(path), data, kind, year, digest, None)
+        chosen_area, note = choose_area(
+            display_name(path), report.meta.area, area_from_file_name(path), area, override
+        )
+        return replace(report, meta=replace(report.meta, area=chosen_area)), note
     try:
         if kind == "csv":
             records, chosen, own = _tidy_csv(path, data, year)
