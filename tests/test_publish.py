@@ -15,10 +15,10 @@ from mappa_stats.cli import main
 ROW_LABELS = {"Level 1", "Level 2", "Level 3", "Total"}
 
 
-def _write(fmt: str, tmp_path: Path, source: Path = KENT_XLSX) -> Path:
+def _write(fmt: str, tmp_path: Path, source: Path = KENT_XLSX, *extra: str) -> Path:
     out = tmp_path / f"kent.{fmt}"
     before = sha256(source)
-    result = CliRunner().invoke(main, ["tables", str(source), "--format", fmt, "-o", str(out)])
+    result = CliRunner().invoke(main, ["tables", str(source), "--format", fmt, "-o", str(out), *extra])
     assert result.exit_code == 0, result.output
     assert sha256(source) == before
     return out
@@ -76,7 +76,7 @@ def test_ods_holds_the_same_tables(tmp_path: Path) -> None:
 def test_missing_value_is_shown_as_not_available(tmp_path: Path) -> None:
     """A blank where a count belongs is published as [x], never as zero."""
     source = edit_copy(KENT_XLSX, tmp_path / "gap.xlsx", {"C6": None})
-    wb = load_workbook(_write("xlsx", tmp_path, source))
+    wb = load_workbook(_write("xlsx", tmp_path, source, "--force"))
     rows = {r[0]: r for r in wb["Table_1"].iter_rows(values_only=True) if r[0] in ROW_LABELS}
     assert rows["Level 2"][2] == "[x]"
 
