@@ -99,7 +99,7 @@ def _grid_table(grid: Grid, number: int) -> str:
                 fix_text = f'<span class="fix">should be {_e(fix)}</span>' if fix is not None else ""
                 tds.append(
                     f'<td class="num {"wrong" if wrong else "warn"}" data-finding="{_e(cell.flagged.rule)}">'
-                    f'<span class="marker">{marker}:</span>{text or "(blank)"}{fix_text}</td>'
+                    f'<span class="marker">{marker}:</span> {text or "(blank)"}{fix_text}</td>'
                 )
             elif not cell.applicable:
                 tds.append(f'<td class="num na">{text}</td>')
