@@ -683,8 +683,10 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
 
     template = load_template(properties["Template year"])
     by_title = {t.display_title: t for t in template.tables}
+    from mappa_stats.output import shown
+
     records: list[dict[str, Any]] = []
-    name = _shown(str(path))
+    name = shown(path)
     try:
         sheets = [s for s in _sheet_names(path) if s.startswith("Table_")]
         for sheet in sheets:
