@@ -373,3 +373,14 @@ def test_an_input_is_never_the_output(tmp_path: Path) -> None:
 def test_root_sample_folder_is_untouched_by_the_suite() -> None:
     """No test wrote into the tree: the samples folder holds no output of ours."""
     assert not [p for p in (ROOT / "samples").iterdir() if p.name.endswith(".part")]
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report.ods", "report.pdf", "report.docx"])
+def test_a_text_report_is_never_written_under_a_spreadsheet_name(tmp_path: Path, name: str) -> None:
+    """validate -o report.xlsx would make a 'workbook' Excel cannot open: refused, one line."""
+    out = tmp_path / name
+    line = one_line_error(invoke("validate", str(KENT_XLSX), "-o", str(out)))
+    assert line.endswith(
+        f"{name}: this is a text report, not a {out.suffix} file; name it FILE.txt, FILE.md, FILE.json or FILE.csv"
+    )
+    assert not out.exists()

@@ -246,7 +246,13 @@ def write_atomic(
 
 
 def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), force: bool = False) -> None:
-    """Write text (UTF-8) completely or not at all."""
+    """Write text (UTF-8) completely or not at all; never under a spreadsheet's or document's name."""
+    implied = EXTENSIONS.get(output.suffix.lower())
+    if implied is not None and implied not in ("text", "markdown", "csv", "json", "html"):
+        raise OutputError(
+            f"{shown(output)}: this is a text report, not a {output.suffix} file; "
+            "name it FILE.txt, FILE.md, FILE.json or FILE.csv"
+        )
     # A file name with undecodable bytes may be quoted in the text: write it as '�', never crash.
     data = text.encode("utf-8", "replace")
 
