@@ -247,6 +247,7 @@ def write_atomic(
 
 def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), force: bool = False) -> None:
     """Write text (UTF-8) completely or not at all; never under a spreadsheet's or document's name."""
+    check_output_path(output, inputs, force)  # an input named as output is the first thing to say
     implied = EXTENSIONS.get(output.suffix.lower())
     if implied is not None and implied not in ("text", "markdown", "csv", "json", "html"):
         raise OutputError(
