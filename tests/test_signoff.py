@@ -193,3 +193,14 @@ def test_format_follows_the_file_name(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["signoff", str(KENT_XLSX), "-o", str(tmp_path / "x.pdf")])
     assert result.exit_code == 2 and "cannot write .pdf files; give -o FILE.md or FILE.html" in result.stderr
     assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_warning_cell_is_marked_to_check_and_strict_makes_it_wrong(tmp_path: Path) -> None:
+    """A warning's cell says [check] (confirm it); with --strict it must be corrected: [wrong]."""
+    source = SAMPLES / "errors" / "breach_notification_high_share.xlsx"
+    _code, pack = _pack(tmp_path, source, "plain.md")
+    tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
+    assert "**[check] " in tables and "**[wrong] " not in tables.split("correction follows it.")[1]
+    _code, pack = _pack(tmp_path, source, "strict.md", "--strict")
+    tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
+    assert "**[wrong] " in tables.split("correction follows it.")[1]

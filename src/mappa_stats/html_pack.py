@@ -82,7 +82,7 @@ def _finding_item(f: Finding) -> str:
     return f"<li><strong>{label} at {_e(f.ref)}</strong>: {_e(f.message.rstrip('.'))}.{fix}</li>"
 
 
-def _grid_table(grid: Grid, number: int) -> str:
+def _grid_table(grid: Grid, number: int, pack_errors: tuple[Finding, ...]) -> str:
     head = "".join(
         f'<th scope="col"{" class=num" if i else ""}>{_e(h) or "<span class=marker>Row</span>"}</th>'
         for i, h in enumerate(grid.header)
@@ -93,7 +93,7 @@ def _grid_table(grid: Grid, number: int) -> str:
         for cell in cells:
             text = _e(cell.text)
             if cell.flagged is not None:
-                wrong = cell.flagged.severity == ERROR
+                wrong = cell.flagged in pack_errors
                 marker = "Wrong" if wrong else "Check"
                 fix = cell.flagged.expected
                 fix_text = f'<span class="fix">should be {_e(fix)}</span>' if fix is not None else ""
@@ -228,7 +228,7 @@ def render_html(pack: Pack) -> str:
         "<strong>Wrong</strong>, and shows the suggested correction below its value. "
         "A cell to confirm starts with <strong>Check</strong>.</p>"
     )
-    out.extend(_grid_table(grid, n) for n, grid in enumerate(pack.grids(), start=1))
+    out.extend(_grid_table(grid, n, pack.errors) for n, grid in enumerate(pack.grids(), start=1))
     out.append("</section>")
     chart = _snapshot_chart(pack)
     if chart:

@@ -148,7 +148,7 @@ def _cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> A
     return safe_text(cell.raw) or "[x]"
 
 
-def _unit_header(table: TableDef) -> str:
+def unit_header(table: TableDef) -> str:
     """The value column's header with its unit, for one-column tables."""
     pub = table.publication
     if "value_header" in pub:
@@ -204,7 +204,7 @@ def build_sheets(
                 for row in table.rows
             )
         else:
-            header = (row_header, _unit_header(table))
+            header = (row_header, unit_header(table))
             rows = tuple((row.label, _cell(tables, table, row.id, table.columns[0].id)) for row in table.rows)
         uses = sorted({v for r in rows for v in r[1:] if isinstance(v, str) and v in SHORTHAND})
         shorthand = (

@@ -25,7 +25,7 @@ from mappa_stats.model import AreaTables
 from mappa_stats.population import PopulationFile, Rate
 from mappa_stats.render import shown as shown_cell
 from mappa_stats.templates import TableDef
-from mappa_stats.validate import FAILED, PASSED, SKIPPED, FileReport
+from mappa_stats.validate import FAILED, SKIPPED, FileReport
 
 FORMATS = ("markdown", "html")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -120,12 +120,16 @@ class Pack:
 
     def checks(self) -> list[Check]:
         """Every rule in plain words with its result."""
-        from mappa_stats.checks import RULES
+        from mappa_stats import checks
 
+        described = {r.id: r.description for r in checks.RULES.values()}
+        # Rules a year's definition adds (relations, claims) carry their own wording, where supported.
+        rules_for = getattr(checks, "rules_for", None)
+        if rules_for is not None:
+            described.update({r.id: r.description for r in rules_for(self.area.template)})
         out = []
         for result in self.report.rules:
-            rule = RULES.get(result.id)
-            description = rule.description if rule else result.id
+            description = described.get(result.id, result.id)
             if result.status == SKIPPED:
                 out.append(Check(result.id, description, result.severity, "not checked", result.note))
             elif result.status == FAILED:
@@ -216,9 +220,9 @@ class Pack:
 
 
 def _value_header(table: TableDef) -> str:
-    from mappa_stats.publish import _unit_header
+    from mappa_stats.publish import unit_header
 
-    return _unit_header(table)
+    return unit_header(table)
 
 
 def build_pack(
@@ -301,8 +305,8 @@ def render_markdown(pack: Pack) -> str:
     parts.append("## The tables as they will be published")
     parts.append(
         _para(
-            "A cell marked **[wrong]** holds a value the checks found wrong; the suggested "
-            "correction follows it."
+            "A cell marked **[wrong]** holds a value the checks found wrong, and one marked **[check]** a "
+            "value to confirm; the suggested correction follows it."
         )
     )
     for grid in pack.grids():
@@ -314,7 +318,8 @@ def render_markdown(pack: Pack) -> str:
                 text = md(cell.text)
                 if cell.flagged is not None:
                     fix = cell.flagged.expected
-                    text = f"**[wrong] {text}**" + (f" (should be {md(fix)})" if fix is not None else "")
+                    word = "wrong" if cell.flagged in pack.errors else "check"
+                    text = f"**[{word}] {text}**" + (f" (should be {md(fix)})" if fix is not None else "")
                 shown.append(text)
             rows.append((md(label), *shown))
         parts.append(_md_table(tuple(md(h) for h in grid.header), rows))
@@ -356,16 +361,3 @@ def render_pack(
 
         return render_html(pack)
     return render_markdown(pack)
-
-
-__all__ = [
-    "FORMATS",
-    "PASSED",
-    "Pack",
-    "area_rate",
-    "build_pack",
-    "clean",
-    "md",
-    "render_markdown",
-    "render_pack",
-]
