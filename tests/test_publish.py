@@ -232,3 +232,17 @@ def test_a_workbook_of_someone_else_is_not_read_as_a_publication(tmp_path: Path)
     text = tmp_path / "notes.xlsx"
     text.write_text("not a zip", encoding="utf-8")
     assert publication_properties(text) is None
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_control_characters_from_the_input_never_break_the_workbook(tmp_path: Path, fmt: str) -> None:
+    """An area name holding BEL and ESC (as a tidy CSV may): written as spaces, the file opens."""
+    from helpers import area_from_values, kent_values
+    from mappa_stats.publish import write_publication
+
+    area = area_from_values(kent_values()).with_area("Kent\x07\x1b[31m")
+    out = tmp_path / f"k.{fmt}"
+    write_publication(area, out, fmt)
+    cover = pd.read_excel(out, sheet_name="Cover", header=None)[0].tolist()
+    assert cover[0] == "MAPPA statistics: Kent  [31m, 2014-15"
+    assert not any("\x1b" in str(line) or "\x07" in str(line) for line in cover)

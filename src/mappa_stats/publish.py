@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,17 @@ _LINE_POINTS = 13.0
 # A publication workbook of ours is small; anything bigger is not one, and is not read as one.
 _MAX_PUBLICATION_BYTES = 5_000_000
 _MAX_PART_BYTES = 20_000_000
+
+
+# Characters no spreadsheet cell or XML part may hold (openpyxl refuses them; ODS would be invalid XML).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def cell_text(value: Any) -> Any:
+    """Every text written to a cell or property: no control characters, and never a formula."""
+    if not isinstance(value, str):
+        return value
+    return safe_text(_CONTROL.sub(" ", value))
 
 
 class NotValidated(MappaError):
@@ -339,7 +351,7 @@ def _properties(tables: AreaTables, cover: Cover) -> dict[str, str]:
     """Document properties: title, language, author, and where to read the tables back from."""
     area = tables.meta.area or "Area not stated"
     title = str(tables.template.publication.get("title", "MAPPA statistics"))
-    return {
+    properties = {
         "title": f"{title}: {area}, {tables.meta.template}",
         "language": LANGUAGE,
         "author": str(cover.contact),
@@ -347,6 +359,7 @@ def _properties(tables: AreaTables, cover: Cover) -> dict[str, str]:
         "area": tables.meta.area or "",
         "year": tables.meta.template,
     }
+    return {key: _CONTROL.sub(" ", value) for key, value in properties.items()}
 
 
 def write_xlsx(
@@ -395,18 +408,18 @@ def write_xlsx(
     for sheet in build_sheets(tables, cover, validation):
         ws = wb.create_sheet(sheet.name)
         widths = _widths(sheet)
-        ws["A1"] = sheet.title
+        ws["A1"] = cell_text(sheet.title)
         ws["A1"].style = "Heading 1"
         for i, line in enumerate(sheet.lines, start=2):
-            ws.cell(i, 1, line).font = plain
+            ws.cell(i, 1, cell_text(line)).font = plain
         if sheet.header:
             top = len(sheet.lines) + 2
             for c, text in enumerate(sheet.header, start=1):
-                ws.cell(top, c, text).style = "Heading 2"
+                ws.cell(top, c, cell_text(text)).style = "Heading 2"
             ws.row_dimensions[top].height = _header_height(sheet, widths)
             for r, values in enumerate(sheet.rows, start=top + 1):
                 for c, value in enumerate(values, start=1):
-                    cell = ws.cell(r, c, value)
+                    cell = ws.cell(r, c, cell_text(value))
                     cell.font = plain
                     if c > 1 and sheet.counts:
                         cell.alignment = Alignment(horizontal="right")
@@ -423,7 +436,9 @@ def write_xlsx(
             end = ws.cell(top + len(sheet.rows), len(sheet.header)).coordinate
             table = Table(displayName=f"{sheet.name}_table", ref=f"A{top}:{end}")
             # Named columns given here, so openpyxl adds no autoFilter: no filter buttons (GSS).
-            table.tableColumns = [TableColumn(id=i, name=str(h)) for i, h in enumerate(sheet.header, start=1)]
+            table.tableColumns = [
+                TableColumn(id=i, name=str(cell_text(h))) for i, h in enumerate(sheet.header, start=1)
+            ]
             table.autoFilter = None
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
             ws.add_table(table)
@@ -540,6 +555,7 @@ def write_ods(
         return row_styles[points]
 
     def text_cell(text: str, style: Style, link: str | None = None) -> TableCell:
+        text = str(cell_text(text))
         cell = TableCell(valuetype="string", stylename=style)
         paragraph = P()
         if link:
