@@ -384,3 +384,32 @@ def test_a_text_report_is_never_written_under_a_spreadsheet_name(tmp_path: Path,
         f"{name}: this is a text report, not a {out.suffix} file; name it FILE.txt, FILE.md, FILE.json or FILE.csv"
     )
     assert not out.exists()
+
+
+def _corrupt_zip(path: Path) -> Path:
+    """A zip whose properties part claims to be ours but whose compressed bytes are broken."""
+    import zipfile
+
+    text = (
+        '<Properties><property name="Producer"><vt:lpwstr>mappa-stats</vt:lpwstr></property></Properties>'
+        * 20
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("docProps/custom.xml", text)
+    data = bytearray(path.read_bytes())
+    start = data.index(b"docProps/custom.xml") + len(b"docProps/custom.xml")
+    for i in range(start + 5, start + 40):
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_broken_zip_is_neither_ours_nor_a_publication(tmp_path: Path) -> None:
+    """Bad compressed bytes in the properties part: not recognised, never an internal error."""
+    from mappa_stats.publish import publication_properties
+
+    broken = _corrupt_zip(tmp_path / "broken.xlsx")
+    assert output.is_own_output(broken) is False
+    assert publication_properties(broken) is None
+    line = one_line_error(invoke("template", "-o", str(broken)))
+    assert "already exists and was not written by mappa-stats" in line

@@ -16,6 +16,7 @@ import stat
 import tempfile
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,7 +125,7 @@ def _sniff_zip(path: Path) -> bool:
                     return is_unfilled_template(path)
                 if f">{PRODUCER}<" in text or f">{PRODUCER}/" in text:
                     return True
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError):
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
         return False
     return False
 

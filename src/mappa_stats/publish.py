@@ -621,6 +621,7 @@ def write_publication(
 def _zip_part(path: Path, names: Iterable[str]) -> str | None:
     """The text of the first of these parts of a small zip file, or None."""
     import zipfile
+    import zlib
 
     try:
         if path.stat().st_size > _MAX_PUBLICATION_BYTES:
@@ -634,7 +635,7 @@ def _zip_part(path: Path, names: Iterable[str]) -> str | None:
                 if info.file_size > _MAX_PART_BYTES:
                     return None
                 return archive.read(name).decode("utf-8", "replace")
-    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError):
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
         return None
     return None
 
