@@ -95,6 +95,7 @@ def test_pack_has_a_date_and_an_audit_trail(tmp_path: Path) -> None:
     for source in template_sources(template) or ("not stated",):
         assert md(source) in audit
     assert "- Population file: ons\\_mid2014.csv (ONS MYE2, mid-2014)" in audit
+    assert f"- SHA-256 of the population file: {sha256(POPULATION)}" in audit
 
 
 def test_markdown_lines_are_short_outside_tables(tmp_path: Path) -> None:

@@ -193,8 +193,27 @@ class Pack:
             ("Template year", f"{template.year} (status: {template_status(template)})"),
             ("Template sources", sources),
             ("Population file", population),
+            *((("SHA-256 of the population file", digest),) if (digest := self._population_sha256()) else ()),
             ("Checked on", self.generated.strftime("%d %B %Y at %H:%M UTC").lstrip("0")),
         ]
+
+    def _population_sha256(self) -> str | None:
+        """The population file's SHA-256, so the Board paper names exactly which file was used."""
+        import hashlib
+
+        if self.population is None:
+            return None
+        path = Path(self.population.path)
+        try:
+            if not path.is_file() or path.stat().st_size > 500_000_000:
+                return None
+            digest = hashlib.sha256()
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            return digest.hexdigest()
+        except OSError:
+            return None
 
     def rate_lines(self) -> list[str]:
         """The rate reproduced, in sentences: the sum, the rounding, the population and its vintage."""
