@@ -43,8 +43,13 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1000, "height": 800})
             page.goto(html.as_uri())
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
-            page.close()
             print(f"wrote {OUT / f'{name}.png'}")
+            # The end of the pack: lines to sign for a passing return, the "not ready" panel otherwise.
+            end = page.locator("#signature, #not-ready")
+            end.scroll_into_view_if_needed()
+            end.screenshot(path=str(OUT / f"{name}-end.png"))
+            print(f"wrote {OUT / f'{name}-end.png'}")
+            page.close()
         browser.close()
 
 

@@ -55,6 +55,7 @@ dl.audit dt { font-weight: bold; }
 dl.audit dd { margin: 0; overflow-wrap: anywhere; }
 .signature p { margin: 1.6rem 0; }
 .line { display: inline-block; min-width: 16rem; border-bottom: 1px solid var(--ink); }
+.line.short { min-width: 8rem; }
 footer { color: var(--muted); font-size: .85rem; padding-bottom: 2rem; }
 @media print {
   @page { size: A4; margin: 16mm 14mm; }
