@@ -110,7 +110,7 @@ def test_a_return_with_errors_is_not_published(tmp_path: Path, fmt: str) -> None
     assert result.exit_code == 1
     assert result.stderr == (
         f"mappa-stats: error: {SWAPPED}: not published: 1 error (totals.row at 'Statistics'!C5); correct "
-        f"them (mappa-stats validate {SWAPPED}) or give --force to publish marked 'not validated'\n"
+        f"it (mappa-stats validate {SWAPPED}) or give --force to publish marked 'not validated'\n"
     )
     assert not out.exists() and not list(tmp_path.iterdir())
 

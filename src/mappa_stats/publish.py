@@ -128,7 +128,8 @@ def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
         listed = "; ".join(errors[:5]) + ("; …" if len(errors) > 5 else "")
         raise NotValidated(
             f"{source}: not published: {len(errors)} error{'s' * (len(errors) != 1)} ({listed}); "
-            f"correct them (mappa-stats validate {source}) or give --force to publish marked 'not validated'"
+            f"correct {'them' if len(errors) != 1 else 'it'} (mappa-stats validate {source}) or give --force "
+            "to publish marked 'not validated'"
         )
     if errors:
         summary = (
