@@ -5,20 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from conftest import KENT_XLSX, sha256
+from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, edit_copy
 from mappa_stats.cli import main
 
 ROW_LABELS = {"Level 1", "Level 2", "Level 3", "Total"}
 
 
-def _write(fmt: str, tmp_path: Path, source: Path = KENT_XLSX) -> Path:
+def _write(fmt: str, tmp_path: Path, source: Path = KENT_XLSX, *extra: str) -> Path:
     out = tmp_path / f"kent.{fmt}"
     before = sha256(source)
-    result = CliRunner().invoke(main, ["tables", str(source), "--format", fmt, "-o", str(out)])
+    result = CliRunner().invoke(main, ["tables", str(source), "--format", fmt, "-o", str(out), *extra])
     assert result.exit_code == 0, result.output
     assert sha256(source) == before
     return out
@@ -76,7 +77,7 @@ def test_ods_holds_the_same_tables(tmp_path: Path) -> None:
 def test_missing_value_is_shown_as_not_available(tmp_path: Path) -> None:
     """A blank where a count belongs is published as [x], never as zero."""
     source = edit_copy(KENT_XLSX, tmp_path / "gap.xlsx", {"C6": None})
-    wb = load_workbook(_write("xlsx", tmp_path, source))
+    wb = load_workbook(_write("xlsx", tmp_path, source, "--force"))
     rows = {r[0]: r for r in wb["Table_1"].iter_rows(values_only=True) if r[0] in ROW_LABELS}
     assert rows["Level 2"][2] == "[x]"
 
@@ -94,3 +95,155 @@ def test_spreadsheet_formats_need_an_output_file() -> None:
     """--format xlsx without -o is a usage error, exit 2."""
     result = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "--format", "xlsx"])
     assert result.exit_code == 2 and "give -o FILE.xlsx" in result.output
+
+
+# Gates: only a return that passes is published -----------------------------------------------------
+
+SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_return_with_errors_is_not_published(tmp_path: Path, fmt: str) -> None:
+    """Exit 1, one line naming the error and the way out, and no file."""
+    out = tmp_path / f"k.{fmt}"
+    result = CliRunner().invoke(main, ["tables", str(SWAPPED), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"mappa-stats: error: {SWAPPED}: not published: 1 error (totals.row at 'Statistics'!C5); correct "
+        f"it (mappa-stats validate {SWAPPED}) or give --force to publish marked 'not validated'\n"
+    )
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_forced_publication_says_not_validated_on_the_cover(tmp_path: Path, fmt: str) -> None:
+    """--force writes it, and the cover says it was not validated and why."""
+    out = tmp_path / f"k.{fmt}"
+    result = CliRunner().invoke(main, ["tables", str(SWAPPED), "-o", str(out), "--force"])
+    assert result.exit_code == 0
+    assert result.stderr == f"wrote {out} (NOT VALIDATED: 1 error)\n"
+    cover = pd.read_excel(out, sheet_name="Cover", header=None)[0].tolist()
+    assert any(
+        str(line).startswith("NOT VALIDATED: published with --force although mappa-stats")
+        and "totals.row at 'Statistics'!C5" in str(line)
+        for line in cover
+    )
+
+
+def test_a_provisional_year_is_marked_on_the_cover() -> None:
+    """A template definition marked provisional puts PROVISIONAL on the cover, before anything else."""
+    from dataclasses import replace
+
+    from helpers import area_from_values, kent_values
+    from mappa_stats.publish import build_sheets
+
+    area = area_from_values(kent_values())
+    verified = build_sheets(area)[0].lines
+    assert not any("PROVISIONAL" in line for line in verified)
+    template = area.template
+    if hasattr(template, "status"):
+        provisional = replace(template, status="provisional")
+    else:
+        provisional = replace(template, publication={**template.publication, "status": "provisional"})
+    lines = build_sheets(replace(area, template=provisional))[0].lines
+    assert lines[1].startswith("PROVISIONAL: the 2014-15 template definition is provisional")
+
+
+# The format follows the file's name ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "magic"), [("k.xlsx", "xl/workbook.xml"), ("k.ods", "content.xml")])
+def test_format_follows_the_extension(tmp_path: Path, name: str, magic: str) -> None:
+    """-o k.ods without --format writes an OpenDocument spreadsheet, -o k.xlsx an Excel workbook."""
+    import zipfile
+
+    out = tmp_path / name
+    assert CliRunner().invoke(main, ["tables", str(KENT_XLSX), "-o", str(out)]).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        assert magic in archive.namelist()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "says"),
+    [
+        (
+            "xlsx",
+            "k.ods",
+            "k.ods: the name ends in .ods but --format is xlsx; name it FILE.xlsx or leave out --format",
+        ),
+        (
+            "ods",
+            "k.xlsx",
+            "k.xlsx: the name ends in .xlsx but --format is ods; name it FILE.ods or leave out --format",
+        ),
+        (
+            "csv",
+            "k.xlsx",
+            "k.xlsx: the name ends in .xlsx but --format is csv; name it FILE.csv or leave out --format",
+        ),
+        ("xlsx", "k", "k: --format xlsx writes a spreadsheet: name it FILE.xlsx"),
+    ],
+)
+def test_a_name_that_says_another_format_is_refused(tmp_path: Path, fmt: str, name: str, says: str) -> None:
+    """-f xlsx -o k.ods: one line, exit 2, nothing written."""
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr == f"mappa-stats: error: {tmp_path}/{says}\n"
+    assert not out.exists()
+
+
+# The publication reads back --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+@pytest.mark.parametrize("render", ["csv", "text"])
+def test_publication_reads_back_to_the_same_tables(tmp_path: Path, fmt: str, render: str) -> None:
+    """tables on its own publication workbook prints what it prints for the source workbook."""
+    out = _write(fmt, tmp_path)
+    source = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "-f", render]).output
+    again = CliRunner().invoke(main, ["tables", str(out), "-f", render])
+    assert again.exit_code == 0, again.output
+    if render == "text":  # the heading names the file read
+        source = source.split("\n", 1)[1]
+        assert again.output.split("\n", 1)[0] == f"Kent — MAPPA statistics, template 2014-15 ({out})"
+        assert again.output.split("\n", 1)[1] == source
+    else:
+        assert again.output == source
+
+
+def test_published_workbook_validates_as_the_source(tmp_path: Path) -> None:
+    """validate-equivalent: the publication's tables pass the same rules the source passed."""
+    from mappa_stats.publish import publication_properties, read_publication
+    from mappa_stats.validate import validate_area
+
+    out = _write("xlsx", tmp_path)
+    properties = publication_properties(out)
+    assert properties == {"MAPPA area": "Kent", "Template year": "2014-15"}
+    report = validate_area(read_publication(out, properties))
+    assert report.status() == "pass"
+
+
+def test_a_workbook_of_someone_else_is_not_read_as_a_publication(tmp_path: Path) -> None:
+    """Only a workbook whose properties name mappa-stats is read as a publication."""
+    from mappa_stats.publish import publication_properties
+
+    assert publication_properties(KENT_XLSX) is None
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a zip", encoding="utf-8")
+    assert publication_properties(text) is None
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_control_characters_from_the_input_never_break_the_workbook(tmp_path: Path, fmt: str) -> None:
+    """An area name holding BEL and ESC (as a tidy CSV may): written as spaces, the file opens."""
+    from helpers import area_from_values, kent_values
+    from mappa_stats.publish import write_publication
+
+    area = area_from_values(kent_values()).with_area("Kent\x07\x1b[31m")
+    out = tmp_path / f"k.{fmt}"
+    write_publication(area, out, fmt)
+    cover = pd.read_excel(out, sheet_name="Cover", header=None)[0].tolist()
+    # Each control character becomes a space or goes (whichever layer sees it first); the text stays.
+    assert cover[0].replace(" ", "") == "MAPPAstatistics:Kent[31m,2014-15"
+    assert not any("\x1b" in str(line) or "\x07" in str(line) for line in cover)

@@ -1,49 +1,108 @@
-"""The sign-off pack: verdict, findings, the rate reproduced, the tables, the checks, lines to sign."""
+"""The sign-off pack: verdict, marked cells, checks in plain words, the rate, audit trail, lines to sign."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import KENT_XLSX, SAMPLES, sha256
+from helpers import edit_copy
+from mappa_stats.checks import RULES
 from mappa_stats.cli import main
+from mappa_stats.publish import template_sources, template_status
+from mappa_stats.signoff import md
+from mappa_stats.templates import load_template
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
+SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"
+SIGNATURE = "MAPPA manager: ____"
+
+
+def _pack(tmp_path: Path, source: Path, name: str, *extra: str) -> tuple[int, str]:
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["signoff", str(source), *extra, "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, out.read_text(encoding="utf-8")
 
 
 def test_kent_pack_passes_and_reproduces_the_rate(tmp_path: Path) -> None:
-    """Kent 2014-15: pass, 1560 ÷ 1,565,295 × 100,000 = 99.66 → 100, every table, every check."""
-    out = tmp_path / "pack.md"
-    result = CliRunner().invoke(
-        main, ["signoff", str(KENT_XLSX), "--population", str(POPULATION), "-o", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    pack = out.read_text(encoding="utf-8")
+    """Kent 2014-15: ready, 1560 ÷ 1,565,295 × 100,000 = 99.66 → 100, every table, lines to sign."""
+    code, pack = _pack(tmp_path, KENT_XLSX, "pack.md", "--population", str(POPULATION))
+    assert code == 0
     assert pack.startswith("# MAPPA statistics 2014-15: Kent — sign-off pack")
-    assert f"SHA-256 `{sha256(KENT_XLSX)}`" in pack
-    assert "The tables are internally consistent" in pack
+    assert f"SHA-256 of the file: {sha256(KENT_XLSX)}" in pack
+    assert "**Ready to sign off.**" in pack
+    flat = " ".join(pack.split())
     assert (
-        "1,560 registered sexual offenders on 31 March ÷ 1,565,295 people aged 10+ × 100,000 = **99.66**"
-        in pack
+        "1,560 registered sexual offenders (Category 1 on 31 March 2015) ÷ 1,565,295 people aged 10 and over"
+        in flat
     )
-    assert "Stated in the return: 100 — matches." in pack
+    assert "× 100,000 = 99.66, which rounds (half up) to 100 per 100,000" in flat
+    assert "Stated in the return: 100 — matches." in flat
+    assert "Population: ONS estimate mid-2014, from ons\\_mid2014.csv" in flat
     for title in (
         "### MAPPA-eligible offenders on 31 March 2015",
         "### Level 2 and 3 offenders returned to custody: Breach of SOPO",
     ):
         assert title in pack
-    assert "| `rate.matches`" in pack and "MAPPA manager: ____" in pack
-    assert "## Findings to resolve" not in pack
+    assert SIGNATURE in pack and "## Not ready" not in pack
 
 
-def test_pack_for_a_broken_return_lists_the_corrections() -> None:
-    """A mistyped cell: exit 1, the finding with its suggested value, and not ready to sign."""
-    result = CliRunner().invoke(main, ["signoff", str(SAMPLES / "errors" / "swapped_digits.xlsx")])
-    assert result.exit_code == 1
-    assert "**not** ready to sign off" in result.output
-    assert "## Findings to resolve" in result.output
-    assert "change 'Statistics'!C5 from 778 to 787 (probably two digits swapped)" in result.output
+def test_failing_pack_has_no_signature_but_a_not_ready_list(tmp_path: Path) -> None:
+    """A mistyped cell: exit 1, 'Not ready: 1 error to correct' with the correction, and nothing to sign."""
+    code, pack = _pack(tmp_path, SWAPPED, "pack.md")
+    assert code == 1
+    assert "**Not ready: 1 error to correct.**" in pack
+    assert "change 'Statistics'\\!C5 from 778 to 787 (probably two digits swapped)" in " ".join(pack.split())
+    assert "| Level 1 | 1,548 | **[wrong] 778** (should be 787) |  | 2,335 |" in pack
+    assert SIGNATURE not in pack and "ready for publication" not in pack
+    assert "## Not ready to sign off" in pack
+
+
+def test_strict_pack_of_a_return_with_warnings_is_not_ready(tmp_path: Path) -> None:
+    """With --strict a warning must be corrected too: no lines to sign."""
+    source = SAMPLES / "errors" / "breach_notification_high_share.xlsx"
+    code, pack = _pack(tmp_path, source, "plain.md")
+    assert code == 0 and SIGNATURE in pack and "### To confirm (warnings)" in pack
+    code, pack = _pack(tmp_path, source, "strict.md", "--strict")
+    assert code == 1 and SIGNATURE not in pack and "**Not ready: 1 error to correct.**" in pack
+
+
+def test_checks_are_in_plain_words_with_their_result(tmp_path: Path) -> None:
+    """Every rule appears by its description, not its id, with passed / failed / not checked."""
+    _code, pack = _pack(tmp_path, SWAPPED, "pack.md")
+    section = pack.split("## Every check and its result")[1].split("## Audit trail")[0]
+    for rule in RULES.values():
+        assert md(rule.description) in section
+    assert "cross.custody_le_yearly" not in pack
+    assert "| failed: 1 finding |" in section
+    assert "| not checked: no --population file given |" in section
+
+
+def test_pack_has_a_date_and_an_audit_trail(tmp_path: Path) -> None:
+    """Date and time, version, template status and sources, population file and vintage."""
+    _code, pack = _pack(tmp_path, KENT_XLSX, "pack.md", "--population", str(POPULATION))
+    audit = " ".join(pack.split("## Audit trail")[1].split()).replace(" - ", "\n- ")
+    assert re.search(r"- Checked on: \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d UTC", audit)
+    assert "- Checked file: kent\\_2015.xlsx" in audit
+    assert "- mappa-stats version: 0.1.0" in audit
+    template = load_template("2014-15")
+    assert f"- Template year: 2014-15 (status: {template_status(template)})" in audit
+    for source in template_sources(template) or ("not stated",):
+        assert md(source) in audit
+    assert "- Population file: ons\\_mid2014.csv (ONS MYE2, mid-2014)" in audit
+    assert f"- SHA-256 of the population file: {sha256(POPULATION)}" in audit
+
+
+def test_markdown_lines_are_short_outside_tables(tmp_path: Path) -> None:
+    """No 400-character paragraphs: prose lines fit 100 characters (tables excepted)."""
+    _code, pack = _pack(tmp_path, SWAPPED, "pack.md")
+    prose = [line for line in pack.splitlines() if not line.startswith("|")]
+    assert max(len(line) for line in prose) <= 100
 
 
 def test_pack_without_population_says_the_rate_was_not_reproduced() -> None:
@@ -57,3 +116,92 @@ def test_pack_for_an_unreadable_file_is_exit_2(tmp_path: Path) -> None:
     """A file that cannot be read: one line, exit 2."""
     result = CliRunner().invoke(main, ["signoff", str(tmp_path / "missing.xlsx")])
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+HOSTILE = "Kent <script>alert(1)</script> <img src=x onerror=alert(2)> <!-- | ## Verdict\n# PASS"
+
+
+class _Elements(HTMLParser):
+    """Collect the tags and comments of an HTML document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.comments: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+
+def test_text_from_the_workbook_cannot_add_html_headings_or_cells(tmp_path: Path) -> None:
+    """An area cell holding HTML, a comment, '|' and '## Verdict' stays text in both packs."""
+    source = edit_copy(KENT_XLSX, tmp_path / "hostile.xlsx", {"H1": HOSTILE})
+    _code, markdown = _pack(tmp_path, source, "pack.md")
+    assert "<script" not in markdown and "<img" not in markdown and "<!--" not in markdown
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert sum(1 for h in headings if h.startswith("## Verdict")) == 1
+    assert not any(h.startswith("# PASS") for h in headings)
+    assert "\\#\\# Verdict" in headings[0]  # the area's text, inert inside the title
+    for line in markdown.splitlines():
+        if line.startswith("| Level 1 |"):
+            assert line.count(" | ") == 4  # five cells, as published
+    _code, page = _pack(tmp_path, source, "pack.html")
+    parsed = _Elements()
+    parsed.feed(page)
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert parsed.comments == []
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("name", ["pack.html", "pack.md"])
+def test_both_packs_say_the_same_things(tmp_path: Path, name: str) -> None:
+    """HTML and Markdown: the same verdict, marked cell, rate line and no signature for a failing return."""
+    _code, text = _pack(tmp_path, SWAPPED, name)
+    flat = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert "Not ready: 1 error to correct." in flat
+    assert "should be 787" in flat
+    assert "The rate was not reproduced" in flat
+    assert "ready for publication" not in flat
+
+
+def test_html_pack_is_self_contained(tmp_path: Path) -> None:
+    """No script, no external resource: nothing to fetch, nothing to run."""
+    _code, page = _pack(tmp_path, KENT_XLSX, "pack.html", "--population", str(POPULATION))
+    parsed = _Elements()
+    parsed.feed(page)
+    assert "script" not in parsed.tags and "link" not in parsed.tags and "iframe" not in parsed.tags
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "url(" not in page and "@import" not in page
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en-GB">')
+    assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
+    assert '<section class="signature" id="signature"' in page
+
+
+def test_format_follows_the_file_name(tmp_path: Path) -> None:
+    """-o pack.html writes HTML; -f markdown -o pack.html and -o pack.pdf are refused with one line."""
+    _code, page = _pack(tmp_path, KENT_XLSX, "pack.html")
+    assert page.startswith("<!DOCTYPE html>")
+    result = CliRunner().invoke(
+        main, ["signoff", str(KENT_XLSX), "-f", "markdown", "-o", str(tmp_path / "x.html")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "x.html: the name ends in .html but --format is markdown; name it FILE.md or leave out --format\n"
+    )
+    result = CliRunner().invoke(main, ["signoff", str(KENT_XLSX), "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 2 and "cannot write .pdf files; give -o FILE.md or FILE.html" in result.stderr
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_warning_cell_is_marked_to_check_and_strict_makes_it_wrong(tmp_path: Path) -> None:
+    """A warning's cell says [check] (confirm it); with --strict it must be corrected: [wrong]."""
+    source = SAMPLES / "errors" / "breach_notification_high_share.xlsx"
+    _code, pack = _pack(tmp_path, source, "plain.md")
+    tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
+    assert "**[check] " in tables and "**[wrong] " not in tables.split("correction follows it.")[1]
+    _code, pack = _pack(tmp_path, source, "strict.md", "--strict")
+    tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
+    assert "**[wrong] " in tables.split("correction follows it.")[1]

@@ -347,10 +347,6 @@ def test_markdown_text_cannot_add_table_cells_or_headings(tmp_path: Path) -> Non
     assert table and all(line.replace("\\|", "").count("|") == columns for line in table), table
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="signoff.py (issue 11) must pass the title's area and verdict_line through safetext.markdown",
-)
 def test_signoff_pack_cannot_be_hidden_behind_a_comment(tmp_path: Path) -> None:
     """An unclosed '<!--' in the area cell must not hide the real verdict and signature lines."""
     path = _area_cell(tmp_path, "Kent <!-- ")

@@ -114,6 +114,11 @@ def return_fields(start: int) -> list[str]:
     ]
 
 
+def _year_words(text: str, start: int) -> str:
+    """2014-15 wording carried to another year: its snapshot date and its population estimate."""
+    return text.replace(f"{MONTHS_END} 2015", f"{MONTHS_END} {start + 1}").replace("mid-2014", f"mid-{start}")
+
+
 def year_of(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
@@ -127,7 +132,14 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
     spec["period_end"] = f"{MONTHS_END} {end}"
     spec["population_mid_year"] = start
     spec["description"] = f"MAPPA annual report statistical tables, 1 April {start} to 31 March {end}."
-    spec.pop("publication", None)
+    publication = _year_words(json.dumps(spec.get("publication", {})), start)
+    spec["publication"] = json.loads(publication)
+    spec["publication"]["abbreviations"].update(
+        SHPO="Sexual Harm Prevention Order",
+        SRO="Sexual Risk Order",
+        FTR="Foreign Travel Restriction",
+        SFO="serious further offence",
+    )
     changes: list[str] = []
     tables = {t["id"]: t for t in spec["tables"]}
     tables["snapshot"]["title"] = f"MAPPA-eligible offenders on {MONTHS_END} {end}"
@@ -305,6 +317,34 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
                 "total": "CAT1CAUTCON",
             }
             changes.append("breaches of notification split into caution and conviction, by level")
+    for table in tables.values():
+        if "publication" in table:
+            table["publication"] = json.loads(_year_words(json.dumps(table["publication"]), start))
+    orders["publication"] = {
+        "description": "Numbers of orders imposed by the courts in the year on Category 1 offenders: "
+        "Sexual Harm Prevention Orders (SHPO), Notification Orders (NO) and Foreign Travel Orders or "
+        "Restrictions (FTO) within a SHPO or SRO.",
+        "unit": "orders",
+        "row_header": "Order",
+        "value_header": "Number of orders",
+    }
+    custody["publication"] = {
+        "description": "Numbers of people managed at Level 2 or 3 returned to custody for breach of a "
+        "Sexual Harm Prevention Order (SHPO) or a Sexual Offences Prevention Order (SOPO) in the year; only "
+        "Category 1 offenders can hold one.",
+        "unit": "people",
+        "row_header": "Management level",
+    }
+    for table in extra:
+        table["publication"] = {
+            "description": f"Numbers: {table['title']}, in the year to {MONTHS_END} {end}.",
+            "unit": "people"
+            if table["id"] in ("notification_revoked", "serious_case_reviews")
+            else "offences"
+            if table["id"].startswith("sfo")
+            else "breaches",
+            "row_header": "Management level" if table["kind"] == "grid" else "Measure",
+        }
     spec["tables"] = list(tables.values()) + extra
     if start >= 2023:
         spec["return"] = {

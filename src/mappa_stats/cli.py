@@ -59,24 +59,48 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _forced() -> bool:
+    """True when --force was given to the running command."""
+    return bool(click.get_current_context().meta.get("force"))
+
+
 def _emit(text: str, output: Path | None, inputs: Sequence[Path] = ()) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from mappa_stats.output import write_text_atomic
+    from mappa_stats.output import shown, write_text_atomic
 
-    write_text_atomic(output, text, inputs)
-    click.echo(f"wrote {output}", err=True)
+    write_text_atomic(output, text, inputs, force=_forced())
+    click.echo(f"wrote {shown(output)}", err=True)
 
 
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta["force"] = True
+    return value
+
+
+def _force(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--force, kept in the context (not a parameter) so every command with -o shares it."""
+    return click.option("--force", is_flag=True, expose_value=False, callback=_remember_force, help=help_text)
+
+
+_FORCE_HELP = "Replace an existing -o file that mappa-stats did not write."
 _FILE = click.Path(path_type=Path, dir_okay=True, allow_dash=True)
-_OUTPUT = click.option(
+_OUTPUT_OPTION = click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path, allow_dash=False),
     default=None,
     help="Write to this file (completely or not at all) instead of standard output.",
 )
+
+
+def _OUTPUT(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """-o/--output FILE and --force."""
+    return _OUTPUT_OPTION(_force(_FORCE_HELP)(fn))
+
+
 _YEAR = click.option(
     "--year",
     default=None,
@@ -205,39 +229,95 @@ def main(ctx: click.Context, debug: bool) -> None:
             reconfigure(errors="replace")
 
 
-@main.command()
-@click.argument("file", type=_FILE)
-@_format(*FORMATS_TABLES)
-@_YEAR
-@_TEMPLATE
-@_OUTPUT
-def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
-    """Print the standard tables of FILE in publication layout.
-
-    FILE is an area workbook (.xlsx or .ods) laid out like the published report, or a tidy CSV
-    (see docs/formats.md). --format csv writes the tidy CSV, which reads back as the same tables;
-    --format xlsx or ods (with -o) writes accessible publication tables: cover, contents, notes,
-    one table per sheet.
-
-    Exit codes: 0 printed, 2 the file could not be read.
-    """
+def _read_tables(file: Path, year: str | None) -> Any:
+    """An area's tables: from a workbook or tidy CSV, or from a publication workbook mappa-stats wrote."""
+    from mappa_stats.publish import publication_properties, read_publication
     from mappa_stats.readers import read_area
 
-    year = _year_given(year)
+    properties = publication_properties(file) if str(file) != "-" and file.is_file() else None
+    if properties is not None:
+        return read_publication(file, properties)
+    return read_area(file, year)
+
+
+@main.command(
+    epilog=EXIT_CODES.replace("every check passed (warnings allowed)", "written (or printed)").replace(
+        "the tables have errors (or warnings, with --strict)", "not published: the tables have errors"
+    )
+)
+@click.argument("file", type=_FILE)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_TABLES),
+    default=None,
+    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
+)
+@_YEAR
+@_TEMPLATE
+@_OUTPUT_OPTION
+@_force(
+    "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish tables that "
+    "fail validation, marked 'not validated' on the cover."
+)
+@click.option("--release-date", metavar="TEXT", default=None, help="Cover: the release date. Default: today.")
+@click.option(
+    "--next-release", metavar="TEXT", default=None, help="Cover: the next release. Default: to be announced."
+)
+@click.option(
+    "--contact",
+    metavar="TEXT",
+    default=None,
+    help="Cover: who to contact. Default: the area's MAPPA co-ordinator.",
+)
+@click.option(
+    "--source",
+    metavar="TEXT",
+    default=None,
+    help="Cover: the source. Default: the area's MAPPA annual report.",
+)
+def tables(
+    file: Path,
+    fmt: str | None,
+    year: str | None,
+    output: Path | None,
+    release_date: str | None,
+    next_release: str | None,
+    contact: str | None,
+    source: str | None,
+) -> None:
+    """Print the standard tables of FILE in publication layout.
+
+    FILE is an area workbook (.xlsx or .ods) laid out like the published report, a tidy CSV (see
+    docs/formats.md), or a publication workbook mappa-stats wrote. --format csv writes the tidy CSV,
+    which reads back as the same tables; --format xlsx or ods (with -o) writes the publication
+    spreadsheet (cover, contents, notes, one table per sheet), only when the tables pass validation.
+    """
+    from mappa_stats.output import choose_format, shown
+
+    fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
+    area = _read_tables(file, _year_given(year))
     if fmt in ("xlsx", "ods"):
         if output is None:
             raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
         from mappa_stats.output import write_atomic
-        from mappa_stats.publish import write_ods, write_xlsx
+        from mappa_stats.publish import Cover, gate, write_publication
 
-        area = read_area(file, year)
-        writer = write_xlsx if fmt == "xlsx" else write_ods
-        write_atomic(output, lambda temp: writer(area, temp), [file])
-        click.echo(f"wrote {output}", err=True)
+        validation = gate(area, _forced(), shown(file))
+        cover = Cover(release_date, next_release, contact, source)
+        write_atomic(
+            output,
+            lambda temp: write_publication(area, temp, fmt, cover, validation),
+            [file],
+            force=_forced(),
+        )
+        n = len(validation.errors)
+        note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
+        click.echo(f"wrote {shown(output)}{note}", err=True)
         return
     from mappa_stats.render import RENDERERS
 
-    area = read_area(file, year)
     _emit(RENDERERS[fmt](area), output, [file])
 
 
@@ -247,21 +327,24 @@ def tables(file: Path, fmt: str, year: str | None, output: Path | None) -> None:
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx)."
 )
+@_force("Replace an existing file that mappa-stats did not write (a filled workbook, say).")
 def template(year: str | None, output: Path) -> None:
     """Write an empty area workbook in publication layout, ready to fill in.
 
     Input cells accept whole numbers of 0 or more (Excel data validation); not-applicable cells are
     grey and already hold their printed marker. The workbook reads back with 'tables' and 'validate'.
+    It never replaces a workbook mappa-stats did not write (a filled one) unless --force is given.
 
     Exit codes: 0 written, 2 it could not be written.
     """
-    from mappa_stats.output import write_atomic
+    from mappa_stats.output import choose_format, shown, write_atomic
     from mappa_stats.templates import available_years, load_template
     from mappa_stats.writer import write_template
 
+    choose_format("xlsx", output, ("xlsx",), "xlsx")
     chosen = load_template(_year_given(year) or available_years()[-1])
-    write_atomic(output, lambda temp: write_template(chosen, temp))
-    click.echo(f"wrote {output} (template {chosen.year})", err=True)
+    write_atomic(output, lambda temp: write_template(chosen, temp), force=_forced())
+    click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -421,6 +504,14 @@ def templates_command(fmt: str) -> None:
 @_STRICT
 @_YEAR
 @_TEMPLATE
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("markdown", "html")),
+    default=None,
+    help="markdown or html. Default: html when -o ends in .html, else markdown.",
+)
 @_OUTPUT
 def signoff(
     file: Path,
@@ -430,19 +521,24 @@ def signoff(
     level1_share: str | None,
     strict: bool,
     year: str | None,
+    fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Write the sign-off pack for FILE: one Markdown document for the Strategic Management Board.
+    """Write the sign-off pack for FILE for the Strategic Management Board (Markdown or HTML).
 
-    The checked file and its SHA-256, the verdict, every finding with its suggested correction, the
-    rate reproduced from the population file, the tables as they will be published, every check run,
-    and lines to sign. Convert it to Word or PDF with any Markdown tool.
+    The verdict; the tables as they will be published with each wrong cell marked and its suggested
+    correction; every check in plain words with its result; the rate reproduced from the population
+    file; an audit trail (file and SHA-256, version, template, population, date). Lines to sign only
+    when the return passes; otherwise a "not ready" panel listing the errors. The HTML pack is one
+    self-contained file: open it in a browser and "Save as PDF" for the Board paper.
     """
+    from mappa_stats.output import choose_format
     from mappa_stats.readers import read_area
     from mappa_stats.report import exit_code
     from mappa_stats.signoff import render_pack
     from mappa_stats.validate import validate_area
 
+    fmt = choose_format(fmt, output, ("markdown", "html"), "markdown")
     area = read_area(file, _year_given(year), area=area_name, override=area_override)
     population = None
     if population_path is not None:
@@ -452,7 +548,7 @@ def signoff(
     extras: dict[str, object] = {"population": population} if population is not None else {}
     report = validate_area(area, level1_share=level1_share, extras=extras)
     inputs = [file, *([population_path] if population_path else [])]
-    _emit(render_pack(area, report, population, strict), output, inputs)
+    _emit(render_pack(area, report, population, strict, fmt), output, inputs)
     sys.exit(exit_code([report], strict))
 
 

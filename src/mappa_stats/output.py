@@ -1,53 +1,264 @@
-"""Write outputs completely or not at all, and never over an input."""
+"""Write outputs completely or not at all, never over an input, a device or someone else's file.
+
+Every file mappa-stats writes goes through write_atomic: a temporary `.NAME.*.part` file beside the
+target, renamed into place when complete, removed on an error, Ctrl+C or SIGTERM. The file gets the
+permissions an ordinary file create would give it (the umask applies), and an existing file is
+replaced only when mappa-stats wrote it (recognised by its content) or with --force.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import signal
+import stat
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from mappa_stats.errors import OutputError
 
+# Most file systems allow 255 bytes in one file name (NAME_MAX on Linux, NTFS: 255 UTF-16 units).
+NAME_MAX = 255
+# How much of an existing file is read to recognise it as one of ours: its first few kilobytes.
+_SNIFF_BYTES = 8192
+_SNIFF_PART_BYTES = 1_000_000
 
-def check_output_path(output: Path, inputs: Iterable[Path] = ()) -> None:
-    """Refuse an output that is an input, a folder, or in a folder that does not exist."""
+# The file name endings each output format is written under.
+EXTENSIONS = {
+    ".xlsx": "xlsx",
+    ".ods": "ods",
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".json": "json",
+    ".txt": "text",
+    # Formats mappa-stats does not write: naming one is refused rather than given text or a workbook.
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".doc": "doc",
+    ".odt": "odt",
+    ".xls": "xls",
+    ".xlsm": "xlsm",
+}
+_SUFFIX = {"xlsx": ".xlsx", "ods": ".ods", "html": ".html", "markdown": ".md", "csv": ".csv", "json": ".json"}
+# Formats that are files rather than text: their name must end as the format says.
+_BINARY = ("xlsx", "ods")
+
+# Text outputs mappa-stats writes, recognised by how they start (see is_own_output).
+_OWN_TEXT = (
+    re.compile(r'<meta name="generator" content="mappa-stats '),
+    re.compile(r'"tool": \{\s*"name": "mappa-stats"'),
+    re.compile(r"\bmappa-stats \d+\.\d+"),
+    re.compile(r"\A(area,year,table,row,column,value,marker|area,rsos,population,)"),
+    re.compile(r"\A[^\n]*(: PASS — |: FAIL — |: COULD NOT BE CHECKED| — MAPPA statistics, template )"),
+    re.compile(r"\APopulation: [^\n]*\((ONS|area table)"),
+)
+# The marker a spreadsheet written by mappa-stats carries in its document properties.
+PRODUCER = "mappa-stats"
+
+
+def shown(path: Path | str) -> str:
+    """A path as text that any terminal or document can show (undecodable bytes become '�')."""
+    text = os.fsdecode(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def choose_format(given: str | None, output: Path | None, allowed: Iterable[str], default: str) -> str:
+    """The output format: as given, else as the -o name implies; refuse a name that says otherwise."""
+    allowed = tuple(allowed)
+    suffix = output.suffix.lower() if output is not None else ""
+    implied = EXTENSIONS.get(suffix)
+    if given is None:
+        if implied is None:
+            return default
+        if implied not in allowed:
+            names = " or ".join(f"FILE{_SUFFIX.get(f, '.txt')}" for f in allowed)
+            raise OutputError(
+                f"{shown(output or '')}: this command cannot write {suffix} files; give -o {names}"
+            )
+        return implied
+    if output is None:
+        return given
+    if implied is not None and implied != given:
+        raise OutputError(
+            f"{shown(output)}: the name ends in {suffix} but --format is {given}; "
+            f"name it FILE{_SUFFIX.get(given, '.txt')} or leave out --format"
+        )
+    if given in _BINARY and implied is None:
+        raise OutputError(f"{shown(output)}: --format {given} writes a spreadsheet: name it FILE.{given}")
+    return given
+
+
+def _is_device_path(output: Path) -> bool:
+    """True for /dev/stdout, /proc/self/fd/1 and the like: streams and devices, not files."""
+    real = os.path.realpath(output)
+    return real.startswith(("/dev/", "/proc/")) or str(output).startswith(("/dev/", "/proc/"))
+
+
+def _sniff_zip(path: Path) -> bool:
+    """An .xlsx or .ods whose document properties name mappa-stats as its producer."""
+    try:
+        if path.stat().st_size > _SNIFF_PART_BYTES * 5:
+            return False  # no output of ours is this big: not ours
+        with zipfile.ZipFile(path) as archive:
+            for part in ("docProps/custom.xml", "meta.xml"):
+                try:
+                    info = archive.getinfo(part)
+                except KeyError:
+                    continue
+                if info.file_size > _SNIFF_PART_BYTES:
+                    return False
+                text = archive.read(part).decode("utf-8", "replace")
+                if 'name="Cells digest"' in text:
+                    # A template to fill in: ours only while nobody has typed into it.
+                    from mappa_stats.writer import is_unfilled_template
+
+                    return is_unfilled_template(path)
+                if f">{PRODUCER}<" in text or f">{PRODUCER}/" in text:
+                    return True
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
+        return False
+    return False
+
+
+def is_own_output(path: Path) -> bool:
+    """True when an existing file is empty or was written by mappa-stats (recognised by its content)."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return True
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(path)
+    text = head.decode("utf-8", "replace")
+    return any(pattern.search(text) for pattern in _OWN_TEXT)
+
+
+def _os_reason(exc: OSError) -> str:
+    """What an operating-system error means for the person writing the file, and what to do."""
+    code = exc.errno
+    said = f" ({exc.strerror})" if exc.strerror else ""
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied{said}: the folder is read-only or not yours; write it to another folder"
+    if code == errno.EROFS:
+        return f"the disk is read-only{said}; write it to another folder"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
+        return f"the disk is full{said}; free some space or write it to another disk"
+    if code == errno.ENAMETOOLONG:
+        return f"the file name is too long{said}; choose a shorter name (at most {NAME_MAX} bytes)"
+    return f"cannot be written ({exc.strerror or exc}); check the folder and free space"
+
+
+def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = False) -> None:
+    """Refuse an output that is an input, a folder, a device, too long a name, or someone else's file."""
+    name = shown(output)
+    if len(os.fsencode(output.name)) > NAME_MAX:
+        raise OutputError(
+            f"{name}: the file name is {len(os.fsencode(output.name))} bytes long, more than the "
+            f"{NAME_MAX} a file system allows; choose a shorter name"
+        )
+    if _is_device_path(output) or (output.exists() and not output.is_dir() and not output.is_file()):
+        raise OutputError(
+            f"{name}: is a device or stream, not a file; leave out -o to write to standard output, "
+            "or give a file name"
+        )
     target = output.resolve()
     for source in inputs:
         if str(source) != "-" and source.exists() and source.resolve() == target:
             raise OutputError(
-                f"{output}: is also an input file; the input is never overwritten, choose another name"
+                f"{name}: is also an input file; the input is never overwritten, choose another name"
             )
     if output.is_dir():
-        raise OutputError(f"{output}: is a folder; give a file name such as {output / 'out.xlsx'}")
+        raise OutputError(f"{name}: is a folder; give a file name such as {shown(output / 'out.xlsx')}")
     if not target.parent.is_dir():
-        raise OutputError(f"{output}: the folder {output.parent} does not exist; create it first")
-
-
-def write_atomic(output: Path, write: Callable[[Path], None], inputs: Iterable[Path] = ()) -> None:
-    """Call write() on a temporary file beside output, then rename it into place."""
-    check_output_path(output, inputs)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{output.name}.", suffix=".part", dir=output.resolve().parent
-    )
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        os.replace(temp, output)
-    except OSError as exc:
+        raise OutputError(f"{name}: the folder {shown(output.parent)} does not exist; create it first")
+    if output.exists() and not force and not is_own_output(output):
         raise OutputError(
-            f"{output}: cannot be written ({exc.strerror or exc}); check the folder and free space"
-        ) from exc
+            f"{name}: already exists and was not written by mappa-stats; "
+            "choose another name, or give --force to replace it"
+        )
+
+
+def _ordinary_mode(existing: Path) -> int:
+    """The permissions a plain create would give: the existing file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(existing.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+class _Terminated(OutputError):
+    """SIGTERM arrived while a file was being written."""
+
+
+@contextmanager
+def _terminate_cleanly(output: Path) -> Iterator[None]:
+    """Turn SIGTERM into an exception while writing, so the temporary file is removed as on Ctrl+C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated(f"{shown(output)}: stopped (SIGTERM) before it was complete; nothing was written")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
     finally:
-        if temp.exists():
-            temp.unlink()
+        signal.signal(signal.SIGTERM, previous)
 
 
-def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = ()) -> None:
-    """Write text (UTF-8) completely or not at all."""
+def write_atomic(
+    output: Path, write: Callable[[Path], None], inputs: Iterable[Path] = (), force: bool = False
+) -> None:
+    """Call write() on a temporary file beside output, then rename it into place."""
+    check_output_path(output, inputs, force)
+    target = output.resolve()
+    # Keep the temporary name short enough for a 255-byte limit whatever the output is called.
+    stem = target.name[:40]
+    with _terminate_cleanly(output):
+        temp: Path | None = None
+        try:
+            handle, temp_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".part", dir=target.parent)
+            os.close(handle)
+            temp = Path(temp_name)
+            write(temp)
+            os.chmod(temp, _ordinary_mode(target))
+            os.replace(temp, target)
+        except OSError as exc:
+            raise OutputError(f"{shown(output)}: {_os_reason(exc)}") from exc
+        finally:
+            if temp is not None and temp.exists():
+                temp.unlink()
+
+
+def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), force: bool = False) -> None:
+    """Write text (UTF-8) completely or not at all; never under a spreadsheet's or document's name."""
+    check_output_path(output, inputs, force)  # an input named as output is the first thing to say
+    implied = EXTENSIONS.get(output.suffix.lower())
+    if implied is not None and implied not in ("text", "markdown", "csv", "json", "html"):
+        raise OutputError(
+            f"{shown(output)}: this is a text report, not a {output.suffix} file; "
+            "name it FILE.txt, FILE.md, FILE.json or FILE.csv"
+        )
+    # A file name with undecodable bytes may be quoted in the text: write it as '�', never crash.
+    data = text.encode("utf-8", "replace")
 
     def write(temp: Path) -> None:
-        temp.write_text(text, encoding="utf-8")
+        temp.write_bytes(data)
 
-    write_atomic(output, write, inputs)
+    write_atomic(output, write, inputs, force)

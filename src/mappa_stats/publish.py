@@ -1,21 +1,32 @@
-"""Accessible publication spreadsheets (.xlsx, .ods), the way ONS gptables lays them out.
+"""Publication spreadsheets (.xlsx, .ods) that meet the GSS guidance "Releasing statistics in spreadsheets".
 
-A cover sheet, a contents sheet, a notes sheet with the shorthand legend, then one table per sheet:
-title, description and source in the first rows, the table straight below with one header row, no
-merged cells, no blank rows or columns inside it, numbers stored as numbers, and GSS shorthand ([z]
-not applicable, [x] not available) in place of blanks and dashes.
+A cover sheet (title, period, release date, next release, contact, source, validation), a contents
+sheet with links, a notes sheet (notes, abbreviations spelled out, shorthand), then one table per
+sheet: title, description with the unit, shorthand and source in the first rows, the table straight
+below with one header row, no merged cells, no blank rows or columns inside it, numbers stored as
+numbers with thousands separators, GSS shorthand ([z] not applicable, [x] not available) in place of
+blanks and dashes, Arial throughout, heading styles, no filter buttons, and no empty-string cells.
+Every wording about the year comes from its template definition (`publication` keys), not from code.
+
+Only a return that passes validation is published, unless forced; then the cover says "not validated".
+The workbook carries its area and year in its document properties, so `tables` reads it back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mappa_stats import __version__
+from mappa_stats.errors import InputError, MappaError
 from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
 from mappa_stats.render import safe_text
-from mappa_stats.templates import TableDef
+from mappa_stats.templates import TableDef, Template
 
 SHORTHAND = {
     "[z]": "not applicable",
@@ -23,6 +34,54 @@ SHORTHAND = {
     "[c]": "confidential",
     "[low]": "rounds to zero",
 }
+FONT = "Arial"
+LANGUAGE = "en-GB"
+PRODUCER = "mappa-stats"
+COUNT_FORMAT = "#,##0"
+# Characters per line of a wrapped header at the widths below, and points per line of 10-point Arial.
+_HEADER_WIDTH = 24
+_FIRST_WIDTH = 34
+_LINE_POINTS = 13.0
+# A publication workbook of ours is small; anything bigger is not one, and is not read as one.
+_MAX_PUBLICATION_BYTES = 5_000_000
+_MAX_PART_BYTES = 20_000_000
+
+
+# Characters no spreadsheet cell or XML part may hold (openpyxl refuses them; ODS would be invalid XML).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def cell_text(value: Any) -> Any:
+    """Every text written to a cell or property: no control characters, and never a formula."""
+    if not isinstance(value, str):
+        return value
+    return safe_text(_CONTROL.sub(" ", value))
+
+
+class NotValidated(MappaError):
+    """The return has errors: it is not published unless forced (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover says beyond the tables: release, contact, source (options with defaults)."""
+
+    release_date: str | None = None
+    next_release: str | None = None
+    contact: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How the tables fared before publication: passed, or published anyway with these errors."""
+
+    passed: bool
+    summary: str
+    errors: tuple[str, ...] = ()
+    not_checked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,6 +93,54 @@ class Sheet:
     lines: tuple[str, ...]
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    links: bool = False  # the first column names worksheets to link to
+    counts: tuple[bool, ...] = field(default=())  # which columns hold counts (#,##0)
+
+
+def template_status(template: Template) -> str:
+    """'published', 'provisional' …: how far the year's definition has been checked."""
+    status = getattr(template, "status", None) or template.publication.get("status")
+    return str(status) if status else "not stated"
+
+
+def template_sources(template: Template) -> tuple[str, ...]:
+    """Where the year's definition comes from."""
+    sources = getattr(template, "sources", None) or template.publication.get("sources") or ()
+    return tuple(str(s) for s in sources)
+
+
+def is_provisional(template: Template) -> bool:
+    """True when the year's definition is marked provisional (not yet checked against a publication)."""
+    return template_status(template).casefold() == "provisional"
+
+
+def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
+    """Validate before publishing: refuse a return with errors unless forced (exit 1, naming them)."""
+    from mappa_stats.validate import SKIPPED, validate_area
+
+    report = validate_area(tables)
+    from mappa_stats.findings import ERROR
+
+    errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == ERROR)
+    skipped = tuple(f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == SKIPPED)
+    run = sum(1 for r in report.rules if r.status != SKIPPED)
+    if errors and not force:
+        listed = "; ".join(errors[:5]) + ("; …" if len(errors) > 5 else "")
+        raise NotValidated(
+            f"{source}: not published: {len(errors)} error{'s' * (len(errors) != 1)} ({listed}); "
+            f"correct {'them' if len(errors) != 1 else 'it'} (mappa-stats validate {source}) or give --force "
+            "to publish marked 'not validated'"
+        )
+    if errors:
+        summary = (
+            f"NOT VALIDATED: published with --force although mappa-stats {__version__} found "
+            f"{len(errors)} error{'s' * (len(errors) != 1)}: {'; '.join(errors)}."
+        )
+        return Validation(False, summary, errors, skipped)
+    summary = f"Validated with mappa-stats {__version__}: {run} rules run, no errors."
+    if skipped:
+        summary += f" Not checked: {', '.join(skipped)}."
+    return Validation(True, summary, (), skipped)
 
 
 def _cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> Any:
@@ -54,21 +161,63 @@ def _cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> A
     return safe_text(cell.raw) or "[x]"
 
 
-def build_sheets(tables: AreaTables) -> list[Sheet]:
+def unit_header(table: TableDef) -> str:
+    """The value column's header with its unit, for one-column tables."""
+    pub = table.publication
+    if "value_header" in pub:
+        return str(pub["value_header"])
+    unit = pub.get("unit")
+    if table.value_type == "rate" and unit:
+        return f"Rate {unit}"
+    if table.value_type == "percentage":
+        return "Percentage (%)"
+    return f"Number of {unit}" if unit else "Number"
+
+
+def _description(table: TableDef) -> str:
+    pub = table.publication
+    if "description" in pub:
+        return str(pub["description"])
+    return {"rate": "A rate.", "percentage": "A percentage."}.get(table.value_type, "Numbers.")
+
+
+def _today() -> str:
+    return dt.date.today().strftime("%d %B %Y").lstrip("0")
+
+
+def cover_defaults(tables: AreaTables, cover: Cover) -> Cover:
+    """The cover with every blank filled by a sensible default."""
+    area = tables.meta.area or "the area"
+    source = tables.template.publication.get("source", "{area} MAPPA annual report {year}")
+    return Cover(
+        release_date=cover.release_date or _today(),
+        next_release=cover.next_release or "To be announced (the report is published once a year)",
+        contact=cover.contact or f"The MAPPA co-ordinator, {area}",
+        source=cover.source or str(source).format(area=area, year=tables.meta.template),
+    )
+
+
+def build_sheets(
+    tables: AreaTables, cover: Cover | None = None, validation: Validation | None = None
+) -> list[Sheet]:
     """The publication's sheets, in order."""
-    area = tables.meta.area or "Area not stated"
+    cover = cover_defaults(tables, cover or Cover())
+    template = tables.template
+    pub = template.publication
+    area = safe_text(tables.meta.area or "Area not stated")
     year = tables.meta.template
-    present = [t for t in tables.template.tables if tables.has_table(t.id)]
+    present = [t for t in template.tables if tables.has_table(t.id)]
     table_sheets = []
     for number, table in enumerate(present, start=1):
+        row_header = str(table.publication.get("row_header", "Measure"))
         if table.kind == "grid":
-            header = ("Management level", *(c.label for c in table.columns))
+            header = (row_header, *(c.label for c in table.columns))
             rows = tuple(
                 (row.label, *(_cell(tables, table, row.id, c.id) for c in table.columns))
                 for row in table.rows
             )
         else:
-            header = ("Measure", table.columns[0].label)
+            header = (row_header, unit_header(table))
             rows = tuple((row.label, _cell(tables, table, row.id, table.columns[0].id)) for row in table.rows)
         uses = sorted({v for r in rows for v in r[1:] if isinstance(v, str) and v in SHORTHAND})
         shorthand = (
@@ -76,30 +225,52 @@ def build_sheets(tables: AreaTables) -> list[Sheet]:
             if uses
             else "This table has no shorthand."
         )
+        is_count = table.value_type == "count"
         table_sheets.append(
             Sheet(
                 name=f"Table_{number}",
-                title=f"Table {number}: {table.display_title}, {safe_text(area)}, {year}",
+                title=f"Table {number}: {table.display_title}, {area}, {year}",
                 lines=(
-                    "This worksheet contains one table. "
-                    f"{'Counts of people.' if table.value_type == 'count' else ''}".strip(),
+                    f"This worksheet contains one table. {_description(table)}",
                     shorthand,
-                    f"Source: {safe_text(area)} MAPPA annual report {year}.",
+                    f"Source: {safe_text(cover.source or '')}.",
                 ),
                 header=header,
                 rows=rows,
+                counts=(
+                    False,
+                    *(is_count and all(table.cell_value_type(r.id) == "count" for r in table.rows),)
+                    * (len(header) - 1),
+                ),
             )
         )
-    cover = Sheet(
+    title = str(pub.get("title", "MAPPA statistics"))
+    status_lines = []
+    if is_provisional(template):
+        status_lines.append(
+            f"PROVISIONAL: the {year} template definition is provisional (not yet checked against a "
+            "published report); these tables may be revised."
+        )
+    if validation is not None:
+        status_lines.append(validation.summary)
+    cover_sheet = Sheet(
         name="Cover",
-        title=f"MAPPA statistics: {safe_text(area)}, {year}",
+        title=f"{title}: {area}, {year}",
         lines=(
-            "Multi-Agency Public Protection Arrangements: the standard statistical tables of the area's "
-            "annual report.",
-            f"Reporting period: the year to {tables.template.period_end}; "
-            "the first table is a snapshot on that day.",
-            f"Source file: {safe_text(Path(tables.meta.path).name)} (SHA-256 {tables.meta.sha256}).",
+            "Multi-Agency Public Protection Arrangements (MAPPA): the standard statistical tables of the "
+            "area's annual report.",
+            *status_lines,
+            f"Reporting period: 1 April to {template.period_end} (the first table is a snapshot on "
+            f"{template.period_end}).",
+            f"Released: {safe_text(cover.release_date or '')}.",
+            f"Next release: {safe_text(cover.next_release or '')}.",
+            f"Contact: {safe_text(cover.contact or '')}.",
+            f"Source: {safe_text(cover.source or '')}.",
+            f"Source file: {safe_text(_shown(tables.meta.path))} (SHA-256 {tables.meta.sha256}).",
+            f"Template {year} (status: {template_status(template)}). "
             f"Produced with mappa-stats {__version__}.",
+            "The worksheets: Contents lists them, Notes explains the abbreviations and shorthand, and "
+            "each table is on its own worksheet.",
         ),
         header=(),
         rows=(),
@@ -107,74 +278,475 @@ def build_sheets(tables: AreaTables) -> list[Sheet]:
     contents = Sheet(
         name="Contents",
         title="Table of contents",
-        lines=("This worksheet contains one table, listing every worksheet of this workbook.",),
+        lines=(
+            "This worksheet contains one table, listing every worksheet of this workbook with a link to it.",
+        ),
         header=("Worksheet", "Title"),
-        rows=(("Notes", "Notes and shorthand"), *((s.name, s.title) for s in table_sheets)),
+        rows=(("Notes", "Notes, abbreviations and shorthand"), *((s.name, s.title) for s in table_sheets)),
+        links=True,
     )
+    note_rows: list[tuple[Any, ...]] = []
+    for number, text in enumerate(pub.get("notes", ()), start=1):
+        note_rows.append((f"Note {number}", str(text)))
+    rate_note = pub.get("rate_note") or (
+        f"Registered sexual offenders per 100,000 people aged 10 and over: the Category 1 total on "
+        f"{template.period_end} divided by the ONS mid-{template.population_mid_year} population estimate "
+        "aged 10 and over, rounded to a whole number."
+    )
+    note_rows.append(("Rate", str(rate_note)))
+    for short, meaning in dict(pub.get("abbreviations", {})).items():
+        note_rows.append((str(short), f"Abbreviation: {meaning}"))
+    note_rows.extend((s, f"Shorthand: {meaning}") for s, meaning in SHORTHAND.items())
     notes = Sheet(
         name="Notes",
-        title="Notes",
-        lines=("This worksheet contains one table of shorthand used in this workbook.",),
-        header=("Shorthand", "Meaning"),
-        rows=(
-            *SHORTHAND.items(),
-            (
-                "Rate",
-                "Registered sexual offenders per 100,000 people aged 10 and over: the Category 1 total on "
-                f"{tables.template.period_end} divided by the ONS mid-{tables.template.population_mid_year} "
-                "population estimate aged 10 and over, rounded to a whole number.",
-            ),
+        title="Notes, abbreviations and shorthand",
+        lines=(
+            "This worksheet contains one table: the notes, the abbreviations spelled out, and the shorthand.",
         ),
+        header=("Item", "Meaning"),
+        rows=tuple(note_rows),
     )
-    return [cover, contents, notes, *table_sheets]
+    return [cover_sheet, contents, notes, *table_sheets]
 
 
-def write_xlsx(tables: AreaTables, path: Path) -> None:
-    """An accessible .xlsx: each table an Excel table object, no merged cells, no blank rows inside."""
+def _shown(path: str) -> str:
+    """A file name as text any document can hold (undecodable bytes become '�')."""
+    from mappa_stats.output import shown
+
+    return Path(shown(path)).name
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines a header wraps to at this width (in characters)."""
+    count, current = 1, 0
+    for word in text.split():
+        if current and current + 1 + len(word) > width:
+            count, current = count + 1, len(word)
+        else:
+            current += len(word) + (1 if current else 0)
+    return count
+
+
+def _widths(sheet: Sheet) -> list[float]:
+    """Column widths in characters: the first holds its labels, the others a wrapped header."""
+    columns = max(len(sheet.header), 1)
+    first = max([len(str(r[0])) for r in sheet.rows] + [len(sheet.header[0]) if sheet.header else 0, 12])
+    widths = [float(min(max(first, 14), 60 if sheet.name in ("Contents", "Notes") else _FIRST_WIDTH))]
+    widths += [float(_HEADER_WIDTH if sheet.name not in ("Contents", "Notes") else 100)] * (columns - 1)
+    return widths
+
+
+def _header_height(sheet: Sheet, widths: list[float]) -> float:
+    """Row height (points) that shows every header line at these widths."""
+    lines = max(_lines(str(h), int(w) - 2) for h, w in zip(sheet.header, widths, strict=False))
+    return _LINE_POINTS * lines + 4
+
+
+def _body_height(values: Sequence[Any], widths: list[float]) -> float | None:
+    """Row height for a body row whose text wraps (None: the default height does)."""
+    lines = max(_lines(str(v), int(w) - 2) for v, w in zip(values, widths, strict=False))
+    return _LINE_POINTS * lines + 4 if lines > 1 else None
+
+
+def _properties(tables: AreaTables, cover: Cover) -> dict[str, str]:
+    """Document properties: title, language, author, and where to read the tables back from."""
+    area = tables.meta.area or "Area not stated"
+    title = str(tables.template.publication.get("title", "MAPPA statistics"))
+    properties = {
+        "title": f"{title}: {area}, {tables.meta.template}",
+        "language": LANGUAGE,
+        "author": str(cover.contact),
+        "subject": "Multi-Agency Public Protection Arrangements annual report statistics",
+        "area": tables.meta.area or "",
+        "year": tables.meta.template,
+    }
+    return {key: _CONTROL.sub(" ", value) for key, value in properties.items()}
+
+
+def write_xlsx(
+    tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
+) -> None:
+    """An accessible .xlsx: GSS checklist, each table an Excel table object without filter buttons."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.packaging.custom import StringProperty
+    from openpyxl.styles import Alignment, Font, NamedStyle
     from openpyxl.worksheet.hyperlink import Hyperlink
-    from openpyxl.worksheet.table import Table, TableStyleInfo
+    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
+    cover = cover_defaults(tables, cover or Cover())
+    props = _properties(tables, cover)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
-    for sheet in build_sheets(tables):
+    wb.properties.title = props["title"]
+    wb.properties.language = props["language"]
+    wb.properties.creator = props["author"]
+    wb.properties.lastModifiedBy = props["author"]
+    wb.properties.subject = props["subject"]
+    for name, value in (
+        ("Producer", PRODUCER),
+        ("MAPPA area", props["area"]),
+        ("Template year", props["year"]),
+    ):
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))  # type: ignore[attr-defined]
+    # Arial everywhere: the default font (every cell without its own), the Normal style, then named
+    # heading styles with Excel's built-in ids, so Excel and LibreOffice list them as Heading 1 and 2.
+    from openpyxl.utils.indexed_list import IndexedList
+
+    wb._fonts = IndexedList([Font(name=FONT, size=10)])  # type: ignore[attr-defined]
+    normal = wb._named_styles["Normal"]  # type: ignore[attr-defined]
+    normal.font = Font(name=FONT, size=10)
+    heading1 = NamedStyle(name="Heading 1", builtinId=16, font=Font(name=FONT, size=14, bold=True))
+    heading2 = NamedStyle(
+        name="Heading 2",
+        builtinId=17,
+        font=Font(name=FONT, size=10, bold=True),
+        alignment=Alignment(wrap_text=True, vertical="top"),
+    )
+    wb.add_named_style(heading1)
+    wb.add_named_style(heading2)
+    plain = Font(name=FONT, size=10)
+    link_font = Font(name=FONT, size=10, color="0563C1", underline="single")
+    for sheet in build_sheets(tables, cover, validation):
         ws = wb.create_sheet(sheet.name)
-        ws["A1"] = sheet.title
-        ws["A1"].font = Font(bold=True, size=14)
+        widths = _widths(sheet)
+        ws["A1"] = cell_text(sheet.title)
+        ws["A1"].style = "Heading 1"
         for i, line in enumerate(sheet.lines, start=2):
-            ws.cell(i, 1, line)
+            ws.cell(i, 1, cell_text(line)).font = plain
         if sheet.header:
             top = len(sheet.lines) + 2
             for c, text in enumerate(sheet.header, start=1):
-                cell = ws.cell(top, c, text)
-                cell.font = Font(bold=True)
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                ws.cell(top, c, cell_text(text)).style = "Heading 2"
+            ws.row_dimensions[top].height = _header_height(sheet, widths)
             for r, values in enumerate(sheet.rows, start=top + 1):
                 for c, value in enumerate(values, start=1):
-                    cell = ws.cell(r, c, value)
-                    if c > 1:
+                    cell = ws.cell(r, c, cell_text(value))
+                    cell.font = plain
+                    if c > 1 and sheet.counts:
                         cell.alignment = Alignment(horizontal="right")
-                    if sheet.name == "Contents" and c == 1:
+                        if isinstance(value, (int, float)) and sheet.counts[c - 1]:
+                            cell.number_format = COUNT_FORMAT
+                    elif c > 1:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    if sheet.links and c == 1:
                         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
+                        cell.font = link_font
+                height = _body_height(values, widths)
+                if height:
+                    ws.row_dimensions[r].height = height
             end = ws.cell(top + len(sheet.rows), len(sheet.header)).coordinate
             table = Table(displayName=f"{sheet.name}_table", ref=f"A{top}:{end}")
+            # Named columns given here, so openpyxl adds no autoFilter: no filter buttons (GSS).
+            table.tableColumns = [
+                TableColumn(id=i, name=str(cell_text(h))) for i, h in enumerate(sheet.header, start=1)
+            ]
+            table.autoFilter = None
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
             ws.add_table(table)
-        ws.column_dimensions["A"].width = 40
-        for letter in "BCDE":
-            ws.column_dimensions[letter].width = 22
+        from openpyxl.utils import get_column_letter
+
+        for i, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        # Printed, each worksheet fits the width of a landscape page.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.save(path)
 
 
-def write_ods(tables: AreaTables, path: Path) -> None:
-    """The same sheets as an OpenDocument spreadsheet (numbers as numbers, shorthand as text)."""
-    import pandas as pd
+def write_ods(
+    tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
+) -> None:
+    """The same publication as an OpenDocument spreadsheet: styles, widths, links and properties."""
+    from odf import dc, meta
+    from odf.number import Number, NumberStyle
+    from odf.office import FontFaceDecls  # noqa: F401 - imported for its registration side effects
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import (
+        DefaultStyle,
+        FontFace,
+        ParagraphProperties,
+        Style,
+        TableCellProperties,
+        TableColumnProperties,
+        TableRowProperties,
+        TextProperties,
+    )
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import A, P
 
-    with pd.ExcelWriter(path, engine="odf") as writer:
-        for sheet in build_sheets(tables):
-            lines = [[sheet.title], *([line] for line in sheet.lines)]
-            body = [list(sheet.header), *(list(r) for r in sheet.rows)] if sheet.header else []
-            width = max([len(r) for r in body] + [1])
-            grid = [row + [None] * (width - len(row)) for row in [*lines, *body]]
-            pd.DataFrame(grid).to_excel(writer, sheet_name=sheet.name, header=False, index=False)
+    cover = cover_defaults(tables, cover or Cover())
+    props = _properties(tables, cover)
+    doc = OpenDocumentSpreadsheet()
+    # odfpy names itself the generator; mappa-stats is the producer, so it recognises its own files.
+    for element in list(doc.meta.childNodes):
+        doc.meta.removeChild(element)
+    doc.meta.addElement(meta.Generator(text=f"{PRODUCER}/{__version__}"))
+    doc.meta.addElement(dc.Title(text=props["title"]))
+    doc.meta.addElement(dc.Language(text=props["language"]))
+    doc.meta.addElement(dc.Creator(text=props["author"]))
+    doc.meta.addElement(meta.InitialCreator(text=props["author"]))
+    doc.meta.addElement(dc.Subject(text=props["subject"]))
+    for name, value in (
+        ("Producer", PRODUCER),
+        ("MAPPA area", props["area"]),
+        ("Template year", props["year"]),
+    ):
+        doc.meta.addElement(meta.UserDefined(name=name, valuetype="string", text=value))
+
+    doc.fontfacedecls.addElement(
+        FontFace(name=FONT, fontfamily=FONT, fontfamilygeneric="swiss", fontpitch="variable")
+    )
+    default = DefaultStyle(family="table-cell")
+    default.addElement(TextProperties(fontname=FONT, fontsize="10pt", language="en", country="GB"))
+    doc.styles.addElement(default)
+
+    def cell_style(
+        name: str,
+        display: str,
+        *,
+        bold: bool = False,
+        size: str = "10pt",
+        wrap: bool = False,
+        right: bool = False,
+        number: str | None = None,
+        automatic: bool = False,
+    ) -> Style:
+        style = Style(name=name, displayname=display, family="table-cell")
+        if number:
+            style.setAttribute("datastylename", number)
+        style.addElement(TableCellProperties(wrapoption="wrap" if wrap else "no-wrap", verticalalign="top"))
+        if right:
+            style.addElement(ParagraphProperties(textalign="end"))
+        style.addElement(
+            TextProperties(fontname=FONT, fontsize=size, fontweight="bold" if bold else "normal")
+        )
+        (doc.automaticstyles if automatic else doc.styles).addElement(style)
+        return style
+
+    grouped = NumberStyle(name="N_count")
+    grouped.addElement(Number(decimalplaces="0", minintegerdigits="1", grouping="true"))
+    doc.styles.addElement(grouped)
+    heading1 = cell_style("Heading_20_1", "Heading 1", bold=True, size="14pt")
+    heading2 = cell_style("Heading_20_2", "Heading 2", bold=True, wrap=True)
+    text_style = cell_style("Text", "Text")
+    wrapped = cell_style("Text_20_wrapped", "Text wrapped", wrap=True)
+    count_style = cell_style("Count", "Count", right=True, number="N_count")
+    right_text = cell_style("Text_20_right", "Text right", right=True)
+
+    column_styles: dict[float, Style] = {}
+    row_styles: dict[float, Style] = {}
+
+    def column_style(width: float) -> Style:
+        if width not in column_styles:
+            style = Style(name=f"co{len(column_styles) + 1}", family="table-column")
+            # A character of 10-point Arial is about 0.19 cm wide.
+            style.addElement(TableColumnProperties(columnwidth=f"{width * 0.19 + 0.2:.2f}cm"))
+            doc.automaticstyles.addElement(style)
+            column_styles[width] = style
+        return column_styles[width]
+
+    def row_style(points: float) -> Style:
+        if points not in row_styles:
+            style = Style(name=f"ro{len(row_styles) + 1}", family="table-row")
+            style.addElement(TableRowProperties(rowheight=f"{points:.1f}pt", useoptimalrowheight="false"))
+            doc.automaticstyles.addElement(style)
+            row_styles[points] = style
+        return row_styles[points]
+
+    def text_cell(text: str, style: Style, link: str | None = None) -> TableCell:
+        text = str(cell_text(text))
+        cell = TableCell(valuetype="string", stylename=style)
+        paragraph = P()
+        if link:
+            paragraph.addElement(A(href=link, type="simple", text=text))
+        else:
+            paragraph.addText(text)
+        cell.addElement(paragraph)
+        return cell
+
+    def value_cell(value: Any, count: bool) -> TableCell:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            shown = f"{value:,}" if count and float(value).is_integer() else f"{value:g}"
+            cell = TableCell(
+                valuetype="float", value=str(value), stylename=count_style if count else right_text
+            )
+            cell.addElement(P(text=shown))
+            return cell
+        return text_cell(str(value), right_text)
+
+    for sheet in build_sheets(tables, cover, validation):
+        widths = _widths(sheet)
+        table = Table(name=sheet.name)
+        for width in widths:
+            table.addElement(TableColumn(stylename=column_style(width)))
+        row = TableRow()
+        row.addElement(text_cell(sheet.title, heading1))
+        table.addElement(row)
+        for line in sheet.lines:
+            row = TableRow()
+            row.addElement(text_cell(line, text_style))
+            table.addElement(row)
+        if sheet.header:
+            row = TableRow(stylename=row_style(_header_height(sheet, widths)))
+            for text in sheet.header:
+                row.addElement(text_cell(str(text), heading2))
+            table.addElement(row)
+            for values in sheet.rows:
+                height = _body_height(values, widths)
+                row = TableRow(stylename=row_style(height)) if height else TableRow()
+                for c, value in enumerate(values):
+                    if c == 0:
+                        link = f"#{value}.A1" if sheet.links else None
+                        row.addElement(text_cell(str(value), text_style, link))
+                    elif sheet.counts:
+                        row.addElement(value_cell(value, sheet.counts[c]))
+                    else:
+                        row.addElement(text_cell(str(value), wrapped))
+                table.addElement(row)
+        doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+
+
+def write_publication(
+    tables: AreaTables, path: Path, fmt: str, cover: Cover | None = None, validation: Validation | None = None
+) -> None:
+    """Write the publication workbook in this format ('xlsx' or 'ods')."""
+    (write_xlsx if fmt == "xlsx" else write_ods)(tables, path, cover, validation)
+
+
+# Reading a publication workbook back ----------------------------------------------------------------
+
+
+def _zip_part(path: Path, names: Iterable[str]) -> str | None:
+    """The text of the first of these parts of a small zip file, or None."""
+    import zipfile
+    import zlib
+
+    try:
+        if path.stat().st_size > _MAX_PUBLICATION_BYTES:
+            return None
+        with zipfile.ZipFile(path) as archive:
+            for name in names:
+                try:
+                    info = archive.getinfo(name)
+                except KeyError:
+                    continue
+                if info.file_size > _MAX_PART_BYTES:
+                    return None
+                return archive.read(name).decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def publication_properties(path: Path) -> dict[str, str] | None:
+    """The area and year of a publication workbook mappa-stats wrote, or None for any other file."""
+    import re
+
+    text = _zip_part(path, ("docProps/custom.xml", "meta.xml"))
+    if text is None or f">{PRODUCER}<" not in text:
+        return None
+    found: dict[str, str] = {}
+    for name in ("MAPPA area", "Template year"):
+        match = re.search(rf'name="{re.escape(name)}"[^>]*>(?:<vt:lpwstr>)?([^<]*)<', text)
+        if match:
+            import html
+
+            found[name] = html.unescape(match.group(1))
+    return found if "Template year" in found else None
+
+
+def _grid(path: Path, sheet: str) -> list[list[Any]]:
+    """The cells of one worksheet as rows of values (None for an empty cell)."""
+    if path.suffix.lower() == ".ods" or _zip_part(path, ("meta.xml",)) is not None:
+        import pandas as pd
+
+        frame = pd.read_excel(path, sheet_name=sheet, header=None, engine="odf")
+        return [[None if _is_nan(v) else v for v in row] for row in frame.itertuples(index=False)]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(row) for row in wb[sheet].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _sheet_names(path: Path) -> list[str]:
+    if _zip_part(path, ("meta.xml",)) is not None:
+        import pandas as pd
+
+        return [str(n) for n in pd.ExcelFile(path, engine="odf").sheet_names]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
+    """Read a publication workbook mappa-stats wrote back to the tables it was written from."""
+    import hashlib
+
+    from mappa_stats.model import Metadata, a1, parse_cell, record
+    from mappa_stats.templates import load_template
+
+    template = load_template(properties["Template year"])
+    by_title = {t.display_title: t for t in template.tables}
+    from mappa_stats.output import shown
+
+    records: list[dict[str, Any]] = []
+    name = shown(path)
+    try:
+        sheets = [s for s in _sheet_names(path) if s.startswith("Table_")]
+        for sheet in sheets:
+            grid = _grid(path, sheet)
+            title = str(grid[0][0]).split(": ", 1)[1] if grid and grid[0] and grid[0][0] else ""
+            table = next((t for label, t in by_title.items() if title.startswith(label + ",")), None)
+            if table is None:
+                raise InputError(
+                    f"{name}: worksheet {sheet} has a title mappa-stats did not write; "
+                    "read the source workbook instead"
+                )
+            top = next(
+                i for i, r in enumerate(grid) if r and r[0] == table.publication.get("row_header", "Measure")
+            )
+            labels = {r.label: r for r in table.rows}
+            for offset, values in enumerate(grid[top + 1 :], start=top + 2):
+                if not values or values[0] not in labels:
+                    break
+                row = labels[str(values[0])]
+                columns = table.columns if table.kind == "grid" else table.columns[:1]
+                for c, column in enumerate(columns, start=2):
+                    value = values[c - 1] if c - 1 < len(values) else None
+                    if value == "[z]" and not table.is_applicable(row.id, column.id):
+                        value = table.not_applicable[(row.id, column.id)] or None
+                    if isinstance(value, float) and value.is_integer():
+                        value = int(value)
+                    if isinstance(value, (int, float)) and table.cell_value_type(row.id) == "percentage":
+                        value = f"{value:g}%"  # published under a "(%)" header, read as the share it is
+                    ref = a1(offset, c)
+                    records.append(
+                        record(table.id, row.id, column.id, parse_cell(value), sheet, ref, f"'{sheet}'!{ref}")
+                    )
+    except (KeyError, IndexError, StopIteration, ValueError) as exc:
+        raise InputError(
+            f"{name}: a mappa-stats publication workbook that was changed after it was written "
+            f"({type(exc).__name__}); read the source workbook instead"
+        ) from exc
+    meta = Metadata(
+        path=name,
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        template=template.year,
+        area=properties.get("MAPPA area") or None,
+        source_format="ods" if _zip_part(path, ("meta.xml",)) is not None else "xlsx",
+    )
+    return AreaTables.from_records(records, meta=meta, template=template)

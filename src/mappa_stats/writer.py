@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from mappa_stats.templates import TableDef, Template
 
@@ -102,4 +104,44 @@ def write_template(template: Template, path: Path) -> None:
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 18
     ws.column_dimensions["G"].width = 16
+    _mark(wb, template)
     wb.save(path)
+
+
+# Document properties that let mappa-stats recognise an empty template it wrote (and so replace it),
+# while a template someone has filled in (any cell changed) is never replaced without --force.
+PRODUCER = "mappa-stats"
+DIGEST = "Cells digest"
+
+
+def cells_digest(workbook: Any) -> str:
+    """SHA-256 of every non-empty cell (sheet, reference, value): changes when anything is typed."""
+    digest = hashlib.sha256()
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is not None and cell.value != "":
+                    digest.update(f"{ws.title}!{cell.coordinate}={cell.value!r}\n".encode())
+    return digest.hexdigest()
+
+
+def _mark(wb: Any, template: Template) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    wb.properties.title = f"MAPPA statistics {template.year}: area workbook to fill in"
+    wb.properties.language = "en-GB"
+    wb.properties.creator = PRODUCER
+    wb.custom_doc_props.append(StringProperty(name="Producer", value=PRODUCER))
+    wb.custom_doc_props.append(StringProperty(name=DIGEST, value=cells_digest(wb)))
+
+
+def is_unfilled_template(path: Path) -> bool:
+    """True when this workbook is a template mappa-stats wrote and nobody has typed into it."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path)
+    except Exception:  # any file openpyxl cannot open is certainly not our unchanged template
+        return False
+    stored = next((p.value for p in wb.custom_doc_props if p.name == DIGEST), None)  # type: ignore[attr-defined]
+    return stored is not None and stored == cells_digest(wb)

@@ -1,0 +1,158 @@
+"""The HTML sign-off pack in a real browser: Chromium (system package) driven headless by Playwright.
+
+Opens the packs of a passing and of a failing return, checks the marked cell's text and style, the
+signature block, a screenshot and a printed PDF, and runs axe-core for WCAG 2.1 A/AA violations.
+Without Chromium these tests are skipped on a developer's machine, and fail in CI (CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import KENT_XLSX, SAMPLES
+from mappa_stats.cli import main
+
+CHROMIUM = os.environ.get("MAPPA_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+POPULATION = SAMPLES / "ons_mid2014.csv"
+SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"
+
+
+def _unavailable(why: str) -> None:
+    """Skip on a developer's machine; in CI a missing browser is a failure, never a silent skip."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"browser tests cannot run in CI: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install '.[test]')")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _pack(tmp_path: Path, source: Path, *extra: str) -> Path:
+    out = tmp_path / "pack.html"
+    result = CliRunner().invoke(main, ["signoff", str(source), *extra, "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    return out
+
+
+def _open(browser: Any, page_file: Path) -> Any:
+    """Open a pack with every network request refused and counted."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.requests_made = []  # type: ignore[attr-defined]
+
+    def refuse(route: Any) -> None:
+        if not route.request.url.startswith("file://"):
+            page.requests_made.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", refuse)
+    page.goto(page_file.as_uri())
+    return page
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return list(results.response["violations"])
+
+
+def test_failing_pack_marks_the_wrong_cell_and_has_nothing_to_sign(browser: Any, tmp_path: Path) -> None:
+    """The swapped digit: the cell says 'Wrong: 778 should be 787', is shaded and outlined; no signature."""
+    page = _open(browser, _pack(tmp_path, SWAPPED))
+    cell = page.locator("td.wrong")
+    assert cell.count() == 1
+    assert (
+        " ".join(cell.inner_text().split()) == "WRONG: 778 should be 787"
+    )  # the marker is upper-cased by CSS
+    assert cell.get_attribute("data-finding") == "totals.row"
+    style = cell.evaluate(
+        "c => { const s = getComputedStyle(c); return [s.backgroundColor, s.outlineStyle, s.outlineColor]; }"
+    )
+    assert style == ["rgb(253, 224, 220)", "solid", "rgb(164, 25, 15)"]
+    normal = page.locator("#table-1 tbody tr").first.locator("td").first
+    assert normal.evaluate("c => getComputedStyle(c).backgroundColor") == "rgba(0, 0, 0, 0)"
+    assert page.locator("#verdict").inner_text().startswith("Not ready: 1 error to correct.")
+    assert page.locator("#signature").count() == 0
+    assert page.locator("#not-ready").is_visible()
+    assert page.get_by_text("MAPPA manager:").count() == 0
+    shot = tmp_path / "fail.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert page.requests_made == []
+    assert _axe_violations(page) == []
+
+
+def test_passing_pack_has_the_signature_block(browser: Any, tmp_path: Path) -> None:
+    """Kent 2014-15: ready, no marked cell, the signature block visible, the chart with its name."""
+    page = _open(browser, _pack(tmp_path, KENT_XLSX, "--population", str(POPULATION)))
+    assert page.locator("#verdict").inner_text().startswith("Ready to sign off.")
+    assert page.locator("td.wrong").count() == 0
+    assert page.locator("#signature").is_visible()
+    assert "MAPPA manager:" in page.locator("#signature").inner_text()
+    assert page.locator("#not-ready").count() == 0
+    chart = page.locator("svg[role=img]")
+    assert chart.count() == 1
+    assert page.get_by_role("img", name="MAPPA-eligible offenders on 31 March 2015, Kent").count() == 1
+    numbers = page.locator("#chart1-data tbody tr").all_inner_texts()
+    assert " ".join(numbers[0].split()) == "Category 1, Level 1 1,548"
+    shot = tmp_path / "pass.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    assert page.requests_made == []
+    assert _axe_violations(page) == []
+
+
+def test_printed_pack_is_a_board_paper(browser: Any, tmp_path: Path) -> None:
+    """'Save as PDF' with the print stylesheet: an A4 PDF that still holds the signature block."""
+    page = _open(browser, _pack(tmp_path, KENT_XLSX, "--population", str(POPULATION)))
+    page.emulate_media(media="print")
+    assert page.locator("header").evaluate("h => getComputedStyle(h).maxWidth") == "none"
+    pdf = tmp_path / "pack.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+def test_hostile_area_name_stays_text_in_the_browser(browser: Any, tmp_path: Path) -> None:
+    """An area cell with a script and an image: nothing runs, nothing loads, the text is shown."""
+    from helpers import edit_copy
+
+    source = edit_copy(
+        KENT_XLSX,
+        tmp_path / "hostile.xlsx",
+        {"H1": "Kent<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"},
+    )
+    page = _open(browser, _pack(tmp_path, source))
+    assert page.evaluate("() => window.pwned === undefined")
+    assert page.locator("img").count() == 0
+    assert "<script>window.pwned=1</script>" in page.locator("h1").inner_text()
