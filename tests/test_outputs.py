@@ -413,3 +413,20 @@ def test_a_broken_zip_is_neither_ours_nor_a_publication(tmp_path: Path) -> None:
     assert publication_properties(broken) is None
     line = one_line_error(invoke("template", "-o", str(broken)))
     assert "already exists and was not written by mappa-stats" in line
+
+
+def test_a_reader_that_closes_the_pipe_is_not_an_error() -> None:
+    """A reader gone before the output comes (`| true`; `| head` at scale): no error, exit 141 as the shell's."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        f"{sys.executable} -m mappa_stats templates | true; echo \"${{PIPESTATUS[0]}}\"",
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stderr == ""
+    assert done.stdout.splitlines()[-1] == "141"

@@ -45,10 +45,25 @@ class _Group(click.Group):
             raise
         except KeyboardInterrupt:
             _fail("interrupted", 2)
+        except BrokenPipeError:
+            _closed_pipe()
         except Exception as exc:  # the last line of defence: never a traceback without --debug
             if ctx.meta.get("debug"):
                 raise
             _fail(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it", 2)
+
+
+BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command whose reader went away
+
+
+def _closed_pipe() -> NoReturn:
+    """The reader of our output closed it (`| head`): stop quietly, as Unix tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes stdout at exit
+    except (OSError, ValueError):
+        pass
+    sys.exit(BROKEN_PIPE)
 
 
 def _fail(message: str, code: int) -> NoReturn:
