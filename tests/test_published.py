@@ -658,3 +658,13 @@ def test_any_single_slip_in_report_text_is_caught(
         path.write_text(report_text(changed, [1]), encoding="utf-8")
         report = validate_path(path)
         assert report.status() in ("fail", "error"), key
+
+
+def test_a_location_in_report_text_reads_as_words(tmp_path: Path) -> None:
+    """A finding in report text names the line and the cell in words, not as a spreadsheet sheet."""
+    path = tmp_path / "report.txt"
+    path.write_text(TEXT.replace("Level 1 1548 787  2335", "Level 1 1548 778  2335"), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert "  line 172, Level 1 / Category 2  reads 778; 787 would make" in result.output
+    assert "'line 172'!" not in result.output

@@ -243,9 +243,14 @@ def a1(row: int, column: int) -> str:
     return f"{letters}{row}"
 
 
+_PLACE_IN_TEXT = re.compile(r"^(p\.\d+|line \d+)$")
+
+
 def sheet_ref(sheet: str, cell: str) -> str:
-    """A cell reference as a spreadsheet writes it: 'Statistics'!C5."""
+    """A cell reference as a spreadsheet writes it: 'Statistics'!C5; in a report's text: line 172, Level 1."""
     if not sheet:
         return cell
+    if _PLACE_IN_TEXT.match(sheet):
+        return f"{sheet}, {cell}"
     quoted = sheet.replace("'", "''")
     return f"'{quoted}'!{cell}"
