@@ -627,3 +627,12 @@ def test_at_an_exact_half_either_rounding_is_accepted() -> None:
         assert rate.matches and rate.rounding_differs
         assert "half up gives 1, half to even 0" in rate.verdict()
     assert compute_rate("Test", 1, base, stated=Decimal("2")).matches is False
+
+
+def test_the_rate_command_honours_the_year(tmp_path: Path) -> None:
+    """rate on a 2018-19 workbook with the mid-2014 file: not checked, exit 1 (never 'matches')."""
+    workbook = later_year_workbook(tmp_path, "2018-19")
+    result = run("rate", "--population", SAMPLES / "ons_mid2014.csv", workbook, "--area", "Kent")
+    assert result.exit_code == 1
+    assert "Not checked: needs mid-2018 (the population file is mid-2014)." in result.output
+    assert "Matches" not in result.output

@@ -570,7 +570,7 @@ def signoff(
 @main.command(
     epilog=EXIT_CODES.replace(
         "every check passed (warnings allowed)", "every stated rate matches (or none was stated)"
-    ).replace("the tables have errors (or warnings, with --strict)", "a stated rate does not match")
+    ).replace("the tables have errors (or warnings, with --strict)", "a stated rate does not match, or another mid-year's population leaves it unchecked")
 )
 @click.argument("workbooks", nargs=-1, type=_FILE)
 @_population(
@@ -653,7 +653,7 @@ def rate(
     else:
         results, national = [], r.national_view(population, all_ages)
     _emit(r.render(results, national, population, fmt), output, [*workbooks, population_path])
-    sys.exit(1 if any(x.matches is False for x in results) else 0)
+    sys.exit(1 if any(x.matches is False or x.needs is not None for x in results) else 0)
 
 
 def run() -> None:

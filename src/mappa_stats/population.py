@@ -503,6 +503,8 @@ class Rate:
     stated: Decimal | None = None
     all_ages_population: int | None = None
     vintage: str | None = None
+    # The estimate the year needs when the file is another mid-year: then the rate is not checked.
+    needs: str | None = None
 
     @property
     def two_dp(self) -> Decimal:
@@ -534,7 +536,7 @@ class Rate:
     @property
     def matches(self) -> bool | None:
         """True when the stated rate is the rounded one (at an exact half, either); None when unstated."""
-        if self.stated is None:
+        if self.stated is None or self.needs is not None:
             return None
         return self.stated in (Decimal(self.rounded), Decimal(self.rounded_to_even))
 
@@ -552,6 +554,8 @@ class Rate:
 
     def verdict(self) -> str:
         """Plain words for the comparison with the stated figure."""
+        if self.needs is not None:
+            return f"not checked: needs {self.needs} (the population file is {self.vintage})"
         if self.stated is None:
             return "no stated rate"
         if self.matches:
@@ -584,6 +588,7 @@ class Rate:
             else float(self.stated),
             "matches": self.matches,
             "all_ages_rate_rounded": self.all_ages_rounded,
+            "needs": self.needs,
             "verdict": self.verdict(),
         }
 
@@ -596,6 +601,7 @@ def compute_rate(
     all_ages: bool = False,
     stated: Decimal | None = None,
     vintage: str | None = None,
+    needs: str | None = None,
 ) -> Rate:
     """RSOs ÷ population × 100,000, on the 10+ base unless all_ages."""
     base = population.all_ages if all_ages else population.aged_10_plus
@@ -615,4 +621,5 @@ def compute_rate(
         stated=stated,
         all_ages_population=population.all_ages,
         vintage=vintage,
+        needs=needs,
     )

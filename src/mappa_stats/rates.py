@@ -95,6 +95,7 @@ def workbook_rate(
             stated_rate = Decimal(int(cell.value)) if cell.value.is_integer() else Decimal(str(cell.value))
         else:
             stated_rate = parse_stated(cell.raw, cell.source)
+    wanted = f"mid-{template.population_mid_year}"
     return compute_rate(
         base.area,
         int(rsos),
@@ -102,6 +103,7 @@ def workbook_rate(
         all_ages=all_ages or area.template.rate_base == "all_ages",
         stated=stated_rate,
         vintage=population.vintage,
+        needs=wanted if population.vintage not in (None, wanted) else None,
     )
 
 
