@@ -570,7 +570,10 @@ def signoff(
 @main.command(
     epilog=EXIT_CODES.replace(
         "every check passed (warnings allowed)", "every stated rate matches (or none was stated)"
-    ).replace("the tables have errors (or warnings, with --strict)", "a stated rate does not match, or another mid-year's population leaves it unchecked")
+    ).replace(
+        "the tables have errors (or warnings, with --strict)",
+        "a stated rate does not match, or another mid-year's population leaves it unchecked",
+    )
 )
 @click.argument("workbooks", nargs=-1, type=_FILE)
 @_population(
