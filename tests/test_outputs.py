@@ -421,7 +421,7 @@ def test_a_reader_that_closes_the_pipe_is_not_an_error() -> None:
     import sys
 
     done = subprocess.run(
-        f"{sys.executable} -m mappa_stats templates | true; echo \"${{PIPESTATUS[0]}}\"",
+        f'{sys.executable} -m mappa_stats templates | true; echo "${{PIPESTATUS[0]}}"',
         shell=True,
         executable="/bin/bash",
         capture_output=True,

@@ -237,9 +237,9 @@ SROS_LE_RSOS = {
 }
 
 
-def fill(definition: Path, out: Path, values: dict[str, float | str | None]) -> Path:
-    """The empty workbook `template --template` writes, filled by field code."""
-    assert run("template", "--template", definition, "-o", out).exit_code == 0
+def filled(out: Path, values: dict[str, Any], *which: str | Path) -> Path:
+    """The empty workbook `template` writes (for `which`: --year Y or --template FILE), filled by field code."""
+    assert run("template", *which, "-o", out).exit_code == 0
     empty = read_area(out)
     book = load_workbook(out)
     for code, value in values.items():
@@ -248,6 +248,11 @@ def fill(definition: Path, out: Path, values: dict[str, float | str | None]) -> 
         book[cell.sheet][cell.cell] = value
     book.save(out)
     return out
+
+
+def fill(definition: Path, out: Path, values: dict[str, float | str | None]) -> Path:
+    """The empty workbook of a definition given with --template, filled by field code."""
+    return filled(out, values, "--template", definition)
 
 
 def kent_values() -> dict[str, float | str | None]:
@@ -543,13 +548,9 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     empty = run("validate", out, "--format", "json")
     assert empty.exit_code == 1 and json.loads(empty.stdout)["files"][0]["template"] == year
     values = consistent_figures(year)
+    filled(out, values, "--year", year, "--force")
     workbook = load_workbook(out)
     area = read_area(out)
-    for code, value in values.items():
-        cell = area.cell(*area.template.field_refs[code])
-        assert cell is not None
-        workbook[cell.sheet][cell.cell] = value
-    workbook.save(out)
     result = run("validate", out, "--area", "Kent")
     assert result.exit_code == 0, result.output
     assert ("provisional" in result.output) == load_template(year).provisional
@@ -575,16 +576,7 @@ def later_year_workbook(tmp_path: Path, year: str) -> Path:
     for code in counts:
         values[code] = kent.get(code, 0)
     values["RSORATE"] = 100
-    out = tmp_path / f"kent_{year[:4]}.xlsx"
-    assert run("template", "--year", year, "-o", out).exit_code == 0
-    area = read_area(out)
-    book = load_workbook(out)
-    for code, value in values.items():
-        cell = area.cell(*area.template.field_refs[code])
-        assert cell is not None
-        book[cell.sheet][cell.cell] = value
-    book.save(out)
-    return out
+    return filled(tmp_path / f"kent_{year[:4]}.xlsx", values, "--year", year)
 
 
 def test_a_rate_is_not_checked_against_another_years_population(tmp_path: Path) -> None:
