@@ -50,6 +50,26 @@ def figures(year: str) -> dict[str, int]:
     return values
 
 
+# The breakdown blocks of 'Data entry': (anchor in column B, first row, rows). Counts in columns C..H, in the
+# order CAT1L2 CAT1L3 CAT2L2 CAT2L3 CAT3L2 CAT3L3 (shared/research/moj-return.md).
+BLOCKS = {"age": ("Under 18", 200, 9), "sex": ("Female", 220, 5), "ethnicity": ("White - Scottish", 240, 40)}
+BLOCK_CODES = ("CAT1L2", "CAT1L3", "CAT2L2", "CAT2L3", "CAT3L2", "CAT3L3")
+
+
+def breakdowns(values: dict[str, Any]) -> dict[tuple[str, int, str], int]:
+    """Each block's column adds up to the 31 March count: Kent's 12 Category 1 at Level 2 are 5 aged 18–20
+    and 7 aged 21–24, 1 female and 11 male, all in the fifth ethnic group; the rest in one row each."""
+    out: dict[tuple[str, int, str], int] = {}
+    for code in BLOCK_CODES:
+        count = values[code]
+        out[("age", 3, code)] = count
+        out[("sex", 2, code)] = count
+        out[("ethnicity", 5, code)] = count
+    out[("age", 2, "CAT1L2")], out[("age", 3, "CAT1L2")] = 5, values["CAT1L2"] - 5
+    out[("sex", 1, "CAT1L2")], out[("sex", 2, "CAT1L2")] = 1, values["CAT1L2"] - 1
+    return out
+
+
 def make_return(
     path: Path,
     year: str,
@@ -60,6 +80,8 @@ def make_return(
     header: dict[str, str] | None = None,
     shuffle: bool = True,
     saved: bool = True,
+    blocks: dict[tuple[str, int, str], Any] | None = None,
+    anchors: bool = True,
 ) -> Path:
     """A return as the Ministry's workbook has it: 'Data entry' (the form) and the data sheet of formulas."""
     codes = ["AREAID", *[c for c in load_template(year).return_fields if c != "AREAID"]]
@@ -75,6 +97,14 @@ def make_return(
         entry.cell(row, 2, code.title())
         if code != "AREAID" and values.get(code) is not None:
             entry.cell(row, 4, values[code])
+    counts = {**breakdowns(values), **(blocks or {})}
+    for block, (anchor, first, size) in BLOCKS.items():
+        entry.cell(first, 2, anchor if anchors else "Unlabelled")
+        for n in range(2, size + 1):
+            entry.cell(first + n - 1, 2, f"{block} group {n}")
+        for (which, row, code), count in counts.items():
+            if which == block:
+                entry.cell(first + row - 1, 3 + BLOCK_CODES.index(code), count)
     data = book.create_sheet(f"{year[2:4]}-{year[5:7]} data")
     cached: dict[str, Any] = {}
     for column, code in enumerate(order, start=1):
@@ -249,3 +279,43 @@ def test_text_in_row_two_is_a_finding_at_its_cell(tmp_path: Path) -> None:
     assert result.exit_code == 1
     found = [f for f in json.loads(result.stdout)["files"][0]["findings"] if f["field"] == "NOGRANT"]
     assert found and found[0]["rule"] == "values.whole_number" and found[0]["actual"] == "three"
+
+
+def test_a_breakdown_that_does_not_add_up_is_named(tmp_path: Path) -> None:
+    """An age group typed 6 for 5: the Category 1, Level 2 column of the age block no longer adds up to 12."""
+    path = make_return(
+        tmp_path / "return.xlsx", "2023-24", figures("2023-24"), blocks={("age", 2, "CAT1L2"): 6}
+    )
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    found = [f for f in findings if "cross.breakdown_adds_up" in f["rules"]]
+    assert (
+        found and "adds up to 13, but 12 were at that category and level on 31 March" in found[0]["message"]
+    )
+    # The age group's cell is one of the cells that would put it right (201 is the age block's second row).
+    assert "'Data entry'!C201 → 5" in (found[0]["suggestion"] or "")
+
+
+def test_a_31_march_count_against_every_breakdown_is_located(tmp_path: Path) -> None:
+    """12 typed as 21 on 31 March while all three breakdowns say 12: located at the 31 March cell, with 12."""
+    values = {**figures("2023-24"), "CAT1L2": 21}
+    path = make_return(tmp_path / "return.xlsx", "2023-24", values, blocks=_blocks_for(figures("2023-24")))
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    located = [f for f in findings if f["field"] == "CAT1L2" and "cross.breakdown_adds_up" in f["rules"]]
+    assert located and (located[0]["actual"], located[0]["expected"]) == (21, 12)
+    assert "two digits swapped" in located[0]["message"]
+
+
+def _blocks_for(values: dict[str, Any]) -> dict[tuple[str, int, str], Any]:
+    return breakdowns(values)
+
+
+def test_a_missing_breakdown_anchor_is_one_line(tmp_path: Path) -> None:
+    """The block's first label gone from column B: exit 2 naming it."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"), anchors=False)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "'Data entry' has no 'Under 18' in column B" in result.output

@@ -519,15 +519,23 @@ def consistent_figures(year: str) -> dict[str, int]:
     """
     template = load_template(year)
     eqs = frames.equations(template)
-    totals = {eq.total for eq in eqs}
     grid_totals = {eq.total for eq in eqs if eq.table}
+    shared = [eq.total for eq in eqs if not eq.table]
+    # A cell that sums one relation's parts is worked out; one broken down several ways is given.
+    totals = grid_totals | {total for total in shared if shared.count(total) == 1}
     _counts, empty = frames.count_fields(template)
     # Ten offenders per cell on 31 March and in the year, one of everything else: the relations' bounds
     # (returns, reviews and breaches at most the offenders managed) then hold too.
     big = {code for code, ref in template.field_refs.items() if ref[0] in ("snapshot", "yearly")}
     values = {code: 10 if code in big else 1 for code in _counts if code not in totals}
     for eq in eqs:  # relations between inner cells first; those between totals follow from the grids
-        if not eq.table and eq.total not in grid_totals:
+        if eq.table or eq.total in grid_totals:
+            continue
+        if shared.count(eq.total) > 1:
+            # One count broken down several ways (31 March by age, by sex …): all of it in each first row.
+            values.update({p: 0 for p in eq.parts})
+            values[eq.parts[0]] = values[eq.total]
+        else:
             values[eq.total] = sum(values[p] for p in eq.parts)
     pending = [eq for eq in eqs if eq.table]
     while pending:

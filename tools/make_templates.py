@@ -84,6 +84,47 @@ def value_table(table_id: str, title: str, code: str) -> dict[str, Any]:
     }
 
 
+BREAKDOWN_CODES = ("CAT1L2", "CAT1L3", "CAT2L2", "CAT2L3", "CAT3L2", "CAT3L3")
+# The return's breakdown blocks of 31 March Level 2 and 3 offenders on 'Data entry': found by the label in
+# column B of their first row, counts in columns C to H (shared/research/moj-return.md). Only the first row's
+# label is public: the rows are read as they stand, by position.
+BLOCKS = (
+    ("breakdown_age", "Level 2 and 3 offenders on 31 March by age", "Under 18", 9, "AGE"),
+    ("breakdown_sex", "Level 2 and 3 offenders on 31 March by sex", "Female", 5, "SEX"),
+    (
+        "breakdown_ethnicity",
+        "Level 2 and 3 offenders on 31 March by ethnicity",
+        "White - Scottish",
+        40,
+        "ETH",
+    ),
+)
+
+
+def breakdown_table(table_id: str, title: str, anchor: str, rows: int, prefix: str) -> dict[str, Any]:
+    """A breakdown block of the return: rows by position (the first labelled `anchor`), a column a cell."""
+    return {
+        "id": table_id,
+        "kind": "grid",
+        "title": title,
+        "match": [title],
+        "required": False,
+        "rows": [{"id": f"row{n}", "label": anchor if n == 1 else f"Row {n}"} for n in range(1, rows + 1)],
+        "columns": [
+            {"id": code.lower(), "label": f"Category {code[3]}, Level {code[5]}"} for code in BREAKDOWN_CODES
+        ],
+        "fields": {
+            f"row{n}": {code.lower(): f"{prefix}{n}_{code}" for code in BREAKDOWN_CODES}
+            for n in range(1, rows + 1)
+        },
+        "publication": {
+            "description": f"Numbers of people: {title[0].lower()}{title[1:]}.",
+            "unit": "people",
+            "row_header": title.rsplit(" by ", 1)[-1].capitalize(),
+        },
+    }
+
+
 def return_fields(start: int) -> list[str]:
     """The area return's data-sheet fields in the Ministry's order (69 in 2023-24, 72 in 2024-25)."""
     cells = ["CAT1L1", "CAT1L2", "CAT1L3", "CAT2L1", "CAT2L2", "CAT2L3", "CAT3L2", "CAT3L3"]
@@ -347,6 +388,27 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
         }
     spec["tables"] = list(tables.values()) + extra
     if start >= 2023:
+        spec["tables"] += [breakdown_table(*block) for block in BLOCKS]
+        relations.append(
+            {
+                "rule": "cross.breakdown_adds_up",
+                "severity": "error",
+                "description": "Each column of the age, sex and ethnicity breakdowns of the return adds up "
+                "to the 31 March count of its category and level.",
+                "message": "the {left_table} column {column} adds up to {left}, but {right} were at that "
+                "category and level on 31 March ({right_source})",
+                "suggestion": "every offender at Levels 2 and 3 on 31 March is in each breakdown once",
+                "compare": [
+                    {
+                        "left": [[table_id, f"row{n}", code.lower()] for n in range(1, rows + 1)],
+                        "op": "==",
+                        "right": code,
+                    }
+                    for table_id, _title, _anchor, rows, _prefix in BLOCKS
+                    for code in BREAKDOWN_CODES
+                ],
+            }
+        )
         spec["return"] = {
             "sheet": f"{start % 100:02d}-{end % 100:02d} data",
             "fields": return_fields(start),

@@ -71,6 +71,8 @@ def title_date(text: str) -> str | None:
         month = _MONTHS.split()[int(numeric.group(2)) - 1]
         return f"{int(numeric.group(1))} {month} {numeric.group(3)}"
     return None
+
+
 AREA_KEYS = {"mappa area", "area"}
 _YEAR_KEYS = {"reporting year", "template year", "template", "year"}
 

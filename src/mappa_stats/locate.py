@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import combinations
+from math import comb
 
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.frame import equations as year_equations
@@ -23,6 +24,8 @@ from mappa_stats.templates import Template
 
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
 MAX_OPTIONS_LISTED = 6
+LARGE_GROUP = 40  # cells; a grid has 16
+MAX_COMBINATIONS = 200_000  # sets of cells tried at one size: bounds the time a hostile return can take
 
 Key = str  # a field code
 
@@ -124,7 +127,12 @@ def smallest_fixes(values: dict[Key, int], equations: list[Equation]) -> list[Fi
     if not violated:
         return []
     keys = sorted(values)
+    if len(keys) > LARGE_GROUP:
+        # A return's breakdowns join hundreds of cells: look for the slip among the broken equations' cells.
+        keys = sorted({k for e in violated for k in e.cells()})
     for size in range(1, min(MAX_CELLS_CHANGED, len(keys)) + 1):
+        if comb(len(keys), size) > MAX_COMBINATIONS:
+            break  # too many ways to look through: the failures stand as found, unlocated
         fixes: list[Fix] = []
         for chosen in combinations(keys, size):
             # Each broken equation must contain a changed cell; cheap, and prunes almost everything.

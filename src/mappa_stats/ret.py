@@ -20,7 +20,7 @@ from typing import Any
 from mappa_stats.errors import InputError
 from mappa_stats.layout import Sheet
 from mappa_stats.model import BLANK_ZERO, DERIVED, NO_CACHED_VALUE, Parsed, a1, parse_cell, record, sheet_ref
-from mappa_stats.templates import Template, load_template, schemas_dir
+from mappa_stats.templates import Template, load_template, normalize, schemas_dir
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
@@ -135,6 +135,52 @@ def _located(data: Sheet, column: int) -> tuple[str, str, str]:
     return sheet, cell, f"{sheet_ref(sheet, cell)} (via {sheet_ref(data.name, here)})"
 
 
+def _breakdowns(display: str, sheets: list[Sheet], template: Template) -> dict[str, dict[str, Any]]:
+    """The breakdown blocks of 'Data entry' (age, sex, ethnicity), by field code; blanks are 0 there.
+
+    Each block is found by the label of its first row in column B; its rows are read by position, its counts
+    in columns C to H, in the order of the table's columns (the definition's `required: false` grids whose
+    first row label is the block's anchor)."""
+    entry = next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+    blocks = [
+        t for t in template.tables if not t.required and t.kind == "grid" and t.id.startswith("breakdown")
+    ]
+    if not blocks:
+        return {}
+    if entry is None:
+        raise InputError(f"{display}: the return has no 'Data entry' sheet, which holds its breakdowns")
+    out: dict[str, dict[str, Any]] = {}
+    labels = {
+        normalize(cell.value): r
+        for (r, c), cell in entry.cells.items()
+        if c == 2 and isinstance(cell.value, str)
+    }
+    for table in blocks:
+        anchor = table.rows[0].label
+        first = labels.get(normalize(anchor))
+        if first is None:
+            raise InputError(
+                f"{display}: 'Data entry' has no {anchor!r} in column B, the first row of the "
+                f"{table.title!r} block; put the block back as the Ministry's form has it"
+            )
+        for offset, row in enumerate(table.rows):
+            for k, column in enumerate(table.columns):
+                r, c = first + offset, 3 + k
+                raw = entry.get(r, c)
+                if raw is None or _text(raw.value) == "":
+                    parsed = Parsed(0.0, "", "", "")  # the Ministry reads the blocks' blanks as 0
+                else:
+                    parsed = parse_cell(raw.value, raw.number_format)
+                ref = a1(r, c)
+                out[table.fields[(row.id, column.id)]] = {
+                    "parsed": parsed,
+                    "sheet": entry.name,
+                    "cell": ref,
+                    "source": sheet_ref(entry.name, ref),
+                }
+    return out
+
+
 def read_return(
     display: str, sheets: list[Sheet], year: str | None
 ) -> tuple[list[dict[str, Any]], str, str | None]:
@@ -190,6 +236,7 @@ def read_return(
                 Parsed(float(total), "", str(total), DERIVED) if usable else Parsed(None, UNKNOWN, "", "")
             )
             values[eq.total] = {"parsed": parsed, "sheet": "", "cell": "", "source": f"derived ({eq.total})"}
+    values.update(_breakdowns(display, sheets, template))
     records = []
     for table in template.tables:
         if not any(code in values for code in table.fields.values()):
