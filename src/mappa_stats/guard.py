@@ -50,6 +50,7 @@ class Limits:
     text_bytes: int = FORMAT_CELL_TEXT
     lines: int = 0
     line_bytes: int = 0
+    stdin: bool = True  # may it be piped in as '-'?
 
 
 MB = 1024 * 1024
@@ -86,6 +87,7 @@ LIMITS: dict[str, Limits] = {
         cells=1_000_000,
         lines=2_000_000,
         line_bytes=64 * 1024,
+        stdin=False,
     ),
     # A published annual report as PDF or text: the reader that parses it sets its own page limits.
     "report": Limits(what="an annual report", file_bytes=50 * MB, lines=200_000, line_bytes=64 * 1024),
@@ -129,7 +131,7 @@ def read_input(path: Path | str, kind: str = "area") -> bytes:
         raise InputError(f"{display}: permission denied; check you can open the file") from None
     except OSError as exc:
         raise InputError(f"{display}: cannot be read ({exc.strerror}); check the path") from None
-    _regular(display, info.st_mode)
+    _regular(display, info.st_mode, budget.stdin)
     if info.st_size > budget.file_bytes:
         raise InputError(
             f"{display}: {info.st_size:,} bytes is larger than {budget.what} should be "
@@ -139,7 +141,7 @@ def read_input(path: Path | str, kind: str = "area") -> bytes:
         # O_NONBLOCK: should the path be swapped for a FIFO after the check, open must not hang on it.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as handle:
-            _regular(display, os.fstat(handle.fileno()).st_mode)
+            _regular(display, os.fstat(handle.fileno()).st_mode, budget.stdin)
             data = handle.read(budget.file_bytes + 1)
     except PermissionError:
         raise InputError(f"{display}: permission denied; check you can open the file") from None
@@ -152,7 +154,7 @@ def read_input(path: Path | str, kind: str = "area") -> bytes:
     return data
 
 
-def _regular(display: str, mode: int) -> None:
+def _regular(display: str, mode: int, stdin: bool = True) -> None:
     """Refuse folders, FIFOs, devices and sockets: only a regular file has an end to read to."""
     if stat.S_ISREG(mode):
         return
@@ -167,9 +169,9 @@ def _regular(display: str, mode: int) -> None:
         if stat.S_ISSOCK(mode)
         else "not a regular file"
     )
+    pipe = " (or pipe it in as '-')" if stdin else ""
     raise InputError(
-        f"{display}: {kind}, not a regular file; save the data to a file and give its path "
-        "(or pipe it in as '-')"
+        f"{display}: {kind}, not a regular file; save the data to a file and give its path{pipe}"
     )
 
 
