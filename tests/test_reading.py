@@ -464,11 +464,11 @@ def test_tidy_csv_lines_are_their_own_sources(tmp_path: Path) -> None:
     assert cell is not None and (cell.sheet, cell.cell, cell.source) == ("", "line 3", f"{KENT_CSV}:3")
 
 
-def test_tidy_csv_without_year_or_area_columns_and_with_short_lines(tmp_path: Path) -> None:
-    """No year column: the latest template; no area column: no area; a line without its marker field reads."""
+def test_tidy_csv_without_an_area_column_and_with_short_lines(tmp_path: Path) -> None:
+    """No area column: no area; a line without its marker field still reads."""
     lines = KENT_CSV.read_text(encoding="utf-8").splitlines()
-    body = [",".join(line.split(",")[2:]) for line in lines]
-    body[1] = body[1].rstrip(",")  # 'snapshot,level1,cat1,1548' — no marker field at all
+    body = [",".join(line.split(",")[1:]) for line in lines]
+    body[1] = body[1].rstrip(",")  # '2014-15,snapshot,level1,cat1,1548' — no marker field at all
     path = tmp_path / "bare.csv"
     path.write_text("\n".join(body) + "\n", encoding="utf-8")
     area = read_area(path)
