@@ -298,3 +298,76 @@ def test_rate_command_reports_the_layout_and_vintage(tmp_path: Path) -> None:
     document = json.loads(result.output)
     assert document["population"] == {"path": str(path), "layout": "area table", "vintage": "mid-2014"}
     assert document["rates"][0]["rate_rounded"] == 100
+
+
+# --- reading: workbooks, delimiters, line numbers, number forms -----------------------------------------
+
+
+def test_population_workbook_prefers_persons_and_reads_past_the_first_rows(tmp_path: Path) -> None:
+    """A workbook with Males and Persons sheets: Persons is read, and rows far below the header count."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for title, each in (("MYE2 - Males", 1), ("MYE2 - Persons", 2)):
+        ws = wb.create_sheet(title)
+        ws.append(["ons_code", "name", "all_ages", "aged_10_plus"])
+        for n in range(60):  # other geographies first: Kent's rows are far below the header
+            ws.append([f"Q99{n:06d}", "Elsewhere", 1, 1])
+        ws.append(["E10000016", "Kent", 10 * each, 7 * each])
+        ws.append(["E06000035", "Medway", 5 * each, 4 * each])
+    wb.remove(wb["Sheet"])
+    path = tmp_path / "mye2.xlsx"
+    wb.save(path)
+    assert read_population(path).get("Kent") == AreaPopulation("Kent", 22, 30, ("E10000016", "E06000035"))
+
+
+def test_semicolons_and_line_numbers_far_down(tmp_path: Path) -> None:
+    """A file with semicolons reads; a bad cell 50 lines down is named by its own line number."""
+    rows = [f"Q99{n:06d};Elsewhere;1;1" for n in range(47)]
+    text = (
+        "ons_code;name;all_ages;aged_10_plus\n"
+        + "\n".join(rows)
+        + "\nE10000016;Kent;9;7\nE06000035;Medway;5;4\n"
+    )
+    assert read_population(write(tmp_path, text)).get("Kent").aged_10_plus == 11
+    bad = text.replace("E06000035;Medway;5;4", "E06000035;Medway;five;4")
+    refused(write(tmp_path, bad, "bad.csv"), ":50 (All ages)", "'five'")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,565,295", 1_565_295),
+        ("1\u00a0565\u00a0295", 1_565_295),
+        (" 1 565 295 ", 1_565_295),
+        ("1565295.0", 1_565_295),
+        ("9" * 20, int("9" * 20)),
+    ],
+)
+def test_population_number_forms(tmp_path: Path, text: str, value: int) -> None:
+    """Thousands separators, non-breaking and plain spaces, a whole decimal, up to 20 digits."""
+    path = write(tmp_path, f'mappa_area,aged_10_plus\nKent,"{text}"\n')
+    assert read_population(path).get("Kent").aged_10_plus == value
+
+
+@pytest.mark.parametrize("text", ["9" * 21, "1,2" + "0" * 20, "1e5000", "inf", "1.5"])
+def test_population_numbers_refused(tmp_path: Path, text: str) -> None:
+    """More than 20 digits, infinity and fractions of a person are refused."""
+    refused(write(tmp_path, f'mappa_area,aged_10_plus\nKent,"{text}"\n'), ":2 (aged_10_plus)")
+
+
+def test_long_layout_mid_year_picks_the_column(tmp_path: Path) -> None:
+    """--mid-year 2013 reads population_2013, not the latest."""
+    path = write(
+        tmp_path,
+        "code,sex,age,population_2013,population_2014\nE10000016,1,20,3,30\nE06000035,1,20,2,20\n",
+    )
+    assert read_population(path, 2013).get("Kent") == AreaPopulation("Kent", 5, 5, ("E10000016", "E06000035"))
+    assert read_population(path, 2013).vintage == "mid-2013"
+    with pytest.raises(InputError, match="no population_2012 column; the file has 2013, 2014"):
+        read_population(path, 2012)
+
+
+def test_a_missing_population_file_says_so(tmp_path: Path) -> None:
+    """A population path that does not exist is named as a population file."""
+    refused(tmp_path / "nope.csv", "no such population file")
