@@ -447,7 +447,7 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
         "population-tall-workbook",
         "population",
         population_tall_workbook,
-        ("row 210,001", "limit 200,000 rows"),
+        ("has 210,001 rows", "limit 200,000 rows"),
     ),
     ("population-short-row", "population", population_short_row, (":3", "not a number")),
     ("population-1e5000", "population", population_endless_number, (":2", "'1e5000' is not a number")),

@@ -421,3 +421,94 @@ def test_label_with_a_tail_reads_as_its_row(tmp_path: Path, label: str, reads: b
         assert result.exit_code == 0, result.output
     else:
         assert result.exit_code == 2 and f"unknown row label {label!r}" in result.output, result.output
+
+
+# --- reader edges that mutation testing found untested ------------------------------------------------
+
+
+def test_ods_cells_keep_their_spreadsheet_references(tmp_path: Path) -> None:
+    """An OpenDocument copy names the same cells as the workbook: 'Statistics'!C5 for Level 1, Category 2."""
+    frame = pd.read_excel(KENT_XLSX, header=None)
+    out = tmp_path / "kent.ods"
+    frame.to_excel(out, header=False, index=False, engine="odf", sheet_name="Statistics")
+    from_ods, from_xlsx = read_area(out), read_area(KENT_XLSX)
+    for key in (
+        ("snapshot", "level1", "cat2"),
+        ("breach_notification", "value", "value"),
+        ("yearly", "total", "total"),
+    ):
+        ods_cell, xlsx_cell = from_ods.cell(*key), from_xlsx.cell(*key)
+        assert ods_cell is not None and xlsx_cell is not None
+        assert (ods_cell.sheet, ods_cell.cell, ods_cell.source) == (
+            xlsx_cell.sheet,
+            xlsx_cell.cell,
+            xlsx_cell.source,
+        )
+
+
+def test_ods_date_in_a_count_cell_is_a_date(tmp_path: Path) -> None:
+    """A date typed into a count cell of an OpenDocument sheet is reported as a date, at its cell."""
+    import datetime as dt
+
+    frame = pd.read_excel(KENT_XLSX, header=None).astype(object)
+    frame.iat[5, 1] = dt.datetime(2015, 3, 12)  # B6: Level 2, Category 1
+    out = tmp_path / "dated.ods"
+    frame.to_excel(out, header=False, index=False, engine="odf", sheet_name="Statistics")
+    cell = read_area(out).cell("snapshot", "level2", "cat1")
+    assert cell is not None and cell.issue == "date" and cell.cell == "B6"
+
+
+def test_tidy_csv_lines_are_their_own_sources(tmp_path: Path) -> None:
+    """A tidy CSV cell is located by its line: no sheet, cell 'line N', source 'file:N'."""
+    cell = read_area(KENT_CSV).cell("snapshot", "level1", "cat2")
+    assert cell is not None and (cell.sheet, cell.cell, cell.source) == ("", "line 3", f"{KENT_CSV}:3")
+
+
+def test_tidy_csv_without_an_area_column_and_with_short_lines(tmp_path: Path) -> None:
+    """No area column: no area; a line without its marker field still reads."""
+    lines = KENT_CSV.read_text(encoding="utf-8").splitlines()
+    body = [",".join(line.split(",")[1:]) for line in lines]
+    body[1] = body[1].rstrip(",")  # '2014-15,snapshot,level1,cat1,1548' — no marker field at all
+    path = tmp_path / "bare.csv"
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    area = read_area(path)
+    assert area.meta.template == "2014-15" and area.meta.area is None
+    assert area.value("snapshot", "level1", "cat1") == 1548
+
+
+def test_tidy_csv_area_is_the_first_named(tmp_path: Path) -> None:
+    """An area column blank on some lines still names the area from the others."""
+    text = KENT_CSV.read_text(encoding="utf-8").replace(
+        "Kent,2014-15,snapshot,level1,cat1,", ",2014-15,snapshot,level1,cat1,"
+    )
+    path = tmp_path / "partly.csv"
+    path.write_text(text, encoding="utf-8")
+    assert read_area(path).meta.area == "Kent"
+
+
+def test_tidy_csv_unknown_column_lists_the_columns(tmp_path: Path) -> None:
+    """An unknown column names the line and every column id the table has."""
+    text = KENT_CSV.read_text(encoding="utf-8").replace("snapshot,level1,cat2,", "snapshot,level1,cat9,")
+    path = tmp_path / "col.csv"
+    path.write_text(text, encoding="utf-8")
+    message = _run_bad(path)
+    assert message.endswith(
+        f"{path}:3: unknown column 'cat9' in table snapshot; expected one of cat1, cat2, cat3, total"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "area"),
+    [
+        ("kent_2015.xlsx", "Kent"),
+        ("Kent-MAPPA annual report 2014-15 FINAL v2.xlsx", "Kent"),
+        ("thames_valley_stats.xlsx", "Thames Valley"),
+        ("statistics_2015.xlsx", None),
+        ("-", None),
+    ],
+)
+def test_area_from_the_file_name(name: str, area: str | None) -> None:
+    """The file name gives the area once the years and the usual words are set aside; '-' gives none."""
+    from mappa_stats.readers import area_from_file_name
+
+    assert area_from_file_name(Path(name)) == area

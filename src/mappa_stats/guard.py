@@ -50,6 +50,7 @@ class Limits:
     text_bytes: int = FORMAT_CELL_TEXT
     lines: int = 0
     line_bytes: int = 0
+    stdin: bool = True  # may it be piped in as '-'?
 
 
 MB = 1024 * 1024
@@ -86,6 +87,7 @@ LIMITS: dict[str, Limits] = {
         cells=1_000_000,
         lines=2_000_000,
         line_bytes=64 * 1024,
+        stdin=False,
     ),
     # A published annual report as PDF or text: the reader that parses it sets its own page limits.
     "report": Limits(what="an annual report", file_bytes=50 * MB, lines=200_000, line_bytes=64 * 1024),
@@ -129,7 +131,7 @@ def read_input(path: Path | str, kind: str = "area") -> bytes:
         raise InputError(f"{display}: permission denied; check you can open the file") from None
     except OSError as exc:
         raise InputError(f"{display}: cannot be read ({exc.strerror}); check the path") from None
-    _regular(display, info.st_mode)
+    _regular(display, info.st_mode, budget.stdin)
     if info.st_size > budget.file_bytes:
         raise InputError(
             f"{display}: {info.st_size:,} bytes is larger than {budget.what} should be "
@@ -139,7 +141,7 @@ def read_input(path: Path | str, kind: str = "area") -> bytes:
         # O_NONBLOCK: should the path be swapped for a FIFO after the check, open must not hang on it.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as handle:
-            _regular(display, os.fstat(handle.fileno()).st_mode)
+            _regular(display, os.fstat(handle.fileno()).st_mode, budget.stdin)
             data = handle.read(budget.file_bytes + 1)
     except PermissionError:
         raise InputError(f"{display}: permission denied; check you can open the file") from None
@@ -152,7 +154,7 @@ def read_input(path: Path | str, kind: str = "area") -> bytes:
     return data
 
 
-def _regular(display: str, mode: int) -> None:
+def _regular(display: str, mode: int, stdin: bool = True) -> None:
     """Refuse folders, FIFOs, devices and sockets: only a regular file has an end to read to."""
     if stat.S_ISREG(mode):
         return
@@ -167,16 +169,19 @@ def _regular(display: str, mode: int) -> None:
         if stat.S_ISSOCK(mode)
         else "not a regular file"
     )
+    pipe = " (or pipe it in as '-')" if stdin else ""
     raise InputError(
-        f"{display}: {kind}, not a regular file; save the data to a file and give its path "
-        "(or pipe it in as '-')"
+        f"{display}: {kind}, not a regular file; save the data to a file and give its path{pipe}"
     )
 
 
 # --- zip containers (.xlsx, .ods) ------------------------------------------------------------------
 
 _SUPPORTED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
-_CELL_REF = re.compile(rb"<(?:\w+:)?(c|row)\b[^>]*?\sr=\"([A-Za-z]{0,4})(\d{1,12})\"")
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d{1,12})\"")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Za-z]{1,4})\d")
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/", b":row ", b":row>", b":row/")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Za-z]{1,4})?(\d{1,12})?:?([A-Za-z]{1,4})?(\d{1,12})?"
 )
@@ -331,24 +336,24 @@ class _Scan:
             rows = [int(g) for g in (dimension.group(2), dimension.group(4)) if g]
             cols = [column_number(g.decode()) for g in (dimension.group(1), dimension.group(3)) if g]
             self._extent(name, max(rows, default=0), max(cols, default=0), "claims")
-        max_row = max_col = 0
-        cells = 0
-        for match in _CELL_REF.finditer(body):
-            number = int(match.group(3))
-            max_row = max(max_row, number)
-            if match.group(1) == b"c":
-                cells += 1
-                if match.group(2):
-                    max_col = max(max_col, column_number(match.group(2).decode()))
-        if b"<row" in body or b":row" in body:
-            # Rows without numbers follow on from the last: count them so a sheet cannot hide its length.
-            max_row = max(max_row, body.count(b"<row") + body.count(b":row "))
-        self._extent(name, max_row, max_col, "reaches")
-        self.cells += cells
+        # Counted with bytes.count first (C speed, no lists), so the lists below are bounded by the budget.
+        row_count = sum(body.count(tag) for tag in _ROW_TAGS)
+        if row_count > budget.rows:
+            raise self.refuse(
+                f"a sheet ({name}) has {row_count:,} rows (limit {budget.rows:,} rows for {budget.what}); "
+                "delete the unused rows or check the file"
+            )
+        self.cells += sum(body.count(tag) for tag in _CELL_TAGS)
         if self.cells > budget.cells:
             raise self.refuse(
                 f"more than {budget.cells:,} cells (limit for {budget.what}); check this is the right file"
             )
+        numbers = _ROW_NUMBER.findall(body)
+        # Rows without numbers follow on from the last: count them so a sheet cannot hide its length.
+        max_row = max(row_count, max((int(n) for n in numbers), default=0))
+        letters = set(_CELL_COLUMN.findall(body))
+        max_col = max((column_number(c.decode()) for c in letters), default=0)
+        self._extent(name, max_row, max_col, "reaches")
 
     def _extent(self, name: str, rows: int, cols: int, verb: str) -> None:
         budget = self.budget
