@@ -436,3 +436,14 @@ def test_colour_only_on_a_terminal_without_no_color() -> None:
     assert b"\x1b[" not in on_terminal({**env, "NO_COLOR": "1"})
     piped = CliRunner().invoke(main, ["validate", str(KENT_XLSX)], color=True)
     assert "\x1b[" not in piped.output
+
+
+def test_strict_fails_what_could_not_be_checked() -> None:
+    """--strict: the rate rules not checked (no --population) fail the run; given the population, it passes."""
+    lax = run("validate", str(KENT_XLSX))
+    assert lax.exit_code == 0
+    strict = run("validate", str(KENT_XLSX), "--strict")
+    assert strict.exit_code == 1
+    assert "FAIL — 0 errors, 0 warnings, 2 rules not checked" in strict.output
+    checked = run("validate", str(KENT_XLSX), "--strict", "--population", str(POPULATION))
+    assert checked.exit_code == 0, checked.output

@@ -19,7 +19,7 @@ from mappa_stats.errors import MappaError
 EXIT_CODES = """\b
 Exit codes:
   0  every check passed (warnings allowed)
-  1  the tables have errors (or warnings, with --strict)
+  1  the tables have errors (or warnings or unchecked rules, with --strict)
   2  the command could not run (usage, unreadable input)"""
 
 FORMATS_TABLES = ("text", "markdown", "csv", "json", "xlsx", "ods")
@@ -178,7 +178,11 @@ def _year_given(year: str | None) -> str | None:
     return str(chosen) if chosen is not None else None
 
 
-_STRICT = click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+_STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings, and rules that could not be checked, as failures (exit 1).",
+)
 # Numbers typed as options are bounded before any arithmetic: '1e999999999' must not hang Decimal.
 MAX_OPTION_CHARS = 20
 
@@ -257,7 +261,8 @@ def _read_tables(file: Path, year: str | None) -> Any:
 
 @main.command(
     epilog=EXIT_CODES.replace("every check passed (warnings allowed)", "written (or printed)").replace(
-        "the tables have errors (or warnings, with --strict)", "not published: the tables have errors"
+        "the tables have errors (or warnings or unchecked rules, with --strict)",
+        "not published: the tables have errors",
     )
 )
 @click.argument("file", type=_FILE)
@@ -571,7 +576,7 @@ def signoff(
     epilog=EXIT_CODES.replace(
         "every check passed (warnings allowed)", "every stated rate matches (or none was stated)"
     ).replace(
-        "the tables have errors (or warnings, with --strict)",
+        "the tables have errors (or warnings or unchecked rules, with --strict)",
         "a stated rate does not match, or another mid-year's population leaves it unchecked",
     )
 )

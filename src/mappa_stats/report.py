@@ -90,9 +90,10 @@ def verdict_line(report: FileReport, strict: bool = False) -> str:
     if status == "pass":
         extra = f" with {report.warnings} warning{'s' * (report.warnings != 1)}" if report.warnings else ""
         return f"{head}: PASS — the tables are consistent{extra}"
+    unchecked = f", {report.unchecked} rule{'s' * (report.unchecked != 1)} not checked" if strict else ""
     return (
         f"{head}: FAIL — {report.errors} error{'s' * (report.errors != 1)}, "
-        f"{report.warnings} warning{'s' * (report.warnings != 1)}"
+        f"{report.warnings} warning{'s' * (report.warnings != 1)}{unchecked if report.unchecked else ''}"
     )
 
 

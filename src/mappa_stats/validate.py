@@ -54,11 +54,16 @@ class FileReport:
         """Number of warning findings."""
         return sum(1 for f in self.findings if f.severity == WARNING)
 
+    @property
+    def unchecked(self) -> int:
+        """Number of rules that could not be checked (skipped, with the reason in their note)."""
+        return sum(1 for r in self.rules if r.status == SKIPPED)
+
     def status(self, strict: bool = False) -> str:
-        """'error' (could not be read), 'fail' or 'pass'."""
+        """'error' (could not be read), 'fail' or 'pass'; strict fails a warning or a rule not checked."""
         if self.error is not None:
             return "error"
-        if self.errors or (strict and self.warnings):
+        if self.errors or (strict and (self.warnings or self.unchecked)):
             return "fail"
         return "pass"
 
