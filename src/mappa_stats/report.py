@@ -6,8 +6,6 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from tabulate import tabulate
-
 from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.safetext import markdown, terminal
@@ -181,11 +179,15 @@ def findings_markdown(report: FileReport) -> str | None:
         ]
         for f in report.findings
     ]
+    from tabulate import tabulate
+
     return tabulate(rows, headers=["Severity", "Rule", "Cell", "Finding", "Suggestion"], tablefmt="pipe")
 
 
 def rules_markdown(report: FileReport) -> str:
     """Every rule with its result, as a Markdown table."""
+    from tabulate import tabulate
+
     rules = [[f"`{r.id}`", r.severity, r.status, r.findings] for r in report.rules]
     return tabulate(rules, headers=["Rule", "Severity", "Result", "Findings"], tablefmt="pipe")
 
