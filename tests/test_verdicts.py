@@ -447,3 +447,18 @@ def test_strict_fails_what_could_not_be_checked() -> None:
     assert "FAIL — 0 errors, 0 warnings, 2 rules not checked" in strict.output
     checked = run("validate", str(KENT_XLSX), "--strict", "--population", str(POPULATION))
     assert checked.exit_code == 0, checked.output
+
+
+def test_an_area_from_the_file_name_is_said_in_the_report(tmp_path: Path) -> None:
+    """A workbook with no MAPPA area cell, named kent_2015.xlsx: the report itself says where Kent came from."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(KENT_XLSX)
+    book["Statistics"]["G1"], book["Statistics"]["H1"] = None, None
+    path = tmp_path / "kent_2015.xlsx"
+    book.save(path)
+    text = run("validate", str(path))
+    assert "Note: " in text.stdout and "Kent is taken from the file name" in text.stdout
+    report = json.loads(run("validate", str(path), "-f", "json").stdout)["files"][0]
+    assert any("Kent is taken from the file name" in note for note in report["notes"])
+    assert "Kent is taken from the file name" in run("validate", str(path), "-f", "markdown").stdout

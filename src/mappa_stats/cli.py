@@ -409,9 +409,8 @@ def validate(
         check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
 
     def reader(path: Path, chosen_year: str | None) -> AreaTables:
-        area, note = read_area_noting(path, chosen_year, area_name, area_override)
-        _note(note)
-        return area
+        # A note on how the file was read (its area from the file name) goes into the file's report.
+        return read_area_noting(path, chosen_year, area_name, area_override)[0]
 
     extras: dict[str, object] = {}
     if population_path is not None:

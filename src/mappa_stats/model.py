@@ -120,6 +120,8 @@ class Metadata:
     source_format: str  # "xlsx", "ods" or "csv"
     # The population estimate the input itself names (a report's rate footnote: "mid-2014"), if any.
     stated_population: str | None = None
+    # What a reader of the report should know about how the input was read (an area from the file name).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

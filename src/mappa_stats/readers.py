@@ -376,7 +376,8 @@ def read_area_noting(
         chosen_area, note = choose_area(
             display_name(path), report.meta.area, area_from_file_name(path), area, override
         )
-        return replace(report, meta=replace(report.meta, area=chosen_area)), note
+        notes = (*report.meta.notes, *([note] if note else []))
+        return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
     try:
         if kind == "csv":
             records, chosen, own = _tidy_csv(path, data, year)
@@ -404,6 +405,8 @@ def read_area_noting(
     meta = Metadata(
         path=display_name(path), sha256=digest, template=template.year, area=chosen_area, source_format=kind
     )
+    if note:
+        meta = replace(meta, notes=(note,))
     return AreaTables.from_records(records, meta=meta, template=template), note
 
 

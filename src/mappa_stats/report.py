@@ -48,6 +48,8 @@ def report_document(reports: Sequence[FileReport], strict: bool = False) -> dict
             "status": report.status(strict),
             "findings": [f.to_dict() for f in report.findings],
         }
+        if report.notes:
+            entry["notes"] = list(report.notes)
         if report.error is not None:
             entry["error"] = report.error
         else:
@@ -144,6 +146,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
         lines = [paint(terminal(verdict_line(report, strict)), fg=tone, bold=True)]
         if report.provisional:
             lines.append(provisional_line(report))
+        lines.extend(terminal(f"Note: {note}") for note in report.notes)
         if report.error is not None:
             lines.append(paint(terminal(f"ERROR   {report.error}"), fg="red"))
         width = max((len(f.rule) for f in report.findings), default=0)
@@ -200,6 +203,7 @@ def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
         parts.append(f"**{markdown(verdict_line(report, strict))}**")
         if report.provisional:
             parts.append(provisional_line(report))
+        parts.extend(f"Note: {markdown(note)}" for note in report.notes)
         if report.error is not None:
             parts.append(f"Error: {markdown(report.error)}")
             continue

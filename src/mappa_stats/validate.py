@@ -43,6 +43,7 @@ class FileReport:
     error: str | None = None
     raw_findings: tuple[Finding, ...] = field(default=(), repr=False)
     provisional: bool = False
+    notes: tuple[str, ...] = ()  # how the input was read, when a reader should know (the area's source)
 
     @property
     def errors(self) -> int:
@@ -134,6 +135,7 @@ def validate_areas(
                 rules=tuple(rule_results(chosen, shown, skipped if isinstance(skipped, dict) else {})),
                 raw_findings=tuple(raw),
                 provisional=area.template.provisional,
+                notes=area.meta.notes,
             )
         )
     return reports
