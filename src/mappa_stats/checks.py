@@ -127,12 +127,6 @@ def _cells(ctx: Context, applicable: bool) -> Iterator[tuple[TableDef, Cell, str
         yield table, cell, table.fields[(row_id, column_id)]
 
 
-def _count_cells(ctx: Context) -> Iterator[tuple[TableDef, Cell]]:
-    """Applicable cells that should hold a count."""
-    for table, cell, _code in _cells(ctx, applicable=True):
-        yield table, cell
-
-
 _ISSUE_WORDS = {
     "decimal": "a decimal",
     "negative": "negative",

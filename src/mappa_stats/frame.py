@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mappa_stats.model import BLANK_ZERO, DECIMAL, DERIVED, NEGATIVE, TEXT_NUMBER, THOUSANDS, AreaTables
-from mappa_stats.templates import Comparison, Ref, RelationRule, TableDef, Template, load_template
+from mappa_stats.templates import Comparison, RelationRule, Template, load_template
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -39,22 +39,6 @@ class Equation:
     table: str = ""  # the grid, for a total; empty for a relation
 
 
-def grid_equations(table: TableDef) -> list[tuple[str, tuple[str, str], list[tuple[str, str]]]]:
-    """Every balance equation of a grid: (rule, total cell, part cells) as (row, column) ids."""
-    equations = []
-    for row in table.rows:
-        for column in table.columns:
-            if column.is_total:
-                equations.append(("totals.row", (row.id, column.id), [(row.id, c) for c in column.total_of]))
-    for column in table.columns:
-        for row in table.rows:
-            if row.is_total:
-                equations.append(
-                    ("totals.column", (row.id, column.id), [(r, column.id) for r in row.total_of])
-                )
-    return equations
-
-
 def equations(template: Template) -> list[Equation]:
     """Every equality of the year: grid totals (not-applicable cells left out) and '==' relations."""
     cached: list[Equation] | None = template.__dict__.get("_equations")
@@ -69,7 +53,7 @@ def _equations(template: Template) -> list[Equation]:
     for table in template.tables:
         if table.kind == "value":
             continue
-        for rule, total, parts in grid_equations(table):
+        for rule, total, parts in table.balance_equations():
             if not table.is_applicable(*total):
                 continue
             kept = tuple(table.fields[p] for p in parts if table.is_applicable(*p))
@@ -323,8 +307,3 @@ def read(path: Any, year: str | None = None) -> pd.DataFrame:
     from mappa_stats.readers import read_area
 
     return wide([read_area(Path(path), year)])
-
-
-def field_cell(template: Template, code: str) -> Ref:
-    """The cell a field code names."""
-    return template.field_refs[code]

@@ -35,6 +35,7 @@ NO_CACHED_VALUE = "no_cached_value"
 TOO_LARGE = "too_large"
 BLANK_ZERO = "blank_read_as_zero"  # a return's blank field, read as 0 as the national pipeline reads it
 DERIVED = "derived"  # a total nobody typed: worked out from its parts (a return carries no totals)
+UNKNOWN_TOTAL = "(derived)"  # the marker of such a total that cannot be worked out (a part is not a number)
 # No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
 MAX_COUNT = 1_000_000_000
 
@@ -142,7 +143,7 @@ class Cell:
     @property
     def derived(self) -> bool:
         """True for a total worked out from its parts rather than typed."""
-        return self.issue == DERIVED or self.marker == "(derived)"
+        return self.issue == DERIVED or self.marker == UNKNOWN_TOTAL
 
     @property
     def count(self) -> float | None:

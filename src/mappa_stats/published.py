@@ -176,23 +176,6 @@ def _title_prefixes() -> tuple[str, ...]:
     )
 
 
-def short(label: Label) -> str:
-    """'Category 1: Registered sex offenders' → 'Category 1', as a cell is named in a location."""
-    return label.label.split(":")[0]
-
-
-def _equations(table: TableDef) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
-    """Every total of a grid and the cells it adds up, as (row, column) ids, from the definition."""
-    out = []
-    for row in table.rows:
-        for column in table.columns:
-            if column.total_of:
-                out.append(((row.id, column.id), [(row.id, c) for c in column.total_of]))
-            if row.total_of:
-                out.append(((row.id, column.id), [(r, column.id) for r in row.total_of]))
-    return out
-
-
 # --- tokens and rows ------------------------------------------------------------------------------------
 
 
@@ -276,7 +259,7 @@ def _cell_place(report: Report, line: Line, table: TableDef, cell: str) -> tuple
 
 
 def _grid_cell_name(table: TableDef, row: Label, column: Label) -> str:
-    return f"{row.label} / {short(column)}"
+    return f"{row.label} / {column.short}"
 
 
 def _header_columns(report: Report, table: TableDef, start: int, end: int) -> dict[str, tuple[float, float]]:
@@ -354,7 +337,7 @@ def _amount(text: str | None) -> float | None:
 
 
 def _fits(table: TableDef, grid: dict[tuple[str, str], str | None]) -> bool:
-    for total, parts in _equations(table):
+    for _rule, total, parts in table.balance_equations():
         if total not in grid or any(p not in grid for p in parts):
             continue
         amounts = [_amount(grid[total]), *(_amount(grid[p]) for p in parts)]
@@ -383,7 +366,7 @@ def _placements(n: int, texts: list[str]) -> list[list[str | None]]:
 
 def _describe_placement(table: TableDef, row: list[str | None]) -> str:
     """'a blank Category 3' (or 'a blank Category 2 and Total'): how one placement reads."""
-    blanks = [short(c) for c, t in zip(table.columns, row, strict=True) if t is None]
+    blanks = [c.short for c, t in zip(table.columns, row, strict=True) if t is None]
     return "a blank " + " and ".join(blanks) if blanks else "no blank"
 
 

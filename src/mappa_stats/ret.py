@@ -19,13 +19,22 @@ from typing import Any
 
 from mappa_stats.errors import InputError
 from mappa_stats.layout import Sheet
-from mappa_stats.model import BLANK_ZERO, DERIVED, NO_CACHED_VALUE, Parsed, a1, parse_cell, record, sheet_ref
+from mappa_stats.model import (
+    BLANK_ZERO,
+    DERIVED,
+    NO_CACHED_VALUE,
+    UNKNOWN_TOTAL,
+    Parsed,
+    a1,
+    parse_cell,
+    record,
+    sheet_ref,
+)
 from mappa_stats.templates import Template, load_template, normalize, schemas_dir
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
 _REFERENCE = re.compile(r"^=\s*(?:'((?:[^']|'')+)'|([A-Za-z0-9_ .]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})\s*$")
-UNKNOWN = "(derived)"  # the marker of a total that cannot be worked out (a part is not a number)
 
 
 @cache
@@ -233,7 +242,9 @@ def read_return(
                 p.value is not None and p.issue in ("", BLANK_ZERO, DERIVED) and not p.marker for p in parts
             )
             parsed = (
-                Parsed(float(total), "", str(total), DERIVED) if usable else Parsed(None, UNKNOWN, "", "")
+                Parsed(float(total), "", str(total), DERIVED)
+                if usable
+                else Parsed(None, UNKNOWN_TOTAL, "", "")
             )
             values[eq.total] = {"parsed": parsed, "sheet": "", "cell": "", "source": f"derived ({eq.total})"}
     values.update(_breakdowns(display, sheets, template))
@@ -247,7 +258,9 @@ def read_return(
                 found = values.get(code)
                 if found is None:
                     marker = (
-                        Parsed(None, "blank", "", "") if code not in totals else Parsed(None, UNKNOWN, "", "")
+                        Parsed(None, "blank", "", "")
+                        if code not in totals
+                        else Parsed(None, UNKNOWN_TOTAL, "", "")
                     )
                     found = {
                         "parsed": marker,

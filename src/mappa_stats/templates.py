@@ -147,6 +147,25 @@ class TableDef:
             return ()
         return tuple(normalize(n) for n in (self.section, *self.section_aliases))
 
+    def balance_equations(self) -> list[tuple[str, tuple[str, str], list[tuple[str, str]]]]:
+        """Every total of the table: (rule, total cell, part cells) as (row, column) ids.
+
+        A total column adds up its row ('totals.row'); a total row adds up its column ('totals.column')."""
+        equations = []
+        for row in self.rows:
+            for column in self.columns:
+                if column.is_total:
+                    equations.append(
+                        ("totals.row", (row.id, column.id), [(row.id, c) for c in column.total_of])
+                    )
+        for column in self.columns:
+            for row in self.rows:
+                if row.is_total:
+                    equations.append(
+                        ("totals.column", (row.id, column.id), [(r, column.id) for r in row.total_of])
+                    )
+        return equations
+
     def describe(self, row_id: str, column_id: str) -> str:
         """Plain words for a cell: "Level 1, Category 2 of 'MAPPA-eligible offenders on 31 March 2015'"."""
         if self.kind == "grid":
@@ -414,9 +433,6 @@ class _Checker:
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             raise self.fail([*path, key], f"{value!r} is not a {names}")
         return value
-
-
-_KIND_NAMES = {str: "text", list: "list", dict: "object", int: "whole number", bool: "true or false"}
 
 
 def build_template(spec: Any, where: str, file_year: str | None = None) -> Template:
