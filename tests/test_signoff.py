@@ -205,3 +205,15 @@ def test_a_warning_cell_is_marked_to_check_and_strict_makes_it_wrong(tmp_path: P
     _code, pack = _pack(tmp_path, source, "strict.md", "--strict")
     tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
     assert "**[wrong] " in tables.split("correction follows it.")[1]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_a_located_finding_names_its_cell_once(fmt: str) -> None:
+    """'Error at 'Statistics'!C5: reads 778; …', not the cell twice."""
+    pack = (
+        CliRunner()
+        .invoke(main, ["signoff", str(SAMPLES / "errors" / "swapped_digits.xlsx"), "-f", fmt])
+        .stdout
+    )
+    assert "reads 778; 787 would make" in pack
+    assert pack.count("C5 reads 778") == 0

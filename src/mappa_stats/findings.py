@@ -45,6 +45,11 @@ class Finding:
             return sheet_ref(self.sheet, self.cell)
         return self.table or "-"
 
+    @property
+    def said(self) -> str:
+        """The message without the cell it starts with, for a line that already names the cell."""
+        return self.message[len(self.ref) :].lstrip() if self.message.startswith(self.ref) else self.message
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (docs/report-format.md)."""
         data = asdict(self)

@@ -80,7 +80,7 @@ def _them(n: int) -> str:
 def _finding_item(f: Finding) -> str:
     label = "Error" if f.severity == ERROR else "Warning"
     fix = f"<br><span>Suggested correction: {_e(f.suggestion)}.</span>" if f.suggestion else ""
-    return f"<li><strong>{label} at {_e(f.ref)}</strong>: {_e(f.message.rstrip('.'))}.{fix}</li>"
+    return f"<li><strong>{label} at {_e(f.ref)}</strong>: {_e(f.said.rstrip('.'))}.{fix}</li>"
 
 
 def _grid_table(grid: Grid, number: int, pack_errors: tuple[Finding, ...]) -> str:

@@ -128,7 +128,7 @@ def finding_line(f: Finding, width: int = 0) -> str:
     """ERROR totals.row  'Statistics'!E5  Level 1 total is 2335 but ..."""
     label = "ERROR" if f.severity == ERROR else "WARNING"
     # A located culprit's message starts with its cell; the line already shows it once.
-    message = f.message[len(f.ref) :].lstrip() if f.message.startswith(f.ref) else f.message
+    message = f.said
     return terminal(f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}")
 
 

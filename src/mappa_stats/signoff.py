@@ -292,7 +292,7 @@ def _bullet(text: str) -> str:
 
 def _md_finding(f: Finding) -> str:
     label = "Error" if f.severity == ERROR else "Warning"
-    text = f"- **{label}** at {md(f.ref)}: {md(f.message.rstrip('.'))}."
+    text = f"- **{label}** at {md(f.ref)}: {md(f.said.rstrip('.'))}."
     if f.suggestion:
         text += f" Suggested correction: {md(f.suggestion)}."
     return textwrap.fill(
