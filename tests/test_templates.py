@@ -52,10 +52,14 @@ def run(*args: str | Path) -> Any:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("year", shipped_years())
+@pytest.mark.parametrize(
+    "year", [*shipped_years(), *(f"nsd/{y}" for y in mappa_stats.templates.form_years("nsd"))]
+)
 def test_every_shipped_year_passes_its_schema_and_references(year: str) -> None:
-    """Each shipped definition is valid against template.schema.json and every reference resolves."""
+    """Each shipped definition (an area's, and the NSD's) is valid against template.schema.json and every
+    reference resolves."""
     spec = json.loads((schemas_dir() / "templates" / f"{year}.json").read_text(encoding="utf-8"))
+    year = year.removeprefix("nsd/")
     check_definition(spec, f"{year}.json")
     template = build_template(spec, f"{year}.json", file_year=year)
     codes = [code for table in template.tables for code in table.fields.values()]
@@ -491,8 +495,9 @@ def _string_constants(path: Path) -> set[str]:
 def test_no_table_row_or_column_of_a_year_is_named_in_the_code() -> None:
     """Outside the definitions and tests, code asks for cells by role, never by a year's ids."""
     ids: set[str] = set()
-    for year in shipped_years():
-        template = load_template(year)
+    forms = [load_template(y) for y in shipped_years()]
+    forms += [load_template(y, "nsd") for y in mappa_stats.templates.form_years("nsd")]
+    for template in forms:
         for table in template.tables:
             ids.add(table.id)
             ids.update(label.id for label in (*table.rows, *table.columns))

@@ -348,23 +348,61 @@ def tables(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx)."
 )
 @_force("Replace an existing file that mappa-stats did not write (a filled workbook, say).")
-def template(year: str | None, output: Path) -> None:
-    """Write an empty area workbook in publication layout, ready to fill in.
+@click.option(
+    "--form",
+    type=click.Choice(["workbook", "return"]),
+    default="workbook",
+    show_default=True,
+    help="workbook: the area report's tables; return: the Ministry's return ('Data entry' form and the "
+    "data sheet of field codes), for years whose return is known.",
+)
+@click.option(
+    "--area",
+    "area_name",
+    default=None,
+    metavar="NAME",
+    help="With --form return: fill in the area's id and name ('National Security Division' for its "
+    "Category 4 return).",
+)
+def template(year: str | None, output: Path, form: str, area_name: str | None) -> None:
+    """Write an empty area workbook in publication layout, or the Ministry's return, ready to fill in.
 
     Input cells accept whole numbers of 0 or more (Excel data validation); not-applicable cells are
     grey and already hold their printed marker. The workbook reads back with 'tables' and 'validate'.
+    A return's data sheet holds references to the 'Data entry' form, as the Ministry's does.
     It never replaces a workbook mappa-stats did not write (a filled one) unless --force is given.
 
     Exit codes: 0 written, 2 it could not be written.
     """
     from mappa_stats.output import choose_format, shown, write_atomic
     from mappa_stats.templates import available_years, load_template
-    from mappa_stats.writer import write_template
+    from mappa_stats.writer import write_return, write_template
 
     choose_format("xlsx", output, ("xlsx",), "xlsx")
     chosen = load_template(_year_given(year) or available_years()[-1])
-    write_atomic(output, lambda temp: write_template(chosen, temp), force=_forced())
-    click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
+    if form == "workbook":
+        if area_name is not None:
+            raise click.UsageError(
+                "--area goes with --form return; the workbook's area is typed in its 'MAPPA area' cell"
+            )
+        write_atomic(output, lambda temp: write_template(chosen, temp), force=_forced())
+        click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
+        return
+    from mappa_stats import ret
+
+    number = ret.area_id(area_name) if area_name is not None else None
+    if number == ret.NSD_ID:
+        chosen = load_template(chosen.year, "nsd")
+    if not chosen.return_fields:
+        known = [y for y in available_years() if load_template(y).return_fields]
+        raise click.UsageError(
+            f"the {chosen.year} return's fields are not known; --form return is for {', '.join(known)}"
+        )
+    name = None if number is None else ret.moj_area_ids()[number]
+    write_atomic(
+        output, lambda temp: write_return(chosen, temp, area_id=number, area_name=name), force=_forced()
+    )
+    click.echo(f"wrote {shown(output)} ({chosen.label} return)", err=True)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -480,20 +518,30 @@ def templates_command(fmt: str) -> None:
     """List every reporting year mappa-stats knows: status, what changed from the year before, sources.
 
     A provisional year's tables are carried forward from an earlier year, not read from a source; every
-    report on such a year says so.
+    report on such a year says so. From 2022-23 the National Security Division's return (Category 4) is
+    listed as a form of its own.
     """
-    from mappa_stats.templates import available_years, load_template
+    from mappa_stats.templates import FORMS, available_years, form_years, load_template
 
     years = [load_template(y) for y in available_years()]
+    years += [load_template(y, form) for form in FORMS if form != "area" for y in form_years(form)]
+    years.sort(key=lambda t: (t.year, t.form != "area"))
+
+    def form(t: Any) -> str:
+        what = "area" if t.form == "area" else FORMS[t.form]
+        return f"{what} (return: {len(t.return_fields)} fields)" if t.return_fields else what
+
     if fmt == "json":
         import json
 
         items = [
             {
                 "year": t.year,
+                "form": t.form,
                 "status": t.status,
                 "period_end": t.period_end,
                 "population_mid_year": t.population_mid_year,
+                "return_fields": len(t.return_fields),
                 "changes": list(t.changes),
                 "sources": list(t.sources),
             }
@@ -504,12 +552,12 @@ def templates_command(fmt: str) -> None:
     if fmt == "markdown":
         from tabulate import tabulate
 
-        rows = [[t.year, t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
-        headers = ["Year", "Status", "What changed", "Sources"]
+        rows = [[t.year, form(t), t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
+        headers = ["Year", "Form", "Status", "What changed", "Sources"]
         click.echo(tabulate(rows, headers=headers, tablefmt="pipe"))
         return
     for t in years:
-        click.echo(f"{t.year}  {t.status:<11}  {'; '.join(t.changes)}")
+        click.echo(f"{t.year}  {t.status:<11}  {form(t)}: {'; '.join(t.changes)}")
         for source in t.sources:
             click.echo(f"{'':24}source: {source}")
 

@@ -378,6 +378,7 @@ def read_area_noting(
         )
         notes = (*report.meta.notes, *([note] if note else []))
         return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
+    template: Template | None = None
     try:
         if kind == "csv":
             records, chosen, own = _tidy_csv(path, data, year)
@@ -385,7 +386,7 @@ def read_area_noting(
             sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
             if returns.data_sheet(sheets) is not None:
                 # The Ministry's area return: a sheet of field codes, not the report's tables.
-                records, chosen, own = returns.read_return(display_name(path), sheets, year)
+                records, chosen, own, template = returns.read_return(display_name(path), sheets, year)
             else:
                 book = Workbook(display_name(path), sheets)
                 templates = {y: load_template(y) for y in available_years()}
@@ -401,7 +402,7 @@ def read_area_noting(
             f"{display_name(path)}: the file is damaged ({type(exc).__name__}); save it again"
         ) from exc
     chosen_area, note = choose_area(display_name(path), own, area_from_file_name(path), area, override)
-    template = load_template(chosen)
+    template = template or load_template(chosen)
     meta = Metadata(
         path=display_name(path), sha256=digest, template=template.year, area=chosen_area, source_format=kind
     )
