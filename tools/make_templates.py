@@ -155,6 +155,34 @@ def return_fields(start: int) -> list[str]:
     ]
 
 
+RETURN_TYPOS = {
+    "CAT3L3SFOCONVICT": "CAT3L3SFOCONV",
+    "CAT1L3SFOCHARGED": "CAT1L3SFOCHARGE",
+    "CAT2L2SFOTHER": "CAT2L2SFOOTHER",
+}
+# Tables of the area report that a return does not carry: the stated rate and the commentary's share.
+REPORT_ONLY = ("rsos_per_100k", "commentary")
+
+
+def _label_set(spec: dict[str, Any], labels: Any) -> list[dict[str, Any]]:
+    return list(spec["labels"][labels] if isinstance(labels, str) else labels)
+
+
+def typed_fields(spec: dict[str, Any]) -> list[str]:
+    """The cells someone types, in table order: no totals, no not-applicable cells, no report-only table."""
+    out = []
+    for table in spec["tables"]:
+        if table["id"] in REPORT_ONLY:
+            continue
+        na = {(x["row"], x["column"]) for x in table.get("not_applicable", [])}
+        for row in _label_set(spec, table["rows"]):
+            for column in _label_set(spec, table["columns"]):
+                if "total_of" in row or "total_of" in column or (row["id"], column["id"]) in na:
+                    continue
+                out.append(table["fields"][row["id"]][column["id"]])
+    return out
+
+
 def _year_words(text: str, start: int) -> str:
     """2014-15 wording carried to another year: its snapshot date and its population estimate."""
     return text.replace(f"{MONTHS_END} 2015", f"{MONTHS_END} {start + 1}").replace("mid-2014", f"mid-{start}")
@@ -414,11 +442,15 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
             "fields": return_fields(start),
             # Header typos in real returns that the Ministry's code repairs by hand (CAT2L2SFOTHER it uses
             # as it is; CAT4L3SFOCHARGED is the National Security Division's).
-            "header_typos": {
-                "CAT3L3SFOCONVICT": "CAT3L3SFOCONV",
-                "CAT1L3SFOCHARGED": "CAT1L3SFOCHARGE",
-                "CAT2L2SFOTHER": "CAT2L2SFOOTHER",
-            },
+            "header_typos": dict(RETURN_TYPOS),
+        }
+    if start < 2023:
+        # No return of these years is public; a two-row field-code sheet of the year's own fields can still
+        # be given ('YY-YY data', row 1 codes, row 2 values), as the 2023-24 return lays them out.
+        spec["return"] = {
+            "sheet": f"{start % 100:02d}-{end % 100:02d} data",
+            "fields": ["AREAID", *typed_fields(spec)],
+            "header_typos": {typo: code for typo, code in RETURN_TYPOS.items() if code in typed_fields(spec)},
         }
     verified = start >= 2023
     spec["status"] = "verified" if verified else "provisional"

@@ -393,10 +393,17 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
     number = ret.area_id(area_name) if area_name is not None else None
     if number == ret.NSD_ID:
         chosen = load_template(chosen.year, "nsd")
-    if not chosen.return_fields:
-        known = [y for y in available_years() if load_template(y).return_fields]
+    if not chosen.return_fields or chosen.provisional:
+        # Earlier years' fields are carried back (provisional): such a return is read as a two-row
+        # field-code sheet, but no form is written for a layout nobody has seen.
+        known = [
+            y
+            for y in available_years()
+            if load_template(y).return_fields and not load_template(y).provisional
+        ]
         raise click.UsageError(
-            f"the {chosen.year} return's fields are not known; --form return is for {', '.join(known)}"
+            f"the {chosen.label} return is not known from a source; --form return is for {', '.join(known)} "
+            "(another year's figures can be given as a two-row field-code sheet: docs/formats.md)"
         )
     name = None if number is None else ret.moj_area_ids()[number]
     write_atomic(
