@@ -147,6 +147,23 @@ def _population(help_text: str, required: bool = False) -> _Decorator:
     )
 
 
+_MID_YEAR = click.option(
+    "--mid-year",
+    type=click.IntRange(min=1971, max=2100),
+    default=None,
+    metavar="YYYY",
+    help="The population file's mid-year, when the file does not say (in an ONS long file: which "
+    "population_YYYY column). A file that names another mid-year is refused.",
+)
+_SHEET = click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME",
+    help="Read only this sheet of a workbook (last year's sheet left in it, say). Default: the sheet whose "
+    "titles give the year asked for, else the latest.",
+)
+
+
 def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """Load a definition given with --template (checked in full) so that its year can be used."""
     if value is not None:
@@ -248,7 +265,7 @@ def main(ctx: click.Context, debug: bool) -> None:
             reconfigure(errors="replace")
 
 
-def _read_tables(file: Path, year: str | None) -> Any:
+def _read_tables(file: Path, year: str | None, sheet: str | None = None) -> Any:
     """An area's tables: from a workbook or tidy CSV, or from a publication workbook mappa-stats wrote."""
     from mappa_stats.publish import publication_properties, read_publication
     from mappa_stats.readers import read_area
@@ -256,7 +273,7 @@ def _read_tables(file: Path, year: str | None) -> Any:
     properties = publication_properties(file) if str(file) != "-" and file.is_file() else None
     if properties is not None:
         return read_publication(file, properties)
-    return read_area(file, year)
+    return read_area(file, year, sheet=sheet)
 
 
 @main.command(
@@ -274,6 +291,7 @@ def _read_tables(file: Path, year: str | None) -> Any:
     default=None,
     help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
 )
+@_SHEET
 @_YEAR
 @_TEMPLATE
 @_OUTPUT_OPTION
@@ -300,6 +318,7 @@ def _read_tables(file: Path, year: str | None) -> Any:
 def tables(
     file: Path,
     fmt: str | None,
+    sheet: str | None,
     year: str | None,
     output: Path | None,
     release_date: str | None,
@@ -317,7 +336,7 @@ def tables(
     from mappa_stats.output import choose_format, shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
-    area = _read_tables(file, _year_given(year))
+    area = _read_tables(file, _year_given(year), sheet)
     if fmt in ("xlsx", "ods"):
         if output is None:
             raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
@@ -419,6 +438,8 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
 @_LEVEL1_SHARE
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
 @_population("ONS population file: adds the rate.matches and rate.vintage rules.")
+@_MID_YEAR
+@_SHEET
 @_AREA
 @_AREA_OVERRIDE
 @_YEAR
@@ -431,6 +452,8 @@ def validate(
     level1_share: str | None,
     no_suggest: bool,
     population_path: Path | None,
+    mid_year: int | None,
+    sheet: str | None,
     area_name: str | None,
     area_override: bool,
     year: str | None,
@@ -455,13 +478,13 @@ def validate(
 
     def reader(path: Path, chosen_year: str | None) -> AreaTables:
         # A note on how the file was read (its area from the file name) goes into the file's report.
-        return read_area_noting(path, chosen_year, area_name, area_override)[0]
+        return read_area_noting(path, chosen_year, area_name, area_override, sheet=sheet)[0]
 
     extras: dict[str, object] = {}
     if population_path is not None:
         from mappa_stats.population import read_population
 
-        extras["population"] = read_population(population_path)
+        extras["population"] = read_population(population_path, mid_year)
 
     def progress(number: int, path: Path) -> None:
         if len(files) > 3:
@@ -572,6 +595,8 @@ def templates_command(fmt: str) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("file", type=_FILE)
 @_population("ONS population file, to reproduce the stated rate and run the rate rules.")
+@_MID_YEAR
+@_SHEET
 @_AREA
 @_AREA_OVERRIDE
 @_LEVEL1_SHARE
@@ -590,6 +615,8 @@ def templates_command(fmt: str) -> None:
 def signoff(
     file: Path,
     population_path: Path | None,
+    mid_year: int | None,
+    sheet: str | None,
     area_name: str | None,
     area_override: bool,
     level1_share: str | None,
@@ -613,12 +640,12 @@ def signoff(
     from mappa_stats.validate import validate_area
 
     fmt = choose_format(fmt, output, ("markdown", "html"), "markdown")
-    area = read_area(file, _year_given(year), area=area_name, override=area_override)
+    area = read_area(file, _year_given(year), area=area_name, override=area_override, sheet=sheet)
     population = None
     if population_path is not None:
         from mappa_stats.population import read_population
 
-        population = read_population(population_path)
+        population = read_population(population_path, mid_year)
     extras: dict[str, object] = {"population": population} if population is not None else {}
     report = validate_area(area, level1_share=level1_share, extras=extras)
     inputs = [file, *([population_path] if population_path else [])]
@@ -654,13 +681,7 @@ def signoff(
     callback=_bounded_text,
     help="The published rate per 100,000 to check (0 to 100,000). Default: the workbook's.",
 )
-@click.option(
-    "--mid-year",
-    type=click.IntRange(min=1971, max=2100),
-    default=None,
-    metavar="YYYY",
-    help="Which population_YYYY column of an ONS long file.",
-)
+@_MID_YEAR
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
 @_format("text", "json", "markdown", "csv")
 @_YEAR
