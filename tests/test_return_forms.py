@@ -346,3 +346,16 @@ def test_a_two_row_sheet_missing_a_field_of_its_year_is_one_line(tmp_path: Path)
     result = run("validate", path)
     assert result.exit_code == 2
     assert "sheet '18-19 data' has no column for CAT1L1SFO" in result.output
+
+
+def test_the_nsd_has_no_rate_to_check(tmp_path: Path) -> None:
+    """Category 4 has no rate per 100,000: with --population the NSD's return still passes, no rate rule run,
+    while an area's return given with it has the rate rules."""
+    from conftest import SAMPLES
+
+    path = make_return(tmp_path / "NSD.xlsx", "2023-24", NSD, area_id=43, area_name="NSD", form="nsd")
+    result = run("validate", path, "--population", SAMPLES / "ons_mid2014.csv", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert not [r for r in report(result)["rules"] if r["id"].startswith("rate.")]
+    listed = run("rules", "--form", "nsd", "--year", "2023-24").output
+    assert "cross.sfo_outcomes" in listed and "rate.matches" not in listed

@@ -77,7 +77,8 @@ def rules_for(template: Template) -> list[Rule]:
     out = [r for r in RULES.values() if r.stage == CELLS]
     out += [Rule(r.id, r.severity, r.description, relation_check(r)) for r in template.relations]
     out += [Rule(c.rule, c.severity, c.description, claim_check(c)) for c in template.claims]
-    out += [r for r in RULES.values() if r.stage == RATE]
+    if template.role("rsos") is not None:  # the NSD's Category 4 has no rate per 100,000
+        out += [r for r in RULES.values() if r.stage == RATE]
     return out
 
 
