@@ -359,3 +359,17 @@ def test_the_nsd_has_no_rate_to_check(tmp_path: Path) -> None:
     assert not [r for r in report(result)["rules"] if r["id"].startswith("rate.")]
     listed = run("rules", "--form", "nsd", "--year", "2023-24").output
     assert "cross.sfo_outcomes" in listed and "rate.matches" not in listed
+
+
+def test_the_nsd_tables_round_trip_through_csv_and_publication(tmp_path: Path) -> None:
+    """The NSD's tables written as the tidy CSV and as the publication workbook read back as the same cells,
+    with the NSD's own definition (Category 4), not an area's."""
+    path = make_return(tmp_path / "NSD.xlsx", "2024-25", NSD, area_id=43, area_name="NSD", form="nsd")
+    source = run("tables", path, "--format", "csv").stdout
+    tidy = tmp_path / "nsd.csv"
+    tidy.write_text(source, encoding="utf-8")
+    assert run("validate", tidy).exit_code == 0
+    assert run("tables", tidy, "--format", "csv").stdout == source
+    published = tmp_path / "nsd_tables.xlsx"
+    assert run("tables", path, "-o", published).exit_code == 0
+    assert run("tables", published, "--format", "csv").stdout == source
