@@ -373,3 +373,120 @@ def test_the_nsd_tables_round_trip_through_csv_and_publication(tmp_path: Path) -
     published = tmp_path / "nsd_tables.xlsx"
     assert run("tables", path, "-o", published).exit_code == 0
     assert run("tables", published, "--format", "csv").stdout == source
+
+
+def test_an_exact_half_without_a_stated_rate_names_both_roundings() -> None:
+    """197 RSOs in 200,000 aged 10+ is exactly 98.5 per 100,000: the reports' half up gives 99, the
+    Ministry's pipeline (pandas' round, half to even) 98; with no stated rate (a return) both are said."""
+    from mappa_stats.population import AreaPopulation, compute_rate
+
+    base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())
+    verdict = compute_rate("Test", 197, base).verdict()
+    assert "half up gives 99" in verdict and "pipeline rounds 98" in verdict
+    assert compute_rate("Test", 196, base).verdict() == "no stated rate"  # 98.0: nothing to say
+
+
+# --- what the fresh-eyes trial found (each refused or said, never passed) ----------------------------------
+
+
+def test_a_blank_cell_of_the_form_is_said_though_the_data_sheet_shows_0(tmp_path: Path) -> None:
+    """Excel shows a reference to an empty cell as 0: the blank is on 'Data entry', and it is said there."""
+    values = with_blocks(figures("2023-24"))
+    del values["NOGRANT"], values["SROBREACH"]
+    out = tmp_path / "return.xlsx"
+    write_return(load_template("2023-24"), out, values, 17, "Kent")
+    result = run("validate", out)
+    assert result.exit_code == 0, result.output
+    rows, _ = return_layout(load_template("2023-24"))
+    assert "2 fields of the return are blank and read as 0" in result.output
+    assert f"NOGRANT ('Data entry'!D{rows['NOGRANT']}" in result.output
+    assert run("validate", out, "--strict").exit_code == 1
+
+
+def test_a_form_with_nothing_typed_is_not_a_return(tmp_path: Path) -> None:
+    """The form as written, only the area chosen: no figure typed, refused in one line (never PASS)."""
+    out = tmp_path / "return.xlsx"
+    assert (
+        run("template", "--year", "2023-24", "--form", "return", "--area", "Kent", "-o", out).exit_code == 0
+    )
+    result = run("validate", out)
+    assert result.exit_code == 2 and "no figure of the return is typed (68 fields blank" in result.output
+    assert run("signoff", out).exit_code == 2
+
+
+def test_a_reference_to_a_sheet_that_is_not_there_names_the_data_sheet_cell(tmp_path: Path) -> None:
+    """Row 2 pointing at a sheet the workbook lacks: the finding is at the data-sheet cell, not a phantom."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"), shuffle=False)
+    book = load_workbook(path)
+    data = book["23-24 data"]
+    column = next(c.column for c in data[1] if c.value == "CAT1L1")
+    data.cell(2, column, "=Missing_sheet!D17")
+    book.save(path)
+    cached = {c.coordinate: 1548 for c in data[2] if c.column == column}
+    _save_values(path, "xl/worksheets/sheet2.xml", cached)
+    result = run("tables", path, "--format", "json")
+    cells = json.loads(result.stdout)["tables"][0]["rows"][0]["cells"]
+    from mappa_stats.model import a1
+
+    assert cells["cat1"]["source"] == f"'23-24 data'!{a1(2, column)}"
+
+
+def test_an_anchor_label_given_twice_is_refused(tmp_path: Path) -> None:
+    """A second 'Female' in column B would move the sex block: refused, naming both cells."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"))
+    book = load_workbook(path)
+    book["Data entry"]["B300"] = "Female"
+    book.save(path)
+    _save_values(path, "xl/worksheets/sheet2.xml", {})
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "'Data entry' has 'Female' in column B at B220 and B300" in result.output
+
+
+def test_two_data_sheets_are_chosen_between_not_guessed(tmp_path: Path) -> None:
+    """'18-19 data' and '15-16 data' in one workbook: refused naming both, unless --sheet or --year chooses."""
+    from openpyxl import Workbook
+
+    late, early = older_figures("2018-19"), older_figures("2015-16")
+    book = Workbook()
+    assert book.active is not None
+    book.remove(book.active)
+    for year, values in (("2018-19", late), ("2015-16", early)):
+        sheet = book.create_sheet(f"{year[2:4]}-{year[5:7]} data")
+        for column, code in enumerate(load_template(year).return_fields, start=1):
+            sheet.cell(1, column, code)
+            sheet.cell(2, column, 17 if code == "AREAID" else values[code])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    result = run("validate", path)
+    assert result.exit_code == 2 and "2 data sheets ('18-19 data', '15-16 data'); choose one" in result.output
+    assert "template 2015-16" in run("validate", path, "--sheet", "15-16 data").output
+    assert "template 2018-19" in run("validate", path, "--year", "2018-19").output
+
+
+def test_the_nsd_of_2022_23_is_read_as_a_two_row_sheet(tmp_path: Path) -> None:
+    """No NSD form of 2022-23 is public: its 20 fields as a two-row sheet are read, provisional, no blocks."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "22-23 data"
+    for column, code in enumerate(load_template("2022-23", "nsd").return_fields, start=1):
+        sheet.cell(1, column, code)
+        sheet.cell(2, column, 43 if code == "AREAID" else NSD[code])
+    path = tmp_path / "nsd22.xlsx"
+    book.save(path)
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert (
+        "(National Security Division, template 2022-23)" in result.output and "provisional" in result.output
+    )
+
+
+def test_sheet_naming_the_form_points_at_the_data_sheet(tmp_path: Path) -> None:
+    """--sheet 'Data entry' on a return: one line naming the data sheet to give instead."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"))
+    result = run("validate", path, "--sheet", "Data entry")
+    assert result.exit_code == 2
+    assert "'Data entry' is the return's form; give its data sheet, --sheet '23-24 data'" in result.output

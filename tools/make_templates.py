@@ -570,7 +570,9 @@ def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
         ),
     ]
     codes = ("CAT4L2", "CAT4L3")
-    for table_id, title, anchor, rows, prefix in BLOCKS:
+    # The breakdown blocks are known from the 2023-24 form; 2022-23 is read as a two-row field-code sheet.
+    blocks = BLOCKS if verified else ()
+    for table_id, title, anchor, rows, prefix in blocks:
         block = breakdown_table(
             table_id, title.replace("Level 2 and 3", "Category 4 Level 2 and 3"), anchor, rows, prefix
         )
@@ -644,11 +646,9 @@ def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
             "rule": "cross.breakdown_adds_up",
             "severity": "error",
             "description": "Each column of the age, sex and ethnicity breakdowns of the return adds up to "
-            "the "
-            "31 March count of Category 4 at that level.",
+            "the 31 March count of Category 4 at that level.",
             "message": "the {left_table} column {column} adds up to {left}, but {right} were at that "
-            "category and "
-            "level on 31 March ({right_source})",
+            "category and level on 31 March ({right_source})",
             "suggestion": "every offender at Levels 2 and 3 on 31 March is in each breakdown once",
             "compare": [
                 {
@@ -656,11 +656,13 @@ def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
                     "op": "==",
                     "right": code,
                 }
-                for table_id, _title, _anchor, rows, _prefix in BLOCKS
+                for table_id, _title, _anchor, rows, _prefix in blocks
                 for code in codes
             ],
         },
     ]
+    if not blocks:
+        relations = [r for r in relations if r["rule"] != "cross.breakdown_adds_up"]
     publication = copy.deepcopy(area["publication"])
     publication["title"] = "MAPPA statistics: National Security Division"
     publication["source"] = "National Security Division MAPPA return {year}"

@@ -564,6 +564,12 @@ class Rate:
         if self.needs is not None:
             return f"not checked: needs {self.needs} (the population file is {self.vintage})"
         if self.stated is None:
+            if self.rounding_differs:
+                return (
+                    f"no stated rate (the exact rate is {self.exact.normalize()}: half up gives "
+                    f"{self.rounded}, half to even as the Ministry's pipeline rounds "
+                    f"{self.rounded_to_even})"
+                )
             return "no stated rate"
         if self.matches:
             if self.rounding_differs:

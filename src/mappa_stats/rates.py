@@ -221,9 +221,10 @@ def render(
             people = "people aged 10 and over" if rate.base == "aged 10+" else "people"
             one_in = f"; one for every {rate.one_in:,} {people}" if rate.one_in else ""
             lines.append("")
+            verdict = rate.verdict()  # capitalize() would lower-case the rest ("the Ministry's")
             lines.append(
                 f"{escape(rate.area)}: {rate.rsos:,} RSOs ÷ {rate.population:,} people {rate.base} "
                 f"× 100,000 = {rate.two_dp} → {rate.rounded} per 100,000{one_in}. "
-                f"{rate.verdict().capitalize()}."
+                f"{verdict[:1].upper()}{verdict[1:]}."
             )
     return "\n".join(lines) + "\n"

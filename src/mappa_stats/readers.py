@@ -380,6 +380,13 @@ def only_sheet(display: str, sheets: list[Sheet], name: str) -> list[Sheet]:
         raise InputError(f"{display}: no sheet named {name[:60]!r}; its sheets are {names}")
     if returns.data_sheet(chosen) is not None:
         chosen += [s for s in sheets if s.name.strip().casefold() == returns.ENTRY and s not in chosen]
+    elif wanted == returns.ENTRY and returns.data_sheet(sheets) is not None:
+        data = returns.data_sheet(sheets)
+        assert data is not None
+        raise InputError(
+            f"{display}: 'Data entry' is the return's form; give its data sheet, --sheet {data.name!r}, or "
+            "leave --sheet out"
+        )
     return chosen
 
 

@@ -182,14 +182,30 @@ def _totals(template: Template) -> set[str]:
     return {eq.total for eq in equations(template) if eq.table}
 
 
-def _located(data: Sheet, column: int) -> tuple[str, str, str]:
-    """(sheet, cell, source) of a row-2 value: the cell its plain reference formula points at, if any."""
+def _blank_at(sheet: Sheet, ref: str) -> bool:
+    """True when the cell (A1 reference) of a sheet holds nothing."""
+    found = re.match(r"^([A-Z]{1,3})(\d+)$", ref)
+    if found is None:
+        return False
+    column = 0
+    for letter in found.group(1):
+        column = column * 26 + ord(letter) - 64
+    cell = sheet.get(int(found.group(2)), column)
+    return cell is None or _text(cell.value) == ""
+
+
+def _located(data: Sheet, column: int, by_name: dict[str, Sheet]) -> tuple[str, str, str]:
+    """(sheet, cell, source) of a row-2 value: the cell its plain reference formula points at, when that
+    sheet is in the workbook (`by_name`, folded names), else the data sheet's own cell."""
     here = a1(2, column)
     formula = data.references.get((2, column)) or data.formulas.get((2, column))
     found = _REFERENCE.match(formula or "")
     if found is None:
         return data.name, here, sheet_ref(data.name, here)
     sheet = (found.group(1) or "").replace("''", "'") or (found.group(2) or "").strip()
+    if sheet.casefold() not in by_name:
+        return data.name, here, sheet_ref(data.name, here)
+    sheet = by_name[sheet.casefold()].name
     cell = f"{found.group(3).upper()}{found.group(4)}"
     return sheet, cell, f"{sheet_ref(sheet, cell)} (via {sheet_ref(data.name, here)})"
 
@@ -209,14 +225,19 @@ def _breakdowns(display: str, sheets: list[Sheet], template: Template) -> dict[s
     if entry is None:
         raise InputError(f"{display}: the return has no 'Data entry' sheet, which holds its breakdowns")
     out: dict[str, dict[str, Any]] = {}
-    labels = {
-        normalize(cell.value): r
-        for (r, c), cell in entry.cells.items()
-        if c == 2 and isinstance(cell.value, str)
-    }
+    labels: dict[str, list[int]] = {}
+    for (r, c), cell in sorted(entry.cells.items()):
+        if c == 2 and isinstance(cell.value, str):
+            labels.setdefault(normalize(cell.value), []).append(r)
     for table in blocks:
         anchor = table.rows[0].label
-        first = labels.get(normalize(anchor))
+        rows = labels.get(normalize(anchor), [])
+        if len(rows) > 1:
+            raise InputError(
+                f"{display}: 'Data entry' has {anchor!r} in column B at B{rows[0]} and B{rows[1]}; it marks "
+                f"the first row of the {table.title!r} block, so it must appear once: rename the other"
+            )
+        first = rows[0] if rows else None
         if first is None:
             raise InputError(
                 f"{display}: 'Data entry' has no {anchor!r} in column B, the first row of the "
@@ -244,11 +265,25 @@ def read_return(
     display: str, sheets: list[Sheet], year: str | None
 ) -> tuple[list[dict[str, Any]], str, str | None, Template]:
     """The tidy records of a return, its year, its area and its definition (an area's or the NSD's)."""
-    data = data_sheet(sheets)
-    assert data is not None
-    matched = DATA_SHEET.match(data.name)
-    assert matched is not None
-    own = f"20{matched.group(1)}-{matched.group(2)}"
+    datas = [s for s in sheets if DATA_SHEET.match(s.name)]
+    assert datas
+
+    def year_of(sheet: Sheet) -> str:
+        matched = DATA_SHEET.match(sheet.name)
+        assert matched is not None
+        return f"20{matched.group(1)}-{matched.group(2)}"
+
+    if len(datas) > 1:
+        chosen = [s for s in datas if year_of(s) == year]
+        if len(chosen) != 1:
+            names = ", ".join(repr(s.name) for s in datas[:6])
+            raise InputError(
+                f"{display}: the workbook has {len(datas)} data sheets ({names}); choose one with "
+                "--sheet NAME (or --year)"
+            )
+        datas = chosen
+    data = datas[0]
+    own = year_of(data)
     if year is not None and year != own:
         raise InputError(
             f"{display}: the data sheet {data.name!r} is for {own}, not {year}; "
@@ -285,18 +320,28 @@ def read_return(
 
     totals = {eq.total for eq in equations(template) if eq.table}
     values: dict[str, dict[str, Any]] = {}
+    by_name = {s.name.casefold(): s for s in sheets}
     for code, at in header.items():
         if code == "AREAID":
             continue
-        sheet, cell, source = _located(data, at)
+        sheet, cell, source = _located(data, at, by_name)
         raw = data.get(2, at)
-        if raw is None and (2, at) in data.formulas:
+        if sheet != data.name and _blank_at(by_name[sheet.casefold()], cell):
+            # A reference to an empty cell of the form shows 0; the manager typed nothing there.
+            parsed = Parsed(0.0, "", "", BLANK_ZERO)
+        elif raw is None and (2, at) in data.formulas:
             parsed = Parsed(None, "", data.formulas[(2, at)], NO_CACHED_VALUE)
         elif raw is None or _text(raw.value) == "":
             parsed = Parsed(0.0, "", "", BLANK_ZERO)  # the national pipeline reads a blank as 0
         else:
             parsed = parse_cell(raw.value, raw.number_format)
         values[code] = {"parsed": parsed, "sheet": sheet, "cell": cell, "source": source}
+    typed = [v for c, v in values.items() if c != "AREAID"]
+    if typed and all(v["parsed"].issue == BLANK_ZERO for v in typed):
+        raise InputError(
+            f"{display}: no figure of the return is typed ({len(typed)} fields blank, "
+            f"from {typed[0]['source']}); fill in the form and save it"
+        )
     pending = [e for e in equations(template) if e.table and e.total not in values]
     while pending:  # totals of totals wait for their parts
         ready = [e for e in pending if all(p in values for p in e.parts)]
