@@ -204,6 +204,28 @@ _LEVEL1_SHARE = click.option(
     help="The stated Level 1 share to check: 99, 99% or 0.99 (a value of 1 or less is a fraction). "
     "Default: the workbook's Commentary figures.",
 )
+_CLAIMS = click.option(
+    "--claims",
+    "claims_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="A claims file (CSV: kind,area,year,from_year,stated; docs/claims.md): the shares, rates and "
+    "changes written about the figures, each checked at the precision it was stated in.",
+)
+
+
+def _unmatched_claims(claims: Sequence[Any], covered: set[tuple[str, str]]) -> int:
+    """A note naming the claims no input was about: they were not checked, and must not look passed."""
+    left = [c for c in claims if (c.area, c.year) not in covered]
+    if left:
+        named = ", ".join(f"{c.where} ({c.area} {c.year})" for c in left[:5])
+        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+        claims_word = f"{len(left)} claim{'s' * (len(left) != 1)}"
+        _note(f"{claims_word} not checked, no file given is about them: {named}{more}")
+    return len(left)
+
+
 _AREA = click.option(
     "--area",
     "area_name",
@@ -374,6 +396,7 @@ def template(year: str | None, output: Path) -> None:
 @_LEVEL1_SHARE
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
 @_population("ONS population file: adds the rate.matches and rate.vintage rules.")
+@_CLAIMS
 @_AREA
 @_AREA_OVERRIDE
 @_YEAR
@@ -386,6 +409,7 @@ def validate(
     level1_share: str | None,
     no_suggest: bool,
     population_path: Path | None,
+    claims_path: Path | None,
     area_name: str | None,
     area_override: bool,
     year: str | None,
@@ -395,7 +419,8 @@ def validate(
 
     Totals across and down every grid, not-applicable and missing cells, whole numbers, the rules
     that tie tables together, and the stated Level 1 share. Each finding names the cell
-    ('Statistics'!E5) and, where the sums allow, the value it probably should hold.
+    ('Statistics'!E5) and, where the sums allow, the value it probably should hold. With --claims,
+    each claim about a FILE's area and year is checked too (rule claims.file).
     """
     from mappa_stats import report as reports
     from mappa_stats.model import AreaTables
@@ -417,6 +442,12 @@ def validate(
         from mappa_stats.population import read_population
 
         extras["population"] = read_population(population_path)
+    claims: list[Any] = []
+    if claims_path is not None:
+        from mappa_stats.claims import read_claims
+
+        claims = read_claims(claims_path)  # a bad line stops the run before any file is read
+        extras["claims"] = claims
 
     def progress(number: int, path: Path) -> None:
         if len(files) > 3:
@@ -431,6 +462,13 @@ def validate(
         reader=reader,
         progress=progress,
     )
+    unchecked_claims = 0
+    if claims:
+        from mappa_stats.claims import canonical_area
+
+        unchecked_claims = _unmatched_claims(
+            claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
+        )
     if fmt == "json":
         text = reports.render_json(done, strict)
     elif fmt == "markdown":
@@ -438,8 +476,15 @@ def validate(
     else:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         text = reports.render_text(done, strict, color=color)
-    _emit(text, output, [*files, *([population_path] if population_path else [])])
-    sys.exit(reports.exit_code(done, strict))
+    inputs = [
+        *files,
+        *([population_path] if population_path else []),
+        *([claims_path] if claims_path else []),
+    ]
+    _emit(text, output, inputs)
+    code = reports.exit_code(done, strict)
+    # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
+    sys.exit(1 if strict and unchecked_claims and code == 0 else code)
 
 
 @main.command()
