@@ -441,17 +441,27 @@ def _count_range(
     start = next((x for x in (centre, centre - 1, centre + 1) if ok(x)), None)
     if start is None:
         return None
-    low = high = start
-    # At most a few thousand steps: a stated figure's rounding interval holds few whole counts.
-    for _ in range(100_000):
-        if not ok(low - 1):
-            break
-        low -= 1
-    for _ in range(100_000):
-        if not ok(high + 1):
-            break
-        high += 1
-    return low, high
+
+    def edge(direction: int) -> int:
+        # The counts that give the stated figure are one run (gives is monotonic): double the step until
+        # it leaves the run, then halve back to its edge; a few dozen judgements however wide the run is.
+        good, step = start, 1
+        while True:
+            bad = start + direction * step
+            if not ok(bad):
+                break
+            good, step = bad, step * 2
+            if step > 2**60:
+                return good
+        while abs(bad - good) > 1:
+            middle = (good + bad) // 2
+            if ok(middle):
+                good = middle
+            else:
+                bad = middle
+        return good
+
+    return edge(-1), edge(1)
 
 
 def _between(found: tuple[int, int] | None) -> str | None:
