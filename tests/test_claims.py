@@ -292,3 +292,15 @@ def test_validate_refuses_a_bad_claims_file_in_one_line(tmp_path: Path) -> None:
         result.stderr
         == f"mappa-stats: error: {path}:2: unknown area 'Kentt'; did you mean Kent?; see docs/claims.md\n"
     )
+
+
+def test_the_kent_sample_claims_reproduce_as_committed(in_root: Path) -> None:
+    """samples/kent_2015_claims.csv (the seed report's '99% this year' and rate 100) against the workbook and
+    the ONS mid-2014 file prints exactly samples/kent_2015.claims.txt; the report's own text agrees."""
+    args = ["--claims", "samples/kent_2015_claims.csv", "--population", "samples/ons_mid2014.csv"]
+    runner = CliRunner(env={"NO_COLOR": "1"})
+    result = runner.invoke(main, ["validate", "samples/kent_2015.xlsx", *args])
+    assert result.exit_code == 0
+    assert result.output == (SAMPLES / "kent_2015.claims.txt").read_text(encoding="utf-8")
+    report = runner.invoke(main, ["validate", "samples/kent_2015_report.txt", *args])
+    assert report.exit_code == 0 and report.output.count("reproduces") == 2

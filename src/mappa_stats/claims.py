@@ -257,14 +257,30 @@ class ClaimResult:
 # --- reading a claims file ----------------------------------------------------------------------------
 
 
+@cache
+def _ministry_names() -> dict[str, str]:
+    """The Ministry's area names (schemas/moj_areas.json, the National Security Division too), by key."""
+    import json
+
+    from mappa_stats.population import area_key
+    from mappa_stats.templates import schemas_dir
+
+    spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
+    return {area_key(name): name for name in spec["ids"].values()}
+
+
 def canonical_area(name: str) -> str | None:
-    """The MAPPA area a name means ('Kent Police' → 'Kent'), 'England and Wales', or None."""
+    """The MAPPA area a name means ('Kent Police' → 'Kent'), 'England and Wales', the National Security
+    Division (a return of its own, under the Ministry's name), or None."""
     from mappa_stats.population import area_key, find_area
 
-    if area_key(name) in (area_key(NATIONAL), "national"):
+    key = area_key(name)
+    if key in (area_key(NATIONAL), "national"):
         return NATIONAL
     found = find_area(name)
-    return found.name if found else None
+    if found is not None:
+        return found.name
+    return _ministry_names().get(key) if key else None
 
 
 def _refuse(where: str, message: str) -> InputError:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,6 +89,10 @@ class Input:
     releases: tuple[str, ...]
     areas: tuple[str, ...]
     years: tuple[str, ...]
+    # Field codes of a long CSV that no definition of their year has (a form this release does not know,
+    # such as a return of the National Security Division): not compared, and said so.
+    unknown_fields: tuple[str, ...] = ()
+    unknown_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -188,11 +193,14 @@ class Comparison:
 
     @property
     def warnings(self) -> int:
-        """Claims that cannot be checked and changes of population base: a person should look."""
+        """Claims that cannot be checked, changes of population base, and files whose field codes were not
+        all known (figures not compared): a person should look."""
         from mappa_stats.claims import NOT_CHECKED
 
-        return sum(1 for c in self.claims if c.status == NOT_CHECKED) + sum(
-            len(a.base_changes) for a in self.areas
+        return (
+            sum(1 for c in self.claims if c.status == NOT_CHECKED)
+            + sum(len(a.base_changes) for a in self.areas)
+            + sum(1 for i in self.inputs if i.unknown_count)
         )
 
     def status(self, strict: bool = False) -> str:
@@ -226,6 +234,7 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+_FIELD_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 _NOT_A_NUMBER = {"", "-", "[x]", "[z]", "[c]", "[low]", "..", "not collected", "—"}
 
 
@@ -245,6 +254,7 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
     out: list[Observation] = []
     seen: dict[tuple[str, str, str, str], tuple[float, int]] = {}
     areas_cache: dict[str, str | None] = {}
+    unknown: dict[str, int] = {}
     i_area, i_year, i_field, i_value = (at[c] for c in LONG_COLUMNS)
     i_release = at.get("release")
     width = len(header)
@@ -269,10 +279,14 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
             raise InputError(f"{where}: unknown year {year[:20]!r}; give a reporting year such as 2014-15")
         code = code.upper()
         if code not in fields[year]:
-            raise InputError(
-                f"{where}: {code[:40]!r} is not a field code of the {year} tables "
-                "(mappa-stats rules and docs/templates.md list them)"
-            )
+            if not _FIELD_CODE.match(code):
+                raise InputError(
+                    f"{where}: {code[:40]!r} is not a field code (mappa-stats rules and docs/templates.md "
+                    "list them)"
+                )
+            unknown.setdefault(code, 0)
+            unknown[code] += 1
+            continue
         value: float | None
         try:
             value = float(value_text)  # the common case, as combine writes it
@@ -306,6 +320,8 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
         tuple(dict.fromkeys(o.release for o in out)),
         tuple(dict.fromkeys(o.area for o in out)),
         tuple(sorted({o.year for o in out})),
+        tuple(unknown),
+        sum(unknown.values()),
     )
     return out, info
 
@@ -438,6 +454,13 @@ def compare(
         notes.append(
             f"the files are about {len(named)} areas ({', '.join(named)}): each area is compared on its own"
         )
+    for i in inputs:
+        if i.unknown_count:
+            codes = ", ".join(i.unknown_fields[:5]) + (" …" if len(i.unknown_fields) > 5 else "")
+            notes.append(
+                f"{i.path}: {i.unknown_count:,} figure{'s' * (i.unknown_count != 1)} of field codes no "
+                f"definition of their year has ({codes}) were not compared"
+            )
     order = sorted(by_area, key=lambda a: (a == NATIONAL, a))
     areas = [compare_area(a, by_area[a], thresholds) for a in order]
     figures = {(a.area, y, code): v for a in areas for code, ys in a.values.items() for y, v in ys.items()}
@@ -617,7 +640,7 @@ def render_markdown(result: Comparison, strict: bool = False) -> str:
 
 
 def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
-    """The JSON document (docs/compare.md)."""
+    """The JSON document (docs/compare.md, schemas/compare.schema.json)."""
     from mappa_stats import __version__
 
     def area_entry(a: AreaComparison) -> dict[str, Any]:
