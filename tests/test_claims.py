@@ -72,7 +72,9 @@ def test_stated_figures_are_read_as_written(text: str, value: str, decimals: int
     assert (stated.value, stated.decimals, stated.percent) == (Decimal(value), decimals, percent)
 
 
-@pytest.mark.parametrize("text", ["about a third", "3.5.1%", "1,00,3", "", "1e999999999", "9" * 40, "%"])
+@pytest.mark.parametrize(
+    "text", ["about a third", "3.5.1%", "1,00,3", "", "1e999999999", "9" * 40, "%", "0." + "0" * 27 + "1%"]
+)
 def test_what_is_not_a_figure_is_not_read(text: str) -> None:
     """Words, malformed separators, exponents and endless digits are not figures."""
     assert parse_stated(text) is None
@@ -304,3 +306,15 @@ def test_the_kent_sample_claims_reproduce_as_committed(in_root: Path) -> None:
     assert result.output == (SAMPLES / "kent_2015.claims.txt").read_text(encoding="utf-8")
     report = runner.invoke(main, ["validate", "samples/kent_2015_report.txt", *args])
     assert report.exit_code == 0 and report.output.count("reproduces") == 2
+
+
+def test_a_claims_file_beyond_the_claim_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Time and memory stay bounded: past MAX_CLAIMS claims the file is refused."""
+    from mappa_stats import claims as claiming
+
+    monkeypatch.setattr(claiming, "MAX_CLAIMS", 2)
+    path = claims_file(tmp_path, *["level1_share,Kent,2014-15,,99%"] * 3)
+    with pytest.raises(InputError, match=r"more than 2 claims"):
+        read_claims(path)

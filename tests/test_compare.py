@@ -422,3 +422,23 @@ def test_json_meets_its_schema(tmp_path: Path) -> None:
     (kent,) = printed["areas"]
     assert kent["revisions"] and kent["confirmed"] and kent["population_base_changes"]
     assert [c["status"] for c in printed["claims"]] == ["reproduces", "cannot be checked"]
+
+
+def test_one_file_given_twice_is_a_duplicate_not_merged() -> None:
+    """The same workbook twice: two releases ('kent_2015.xlsx (file 2)'), said to be a duplicate."""
+    result = compare([KENT_XLSX, KENT_XLSX])
+    ((kept),) = result.areas[0].confirmed
+    assert kept.duplicate and (kept.from_release, kept.to_release) == (
+        "kent_2015.xlsx",
+        "kent_2015.xlsx (file 2)",
+    )
+
+
+def test_two_long_csvs_disagreeing_within_one_release_are_refused(tmp_path: Path) -> None:
+    """Release '2016' says 1,560 in one file and 1,561 in another: which is it? Refused, naming both."""
+    one = long_csv(tmp_path / "one.csv", [("Kent", "2014-15", "CAT1TOT", 1560, "2016")])
+    two = long_csv(tmp_path / "two.csv", [("Kent", "2014-15", "CAT1TOT", 1561, "2016")])
+    with pytest.raises(
+        InputError, match=r"two\.csv:2: Kent 2014-15 CAT1TOT is 1561 in release '2016' here but 1560"
+    ):
+        compare([one, two])

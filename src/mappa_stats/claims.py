@@ -30,6 +30,7 @@ REPRODUCES, DOES_NOT, NOT_CHECKED = "reproduces", "does not reproduce", "cannot 
 # A stated figure is a few characters; longer text is not one (and Decimal must not expand 1e999999999).
 MAX_STATED_CHARS = 30
 MAX_CLAIMS = 10_000
+MAX_DECIMALS = 6
 
 Figures = Mapping[tuple[str, str, str], float]
 
@@ -154,6 +155,8 @@ def parse_stated(text: str) -> Stated | None:
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
         return None
     decimals = len(body.split(".", 1)[1]) if "." in body else 0
+    if decimals > MAX_DECIMALS or len(body.split(".", 1)[0]) > 12:
+        return None  # no statement gives more; and Decimal's 28 digits must hold the rounding
     return Stated(text.strip(), -number if sign == "-" else number, decimals, percent, bool(sign))
 
 

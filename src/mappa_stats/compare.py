@@ -440,8 +440,23 @@ def compare(
     thresholds = thresholds or Thresholds()
     observations: list[Observation] = []
     inputs: list[Input] = []
-    for path in paths:
+    first_seen: dict[tuple[str, str, str, str], tuple[float, str]] = {}
+    for number, path in enumerate(paths, start=1):
         found, info = read_file(path, year)
+        if info.kind != "long CSV" and any(info.releases[0] in i.releases for i in inputs):
+            # Two files of one name (or one file given twice) stay two releases, so that a duplicate is
+            # said to be one rather than silently merged.
+            release = f"{info.releases[0]} (file {number})"
+            found = [o._replace(release=release) for o in found]
+            info = Input(info.path, info.kind, (release,), info.areas, info.years)
+        for o in found:
+            key = (o.area, o.year, o.field, o.release)
+            earlier = first_seen.setdefault(key, (o.value, o.source))
+            if earlier[0] != o.value:
+                raise InputError(
+                    f"{o.source}: {o.area} {o.year} {o.field} is {o.value:g} in release {o.release!r} here "
+                    f"but {earlier[0]:g} in the same release at {earlier[1]}; name the releases apart"
+                )
         observations.extend(found)
         inputs.append(info)
     by_area: dict[str, list[Observation]] = {}
