@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import KENT_XLSX, SAMPLES
 from mappa_stats.claims import (
@@ -318,3 +321,49 @@ def test_a_claims_file_beyond_the_claim_limit_is_refused(
     path = claims_file(tmp_path, *["level1_share,Kent,2014-15,,99%"] * 3)
     with pytest.raises(InputError, match=r"more than 2 claims"):
         read_claims(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(min_value=1, max_value=200_000),
+    fraction=st.floats(min_value=0, max_value=1),
+    decimals=st.integers(min_value=0, max_value=2),
+    off=st.integers(min_value=1, max_value=30),
+)
+def test_a_share_is_confirmed_at_its_value_and_the_needed_range_is_exact(
+    total: int, fraction: float, decimals: int, off: int
+) -> None:
+    """Any Level 1 of any total: its own share at any precision reproduces; a share off by some units does
+    not, and every count of the range it 'would need' gives it while the counts just outside do not."""
+    from mappa_stats.claims import Claim, half_up
+
+    level1 = round(total * fraction)
+    figures = {("Kent", "2014-15", "LEVEL1TOT"): level1, ("Kent", "2014-15", "TOTAL_MAPPA_OFFENDERS"): total}
+    share = half_up(Decimal(level1) * 100 / total, decimals)
+
+    def claim(value: Decimal) -> Claim:
+        stated = parse_stated(f"{value:.{decimals}f}%")
+        assert stated is not None
+        return Claim("level1_share", "Kent", "2014-15", None, stated, "claims.csv:2")
+
+    assert check_claims([claim(share)], figures)[0].status == REPRODUCES
+    wrong = share + Decimal(off).scaleb(-decimals)
+    if wrong > 100:
+        wrong = share - Decimal(off).scaleb(-decimals)
+    if wrong < 0:
+        return
+    (result,) = check_claims([claim(wrong)], figures)
+    assert result.status == DOES_NOT
+    if result.needs is None:  # no whole count gives that share of this total
+        return
+    match = re.fullmatch(r"Level 1 of ([\d,]+)(?: to ([\d,]+))? of [\d,]+", result.needs)
+    assert match, result.needs
+    low = int(match.group(1).replace(",", ""))
+    high = int((match.group(2) or match.group(1)).replace(",", ""))
+    for count, expected in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
+        if 0 <= count <= total:
+            again = {**figures, ("Kent", "2014-15", "LEVEL1TOT"): count}
+            assert (check_claims([claim(wrong)], again)[0].status == REPRODUCES) is expected, (
+                count,
+                result.needs,
+            )
