@@ -565,7 +565,11 @@ class _Checker:
         fields = year_fields(claim.year)
         found, absent = self.figures(claim, [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)])
         if absent:
-            fix = " (give --population, or compare combine's national CSV)" if claim.area != NATIONAL else ""
+            fix = (
+                " (give --population, or POP10PLUS rows in a long CSV)"
+                if claim.area != NATIONAL
+                else " (the England and Wales rows combine writes hold them)"
+            )
             stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
             if stated_rate is not None and claim.area != NATIONAL:
                 fix += f"; the tables state {_n(stated_rate)}"

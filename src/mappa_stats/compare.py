@@ -63,7 +63,8 @@ def parse_threshold(text: str) -> Thresholds:
         numbers = []
     if len(numbers) not in (1, 2) or any(not (0 < n <= 1000) for n in numbers):
         raise InputError(
-            f"--threshold {text!r}: give a percentage for rises and falls (20) or both (25,15), above 0"
+            f"--threshold {text!r}: give one percentage for rises and falls (20), or a rise and a fall "
+            "(25,15), each above 0"
         )
     rise, fall = numbers[0], numbers[-1]
     return Thresholds(rise=rise, fall=fall)
