@@ -367,3 +367,19 @@ def test_a_share_is_confirmed_at_its_value_and_the_needed_range_is_exact(
                 count,
                 result.needs,
             )
+
+
+def test_validate_checks_a_change_across_the_files_given(tmp_path: Path) -> None:
+    """Two returns (2023-24: Category 1 of 1,560; 2024-25: 1,606) in one validate call: 46 ÷ 1,560 =
+    2.948…%, so '+2.9%' reproduces at one decimal and '+3.5%' does not; both judged on the 2024-25 file."""
+    from returns import figures, make_return
+
+    last = make_return(tmp_path / "kent_2024.xlsx", "2023-24", figures("2023-24"))
+    this = make_return(tmp_path / "kent_2025.xlsx", "2024-25", {**figures("2024-25"), "CAT1L1": 1594})
+    path = claims_file(
+        tmp_path, "change:CAT1TOT,Kent,2024-25,2023-24,+2.9%", "change:CAT1TOT,Kent,2024-25,2023-24,+3.5%"
+    )
+    result = CliRunner().invoke(main, ["validate", str(last), str(this), "--claims", str(path)])
+    assert result.exit_code == 1
+    assert f"Note: {path}:2: Kent 2024-25 change in CAT1TOT from 2023-24 '+2.9%' reproduces" in result.output
+    assert "'+3.5%' does not reproduce: CAT1TOT 1,560 (2023-24) → 1,606 (2024-25) = +2.95%" in result.output
