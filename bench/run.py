@@ -5,7 +5,8 @@
 Prints the median wall time of each case and writes bench/results/latest.json. Targets (bench/README.md):
 --help under 100 ms; validate of one workbook at most 1.2 × a process that only imports pandas, pandera
 and openpyxl; at most 8 ms per extra workbook in one call; 630 workbooks (42 areas × 15 years) in one call
-under 8 s and 200 MB peak memory; rate over a full MYE2 file under 1 s.
+under 8 s and 200 MB peak memory; rate over a full MYE2 file under 1 s; compare over a national long CSV of
+every area and year in two releases under 5 s.
 """
 
 from __future__ import annotations
@@ -65,6 +66,21 @@ def imports_only(repeat: int) -> float:
     return statistics.median(times)
 
 
+def write_national_long(path: Path) -> None:
+    """A long CSV as combine writes it: every area and year, every field of the year, two releases."""
+    from mappa_stats.population import areas
+    from mappa_stats.templates import available_years, load_template
+
+    lines = ["area,year,field,value,release"]
+    for n, area in enumerate(areas()):
+        for year in available_years():
+            for i, code in enumerate(load_template(year).field_refs):
+                for release in ("first", "revised"):
+                    value = 100 + n + i + (1 if release == "revised" and i % 50 == 0 else 0)
+                    lines.append(f"{area.name},{year},{code},{value},{release}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     """Run every case and print the medians."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -83,6 +99,8 @@ def main() -> None:
         for ref, value in {"C5": 778, "E6": 23, "B15": 91, "C29": 30, "E37": 46}.items():
             ws[ref] = value
         wb.save(broken)
+        national = work / "national_long.csv"
+        write_national_long(national)
         results = {
             "python -c 'import pandas, pandera.pandas, openpyxl'": imports_only(repeat),
             "--help": median_seconds(["--help"], repeat),
@@ -93,6 +111,9 @@ def main() -> None:
                 ["validate", str(ROOT / "samples" / "kent_2015_report.txt")], repeat
             ),
             "validate 42 workbooks": median_seconds(["validate", *copies[:42]], max(3, repeat // 3)),
+            "compare a national long CSV (42 areas × 11 years, 2 releases)": median_seconds(
+                ["compare", str(national)], max(3, repeat // 3)
+            ),
             "rate over full MYE2 (every UK geography)": median_seconds(
                 ["rate", "--population", str(MYE2)], repeat
             ),

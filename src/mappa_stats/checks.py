@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from mappa_stats.claims import half_up, judge
 from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, WARNING, Finding, plain
 from mappa_stats.model import (
@@ -510,7 +511,7 @@ def _as_percent(fraction: Decimal) -> str:
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     """Round as people do (2.5 → 3), not as banks do."""
-    return value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return half_up(value, decimals)
 
 
 def claim_check(claim: Claim) -> CheckFn:
@@ -577,8 +578,9 @@ def claim_check(claim: Claim) -> CheckFn:
             ctx.skip(claim.rule, f"the figures behind the {claim.name} are not counts")
             return
         exact = Decimal(numerator) * 100 / Decimal(denominator)
-        computed = round_half_up(exact, decimals)
-        if computed != number:
+        # The one judgement every stated figure goes through, from a workbook or a claims file.
+        reproduces, computed = judge(number, decimals, exact)
+        if not reproduces:
             words = {
                 "stated": number,
                 "source": source,
@@ -759,3 +761,51 @@ def check_rate_vintage(ctx: Context) -> Iterator[Finding]:
             table=(ctx.area.template.role("stated_rate") or ("",))[0],
             suggestion=f"use the ONS {wanted} estimates",
         )
+
+
+# --- a claims file (--claims) --------------------------------------------------------------------------
+
+CLAIMED = "claims_confirmed"  # Context.extras key: the lines of claims that reproduce, shown as notes
+
+
+def check_claims_file(ctx: Context) -> Iterator[Finding]:
+    """The claims of a --claims file about this file's area and year, judged as the workbook's own are."""
+    from mappa_stats.claims import DOES_NOT, REPRODUCES, canonical_area, check_claims
+
+    claims = ctx.extras.get("claims") or []
+    area = canonical_area(ctx.area.meta.area or "") or ctx.area.meta.area
+    year = ctx.area.template.year
+    mine = [c for c in claims if c.area == area and c.year == year]
+    if not mine:
+        ctx.skip("claims.file", f"no claim of the claims file is about {area or 'this area'} {year}")
+        return
+    figures = ctx.extras.get("claim_figures") or {}
+    for result in check_claims(mine, figures):
+        said = result.message[len(result.claim.where) + 2 :]
+        if result.status == REPRODUCES:
+            ctx.extras.setdefault(CLAIMED, []).append(result.message)
+            continue
+        yield finding(
+            "claims.file",
+            None,
+            said,
+            expected=result.computed if result.status == DOES_NOT else "the figures named",
+            actual=result.claim.stated.text,
+            table=result.claim.where,
+            suggestion=(
+                f"state {result.computed}, or correct the figures"
+                if result.status == DOES_NOT
+                else "give the file or population that holds the figures named"
+            ),
+            severity=ERROR if result.status == DOES_NOT else WARNING,
+        )
+
+
+CLAIMS_FILE = Rule(
+    "claims.file",
+    ERROR,
+    "Each claim of the --claims file about the area and year (a share, the rate, one for every N, a "
+    "change) reproduces from the figures at the precision it was stated in.",
+    check_claims_file,
+    RATE,
+)

@@ -221,6 +221,28 @@ _LEVEL1_SHARE = click.option(
     help="The stated Level 1 share to check: 99, 99% or 0.99 (a value of 1 or less is a fraction). "
     "Default: the workbook's Commentary figures.",
 )
+_CLAIMS = click.option(
+    "--claims",
+    "claims_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="A claims file (CSV: kind,area,year,from_year,stated; docs/claims.md): the shares, rates and "
+    "changes written about the figures, each checked at the precision it was stated in.",
+)
+
+
+def _unmatched_claims(claims: Sequence[Any], covered: set[tuple[str, str]]) -> int:
+    """A note naming the claims no input was about: they were not checked, and must not look passed."""
+    left = [c for c in claims if (c.area, c.year) not in covered]
+    if left:
+        named = ", ".join(f"{c.where} ({c.area} {c.year})" for c in left[:5])
+        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+        claims_word = f"{len(left)} claim{'s' * (len(left) != 1)}"
+        _note(f"{claims_word} not checked, no file given is about them: {named}{more}")
+    return len(left)
+
+
 _AREA = click.option(
     "--area",
     "area_name",
@@ -440,6 +462,7 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
 @_population("ONS population file: adds the rate.matches and rate.vintage rules.")
 @_MID_YEAR
 @_SHEET
+@_CLAIMS
 @_AREA
 @_AREA_OVERRIDE
 @_YEAR
@@ -454,6 +477,7 @@ def validate(
     population_path: Path | None,
     mid_year: int | None,
     sheet: str | None,
+    claims_path: Path | None,
     area_name: str | None,
     area_override: bool,
     year: str | None,
@@ -463,7 +487,8 @@ def validate(
 
     Totals across and down every grid, not-applicable and missing cells, whole numbers, the rules
     that tie tables together, and the stated Level 1 share. Each finding names the cell
-    ('Statistics'!E5) and, where the sums allow, the value it probably should hold.
+    ('Statistics'!E5) and, where the sums allow, the value it probably should hold. With --claims,
+    each claim about a FILE's area and year is checked too (rule claims.file).
     """
     from mappa_stats import report as reports
     from mappa_stats.model import AreaTables
@@ -485,6 +510,12 @@ def validate(
         from mappa_stats.population import read_population
 
         extras["population"] = read_population(population_path, mid_year)
+    claims: list[Any] = []
+    if claims_path is not None:
+        from mappa_stats.claims import read_claims
+
+        claims = read_claims(claims_path)  # a bad line stops the run before any file is read
+        extras["claims"] = claims
 
     def progress(number: int, path: Path) -> None:
         if len(files) > 3:
@@ -499,6 +530,13 @@ def validate(
         reader=reader,
         progress=progress,
     )
+    unchecked_claims = 0
+    if claims:
+        from mappa_stats.claims import canonical_area
+
+        unchecked_claims = _unmatched_claims(
+            claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
+        )
     if fmt == "json":
         text = reports.render_json(done, strict)
     elif fmt == "markdown":
@@ -506,8 +544,15 @@ def validate(
     else:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         text = reports.render_text(done, strict, color=color)
-    _emit(text, output, [*files, *([population_path] if population_path else [])])
-    sys.exit(reports.exit_code(done, strict))
+    inputs = [
+        *files,
+        *([population_path] if population_path else []),
+        *([claims_path] if claims_path else []),
+    ]
+    _emit(text, output, inputs)
+    code = reports.exit_code(done, strict)
+    # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
+    sys.exit(1 if strict and unchecked_claims and code == 0 else code)
 
 
 @main.command()
@@ -745,6 +790,62 @@ def rate(
         results, national = [], r.national_view(population, all_ages)
     _emit(r.render(results, national, population, fmt), output, [*workbooks, population_path])
     sys.exit(1 if any(x.matches is False or x.needs is not None for x in results) else 0)
+
+
+@main.command(
+    epilog=EXIT_CODES.replace(
+        "every check passed (warnings allowed)",
+        "no revision, no large change, every claim checked reproduces",
+    ).replace(
+        "the tables have errors (or warnings or unchecked rules, with --strict)",
+        "a claim does not reproduce, a figure was revised or changed a lot (or, with --strict, a claim\n"
+        "     could not be checked or the population base changed)",
+    )
+)
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@_format("text", "markdown", "json", "csv")
+@click.option(
+    "--threshold",
+    metavar="PERCENT[,PERCENT]",
+    default=None,
+    callback=_bounded_text,
+    help="When a change from one year to the next is large: a rise,fall in per cent (default 25,15), "
+    "or one figure for both. A change must also exceed 3 × √(the earlier figure).",
+)
+@_CLAIMS
+@_STRICT
+@_YEAR
+@_TEMPLATE
+@_OUTPUT
+def compare(
+    files: tuple[Path, ...],
+    fmt: str,
+    threshold: str | None,
+    claims_path: Path | None,
+    strict: bool,
+    year: str | None,
+    output: Path | None,
+) -> None:
+    """Compare figures over years and between releases, and check the claims made about them.
+
+    FILES are an area's files of several years or releases (workbook, the Ministry's return, tidy CSV,
+    the published report) or long CSVs (area,year,field,value and an optional release column, as
+    combine writes). For each area: the key figures year by year with the change and percentage
+    change, large changes flagged, a rate that falls while the count rises named as a change of
+    population base, and every figure given twice either confirmed or reported as revised.
+    """
+    from mappa_stats import compare as comparing
+
+    thresholds = comparing.parse_threshold(threshold) if threshold is not None else comparing.Thresholds()
+    claims: list[Any] = []
+    if claims_path is not None:
+        from mappa_stats.claims import read_claims
+
+        claims = read_claims(claims_path)
+    result = comparing.compare(list(files), year=_year_given(year), thresholds=thresholds, claims=claims)
+    inputs = [*files, *([claims_path] if claims_path else [])]
+    _emit(comparing.RENDERERS[fmt](result, strict), output, inputs)
+    sys.exit(comparing.exit_code(result, strict))
 
 
 def run() -> NoReturn:

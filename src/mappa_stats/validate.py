@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mappa_stats.checks import Context, Rule, rules_for
+from mappa_stats.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import ERROR, WARNING, Finding
 from mappa_stats.model import AreaTables
@@ -110,12 +110,21 @@ def validate_areas(
         for position, broken in failures(template, wide([areas[i] for i in members])).items():
             found[members[position]] = broken
     wanted = set(rules) if rules is not None else None
+    extras = dict(extras or {})
+    if extras.get("claims"):
+        # A claims file is judged against the figures of every file given (a change needs two years).
+        from mappa_stats.claims import area_figures
+
+        figures: dict[tuple[str, str, str], float] = {}
+        for area in areas:
+            figures.update(area_figures(area, extras.get("population")))
+        extras["claim_figures"] = figures
     reports = []
     for i, area in enumerate(areas):
-        ctx = Context(
-            area=area, level1_share=level1_share, extras=dict(extras or {}), failures=found.get(i, {})
-        )
+        ctx = Context(area=area, level1_share=level1_share, extras=dict(extras), failures=found.get(i, {}))
         chosen = [r for r in rules_for(area.template) if wanted is None or r.id in wanted]
+        if extras.get("claims"):
+            chosen.append(CLAIMS_FILE)
         raw: list[Finding] = []
         for r in chosen:
             raw.extend(r.check(ctx))
@@ -135,7 +144,7 @@ def validate_areas(
                 rules=tuple(rule_results(chosen, shown, skipped if isinstance(skipped, dict) else {})),
                 raw_findings=tuple(raw),
                 provisional=area.template.provisional,
-                notes=area.meta.notes,
+                notes=(*area.meta.notes, *ctx.extras.get(CLAIMED, ())),
             )
         )
     return reports

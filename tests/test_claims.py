@@ -1,0 +1,385 @@
+"""Claims files: parsing every kind and way of writing a figure, judgement at the stated precision,
+`validate --claims` (Kent's '99%' and rate 100), and every bad line refused naming file and line."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import KENT_XLSX, SAMPLES
+from mappa_stats.claims import (
+    DOES_NOT,
+    NOT_CHECKED,
+    REPRODUCES,
+    check_claims,
+    judge,
+    parse_stated,
+    read_claims,
+)
+from mappa_stats.cli import main
+from mappa_stats.errors import InputError
+
+HEADER = "kind,area,year,from_year,stated\n"
+POPULATION = SAMPLES / "ons_mid2014.csv"
+# Kent 2014-15 as published (the seed report) and its ONS mid-2014 population aged 10+ (DOMAIN.md).
+KENT = {
+    ("Kent", "2014-15", "LEVEL1TOT"): 2335,
+    ("Kent", "2014-15", "TOTAL_MAPPA_OFFENDERS"): 2357,
+    ("Kent", "2014-15", "CAT1TOT"): 1560,
+    ("Kent", "2014-15", "CAT2TOT"): 793,
+    ("Kent", "2014-15", "POP10PLUS"): 1565295,
+}
+# The national release's totals behind "an annual increase of 3.5 per cent" (DOMAIN.md): +4.67%.
+NATIONAL = {("2014-15", "TOTAL_MAPPA_OFFENDERS"): 52770, ("2015-16", "TOTAL_MAPPA_OFFENDERS"): 55236}
+
+
+def claims_file(tmp_path: Path, *lines: str) -> Path:
+    """A claims file with these lines below the header."""
+    path = tmp_path / "claims.csv"
+    path.write_text(HEADER + "".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def check(tmp_path: Path, *lines: str, figures: dict | None = None) -> list:
+    """Read the lines as a claims file and judge them against Kent's figures and the national totals."""
+    return check_claims(
+        read_claims(claims_file(tmp_path, *lines)), KENT if figures is None else figures, NATIONAL
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "decimals", "percent"),
+    [
+        ("3.5%", "3.5", 1, True),
+        ("+3.5 per cent", "3.5", 1, True),
+        ("3.5 percent", "3.5", 1, True),
+        ("+3.5%", "3.5", 1, True),
+        ("-2%", "-2", 0, True),
+        ("\u22122 per cent", "-2", 0, True),
+        ("42%", "42", 0, True),
+        ("1,003", "1003", 0, False),
+        ("1003", "1003", 0, False),
+        ("99.07", "99.07", 2, False),
+    ],
+)
+def test_stated_figures_are_read_as_written(text: str, value: str, decimals: int, percent: bool) -> None:
+    """Every way a figure is written gives its value, its precision and whether it was a percentage."""
+    stated = parse_stated(text)
+    assert stated is not None
+    assert (stated.value, stated.decimals, stated.percent) == (Decimal(value), decimals, percent)
+
+
+@pytest.mark.parametrize(
+    "text", ["about a third", "3.5.1%", "1,00,3", "", "1e999999999", "9" * 40, "%", "0." + "0" * 27 + "1%"]
+)
+def test_what_is_not_a_figure_is_not_read(text: str) -> None:
+    """Words, malformed separators, exponents and endless digits are not figures."""
+    assert parse_stated(text) is None
+
+
+def test_judge_rounds_half_up_at_the_stated_precision() -> None:
+    """52,770 → 55,236 is +4.6740…%: '4.7%' and '5%' reproduce, '3.5%' and '4.6%' do not."""
+    exact = (Decimal(55236) - 52770) * 100 / 52770
+    assert judge(Decimal("4.7"), 1, exact) == (True, Decimal("4.7"))
+    assert judge(Decimal("5"), 0, exact) == (True, Decimal("5"))
+    assert judge(Decimal("3.5"), 1, exact) == (False, Decimal("4.7"))
+    assert judge(Decimal("4.6"), 1, exact)[0] is False
+    # An exact half: half up only, unless half to even is allowed too (the rate).
+    assert judge(Decimal("2"), 0, Decimal("2.5")) == (False, Decimal("3"))
+    assert judge(Decimal("2"), 0, Decimal("2.5"), half_even_too=True)[0] is True
+
+
+def test_the_wrong_growth_claim_is_flagged_with_the_value_the_figures_give(tmp_path: Path) -> None:
+    """'an annual increase of 3.5 per cent' where 52,770 → 55,236 gives 4.67%: flagged, with what 3.5% needs."""
+    (result,) = check(tmp_path, "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,3.5 per cent")
+    assert result.status == DOES_NOT and result.failed
+    assert result.exact == "+4.67%" and result.computed == "+4.7%"
+    # 52,770 × 1.0345 = 54,590.6 and 52,770 × 1.0355 = 54,643.3: the whole totals that round to 3.5%.
+    assert result.needs == "2015-16 TOTAL_MAPPA_OFFENDERS of 54,591 to 54,643 (from 52,770)"
+    assert result.message == (
+        "claims.csv:2: England and Wales 2015-16 change in TOTAL_MAPPA_OFFENDERS from 2014-15 '3.5 per cent' "
+        "does not reproduce: TOTAL_MAPPA_OFFENDERS 52,770 (2014-15) → 55,236 (2015-16) = +4.67%, which is "
+        "+4.7% at the stated precision; 3.5% would need 2015-16 TOTAL_MAPPA_OFFENDERS of 54,591 to 54,643 "
+        "(from 52,770)"
+    ).replace("claims.csv", str(tmp_path / "claims.csv"))
+
+
+def test_a_right_growth_claim_is_confirmed_at_one_decimal_and_whole_number(tmp_path: Path) -> None:
+    """'+4.7%' (one decimal) and '5%' (whole number) both reproduce from 52,770 → 55,236."""
+    results = check(
+        tmp_path,
+        "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,+4.7%",
+        "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,5%",
+        "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,4%",
+    )
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT]
+    assert results[1].computed == "+5%" and results[2].computed == "+5%"
+
+
+def test_a_fall_written_unsigned_is_not_a_rise(tmp_path: Path) -> None:
+    """55,236 → 52,770 is −4.46%: '-4.5%' reproduces, '4.5%' (a rise) does not."""
+    figures = {("Kent", "2014-15", "CAT1TOT"): 55236, ("Kent", "2015-16", "CAT1TOT"): 52770}
+    results = check(
+        tmp_path,
+        "change:CAT1TOT,Kent,2015-16,2014-15,-4.5%",
+        "change:CAT1TOT,Kent,2015-16,2014-15,4.5%",
+        figures=figures,
+    )
+    assert [r.status for r in results] == [REPRODUCES, DOES_NOT]
+    assert results[1].computed == "-4.5%"
+
+
+def test_one_for_every_n_that_matches_its_rate_and_one_that_does_not(tmp_path: Path) -> None:
+    """1,565,295 ÷ 1,560 = 1,003.39: '1,003' and '1003' reproduce; '1,000' does not (it needs 1,565 RSOs)."""
+    results = check(
+        tmp_path,
+        'one_in_n,Kent,2014-15,,"1,003"',
+        "one_in_n,Kent,2014-15,,1003",
+        'one_in_n,Kent,2014-15,,"1,000"',
+    )
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT]
+    assert results[2].exact == "1,003.39" and results[2].computed == "1,003"
+    # 1,565,295 ÷ 1,565 = 1,000.19 and ÷ 1,566 = 999.55 (→ 1,000); ÷ 1,564 = 1,000.83 (→ 1,001).
+    assert results[2].needs == "1,565 to 1,566 RSOs"
+
+
+def test_one_for_every_n_against_the_stated_rate_alone(tmp_path: Path) -> None:
+    """Without a population, a rate of 100 (99.5 to 100.5) allows 995 to 1,005 people per RSO."""
+    figures = {("Kent", "2014-15", "RSORATE"): 100}
+    results = check(tmp_path, 'one_in_n,Kent,2014-15,,"1,003"', "one_in_n,Kent,2014-15,,900", figures=figures)
+    assert [r.status for r in results] == [REPRODUCES, DOES_NOT]
+    assert "one for every 995 to 1,005" in results[0].message
+    assert results[1].needs == "a rate of 111.11"  # 100,000 ÷ 900
+
+
+def test_rate_and_shares_reproduce_from_kent_figures(tmp_path: Path) -> None:
+    """Rate 1,560 ÷ 1,565,295 × 100,000 = 99.66 → 100; Level 1 2,335 ÷ 2,357 = 99.07% → 99%; Cat 1 66.19%."""
+    results = check(
+        tmp_path,
+        "level1_share,Kent,2014-15,,99%",
+        "rate,Kent,2014-15,,100",
+        "category_share:cat1,Kent,2014-15,,66%",
+        "category_share:cat1,Kent,2014-15,,66.2%",
+        "level1_share,Kent,2014-15,,98%",
+        "rate,Kent,2014-15,,87",
+    )
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, REPRODUCES, REPRODUCES, DOES_NOT, DOES_NOT]
+    # 98% of 2,357 is 2,309.9: Level 1 of 2,299 to 2,321 rounds to 98%.
+    assert results[4].needs == "Level 1 of 2,299 to 2,321 of 2,357"
+    assert results[5].computed == "100"
+
+
+def test_a_share_that_needs_a_figure_the_file_lacks_cannot_be_checked(tmp_path: Path) -> None:
+    """Kent's figures here have no Category 3 total: the claim cannot be checked, and says which figure."""
+    (result,) = check(tmp_path, "category_share:cat3,Kent,2014-15,,0%")
+    assert result.status == NOT_CHECKED and not result.failed
+    assert result.missing == ("CAT3TOT",)
+    assert "needs CAT3TOT (Category 3, 31 March) of Kent 2014-15, which the figures lack" in result.message
+
+
+def test_national_rate_uses_england_and_wales_figures(tmp_path: Path) -> None:
+    """England and Wales rate from combine's national figures: 55,000 ÷ 55,011,163 × 100,000 = 99.98 → 100."""
+    national = {("2024-25", "CAT1TOT"): 55000, ("2024-25", "POP10PLUS"): 55011163}
+    claims = read_claims(
+        claims_file(tmp_path, "national_rate,,2024-25,,100", "national_rate,England and Wales,2024-25,,99")
+    )
+    results = check_claims(claims, {}, national)
+    assert [r.status for r in results] == [REPRODUCES, DOES_NOT]
+    assert check_claims(claims, {})[0].missing == ("CAT1TOT", "POP10PLUS")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("growth,Kent,2014-15,,3%", "unknown kind 'growth'"),
+        ("level1_share,Kentt,2014-15,,99%", "unknown area 'Kentt'; did you mean Kent?"),
+        ("level1_share,Kent,2013-14,,99%", "unknown year '2013-14'"),
+        ("change:CAT1TOT,Kent,2015-16,,3%", "change:CAT1TOT needs from_year"),
+        ("change:CAT1TOT,Kent,2015-16,2016-17,3%", "from_year 2016-17 is not before year 2015-16"),
+        ("change:CATTOT,Kent,2015-16,2014-15,3%", "CATTOT is not a field code of the 2015-16 tables"),
+        ("level1_share,Kent,2014-15,2013-14,99%", "unknown from_year '2013-14'"),
+        ("level1_share,Kent,2014-15,,about all", "the stated figure 'about all' is not a number"),
+        ("level1_share,Kent,2014-15,,666", "the stated share '666' is not a percentage between 0 and 100"),
+        ("rate,Kent,2014-15,,100%", "is not a rate per 100,000"),
+        ("category_share:cat4,Kent,2014-15,,1%", "the 2014-15 tables have no Category 4 total"),
+        ("national_rate,Kent,2014-15,,100", "national_rate is about England and Wales, not Kent"),
+        ("level1_share,Kent,2014-15", "3 fields, a claim needs 5"),
+    ],
+)
+def test_every_bad_line_is_refused_naming_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    """One line, naming the file and the line (3: a comment and a good claim come first)."""
+    path = claims_file(tmp_path, "# from the report", "level1_share,Kent,2014-15,,99%", line)
+    with pytest.raises(InputError) as caught:
+        read_claims(path)
+    text = str(caught.value)
+    assert text.startswith(f"{path}:4: ") and message in text and "\n" not in text
+
+
+def test_a_file_without_the_header_is_refused(tmp_path: Path) -> None:
+    """The header is the file's contract: anything else is refused at line 1."""
+    path = tmp_path / "claims.csv"
+    path.write_text("area,kind,year,stated\nKent,level1_share,2014-15,99%\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"claims\.csv:1: a claims file starts with the header"):
+        read_claims(path)
+
+
+def test_validate_checks_kent_through_the_claims_path(tmp_path: Path) -> None:
+    """Kent's '99% this year' and rate of 100 reproduce through --claims, as through the workbook."""
+    path = claims_file(
+        tmp_path, "level1_share,Kent,2014-15,,99%", "rate,Kent,2014-15,,100", 'one_in_n,Kent,2014-15,,"1,003"'
+    )
+    result = CliRunner().invoke(
+        main, ["validate", str(KENT_XLSX), "--claims", str(path), "--population", str(POPULATION)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Note: {path}:2: Kent 2014-15 Level 1 share '99%' reproduces: Level 1 2,335 of 2,357 on 31 March = 99.07%, 99% as stated"
+        in result.output
+    )
+    assert (
+        f"Note: {path}:3: Kent 2014-15 rate per 100,000 '100' reproduces: 1,560 RSOs ÷ 1,565,295 aged 10+ × 100,000 = 99.66, 100 as stated"
+        in result.output
+    )
+    assert "0 errors, 0 warnings" in result.output
+
+
+def test_validate_fails_a_claim_that_does_not_reproduce(tmp_path: Path) -> None:
+    """'98%' for Kent's 99.07% is an error of claims.file (exit 1); the workbook's own '99%' still passes."""
+    path = claims_file(tmp_path, "level1_share,Kent,2014-15,,98%")
+    result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--format", "json"])
+    assert result.exit_code == 1
+    import json
+
+    (file,) = json.loads(result.output)["files"]
+    (finding,) = file["findings"]
+    assert finding["rule"] == "claims.file" and finding["severity"] == "error"
+    assert finding["ref"] == f"{path}:2" and finding["expected"] == "99%" and finding["actual"] == "98%"
+    assert {r["id"]: r["status"] for r in file["rules"]}["claims.level1_share"] == "passed"
+
+
+def test_validate_warns_a_rate_claim_without_population_and_strict_fails_it(tmp_path: Path) -> None:
+    """Without --population the rate claim cannot be checked: a warning, exit 1 only with --strict."""
+    path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
+    plain = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path)])
+    assert plain.exit_code == 0
+    assert (
+        "WARNING claims.file" in plain.output
+        and "needs POP10PLUS (the population aged 10+) of Kent 2014-15" in plain.output
+    )
+    strict = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_validate_names_claims_no_file_is_about(tmp_path: Path) -> None:
+    """A claim about Surrey beside Kent's workbook is not checked: said on standard error, failed by --strict."""
+    path = claims_file(tmp_path, "level1_share,Kent,2014-15,,99%", "level1_share,Surrey,2014-15,,99%")
+    result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path)])
+    assert result.exit_code == 0
+    assert f"1 claim not checked, no file given is about them: {path}:3 (Surrey 2014-15)" in result.stderr
+    assert (
+        CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"]).exit_code
+        == 1
+    )
+
+
+def test_validate_refuses_a_bad_claims_file_in_one_line(tmp_path: Path) -> None:
+    """Exit 2 and one line naming the file and line; no traceback."""
+    path = claims_file(tmp_path, "level1_share,Kentt,2014-15,,99%")
+    result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path)])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"mappa-stats: error: {path}:2: unknown area 'Kentt'; did you mean Kent?; see docs/claims.md\n"
+    )
+
+
+def test_the_kent_sample_claims_reproduce_as_committed(in_root: Path) -> None:
+    """samples/kent_2015_claims.csv (the seed report's '99% this year' and rate 100) against the workbook and
+    the ONS mid-2014 file prints exactly samples/kent_2015.claims.txt; the report's own text agrees."""
+    args = ["--claims", "samples/kent_2015_claims.csv", "--population", "samples/ons_mid2014.csv"]
+    runner = CliRunner(env={"NO_COLOR": "1"})
+    result = runner.invoke(main, ["validate", "samples/kent_2015.xlsx", *args])
+    assert result.exit_code == 0
+    assert result.output == (SAMPLES / "kent_2015.claims.txt").read_text(encoding="utf-8")
+    report = runner.invoke(main, ["validate", "samples/kent_2015_report.txt", *args])
+    assert report.exit_code == 0 and report.output.count("reproduces") == 2
+
+
+def test_a_claims_file_beyond_the_claim_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Time and memory stay bounded: past MAX_CLAIMS claims the file is refused."""
+    from mappa_stats import claims as claiming
+
+    monkeypatch.setattr(claiming, "MAX_CLAIMS", 2)
+    path = claims_file(tmp_path, *["level1_share,Kent,2014-15,,99%"] * 3)
+    with pytest.raises(InputError, match=r"more than 2 claims"):
+        read_claims(path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    total=st.integers(min_value=1, max_value=200_000),
+    fraction=st.floats(min_value=0, max_value=1),
+    decimals=st.integers(min_value=0, max_value=2),
+    off=st.integers(min_value=1, max_value=30),
+)
+def test_a_share_is_confirmed_at_its_value_and_the_needed_range_is_exact(
+    total: int, fraction: float, decimals: int, off: int
+) -> None:
+    """Any Level 1 of any total: its own share at any precision reproduces; a share off by some units does
+    not, and every count of the range it 'would need' gives it while the counts just outside do not."""
+    from mappa_stats.claims import Claim, half_up
+
+    level1 = round(total * fraction)
+    figures = {("Kent", "2014-15", "LEVEL1TOT"): level1, ("Kent", "2014-15", "TOTAL_MAPPA_OFFENDERS"): total}
+    share = half_up(Decimal(level1) * 100 / total, decimals)
+
+    def claim(value: Decimal) -> Claim:
+        stated = parse_stated(f"{value:.{decimals}f}%")
+        assert stated is not None
+        return Claim("level1_share", "Kent", "2014-15", None, stated, "claims.csv:2")
+
+    assert check_claims([claim(share)], figures)[0].status == REPRODUCES
+    wrong = share + Decimal(off).scaleb(-decimals)
+    if wrong > 100:
+        wrong = share - Decimal(off).scaleb(-decimals)
+    if wrong < 0:
+        return
+    (result,) = check_claims([claim(wrong)], figures)
+    assert result.status == DOES_NOT
+    if result.needs is None:  # no whole count gives that share of this total
+        return
+    match = re.fullmatch(r"Level 1 of ([\d,]+)(?: to ([\d,]+))? of [\d,]+", result.needs)
+    assert match, result.needs
+    low = int(match.group(1).replace(",", ""))
+    high = int((match.group(2) or match.group(1)).replace(",", ""))
+    for count, expected in ((low, True), (high, True), (low - 1, False), (high + 1, False)):
+        if 0 <= count <= total:
+            again = {**figures, ("Kent", "2014-15", "LEVEL1TOT"): count}
+            assert (check_claims([claim(wrong)], again)[0].status == REPRODUCES) is expected, (
+                count,
+                result.needs,
+            )
+
+
+def test_validate_checks_a_change_across_the_files_given(tmp_path: Path) -> None:
+    """Two returns (2023-24: Category 1 of 1,560; 2024-25: 1,606) in one validate call: 46 ÷ 1,560 =
+    2.948…%, so '+2.9%' reproduces at one decimal and '+3.5%' does not; both judged on the 2024-25 file."""
+    from returns import figures, make_return
+
+    last = make_return(tmp_path / "kent_2024.xlsx", "2023-24", figures("2023-24"))
+    this = make_return(tmp_path / "kent_2025.xlsx", "2024-25", {**figures("2024-25"), "CAT1L1": 1594})
+    path = claims_file(
+        tmp_path, "change:CAT1TOT,Kent,2024-25,2023-24,+2.9%", "change:CAT1TOT,Kent,2024-25,2023-24,+3.5%"
+    )
+    result = CliRunner().invoke(main, ["validate", str(last), str(this), "--claims", str(path)])
+    assert result.exit_code == 1
+    assert f"Note: {path}:2: Kent 2024-25 change in CAT1TOT from 2023-24 '+2.9%' reproduces" in result.output
+    assert "'+3.5%' does not reproduce: CAT1TOT 1,560 (2023-24) → 1,606 (2024-25) = +2.95%" in result.output

@@ -1,0 +1,444 @@
+"""compare: series from an area's files or long CSVs, changes and large changes, changes of population
+base, revisions between releases, duplicates, claims, every output format and every refusal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import KENT_CSV, KENT_XLSX, sha256
+from helpers import edit_copy
+from mappa_stats.cli import main
+from mappa_stats.compare import Thresholds, compare, document, parse_threshold
+from mappa_stats.errors import InputError
+
+
+def long_csv(path: Path, rows: list[tuple], release: bool = True) -> Path:
+    """A long CSV as combine writes it: area,year,field,value(,release)."""
+    header = "area,year,field,value" + (",release" if release else "")
+    lines = [header] + [",".join(str(x) for x in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def kent_series(tmp_path: Path, cat1: tuple[int, int], rate: tuple[int, int] = (100, 100)) -> Path:
+    """Kent in two years: Category 1 and the rate as given, the rest ordinary drift."""
+    rows = [
+        ("Kent", "2014-15", "CAT1TOT", cat1[0], "2015"),
+        ("Kent", "2015-16", "CAT1TOT", cat1[1], "2016"),
+        ("Kent", "2014-15", "CAT2TOT", 793, "2015"),
+        ("Kent", "2015-16", "CAT2TOT", 830, "2016"),  # +4.7%: drift
+        ("Kent", "2014-15", "CAT3TOT", 4, "2015"),
+        ("Kent", "2015-16", "CAT3TOT", 7, "2016"),  # +75%, but 3 is within 3 × √4 = 6: not large for its size
+        ("Kent", "2014-15", "RSORATE", rate[0], "2015"),
+        ("Kent", "2015-16", "RSORATE", rate[1], "2016"),
+    ]
+    return long_csv(tmp_path / "kent_series.csv", rows)
+
+
+def run(*args: str) -> object:
+    """Invoke the command line."""
+    return CliRunner().invoke(main, ["compare", *args])
+
+
+@pytest.mark.parametrize(
+    ("after", "large"),
+    [
+        (2080, True),  # +33.3%: moving by a third
+        (1300, True),  # −16.7%: falling by a sixth
+        (1685, False),  # +8.0%: ordinary drift
+        (1529, False),  # −2.0%: ordinary drift
+        (1950, True),  # +25.0%: at the default rise threshold
+        (1326, True),  # −15.0%: at the default fall threshold
+        (1951 - 2, False),  # +24.9%
+    ],
+)
+def test_a_step_change_is_warned_and_ordinary_drift_is_not(tmp_path: Path, after: int, large: bool) -> None:
+    """Category 1 of 1,560 moving to `after` is a large change exactly when the thresholds say."""
+    result = compare([kent_series(tmp_path, (1560, after))])
+    (kent,) = result.areas
+    flagged = [(c.field, c.before, c.after) for c in kent.large_changes]
+    assert flagged == ([("CAT1TOT", 1560, after)] if large else [])
+    assert result.errors == (1 if large else 0)
+
+
+def test_thresholds_are_the_documented_ones() -> None:
+    """25% up, 15% down, and beyond 3 × √ the earlier figure; --threshold changes the percentages."""
+    t = Thresholds()
+    assert (t.rise, t.fall, t.noise) == (25.0, 15.0, 3.0)
+    assert not t.large(4, 7) and t.large(40, 70)  # 30 > 3 × √40 = 19
+    assert parse_threshold("20") == Thresholds(rise=20, fall=20)
+    assert parse_threshold("30,10%") == Thresholds(rise=30, fall=10)
+    for bad in ("abc", "0", "10,20,30", "-5"):
+        with pytest.raises(InputError, match="--threshold"):
+            parse_threshold(bad)
+
+
+def test_threshold_option_changes_what_is_large(tmp_path: Path) -> None:
+    """+8% is drift by default, large with --threshold 5."""
+    series = kent_series(tmp_path, (1560, 1685))
+    assert run(str(series)).exit_code == 0
+    tighter = run(str(series), "--threshold", "5")
+    assert tighter.exit_code == 1
+    assert (
+        "LARGE CHANGE  Kent Category 1 (RSOs), 31 March (CAT1TOT) 2014-15 → 2015-16: 1,560 → 1,685 (+125, +8.0%)"
+        in tighter.output
+    )
+
+
+def test_a_rate_falling_while_the_count_rises_is_a_change_of_population_base(tmp_path: Path) -> None:
+    """1,560 at 100 → 1,600 at 98: populations implied 1,560 × 1,000 = 1,560,000 → 1,600 × 100,000 ÷ 98 = 1,632,653."""
+    result = compare([kent_series(tmp_path, (1560, 1600), rate=(100, 98))])
+    (base,) = result.areas[0].base_changes
+    assert (round(base.population_before), round(base.population_after), base.implied) == (
+        1560000,
+        1632653,
+        True,
+    )
+    assert result.errors == 0 and result.warnings == 1
+    shown = run(str(tmp_path / "kent_series.csv"))
+    assert shown.exit_code == 0  # a warning: exit 1 only with --strict
+    assert (
+        "BASE CHANGE  Kent 2014-15 → 2015-16: the rate fell from 100 to 98 while Category 1 rose from 1,560 to "
+        "1,600: a change of population base (population implied by the rates about 1,560,000 → 1,632,653)"
+    ) in shown.output
+    assert run(str(tmp_path / "kent_series.csv"), "--strict").exit_code == 1
+
+
+def test_given_populations_are_used_when_both_years_have_them(tmp_path: Path) -> None:
+    """POP10PLUS rows (combine writes them) replace the implied populations."""
+    rows = [
+        ("Kent", "2014-15", "CAT1TOT", 1560),
+        ("Kent", "2015-16", "CAT1TOT", 1600),
+        ("Kent", "2014-15", "RSORATE", 100),
+        ("Kent", "2015-16", "RSORATE", 98),
+        ("Kent", "2014-15", "POP10PLUS", 1565295),
+        ("Kent", "2015-16", "POP10PLUS", 1630000),
+    ]
+    result = compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+    (base,) = result.areas[0].base_changes
+    assert (base.population_before, base.population_after, base.implied) == (1565295, 1630000, False)
+
+
+def test_a_revision_between_two_releases_is_reported_and_the_rest_confirmed(tmp_path: Path) -> None:
+    """Kent 2014-15 restated with Level 1 Category 1 of 1,549: four figures revised, the rest confirmed."""
+    restated = edit_copy(
+        KENT_XLSX, tmp_path / "kent_2015_restated.xlsx", {"B5": 1549, "E5": 2336, "B8": 1561, "E8": 2358}
+    )
+    before = sha256(KENT_XLSX)
+    result = compare([KENT_XLSX, restated])
+    assert sha256(KENT_XLSX) == before
+    (kent,) = result.areas
+    revised = {(r.field, r.before, r.after) for r in kent.revisions}
+    assert revised == {
+        ("CAT1L1", 1548, 1549),
+        ("LEVEL1TOT", 2335, 2336),
+        ("CAT1TOT", 1560, 1561),
+        ("TOTAL_MAPPA_OFFENDERS", 2357, 2358),
+    }
+    (kept,) = kent.confirmed
+    assert not kept.duplicate and kept.fields == 50 - 4
+    shown = run(str(KENT_XLSX), str(restated))
+    assert shown.exit_code == 1
+    assert (
+        "REVISED    Kent 2014-15 CAT1TOT revised from 1,560 to 1,561 (release kent_2015.xlsx → kent_2015_restated.xlsx)"
+        in shown.output
+    )
+    assert (
+        "CONFIRMED  Kent 2014-15: 46 figures unrevised (release kent_2015.xlsx → kent_2015_restated.xlsx)"
+        in shown.output
+    )
+
+
+def test_two_files_with_identical_figures_are_a_duplicate_not_a_revision() -> None:
+    """The workbook and its tidy CSV hold the same 50 figures: a duplicate, exit 0."""
+    result = run(str(KENT_XLSX), str(KENT_CSV))
+    assert result.exit_code == 0, result.output
+    assert (
+        "DUPLICATE  Kent 2014-15: release kent_2015.csv repeats kent_2015.xlsx (50 figures identical): a duplicate, not a revision"
+        in result.output
+    )
+    assert "REVISED" not in result.output
+
+
+def test_revisions_in_a_long_csv_name_their_releases(tmp_path: Path) -> None:
+    """The same area, year and field in two releases of one long CSV."""
+    rows = [
+        ("England and Wales", "2014-15", "TOTAL_MAPPA_OFFENDERS", 52770, "2015 release"),
+        ("England and Wales", "2014-15", "CAT1TOT", 41000, "2015 release"),
+        ("England and Wales", "2014-15", "TOTAL_MAPPA_OFFENDERS", 52771, "2016 release"),
+        ("England and Wales", "2014-15", "CAT1TOT", 41000, "2016 release"),
+    ]
+    result = compare([long_csv(tmp_path / "national.csv", rows)])
+    (national,) = result.areas
+    ((revision),) = national.revisions
+    assert (revision.before, revision.after, revision.from_release, revision.to_release) == (
+        52770,
+        52771,
+        "2015 release",
+        "2016 release",
+    )
+    assert [(c.fields, c.duplicate) for c in national.confirmed] == [(1, False)]
+
+
+def test_files_of_two_areas_are_each_compared_on_their_own(tmp_path: Path) -> None:
+    """Kent's workbook and one that says Surrey: a note, and two areas, neither revising the other."""
+    surrey = edit_copy(
+        KENT_XLSX,
+        tmp_path / "surrey_2015.xlsx",
+        {"H1": "Surrey", "B5": 900, "E5": 1687, "B8": 912, "E8": 1709},
+    )
+    result = compare([KENT_XLSX, surrey])
+    assert [a.area for a in result.areas] == ["Kent", "Surrey"]
+    assert all(not a.revisions and not a.confirmed for a in result.areas)
+    assert result.notes == ["the files are about 2 areas (Kent, Surrey): each area is compared on its own"]
+    assert run(str(KENT_XLSX), str(surrey)).exit_code == 0
+
+
+def test_claims_are_checked_against_the_series(tmp_path: Path) -> None:
+    """The 3.5% growth claim against 52,770 → 55,236 in a long CSV: CLAIM WRONG, exit 1."""
+    rows = [
+        ("England and Wales", "2014-15", "TOTAL_MAPPA_OFFENDERS", 52770),
+        ("England and Wales", "2015-16", "TOTAL_MAPPA_OFFENDERS", 55236),
+    ]
+    series = long_csv(tmp_path / "national.csv", rows, release=False)
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "kind,area,year,from_year,stated\n"
+        "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,3.5%\n"
+        "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,4.7%\n",
+        encoding="utf-8",
+    )
+    result = run(str(series), "--claims", str(claims))
+    assert result.exit_code == 1
+    assert (
+        f"CLAIM WRONG  {claims}:2: England and Wales 2015-16 change in TOTAL_MAPPA_OFFENDERS" in result.output
+    )
+    assert "= +4.67%, which is +4.7% at the stated precision" in result.output
+    assert f"CLAIM OK     {claims}:3:" in result.output
+
+
+def test_text_output_is_exact(tmp_path: Path) -> None:
+    """The whole text report of a two-year series with one large change."""
+    series = kent_series(tmp_path, (1560, 2080))
+    result = run(str(series))
+    assert result.exit_code == 1
+    assert result.output == (
+        "1 area, 2014-15 to 2015-16, from 1 file: FAIL — 1 to correct or confirm, 0 warnings\n"
+        "\n"
+        "Kent\n"
+        "Figure                       2014-15    2015-16\n"
+        "---------------------------  ---------  --------------------\n"
+        "Category 1 (RSOs), 31 March  1,560      2,080 (+520, +33.3%)\n"
+        "Category 2, 31 March         793        830 (+37, +4.7%)\n"
+        "Category 3, 31 March         4          7 (+3, +75.0%)\n"
+        "RSOs per 100,000 aged 10+    100        100 (+0, +0.0%)\n"
+        "\n"
+        "LARGE CHANGE  Kent Category 1 (RSOs), 31 March (CAT1TOT) 2014-15 → 2015-16: 1,560 → 2,080 (+520, +33.3%)\n"
+        "\n"
+        "Large change: a rise of 25% or a fall of 15% or more, and more than 3 × √(the earlier figure) "
+        "(--threshold to change)\n"
+    )
+
+
+def test_json_is_the_library_document(tmp_path: Path) -> None:
+    """--format json prints exactly `document` of the library's result, schema-versioned."""
+    series = kent_series(tmp_path, (1560, 2080))
+    printed = json.loads(run(str(series), "--format", "json").output)
+    assert printed == json.loads(json.dumps(document(compare([series]))))
+    assert printed["schema_version"] == "1.0" and printed["status"] == "fail"
+    (change,) = [c for c in printed["areas"][0]["changes"] if c["field"] == "CAT1TOT"]
+    assert change == {
+        "field": "CAT1TOT",
+        "from_year": "2014-15",
+        "year": "2015-16",
+        "before": 1560,
+        "after": 2080,
+        "change": 520,
+        "percent_change": 33.33,
+        "large": True,
+    }
+
+
+def test_markdown_and_csv_outputs(tmp_path: Path) -> None:
+    """Markdown has a table per area and a findings table; the CSV a row per figure and year."""
+    series = kent_series(tmp_path, (1560, 2080))
+    markdown = run(str(series), "--format", "markdown").output
+    assert markdown.startswith("# MAPPA figures compared\n")
+    assert "| Category 1 (RSOs), 31 March | 1,560     | 2,080 (+520, +33.3%) |" in markdown
+    assert "| LARGE CHANGE |" in markdown
+    rows = run(str(series), "--format", "csv").output.splitlines()
+    assert (
+        rows[0]
+        == "record,area,year,from_year,field,value,previous,change,percent_change,release,from_release,status,message"
+    )
+    assert rows[2].startswith("figure,Kent,2015-16,2014-15,CAT1TOT,2080,1560,520,33.33,,,large change,")
+
+
+def test_nothing_from_an_input_runs_as_a_formula_or_an_escape(tmp_path: Path) -> None:
+    """A release named like a formula is written with an apostrophe in CSV; an escape is shown, not acted on."""
+    rows = [
+        ("Kent", "2014-15", "CAT1TOT", 1560, "=HYPERLINK(1)"),
+        ("Kent", "2014-15", "CAT1TOT", 1561, "\x1b[31mred"),
+    ]
+    series = long_csv(tmp_path / "k.csv", rows)
+    csv_text = run(str(series), "--format", "csv").output
+    assert ",'=HYPERLINK(1)," in csv_text
+    assert "\x1b" not in run(str(series)).output
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (("Kentt", "2014-15", "CAT1TOT", 1), "k.csv:3: unknown area 'Kentt'"),
+        (("Kent", "2013-14", "CAT1TOT", 1), "k.csv:3: unknown year '2013-14'"),
+        (("Kent", "2014-15", "cat 1", 1), "k.csv:3: 'CAT 1' is not a field code"),
+        (("Kent", "2014-15", "CAT1TOT", "lots"), "k.csv:3: the value 'lots' is not a number"),
+        (
+            ("Kent", "2014-15", "CAT1TOT", 1561),
+            "k.csv:3: Kent 2014-15 CAT1TOT is 1561 here but 1560 at line 2",
+        ),
+    ],
+)
+def test_every_bad_line_of_a_long_csv_is_refused_in_one_line(
+    tmp_path: Path, row: tuple, message: str
+) -> None:
+    """Exit 2, one line naming the file and line."""
+    series = long_csv(tmp_path / "k.csv", [("Kent", "2014-15", "CAT1TOT", 1560), row], release=False)
+    result = run(str(series))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mappa-stats: error: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_not_available_values_are_no_figure_never_zero(tmp_path: Path) -> None:
+    """'-' and '[x]' in the value column are skipped: no change is computed through them."""
+    rows = [("Kent", "2014-15", "CAT1TOT", "[x]"), ("Kent", "2015-16", "CAT1TOT", 1560)]
+    result = compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+    assert result.areas[0].changes == []
+
+
+def test_a_file_naming_no_area_is_refused(tmp_path: Path) -> None:
+    """Without a MAPPA area cell or an area in its name, a workbook cannot join a series."""
+    nameless = edit_copy(KENT_XLSX, tmp_path / "return.xlsx", {"G1": None, "H1": None})
+    result = run(str(nameless))
+    assert result.exit_code == 2
+    assert "return.xlsx: the file does not name its MAPPA area" in result.stderr
+
+
+def test_a_rate_falling_with_the_count_is_no_change_of_base(tmp_path: Path) -> None:
+    """1,560 at 100 → 1,500 at 96: both fell, as they should on the same base; nothing to say."""
+    result = compare([kent_series(tmp_path, (1560, 1500), rate=(100, 96))])
+    assert result.areas[0].base_changes == [] and result.warnings == 0
+
+
+def test_a_long_csv_beyond_the_figure_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded: past MAX_FIGURES figures the file is refused at the line that passes it."""
+    from mappa_stats import compare as comparing
+
+    monkeypatch.setattr(comparing, "MAX_FIGURES", 2)
+    rows = [("Kent", year, "CAT1TOT", 1560) for year in ("2014-15", "2015-16", "2016-17")]
+    with pytest.raises(InputError, match=r"k\.csv:4: more than 2 figures in one file"):
+        compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+
+
+def test_the_national_security_division_and_unknown_field_codes_are_said_not_compared(tmp_path: Path) -> None:
+    """combine's rows of the National Security Division read; field codes no definition of the year has
+    (its Category 4 fields, until a definition names them) are left out, in a note and a warning."""
+    rows = [
+        ("National Security Division", "2023-24", "CAT4L1", 200),
+        ("National Security Division", "2023-24", "CAT4L2", 20),
+        ("Kent", "2023-24", "CAT1TOT", 1700),
+    ]
+    result = compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+    assert [a.area for a in result.areas] == ["Kent"]
+    assert result.notes == [
+        f"{tmp_path / 'k.csv'}: 2 figures of field codes no definition of their year has (CAT4L1, CAT4L2) were "
+        "not compared"
+    ]
+    assert result.warnings == 1 and result.status() == "pass" and result.status(strict=True) == "fail"
+
+
+def test_last_years_return_against_this_years(tmp_path: Path) -> None:
+    """The manager's use: the Ministry's returns of 2023-24 and 2024-25, any form mixed with the report.
+
+    The 2024-25 return has Category 1 at Level 1 of 2,064 for 1,548 (+516): its total 1,560 → 2,076 is
+    +33.1%, beyond 3 × √1,560 = 118.5, so it is flagged."""
+    from returns import figures, make_return
+
+    last = make_return(tmp_path / "kent_2024.xlsx", "2023-24", figures("2023-24"))
+    this = make_return(tmp_path / "kent_2025.xlsx", "2024-25", {**figures("2024-25"), "CAT1L1": 2064})
+    result = compare([last, this])
+    (kent,) = result.areas
+    assert kent.years == ("2023-24", "2024-25")
+    # The 31 March total moves 2,357 → 2,873 (+21.9%): under the 25% rise, so only Category 1 is flagged.
+    assert [(c.field, c.before, c.after) for c in kent.large_changes] == [("CAT1TOT", 1560, 2076)]
+    shown = run(str(last), str(this))
+    assert shown.exit_code == 1
+    assert (
+        "LARGE CHANGE  Kent Category 1 (RSOs), 31 March (CAT1TOT) 2023-24 → 2024-25: 1,560 → 2,076 (+516, +33.1%)"
+        in shown.output
+    )
+
+
+def test_the_published_report_and_its_workbook_are_a_duplicate() -> None:
+    """The report's text (samples/kent_2015_report.txt) holds the workbook's 50 figures: a duplicate."""
+    from conftest import SAMPLES
+
+    result = compare([SAMPLES / "kent_2015_report.txt", KENT_XLSX])
+    ((kept),) = result.areas[0].confirmed
+    assert kept.duplicate and kept.fields == 50 and result.status() == "pass"
+
+
+def test_json_meets_its_schema(tmp_path: Path) -> None:
+    """Every part of the document — changes, revisions, confirmations, bases, claims — meets the schema."""
+    import jsonschema
+
+    from conftest import ROOT
+
+    rows = [
+        ("Kent", "2014-15", "CAT1TOT", 1560, "a"),
+        ("Kent", "2015-16", "CAT1TOT", 2080, "b"),
+        ("Kent", "2014-15", "RSORATE", 100, "a"),
+        ("Kent", "2015-16", "RSORATE", 98, "b"),
+        ("Kent", "2014-15", "CAT1TOT", 1561, "b"),
+        ("Kent", "2014-15", "CAT2TOT", 793, "a"),
+        ("Kent", "2014-15", "CAT2TOT", 793, "b"),
+    ]
+    series = long_csv(tmp_path / "k.csv", rows)
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "kind,area,year,from_year,stated\nchange:CAT1TOT,Kent,2015-16,2014-15,33%\nrate,Kent,2015-16,,98\n",
+        encoding="utf-8",
+    )
+    printed = json.loads(run(str(series), "--claims", str(claims), "-f", "json").output)
+    schema = json.loads((ROOT / "schemas" / "compare.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(printed, schema)
+    (kent,) = printed["areas"]
+    assert kent["revisions"] and kent["confirmed"] and kent["population_base_changes"]
+    assert [c["status"] for c in printed["claims"]] == ["reproduces", "cannot be checked"]
+
+
+def test_one_file_given_twice_is_a_duplicate_not_merged() -> None:
+    """The same workbook twice: two releases ('kent_2015.xlsx (file 2)'), said to be a duplicate."""
+    result = compare([KENT_XLSX, KENT_XLSX])
+    ((kept),) = result.areas[0].confirmed
+    assert kept.duplicate and (kept.from_release, kept.to_release) == (
+        "kent_2015.xlsx",
+        "kent_2015.xlsx (file 2)",
+    )
+
+
+def test_two_long_csvs_disagreeing_within_one_release_are_refused(tmp_path: Path) -> None:
+    """Release '2016' says 1,560 in one file and 1,561 in another: which is it? Refused, naming both."""
+    one = long_csv(tmp_path / "one.csv", [("Kent", "2014-15", "CAT1TOT", 1560, "2016")])
+    two = long_csv(tmp_path / "two.csv", [("Kent", "2014-15", "CAT1TOT", 1561, "2016")])
+    with pytest.raises(
+        InputError, match=r"two\.csv:2: Kent 2014-15 CAT1TOT is 1561 in release '2016' here but 1560"
+    ):
+        compare([one, two])
