@@ -490,3 +490,22 @@ def test_sheet_naming_the_form_points_at_the_data_sheet(tmp_path: Path) -> None:
     result = run("validate", path, "--sheet", "Data entry")
     assert result.exit_code == 2
     assert "'Data entry' is the return's form; give its data sheet, --sheet '23-24 data'" in result.output
+
+
+def test_a_31_march_slip_against_the_breakdowns_is_filed_under_their_rule(tmp_path: Path) -> None:
+    """Category 1 Level 2 typed 120 where the three breakdowns hold 12: located at the typed cell, named by
+    the blocks' columns once each, under cross.breakdown_adds_up (a return has no totals.row to break)."""
+    values = figures("2023-24")
+    path = make_return(
+        tmp_path / "return.xlsx", "2023-24", {**values, "CAT1L2": 120}, blocks=breakdowns(values)
+    )
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    located = [f for f in report(result)["findings"] if f["field"] == "CAT1L2"]
+    assert len(located) == 1 and located[0]["rule"] == "cross.breakdown_adds_up"
+    assert (
+        located[0]["expected"] == 12
+        and "'Level 2 and 3 offenders on 31 March by sex' column" in (located[0]["message"])
+    )
+    failed = [r["id"] for r in report(result)["rules"] if r["status"] == "failed"]
+    assert "totals.row" not in failed and len(failed) == len({f["rule"] for f in report(result)["findings"]})

@@ -19,7 +19,7 @@ from math import comb
 
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.frame import equations as year_equations
-from mappa_stats.model import AreaTables, sheet_ref
+from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
 from mappa_stats.templates import Template
 
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
@@ -189,7 +189,14 @@ def name_slip(typed: int, correct: int) -> str | None:
 
 def _line_name(template: Template, equation: Equation) -> str:
     if not equation.table:
-        return f"the {equation.rule} equality at {equation.total}"
+        # A relation's equality (a return's breakdown column, the outcomes of a charge): named by its cells.
+        part_table, _row, part_column = template.field_refs[equation.parts[0]]
+        part = template.table(part_table)
+        same = {template.field_refs[p][0::2] for p in equation.parts} == {(part_table, part_column)}
+        if same:
+            return f"the {part.display_title!r} column {part.column(part_column).short}"
+        total_table, row_id, column_id = template.field_refs[equation.total]
+        return f"the parts of {template.table(total_table).describe(row_id, column_id)}"
     table = template.table(equation.table)
     _table, row_id, column_id = template.field_refs[equation.total]
     row, column = table.row(row_id), table.column(column_id)
@@ -258,14 +265,14 @@ def _culprit_findings(
         explained = [e for e in violated if e.coefficient(key)]
         lines = [_line_name(template, e) for e in explained] or ["the equations"]
         typed = values[key]
-        slip = name_slip(typed, new)
+        slip = "blank, read as 0" if cell.issue == BLANK_ZERO else name_slip(typed, new)
         others = [f"{_ref(area, k)} → {v}" for k, v in partners.items() if k != key]
         together = f" (together with {', '.join(others)})" if others else ""
         ref = _ref(area, key)
         message = f"{ref} reads {typed}; {new} would make {_join(lines)} add up{together}" + (
             f" — {slip}" if slip else ""
         )
-        if table.kind == "grid":
+        if table.kind == "grid" and any(e.table for e in explained):
             # A column total (in the Total row) goes under the column rule; any other grid cell, the row rule.
             column_total = table.row(row_id).is_total and not table.column(column_id).is_total
             rule = "totals.column" if column_total else "totals.row"
