@@ -509,3 +509,17 @@ def test_a_31_march_slip_against_the_breakdowns_is_filed_under_their_rule(tmp_pa
     )
     failed = [r["id"] for r in report(result)["rules"] if r["status"] == "failed"]
     assert "totals.row" not in failed and len(failed) == len({f["rule"] for f in report(result)["findings"]})
+
+
+def test_the_pack_does_not_offer_a_relations_sum_as_a_cells_value(tmp_path: Path) -> None:
+    """Convicted typed 3 for 1 (3 + 1 + 0 outcomes for 2 charged): the pack marks the cell but never says it
+    'should be == 2' — the sum its cells need is not this cell's value; the options are in the findings."""
+    path = make_return(
+        tmp_path / "NSD.xlsx", "2023-24", {**NSD, "CAT4L1SFOCONV": 3}, area_id=43, area_name="", form="nsd"
+    )
+    pack = run("signoff", path)
+    assert pack.exit_code == 1
+    assert "should be ==" not in pack.output and "[wrong] 3" in pack.output
+    html = tmp_path / "pack.html"
+    assert run("signoff", path, "-o", html).exit_code == 1
+    assert "should be ==" not in html.read_text(encoding="utf-8")

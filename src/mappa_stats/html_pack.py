@@ -11,7 +11,7 @@ from html import escape
 
 from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
-from mappa_stats.signoff import Grid, Pack, clean
+from mappa_stats.signoff import Grid, Pack, cell_fix, clean
 
 _CSS = """
 :root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #b1b4b6; --pass: #00703c; --fail: #a4190f;
@@ -96,7 +96,7 @@ def _grid_table(grid: Grid, number: int, pack_errors: tuple[Finding, ...]) -> st
             if cell.flagged is not None:
                 wrong = cell.flagged in pack_errors
                 marker = "Wrong" if wrong else "Check"
-                fix = cell.flagged.expected
+                fix = cell_fix(cell.flagged)
                 fix_text = f'<span class="fix">should be {_e(fix)}</span>' if fix is not None else ""
                 tds.append(
                     f'<td class="num {"wrong" if wrong else "warn"}" data-finding="{_e(cell.flagged.rule)}">'

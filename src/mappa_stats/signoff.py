@@ -336,7 +336,7 @@ def render_markdown(pack: Pack) -> str:
             for cell in cells:
                 text = md(cell.text)
                 if cell.flagged is not None:
-                    fix = cell.flagged.expected
+                    fix = cell_fix(cell.flagged)
                     word = "wrong" if cell.flagged in pack.errors else "check"
                     text = f"**[{word}] {text}**" + (f" (should be {md(fix)})" if fix is not None else "")
                 shown.append(text)
@@ -380,3 +380,10 @@ def render_pack(
 
         return render_html(pack)
     return render_markdown(pack)
+
+
+def cell_fix(finding: Finding) -> object:
+    """The value a flagged cell should hold, when the finding knows one: a located fix's number, not a
+    relation's bound ('== 3' is the sum its cells need, not this cell's value)."""
+    expected = finding.expected
+    return expected if isinstance(expected, (int, float)) and not isinstance(expected, bool) else None
