@@ -523,3 +523,58 @@ def test_the_pack_does_not_offer_a_relations_sum_as_a_cells_value(tmp_path: Path
     html = tmp_path / "pack.html"
     assert run("signoff", path, "-o", html).exit_code == 1
     assert "should be ==" not in html.read_text(encoding="utf-8")
+
+
+def test_a_return_saved_as_opendocument_names_the_typed_cell(tmp_path: Path) -> None:
+    """A return kept in LibreOffice's own format: its data sheet's references are read from the .ods, so a
+    slip is named at 'Data entry' as in the .xlsx. Built with odfpy: the form's D cells and row 2 of
+    references (of:=['Data entry'.Dn]) with the values LibreOffice saves."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    values = {**figures("2023-24"), "CAT2L2YEAR": 5}  # yearly 5 below the 6 on 31 March
+    template = load_template("2023-24")
+    rows, blocks = return_layout(template)
+    counts = with_blocks(figures("2023-24"))
+
+    def cell(value: Any = None, formula: str | None = None) -> Any:
+        if value is None:
+            return TableCell()
+        kind = {"valuetype": "float", "value": value} if isinstance(value, int) else {"valuetype": "string"}
+        made = TableCell(formula=formula, **kind) if formula else TableCell(**kind)
+        made.addElement(P(text=str(value)))
+        return made
+
+    doc = OpenDocumentSpreadsheet()
+    entry = Table(name="Data entry")
+    grid: dict[int, dict[int, Any]] = {1: {1: "Area ID", 3: "Area"}, 2: {1: 17, 3: "Kent"}}
+    for code, r in rows.items():
+        grid.setdefault(r, {})[4] = values[code]
+    for table_id, first in blocks.items():
+        table = template.table(table_id)
+        for offset, row in enumerate(table.rows):
+            grid.setdefault(first + offset, {})[2] = row.label
+            for k, column in enumerate(table.columns):
+                grid[first + offset][3 + k] = counts.get(table.fields[(row.id, column.id)])
+    for r in range(1, max(grid) + 1):
+        line = TableRow()
+        for c in range(1, 9):
+            line.addElement(cell(grid.get(r, {}).get(c)))
+        entry.addElement(line)
+    data = Table(name="23-24 data")
+    head, body = TableRow(), TableRow()
+    for code in template.return_fields:
+        head.addElement(cell(code))
+        target = "A2" if code == "AREAID" else f"D{rows[code]}"
+        body.addElement(cell(17 if code == "AREAID" else values[code], f"of:=['Data entry'.{target}]"))
+    data.addElement(head)
+    data.addElement(body)
+    doc.spreadsheet.addElement(entry)
+    doc.spreadsheet.addElement(data)
+    path = tmp_path / "return.ods"
+    doc.save(str(path))
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = [f for f in report(result)["findings"] if f["field"] == "CAT2L2YEAR"]
+    assert found and found[0]["ref"] == f"'Data entry'!D{rows['CAT2L2YEAR']}"

@@ -175,7 +175,46 @@ def _ods_sheets(path: Path, data: bytes) -> list[Sheet]:
                 value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
             )
         sheets.append(sheet)
+    data_sheet = returns.data_sheet(sheets)
+    if data_sheet is not None:
+        # A return saved as OpenDocument: its row 2 references name the cell the manager typed.
+        data_sheet.references.update(_ods_row_formulas(data, data_sheet.name, 2))
     return sheets
+
+
+_ODF_REFERENCE = re.compile(r"^of:=\[\$?(?:'((?:[^']|'')+)'|([^.\]]+))\.\$?([A-Za-z]{1,3})\$?(\d{1,7})\]$")
+
+
+def _ods_row_formulas(data: bytes, sheet_name: str, row: int) -> dict[tuple[int, int], str]:
+    """Plain references in one row of one sheet of an .ods, in Excel's spelling ("='Data entry'!D14")."""
+    import xml.etree.ElementTree as ET
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    out: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+        in_sheet, r = False, 0
+        for event, element in ET.iterparse(content, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "table" and event == "start":
+                in_sheet, r = element.get(f"{{{table_ns}}}name") == sheet_name, 0
+            elif tag == "table-row" and event == "end" and in_sheet:
+                r += int(element.get(f"{{{table_ns}}}number-rows-repeated", "1"))
+                if r == row:
+                    column = 0
+                    for cell in element:
+                        column += 1
+                        found = _ODF_REFERENCE.match(cell.get(f"{{{table_ns}}}formula", ""))
+                        if found is not None:
+                            sheet = (found.group(1) or "").replace("''", "'") or (found.group(2) or "")
+                            target = f"{found.group(3)}{found.group(4)}"
+                            out[(row, column)] = f"='{sheet.replace(chr(39), chr(39) * 2)}'!{target}"
+                        column += int(cell.get(f"{{{table_ns}}}number-columns-repeated", "1")) - 1
+                    return out
+            if tag == "table-row" and event == "end":
+                element.clear()  # rows are read one at a time: memory stays bounded
+            elif tag == "table" and event == "end" and in_sheet:
+                return out
+    return out
 
 
 def _csv_label(text: str, labels: tuple[Label, ...], what: str, table_id: str, place: str) -> Label:
