@@ -367,14 +367,18 @@ def write_xlsx(
     tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
 ) -> None:
     """An accessible .xlsx: GSS checklist, each table an Excel table object without filter buttons."""
+    cover = cover_defaults(tables, cover or Cover())
+    write_xlsx_sheets(build_sheets(tables, cover, validation), _properties(tables, cover), path)
+
+
+def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path) -> None:
+    """Write these sheets as an accessible .xlsx with these document properties (write_xlsx, combine)."""
     from openpyxl import Workbook
     from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Font, NamedStyle
     from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-    cover = cover_defaults(tables, cover or Cover())
-    props = _properties(tables, cover)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     wb.properties.title = props["title"]
@@ -406,7 +410,7 @@ def write_xlsx(
     wb.add_named_style(heading2)
     plain = Font(name=FONT, size=10)
     link_font = Font(name=FONT, size=10, color="0563C1", underline="single")
-    for sheet in build_sheets(tables, cover, validation):
+    for sheet in sheets:
         ws = wb.create_sheet(sheet.name)
         widths = _widths(sheet)
         ws["A1"] = cell_text(sheet.title)
@@ -459,6 +463,12 @@ def write_ods(
     tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
 ) -> None:
     """The same publication as an OpenDocument spreadsheet: styles, widths, links and properties."""
+    cover = cover_defaults(tables, cover or Cover())
+    write_ods_sheets(build_sheets(tables, cover, validation), _properties(tables, cover), path)
+
+
+def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path) -> None:
+    """Write these sheets as an OpenDocument spreadsheet with these document properties."""
     from odf import dc, meta
     from odf.number import Number, NumberStyle
     from odf.office import FontFaceDecls  # noqa: F401 - imported for its registration side effects
@@ -476,8 +486,6 @@ def write_ods(
     from odf.table import Table, TableCell, TableColumn, TableRow
     from odf.text import A, P
 
-    cover = cover_defaults(tables, cover or Cover())
-    props = _properties(tables, cover)
     doc = OpenDocumentSpreadsheet()
     # odfpy names itself the generator; mappa-stats is the producer, so it recognises its own files.
     for element in list(doc.meta.childNodes):
@@ -576,7 +584,7 @@ def write_ods(
             return cell
         return text_cell(str(value), right_text)
 
-    for sheet in build_sheets(tables, cover, validation):
+    for sheet in sheets:
         widths = _widths(sheet)
         table = Table(name=sheet.name)
         for width in widths:
