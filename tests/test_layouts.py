@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from conftest import KENT_XLSX, sha256
+from conftest import KENT_XLSX, SAMPLES, sha256
 from mappa_stats.cli import main
 
 Change = Callable[[Any, Any], None]
@@ -94,3 +95,46 @@ def test_every_missing_table_is_named_in_one_run(tmp_path: Path) -> None:
     assert "'RSOs cautioned or convicted for breach of notification requirements'" in line
     assert "'Restrictive orders for Category 1 offenders'" in line
     assert sha256(path) == before
+
+
+# --- --sheet: which sheet of a workbook is read ------------------------------------------------------------
+
+
+def _draft_first(wb: Any, ws: Any) -> None:
+    """A draft copy of the same year's sheet before the final one, its Category 1 Level 1 typed 1400."""
+    draft = wb.copy_worksheet(ws)
+    draft.title = "Draft"
+    draft["B5"] = 1400
+    wb.move_sheet(draft, offset=-1)
+
+
+def test_sheet_chooses_which_sheet_is_read(tmp_path: Path) -> None:
+    """--sheet Statistics reads the final sheet (passes, Kent's 1548); --sheet draft the draft, whose 1400
+    does not add up to the 1560 of its total (1560 - 12 - 0 = 1548 is what the sums say)."""
+    path = edited(tmp_path, _draft_first)
+    before = sha256(path)
+    neither = CliRunner().invoke(main, ["validate", str(path)])
+    assert neither.exit_code == 2 and "choose the sheet with --sheet NAME" in neither.output
+    final = CliRunner().invoke(main, ["validate", str(path), "--sheet", "Statistics"])
+    assert final.exit_code == 0, final.output
+    draft = CliRunner().invoke(main, ["validate", str(path), "--sheet", " draft ", "--format", "json"])
+    assert draft.exit_code == 1
+    findings = [f for f in json.loads(draft.stdout)["files"][0]["findings"] if f["cell"] == "B5"]
+    assert findings and findings[0]["actual"] == 1400 and findings[0]["expected"] == 1548
+    tables = CliRunner().invoke(main, ["tables", str(path), "--sheet", "Statistics", "--format", "csv"])
+    assert tables.exit_code == 0 and "1548" in tables.stdout and "1400" not in tables.stdout
+    assert sha256(path) == before
+
+
+@pytest.mark.parametrize(
+    ("file", "words"),
+    [
+        ("kent_2015.xlsx", "no sheet named 'Nope'; its sheets are 'Statistics'"),
+        ("kent_2015.csv", "--sheet chooses a sheet of a workbook, and this file is not one"),
+    ],
+)
+def test_a_sheet_that_is_not_there_is_one_line(file: str, words: str) -> None:
+    """--sheet naming no sheet, or given with a CSV: exit 2, one line that says what there is."""
+    result = CliRunner().invoke(main, ["validate", str(SAMPLES / file), "--sheet", "Nope"])
+    assert result.exit_code == 2
+    assert words in result.output and "Traceback" not in result.output

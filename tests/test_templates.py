@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 import mappa_stats
 from conftest import KENT_CSV, KENT_XLSX, ROOT, SAMPLES
@@ -52,10 +52,14 @@ def run(*args: str | Path) -> Any:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("year", shipped_years())
+@pytest.mark.parametrize(
+    "year", [*shipped_years(), *(f"nsd/{y}" for y in mappa_stats.templates.form_years("nsd"))]
+)
 def test_every_shipped_year_passes_its_schema_and_references(year: str) -> None:
-    """Each shipped definition is valid against template.schema.json and every reference resolves."""
+    """Each shipped definition (an area's, and the NSD's) is valid against template.schema.json and every
+    reference resolves."""
     spec = json.loads((schemas_dir() / "templates" / f"{year}.json").read_text(encoding="utf-8"))
+    year = year.removeprefix("nsd/")
     check_definition(spec, f"{year}.json")
     template = build_template(spec, f"{year}.json", file_year=year)
     codes = [code for table in template.tables for code in table.fields.values()]
@@ -491,8 +495,9 @@ def _string_constants(path: Path) -> set[str]:
 def test_no_table_row_or_column_of_a_year_is_named_in_the_code() -> None:
     """Outside the definitions and tests, code asks for cells by role, never by a year's ids."""
     ids: set[str] = set()
-    for year in shipped_years():
-        template = load_template(year)
+    forms = [load_template(y) for y in shipped_years()]
+    forms += [load_template(y, "nsd") for y in mappa_stats.templates.form_years("nsd")]
+    for template in forms:
         for table in template.tables:
             ids.add(table.id)
             ids.update(label.id for label in (*table.rows, *table.columns))
@@ -636,3 +641,68 @@ def test_the_rate_command_honours_the_year(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Not checked: needs mid-2018 (the population file is mid-2014)." in result.output
     assert "Matches" not in result.output
+
+
+def test_mid_year_names_the_estimate_of_a_file_that_does_not_say(tmp_path: Path) -> None:
+    """A population file with no year in its title or name: --mid-year 2018 says which estimate it is, so a
+    2018-19 rate is checked; a file that says mid-2014 is refused under --mid-year 2018, in one line."""
+    untitled = tmp_path / "population.csv"  # the mid-2014 figures, under a name with no year (synthetic)
+    untitled.write_text((SAMPLES / "ons_mid2014.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    workbook = later_year_workbook(tmp_path, "2018-19")
+    # Level 1 is 1548 + 787 = 2335 of 2357 on 31 March: 99.07%, stated as 99.
+    args = [
+        "validate",
+        workbook,
+        "--area",
+        "Kent",
+        "--level1-share",
+        "99",
+        "--population",
+        untitled,
+        "--strict",
+    ]
+    unsaid = run(*args)
+    # Without a mid-year the vintage rule cannot run, and --strict fails what was not checked.
+    assert unsaid.exit_code == 1 and "rate.vintage" in unsaid.output
+    assert run(*args, "--mid-year", "2018").exit_code == 0
+    wrong = run(*args[:-1], "--population", SAMPLES / "ons_mid2014.csv", "--mid-year", "2018")
+    assert wrong.exit_code == 2
+    assert "the file says it is the mid-2014 estimate, not mid-2018" in wrong.output
+
+
+def test_a_mid_2023_workbook_as_ons_publishes_it_gives_a_returns_rate(tmp_path: Path) -> None:
+    """The mid-2023 shape (mye23tablesew.xlsx): a contents sheet first, 'MYE2 - Persons' with 7 title rows, ages
+    0 … 90 as columns. Its figures here are Kent's mid-2014 rows relabelled (synthetic); with a 2023-24
+    return the rate is 1560 ÷ 1,565,295 × 100,000 = 99.66 → 100, and the vintage matches the year."""
+    import csv
+
+    from returns import figures, make_return
+
+    raw = ROOT / "tests" / "data" / "ons_mye2_mid2014_uk_persons.csv"
+    with raw.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle) if r and r[0] in ("E10000016", "E06000035")]
+    book = Workbook()
+    assert book.active is not None
+    book.active.title = "Contents"
+    sheet = book.create_sheet("MYE2 - Persons")
+    titles = [
+        "MYE2: Population estimates: Persons by single year of age for local authorities, mid-2023",
+        "This worksheet contains one table.",
+        "Source: Office for National Statistics",
+        "Units: number of people",
+        "",
+        "",
+        "",
+    ]
+    for title in titles:
+        sheet.append([title] if title else [])
+    sheet.append(["Code", "Name", "Geography", "All ages", *range(91)])
+    for r in rows:
+        sheet.append([r[0], r[1], "County", *(int(x.replace(",", "")) for x in r[2:])])
+    population = tmp_path / "mye23tablesew.xlsx"
+    book.save(population)
+    ret = make_return(tmp_path / "kent_return.xlsx", "2023-24", figures("2023-24"))
+    result = run("rate", "--population", population, ret, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rate = json.loads(result.stdout)["rates"][0]
+    assert (rate["population"], rate["rate_rounded"], rate["vintage"]) == (1_565_295, 100, "mid-2023")

@@ -155,6 +155,34 @@ def return_fields(start: int) -> list[str]:
     ]
 
 
+RETURN_TYPOS = {
+    "CAT3L3SFOCONVICT": "CAT3L3SFOCONV",
+    "CAT1L3SFOCHARGED": "CAT1L3SFOCHARGE",
+    "CAT2L2SFOTHER": "CAT2L2SFOOTHER",
+}
+# Tables of the area report that a return does not carry: the stated rate and the commentary's share.
+REPORT_ONLY = ("rsos_per_100k", "commentary")
+
+
+def _label_set(spec: dict[str, Any], labels: Any) -> list[dict[str, Any]]:
+    return list(spec["labels"][labels] if isinstance(labels, str) else labels)
+
+
+def typed_fields(spec: dict[str, Any]) -> list[str]:
+    """The cells someone types, in table order: no totals, no not-applicable cells, no report-only table."""
+    out = []
+    for table in spec["tables"]:
+        if table["id"] in REPORT_ONLY:
+            continue
+        na = {(x["row"], x["column"]) for x in table.get("not_applicable", [])}
+        for row in _label_set(spec, table["rows"]):
+            for column in _label_set(spec, table["columns"]):
+                if "total_of" in row or "total_of" in column or (row["id"], column["id"]) in na:
+                    continue
+                out.append(table["fields"][row["id"]][column["id"]])
+    return out
+
+
 def _year_words(text: str, start: int) -> str:
     """2014-15 wording carried to another year: its snapshot date and its population estimate."""
     return text.replace(f"{MONTHS_END} 2015", f"{MONTHS_END} {start + 1}").replace("mid-2014", f"mid-{start}")
@@ -414,11 +442,15 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
             "fields": return_fields(start),
             # Header typos in real returns that the Ministry's code repairs by hand (CAT2L2SFOTHER it uses
             # as it is; CAT4L3SFOCHARGED is the National Security Division's).
-            "header_typos": {
-                "CAT3L3SFOCONVICT": "CAT3L3SFOCONV",
-                "CAT1L3SFOCHARGED": "CAT1L3SFOCHARGE",
-                "CAT2L2SFOTHER": "CAT2L2SFOOTHER",
-            },
+            "header_typos": dict(RETURN_TYPOS),
+        }
+    if start < 2023:
+        # No return of these years is public; a two-row field-code sheet of the year's own fields can still
+        # be given ('YY-YY data', row 1 codes, row 2 values), as the 2023-24 return lays them out.
+        spec["return"] = {
+            "sheet": f"{start % 100:02d}-{end % 100:02d} data",
+            "fields": ["AREAID", *typed_fields(spec)],
+            "header_typos": {typo: code for typo, code in RETURN_TYPOS.items() if code in typed_fields(spec)},
         }
     verified = start >= 2023
     spec["status"] = "verified" if verified else "provisional"
@@ -426,6 +458,249 @@ def build(start: int, base: dict[str, Any]) -> dict[str, Any]:
     if verified:
         spec["sources"].append(CARRIED + " (titles and labels used to read an area workbook)")
     spec["changes"] = changes or ["no change known from the year before"]
+    return spec
+
+
+NSD_SOURCES = [
+    "Ministry of Justice MAPPA production code, moj-analytical-services/OMPPG, MAPPA/2023-2024 and "
+    "MAPPA/2024-2025: the National Security Division's return NSD.xlsx, columns A:T, 20 fields "
+    "(shared/research/moj-return.md)"
+]
+CAT4 = {
+    "id": "cat4",
+    "label": "Category 4: Terrorist and terrorism-risk offenders",
+    "aliases": ["Category 4", "Cat 4", "Cat4", "C4", "Terrorist offenders", "Terrorism-risk offenders"],
+}
+
+
+def nsd_return_fields() -> list[str]:
+    """The National Security Division's data-sheet fields in the Ministry's order (20, columns A:T)."""
+    levels = ("L1", "L2", "L3")
+    return [
+        "AREAID",
+        *[f"CAT4{n}" for n in levels],
+        "CAT4L2YEAR",
+        "CAT4L3YEAR",
+        "CAT4L2LICBREACH",
+        "CAT4L3LICBREACH",
+        *[f"CAT4{n}SFO" for n in levels],
+        *[f"CAT4{n}SFO{outcome}" for outcome in ("CONV", "CHARGE", "OTHER") for n in levels],
+    ]
+
+
+def nsd_grid(table_id: str, title: str, rows: str, suffix: str, description: str) -> dict[str, Any]:
+    """A Category 4 table by level: CAT4L2{suffix} …, and the Category 4 total CAT4{suffix}TOT."""
+    names = ["level1", "level2", "level3"] if rows == "levels_123" else ["level2", "level3"]
+    fields = {r: {"cat4": f"CAT4L{r[-1]}{suffix}"} for r in names}
+    fields["total"] = {"cat4": f"CAT4{suffix}TOT" if suffix else "CAT4TOT"}
+    return {
+        "id": table_id,
+        "kind": "grid",
+        "title": title,
+        "match": [title],
+        "rows": rows,
+        "columns": "category4",
+        "fields": fields,
+        "publication": {"description": description, "unit": "people", "row_header": "Management level"},
+    }
+
+
+def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
+    """The National Security Division's return of the year: Category 4 only (from 2022-23)."""
+    end = start + 1
+    year = year_of(start)
+    verified = start >= 2023
+    period = f"{MONTHS_END} {end}"
+    outcome = "convicted, still charged and with another outcome"
+    tables = [
+        nsd_grid(
+            "snapshot",
+            f"Category 4 offenders on {period}",
+            "levels_123",
+            "",
+            f"Numbers of people: Category 4 offenders managed by the National Security Division on {period}, "
+            "by management level.",
+        ),
+        nsd_grid(
+            "yearly",
+            "Category 4 offenders managed at Level 2 and 3 in the year",
+            "levels_23",
+            "YEAR",
+            f"Numbers of people: Category 4 offenders managed at Level 2 or 3 at any time in the year to "
+            f"{period}.",
+        ),
+        nsd_grid(
+            "custody_licence",
+            "Category 4 offenders returned to custody for breach of licence",
+            "levels_23",
+            "LICBREACH",
+            "Numbers of people: Category 4 offenders at Level 2 or 3 returned to custody for breach of "
+            "licence.",
+        ),
+        nsd_grid(
+            "sfo_charged",
+            "Category 4 offenders charged with a serious further offence",
+            "levels_123",
+            "SFO",
+            "Numbers of offences: Category 4 offenders charged with a serious further offence, by level.",
+        ),
+        nsd_grid(
+            "sfo_convicted",
+            "Category 4 serious further offence charges: convicted",
+            "levels_123",
+            "SFOCONV",
+            "Numbers of offences: serious further offence charges of Category 4 offenders that led to "
+            "conviction.",
+        ),
+        nsd_grid(
+            "sfo_still_charged",
+            "Category 4 serious further offence charges: still awaiting an outcome",
+            "levels_123",
+            "SFOCHARGE",
+            "Numbers of offences: serious further offence charges of Category 4 offenders still awaiting an "
+            "outcome.",
+        ),
+        nsd_grid(
+            "sfo_other",
+            "Category 4 serious further offence charges: other outcome",
+            "levels_123",
+            "SFOOTHER",
+            "Numbers of offences: serious further offence charges of Category 4 offenders with another "
+            "outcome.",
+        ),
+    ]
+    codes = ("CAT4L2", "CAT4L3")
+    for table_id, title, anchor, rows, prefix in BLOCKS:
+        block = breakdown_table(
+            table_id, title.replace("Level 2 and 3", "Category 4 Level 2 and 3"), anchor, rows, prefix
+        )
+        block["match"] = [block["title"]]
+        block["columns"] = [{"id": code.lower(), "label": f"Category 4, Level {code[5]}"} for code in codes]
+        block["fields"] = {
+            f"row{n}": {code.lower(): f"{prefix}{n}_{code}" for code in codes} for n in range(1, rows + 1)
+        }
+        tables.append(block)
+    relations = [
+        {
+            "rule": "cross.yearly_ge_snapshot",
+            "severity": "error",
+            "description": "The yearly Level 2 and Level 3 counts of Category 4 are at least the 31 March "
+            "counts at "
+            "that level.",
+            "message": "Yearly {row} {column} is {left}, below the {right} at {row} on 31 March "
+            "({right_source}); "
+            "a yearly count includes everyone at that level on 31 March",
+            "suggestion": "check both cells: the yearly figure should be at least {right}",
+            "compare": [
+                {"left": ["yearly", "level2", "cat4"], "op": ">=", "right": ["snapshot", "level2", "cat4"]},
+                {"left": ["yearly", "level3", "cat4"], "op": ">=", "right": ["snapshot", "level3", "cat4"]},
+            ],
+        },
+        {
+            "rule": "cross.custody_le_yearly",
+            "severity": "error",
+            "description": "Category 4 offenders returned to custody at a level are at most the yearly "
+            "count at "
+            "that level.",
+            "message": "{left} {row} {column} offenders returned to custody ({left_section}), but only "
+            "{right} "
+            "were managed at {row} in the year ({right_source})",
+            "suggestion": "check both cells: returns cannot exceed the yearly count",
+            "compare": [
+                {
+                    "left": ["custody_licence", "level2", "cat4"],
+                    "op": "<=",
+                    "right": ["yearly", "level2", "cat4"],
+                },
+                {
+                    "left": ["custody_licence", "level3", "cat4"],
+                    "op": "<=",
+                    "right": ["yearly", "level3", "cat4"],
+                },
+            ],
+        },
+        {
+            "rule": "cross.sfo_outcomes",
+            "severity": "error",
+            "description": f"Category 4 serious further offences {outcome} add up to those charged, level by "
+            "level (inferred from the return's fields: the Ministry sums them separately).",
+            "message": "{left} serious further offences convicted, still charged or otherwise concluded at "
+            "{row}, "
+            "{column}, but {right} charged ({right_source})",
+            "suggestion": "the outcomes of the charges at each level add up to the charges",
+            "compare": [
+                {
+                    "left": [
+                        ["sfo_convicted", "*", "cat4"],
+                        ["sfo_still_charged", "*", "cat4"],
+                        ["sfo_other", "*", "cat4"],
+                    ],
+                    "op": "==",
+                    "right": ["sfo_charged", "*", "cat4"],
+                }
+            ],
+        },
+        {
+            "rule": "cross.breakdown_adds_up",
+            "severity": "error",
+            "description": "Each column of the age, sex and ethnicity breakdowns of the return adds up to "
+            "the "
+            "31 March count of Category 4 at that level.",
+            "message": "the {left_table} column {column} adds up to {left}, but {right} were at that "
+            "category and "
+            "level on 31 March ({right_source})",
+            "suggestion": "every offender at Levels 2 and 3 on 31 March is in each breakdown once",
+            "compare": [
+                {
+                    "left": [[table_id, f"row{n}", code.lower()] for n in range(1, rows + 1)],
+                    "op": "==",
+                    "right": code,
+                }
+                for table_id, _title, _anchor, rows, _prefix in BLOCKS
+                for code in codes
+            ],
+        },
+    ]
+    publication = copy.deepcopy(area["publication"])
+    publication["title"] = "MAPPA statistics: National Security Division"
+    publication["source"] = "National Security Division MAPPA return {year}"
+    publication["notes"] = [
+        "Category 4: terrorist and terrorism-risk offenders, managed by the National Security Division (from "
+        "2022-23); they are not in the 42 areas' tables.",
+        publication["notes"][1],
+        publication["notes"][3],
+    ]
+    publication.pop("rate_note", None)
+    spec: dict[str, Any] = {
+        "template": year,
+        "form": "nsd",
+        "status": "verified" if verified else "provisional",
+        "sources": NSD_SOURCES
+        if verified
+        else [*NSD_SOURCES, "the 2023-24 return's fields carried back to 2022-23: not verified"],
+        "changes": ["Category 4 first reported, by the National Security Division"]
+        if start == 2022
+        else ["no change known from the year before"],
+        "description": f"National Security Division MAPPA return (Category 4), 1 April {start} to {period}.",
+        "period_end": period,
+        "population_mid_year": start,
+        "rate_base": "aged_10_plus",
+        "publication": publication,
+        "labels": {
+            "category4": [CAT4],
+            "levels_123": area["labels"]["levels_123"],
+            "levels_23": area["labels"]["levels_23"],
+        },
+        "tables": tables,
+        "roles": {},
+        "relations": relations,
+        "claims": [],
+        "return": {
+            "sheet": f"{start % 100:02d}-{end % 100:02d} data",
+            "fields": nsd_return_fields(),
+            "header_typos": {"CAT4L3SFOCHARGED": "CAT4L3SFOCHARGE"},
+        },
+    }
     return spec
 
 
@@ -437,6 +712,12 @@ def main() -> None:
         text = json.dumps(spec, indent=1, ensure_ascii=False) + "\n"
         (FOLDER / f"{year_of(start)}.json").write_text(text, encoding="utf-8")
         print(f"wrote {year_of(start)}.json ({spec['status']})")
+        if start >= 2022:
+            nsd = build_nsd(start, spec)
+            (FOLDER / "nsd").mkdir(exist_ok=True)
+            text = json.dumps(nsd, indent=1, ensure_ascii=False) + "\n"
+            (FOLDER / "nsd" / f"{year_of(start)}.json").write_text(text, encoding="utf-8")
+            print(f"wrote nsd/{year_of(start)}.json ({nsd['status']})")
 
 
 if __name__ == "__main__":

@@ -644,6 +644,15 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
         return
     role = ctx.area.template.role("stated_rate")
     stated_cell = ctx.area.cell(*role) if role else None
+    if stated_cell is None and ctx.area.template.return_fields:
+        # The Ministry's return has no rate: the national pipeline computes it, as this did.
+        yield _rate_not_run(
+            ctx,
+            f"a return carries no stated rate; its figures give {rate.rounded} per 100,000 "
+            f"({rate.rsos:,} ÷ {rate.population:,} {rate.base} × 100,000 = {rate.two_dp}): "
+            "`mappa-stats rate` prints it without failing, or check the published rate in the area's report",
+        )
+        return
     if rate.stated is None or stated_cell is None:
         where = (
             f"{stated_cell.source} holds no rate" if stated_cell is not None else "the rate table is missing"

@@ -147,6 +147,23 @@ def _population(help_text: str, required: bool = False) -> _Decorator:
     )
 
 
+_MID_YEAR = click.option(
+    "--mid-year",
+    type=click.IntRange(min=1971, max=2100),
+    default=None,
+    metavar="YYYY",
+    help="The population file's mid-year, when the file does not say (in an ONS long file: which "
+    "population_YYYY column). A file that names another mid-year is refused.",
+)
+_SHEET = click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME",
+    help="Read only this sheet of a workbook (last year's sheet left in it, say). Default: the sheet whose "
+    "titles give the year asked for, else the latest.",
+)
+
+
 def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """Load a definition given with --template (checked in full) so that its year can be used."""
     if value is not None:
@@ -248,7 +265,7 @@ def main(ctx: click.Context, debug: bool) -> None:
             reconfigure(errors="replace")
 
 
-def _read_tables(file: Path, year: str | None) -> Any:
+def _read_tables(file: Path, year: str | None, sheet: str | None = None) -> Any:
     """An area's tables: from a workbook or tidy CSV, or from a publication workbook mappa-stats wrote."""
     from mappa_stats.publish import publication_properties, read_publication
     from mappa_stats.readers import read_area
@@ -256,7 +273,7 @@ def _read_tables(file: Path, year: str | None) -> Any:
     properties = publication_properties(file) if str(file) != "-" and file.is_file() else None
     if properties is not None:
         return read_publication(file, properties)
-    return read_area(file, year)
+    return read_area(file, year, sheet=sheet)
 
 
 @main.command(
@@ -274,6 +291,7 @@ def _read_tables(file: Path, year: str | None) -> Any:
     default=None,
     help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
 )
+@_SHEET
 @_YEAR
 @_TEMPLATE
 @_OUTPUT_OPTION
@@ -300,6 +318,7 @@ def _read_tables(file: Path, year: str | None) -> Any:
 def tables(
     file: Path,
     fmt: str | None,
+    sheet: str | None,
     year: str | None,
     output: Path | None,
     release_date: str | None,
@@ -317,7 +336,7 @@ def tables(
     from mappa_stats.output import choose_format, shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
-    area = _read_tables(file, _year_given(year))
+    area = _read_tables(file, _year_given(year), sheet)
     if fmt in ("xlsx", "ods"):
         if output is None:
             raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
@@ -348,23 +367,68 @@ def tables(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx)."
 )
 @_force("Replace an existing file that mappa-stats did not write (a filled workbook, say).")
-def template(year: str | None, output: Path) -> None:
-    """Write an empty area workbook in publication layout, ready to fill in.
+@click.option(
+    "--form",
+    type=click.Choice(["workbook", "return"]),
+    default="workbook",
+    show_default=True,
+    help="workbook: the area report's tables; return: the Ministry's return ('Data entry' form and the "
+    "data sheet of field codes), for years whose return is known.",
+)
+@click.option(
+    "--area",
+    "area_name",
+    default=None,
+    metavar="NAME",
+    help="With --form return: fill in the area's id and name ('National Security Division' for its "
+    "Category 4 return).",
+)
+def template(year: str | None, output: Path, form: str, area_name: str | None) -> None:
+    """Write an empty area workbook in publication layout, or the Ministry's return, ready to fill in.
 
     Input cells accept whole numbers of 0 or more (Excel data validation); not-applicable cells are
     grey and already hold their printed marker. The workbook reads back with 'tables' and 'validate'.
+    A return's data sheet holds references to the 'Data entry' form, as the Ministry's does.
     It never replaces a workbook mappa-stats did not write (a filled one) unless --force is given.
 
     Exit codes: 0 written, 2 it could not be written.
     """
     from mappa_stats.output import choose_format, shown, write_atomic
     from mappa_stats.templates import available_years, load_template
-    from mappa_stats.writer import write_template
+    from mappa_stats.writer import write_return, write_template
 
     choose_format("xlsx", output, ("xlsx",), "xlsx")
     chosen = load_template(_year_given(year) or available_years()[-1])
-    write_atomic(output, lambda temp: write_template(chosen, temp), force=_forced())
-    click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
+    if form == "workbook":
+        if area_name is not None:
+            raise click.UsageError(
+                "--area goes with --form return; the workbook's area is typed in its 'MAPPA area' cell"
+            )
+        write_atomic(output, lambda temp: write_template(chosen, temp), force=_forced())
+        click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
+        return
+    from mappa_stats import ret
+
+    number = ret.area_id(area_name) if area_name is not None else None
+    if number == ret.NSD_ID:
+        chosen = load_template(chosen.year, "nsd")
+    if not chosen.return_fields or chosen.provisional:
+        # Earlier years' fields are carried back (provisional): such a return is read as a two-row
+        # field-code sheet, but no form is written for a layout nobody has seen.
+        known = [
+            y
+            for y in available_years()
+            if load_template(y).return_fields and not load_template(y).provisional
+        ]
+        raise click.UsageError(
+            f"the {chosen.label} return is not known from a source; --form return is for {', '.join(known)} "
+            "(another year's figures can be given as a two-row field-code sheet: docs/formats.md)"
+        )
+    name = None if number is None else ret.moj_area_ids()[number]
+    write_atomic(
+        output, lambda temp: write_return(chosen, temp, area_id=number, area_name=name), force=_forced()
+    )
+    click.echo(f"wrote {shown(output)} ({chosen.label} return)", err=True)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -374,6 +438,8 @@ def template(year: str | None, output: Path) -> None:
 @_LEVEL1_SHARE
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
 @_population("ONS population file: adds the rate.matches and rate.vintage rules.")
+@_MID_YEAR
+@_SHEET
 @_AREA
 @_AREA_OVERRIDE
 @_YEAR
@@ -386,6 +452,8 @@ def validate(
     level1_share: str | None,
     no_suggest: bool,
     population_path: Path | None,
+    mid_year: int | None,
+    sheet: str | None,
     area_name: str | None,
     area_override: bool,
     year: str | None,
@@ -410,13 +478,13 @@ def validate(
 
     def reader(path: Path, chosen_year: str | None) -> AreaTables:
         # A note on how the file was read (its area from the file name) goes into the file's report.
-        return read_area_noting(path, chosen_year, area_name, area_override)[0]
+        return read_area_noting(path, chosen_year, area_name, area_override, sheet=sheet)[0]
 
     extras: dict[str, object] = {}
     if population_path is not None:
         from mappa_stats.population import read_population
 
-        extras["population"] = read_population(population_path)
+        extras["population"] = read_population(population_path, mid_year)
 
     def progress(number: int, path: Path) -> None:
         if len(files) > 3:
@@ -480,20 +548,30 @@ def templates_command(fmt: str) -> None:
     """List every reporting year mappa-stats knows: status, what changed from the year before, sources.
 
     A provisional year's tables are carried forward from an earlier year, not read from a source; every
-    report on such a year says so.
+    report on such a year says so. From 2022-23 the National Security Division's return (Category 4) is
+    listed as a form of its own.
     """
-    from mappa_stats.templates import available_years, load_template
+    from mappa_stats.templates import FORMS, available_years, form_years, load_template
 
     years = [load_template(y) for y in available_years()]
+    years += [load_template(y, form) for form in FORMS if form != "area" for y in form_years(form)]
+    years.sort(key=lambda t: (t.year, t.form != "area"))
+
+    def form(t: Any) -> str:
+        what = "area" if t.form == "area" else FORMS[t.form]
+        return f"{what} (return: {len(t.return_fields)} fields)" if t.return_fields else what
+
     if fmt == "json":
         import json
 
         items = [
             {
                 "year": t.year,
+                "form": t.form,
                 "status": t.status,
                 "period_end": t.period_end,
                 "population_mid_year": t.population_mid_year,
+                "return_fields": len(t.return_fields),
                 "changes": list(t.changes),
                 "sources": list(t.sources),
             }
@@ -504,12 +582,12 @@ def templates_command(fmt: str) -> None:
     if fmt == "markdown":
         from tabulate import tabulate
 
-        rows = [[t.year, t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
-        headers = ["Year", "Status", "What changed", "Sources"]
+        rows = [[t.year, form(t), t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
+        headers = ["Year", "Form", "Status", "What changed", "Sources"]
         click.echo(tabulate(rows, headers=headers, tablefmt="pipe"))
         return
     for t in years:
-        click.echo(f"{t.year}  {t.status:<11}  {'; '.join(t.changes)}")
+        click.echo(f"{t.year}  {t.status:<11}  {form(t)}: {'; '.join(t.changes)}")
         for source in t.sources:
             click.echo(f"{'':24}source: {source}")
 
@@ -517,6 +595,8 @@ def templates_command(fmt: str) -> None:
 @main.command(epilog=EXIT_CODES)
 @click.argument("file", type=_FILE)
 @_population("ONS population file, to reproduce the stated rate and run the rate rules.")
+@_MID_YEAR
+@_SHEET
 @_AREA
 @_AREA_OVERRIDE
 @_LEVEL1_SHARE
@@ -535,6 +615,8 @@ def templates_command(fmt: str) -> None:
 def signoff(
     file: Path,
     population_path: Path | None,
+    mid_year: int | None,
+    sheet: str | None,
     area_name: str | None,
     area_override: bool,
     level1_share: str | None,
@@ -558,12 +640,12 @@ def signoff(
     from mappa_stats.validate import validate_area
 
     fmt = choose_format(fmt, output, ("markdown", "html"), "markdown")
-    area = read_area(file, _year_given(year), area=area_name, override=area_override)
+    area = read_area(file, _year_given(year), area=area_name, override=area_override, sheet=sheet)
     population = None
     if population_path is not None:
         from mappa_stats.population import read_population
 
-        population = read_population(population_path)
+        population = read_population(population_path, mid_year)
     extras: dict[str, object] = {"population": population} if population is not None else {}
     report = validate_area(area, level1_share=level1_share, extras=extras)
     inputs = [file, *([population_path] if population_path else [])]
@@ -599,13 +681,7 @@ def signoff(
     callback=_bounded_text,
     help="The published rate per 100,000 to check (0 to 100,000). Default: the workbook's.",
 )
-@click.option(
-    "--mid-year",
-    type=click.IntRange(min=1971, max=2100),
-    default=None,
-    metavar="YYYY",
-    help="Which population_YYYY column of an ONS long file.",
-)
+@_MID_YEAR
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
 @_format("text", "json", "markdown", "csv")
 @_YEAR

@@ -437,7 +437,8 @@ def extract(book: Workbook, template: Template) -> list[dict[str, Any]]:
         if len(hits) > 1:
             raise TableNotFoundError(
                 f"{book.path}: table {table.title!r} appears {len(hits)} times "
-                f"({hits[0].ref_noting_hidden} and {hits[1].ref_noting_hidden}); keep one copy"
+                f"({hits[0].ref_noting_hidden} and {hits[1].ref_noting_hidden}); keep one copy, or choose "
+                "the sheet with --sheet NAME"
             )
         anchor = hits[0]
         end = _block_end(book, anchor, every)

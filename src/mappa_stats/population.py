@@ -315,6 +315,13 @@ def read_population(path: Path, mid_year: int | None = None) -> PopulationFile:
     body = rows.after(at)
     if "sex" in cols and "age" in cols:
         return _long(path, header, cols, body, mid_year)
+    if mid_year is not None:
+        if vintage is not None and vintage != f"mid-{mid_year}":
+            raise InputError(
+                f"{path}: the file says it is the {vintage} estimate, not mid-{mid_year}; give the "
+                f"mid-{mid_year} file, or leave out --mid-year"
+            )
+        vintage = f"mid-{mid_year}"  # the user says which estimate a file with no title is
     if "all_ages" in cols and any(k in cols for k in _CODE_COLUMNS):
         return _mye2(path, header, cols, body, vintage)
     return _area_table(path, header, cols, body, vintage)

@@ -362,13 +362,34 @@ def choose_area(
     return None, None
 
 
+def only_sheet(display: str, sheets: list[Sheet], name: str) -> list[Sheet]:
+    """The sheet --sheet names (case and outer spaces aside), with a return's 'Data entry' form kept beside
+    its data sheet; InputError listing the workbook's sheets when there is none of that name."""
+    wanted = name.strip().casefold()
+    chosen = [s for s in sheets if s.name.strip().casefold() == wanted]
+    if not chosen:
+        names = ", ".join(repr(s.name) for s in sheets[:20])
+        raise InputError(f"{display}: no sheet named {name[:60]!r}; its sheets are {names}")
+    if returns.data_sheet(chosen) is not None:
+        chosen += [s for s in sheets if s.name.strip().casefold() == returns.ENTRY and s not in chosen]
+    return chosen
+
+
 def read_area_noting(
-    path: Path, year: str | None = None, area: str | None = None, override: bool = False
+    path: Path,
+    year: str | None = None,
+    area: str | None = None,
+    override: bool = False,
+    sheet: str | None = None,
 ) -> tuple[AreaTables, str | None]:
     """Read one area's tables, and a note to show when the area came only from the file name."""
     data = guard.read_input(path, "area")
     kind = sniff(path, data)
     digest = sha256_of(data)
+    if sheet is not None and kind not in ("xlsx", "ods"):
+        raise InputError(
+            f"{display_name(path)}: --sheet chooses a sheet of a workbook, and this file is not one"
+        )
     if kind in ("pdf", "report-text"):  # the published report (mappa_stats.published)
         from mappa_stats.published import read_report
 
@@ -378,14 +399,17 @@ def read_area_noting(
         )
         notes = (*report.meta.notes, *([note] if note else []))
         return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
+    template: Template | None = None
     try:
         if kind == "csv":
             records, chosen, own = _tidy_csv(path, data, year)
         else:
             sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
+            if sheet is not None:
+                sheets = only_sheet(display_name(path), sheets, sheet)
             if returns.data_sheet(sheets) is not None:
                 # The Ministry's area return: a sheet of field codes, not the report's tables.
-                records, chosen, own = returns.read_return(display_name(path), sheets, year)
+                records, chosen, own, template = returns.read_return(display_name(path), sheets, year)
             else:
                 book = Workbook(display_name(path), sheets)
                 templates = {y: load_template(y) for y in available_years()}
@@ -401,7 +425,7 @@ def read_area_noting(
             f"{display_name(path)}: the file is damaged ({type(exc).__name__}); save it again"
         ) from exc
     chosen_area, note = choose_area(display_name(path), own, area_from_file_name(path), area, override)
-    template = load_template(chosen)
+    template = template or load_template(chosen)
     meta = Metadata(
         path=display_name(path), sha256=digest, template=template.year, area=chosen_area, source_format=kind
     )
@@ -411,7 +435,11 @@ def read_area_noting(
 
 
 def read_area(
-    path: Path, year: str | None = None, area: str | None = None, override: bool = False
+    path: Path,
+    year: str | None = None,
+    area: str | None = None,
+    override: bool = False,
+    sheet: str | None = None,
 ) -> AreaTables:
     """Read one area's tables from a workbook or tidy CSV. The file is only ever opened for reading."""
-    return read_area_noting(path, year, area, override)[0]
+    return read_area_noting(path, year, area, override, sheet)[0]

@@ -30,10 +30,11 @@ from mappa_stats.model import (
     record,
     sheet_ref,
 )
-from mappa_stats.templates import Template, load_template, normalize, schemas_dir
+from mappa_stats.templates import Template, form_years, load_template, normalize, schemas_dir
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
+NSD_ID = 43  # the National Security Division's id among the Ministry's areas
 _REFERENCE = re.compile(r"^=\s*(?:'((?:[^']|'')+)'|([A-Za-z0-9_ .]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})\s*$")
 
 
@@ -42,6 +43,23 @@ def moj_area_ids() -> dict[int, str]:
     """The Ministry's area id → area name (schemas/moj_areas.json; 43 is the National Security Division)."""
     spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
     return {int(k): v for k, v in spec["ids"].items()}
+
+
+def area_id(name: str) -> int:
+    """The Ministry's id of an area named as a manager would ('Kent', 'kent police', 'NSD')."""
+    from mappa_stats.population import area_key, find_area
+
+    key = area_key(name)
+    if key in ("nsd", area_key(moj_area_ids()[NSD_ID])):
+        return NSD_ID
+    found = find_area(name)
+    for number, known in moj_area_ids().items():
+        if area_key(known) == key or (found is not None and find_area(known) == found):
+            return number
+    from mappa_stats.readers import check_area_option
+
+    check_area_option(name)  # says which names are close
+    raise InputError(f"--area {name[:60]!r} has no Ministry area id; see schemas/moj_areas.json")
 
 
 def data_sheet(sheets: list[Sheet]) -> Sheet | None:
@@ -63,6 +81,18 @@ def _whole(value: Any) -> int | None:
     return None
 
 
+def _stated_id(sheets: list[Sheet], data: Sheet) -> int | None:
+    """The area id the return gives ('Data entry'!A2, else the AREAID column), before its fields are read."""
+    entry = next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+    if entry is not None:
+        return None if entry.get(2, 1) is None else _whole(entry.cells[(2, 1)].value)
+    for (row, column), cell in data.cells.items():
+        if row == 1 and _text(cell.value).upper() == "AREAID":
+            found = data.get(2, column)
+            return None if found is None else _whole(found.value)
+    return None
+
+
 def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]) -> str:
     """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2."""
     from mappa_stats.population import area_key, find_area
@@ -71,8 +101,14 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
     stated = data.get(2, header["AREAID"])
     where = sheet_ref(data.name, a1(2, header["AREAID"]))
     value = None if stated is None else stated.value
-    if entry is not None and entry.get(2, 1) is not None:
-        where, value = sheet_ref(entry.name, "A2"), entry.cells[(2, 1)].value
+    if entry is not None:
+        where = sheet_ref(entry.name, "A2")
+        value = None if entry.get(2, 1) is None else entry.cells[(2, 1)].value
+        if _text(value) == "":
+            raise InputError(
+                f"{display}: {where} is empty; type the area's id there (1 to 42, 43 for the National "
+                "Security Division; docs/formats.md)"
+            )
     number = _whole(value)
     ids = moj_area_ids()
     if number is None or number not in ids:
@@ -84,11 +120,6 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
         raise InputError(
             f"{display}: {sheet_ref(data.name, a1(2, header['AREAID']))} says area {_text(stated.value)} but "
             f"{where} says {number}; correct one of them"
-        )
-    if number == 43:
-        raise InputError(
-            f"{display}: a National Security Division return (area 43, Category 4): not read yet; "
-            "validate the 42 area returns"
         )
     name = ids[number]
     if entry is not None and entry.get(2, 3) is not None:
@@ -192,8 +223,8 @@ def _breakdowns(display: str, sheets: list[Sheet], template: Template) -> dict[s
 
 def read_return(
     display: str, sheets: list[Sheet], year: str | None
-) -> tuple[list[dict[str, Any]], str, str | None]:
-    """The tidy records of a return, its year and its area."""
+) -> tuple[list[dict[str, Any]], str, str | None, Template]:
+    """The tidy records of a return, its year, its area and its definition (an area's or the NSD's)."""
     data = data_sheet(sheets)
     assert data is not None
     matched = DATA_SHEET.match(data.name)
@@ -204,7 +235,27 @@ def read_return(
             f"{display}: the data sheet {data.name!r} is for {own}, not {year}; "
             f"give the {year} return, or --year {own}"
         )
-    template = load_template(own)
+    # The form (an area's return or the NSD's) is told by the fields, and must agree with the area id.
+    codes = {_text(c.value).upper() for (r, _), c in data.cells.items() if r == 1}
+    forms = [load_template(own)] + ([load_template(own, "nsd")] if own in form_years("nsd") else [])
+
+    def overlap(t: Template) -> int:
+        return len({t.return_typos.get(c, c) for c in codes} & set(t.return_fields) - {"AREAID"})
+
+    template = max(forms, key=overlap)  # an area's on a tie
+    stated = _stated_id(sheets, data)
+    if stated == NSD_ID and template.form != "nsd" and own not in form_years("nsd"):
+        raise InputError(
+            f"{display}: a National Security Division return (area {NSD_ID}) for {own}; Category 4 is "
+            f"reported from {form_years('nsd')[0]}: check the year of the data sheet"
+        )
+    if stated in moj_area_ids() and (stated == NSD_ID) != (template.form == "nsd"):
+        where = "'Data entry'!A2" if any(s.name.strip().casefold() == ENTRY for s in sheets) else data.name
+        raise InputError(
+            f"{display}: {where} says area {stated} ({moj_area_ids()[stated]}), but the data sheet's fields "
+            f"are {'an area' if template.form == 'area' else 'the National Security Division'}'s; correct "
+            "the area id"
+        )
     if not template.return_fields:
         raise InputError(
             f"{display}: the {own} return's fields are not known; give the area report's workbook"
@@ -279,4 +330,4 @@ def read_return(
                         found["source"],
                     )
                 )
-    return records, template.year, area
+    return records, template.year, area, template

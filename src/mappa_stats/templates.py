@@ -238,6 +238,13 @@ class Template:
     return_sheet: str = ""
     return_fields: tuple[str, ...] = ()
     return_typos: dict[str, str] = field(default_factory=dict)
+    # "area": an area's report and return; "nsd": the National Security Division's return (Category 4).
+    form: str = "area"
+
+    @property
+    def label(self) -> str:
+        """The year, and the form when not an area's: '2023-24', '2023-24 (National Security Division)'."""
+        return self.year if self.form == "area" else f"{self.year} ({FORMS[self.form]})"
 
     def table(self, table_id: str) -> TableDef:
         """The table with this id."""
@@ -321,6 +328,8 @@ def schemas_dir() -> Path:
 
 
 _YEAR = re.compile(r"^\d{4}-\d{2}$")
+# The forms a year can have besides an area's: each has its own folder of definitions under templates/.
+FORMS = {"area": "area", "nsd": "National Security Division"}
 # Definitions given with --template FILE, by year; they take precedence over the shipped ones.
 _EXTRA: dict[str, Template] = {}
 
@@ -337,8 +346,28 @@ def available_years() -> tuple[str, ...]:
     return tuple(sorted({*shipped_years(), *_EXTRA}))
 
 
-def load_template(year: str) -> Template:
+def form_years(form: str) -> tuple[str, ...]:
+    """Years with a shipped definition of a form other than an area's (the NSD return: 2022-23 on)."""
+    if form == "area":
+        return shipped_years()
+    return _form_years(form)
+
+
+@cache
+def _form_years(form: str) -> tuple[str, ...]:
+    folder = schemas_dir() / "templates" / form
+    return tuple(sorted(p.stem for p in folder.glob("*.json") if _YEAR.match(p.stem)))
+
+
+def load_template(year: str, form: str = "area") -> Template:
     """The definition of one reporting year, e.g. '2014-15', looked up among the known years only."""
+    if form != "area":
+        if form not in FORMS or year not in _form_years(form):
+            known = ", ".join(_form_years(form)) if form in FORMS else "none"
+            raise TemplateError(
+                f"no {FORMS.get(form, form)} definition for {year[:40]!r}; available: {known}"
+            )
+        return _load_form(year, form)
     if year in _EXTRA:
         return _EXTRA[year]
     if year not in shipped_years():  # never a path: a year is looked up, not opened
@@ -353,6 +382,12 @@ def load_template(year: str) -> Template:
 @cache
 def _load_shipped(year: str) -> Template:
     path = schemas_dir() / "templates" / f"{year}.json"
+    return build_template(_read_json(path), str(path), file_year=year)
+
+
+@cache
+def _load_form(year: str, form: str) -> Template:
+    path = schemas_dir() / "templates" / form / f"{year}.json"
     return build_template(_read_json(path), str(path), file_year=year)
 
 
@@ -574,6 +609,9 @@ def build_template(spec: Any, where: str, file_year: str | None = None) -> Templ
             if code not in return_fields:
                 raise check.fail(["return", "header_typos", typo], f"{code!r} is not a field of the return")
     mid_year = check.get(spec, "population_mid_year", [], int)
+    form = spec.get("form", "area")
+    if form not in FORMS:
+        raise check.fail(["form"], f"{form!r} is not a form mappa-stats knows: {', '.join(FORMS)}")
     status = spec.get("status", "verified")
     if status not in ("verified", "provisional"):
         raise check.fail(["status"], f"{status!r} is not 'verified' or 'provisional'")
@@ -595,6 +633,7 @@ def build_template(spec: Any, where: str, file_year: str | None = None) -> Templ
         return_sheet=return_sheet,
         return_fields=return_fields,
         return_typos=return_typos,
+        form=form,
     )
 
 

@@ -145,3 +145,156 @@ def is_unfilled_template(path: Path) -> bool:
         return False
     stored = next((p.value for p in wb.custom_doc_props if p.name == DIGEST), None)  # type: ignore[attr-defined]
     return stored is not None and stored == cells_digest(wb)
+
+
+# The Ministry's return: the 'Data entry' form the manager types into, and the data sheet of field codes whose
+# row 2 holds plain references to it (shared/research/moj-return.md). Where the form's own layout is not
+# public, this one is mappa-stats': one row per field, the number in column D (as the Ministry's comments
+# place them), the breakdown blocks found by their first label in column B with counts from column C.
+ENTRY_SHEET = "Data entry"
+_FIRST_FIELD_ROW = 5
+
+
+def return_layout(template: Template) -> tuple[dict[str, int], dict[str, int]]:
+    """Where a return form puts things: field code → row of 'Data entry', and breakdown table → first row."""
+    rows: dict[str, int] = {}
+    r = _FIRST_FIELD_ROW
+    for code in template.return_fields:
+        if code != "AREAID":
+            rows[code] = r
+            r += 1
+    blocks: dict[str, int] = {}
+    for table in _blocks(template):
+        r += 3  # a blank row, the block's title, its column headings
+        blocks[table.id] = r
+        r += len(table.rows)
+    return rows, blocks
+
+
+def _blocks(template: Template) -> list[TableDef]:
+    return [
+        t for t in template.tables if not t.required and t.kind == "grid" and t.id.startswith("breakdown")
+    ]
+
+
+def write_return(
+    template: Template,
+    path: Path,
+    values: dict[str, float] | None = None,
+    area_id: int | None = None,
+    area_name: str | None = None,
+) -> None:
+    """Save a return of the year: the 'Data entry' form and the data sheet of references, with the values
+    Excel would save (so the file reads back before anyone opens it in Excel)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    values = dict(values or {})
+    refs = template.field_refs
+    wb = Workbook()
+    wb.remove(wb.worksheets[0])
+    entry = wb.create_sheet(ENTRY_SHEET)
+    bold = Font(bold=True)
+    thin = Side(style="thin", color="808080")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fill = PatternFill("solid", fgColor=_INPUT)
+    whole = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Whole numbers only",
+        error="Type a whole number, 0 or more.",
+    )
+    ids = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="43",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Area id",
+        error="Type the Ministry's area id: 1 to 42 for an area, 43 for the National Security Division.",
+    )
+    entry.add_data_validation(whole)
+    entry.add_data_validation(ids)
+
+    def typed(cell: Any, value: Any, check: Any = whole) -> None:
+        cell.value = value
+        cell.fill = fill
+        cell.border = box
+        check.add(cell.coordinate)
+
+    entry["A1"], entry["C1"] = "Area ID", "Area"
+    entry["A1"].font = entry["C1"].font = bold
+    typed(entry["A2"], area_id, ids)
+    entry["C2"].value = area_name
+    entry["C2"].fill, entry["C2"].border = fill, box
+    entry["E1"] = f"MAPPA return {template.label}: type whole numbers in the yellow cells."
+    for letter, heading in zip("ABD", ("Field", "What to type", "Number"), strict=True):
+        entry[f"{letter}4"] = heading
+        entry[f"{letter}4"].font = bold
+    rows, blocks = return_layout(template)
+    for code, r in rows.items():
+        table_id, row_id, column_id = refs[code]
+        entry.cell(r, 1, code)
+        entry.cell(r, 2, template.table(table_id).describe(row_id, column_id))
+        typed(entry.cell(r, 4), values.get(code))
+    for table in _blocks(template):
+        first = blocks[table.id]
+        entry.cell(first - 2, 1, table.title).font = bold
+        for k, column in enumerate(table.columns):
+            head = entry.cell(first - 1, 3 + k, column.label)
+            head.font = bold
+            head.alignment = Alignment(wrap_text=True)
+        for offset, row in enumerate(table.rows):
+            entry.cell(first + offset, 2, row.label)
+            for k, column in enumerate(table.columns):
+                typed(entry.cell(first + offset, 3 + k), values.get(table.fields[(row.id, column.id)]))
+    entry.column_dimensions["A"].width = 22
+    entry.column_dimensions["B"].width = 70
+    for letter in "CDEFGH":
+        entry.column_dimensions[letter].width = 14
+    data = wb.create_sheet(template.return_sheet)
+    saved: dict[str, Any] = {}
+    for number, code in enumerate(template.return_fields, start=1):
+        data.cell(1, number, code)
+        target = "A2" if code == "AREAID" else f"D{rows[code]}"
+        cell = data.cell(2, number, f"='{ENTRY_SHEET}'!{target}")
+        # Excel shows a reference to an empty cell as 0, and saves that.
+        saved[cell.coordinate] = area_id if code == "AREAID" else values.get(code)
+    wb.calculation.fullCalcOnLoad = True  # Excel and LibreOffice recalculate when the form is opened
+    _mark(wb, template)
+    wb.properties.title = f"MAPPA return {template.label}"
+    wb.save(path)
+    _save_cached(path, f"xl/worksheets/sheet{wb.index(data) + 1}.xml", saved)
+
+
+def _save_cached(path: Path, part: str, saved: dict[str, Any]) -> None:
+    """Write the value each formula cell shows into the saved workbook (openpyxl saves formulas only)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path) as source:
+        parts = {info: source.read(info.filename) for info in source.infolist()}
+    ET.register_namespace("", main)
+    for info, content in parts.items():
+        if info.filename != part:
+            continue
+        root = ET.fromstring(content)
+        for cell in root.iter(f"{{{main}}}c"):
+            if cell.find(f"{{{main}}}f") is None:
+                continue
+            value = saved.get(cell.get("r", ""))
+            shown = cell.find(f"{{{main}}}v")
+            if shown is None:
+                shown = ET.SubElement(cell, f"{{{main}}}v")
+            cell.attrib.pop("t", None)
+            shown.text = str(int(value)) if isinstance(value, (int, float)) else "0"
+        parts[info] = ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, content in parts.items():
+            target.writestr(info, content)

@@ -1,0 +1,348 @@
+"""The National Security Division's return, and the return form `template --form return` writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from conftest import sha256
+from mappa_stats.cli import main
+from mappa_stats.templates import load_template
+from mappa_stats.writer import return_layout, write_return
+from returns import NSD, _save_values, breakdowns, figures, make_return, nsd_breakdowns
+
+PREFIX = {"age": "AGE", "sex": "SEX", "ethnicity": "ETH"}
+
+
+def with_blocks(values: dict[str, int], form: str = "area") -> dict[str, int]:
+    """The figures and the breakdown blocks (tests/returns.py) as field codes: AGE3_CAT1L2 …"""
+    counts = nsd_breakdowns(values) if form == "nsd" else breakdowns(values)
+    return {**values, **{f"{PREFIX[b]}{row}_{code}": n for (b, row, code), n in counts.items()}}
+
+
+def run(*args: Any) -> Any:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def report(result: Any) -> dict[str, Any]:
+    files: list[dict[str, Any]] = json.loads(result.stdout)["files"]
+    return files[0]
+
+
+def table_values(path: Path) -> dict[str, float]:
+    """Field code → value, as `tables --format json` prints the file (cells named by the year's definition)."""
+    result = run("tables", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    form = "nsd" if document["area"] == "National Security Division" else "area"
+    codes = {ref: code for code, ref in load_template(document["template"], form).field_refs.items()}
+    out = {}
+    for table in document["tables"]:
+        for row in table["rows"]:
+            for column, cell in row["cells"].items():
+                if cell["value"] is not None:
+                    out[codes[(table["id"], row["id"], column)]] = cell["value"]
+    return out
+
+
+# --- the National Security Division (area 43, Category 4) -------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["2023-24", "2024-25"])
+def test_a_consistent_nsd_return_validates_clean(tmp_path: Path, year: str) -> None:
+    """Shuffled, mixed case, CAT4L3SFOCHARGED as the Ministry repairs it: exit 0, Category 4 read."""
+    path = make_return(
+        tmp_path / "NSD.xlsx",
+        year,
+        NSD,
+        area_id=43,
+        area_name="National Security Division",
+        form="nsd",
+        header={"CAT4L3SFOCHARGE": "CAT4L3SFOCHARGED"},
+    )
+    before = sha256(path)
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    file = report(result)
+    assert (file["area"], file["template"], file["findings"]) == ("National Security Division", year, [])
+    values = table_values(path)
+    # The Category 4 total is derived: 150 + 20 + 5 = 175 on 31 March.
+    assert values["CAT4TOT"] == 175 and values["CAT4YEARTOT"] == 30 + 8
+    assert sha256(path) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "rule", "value"),
+    [
+        ({"CAT4L2YEAR": 19}, "cross.yearly_ge_snapshot", 19),  # 19 in the year, 20 on 31 March
+        ({"CAT4L3LICBREACH": 9}, "cross.custody_le_yearly", 9),  # 9 returned, 8 managed at Level 3
+        ({"CAT4L1SFOCONV": 3}, "cross.sfo_outcomes", 3),  # 3 + 1 + 0 outcomes for 2 charged
+    ],
+)
+def test_each_nsd_rule_broken_once_names_the_typed_cell(
+    tmp_path: Path, change: dict[str, int], rule: str, value: int
+) -> None:
+    """Each relation of the NSD return broken once: exit 1 at the 'Data entry' cell that was typed."""
+    path = make_return(
+        tmp_path / "NSD.xlsx", "2023-24", {**NSD, **change}, area_id=43, area_name="NSD", form="nsd"
+    )
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1, result.output
+    found = [f for f in report(result)["findings"] if rule in f["rules"]]
+    assert found and found[0]["sheet"] == "Data entry" and found[0]["cell"].startswith("D")
+    if rule == "cross.sfo_outcomes":
+        # The outcomes add up to 3 + 1 + 0 = 4 against 2 charged; with no totals on a return the sums cannot
+        # tell which was mistyped, so each option is named with the value it needs: 3 convicted → 1 among them.
+        assert found[0]["actual"] == 4 and "several possibilities" in found[0]["suggestion"]
+        assert "→ 1" in found[0]["suggestion"]
+    else:
+        assert str(found[0]["actual"]) == str(value)
+
+
+def test_an_nsd_breakdown_that_does_not_add_up_is_named(tmp_path: Path) -> None:
+    """The NSD's age block holds 8 + 12 = 20 at Level 2; typing 13 for 12 is caught against the 20."""
+    path = make_return(
+        tmp_path / "NSD.xlsx",
+        "2023-24",
+        NSD,
+        area_id=43,
+        area_name="National Security Division",
+        form="nsd",
+        blocks={("age", 3, "CAT4L2"): 13},
+    )
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 1
+    found = [f for f in report(result)["findings"] if "cross.breakdown_adds_up" in f["rules"]]
+    assert found and "21" in found[0]["message"] and "20" in found[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        # An area's fields under the NSD's id, and the NSD's fields under Kent's.
+        ({"area_id": 43, "form": "area"}, "says area 43 (National Security Division), but the data sheet"),
+        ({"area_id": 17, "form": "nsd"}, "says area 17 (Kent), but the data sheet's fields are the National"),
+    ],
+)
+def test_an_id_that_disagrees_with_the_fields_is_one_line(
+    tmp_path: Path, kwargs: dict[str, Any], words: str
+) -> None:
+    """The area id and the return's fields must be of the same form: one line, exit 2."""
+    form = kwargs["form"]
+    values = NSD if form == "nsd" else figures("2023-24")
+    path = make_return(tmp_path / "return.xlsx", "2023-24", values, area_name="", **kwargs)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert words in result.output and "Traceback" not in result.output
+
+
+def test_an_nsd_return_before_category_4_is_refused(tmp_path: Path) -> None:
+    """Category 4 is reported from 2022-23: an NSD data sheet of 2021-22 is refused in one line."""
+    path = make_return(tmp_path / "NSD.xlsx", "2023-24", NSD, area_id=43, area_name="NSD", form="nsd")
+    book = load_workbook(path)
+    book["23-24 data"].title = "21-22 data"
+    book.save(path)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "Category 4 is reported from 2022-23" in result.output
+
+
+# --- template --form return: the form a manager fills in, read back ---------------------------------------
+
+
+def _fill_as_excel_would(path: Path, values: dict[str, Any], template_year: str, form: str = "area") -> None:
+    """Type the figures into 'Data entry' and save what Excel saves: the data sheet's formulas with their
+    values (computed here from the references, as Excel computes them)."""
+    template = load_template(template_year, form)
+    book = load_workbook(path)
+    entry = _type_into_form(book, values, template)
+    data = book[template.return_sheet]
+    cached = {}
+    for cell in data[2]:
+        target = str(cell.value).split("!")[1]
+        shown = entry[target].value
+        cached[cell.coordinate] = 0 if shown is None else shown
+    book.save(path)
+    _save_values(path, f"xl/worksheets/sheet{book.index(data) + 1}.xml", cached)
+
+
+def _type_into_form(book: Any, values: dict[str, Any], template: Any) -> Any:
+    """Type figures into the form's cells (return_layout says where), as a manager would."""
+    rows, blocks = return_layout(template)
+    entry = book["Data entry"]
+    for code, value in values.items():
+        if code in rows:
+            entry.cell(rows[code], 4, value)
+    for table_id, first in blocks.items():
+        table = template.table(table_id)
+        for offset, row in enumerate(table.rows):
+            for k, column in enumerate(table.columns):
+                code = table.fields[(row.id, column.id)]
+                if code in values:
+                    entry.cell(first + offset, 3 + k, values[code])
+    return entry
+
+
+def test_the_return_form_round_trips(tmp_path: Path) -> None:
+    """template --form return --area Kent, filled in as a manager would: every field reads back as typed."""
+    out = tmp_path / "kent_return.xlsx"
+    written = run("template", "--year", "2024-25", "--form", "return", "--area", "kent police", "-o", out)
+    assert written.exit_code == 0, written.output
+    values = with_blocks(figures("2024-25"))
+    _fill_as_excel_would(out, values, "2024-25")
+    result = run("validate", out, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert (report(result)["area"], report(result)["template"]) == ("Kent", "2024-25")
+    read = table_values(out)
+    assert {code: read[code] for code in values} == values
+    # One slip typed into the form is found at the form's cell.
+    book = load_workbook(out)
+    rows, _ = return_layout(load_template("2024-25"))
+    values["CAT2L2YEAR"] = 5  # below the 6 at Level 2 on 31 March
+    _fill_as_excel_would(out, values, "2024-25")
+    broken = run("validate", out, "--format", "json")
+    assert broken.exit_code == 1
+    assert any(f["ref"] == f"'Data entry'!D{rows['CAT2L2YEAR']}" for f in report(broken)["findings"])
+    assert book.sheetnames == ["Data entry", "24-25 data"]
+
+
+@pytest.mark.parametrize(("year", "form"), [("2023-24", "area"), ("2024-25", "nsd")])
+def test_write_return_reads_back_with_its_saved_values(tmp_path: Path, year: str, form: str) -> None:
+    """A return written with figures reads back, before Excel ever opens it, with those figures."""
+    figures_ = with_blocks(NSD, "nsd") if form == "nsd" else with_blocks(figures(year))
+    out = tmp_path / "return.xlsx"
+    area = (43, "National Security Division") if form == "nsd" else (17, "Kent")
+    write_return(load_template(year, form), out, figures_, *area)
+    result = run("validate", out, "--format", "json")
+    assert result.exit_code == 0, result.output
+    read = table_values(out)
+    assert {code: read[code] for code in figures_} == figures_
+
+
+def test_an_empty_return_form_names_the_area_cell(tmp_path: Path) -> None:
+    """The form as written, nothing typed: one line pointing at 'Data entry'!A2."""
+    out = tmp_path / "return.xlsx"
+    assert run("template", "--form", "return", "-o", out).exit_code == 0
+    result = run("validate", out)
+    assert result.exit_code == 2
+    assert "'Data entry'!A2 is empty; type the area's id there" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--year", "2018-19", "--form", "return"], "--form return is for 2023-24, 2024-25"),
+        (["--form", "return", "--area", "Kentt"], "did you mean Kent?"),
+        (["--area", "Kent"], "--area goes with --form return"),
+    ],
+)
+def test_return_form_options_are_refused_in_one_line(tmp_path: Path, args: list[str], words: str) -> None:
+    """A year with no known return, an unknown area, --area on a workbook: exit 2, nothing written."""
+    out = tmp_path / "return.xlsx"
+    result = run("template", *args, "-o", out)
+    assert result.exit_code == 2 and words in result.output
+    assert not out.exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_recalculates_a_filled_form(tmp_path: Path) -> None:
+    """A person's round trip: fill the form with openpyxl (no values saved), let LibreOffice recalculate and
+    save it, and the data sheet's references carry the figures to validate."""
+    out = tmp_path / "form.xlsx"
+    assert (
+        run("template", "--year", "2023-24", "--form", "return", "--area", "Kent", "-o", out).exit_code == 0
+    )
+    values = with_blocks(figures("2023-24"))
+    book = load_workbook(out)
+    _type_into_form(book, values, load_template("2023-24"))
+    book.save(out)
+    saved = tmp_path / "saved"
+    subprocess.run(
+        ["soffice", "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(saved), str(out)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    result = run("validate", saved / "form.xlsx", "--format", "json")
+    assert result.exit_code == 0, result.output
+    read = table_values(saved / "form.xlsx")
+    assert {code: read[code] for code in values} == values
+
+
+# --- another year's figures as a two-row field-code sheet ----------------------------------------------------
+
+
+def two_row_sheet(path: Path, year: str, values: dict[str, int], area_id: int = 17) -> Path:
+    """A sheet 'YY-YY data' of the year's own fields: codes in row 1, typed numbers in row 2, nothing else."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"{year[2:4]}-{year[5:7]} data"
+    for column, code in enumerate(load_template(year).return_fields, start=1):
+        sheet.cell(1, column, code)
+        sheet.cell(2, column, area_id if code == "AREAID" else values[code])
+    book.save(path)
+    return path
+
+
+def older_figures(year: str) -> dict[str, int]:
+    """Kent's 2014-15 figures under the year's fields (tests/returns.py), the 37 breaches of notification
+    (the seed report) in the one field those years have, and consistent serious further offences."""
+    from returns import KENT, SFO
+
+    fields = [c for c in load_template(year).return_fields if c != "AREAID"]
+    values = {code: 0 for code in fields}
+    values.update({code: n for code, n in KENT.items() if code in values})
+    values["CAT1CAUTCON"] = 37
+    for cell, (charged, convicted, still, other) in SFO.items():
+        if f"{cell}SFO" in values:
+            values.update(
+                {
+                    f"{cell}SFO": charged,
+                    f"{cell}SFOCONV": convicted,
+                    f"{cell}SFOCHARGE": still,
+                    f"{cell}SFOOTHER": other,
+                }
+            )
+    return values
+
+
+@pytest.mark.parametrize("year", ["2015-16", "2018-19", "2022-23"])
+def test_a_two_row_sheet_of_an_earlier_year_is_read(tmp_path: Path, year: str) -> None:
+    """The year's fields as a two-row sheet: checked with that year's rules, said to be provisional, and a
+    slip named at the data-sheet cell it was typed in."""
+    values = older_figures(year)
+    path = two_row_sheet(tmp_path / "figures.xlsx", year, values)
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert "provisional" in result.output and f"template {year}" in result.output
+    fields = load_template(year).return_fields
+    slip = two_row_sheet(tmp_path / "slip.xlsx", year, {**values, "CAT2L2YEAR": 5})  # below the 6 on 31 March
+    broken = run("validate", slip, "--format", "json")
+    assert broken.exit_code == 1
+    from mappa_stats.model import a1
+
+    where = f"'{year[2:4]}-{year[5:7]} data'!{a1(2, fields.index('CAT2L2YEAR') + 1)}"
+    assert any(f["ref"] == where for f in report(broken)["findings"])
+
+
+def test_a_two_row_sheet_missing_a_field_of_its_year_is_one_line(tmp_path: Path) -> None:
+    """A 2018-19 sheet with 2015-16's fields (no serious further offences) names what is missing."""
+    values = older_figures("2015-16")
+    path = two_row_sheet(tmp_path / "figures.xlsx", "2015-16", values)
+    book = load_workbook(path)
+    book["15-16 data"].title = "18-19 data"
+    book.save(path)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert "sheet '18-19 data' has no column for CAT1L1SFO" in result.output
