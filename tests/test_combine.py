@@ -19,7 +19,7 @@ from conftest import KENT_XLSX, SAMPLES, sha256
 from mappa_stats.cli import main
 from mappa_stats.combine import combine, expand
 from mappa_stats.population import england_and_wales, read_population
-from returns import KENT, figures, make_return
+from returns import KENT, NSD, figures, make_return
 
 ONS_2014 = SAMPLES / "ons_mid2014.csv"
 
@@ -56,27 +56,64 @@ def national_cells(document: dict[str, Any], number: str) -> dict[str, int | Non
     return {c["field"]: c["value"] for r in table["rows"] for c in r["cells"]}
 
 
-def test_national_table_1_is_the_sum_of_the_42_returns(returns_2024: Path, tmp_path: Path) -> None:
-    """Table 1 of 2023-24 is Kent's figures × 903 (1 + … + 42), totals included; the E&W rate divides the
-    national Category 1 by the summed populations; the NSD (expected from 2022-23) is the one finding."""
+def test_national_table_1_is_the_sum_of_the_42_returns_and_the_nsd(
+    returns_2024: Path, tmp_path: Path
+) -> None:
+    """Table 1 of 2023-24 is Kent's figures × 903 (1 + … + 42) with the NSD's Category 4 beside Category 3 and
+    in every total; the E&W rate divides national Category 1 by the summed populations; complete: exit 0."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    make_return(
+        folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd"
+    )
     pop = population_table(tmp_path / "population_mid2023.csv")
-    result = run("combine", returns_2024, "--population", pop, "--format", "json")
+    result = run("combine", folder, "--population", pop, "--format", "json")
+    assert result.exit_code == 0, result.stdout[-2000:]
     document = json.loads(result.stdout)
     cells = national_cells(document, "1")
     for code in ("CAT1L1", "CAT1L2", "CAT1L3", "CAT2L1", "CAT2L2", "CAT2L3", "CAT3L2", "CAT3L3"):
         assert cells[code] == KENT[code] * SUM_OF_IDS
+    for code in ("CAT4L1", "CAT4L2", "CAT4L3"):
+        assert cells[code] == NSD[code]
     cat1 = (KENT["CAT1L1"] + KENT["CAT1L2"] + KENT["CAT1L3"]) * SUM_OF_IDS
     assert cells["CAT1TOT"] == cat1 == 1560 * 903
-    assert cells["LEVEL1TOT"] == (1548 + 787) * 903
-    assert cells["TOTAL_MAPPA_OFFENDERS"] == 2357 * 903
+    assert cells["LEVEL1TOT"] == (1548 + 787) * 903 + 150  # Level 1 = Categories 1, 2 and 4 at Level 1
+    assert cells["CAT4TOT"] == 150 + 20 + 5
+    assert cells["TOTAL_MAPPA_OFFENDERS"] == 2357 * 903 + 175
     assert cells["CAT3L1"] is None  # present and empty: Category 3 is never managed at Level 1
+    assert national_cells(document, "4")["CAT4L2YEAR"] == 30
     national_rate = document["national"]["rate"]
     assert national_rate["population"] == sum(populations().values()) == 50_351_333
     assert national_rate["rate_rounded"] == rate(cat1, 50_351_333)
-    assert [p["kind"] for p in document["problems"]] == ["missing"]
-    assert document["problems"][0]["area"] == "National Security Division"
-    assert result.exit_code == 1
+    assert document["problems"] == [] and document["complete"] is True
     assert document["population_check"]["matches"] is True
+    nsd = next(a for a in document["areas"] if a["area_id"] == 43)
+    assert (nsd["status"], nsd["rate"]) == ("pass", None)
+
+
+def test_without_the_nsd_a_2023_24_set_is_incomplete(returns_2024: Path) -> None:
+    """From 2022-23 the National Security Division's return is expected: its absence is the one finding."""
+    result = run("combine", returns_2024, "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["kind"], p["area"]) for p in problems] == [("missing", "National Security Division")]
+
+
+def test_a_cell_that_is_not_a_number_makes_its_national_cell_unknown(tidy_2015: Path, tmp_path: Path) -> None:
+    """Kent's Category 1 Level 1 typed as words: the national cell and its totals are [x], never a partial sum;
+    the other cells are still summed."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    path = folder / "area_17.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("snapshot,level1,cat1,26316,", "snapshot,level1,cat1,lots,"), encoding="utf-8"
+    )
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    cells = national_cells(document, "1")
+    assert (cells["CAT1L1"], cells["CAT1TOT"], cells["LEVEL1TOT"], cells["TOTAL_MAPPA_OFFENDERS"]) == (
+        None,
+    ) * 4
+    assert cells["CAT2L1"] == 787 * SUM_OF_IDS
+    assert document["exit_code"] == 1
 
 
 def test_a_complete_set_passes_and_reproduces_every_rate(tidy_2015: Path) -> None:

@@ -84,6 +84,8 @@ class AreaLine:
     population: int | None = None  # aged 10+
     rate: Rate | None = field(default=None, compare=False)
     rate_note: str = ""  # why there is no rate, or how it compares with the stated one
+    rsos: float | None = None  # Category 1 on 31 March (the year's 'rsos' role)
+    total: float | None = None  # every MAPPA offender on 31 March (the grand total, or its own grid's)
 
     @property
     def counted(self) -> bool:
@@ -524,10 +526,15 @@ def _area_line(
             )
     elif number == NSD_ID:
         note = "no population (Category 4 only)"
+    template = tables.template
+    rsos_code = field_of_role(template, "rsos")
+    total_code = field_of_role(template, "grand_total") or _own_grand_total(tables)
     return AreaLine(
         number,
         name,
         status,
+        rsos=values.get(rsos_code) if rsos_code else None,
+        total=values.get(total_code) if total_code else None,
         path=entry.path,
         errors=errors,
         warnings=warnings,
@@ -536,6 +543,14 @@ def _area_line(
         rate=rate,
         rate_note=note,
     )
+
+
+def _own_grand_total(tables: AreaTables) -> str | None:
+    """A form without a grand-total role (the NSD's): the last cell of its first grid, its own total."""
+    grid = next((t for t in tables.template.tables if t.kind == "grid"), None)
+    if grid is None:
+        return None
+    return grid.fields.get((grid.rows[-1].id, grid.columns[-1].id))
 
 
 def _rates(combined: Combined, population: PopulationFile | None) -> None:

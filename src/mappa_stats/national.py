@@ -67,8 +67,6 @@ def verdict(combined: Combined) -> str:
 
 def summary_rows(combined: Combined) -> tuple[list[str], list[list[str]]]:
     """The one-line-per-area summary: status, errors, warnings, Category 1, total, population, rate."""
-    rsos = field_of_role(combined.template, "rsos") or ""
-    grand = field_of_role(combined.template, "grand_total") or ""
     header = [
         "Id",
         "Area",
@@ -84,8 +82,7 @@ def summary_rows(combined: Combined) -> tuple[list[str], list[list[str]]]:
     rows = []
     for a in combined.areas:
         status = STATUS_WORDS.get(a.status, a.status.upper())
-        cat1 = a.values.get(rsos)
-        total = a.values.get(grand)
+        cat1, total = a.rsos, a.total
         rows.append(
             [
                 str(a.area_id),
@@ -124,6 +121,7 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
     """The area table: one row per area (and the NSD), its figures, population to the nearest 100, and rate;
     `full=False` keeps the 31 March totals only (for reading on a screen)."""
     picks: list[tuple[str, str]] = []
+    grand = field_of_role(combined.template, "grand_total")
     role = combined.template.role("rsos")
     main = role[0] if role else ""  # the 31 March grid: the table of the RSO count
     for table in combined.tables:
@@ -157,7 +155,9 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
             continue
         figures: list[Any] = []
         for code, _ in picks:
-            if code not in a.values:
+            if code == grand and code not in a.values:
+                figures.append("[x]" if a.total is None else int(a.total))  # a form with its own total
+            elif code not in a.values:
                 figures.append("[z]")
             else:
                 v = a.values[code]
