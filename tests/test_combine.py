@@ -361,3 +361,16 @@ def test_the_library_result_is_what_json_shows(tidy_2015: Path) -> None:
     done = combine([tidy_2015], population=read_population(ONS_2014))
     assert (done.status, done.exit_code, done.complete) == ("pass", 0, True)
     assert done.national_value("TOTAL_MAPPA_OFFENDERS") == 2357 * SUM_OF_IDS
+
+
+def test_areas_that_do_not_add_up_to_the_england_and_wales_row_say_by_how_much(
+    tidy_2015: Path, tmp_path: Path
+) -> None:
+    """Every area present but the England and Wales row 1,000 higher: the check says short by 1,000, exit 1."""
+    pop = population_table(tmp_path / "population_mid2014.csv")
+    text = pop.read_text(encoding="utf-8").replace("England and Wales,50351333", "England and Wales,50352333")
+    pop.write_text(text, encoding="utf-8")
+    result = run("combine", tidy_2015, "--population", pop)
+    assert result.exit_code == 1
+    assert "has 50,352,333: short by 1,000 aged 10+" in result.stdout
+    assert "  population: the 42 areas add up to 50,351,333 aged 10+;" in result.stdout

@@ -286,20 +286,33 @@ def expected_areas(year: str) -> dict[int, str]:
     return {i: n for i, n in ids.items() if i != NSD_ID or year >= NSD_FROM}
 
 
+@cache
+def _moj_names() -> dict[str, tuple[int, str]]:
+    """The Ministry's (id, name) by the folded name of its MAPPA area, and by its own folded name."""
+    from mappa_stats.population import area_key, find_area
+    from mappa_stats.ret import moj_area_ids
+
+    out: dict[str, tuple[int, str]] = {}
+    for number, moj in moj_area_ids().items():
+        out[area_key(moj)] = (number, moj)
+        found = find_area(moj)
+        if found is not None:
+            out[area_key(found.name)] = (number, moj)
+    return out
+
+
+@cache
 def identify(name: str | None) -> tuple[int, str] | None:
     """The Ministry's (id, name) of an area however it is named ('Teesside' → 36 Cleveland), or None."""
     if not name:
         return None
     from mappa_stats.population import area_key, find_area
-    from mappa_stats.ret import moj_area_ids
 
-    wanted = find_area(name)
-    for number, moj in moj_area_ids().items():
-        if area_key(moj) == area_key(name):
-            return number, moj
-        if wanted is not None and find_area(moj) == wanted:
-            return number, moj
-    return None
+    known = _moj_names()
+    if area_key(name) in known:
+        return known[area_key(name)]
+    found = find_area(name)
+    return known.get(area_key(found.name)) if found is not None else None
 
 
 # --- reading and validating ------------------------------------------------------------------------------
@@ -477,15 +490,7 @@ def _area_line(
     problems: list[Problem],
 ) -> AreaLine:
     """An area's line: its verdict, its figures as the wide frame holds them, population and rate."""
-    from mappa_stats.frame import wide
-
-    row = wide([tables]).iloc[0]
-    counts = count_codes(tables.template)
-    values = {
-        code: (None if row[code] != row[code] else float(row[code]))  # NaN: not a usable count
-        for code in tables.template.field_refs
-        if code in counts
-    }
+    values = area_values(tables)
     status = report.status()
     errors, warnings = report.errors, report.warnings
     if errors:
@@ -585,7 +590,7 @@ def _rates(combined: Combined, population: PopulationFile | None) -> None:
     )
     combined.population = check
     if check.matches is False:
-        combined.problems.append(Problem("population", f"population check: {check.message()}"))
+        combined.problems.append(Problem("population", check.message()))
     elif check.matches is None:
         combined.not_checked.append(f"the population check ({check.message()})")
 
@@ -691,14 +696,33 @@ def _sum(parts: Sequence[NationalCell], code: str) -> NationalCell:
 # --- the agreed long form (compare reads it) ----------------------------------------------------------
 
 
-def count_codes(template: Template) -> set[str]:
-    """Field codes of the year that hold counts (not the stated rate or a stated share)."""
-    return {
-        code
-        for t in template.tables
-        for (r, _), code in t.fields.items()
-        if t.value_type == "count" and t.cell_value_type(r) == "count"
-    }
+def count_codes(template: Template) -> list[str]:
+    """Field codes of the year that hold counts (not the stated rate or a stated share), in table order."""
+    cached: list[str] | None = template.__dict__.get("_count_codes")
+    if cached is None:
+        cached = [
+            code
+            for t in template.tables
+            for (r, _), code in t.fields.items()
+            if t.value_type == "count" and t.cell_value_type(r) == "count"
+        ]
+        object.__setattr__(template, "_count_codes", cached)  # asked once per return: worked out once
+    return cached
+
+
+def area_values(tables: AreaTables) -> dict[str, float | None]:
+    """Every count of a return by field code: the number where the cell holds a whole number of 0 or more
+    (as the wide frame's schema judges it), None where it does not (blank, marker, text, decimal)."""
+    from mappa_stats.frame import NUMERIC_ISSUES
+
+    cells = tables.cells()
+    refs = tables.template.field_refs
+    out: dict[str, float | None] = {}
+    for code in count_codes(tables.template):
+        cell = cells.get(refs[code])
+        value = None if cell is None or cell.issue not in NUMERIC_ISSUES else cell.value
+        out[code] = value if value is not None and value >= 0 and value.is_integer() else None
+    return out
 
 
 def long_rows(combined: Combined) -> list[tuple[str, str, str, int | float]]:
