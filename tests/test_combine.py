@@ -374,3 +374,24 @@ def test_areas_that_do_not_add_up_to_the_england_and_wales_row_say_by_how_much(
     assert result.exit_code == 1
     assert "has 50,352,333: short by 1,000 aged 10+" in result.stdout
     assert "  population: the 42 areas add up to 50,351,333 aged 10+;" in result.stdout
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("text", "combine_small.txt"), ("markdown", "combine_small.md")])
+def test_text_and_markdown_are_exactly_as_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, golden: str
+) -> None:
+    """Kent's workbook and CSV (two different files for Kent), Surrey's copy stating Kent's rate, a lock file:
+    the whole report, byte for byte, as in tests/data (written once by the command and read by a person)."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    shutil.copy(KENT_XLSX, folder / "kent_2015.xlsx")
+    shutil.copy(SAMPLES / "kent_2015.csv", folder / "kent.csv")
+    surrey = (SAMPLES / "kent_2015.csv").read_text(encoding="utf-8").replace("\nKent,", "\nSurrey,")
+    (folder / "surrey.csv").write_text(surrey, encoding="utf-8")
+    (folder / "~$kent_2015.xlsx").write_bytes(b"")
+    shutil.copy(ONS_2014, tmp_path / "ons_mid2014.csv")
+    monkeypatch.chdir(tmp_path)
+    result = run("combine", "set", "--population", "ons_mid2014.csv", "-f", fmt)
+    assert result.exit_code == 1
+    expected = (Path(__file__).parent / "data" / golden).read_text(encoding="utf-8")
+    assert result.stdout == expected

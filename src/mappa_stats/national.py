@@ -111,9 +111,17 @@ def _rate_line(combined: Combined) -> str | None:
     rate = combined.national_rate
     if rate is None:
         return None
+    areas = [a for a in combined.areas if a.area_id != NSD_ID]
+    counted = sum(1 for a in areas if a.counted)
+    whose = (
+        "the areas' sum"
+        if counted == len(areas)
+        else f"the sum of the {_plural(counted, 'area')} counted of {len(areas)}"
+    )
+    incomplete = "" if counted == len(areas) else " (incomplete: not a national rate until every area is in)"
     return (
-        f"{NATIONAL}: {rate.rsos:,} RSOs ÷ {rate.population:,} people aged 10+ (the areas' sum) × 100,000 = "
-        f"{rate.two_dp} → {rate.rounded} per 100,000"
+        f"{NATIONAL}: {rate.rsos:,} RSOs ÷ {rate.population:,} people aged 10+ ({whose}) × 100,000 = "
+        f"{rate.two_dp} → {rate.rounded} per 100,000{incomplete}"
     )
 
 
@@ -218,8 +226,9 @@ def render(combined: Combined, fmt: str) -> str:
     tablefmt = "pipe" if md else "simple"
     out: list[str] = []
     out.append(("# " if md else "") + esc(_heading(combined)))
-    for note in combined.skipped + _file_notes(combined):
-        out.append(("- " if md else "Note: ") + esc(note))
+    notes = [("- " if md else "Note: ") + esc(note) for note in combined.skipped + _file_notes(combined)]
+    if notes:
+        out.append("\n".join(notes))
     header, rows = summary_rows(combined)
     out.append(
         ("## Areas\n\n" if md else "")
