@@ -308,6 +308,9 @@ def test_a_complete_set_publishes(tidy_2015: Path, tmp_path: Path, fmt: str) -> 
         area = openpyxl.load_workbook(out)["Area_table"]
         kent = next(r for r in area.iter_rows(values_only=True) if r[0] == "Kent")
         assert kent[-2:] == (1_565_300, rate(1560 * 17, 1_565_295))
+        chart = openpyxl.load_workbook(out)["Chart_rate"]
+        rows = [r for r in chart.iter_rows(values_only=True) if r[0] in AREAS.values()]
+        assert len(rows) == 42 and len(chart._charts) == 1  # a bar chart of the rate by area beside its table
     else:
         assert out.stat().st_size > 0
 

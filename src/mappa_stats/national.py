@@ -478,6 +478,23 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             counts=(False, *([True] * (len(h) - 1))),
         )
     )
+    rated = [(a.area, a.rate.rounded) for a in combined.areas if a.rate is not None]
+    if rated:
+        tables.append(
+            Sheet(
+                name="Chart_rate",
+                title=f"Chart 1: registered sexual offenders per 100,000 aged 10+ by area, {year}",
+                lines=(
+                    "This worksheet contains one table and a bar chart of it: the rate of each area with a "
+                    "rate, as in the area table. The chart shows the same numbers as the table.",
+                    f"Source: {source}",
+                ),
+                header=("Area", "RSOs per 100,000 aged 10+"),
+                rows=tuple(rated),
+                counts=(False, True),
+                bar_chart=f"RSOs per 100,000 aged 10+ by area, {year}",
+            )
+        )
     sh, sr = summary_rows(combined)
     tables.append(
         Sheet(

@@ -95,6 +95,8 @@ class Sheet:
     rows: tuple[tuple[Any, ...], ...]
     links: bool = False  # the first column names worksheets to link to
     counts: tuple[bool, ...] = field(default=())  # which columns hold counts (#,##0)
+    # When set, the .xlsx draws a bar chart of the second column by the first beside the table, so titled.
+    bar_chart: str = ""
 
 
 def template_status(template: Template) -> str:
@@ -447,6 +449,8 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
             table.autoFilter = None
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
             ws.add_table(table)
+            if sheet.bar_chart:
+                _add_bar_chart(ws, sheet, top)
         from openpyxl.utils import get_column_letter
 
         for i, width in enumerate(widths, start=1):
@@ -758,3 +762,22 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
         source_format="ods" if _zip_part(path, ("meta.xml",)) is not None else "xlsx",
     )
     return AreaTables.from_records(records, meta=meta, template=template)
+
+
+def _add_bar_chart(ws: Any, sheet: Sheet, top: int) -> None:
+    """A horizontal bar chart of the table's second column by its first, to the right of the table."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = str(cell_text(sheet.bar_chart))
+    chart.legend = None
+    chart.y_axis.title = str(cell_text(sheet.header[1]))
+    last = top + len(sheet.rows)
+    chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    chart.x_axis.scaling.orientation = "maxMin"  # the first row at the top, as in the table
+    chart.x_axis.tickLblSkip = 1  # every category named
+    chart.height = max(7.5, 0.6 * len(sheet.rows))
+    chart.width = 18
+    ws.add_chart(chart, f"D{top}")
