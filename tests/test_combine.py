@@ -193,14 +193,18 @@ def test_the_same_file_twice_is_counted_once(returns_2024: Path, tmp_path: Path)
 
 
 def test_a_return_of_another_year_is_left_out(returns_2024: Path, tmp_path: Path) -> None:
-    """A 2024-25 return among 2023-24 returns: one line naming it and its year, not summed, exit 1."""
+    """A 2022-23 return among 2023-24 returns: the year is the one most files are for; the other is named, left
+    out of the sums, exit 1."""
     folder = copy_of(returns_2024, tmp_path / "set")
-    make_return(folder / "next_year.xlsx", "2024-25", figures("2024-25"), area_id=5, area_name="Durham")
-    result = run("combine", folder, "--year", "2023-24")
+    make_return(folder / "last_year.xlsx", "2022-23", figures("2022-23"), area_id=5, area_name="Durham")
+    result = run("combine", folder)
     assert result.exit_code == 1
     assert (
-        f"  other year: {folder / 'next_year.xlsx'}: a 2024-25 return, not 2023-24: left out" in result.stdout
+        f"  other year: {folder / 'last_year.xlsx'}: a 2022-23 return, not 2023-24: left out" in result.stdout
     )
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert document["year"] == "2023-24"
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * SUM_OF_IDS
 
 
 def test_an_area_not_among_the_42_is_left_out(tidy_2015: Path, tmp_path: Path) -> None:
@@ -398,3 +402,23 @@ def test_text_and_markdown_are_exactly_as_committed(
     assert result.exit_code == 1
     expected = (Path(__file__).parent / "data" / golden).read_text(encoding="utf-8")
     assert result.stdout == expected
+
+
+def test_a_file_name_cannot_reach_the_terminal_or_a_spreadsheet_as_a_command(
+    tidy_2015: Path, tmp_path: Path
+) -> None:
+    """An unreadable file named with a terminal escape and a formula: named, escaped, never run; exit 2."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    (folder / "=HYPERLINK(1)\x1b[2J.csv").write_text("not,a,return\n", encoding="utf-8")
+    result = run("combine", folder)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stdout
+    assert "unreadable: " in result.stdout
+    out = tmp_path / "national.xlsx"
+    assert run("combine", folder, "-o", out, "--force").exit_code == 2
+    import openpyxl
+
+    cover = openpyxl.load_workbook(out)["Cover"]
+    texts = [c.value for row in cover.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("HYPERLINK" in t for t in texts)
+    assert not any(t.startswith("=") for t in texts)
