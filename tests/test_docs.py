@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import mappa_stats
 from conftest import ROOT
 from mappa_stats.cli import main
-from mappa_stats.templates import schemas_dir, shipped_years
+from mappa_stats.templates import form_years, schemas_dir, shipped_years
 
 COMMANDS_DOC = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -57,14 +57,17 @@ def test_exit_codes_are_documented() -> None:
     assert re.search(r"0\s+every check passed", text) and re.search(r"2\s+the command could not run", text)
 
 
-@pytest.mark.parametrize("year", shipped_years())
+@pytest.mark.parametrize("year", [*shipped_years(), *(f"nsd/{y}" for y in form_years("nsd"))])
 def test_rules_doc_matches_each_year(year: str) -> None:
-    """docs/rules.md holds, for every shipped year, exactly what `rules --year Y --format markdown` prints."""
+    """docs/rules.md holds, for every shipped year (and the NSD's), exactly what `rules --year Y [--form nsd]
+    --format markdown` prints."""
     doc = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     start, end = f"<!-- rules:{year}:start -->\n", f"<!-- rules:{year}:end -->"
     assert start in doc, f"docs/rules.md has no table for {year}"
     table = doc.split(start)[1].split(end)[0]
-    printed = CliRunner().invoke(main, ["rules", "--year", year, "--format", "markdown"]).output
+    form = ["--form", "nsd"] if year.startswith("nsd/") else []
+    args = ["rules", "--year", year.removeprefix("nsd/"), *form, "--format", "markdown"]
+    printed = CliRunner().invoke(main, args).output
     assert table == printed
 
 

@@ -75,6 +75,10 @@ def test_a_mistyped_outcome_is_located_at_the_typed_cell(tmp_path: Path) -> None
         ({"CAT2L2LICBREACH": 8}, "cross.custody_le_yearly", 8),  # 8 returned, 7 managed in the year
         ({"CAT1L2SCR": 40}, "cross.scr_le_yearly", 40),  # 40 reviews, 18 managed at Level 2
         ({"CAT2L1": -787}, "values.whole_number", -787),
+        # 1600 breaches of notification by 1560 RSOs (30 + 5 + 2 = 37 in the seed report): 1563 + 5 + 32.
+        ({"CAT1L1CAUTCON": 1563, "CAT1L3CAUTCON": 32}, "cross.breach_notification_le_rsos", 1600),
+        # 200 of 1560 RSOs is 12.8%, where areas report 1–3%: a warning, which --strict fails.
+        ({"CAT1L1CAUTCON": 163, "CAT1L3CAUTCON": 32}, "cross.breach_notification_share", 200),
     ],
 )
 def test_each_rule_broken_once_names_the_typed_cell(
@@ -82,7 +86,7 @@ def test_each_rule_broken_once_names_the_typed_cell(
 ) -> None:
     """Each rule of the return broken once: exit 1, the finding at the 'Data entry' cell the manager typed."""
     path = make_return(tmp_path / "return.xlsx", "2023-24", {**figures("2023-24"), **change})
-    result = run("validate", path, "--format", "json")
+    result = run("validate", path, "--format", "json", "--strict")
     assert result.exit_code == 1
     findings = [f for f in json.loads(result.stdout)["files"][0]["findings"] if rule in f["rules"]]
     assert findings and str(findings[0]["actual"]) == str(value)
@@ -118,6 +122,12 @@ def test_a_formula_with_no_saved_value_is_named(tmp_path: Path) -> None:
             "'Data entry'!C2 names 'Lancashire' but the area id in A2 is 17 (Kent)",
         ),
         ({"header": {"CAT1L2": "CAT1L1"}}, "repeats the field CAT1L1"),
+        (
+            {"header": {"CAT3L2": "CAT3L1"}},
+            "holds CAT3L1, a cell that does not exist: Category 3 offenders are by definition managed at "
+            "Level 2 or 3; delete the column",
+        ),
+        ({"header": {"CAT1L2": "cat1tot"}}, "holds CAT1TOT, a total, which the return does not carry"),
         (
             {"header": {"CAT1L2": "CAT1L2X"}},
             "holds 'CAT1L2X', not a field of the 2023-24 return; did you mean CAT1L2",

@@ -346,3 +346,30 @@ def test_a_two_row_sheet_missing_a_field_of_its_year_is_one_line(tmp_path: Path)
     result = run("validate", path)
     assert result.exit_code == 2
     assert "sheet '18-19 data' has no column for CAT1L1SFO" in result.output
+
+
+def test_the_nsd_has_no_rate_to_check(tmp_path: Path) -> None:
+    """Category 4 has no rate per 100,000: with --population the NSD's return still passes, no rate rule run,
+    while an area's return given with it has the rate rules."""
+    from conftest import SAMPLES
+
+    path = make_return(tmp_path / "NSD.xlsx", "2023-24", NSD, area_id=43, area_name="NSD", form="nsd")
+    result = run("validate", path, "--population", SAMPLES / "ons_mid2014.csv", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert not [r for r in report(result)["rules"] if r["id"].startswith("rate.")]
+    listed = run("rules", "--form", "nsd", "--year", "2023-24").output
+    assert "cross.sfo_outcomes" in listed and "rate.matches" not in listed
+
+
+def test_the_nsd_tables_round_trip_through_csv_and_publication(tmp_path: Path) -> None:
+    """The NSD's tables written as the tidy CSV and as the publication workbook read back as the same cells,
+    with the NSD's own definition (Category 4), not an area's."""
+    path = make_return(tmp_path / "NSD.xlsx", "2024-25", NSD, area_id=43, area_name="NSD", form="nsd")
+    source = run("tables", path, "--format", "csv").stdout
+    tidy = tmp_path / "nsd.csv"
+    tidy.write_text(source, encoding="utf-8")
+    assert run("validate", tidy).exit_code == 0
+    assert run("tables", tidy, "--format", "csv").stdout == source
+    published = tmp_path / "nsd_tables.xlsx"
+    assert run("tables", path, "-o", published).exit_code == 0
+    assert run("tables", published, "--format", "csv").stdout == source

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from mappa_stats.model import (
     AreaTables,
     Cell,
 )
-from mappa_stats.templates import Claim, RelationRule, TableDef, Template
+from mappa_stats.templates import Claim, Ref, RelationRule, TableDef, Template
 
 CheckFn = Callable[["Context"], Iterator[Finding]]
 
@@ -77,7 +77,8 @@ def rules_for(template: Template) -> list[Rule]:
     out = [r for r in RULES.values() if r.stage == CELLS]
     out += [Rule(r.id, r.severity, r.description, relation_check(r)) for r in template.relations]
     out += [Rule(c.rule, c.severity, c.description, claim_check(c)) for c in template.claims]
-    out += [r for r in RULES.values() if r.stage == RATE]
+    if template.role("rsos") is not None:  # the NSD's Category 4 has no rate per 100,000
+        out += [r for r in RULES.values() if r.stage == RATE]
     return out
 
 
@@ -399,6 +400,8 @@ def relation_check(relation: RelationRule) -> CheckFn:
     def check(ctx: Context) -> Iterator[Finding]:
         area = ctx.area
         template = area.template
+        typed_found = False
+        only_totals: list[Finding] = []
         for comparison in relation.comparisons:
             for left, right in template.expand(comparison):
                 code = template.field_of(left[0])
@@ -406,8 +409,12 @@ def relation_check(relation: RelationRule) -> CheckFn:
                     continue
                 lcells = [area.cell(*r) for r in left]
                 rcells = [area.cell(*r) for r in right]
-                if all(c is not None and c.derived for c in (*lcells, *rcells)):
-                    continue  # totals nobody typed: the cells they add up are reported instead
+                derived = all(c is not None and c.derived for c in (*lcells, *rcells))
+                if derived:
+                    # Totals nobody typed (a return's): said at the cells they add up, and only when no
+                    # comparison of typed cells already said it, so a slip is not reported twice.
+                    lcells = _typed_leaves(area, left) or lcells
+                typed_found = typed_found or not derived
                 lv = sum(c.count for c in lcells if c is not None and c.count is not None)
                 rv = sum(c.count for c in rcells if c is not None and c.count is not None)
                 bound = rv * comparison.factor
@@ -430,7 +437,7 @@ def relation_check(relation: RelationRule) -> CheckFn:
                     "right_table": rtable.display_title,
                     "right_source": ", ".join(_source(c) for c in rcells),
                 }
-                yield finding(
+                found = finding(
                     relation.id,
                     first,
                     relation.message.format(**words),
@@ -440,8 +447,36 @@ def relation_check(relation: RelationRule) -> CheckFn:
                     severity=relation.severity,
                     field_code=code,
                 )
+                if derived:
+                    only_totals.append(found)
+                else:
+                    yield found
+        if not typed_found:
+            yield from only_totals
 
     return check
+
+
+def _typed_leaves(area: AreaTables, refs: Sequence[Ref]) -> list[Cell | None]:
+    """The typed cells a derived total adds up, through totals of totals, in the definition's order."""
+    from mappa_stats.frame import equations
+
+    parts = {eq.total: eq.parts for eq in equations(area.template) if eq.table}
+    template = area.template
+    out: list[Cell | None] = []
+    pending = [template.field_of(r) for r in refs]
+    seen: set[str] = set()
+    while pending:
+        code = pending.pop(0)
+        if code in seen:
+            continue
+        seen.add(code)
+        cell = area.cell(*template.field_refs[code])
+        if cell is not None and cell.derived and code in parts:
+            pending[:0] = list(parts[code])
+        elif cell is not None and not cell.derived:
+            out.append(cell)
+    return out
 
 
 # --- stated claims -----------------------------------------------------------------------------------

@@ -513,17 +513,25 @@ def validate(
 @main.command()
 @_format("text", "markdown", "json")
 @click.option("--year", default=None, metavar="YYYY-YY", help="Reporting year. Default: the latest.")
+@click.option(
+    "--form",
+    type=click.Choice(["area", "nsd"]),
+    default="area",
+    show_default=True,
+    help="area: an area's report or return; nsd: the National Security Division's return (from 2022-23).",
+)
 @_TEMPLATE
-def rules(fmt: str, year: str | None) -> None:
+def rules(fmt: str, year: str | None, form: str) -> None:
     """List every rule validate runs for a year: id, severity and what it checks.
 
     The cell, total and rate rules are the same every year; the rules that tie tables together and the
     stated claims come from the year's definition.
     """
     from mappa_stats.checks import rules_for
-    from mappa_stats.templates import available_years, load_template
+    from mappa_stats.templates import available_years, form_years, load_template
 
-    chosen = rules_for(load_template(_year_given(year) or available_years()[-1]))
+    latest = (available_years() if form == "area" else form_years(form))[-1]
+    chosen = rules_for(load_template(_year_given(year) or latest, form))
     if fmt == "json":
         import json
 

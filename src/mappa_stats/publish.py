@@ -709,9 +709,12 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
     import hashlib
 
     from mappa_stats.model import Metadata, a1, parse_cell, record
+    from mappa_stats.ret import NSD_ID, moj_area_ids
     from mappa_stats.templates import load_template
 
-    template = load_template(properties["Template year"])
+    # The National Security Division's tables follow its own definition (Category 4).
+    nsd = properties.get("MAPPA area") == moj_area_ids()[NSD_ID]
+    template = load_template(properties["Template year"], "nsd" if nsd else "area")
     by_title = {t.display_title: t for t in template.tables}
     from mappa_stats.output import shown
 

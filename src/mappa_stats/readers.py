@@ -189,7 +189,9 @@ def _csv_label(text: str, labels: tuple[Label, ...], what: str, table_id: str, p
     return found
 
 
-def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str, Any]], str, str | None]:
+def _tidy_csv(
+    path: Path, data: bytes, year: str | None
+) -> tuple[list[dict[str, Any]], str, str | None, Template]:
     text = guard.decode_text(display_name(path), data)
     path = Path(display_name(path))
     try:
@@ -225,6 +227,12 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
     }
     chosen = year or (sorted(years)[0] if years else available_years()[-1])
     template = load_template(chosen)
+    from mappa_stats.population import area_key
+    from mappa_stats.templates import form_years
+
+    nsd = returns.moj_area_ids()[returns.NSD_ID]
+    if any(area_key(a) == area_key(nsd) for a in areas) and template.year in form_years("nsd"):
+        template = load_template(template.year, "nsd")  # the NSD's tables follow its own definition
     records = []
     seen: dict[tuple[str, str, str], int] = {}
     for number, row in enumerate(rows, start=2):
@@ -286,7 +294,7 @@ def _tidy_csv(path: Path, data: bytes, year: str | None) -> tuple[list[dict[str,
             raise LabelError(f"{path}: table {table.id} ({table.display_title!r}) has no rows; add its cells")
     order = {t: i for i, t in enumerate(template.table_ids())}
     records.sort(key=lambda rec: order[rec["table"]])
-    return records, template.year, (sorted(areas)[0] if areas else None)
+    return records, template.year, (sorted(areas)[0] if areas else None), template
 
 
 _NOT_AREA_WORDS = re.compile(r"\b(mappa|annual|report|statistics|stats|tables|return|final|draft|v)\b")
@@ -402,7 +410,7 @@ def read_area_noting(
     template: Template | None = None
     try:
         if kind == "csv":
-            records, chosen, own = _tidy_csv(path, data, year)
+            records, chosen, own, template = _tidy_csv(path, data, year)
         else:
             sheets = _xlsx_sheets(path, data) if kind == "xlsx" else _ods_sheets(path, data)
             if sheet is not None:

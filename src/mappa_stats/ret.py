@@ -145,6 +145,19 @@ def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
         if code in header:
             first = sheet_ref(data.name, a1(1, header[code]))
             raise InputError(f"{display}: {here} repeats the field {code} (also {first}); delete one column")
+        if code not in template.return_fields and code in template.field_refs:
+            # A cell of the year that the return does not carry: a not-applicable cell, or a total.
+            table_id, row_id, column_id = template.field_refs[code]
+            table = template.table(table_id)
+            why = table.na_reasons.get((row_id, column_id))
+            what = (
+                f"a cell that does not exist: {why}"
+                if why
+                else "a total, which the return does not carry: it is derived from its parts"
+                if code in _totals(template)
+                else "not on the return: the area report's own figure"
+            )
+            raise InputError(f"{display}: {here} holds {code}, {what}; delete the column")
         if code not in template.return_fields:
             close = difflib.get_close_matches(code, template.return_fields, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else ""
@@ -161,6 +174,12 @@ def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
             "return appears once in row 1"
         )
     return header
+
+
+def _totals(template: Template) -> set[str]:
+    from mappa_stats.frame import equations
+
+    return {eq.total for eq in equations(template) if eq.table}
 
 
 def _located(data: Sheet, column: int) -> tuple[str, str, str]:
