@@ -422,3 +422,18 @@ def test_a_file_name_cannot_reach_the_terminal_or_a_spreadsheet_as_a_command(
     texts = [c.value for row in cover.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("HYPERLINK" in t for t in texts)
     assert not any(t.startswith("=") for t in texts)
+
+
+def test_the_nsd_before_2022_23_is_not_an_area_of_the_year(tmp_path: Path) -> None:
+    """A 2014-15 file naming the National Security Division (which reports from 2022-23): named, left out."""
+    text = (
+        (SAMPLES / "kent_2015.csv")
+        .read_text(encoding="utf-8")
+        .replace("\nKent,", "\nNational Security Division,")
+    )
+    path = tmp_path / "nsd.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("combine", path, "-f", "json")
+    document = json.loads(result.stdout)
+    assert [f["status"] for f in document["files"]] == ["unknown area"]
+    assert all(a["area_id"] != 43 for a in document["areas"]) and result.exit_code == 1
