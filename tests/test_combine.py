@@ -238,6 +238,8 @@ def test_a_population_of_another_mid_year_is_refused(tidy_2015: Path, tmp_path: 
         f"mappa-stats: error: {pop}: the population file is mid-2015, but 2014-15 rates divide by the ONS "
         "mid-2014 estimates; give that file"
     )
+    early = run("combine", tidy_2015, "--population", pop, "--year", "2014-15")
+    assert early.exit_code == 2 and len(early.stderr.splitlines()) == 1  # refused before any file is read
 
 
 def test_a_population_file_missing_an_area_says_which(tidy_2015: Path, tmp_path: Path) -> None:

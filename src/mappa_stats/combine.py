@@ -343,6 +343,16 @@ def _choose_year(areas: Iterable[AreaTables]) -> str:
     return max(y for y, n in counts.items() if n == best)
 
 
+def _check_vintage(population: PopulationFile | None, template: Template) -> None:
+    """Refuse a population file of another mid-year than the year's rates divide by."""
+    wanted = f"mid-{template.population_mid_year}"
+    if population is not None and population.vintage not in (None, wanted):
+        raise InputError(
+            f"{population.path}: the population file is {population.vintage}, but {template.year} rates "
+            f"divide by the ONS {wanted} estimates; give that file"
+        )
+
+
 def _population_of(population: PopulationFile, area: str) -> int | None:
     try:
         return population.get(area).aged_10_plus
@@ -361,6 +371,8 @@ def combine(
     from mappa_stats.validate import validate_areas
 
     files, skipped = expand(paths)
+    if year is not None:
+        _check_vintage(population, load_template(year))  # before any file is read, when the year is known
     read: list[AreaTables | FileEntry] = []
     for number, path in enumerate(files, start=1):
         if progress is not None:
@@ -378,11 +390,7 @@ def combine(
         )
     chosen = year or _choose_year(tables)
     template = load_template(chosen)
-    if population is not None and population.vintage not in (None, f"mid-{template.population_mid_year}"):
-        raise InputError(
-            f"{population.path}: the population file is {population.vintage}, but {chosen} rates divide by "
-            f"the ONS mid-{template.population_mid_year} estimates; give that file"
-        )
+    _check_vintage(population, template)
     reports = iter(validate_areas(tables))
     entries: list[FileEntry] = []
     by_sha: dict[str, str] = {}
@@ -449,7 +457,8 @@ def combine(
             problems.append(
                 Problem(
                     "duplicate",
-                    f"{name}: {len(mine)} different returns ({paths_text}): neither is counted; keep one",
+                    f"{name}: {len(mine)} different returns ({paths_text}): "
+                    f"{'neither' if len(mine) == 2 else 'none'} is counted; keep one",
                     name,
                 )
             )
@@ -468,7 +477,7 @@ def combine(
         entry = mine[0]
         assert entry.report is not None
         lines.append(_area_line(number, name, entry, by_file[entry.path], entry.report, population, problems))
-    national_tables = national(template, [line for line in lines if line.counted], by_file)
+    national_tables = national(template, [line for line in lines if line.counted])
     combined = Combined(
         year=chosen,
         template=template,
@@ -611,9 +620,7 @@ def national_table_defs(template: Template) -> list[TableDef]:
     return [t for t in template.tables if t.value_type == "count" and t.kind in ("grid", "list", "value")]
 
 
-def national(
-    template: Template, counted: Sequence[AreaLine], by_file: dict[str, AreaTables]
-) -> list[NationalTable]:
+def national(template: Template, counted: Sequence[AreaLine]) -> list[NationalTable]:
     """Each table summed over the counted returns; a Category 4 column wherever a return carries it."""
     carried: dict[str, list[float | None]] = {}
     for line in counted:
