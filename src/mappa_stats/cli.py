@@ -848,6 +848,106 @@ def compare(
     sys.exit(comparing.exit_code(result, strict))
 
 
+@main.command(
+    epilog=EXIT_CODES.replace(
+        "every check passed (warnings allowed)", "every area present once and every return passes"
+    ).replace(
+        "the tables have errors (or warnings or unchecked rules, with --strict)",
+        "findings: an area's errors, an area missing or twice, a file of another year or area",
+    )
+)
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_TABLES),
+    default=None,
+    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
+)
+@_population("ONS population file of the year's mid-year: rates, the area table and the population check.")
+@_MID_YEAR
+@_CLAIMS
+@_YEAR
+@_TEMPLATE
+@_OUTPUT_OPTION
+@_force(
+    "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish although "
+    "returns have errors or are missing, marked 'not validated' on the cover."
+)
+def combine(
+    files: tuple[Path, ...],
+    fmt: str | None,
+    population_path: Path | None,
+    mid_year: int | None,
+    claims_path: Path | None,
+    year: str | None,
+    output: Path | None,
+) -> None:
+    """Combine the areas' returns into national tables, checking every return first.
+
+    FILES are returns, area workbooks or tidy CSVs of one year, or a folder of them (Office lock files
+    and hidden files are skipped). Says which of the 42 areas (and, from 2022-23, the National Security
+    Division) are present, missing or present twice; validates each as validate would; prints one line
+    per area, the national verdict, the national tables and the area table with population and rate.
+    """
+    from mappa_stats.output import choose_format, shown
+    from mappa_stats.safetext import terminal
+
+    fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
+    if fmt in ("xlsx", "ods") and output is None:
+        raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
+    population = None
+    if population_path is not None:
+        from mappa_stats.population import read_population
+
+        population = read_population(population_path, mid_year)
+    claims: list[Any] = []
+    if claims_path is not None:
+        from mappa_stats.claims import read_claims
+
+        claims = read_claims(claims_path)  # a bad line stops the run before any file is read
+    from mappa_stats.combine import combine as run_combine
+
+    def progress(number: int, total: int, path: Path) -> None:
+        if total > 3:
+            click.echo(f"[{number}/{total}] {terminal(str(path))}", err=True)
+
+    done = run_combine(list(files), year=_year_given(year), population=population, progress=progress)
+    if claims:
+        from mappa_stats.claims import check_claims
+        from mappa_stats.combine import long_rows
+
+        # The national figures are the 'England and Wales' rows; national_rate claims are judged on them.
+        figures = {(area, y, code): value for area, y, code, value in long_rows(done)}
+        done.claims.extend(check_claims(claims, figures))
+    inputs = [
+        *files,
+        *([population_path] if population_path else []),
+        *([claims_path] if claims_path else []),
+    ]
+    from mappa_stats import national
+
+    if fmt in ("xlsx", "ods"):
+        assert output is not None
+        from mappa_stats.output import write_atomic
+
+        validation = national.gate(done, _forced())
+        write_atomic(
+            output,
+            lambda temp: national.write_workbook(done, temp, fmt, validation),
+            inputs,
+            force=_forced(),
+        )
+        note = "" if validation.passed else " (NOT VALIDATED)"
+        click.echo(f"wrote {shown(output)}{note}", err=True)
+    else:
+        renderers = {"csv": national.render_csv, "json": national.render_json}
+        text = renderers[fmt](done) if fmt in renderers else national.render(done, fmt)
+        _emit(text, output, inputs)
+    sys.exit(done.exit_code)
+
+
 def run() -> NoReturn:
     """The `mappa-stats` command: the group, in a process of its own."""
     if "hypothesis" not in sys.modules:

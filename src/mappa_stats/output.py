@@ -61,6 +61,7 @@ _OWN_TEXT = (
     re.compile(r"\A(area,year,table,row,column,value,marker|area,rsos,population,)"),
     re.compile(r"\A[^\n]*(: PASS — |: FAIL — |: COULD NOT BE CHECKED| — MAPPA statistics, template )"),
     re.compile(r"\APopulation: [^\n]*\((ONS|area table)"),
+    re.compile(r"\A((# )?mappa-stats combine: \d{4}-\d{2}|area,year,field,value\r?\n)"),  # combine's outputs
 )
 # The marker a spreadsheet written by mappa-stats carries in its document properties.
 PRODUCER = "mappa-stats"

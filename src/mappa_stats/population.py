@@ -636,3 +636,60 @@ def compute_rate(
         vintage=vintage,
         needs=needs,
     )
+
+
+# --- the England and Wales row (combine's population check) ------------------------------------------
+
+ENGLAND_AND_WALES_CODE = "K04000001"
+
+
+@dataclass(frozen=True)
+class NationalRow:
+    """The file's own England and Wales row: what the areas must add up to."""
+
+    aged_10_plus: int | None
+    all_ages: int | None
+    where: str  # the file and line it was read from
+
+
+def england_and_wales(path: Path) -> NationalRow | None:
+    """The England and Wales row of a population file (code K04000001, or a name starting 'England and
+    Wales'), or None when the file has none; an area table's own sum line is used only without the ONS row."""
+    rows = _rows(path)
+    at = _header_index(rows.head)
+    if at is None:
+        return None
+    header = rows.head[at]
+    cols = _columns(header)
+    code_at = next((cols[k] for k in _CODE_COLUMNS if k in cols), None)
+    name_at = next(
+        (
+            cols[k]
+            for k in ("name", "mappa_area", "police_force_area", "area", "pfa", "police_force")
+            if k in cols
+        ),
+        None,
+    )
+    ages = {age: i for age, i in _ages(header).items() if age >= 10}
+    ten_at = next(
+        (cols[k] for k in ("aged_10_plus", "population_aged_10_plus", "aged_10+") if k in cols), None
+    )
+    all_at = cols.get("all_ages")
+    if "sex" in cols and "age" in cols:
+        return None  # the long layout has no England and Wales row of its own
+    found: NationalRow | None = None
+    for line, row in rows.after(at):
+        row = row + [""] * (len(header) - len(row))
+        code = row[code_at].strip() if code_at is not None else ""
+        name = normalize(row[name_at]) if name_at is not None else ""
+        ons_row = code == ENGLAND_AND_WALES_CODE or any(c.strip() == ENGLAND_AND_WALES_CODE for c in row)
+        if not ons_row and not name.startswith("england and wales"):
+            continue
+        where = f"{path}:{line}"
+        ten = _ten_plus(row, header, ages, ten_at, where) if ten_at is not None or ages else None
+        everyone = _number(row[all_at], f"{where} (all_ages)") if all_at is not None else None
+        candidate = NationalRow(ten, everyone, where)
+        if ons_row:
+            return candidate
+        found = found or candidate
+    return found

@@ -95,6 +95,8 @@ class Sheet:
     rows: tuple[tuple[Any, ...], ...]
     links: bool = False  # the first column names worksheets to link to
     counts: tuple[bool, ...] = field(default=())  # which columns hold counts (#,##0)
+    # When set, the .xlsx draws a bar chart of the second column by the first beside the table, so titled.
+    bar_chart: str = ""
 
 
 def template_status(template: Template) -> str:
@@ -367,14 +369,18 @@ def write_xlsx(
     tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
 ) -> None:
     """An accessible .xlsx: GSS checklist, each table an Excel table object without filter buttons."""
+    cover = cover_defaults(tables, cover or Cover())
+    write_xlsx_sheets(build_sheets(tables, cover, validation), _properties(tables, cover), path)
+
+
+def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path) -> None:
+    """Write these sheets as an accessible .xlsx with these document properties (write_xlsx, combine)."""
     from openpyxl import Workbook
     from openpyxl.packaging.custom import StringProperty
     from openpyxl.styles import Alignment, Font, NamedStyle
     from openpyxl.worksheet.hyperlink import Hyperlink
     from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
-    cover = cover_defaults(tables, cover or Cover())
-    props = _properties(tables, cover)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     wb.properties.title = props["title"]
@@ -406,7 +412,7 @@ def write_xlsx(
     wb.add_named_style(heading2)
     plain = Font(name=FONT, size=10)
     link_font = Font(name=FONT, size=10, color="0563C1", underline="single")
-    for sheet in build_sheets(tables, cover, validation):
+    for sheet in sheets:
         ws = wb.create_sheet(sheet.name)
         widths = _widths(sheet)
         ws["A1"] = cell_text(sheet.title)
@@ -443,6 +449,8 @@ def write_xlsx(
             table.autoFilter = None
             table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
             ws.add_table(table)
+            if sheet.bar_chart:
+                _add_bar_chart(ws, sheet, top)
         from openpyxl.utils import get_column_letter
 
         for i, width in enumerate(widths, start=1):
@@ -459,6 +467,12 @@ def write_ods(
     tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
 ) -> None:
     """The same publication as an OpenDocument spreadsheet: styles, widths, links and properties."""
+    cover = cover_defaults(tables, cover or Cover())
+    write_ods_sheets(build_sheets(tables, cover, validation), _properties(tables, cover), path)
+
+
+def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path) -> None:
+    """Write these sheets as an OpenDocument spreadsheet with these document properties."""
     from odf import dc, meta
     from odf.number import Number, NumberStyle
     from odf.office import FontFaceDecls  # noqa: F401 - imported for its registration side effects
@@ -476,8 +490,6 @@ def write_ods(
     from odf.table import Table, TableCell, TableColumn, TableRow
     from odf.text import A, P
 
-    cover = cover_defaults(tables, cover or Cover())
-    props = _properties(tables, cover)
     doc = OpenDocumentSpreadsheet()
     # odfpy names itself the generator; mappa-stats is the producer, so it recognises its own files.
     for element in list(doc.meta.childNodes):
@@ -576,7 +588,7 @@ def write_ods(
             return cell
         return text_cell(str(value), right_text)
 
-    for sheet in build_sheets(tables, cover, validation):
+    for sheet in sheets:
         widths = _widths(sheet)
         table = Table(name=sheet.name)
         for width in widths:
@@ -753,3 +765,22 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
         source_format="ods" if _zip_part(path, ("meta.xml",)) is not None else "xlsx",
     )
     return AreaTables.from_records(records, meta=meta, template=template)
+
+
+def _add_bar_chart(ws: Any, sheet: Sheet, top: int) -> None:
+    """A horizontal bar chart of the table's second column by its first, to the right of the table."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = str(cell_text(sheet.bar_chart))
+    chart.legend = None
+    chart.y_axis.title = str(cell_text(sheet.header[1]))
+    last = top + len(sheet.rows)
+    chart.add_data(Reference(ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=last))
+    chart.x_axis.scaling.orientation = "maxMin"  # the first row at the top, as in the table
+    chart.x_axis.tickLblSkip = 1  # every category named
+    chart.height = max(7.5, 0.6 * len(sheet.rows))
+    chart.width = 18
+    ws.add_chart(chart, f"D{top}")

@@ -1,0 +1,467 @@
+"""combine: 42 areas (and the NSD from 2022-23) into national tables, every return checked first."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from combine_sets import AREAS, SUM_OF_IDS, population_table, populations, rate, returns_set, scaled, tidy_set
+from conftest import KENT_XLSX, SAMPLES, sha256
+from mappa_stats.cli import main
+from mappa_stats.combine import combine, expand
+from mappa_stats.population import england_and_wales, read_population
+from returns import KENT, NSD, figures, make_return
+
+ONS_2014 = SAMPLES / "ons_mid2014.csv"
+
+
+def run(*args: Any) -> Any:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def returns_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 42 area returns of 2023-24 (built once for the module; tests copy what they change)."""
+    folder = tmp_path_factory.mktemp("returns") / "2023-24"
+    returns_set(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tidy_2015(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 42 areas' 2014-15 tidy CSVs, each stating its own correct rate."""
+    folder = tmp_path_factory.mktemp("tidy") / "2014-15"
+    tidy_set(folder)
+    return folder
+
+
+def copy_of(folder: Path, target: Path) -> Path:
+    """A copy of a fixture folder to change."""
+    shutil.copytree(folder, target)
+    return target
+
+
+def national_cells(document: dict[str, Any], number: str) -> dict[str, int | None]:
+    """A national table of the JSON document, field code → value."""
+    table = next(t for t in document["national"]["tables"] if t["number"] == number)
+    return {c["field"]: c["value"] for r in table["rows"] for c in r["cells"]}
+
+
+def test_national_table_1_is_the_sum_of_the_42_returns_and_the_nsd(
+    returns_2024: Path, tmp_path: Path
+) -> None:
+    """Table 1 of 2023-24 is Kent's figures × 903 (1 + … + 42) with the NSD's Category 4 beside Category 3 and
+    in every total; the E&W rate divides national Category 1 by the summed populations; complete: exit 0."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    make_return(
+        folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd"
+    )
+    pop = population_table(tmp_path / "population_mid2023.csv")
+    result = run("combine", folder, "--population", pop, "--format", "json")
+    assert result.exit_code == 0, result.stdout[-2000:]
+    document = json.loads(result.stdout)
+    cells = national_cells(document, "1")
+    for code in ("CAT1L1", "CAT1L2", "CAT1L3", "CAT2L1", "CAT2L2", "CAT2L3", "CAT3L2", "CAT3L3"):
+        assert cells[code] == KENT[code] * SUM_OF_IDS
+    for code in ("CAT4L1", "CAT4L2", "CAT4L3"):
+        assert cells[code] == NSD[code]
+    cat1 = (KENT["CAT1L1"] + KENT["CAT1L2"] + KENT["CAT1L3"]) * SUM_OF_IDS
+    assert cells["CAT1TOT"] == cat1 == 1560 * 903
+    assert cells["LEVEL1TOT"] == (1548 + 787) * 903 + 150  # Level 1 = Categories 1, 2 and 4 at Level 1
+    assert cells["CAT4TOT"] == 150 + 20 + 5
+    assert cells["TOTAL_MAPPA_OFFENDERS"] == 2357 * 903 + 175
+    assert cells["CAT3L1"] is None  # present and empty: Category 3 is never managed at Level 1
+    assert national_cells(document, "4")["CAT4L2YEAR"] == 30
+    national_rate = document["national"]["rate"]
+    assert national_rate["population"] == sum(populations().values()) == 50_351_333
+    assert national_rate["rate_rounded"] == rate(cat1, 50_351_333)
+    assert document["problems"] == [] and document["complete"] is True
+    assert document["population_check"]["matches"] is True
+    nsd = next(a for a in document["areas"] if a["area_id"] == 43)
+    assert (nsd["status"], nsd["rate"]) == ("pass", None)
+
+
+def test_without_the_nsd_a_2023_24_set_is_incomplete(returns_2024: Path) -> None:
+    """From 2022-23 the National Security Division's return is expected: its absence is the one finding."""
+    result = run("combine", returns_2024, "--format", "json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["kind"], p["area"]) for p in problems] == [("missing", "National Security Division")]
+
+
+def test_a_cell_that_is_not_a_number_makes_its_national_cell_unknown(tidy_2015: Path, tmp_path: Path) -> None:
+    """Kent's Category 1 Level 1 typed as words: the national cell and its totals are [x], never a partial sum;
+    the other cells are still summed."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    path = folder / "area_17.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("snapshot,level1,cat1,26316,", "snapshot,level1,cat1,lots,"), encoding="utf-8"
+    )
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    cells = national_cells(document, "1")
+    assert (cells["CAT1L1"], cells["CAT1TOT"], cells["LEVEL1TOT"], cells["TOTAL_MAPPA_OFFENDERS"]) == (
+        None,
+    ) * 4
+    assert cells["CAT2L1"] == 787 * SUM_OF_IDS
+    assert document["exit_code"] == 1
+
+
+def test_a_complete_set_passes_and_reproduces_every_rate(tidy_2015: Path) -> None:
+    """42 tidy 2014-15 files with the mid-2014 ONS file: each stated rate matches, the areas add up to the
+    England and Wales row, the national rate is national Category 1 ÷ 50,351,333, exit 0."""
+    result = run("combine", tidy_2015, "--population", ONS_2014)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "National: PASS — all 42 returns present once and consistent" in out
+    assert "the 42 areas add up to 50,351,333 aged 10+ (57,408,654 all ages)" in out
+    assert "they match exactly" in out
+    rsos = 1560 * SUM_OF_IDS
+    assert f"{rsos:,} RSOs ÷ 50,351,333 people aged 10+" in out
+    assert f"→ {rate(rsos, 50_351_333)} per 100,000" in out
+    kent = next(line for line in out.splitlines() if line.split()[:2] == ["17", "Kent"])
+    kent_rate = rate(1560 * 17, 1_565_295)
+    assert kent.split() == [
+        "17",
+        "Kent",
+        "PASS",
+        "0",
+        "0",
+        "26,520",
+        "40,069",
+        "1,565,300",
+        str(kent_rate),
+        "matches",
+    ]
+
+
+def test_the_mid_2014_areas_add_up_to_the_england_and_wales_row() -> None:
+    """The published 2014-15 base: the 42 areas of the ONS mid-2014 file sum to its E&W row exactly."""
+    population = read_population(ONS_2014)
+    row = england_and_wales(ONS_2014)
+    assert row is not None
+    assert (row.aged_10_plus, row.all_ages) == (50_351_333, 57_408_654)
+    assert sum(a.aged_10_plus or 0 for a in population.by_area.values()) == 50_351_333
+    assert sum(a.all_ages or 0 for a in population.by_area.values()) == 57_408_654
+
+
+def test_missing_duplicated_and_wrong_areas_are_each_reported(returns_2024: Path, tmp_path: Path) -> None:
+    """Kent left out, Essex twice (two different returns), Surrey's yearly Level 2 below its 31 March count:
+    one line each in the summary and the findings, exit 1, and neither Essex return counted."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    (folder / "area_17.xlsx").unlink()
+    make_return(folder / "essex_again.xlsx", "2023-24", scaled("2023-24", 2), area_id=11, area_name="Essex")
+    wrong = scaled("2023-24", 34)
+    wrong["CAT1L2YEAR"] = 0
+    make_return(folder / "area_34.xlsx", "2023-24", wrong, area_id=34, area_name="Surrey")
+    result = run("combine", folder)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    status = {line.split()[1]: line.split()[2] for line in lines if line[:4].strip().isdigit()}
+    assert (status["Kent"], status["Essex"], status["Surrey"]) == ("MISSING", "DUPLICATE", "FAIL")
+    assert "  missing: Kent: no return (area 17)" in lines
+    assert any(line.startswith("  duplicate: Essex: 2 different returns") for line in lines)
+    assert any(line.startswith("  area: Surrey: 3 errors in") for line in lines)  # as validate counts them
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    # Table 1 sums the 39 areas counted: Kent (17), Essex (11) and the NSD are not in it; Surrey is.
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * (SUM_OF_IDS - 17 - 11)
+
+
+def test_the_same_file_twice_is_counted_once(returns_2024: Path, tmp_path: Path) -> None:
+    """An identical copy (same SHA-256) is named and counted once; lock and hidden files are skipped."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    shutil.copy(folder / "area_17.xlsx", folder / "kent copy.xlsx")
+    (folder / "~$area_17.xlsx").write_bytes(b"lock")
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    result = run("combine", folder, "-f", "json")
+    document = json.loads(result.stdout)
+    copy = next(f for f in document["files"] if f["path"].endswith("kent copy.xlsx"))
+    assert copy["status"] == "identical"
+    assert "identical SHA-256" in copy["note"]
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * SUM_OF_IDS
+    assert [Path(s.split(":")[0]).name for s in document["skipped"]] == [".DS_Store", "~$area_17.xlsx"]
+    assert [p["kind"] for p in document["problems"]] == ["missing"]  # the NSD only: the lock file is no error
+
+
+def test_a_return_of_another_year_is_left_out(returns_2024: Path, tmp_path: Path) -> None:
+    """A 2022-23 return among 2023-24 returns: the year is the one most files are for; the other is named, left
+    out of the sums, exit 1."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    make_return(folder / "last_year.xlsx", "2022-23", figures("2022-23"), area_id=5, area_name="Durham")
+    result = run("combine", folder)
+    assert result.exit_code == 1
+    assert (
+        f"  other year: {folder / 'last_year.xlsx'}: a 2022-23 return, not 2023-24: left out" in result.stdout
+    )
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert document["year"] == "2023-24"
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * SUM_OF_IDS
+
+
+def test_an_area_not_among_the_42_is_left_out(tidy_2015: Path, tmp_path: Path) -> None:
+    """A tidy CSV naming Scotland: a one-line finding, exit 1; the 42 areas are still complete."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    text = (folder / "area_17.csv").read_text(encoding="utf-8").replace("\nKent,", "\nScotland,")
+    (folder / "scotland.csv").write_text(text, encoding="utf-8")
+    result = run("combine", folder)
+    assert result.exit_code == 1
+    assert "names the area 'Scotland', not one of the 42 areas of the Ministry's return" in result.stdout
+
+
+def test_a_folder_with_no_returns_is_exit_2(tmp_path: Path) -> None:
+    """Nothing to combine: one line naming the folder, exit 2."""
+    (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
+    result = run("combine", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"mappa-stats: error: {tmp_path}: no returns found (workbooks .xlsx or .ods, or tidy CSVs); give the "
+        "folder of the year's returns or the files themselves"
+    )
+
+
+def test_a_population_of_another_mid_year_is_refused(tidy_2015: Path, tmp_path: Path) -> None:
+    """2014-15 rates need mid-2014: the same figures in a file named mid-2015 are refused, one line, exit 2."""
+    pop = tmp_path / "population_mid2015.csv"
+    pop.write_bytes(ONS_2014.read_bytes())
+    result = run("combine", tidy_2015, "--population", pop)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"mappa-stats: error: {pop}: the population file is mid-2015, but 2014-15 rates divide by the ONS "
+        "mid-2014 estimates; give that file"
+    )
+    early = run("combine", tidy_2015, "--population", pop, "--year", "2014-15")
+    assert early.exit_code == 2 and len(early.stderr.splitlines()) == 1  # refused before any file is read
+
+
+def test_a_population_file_missing_an_area_says_which(tidy_2015: Path, tmp_path: Path) -> None:
+    """Kent left out of the population file: the check says by how much and that Kent is short, exit 1."""
+    pop = population_table(tmp_path / "population_mid2014.csv", drop=("Kent",))
+    result = run("combine", tidy_2015, "--population", pop)
+    assert result.exit_code == 1
+    kent = populations()["Kent"]
+    assert f"short by {kent:,} aged 10+; areas missing from the file: Kent" in result.stdout
+    assert "population: Kent: not in the population file" in result.stdout
+
+
+def test_the_long_csv_is_the_agreed_format(tidy_2015: Path) -> None:
+    """area,year,field,value: numbers as numbers, one row per area × field, England and Wales summed."""
+    result = run("combine", tidy_2015, "--population", ONS_2014, "-f", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["area", "year", "field", "value"]
+    body = rows[1:]
+    assert all(r[1] == "2014-15" and r[3].lstrip("-").replace(".", "", 1).isdigit() for r in body)
+    seen = [(r[0], r[2]) for r in body]
+    assert len(seen) == len(set(seen))
+    value = {(r[0], r[2]): float(r[3]) for r in body}
+    assert value[("England and Wales", "CAT1TOT")] == sum(value[(n, "CAT1TOT")] for n in AREAS.values())
+    assert value[("Kent", "POP10PLUS")] == 1_565_295
+    assert value[("England and Wales", "POP10PLUS")] == 50_351_333
+    assert value[("Devon & Cornwall", "RSORATE")] == rate(1560 * 8, populations()["Devon & Cornwall"])
+    assert ("Kent", "LEVEL1SHARE") not in value  # a stated share is not a count
+
+
+def test_json_follows_its_schema(tidy_2015: Path) -> None:
+    """The JSON document validates against schemas/combine.schema.json and carries its version."""
+    import jsonschema
+
+    from mappa_stats.templates import schemas_dir
+
+    document = json.loads(run("combine", tidy_2015, "--population", ONS_2014, "-f", "json").stdout)
+    schema = json.loads((schemas_dir() / "combine.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+    assert document["schema_version"] == "1.0"
+    assert document["status"] == "pass" and document["exit_code"] == 0
+
+
+def test_a_workbook_is_refused_while_returns_fail_unless_forced(returns_2024: Path, tmp_path: Path) -> None:
+    """No xlsx while the set has findings (exit 1, nothing written); --force writes it marked NOT VALIDATED."""
+    out = tmp_path / "national.xlsx"
+    refused = run("combine", returns_2024, "-o", out)
+    assert refused.exit_code == 1
+    assert "not published" in refused.stderr and not out.exists()
+    forced = run("combine", returns_2024, "-o", out, "--force")
+    assert forced.exit_code == 1
+    import openpyxl
+
+    book = openpyxl.load_workbook(out)
+    cover = [c.value for c in book["Cover"]["A"] if c.value]
+    assert any(str(v).startswith("NOT VALIDATED") for v in cover)
+    assert book.sheetnames[:4] == ["Cover", "Contents", "Notes", "Table_1"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_complete_set_publishes(tidy_2015: Path, tmp_path: Path, fmt: str) -> None:
+    """A passing set writes the publication workbook: Table 1 holds the national sums as numbers."""
+    out = tmp_path / f"national.{fmt}"
+    result = run("combine", tidy_2015, "--population", ONS_2014, "-o", out)
+    assert result.exit_code == 0, result.output
+    if fmt == "xlsx":
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(out)["Table_1"]
+        values = [c.value for row in sheet.iter_rows() for c in row]
+        assert 1560 * SUM_OF_IDS in values
+        area = openpyxl.load_workbook(out)["Area_table"]
+        kent = next(r for r in area.iter_rows(values_only=True) if r[0] == "Kent")
+        assert kent[-2:] == (1_565_300, rate(1560 * 17, 1_565_295))
+        chart = openpyxl.load_workbook(out)["Chart_rate"]
+        rows = [r for r in chart.iter_rows(values_only=True) if r[0] in AREAS.values()]
+        assert len(rows) == 42 and len(chart._charts) == 1  # a bar chart of the rate by area beside its table
+    else:
+        assert out.stat().st_size > 0
+
+
+def test_inputs_are_untouched(tidy_2015: Path) -> None:
+    """combine reads: every input's bytes are the same afterwards."""
+    before = {p: sha256(p) for p in tidy_2015.iterdir()}
+    run("combine", tidy_2015, "--population", ONS_2014)
+    assert {p: sha256(p) for p in tidy_2015.iterdir()} == before
+
+
+def test_mixed_inputs_a_workbook_beside_csvs(tidy_2015: Path, tmp_path: Path) -> None:
+    """The Kent workbook replaces Kent's CSV: both forms are read into one national set."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    (folder / "area_17.csv").unlink()
+    shutil.copy(KENT_XLSX, folder / "kent.xlsx")
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * (SUM_OF_IDS - 17) + 1560
+    kent = next(a for a in document["areas"] if a["area"] == "Kent")
+    assert (kent["status"], kent["path"].endswith("kent.xlsx")) == ("pass", True)
+
+
+def test_500_files_are_bounded(tmp_path: Path) -> None:
+    """500 files none of which is a return: one line, exit 2, in bounded time (a subprocess, generous limit)."""
+    for i in range(500):
+        (tmp_path / f"junk_{i:03d}.csv").write_text("not,a,return\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mappa_stats", "combine", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("mappa-stats: error: none of the 500 files could be read as a return")
+    assert f"(the first: {tmp_path / 'junk_000.csv'}: " in last
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_too_many_files_are_refused(tmp_path: Path) -> None:
+    """More files than any national set could hold: refused before anything is read."""
+    for i in range(1001):
+        (tmp_path / f"f{i:04d}.csv").touch()
+    with pytest.raises(Exception, match="more than 1,000 files to combine"):
+        expand([tmp_path])
+
+
+def test_the_library_result_is_what_json_shows(tidy_2015: Path) -> None:
+    """combine() from Python gives the verdict the command prints."""
+    done = combine([tidy_2015], population=read_population(ONS_2014))
+    assert (done.status, done.exit_code, done.complete) == ("pass", 0, True)
+    assert done.national_value("TOTAL_MAPPA_OFFENDERS") == 2357 * SUM_OF_IDS
+
+
+def test_areas_that_do_not_add_up_to_the_england_and_wales_row_say_by_how_much(
+    tidy_2015: Path, tmp_path: Path
+) -> None:
+    """Every area present but the England and Wales row 1,000 higher: the check says short by 1,000, exit 1."""
+    pop = population_table(tmp_path / "population_mid2014.csv")
+    text = pop.read_text(encoding="utf-8").replace("England and Wales,50351333", "England and Wales,50352333")
+    pop.write_text(text, encoding="utf-8")
+    result = run("combine", tidy_2015, "--population", pop)
+    assert result.exit_code == 1
+    assert "has 50,352,333: short by 1,000 aged 10+" in result.stdout
+    assert "  population: the 42 areas add up to 50,351,333 aged 10+;" in result.stdout
+
+
+@pytest.mark.parametrize(("fmt", "golden"), [("text", "combine_small.txt"), ("markdown", "combine_small.md")])
+def test_text_and_markdown_are_exactly_as_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, golden: str
+) -> None:
+    """Kent's workbook and CSV (two different files for Kent), Surrey's copy stating Kent's rate, a lock file:
+    the whole report, byte for byte, as in tests/data (written once by the command and read by a person)."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    shutil.copy(KENT_XLSX, folder / "kent_2015.xlsx")
+    shutil.copy(SAMPLES / "kent_2015.csv", folder / "kent.csv")
+    surrey = (SAMPLES / "kent_2015.csv").read_text(encoding="utf-8").replace("\nKent,", "\nSurrey,")
+    (folder / "surrey.csv").write_text(surrey, encoding="utf-8")
+    (folder / "~$kent_2015.xlsx").write_bytes(b"")
+    shutil.copy(ONS_2014, tmp_path / "ons_mid2014.csv")
+    monkeypatch.chdir(tmp_path)
+    result = run("combine", "set", "--population", "ons_mid2014.csv", "-f", fmt)
+    assert result.exit_code == 1
+    expected = (Path(__file__).parent / "data" / golden).read_text(encoding="utf-8")
+    assert result.stdout == expected
+
+
+def test_a_file_name_cannot_reach_the_terminal_or_a_spreadsheet_as_a_command(
+    tidy_2015: Path, tmp_path: Path
+) -> None:
+    """An unreadable file named with a terminal escape and a formula: named, escaped, never run; exit 2."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    (folder / "=HYPERLINK(1)\x1b[2J.csv").write_text("not,a,return\n", encoding="utf-8")
+    result = run("combine", folder)
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stdout
+    assert "unreadable: " in result.stdout
+    out = tmp_path / "national.xlsx"
+    assert run("combine", folder, "-o", out, "--force").exit_code == 2
+    import openpyxl
+
+    cover = openpyxl.load_workbook(out)["Cover"]
+    texts = [c.value for row in cover.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("HYPERLINK" in t for t in texts)
+    assert not any(t.startswith("=") for t in texts)
+
+
+def test_the_nsd_before_2022_23_is_not_an_area_of_the_year(tmp_path: Path) -> None:
+    """A 2014-15 file naming the National Security Division (which reports from 2022-23): named, left out."""
+    text = (
+        (SAMPLES / "kent_2015.csv")
+        .read_text(encoding="utf-8")
+        .replace("\nKent,", "\nNational Security Division,")
+    )
+    path = tmp_path / "nsd.csv"
+    path.write_text(text, encoding="utf-8")
+    result = run("combine", path, "-f", "json")
+    document = json.loads(result.stdout)
+    assert [f["status"] for f in document["files"]] == ["unknown area"]
+    assert all(a["area_id"] != 43 for a in document["areas"]) and result.exit_code == 1
+
+
+def test_claims_are_judged_against_the_national_figures(tidy_2015: Path, tmp_path: Path) -> None:
+    """combine --claims: the England and Wales rate (national Category 1 ÷ 50,351,333 aged 10+) stated right
+    reproduces, stated 5 higher does not (exit 1, the value the figures give named); Kent's own rate claim is
+    judged against its row (1560 × 17 RSOs ÷ 1,565,295)."""
+    national = rate(1560 * SUM_OF_IDS, 50_351_333)
+    kent = rate(1560 * 17, 1_565_295)
+    right = tmp_path / "right.csv"
+    right.write_text(
+        f"kind,area,year,from_year,stated\nnational_rate,England and Wales,2014-15,,{national}\n"
+        f"rate,Kent,2014-15,,{kent}\n",
+        encoding="utf-8",
+    )
+    ok = run("combine", tidy_2015, "--population", ONS_2014, "--claims", right)
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.count("REPRODUCES:") == 2
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(
+        f"kind,area,year,from_year,stated\nnational_rate,England and Wales,2014-15,,{national + 5}\n",
+        encoding="utf-8",
+    )
+    bad = run("combine", tidy_2015, "--population", ONS_2014, "--claims", wrong, "--format", "json")
+    assert bad.exit_code == 1
+    claim = json.loads(bad.stdout)["claims"][0]
+    assert claim["status"] == "does not reproduce" and claim["computed"] == f"{national:,}"
