@@ -117,16 +117,33 @@ def describe(table: TableDef, cell: Cell) -> str:
     return table.describe(cell.row, cell.column)
 
 
+def _cell_kinds(template: Template) -> dict[tuple[str, str, str], tuple[TableDef, str, bool, bool]]:
+    """Every cell of the year: (its table, field code, applicable, holds a count), computed once a year."""
+    cached: dict[tuple[str, str, str], tuple[TableDef, str, bool, bool]] | None = template.__dict__.get(
+        "_cell_kinds"
+    )
+    if cached is None:
+        cached = {
+            (table.id, row.id, column.id): (
+                table,
+                table.fields[(row.id, column.id)],
+                table.is_applicable(row.id, column.id),
+                table.cell_value_type(row.id) == "count",
+            )
+            for table, row, column in template.cells()
+        }
+        object.__setattr__(template, "_cell_kinds", cached)
+    return cached
+
+
 def _cells(ctx: Context, applicable: bool) -> Iterator[tuple[TableDef, Cell, str]]:
     """Cells of the area (applicable count cells, or not-applicable ones) with their field codes."""
-    template = ctx.area.template
-    for (table_id, row_id, column_id), cell in ctx.area.cells().items():
-        table = template.table(table_id)
-        if table.is_applicable(row_id, column_id) != applicable:
+    kinds = _cell_kinds(ctx.area.template)
+    for key, cell in ctx.area.cells().items():
+        table, code, is_applicable, counts = kinds[key]
+        if is_applicable != applicable or (applicable and not counts):
             continue
-        if applicable and table.cell_value_type(row_id) != "count":
-            continue
-        yield table, cell, table.fields[(row_id, column_id)]
+        yield table, cell, code
 
 
 _ISSUE_WORDS = {

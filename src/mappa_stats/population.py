@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,7 @@ def roll_up(rows: dict[str, tuple[int, int | None]]) -> None:
         rows[parent] = (ten, sum(x for x in everyone if x is not None) if None not in everyone else None)
 
 
+@lru_cache(maxsize=4096)  # the same few hundred names are folded for every file of a national run
 def area_key(name: str) -> str:
     """Fold an area or force name: 'Kent Police' and 'KENT' → 'kent'."""
     folded = normalize(name).replace("&", "and").replace("-", " ")

@@ -126,11 +126,19 @@ class TableDef:
 
     def row(self, row_id: str) -> Label:
         """The row with this id."""
-        return next(r for r in self.rows if r.id == row_id)
+        rows: dict[str, Label] | None = self.__dict__.get("_rows")
+        if rows is None:  # looked up for every cell of every return: a dict, built once
+            rows = {r.id: r for r in self.rows}
+            object.__setattr__(self, "_rows", rows)
+        return rows[row_id]
 
     def column(self, column_id: str) -> Label:
         """The column with this id."""
-        return next(c for c in self.columns if c.id == column_id)
+        columns: dict[str, Label] | None = self.__dict__.get("_columns")
+        if columns is None:
+            columns = {c.id: c for c in self.columns}
+            object.__setattr__(self, "_columns", columns)
+        return columns[column_id]
 
     def cell_value_type(self, row_id: str) -> str:
         """What a cell of this row should hold: count, percentage or rate."""
@@ -248,10 +256,11 @@ class Template:
 
     def table(self, table_id: str) -> TableDef:
         """The table with this id."""
-        for table in self.tables:
-            if table.id == table_id:
-                return table
-        raise KeyError(table_id)
+        tables: dict[str, TableDef] | None = self.__dict__.get("_tables")
+        if tables is None:
+            tables = {t.id: t for t in self.tables}
+            object.__setattr__(self, "_tables", tables)
+        return tables[table_id]
 
     def table_ids(self) -> tuple[str, ...]:
         """Table ids in publication order."""
