@@ -465,3 +465,11 @@ def test_claims_are_judged_against_the_national_figures(tidy_2015: Path, tmp_pat
     assert bad.exit_code == 1
     claim = json.loads(bad.stdout)["claims"][0]
     assert claim["status"] == "does not reproduce" and claim["computed"] == f"{national:,}"
+
+
+def test_tables_on_the_national_workbook_says_what_it_is(tidy_2015: Path, tmp_path: Path) -> None:
+    """`tables` given combine's national workbook: one line saying where its figures are, exit 2."""
+    out = tmp_path / "national.xlsx"
+    assert run("combine", tidy_2015, "--population", ONS_2014, "-o", out).exit_code == 0
+    result = run("tables", out)
+    assert result.exit_code == 2 and "the national publication workbook combine wrote" in result.output

@@ -712,6 +712,11 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
     from mappa_stats.ret import NSD_ID, moj_area_ids
     from mappa_stats.templates import load_template
 
+    if properties.get("MAPPA area") == "England and Wales":
+        raise InputError(
+            f"{path}: the national publication workbook combine wrote; its figures are in combine's own "
+            "outputs (`combine … -f csv` or `-f json`): give an area's workbook, return or tidy CSV"
+        )
     # The National Security Division's tables follow its own definition (Category 4).
     nsd = properties.get("MAPPA area") == moj_area_ids()[NSD_ID]
     template = load_template(properties["Template year"], "nsd" if nsd else "area")
