@@ -251,7 +251,15 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
     header = [h.strip().casefold() for h in next(rows)]
     at = {name: header.index(name) for name in (*LONG_COLUMNS, "release") if name in header}
     years = available_years()
-    fields = {y: set(load_template(y).field_refs) | {POPULATION_FIELD} for y in years}
+    from mappa_stats.templates import form_years
+
+    # An area's fields, and from 2022-23 the National Security Division's (Category 4).
+    fields = {
+        y: set(load_template(y).field_refs)
+        | (set(load_template(y, "nsd").field_refs) if y in form_years("nsd") else set())
+        | {POPULATION_FIELD}
+        for y in years
+    }
     out: list[Observation] = []
     seen: dict[tuple[str, str, str, str], tuple[float, int]] = {}
     areas_cache: dict[str, str | None] = {}
@@ -395,6 +403,9 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
     for year in years:  # the key figures of every year given, in the order the definitions give them
         for code, label in year_fields(year).key:
             labels.setdefault(code, label)
+        for code, label in _category4_key(year):  # the NSD's, and the national Category 4, when given
+            if code in values:
+                labels.setdefault(code, label)
     result.key = tuple(labels.items())
     for code in labels:
         series = values.get(code, {})
@@ -428,6 +439,22 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
                 )
             )
     return result
+
+
+def _category4_key(year: str) -> list[tuple[str, str]]:
+    """Category 4's key figures (from 2022-23, the National Security Division's definition): its 31 March
+    total and its yearly Level 2 and 3 total, by the totals of its first two tables."""
+    from mappa_stats.templates import form_years, load_template
+
+    if year not in form_years("nsd"):
+        return []
+    template = load_template(year, "nsd")
+    out = []
+    for table, when in zip(template.tables[:2], ("31 March", "in the year"), strict=True):
+        total = next(r for r in table.rows if r.is_total)
+        column = table.columns[0]
+        out.append((table.fields[(total.id, column.id)], f"{column.short}, {when}"))
+    return out
 
 
 def compare(
@@ -475,7 +502,8 @@ def compare(
             codes = ", ".join(i.unknown_fields[:5]) + (" …" if len(i.unknown_fields) > 5 else "")
             notes.append(
                 f"{i.path}: {i.unknown_count:,} figure{'s' * (i.unknown_count != 1)} of field codes no "
-                f"definition of their year has ({codes}) were not compared"
+                f"definition of their year has ({codes}) {'was' if i.unknown_count == 1 else 'were'} not "
+                "compared"
             )
     order = sorted(by_area, key=lambda a: (a == NATIONAL, a))
     areas = [compare_area(a, by_area[a], thresholds) for a in order]
