@@ -173,8 +173,24 @@ def _not_a_number(cell: Cell) -> bool:
 )
 def check_whole_numbers(ctx: Context) -> Iterator[Finding]:
     """Numbers are judged by the year's pandera schema; what is not a number at all, by the cell reader."""
+    uncalculated = [(c, code) for _t, c, code in _cells(ctx, applicable=True) if c.issue == "no_cached_value"]
+    if len(uncalculated) > 3:
+        # A workbook saved by a script, never calculated: one cause, said once with every cell it leaves out.
+        named = ", ".join(f"{code} ({c.source})" for c, code in uncalculated[:6])
+        more = f" and {len(uncalculated) - 6} more" if len(uncalculated) > 6 else ""
+        yield finding(
+            "values.whole_number",
+            uncalculated[0][0],
+            f"{len(uncalculated)} cells hold a formula with no saved value (the workbook was saved without "
+            f"being calculated): {named}{more}",
+            expected="whole number >= 0",
+            actual="no saved value",
+            suggestion="open the workbook in Excel or LibreOffice, let it calculate, and save it",
+            field_code=uncalculated[0][1],
+        )
+    grouped = {code for _c, code in uncalculated} if len(uncalculated) > 3 else set()
     for table, cell, code in _cells(ctx, applicable=True):
-        if not (ctx.failed("values.whole_number", code) or _not_a_number(cell)):
+        if code in grouped or not (ctx.failed("values.whole_number", code) or _not_a_number(cell)):
             continue
         kind = _ISSUE_WORDS.get(cell.issue, "not a whole number")
         if cell.issue == "no_cached_value":
