@@ -578,3 +578,29 @@ def test_a_return_saved_as_opendocument_names_the_typed_cell(tmp_path: Path) -> 
     assert result.exit_code == 1, result.output
     found = [f for f in report(result)["findings"] if f["field"] == "CAT2L2YEAR"]
     assert found and found[0]["ref"] == f"'Data entry'!D{rows['CAT2L2YEAR']}"
+
+
+def test_the_forms_own_row_labels_are_kept(tmp_path: Path) -> None:
+    """Only a block's first label is public: the manager's '18-20' and 'Male' are shown as typed in tables,
+    JSON, the sign-off pack and the publication workbook, which reads back as the same cells."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"))
+    book = load_workbook(path)
+    entry = book["Data entry"]
+    entry["B201"], entry["B221"] = "18-20", "Male"  # the second rows of the age and sex blocks
+    data = book["23-24 data"]
+    cached = {c.coordinate: entry[str(c.value).split("!")[1]].value or 0 for c in data[2]}
+    book.save(path)
+    _save_values(path, "xl/worksheets/sheet2.xml", cached)
+    text = run("tables", path).output
+    assert "\n18-20 " in text and "\nMale " in text
+    document = json.loads(run("tables", path, "--format", "json").stdout)
+    age = next(t for t in document["tables"] if t["id"] == "breakdown_age")
+    assert [r["label"] for r in age["rows"]][:2] == ["Under 18", "18-20"]
+    assert "Male" in run("signoff", path).output
+    published = tmp_path / "tables.xlsx"
+    assert run("tables", path, "-o", published).exit_code == 0
+
+    def blocks(source: Path) -> list[str]:
+        return [x for x in run("tables", source, "--format", "csv").stdout.splitlines() if ",breakdown_" in x]
+
+    assert blocks(published) == blocks(path) and len(blocks(path)) == (9 + 5 + 40) * 6

@@ -123,6 +123,9 @@ class Metadata:
     stated_population: str | None = None
     # What a reader of the report should know about how the input was read (an area from the file name).
     notes: tuple[str, ...] = ()
+    # Row labels the input gives where the definition knows only a position (a return's breakdown rows:
+    # only their first label is public), as (table id, row id, label).
+    row_labels: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,13 @@ class AreaTables:
         """The number in a cell, or None when it holds a marker, is missing or is not a count."""
         cell = self.cell(table, row, column)
         return None if cell is None else cell.count
+
+    def row_label(self, table: Any, row: Any) -> str:
+        """A row's label as the input gave it (a return's breakdown rows), else the definition's."""
+        for table_id, row_id, label in self.meta.row_labels:
+            if table_id == table.id and row_id == row.id:
+                return label
+        return str(row.label)
 
     def has_table(self, table: str) -> bool:
         """True when the input held this table."""

@@ -215,12 +215,15 @@ def build_sheets(
         if table.kind == "grid":
             header = (row_header, *(c.label for c in table.columns))
             rows = tuple(
-                (row.label, *(_cell(tables, table, row.id, c.id) for c in table.columns))
+                (tables.row_label(table, row), *(_cell(tables, table, row.id, c.id) for c in table.columns))
                 for row in table.rows
             )
         else:
             header = (row_header, unit_header(table))
-            rows = tuple((row.label, _cell(tables, table, row.id, table.columns[0].id)) for row in table.rows)
+            rows = tuple(
+                (tables.row_label(table, row), _cell(tables, table, row.id, table.columns[0].id))
+                for row in table.rows
+            )
         uses = sorted({v for r in rows for v in r[1:] if isinstance(v, str) and v in SHORTHAND})
         shorthand = (
             "Shorthand in this table: " + "; ".join(f"{s} {SHORTHAND[s]}" for s in uses) + ". See Notes."
@@ -741,9 +744,13 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
             )
             labels = {r.label: r for r in table.rows}
             for offset, values in enumerate(grid[top + 1 :], start=top + 2):
-                if not values or values[0] not in labels:
+                position = offset - top - 2
+                if values and values[0] in labels:
+                    row = labels[str(values[0])]
+                elif values and not table.required and position < len(table.rows):
+                    row = table.rows[position]  # a return's breakdown row, published under its own label
+                else:
                     break
-                row = labels[str(values[0])]
                 columns = table.columns if table.kind == "grid" else table.columns[:1]
                 for c, column in enumerate(columns, start=2):
                     value = values[c - 1] if c - 1 < len(values) else None

@@ -454,6 +454,7 @@ def read_area_noting(
         notes = (*report.meta.notes, *([note] if note else []))
         return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
     template: Template | None = None
+    row_labels: tuple[tuple[str, str, str], ...] = ()
     try:
         if kind == "csv":
             records, chosen, own, template = _tidy_csv(path, data, year)
@@ -463,7 +464,9 @@ def read_area_noting(
                 sheets = only_sheet(display_name(path), sheets, sheet)
             if returns.data_sheet(sheets) is not None:
                 # The Ministry's area return: a sheet of field codes, not the report's tables.
-                records, chosen, own, template = returns.read_return(display_name(path), sheets, year)
+                records, chosen, own, template, row_labels = returns.read_return(
+                    display_name(path), sheets, year
+                )
             else:
                 book = Workbook(display_name(path), sheets)
                 templates = {y: load_template(y) for y in available_years()}
@@ -481,7 +484,12 @@ def read_area_noting(
     chosen_area, note = choose_area(display_name(path), own, area_from_file_name(path), area, override)
     template = template or load_template(chosen)
     meta = Metadata(
-        path=display_name(path), sha256=digest, template=template.year, area=chosen_area, source_format=kind
+        path=display_name(path),
+        sha256=digest,
+        template=template.year,
+        area=chosen_area,
+        source_format=kind,
+        row_labels=row_labels,
     )
     if note:
         meta = replace(meta, notes=(note,))

@@ -40,7 +40,7 @@ def _grid_rows(tables: AreaTables, table: TableDef, escape: Callable[[str], str]
     """The table's rows: its labels, then each cell as published, made safe by `escape`."""
     rows = []
     for row in table.rows:
-        line = [row.label]
+        line = [escape(tables.row_label(table, row))]
         for column in table.columns:
             cell = tables.cell(table.id, row.id, column.id)
             line.append("" if cell is None else escape(shown(cell.value, cell.marker, cell.raw, cell.issue)))
@@ -162,7 +162,7 @@ def tables_document(tables: AreaTables) -> dict[str, Any]:
                     "raw": cell.raw,
                     "source": cell.source,
                 }
-            rows.append({"id": row.id, "label": row.label, "cells": cells})
+            rows.append({"id": row.id, "label": tables.row_label(table, row), "cells": cells})
         docs.append(
             {
                 "id": table.id,

@@ -210,7 +210,9 @@ def _located(data: Sheet, column: int, by_name: dict[str, Sheet]) -> tuple[str, 
     return sheet, cell, f"{sheet_ref(sheet, cell)} (via {sheet_ref(data.name, here)})"
 
 
-def _breakdowns(display: str, sheets: list[Sheet], template: Template) -> dict[str, dict[str, Any]]:
+def _breakdowns(
+    display: str, sheets: list[Sheet], template: Template, labels_out: list[tuple[str, str, str]]
+) -> dict[str, dict[str, Any]]:
     """The breakdown blocks of 'Data entry' (age, sex, ethnicity), by field code; blanks are 0 there.
 
     Each block is found by the label of its first row in column B; its rows are read by position, its counts
@@ -244,6 +246,10 @@ def _breakdowns(display: str, sheets: list[Sheet], template: Template) -> dict[s
                 f"{table.title!r} block; put the block back as the Ministry's form has it"
             )
         for offset, row in enumerate(table.rows):
+            typed = entry.get(first + offset, 2)
+            if offset and typed is not None and _text(typed.value):
+                # Only a block's first label is public; the rest are read as the form has them.
+                labels_out.append((table.id, row.id, _text(typed.value)[:120]))
             for k, column in enumerate(table.columns):
                 r, c = first + offset, 3 + k
                 raw = entry.get(r, c)
@@ -263,8 +269,9 @@ def _breakdowns(display: str, sheets: list[Sheet], template: Template) -> dict[s
 
 def read_return(
     display: str, sheets: list[Sheet], year: str | None
-) -> tuple[list[dict[str, Any]], str, str | None, Template]:
-    """The tidy records of a return, its year, its area and its definition (an area's or the NSD's)."""
+) -> tuple[list[dict[str, Any]], str, str | None, Template, tuple[tuple[str, str, str], ...]]:
+    """The tidy records of a return, its year, its area, its definition (an area's or the NSD's) and the row
+    labels its form gives."""
     datas = [s for s in sheets if DATA_SHEET.match(s.name)]
     assert datas
 
@@ -362,7 +369,8 @@ def read_return(
                 else Parsed(None, UNKNOWN_TOTAL, "", "")
             )
             values[eq.total] = {"parsed": parsed, "sheet": "", "cell": "", "source": f"derived ({eq.total})"}
-    values.update(_breakdowns(display, sheets, template))
+    row_labels: list[tuple[str, str, str]] = []
+    values.update(_breakdowns(display, sheets, template, row_labels))
     records = []
     for table in template.tables:
         if not any(code in values for code in table.fields.values()):
@@ -394,4 +402,4 @@ def read_return(
                         found["source"],
                     )
                 )
-    return records, template.year, area, template
+    return records, template.year, area, template, tuple(row_labels)

@@ -172,7 +172,7 @@ class Pack:
                             table.is_applicable(row.id, column.id),
                         )
                     )
-                rows.append((row.label, tuple(cells)))
+                rows.append((self.area.row_label(table, row), tuple(cells)))
             out.append(Grid(table, header, tuple(rows)))
         return out
 
