@@ -664,7 +664,6 @@ def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
     if not blocks:
         relations = [r for r in relations if r["rule"] != "cross.breakdown_adds_up"]
     publication = copy.deepcopy(area["publication"])
-    publication["title"] = "MAPPA statistics: National Security Division"
     publication["source"] = "National Security Division MAPPA return {year}"
     publication["notes"] = [
         "Category 4: terrorist and terrorism-risk offenders, managed by the National Security Division (from "
