@@ -121,6 +121,10 @@ def test_sheet_chooses_which_sheet_is_read(tmp_path: Path) -> None:
     assert draft.exit_code == 1
     findings = [f for f in json.loads(draft.stdout)["files"][0]["findings"] if f["cell"] == "B5"]
     assert findings and findings[0]["actual"] == 1400 and findings[0]["expected"] == 1548
+    rate = CliRunner().invoke(
+        main, ["rate", "--population", str(SAMPLES / "ons_mid2014.csv"), str(path), "--sheet", "Statistics"]
+    )
+    assert rate.exit_code == 0 and "1,560 RSOs" in rate.output
     tables = CliRunner().invoke(main, ["tables", str(path), "--sheet", "Statistics", "--format", "csv"])
     assert tables.exit_code == 0 and "1548" in tables.stdout and "1400" not in tables.stdout
     assert sha256(path) == before

@@ -735,6 +735,7 @@ def signoff(
     help="The published rate per 100,000 to check (0 to 100,000). Default: the workbook's.",
 )
 @_MID_YEAR
+@_SHEET
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
 @_format("text", "json", "markdown", "csv")
 @_YEAR
@@ -748,6 +749,7 @@ def rate(
     rsos: int | None,
     stated: str | None,
     mid_year: int | None,
+    sheet: str | None,
     all_ages: bool,
     fmt: str,
     year: str | None,
@@ -785,6 +787,7 @@ def rate(
             stated=stated,
             area=area_name,
             area_override=area_override,
+            sheet=sheet,
         )
     else:
         results, national = [], r.national_view(population, all_ages)

@@ -116,13 +116,14 @@ def rates_for_workbooks(
     stated: str | None,
     area: str | None = None,
     area_override: bool = False,
+    sheet: str | None = None,
 ) -> list[Rate]:
     """One rate per workbook; `area` names the MAPPA area as --area does in every command."""
     from mappa_stats.readers import read_area
 
     return [
         workbook_rate(
-            read_area(path, year, area=area, override=area_override),
+            read_area(path, year, area=area, override=area_override, sheet=sheet),
             population,
             all_ages=all_ages,
             stated=stated,
