@@ -383,3 +383,11 @@ def test_validate_checks_a_change_across_the_files_given(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert f"Note: {path}:2: Kent 2024-25 change in CAT1TOT from 2023-24 '+2.9%' reproduces" in result.output
     assert "'+3.5%' does not reproduce: CAT1TOT 1,560 (2023-24) → 1,606 (2024-25) = +2.95%" in result.output
+
+
+def test_an_unquoted_thousands_separator_is_refused_not_cut(tmp_path: Path) -> None:
+    """'1,003' unquoted splits the line into six fields; judging the first ('1') would be wrong: refused."""
+    path = tmp_path / "claims.csv"
+    path.write_text("kind,area,year,from_year,stated\none_in_n,Kent,2014-15,,1,003\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"claims\.csv:2: 6 fields, more than the header's 5.*quoted"):
+        read_claims(path)

@@ -123,6 +123,7 @@ def test_a_complete_set_passes_and_reproduces_every_rate(tidy_2015: Path) -> Non
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "National: PASS — all 42 returns present once and consistent" in out
+    assert "Table 1: MAPPA-eligible offenders on 31 March 2015, England and Wales, 2014-15" in out  # not partial
     assert "the 42 areas add up to 50,351,333 aged 10+ (57,408,654 all ages)" in out
     assert "they match exactly" in out
     rsos = 1560 * SUM_OF_IDS

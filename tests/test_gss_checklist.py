@@ -291,7 +291,7 @@ def test_cover_has_title_period_release_contact_and_source(book: Book) -> None:
     cover = _text(book, "Cover")
     assert book.sheets["Cover"][0][0] == "MAPPA statistics: Kent, 2014-15"
     for line in (
-        "Reporting period: 1 April to 31 March 2015",
+        "Reporting period: 1 April 2014 to 31 March 2015",
         "Released: 1 December 2015.",
         "Next release: Autumn 2016.",
         "Contact: kent.mappa@example.org.",

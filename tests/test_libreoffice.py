@@ -64,7 +64,7 @@ def test_libreoffice_opens_the_publication(tmp_path: Path, fmt: str) -> None:
     cover = _convert(book, "csv:Text - txt - csv (StarCalc):44,34,76,1", tmp_path / "csv")
     text = cover.read_text(encoding="utf-8")
     assert text.startswith('"MAPPA statistics: Kent, 2014-15"\n')
-    assert "Reporting period: 1 April to 31 March 2015" in text
+    assert "Reporting period: 1 April 2014 to 31 March 2015" in text
 
 
 def test_libreoffice_opens_the_template(tmp_path: Path) -> None:

@@ -604,3 +604,13 @@ def test_the_forms_own_row_labels_are_kept(tmp_path: Path) -> None:
         return [x for x in run("tables", source, "--format", "csv").stdout.splitlines() if ",breakdown_" in x]
 
     assert blocks(published) == blocks(path) and len(blocks(path)) == (9 + 5 + 40) * 6
+
+
+def test_a_returns_tidy_csv_reads_back(tmp_path: Path) -> None:
+    """tables -f csv of a return has no stated-rate or commentary table (a return carries neither); the CSV
+    reads back and validates as the return did."""
+    path = make_return(tmp_path / "return.xlsx", "2023-24", figures("2023-24"))
+    tidy = tmp_path / "kent.csv"
+    assert run("tables", path, "-f", "csv", "-o", tidy).exit_code == 0
+    assert run("validate", tidy).exit_code == 0
+    assert run("tables", tidy, "-f", "csv").stdout == tidy.read_text(encoding="utf-8")

@@ -408,6 +408,13 @@ def read_claims(path: Path | str) -> list[Claim]:
         where = f"{display}:{number}"
         if len(row) < 5:
             raise _refuse(where, f"{len(row)} fields, a claim needs 5 ({','.join(HEADER)})")
+        if len(row) > len(folded) and any(cell.strip() for cell in row[len(folded) :]):
+            # "2,798" unquoted splits into two fields: reading the first would judge a claim of 2.
+            raise _refuse(
+                where,
+                f"{len(row)} fields, more than the header's {len(folded)}: a number with a thousands "
+                'separator must be quoted ("2,798"), or written without the comma',
+            )
         claims.append(parse_claim(where, row))
         if len(claims) > MAX_CLAIMS:
             raise InputError(f"{display}: more than {MAX_CLAIMS:,} claims; is this the right file?")

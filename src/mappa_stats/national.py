@@ -38,6 +38,14 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
+def national_label(combined: Combined) -> str:
+    """'England and Wales', or, while returns are missing or left out, what the sums are of."""
+    if combined.complete:
+        return NATIONAL
+    counted = sum(1 for a in combined.areas if a.counted)
+    return f"{NATIONAL} (PARTIAL: {counted} of {len(combined.areas)} returns counted)"
+
+
 def verdict(combined: Combined) -> str:
     """'PASS — all 43 returns present, each consistent' or what stops it, counted."""
     expected = len(combined.areas)
@@ -267,7 +275,7 @@ def render(combined: Combined, fmt: str) -> str:
             )
         )
     for table in combined.tables:
-        title = f"Table {table.number}: {table.title}, {NATIONAL}, {combined.year}"
+        title = f"Table {table.number}: {table.title}, {national_label(combined)}, {combined.year}"
         h, r = _table_rows(table)
         body = tabulate(
             r, h, tablefmt=tablefmt, disable_numparse=True, colalign=("left", *(["right"] * (len(h) - 1)))
@@ -460,7 +468,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
         tables.append(
             Sheet(
                 name=f"Table_{table.number}",
-                title=f"Table {table.number}: {table.title}, {NATIONAL}, {year}",
+                title=f"Table {table.number}: {table.title}, {national_label(combined)}, {year}",
                 lines=(
                     "This worksheet contains one table. Numbers of offenders, the sum of the areas' returns.",
                     shorthand(rows),
@@ -526,7 +534,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             "Multi-Agency Public Protection Arrangements (MAPPA): national tables, the sum of the areas' "
             "returns.",
             *status_lines,
-            f"Reporting period: 1 April to {template.period_end}.",
+            f"Reporting period: 1 April {int(template.period_end[-4:]) - 1} to {template.period_end}.",
             f"Source: {source}",
             f"Template {year} (status: {template.status}). Produced with mappa-stats {__version__}.",
             "The worksheets: Contents lists them, Notes explains the shorthand, and each table is on its own "
