@@ -123,7 +123,9 @@ def test_a_complete_set_passes_and_reproduces_every_rate(tidy_2015: Path) -> Non
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "National: PASS — all 42 returns present once and consistent" in out
-    assert "Table 1: MAPPA-eligible offenders on 31 March 2015, England and Wales, 2014-15" in out  # not partial
+    assert (
+        "Table 1: MAPPA-eligible offenders on 31 March 2015, England and Wales, 2014-15" in out
+    )  # not partial
     assert "the 42 areas add up to 50,351,333 aged 10+ (57,408,654 all ages)" in out
     assert "they match exactly" in out
     rsos = 1560 * SUM_OF_IDS
@@ -474,3 +476,21 @@ def test_tables_on_the_national_workbook_says_what_it_is(tidy_2015: Path, tmp_pa
     assert run("combine", tidy_2015, "--population", ONS_2014, "-o", out).exit_code == 0
     result = run("tables", out)
     assert result.exit_code == 2 and "the national publication workbook combine wrote" in result.output
+
+
+def test_breakdown_rows_take_the_label_every_return_gives(returns_2024: Path, tmp_path: Path) -> None:
+    """Only a block's first label is public: the national breakdown rows take the label all the returns'
+    forms give (tests/returns.py writes 'age group 2' …), and the definition's 'Row 2' when they differ."""
+    document = json.loads(run("combine", returns_2024, "-f", "json").stdout)
+    age = next(t for t in document["national"]["tables"] if t["id"] == "breakdown_age")
+    assert [r["label"] for r in age["rows"]][:3] == ["Under 18", "age group 2", "age group 3"]
+    folder = copy_of(returns_2024, tmp_path / "set")
+    kent = folder / next(p.name for p in folder.iterdir() if "17" in p.name)
+    from openpyxl import load_workbook
+
+    book = load_workbook(kent)
+    book["Data entry"]["B201"] = "18-20"
+    book.save(kent)
+    differ = json.loads(run("combine", folder, "-f", "json").stdout)
+    age = next(t for t in differ["national"]["tables"] if t["id"] == "breakdown_age")
+    assert [r["label"] for r in age["rows"]][1] == "Row 2"

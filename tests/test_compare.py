@@ -446,3 +446,13 @@ def test_two_long_csvs_disagreeing_within_one_release_are_refused(tmp_path: Path
         InputError, match=r"two\.csv:2: Kent 2014-15 CAT1TOT is 1561 in release '2016' here but 1560"
     ):
         compare([one, two])
+
+
+@pytest.mark.parametrize("value", ["-5", "12.5"])
+def test_a_count_that_cannot_be_a_count_is_refused(tmp_path: Path, value: str) -> None:
+    """A negative or fractional Category 1 total in a long CSV is refused naming the line; a rate may be
+    a decimal (RSORATE 99.66 is read)."""
+    rows = [("Kent", "2014-15", "CAT1TOT", value), ("Kent", "2014-15", "RSORATE", "99.66")]
+    with pytest.raises(InputError, match=r"k\.csv:2: CAT1TOT is a count .* not a whole number of 0 or more"):
+        compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+    assert compare([long_csv(tmp_path / "r.csv", rows[1:], release=False)]).areas

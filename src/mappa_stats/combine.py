@@ -86,6 +86,8 @@ class AreaLine:
     rate_note: str = ""  # why there is no rate, or how it compares with the stated one
     rsos: float | None = None  # Category 1 on 31 March (the year's 'rsos' role)
     total: float | None = None  # every MAPPA offender on 31 March (the grand total, or its own grid's)
+    # The row labels the return's form gives (its breakdown rows): (table id, row id, label).
+    row_labels: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     @property
     def counted(self) -> bool:
@@ -562,6 +564,7 @@ def _area_line(
         population=pop,
         rate=rate,
         rate_note=note,
+        row_labels=tables.meta.row_labels,
     )
 
 
@@ -639,6 +642,12 @@ def national(template: Template, counted: Sequence[AreaLine]) -> list[NationalTa
             return NationalCell(None, "[x]", code)  # never a partial sum
         return NationalCell(int(sum(v for v in values if v is not None)), "", code)
 
+    # A breakdown row's label is known only from the returns' forms: the one they all give, when they agree.
+    given: dict[tuple[str, str], set[str]] = {}
+    for line in counted:
+        for table_id, row_id, label in line.row_labels:
+            given.setdefault((table_id, row_id), set()).add(label)
+    labels = {key: next(iter(found)) for key, found in given.items() if len(found) == 1}
     out: list[NationalTable] = []
     lettered = 0
     for table in national_table_defs(template):
@@ -694,7 +703,10 @@ def national(template: Template, counted: Sequence[AreaLine]) -> list[NationalTa
                 number=number,
                 table=table,
                 columns=tuple(columns),
-                rows=tuple((r.id, r.label, tuple(cells[(r.id, c)] for c in column_ids)) for r in table.rows),
+                rows=tuple(
+                    (r.id, labels.get((table.id, r.id), r.label), tuple(cells[(r.id, c)] for c in column_ids))
+                    for r in table.rows
+                ),
             )
         )
     return out

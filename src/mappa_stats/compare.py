@@ -260,6 +260,8 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
         | {POPULATION_FIELD}
         for y in years
     }
+    # Fields that hold counts (not the rate, a share or a population): whole numbers of 0 or more.
+    counts = {y: _count_fields(y) for y in years}
     out: list[Observation] = []
     seen: dict[tuple[str, str, str, str], tuple[float, int]] = {}
     areas_cache: dict[str, str | None] = {}
@@ -305,6 +307,11 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
             value = _number(value_text)
         if value is None or not math.isfinite(value) or len(value_text) > 30:
             raise InputError(f"{where}: the value {value_text[:40]!r} is not a number")
+        if code in counts[year] and (value < 0 or not float(value).is_integer()):
+            raise InputError(
+                f"{where}: {code} is a count of people or offences, and {value_text[:40]!r} is not a whole "
+                "number of 0 or more"
+            )
         key = (area, year, code, release)
         earlier = seen.get(key)
         if earlier is not None:
@@ -439,6 +446,19 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
                 )
             )
     return result
+
+
+def _count_fields(year: str) -> set[str]:
+    """The field codes of a year (an area's and the NSD's) whose cells hold counts."""
+    from mappa_stats.templates import form_years, load_template
+
+    forms = [load_template(year)] + ([load_template(year, "nsd")] if year in form_years("nsd") else [])
+    return {
+        table.fields[(row.id, column.id)]
+        for template in forms
+        for table, row, column in template.cells()
+        if table.cell_value_type(row.id) == "count"
+    }
 
 
 def _category4_key(year: str) -> list[tuple[str, str]]:
