@@ -456,3 +456,19 @@ def test_a_count_that_cannot_be_a_count_is_refused(tmp_path: Path, value: str) -
     with pytest.raises(InputError, match=r"k\.csv:2: CAT1TOT is a count .* not a whole number of 0 or more"):
         compare([long_csv(tmp_path / "k.csv", rows, release=False)])
     assert compare([long_csv(tmp_path / "r.csv", rows[1:], release=False)]).areas
+
+
+def test_areas_a_revising_release_left_unchanged_are_confirmed_not_duplicates(tmp_path: Path) -> None:
+    """A revised national release changes Kent only: Kent is revised (1,560 → 1,561) and Surrey, whose
+    figures are the same in both releases, is confirmed, not called a duplicate."""
+    rows = [
+        ("Kent", "2014-15", "CAT1TOT", 1560, "first"),
+        ("Kent", "2014-15", "CAT1TOT", 1561, "revised"),
+        ("Surrey", "2014-15", "CAT1TOT", 900, "first"),
+        ("Surrey", "2014-15", "CAT1TOT", 900, "revised"),
+    ]
+    result = compare([long_csv(tmp_path / "n.csv", rows)])
+    surrey = next(a for a in result.areas if a.area == "Surrey")
+    kent = next(a for a in result.areas if a.area == "Kent")
+    assert [(r.before, r.after) for r in kent.revisions] == [(1560, 1561)]
+    assert surrey.confirmed and not any(c.duplicate for c in surrey.confirmed)

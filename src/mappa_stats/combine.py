@@ -449,7 +449,9 @@ def combine(
     problems: list[Problem] = []
     for entry in entries:
         if entry.status in (UNREADABLE, OTHER_YEAR, UNKNOWN_AREA):
-            problems.append(Problem(entry.status, f"{entry.path}: {entry.note}"))
+            # A reader's error names its file already; say the path once.
+            note = entry.note if entry.note.startswith(f"{entry.path}:") else f"{entry.path}: {entry.note}"
+            problems.append(Problem(entry.status, note))
     lines: list[AreaLine] = []
     for number, name in expected_areas(chosen).items():
         mine = [e for e in entries if e.status == COUNTED and e.area_id == number]

@@ -16,7 +16,7 @@ import itertools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -527,6 +527,14 @@ def compare(
             )
     order = sorted(by_area, key=lambda a: (a == NATIONAL, a))
     areas = [compare_area(a, by_area[a], thresholds) for a in order]
+    # A release that revised any area's figures is a revision, not a duplicate, for every area it holds:
+    # the areas it left unchanged are confirmed.
+    revising = {(r.year, r.from_release, r.to_release) for a in areas for r in a.revisions}
+    for a in areas:
+        a.confirmed[:] = [
+            replace(c, duplicate=False) if (c.year, c.from_release, c.to_release) in revising else c
+            for c in a.confirmed
+        ]
     figures = {(a.area, y, code): v for a in areas for code, ys in a.values.items() for y, v in ys.items()}
     results = check_claims(claims, figures) if claims else []
     return Comparison(inputs, areas, thresholds, results, notes)

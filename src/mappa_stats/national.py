@@ -64,9 +64,16 @@ def verdict(combined: Combined) -> str:
         "unknown area": "file not for one of the areas",
         "unreadable": "file could not be read",
     }
+    plurals = {
+        "population finding": "population findings",
+        "file of another year": "files of another year",
+        "file not for one of the areas": "files not for one of the areas",
+        "file could not be read": "files could not be read",
+    }
     parts = []
     for kind, count in kinds.items():
         word = words.get(kind, kind)
+        word = plurals.get(word, word) if count != 1 else word
         noun = "area" if kind in ("missing", "duplicate", "area", "rate") else ""
         parts.append(f"{count} {noun + 's' * (count != 1) + ' ' if noun else ''}{word}".replace("  ", " "))
     head = "COULD NOT BE CHECKED" if combined.status == "error" else "FAIL"
