@@ -541,7 +541,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             "Multi-Agency Public Protection Arrangements (MAPPA): national tables, the sum of the areas' "
             "returns.",
             *status_lines,
-            f"Reporting period: 1 April {int(template.period_end[-4:]) - 1} to {template.period_end}.",
+            f"Reporting period: {template.period_start} to {template.period_end}.",
             f"Source: {source}",
             f"Template {year} (status: {template.status}). Produced with mappa-stats {__version__}.",
             "The worksheets: Contents lists them, Notes explains the shorthand, and each table is on its own "

@@ -265,7 +265,7 @@ def build_sheets(
             "Multi-Agency Public Protection Arrangements (MAPPA): the standard statistical tables of the "
             "area's annual report.",
             *status_lines,
-            f"Reporting period: 1 April {int(template.period_end[-4:]) - 1} to {template.period_end} "
+            f"Reporting period: {template.period_start} to {template.period_end} "
             f"(the first table is a snapshot on {template.period_end}).",
             f"Released: {safe_text(cover.release_date or '')}.",
             f"Next release: {safe_text(cover.next_release or '')}.",

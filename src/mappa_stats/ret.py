@@ -184,13 +184,9 @@ def _totals(template: Template) -> set[str]:
 
 def _blank_at(sheet: Sheet, ref: str) -> bool:
     """True when the cell (A1 reference) of a sheet holds nothing."""
-    found = re.match(r"^([A-Z]{1,3})(\d+)$", ref)
-    if found is None:
-        return False
-    column = 0
-    for letter in found.group(1):
-        column = column * 26 + ord(letter) - 64
-    cell = sheet.get(int(found.group(2)), column)
+    from openpyxl.utils.cell import coordinate_to_tuple  # as xlsx.py reads references
+
+    cell = sheet.get(*coordinate_to_tuple(ref))
     return cell is None or _text(cell.value) == ""
 
 

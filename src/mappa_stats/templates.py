@@ -267,6 +267,11 @@ class Template:
         return tuple(t.id for t in self.tables)
 
     @property
+    def period_start(self) -> str:
+        """The day the reporting year starts: '1 April 2023' for a year ending '31 March 2024'."""
+        return f"1 April {int(self.period_end[-4:]) - 1}"
+
+    @property
     def provisional(self) -> bool:
         """True when the year's structure is carried forward rather than read from a source."""
         return self.status == "provisional"

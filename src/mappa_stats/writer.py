@@ -18,7 +18,6 @@ def write_template(template: Template, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
     wb.remove(wb.worksheets[0])
@@ -28,15 +27,7 @@ def write_template(template: Template, path: Path) -> None:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     input_fill = PatternFill("solid", fgColor=_INPUT)
     na_fill = PatternFill("solid", fgColor=_GREY)
-    whole = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Whole numbers only",
-        error="Type a whole number of people, 0 or more.",
-    )
+    whole = _whole_numbers("Type a whole number of people, 0 or more.")
     ws.add_data_validation(whole)
 
     ws["A1"] = "MAPPA Statistics"
@@ -106,6 +97,21 @@ def write_template(template: Template, path: Path) -> None:
     ws.column_dimensions["G"].width = 16
     _mark(wb, template)
     wb.save(path)
+
+
+def _whole_numbers(error: str) -> Any:
+    """Excel's data validation for an input cell: a whole number of 0 or more, or blank."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    return DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Whole numbers only",
+        error=error,
+    )
 
 
 # Document properties that let mappa-stats recognise an empty template it wrote (and so replace it),
@@ -199,15 +205,7 @@ def write_return(
     thin = Side(style="thin", color="808080")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     fill = PatternFill("solid", fgColor=_INPUT)
-    whole = DataValidation(
-        type="whole",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Whole numbers only",
-        error="Type a whole number, 0 or more.",
-    )
+    whole = _whole_numbers("Type a whole number, 0 or more.")
     ids = DataValidation(
         type="whole",
         operator="between",
