@@ -147,6 +147,14 @@ def _population(help_text: str, required: bool = False) -> _Decorator:
     )
 
 
+_TABLES_FORMAT = click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_TABLES),
+    default=None,
+    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
+)
 _MID_YEAR = click.option(
     "--mid-year",
     type=click.IntRange(min=1971, max=2100),
@@ -162,6 +170,12 @@ _SHEET = click.option(
     help="Read only this sheet of a workbook (last year's sheet left in it, say). Default: the sheet whose "
     "titles give the year asked for, else the latest.",
 )
+
+
+def _spreadsheet_output(fmt: str, output: Path | None) -> None:
+    """A publication spreadsheet is a file: --format xlsx or ods without -o is a usage error."""
+    if fmt in ("xlsx", "ods") and output is None:
+        raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
 
 
 def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
@@ -305,14 +319,7 @@ def _read_tables(file: Path, year: str | None, sheet: str | None = None) -> Any:
     )
 )
 @click.argument("file", type=_FILE)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS_TABLES),
-    default=None,
-    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
-)
+@_TABLES_FORMAT
 @_SHEET
 @_YEAR
 @_TEMPLATE
@@ -360,8 +367,8 @@ def tables(
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
     area = _read_tables(file, _year_given(year), sheet)
     if fmt in ("xlsx", "ods"):
-        if output is None:
-            raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
+        _spreadsheet_output(fmt, output)
+        assert output is not None
         from mappa_stats.output import write_atomic
         from mappa_stats.publish import Cover, gate, write_publication
 
@@ -860,14 +867,7 @@ def compare(
     )
 )
 @click.argument("files", nargs=-1, required=True, type=_FILE)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS_TABLES),
-    default=None,
-    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
-)
+@_TABLES_FORMAT
 @_population("ONS population file of the year's mid-year: rates, the area table and the population check.")
 @_MID_YEAR
 @_CLAIMS
@@ -898,8 +898,7 @@ def combine(
     from mappa_stats.safetext import terminal
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
-    if fmt in ("xlsx", "ods") and output is None:
-        raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
+    _spreadsheet_output(fmt, output)
     population = None
     if population_path is not None:
         from mappa_stats.population import read_population
