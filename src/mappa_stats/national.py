@@ -443,7 +443,7 @@ def _sheet_cells(values: list[Any]) -> tuple[Any, ...]:
 
 def build_sheets(combined: Combined, validation: Any) -> list[Any]:
     """Cover, contents, notes, the returns received, each national table, and the area table."""
-    from mappa_stats.publish import SHORTHAND, Sheet, is_provisional
+    from mappa_stats.publish import SHORTHAND, Sheet, contents_sheet, is_provisional
 
     template = combined.template
     year = combined.year
@@ -550,16 +550,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
         header=(),
         rows=(),
     )
-    contents = Sheet(
-        name="Contents",
-        title="Table of contents",
-        lines=(
-            "This worksheet contains one table, listing every worksheet of this workbook with a link to it.",
-        ),
-        header=("Worksheet", "Title"),
-        rows=(("Notes", "Notes, abbreviations and shorthand"), *((s.name, s.title) for s in tables)),
-        links=True,
-    )
+    contents = contents_sheet(tables)
     note_rows: list[tuple[Any, ...]] = [
         (
             "Numbering",

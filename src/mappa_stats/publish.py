@@ -199,6 +199,20 @@ def cover_defaults(tables: AreaTables, cover: Cover) -> Cover:
     )
 
 
+def contents_sheet(sheets: Sequence[Sheet]) -> Sheet:
+    """The Contents worksheet: the Notes, then every table sheet, each linked."""
+    return Sheet(
+        name="Contents",
+        title="Table of contents",
+        lines=(
+            "This worksheet contains one table, listing every worksheet of this workbook with a link to it.",
+        ),
+        header=("Worksheet", "Title"),
+        rows=(("Notes", "Notes, abbreviations and shorthand"), *((s.name, s.title) for s in sheets)),
+        links=True,
+    )
+
+
 def build_sheets(
     tables: AreaTables, cover: Cover | None = None, validation: Validation | None = None
 ) -> list[Sheet]:
@@ -280,16 +294,7 @@ def build_sheets(
         header=(),
         rows=(),
     )
-    contents = Sheet(
-        name="Contents",
-        title="Table of contents",
-        lines=(
-            "This worksheet contains one table, listing every worksheet of this workbook with a link to it.",
-        ),
-        header=("Worksheet", "Title"),
-        rows=(("Notes", "Notes, abbreviations and shorthand"), *((s.name, s.title) for s in table_sheets)),
-        links=True,
-    )
+    contents = contents_sheet(table_sheets)
     note_rows: list[tuple[Any, ...]] = []
     for number, text in enumerate(pub.get("notes", ()), start=1):
         note_rows.append((f"Note {number}", str(text)))
