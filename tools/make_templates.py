@@ -582,55 +582,44 @@ def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
             f"row{n}": {code.lower(): f"{prefix}{n}_{code}" for code in codes} for n in range(1, rows + 1)
         }
         tables.append(block)
+    # The area's relations of the year, worded the same, over Category 4's cells.
+    by_rule = {r["rule"]: r for r in area["relations"]}
+
+    def like(rule: str, description: str, compare: list[Any], **wording: str) -> dict[str, Any]:
+        relation = {**copy.deepcopy(by_rule[rule]), "description": description, "compare": compare}
+        return {**relation, **wording}
+
     relations = [
-        {
-            "rule": "cross.yearly_ge_snapshot",
-            "severity": "error",
-            "description": "The yearly Level 2 and Level 3 counts of Category 4 are at least the 31 March "
-            "counts at "
-            "that level.",
-            "message": "Yearly {row} {column} is {left}, below the {right} at {row} on 31 March "
-            "({right_source}); "
-            "a yearly count includes everyone at that level on 31 March",
-            "suggestion": "check both cells: the yearly figure should be at least {right}",
-            "compare": [
-                {"left": ["yearly", "level2", "cat4"], "op": ">=", "right": ["snapshot", "level2", "cat4"]},
-                {"left": ["yearly", "level3", "cat4"], "op": ">=", "right": ["snapshot", "level3", "cat4"]},
-            ],
-        },
-        {
-            "rule": "cross.custody_le_yearly",
-            "severity": "error",
-            "description": "Category 4 offenders returned to custody at a level are at most the yearly "
-            "count at "
-            "that level.",
-            "message": "{left} {row} {column} offenders returned to custody ({left_section}), but only "
-            "{right} "
-            "were managed at {row} in the year ({right_source})",
-            "suggestion": "check both cells: returns cannot exceed the yearly count",
-            "compare": [
+        like(
+            "cross.yearly_ge_snapshot",
+            "The yearly Level 2 and Level 3 counts of Category 4 are at least the 31 March counts at that "
+            "level.",
+            [
                 {
-                    "left": ["custody_licence", "level2", "cat4"],
-                    "op": "<=",
-                    "right": ["yearly", "level2", "cat4"],
-                },
-                {
-                    "left": ["custody_licence", "level3", "cat4"],
-                    "op": "<=",
-                    "right": ["yearly", "level3", "cat4"],
-                },
+                    "left": ["yearly", f"level{n}", "cat4"],
+                    "op": ">=",
+                    "right": ["snapshot", f"level{n}", "cat4"],
+                }
+                for n in (2, 3)
             ],
-        },
-        {
-            "rule": "cross.sfo_outcomes",
-            "severity": "error",
-            "description": f"Category 4 serious further offences {outcome} add up to those charged, level by "
-            "level (inferred from the return's fields: the Ministry sums them separately).",
-            "message": "{left} serious further offences convicted, still charged or otherwise concluded at "
-            "{row}, "
-            "{column}, but {right} charged ({right_source})",
-            "suggestion": "the outcomes of the charges at each level add up to the charges",
-            "compare": [
+        ),
+        like(
+            "cross.custody_le_yearly",
+            "Category 4 offenders returned to custody at a level are at most the yearly count at that level.",
+            [
+                {
+                    "left": ["custody_licence", f"level{n}", "cat4"],
+                    "op": "<=",
+                    "right": ["yearly", f"level{n}", "cat4"],
+                }
+                for n in (2, 3)
+            ],
+        ),
+        like(
+            "cross.sfo_outcomes",
+            f"Category 4 serious further offences {outcome} add up to those charged, level by level "
+            "(inferred from the return's fields: the Ministry sums them separately).",
+            [
                 {
                     "left": [
                         ["sfo_convicted", "*", "cat4"],
@@ -641,28 +630,26 @@ def build_nsd(start: int, area: dict[str, Any]) -> dict[str, Any]:
                     "right": ["sfo_charged", "*", "cat4"],
                 }
             ],
-        },
-        {
-            "rule": "cross.breakdown_adds_up",
-            "severity": "error",
-            "description": "Each column of the age, sex and ethnicity breakdowns of the return adds up to "
-            "the 31 March count of Category 4 at that level.",
-            "message": "the {left_table} column {column} adds up to {left}, but {right} were at that "
-            "category and level on 31 March ({right_source})",
-            "suggestion": "every offender at Levels 2 and 3 on 31 March is in each breakdown once",
-            "compare": [
-                {
-                    "left": [[table_id, f"row{n}", code.lower()] for n in range(1, rows + 1)],
-                    "op": "==",
-                    "right": code,
-                }
-                for table_id, _title, _anchor, rows, _prefix in blocks
-                for code in codes
-            ],
-        },
+            suggestion="the outcomes of the charges at each level add up to the charges",
+        ),
     ]
-    if not blocks:
-        relations = [r for r in relations if r["rule"] != "cross.breakdown_adds_up"]
+    if blocks:
+        relations.append(
+            like(
+                "cross.breakdown_adds_up",
+                "Each column of the age, sex and ethnicity breakdowns of the return adds up to the 31 March "
+                "count of Category 4 at that level.",
+                [
+                    {
+                        "left": [[table_id, f"row{n}", code.lower()] for n in range(1, rows + 1)],
+                        "op": "==",
+                        "right": code,
+                    }
+                    for table_id, _title, _anchor, rows, _prefix in blocks
+                    for code in codes
+                ],
+            )
+        )
     publication = copy.deepcopy(area["publication"])
     publication["source"] = "National Security Division MAPPA return {year}"
     publication["notes"] = [
