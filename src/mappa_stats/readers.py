@@ -424,7 +424,8 @@ def only_sheet(display: str, sheets: list[Sheet], name: str) -> list[Sheet]:
         names = ", ".join(repr(s.name) for s in sheets[:20])
         raise InputError(f"{display}: no sheet named {name[:60]!r}; its sheets are {names}")
     if returns.data_sheet(chosen) is not None:
-        chosen += [s for s in sheets if s.name.strip().casefold() == returns.ENTRY and s not in chosen]
+        entry = returns.entry_sheet(sheets)
+        chosen += [entry] if entry is not None and entry not in chosen else []
     elif wanted == returns.ENTRY and returns.data_sheet(sheets) is not None:
         data = returns.data_sheet(sheets)
         assert data is not None

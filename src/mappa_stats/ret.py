@@ -62,6 +62,11 @@ def area_id(name: str) -> int:
     raise InputError(f"--area {name[:60]!r} has no Ministry area id; see schemas/moj_areas.json")
 
 
+def entry_sheet(sheets: list[Sheet]) -> Sheet | None:
+    """The return's 'Data entry' form, the sheet the manager types into, when the workbook has one."""
+    return next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+
+
 def data_sheet(sheets: list[Sheet]) -> Sheet | None:
     """The return's data sheet ('23-24 data'), when the workbook is a return."""
     return next((s for s in sheets if DATA_SHEET.match(s.name)), None)
@@ -83,7 +88,7 @@ def _whole(value: Any) -> int | None:
 
 def _stated_id(sheets: list[Sheet], data: Sheet) -> int | None:
     """The area id the return gives ('Data entry'!A2, else the AREAID column), before its fields are read."""
-    entry = next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+    entry = entry_sheet(sheets)
     if entry is not None:
         return None if entry.get(2, 1) is None else _whole(entry.cells[(2, 1)].value)
     for (row, column), cell in data.cells.items():
@@ -97,7 +102,7 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
     """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2."""
     from mappa_stats.population import area_key, find_area
 
-    entry = next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+    entry = entry_sheet(sheets)
     stated = data.get(2, header["AREAID"])
     where = sheet_ref(data.name, a1(2, header["AREAID"]))
     value = None if stated is None else stated.value
@@ -214,7 +219,7 @@ def _breakdowns(
     Each block is found by the label of its first row in column B; its rows are read by position, its counts
     in columns C to H, in the order of the table's columns (the definition's `required: false` grids whose
     first row label is the block's anchor)."""
-    entry = next((s for s in sheets if s.name.strip().casefold() == ENTRY), None)
+    entry = entry_sheet(sheets)
     blocks = [
         t for t in template.tables if not t.required and t.kind == "grid" and t.id.startswith("breakdown")
     ]
@@ -307,7 +312,7 @@ def read_return(
             f"reported from {form_years('nsd')[0]}: check the year of the data sheet"
         )
     if stated in moj_area_ids() and (stated == NSD_ID) != (template.form == "nsd"):
-        where = "'Data entry'!A2" if any(s.name.strip().casefold() == ENTRY for s in sheets) else data.name
+        where = "'Data entry'!A2" if entry_sheet(sheets) is not None else data.name
         raise InputError(
             f"{display}: {where} says area {stated} ({moj_area_ids()[stated]}), but the data sheet's fields "
             f"are {'an area' if template.form == 'area' else 'the National Security Division'}'s; correct "
