@@ -160,7 +160,7 @@ _ISSUE_WORDS = {
 
 def _not_a_number(cell: Cell) -> bool:
     """True when the cell holds something other than a number or a marker (the schema cannot see it)."""
-    from mappa_stats.frame import NUMERIC_ISSUES
+    from mappa_stats.model import NUMERIC_ISSUES
 
     return not cell.marker and cell.issue not in NUMERIC_ISSUES
 
@@ -373,7 +373,7 @@ def balance_message(
 
 def check_totals(ctx: Context, rule_id: str) -> Iterator[Finding]:
     """Row or column totals of every grid, where the year's schema found them broken."""
-    from mappa_stats.frame import equations
+    from mappa_stats.equations import equations
 
     area = ctx.area
     template = area.template
@@ -493,7 +493,7 @@ def relation_check(relation: RelationRule) -> CheckFn:
 
 def _typed_leaves(area: AreaTables, refs: Sequence[Ref]) -> list[Cell | None]:
     """The typed cells a derived total adds up, through totals of totals, in the definition's order."""
-    from mappa_stats.frame import equations
+    from mappa_stats.equations import equations
 
     parts = {eq.total: eq.parts for eq in equations(area.template) if eq.table}
     template = area.template

@@ -740,7 +740,7 @@ def count_codes(template: Template) -> list[str]:
 def area_values(tables: AreaTables) -> dict[str, float | None]:
     """Every count of a return by field code: the number where the cell holds a whole number of 0 or more
     (as the wide frame's schema judges it), None where it does not (blank, marker, text, decimal)."""
-    from mappa_stats.frame import NUMERIC_ISSUES
+    from mappa_stats.model import NUMERIC_ISSUES
 
     cells = tables.cells()
     refs = tables.template.field_refs

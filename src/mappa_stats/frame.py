@@ -11,71 +11,19 @@ back to findings at their cells.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from mappa_stats.model import BLANK_ZERO, DECIMAL, DERIVED, NEGATIVE, TEXT_NUMBER, THOUSANDS, AreaTables
+from mappa_stats.equations import Equation, equations
+from mappa_stats.model import NUMERIC_ISSUES, AreaTables
 from mappa_stats.templates import Comparison, RelationRule, Template, load_template
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
 KEYS = ("area", "year")
-# How a number may have been written and still be a number for the schema to judge (a decimal or a
-# negative is a number the schema refuses; text, dates and percentages in a count cell are not numbers).
-NUMERIC_ISSUES = ("", TEXT_NUMBER, THOUSANDS, DECIMAL, NEGATIVE, BLANK_ZERO, DERIVED)
-
-
-@dataclass(frozen=True)
-class Equation:
-    """total == sum(parts), by field code: a grid's total, or a relation with '=='."""
-
-    rule: str
-    total: str
-    parts: tuple[str, ...]
-    table: str = ""  # the grid, for a total; empty for a relation
-
-
-def equations(template: Template) -> list[Equation]:
-    """Every equality of the year: grid totals (not-applicable cells left out) and '==' relations."""
-    cached: list[Equation] | None = template.__dict__.get("_equations")
-    if cached is None:
-        cached = _equations(template)
-        object.__setattr__(template, "_equations", cached)
-    return cached
-
-
-def _equations(template: Template) -> list[Equation]:
-    out = []
-    for table in template.tables:
-        if table.kind == "value":
-            continue
-        for rule, total, parts in table.balance_equations():
-            if not table.is_applicable(*total):
-                continue
-            kept = tuple(table.fields[p] for p in parts if table.is_applicable(*p))
-            out.append(Equation(rule, table.fields[total], kept, table.id))
-    for relation in template.relations:
-        for comparison in relation.comparisons:
-            if comparison.op != "==":
-                continue
-            for left, right in template.expand(comparison):
-                one, many = (left, right) if len(left) == 1 else (right, left)
-                cells = (*left, *right)
-                if any(not template.table(t).is_applicable(r, c) for t, r, c in cells):
-                    continue  # e.g. Category 3 at Level 1: nothing there to add up
-                if len(one) == 1:
-                    out.append(
-                        Equation(
-                            relation.id, template.field_of(one[0]), tuple(template.field_of(r) for r in many)
-                        )
-                    )
-    return out
-
-
 def count_fields(template: Template) -> tuple[list[str], list[str]]:
     """(applicable count fields, not-applicable fields) of the year."""
     counts, empty = [], []
@@ -276,6 +224,15 @@ def _checks(template: Template) -> list[pa.Check]:
 def schema(year: str = "2014-15") -> pa.DataFrameSchema:
     """The pandera schema of a reporting year, for a wide frame of returns (`mappa_stats.read`)."""
     return compile_schema(load_template(year))
+
+
+def load_checker() -> None:
+    """Load pandas, pandera and pandera's pandas backend by checking a one-cell frame: what the first real
+    check would pay, paid while the files are still being read (`parallel.run_all`'s `prepare`)."""
+    import pandera.pandas as pa
+
+    one_cell = pd.DataFrame({"x": [0.0]})
+    pa.DataFrameSchema(checks=[pa.Check(lambda df: df.notna())]).validate(one_cell, lazy=True)
 
 
 def failures(template: Template, frame: pd.DataFrame) -> dict[int, dict[str, set[str]]]:

@@ -17,8 +17,8 @@ from fractions import Fraction
 from itertools import combinations
 from math import comb
 
+from mappa_stats.equations import equations as year_equations
 from mappa_stats.findings import ERROR, Finding
-from mappa_stats.frame import equations as year_equations
 from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
 from mappa_stats.templates import Template
 

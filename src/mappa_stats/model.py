@@ -8,9 +8,11 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    # pandas only when a frame is asked for: reading a file never needs it (combine reads while the checker
+    # loads, in a process of its own; see parallel.py).
+    import pandas as pd
+
     from mappa_stats.templates import Template
 
 COLUMNS = ("table", "row", "column", "value", "marker", "raw", "issue", "sheet", "cell", "source")
@@ -36,6 +38,9 @@ TOO_LARGE = "too_large"
 BLANK_ZERO = "blank_read_as_zero"  # a return's blank field, read as 0 as the national pipeline reads it
 DERIVED = "derived"  # a total nobody typed: worked out from its parts (a return carries no totals)
 UNKNOWN_TOTAL = "(derived)"  # the marker of such a total that cannot be worked out (a part is not a number)
+# How a number may have been written and still be a number for the schema to judge (a decimal or a
+# negative is a number the schema refuses; text, dates and percentages in a count cell are not numbers).
+NUMERIC_ISSUES = ("", TEXT_NUMBER, THOUSANDS, DECIMAL, NEGATIVE, BLANK_ZERO, DERIVED)
 # No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
 MAX_COUNT = 1_000_000_000
 
@@ -220,6 +225,8 @@ class AreaTables:
 
 def build_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Make the tidy DataFrame from cell records, with stable column types."""
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
     for name in COLUMNS:

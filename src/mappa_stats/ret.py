@@ -182,7 +182,7 @@ def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
 
 
 def _totals(template: Template) -> set[str]:
-    from mappa_stats.frame import equations
+    from mappa_stats.equations import equations
 
     return {eq.total for eq in equations(template) if eq.table}
 
@@ -324,7 +324,7 @@ def read_return(
         )
     header = _header(display, data, template)
     area = _area(display, sheets, data, header)
-    from mappa_stats.frame import equations
+    from mappa_stats.equations import equations
 
     totals = {eq.total for eq in equations(template) if eq.table}
     values: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,60 @@
+"""The year's equalities, by field code: every grid total and every '==' relation of its definition.
+
+Derived from the definition alone, and free of pandas: the readers (a return's derived totals), the checks,
+the locator and the pandera schema all work from this one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mappa_stats.templates import Template
+
+
+@dataclass(frozen=True)
+class Equation:
+    """total == sum(parts), by field code: a grid's total, or a relation with '=='."""
+
+    rule: str
+    total: str
+    parts: tuple[str, ...]
+    table: str = ""  # the grid, for a total; empty for a relation
+
+
+def equations(template: Template) -> list[Equation]:
+    """Every equality of the year: grid totals (not-applicable cells left out) and '==' relations."""
+    cached: list[Equation] | None = template.__dict__.get("_equations")
+    if cached is None:
+        cached = _equations(template)
+        object.__setattr__(template, "_equations", cached)
+    return cached
+
+
+def _equations(template: Template) -> list[Equation]:
+    out = []
+    for table in template.tables:
+        if table.kind == "value":
+            continue
+        for rule, total, parts in table.balance_equations():
+            if not table.is_applicable(*total):
+                continue
+            kept = tuple(table.fields[p] for p in parts if table.is_applicable(*p))
+            out.append(Equation(rule, table.fields[total], kept, table.id))
+    for relation in template.relations:
+        for comparison in relation.comparisons:
+            if comparison.op != "==":
+                continue
+            for left, right in template.expand(comparison):
+                one, many = (left, right) if len(left) == 1 else (right, left)
+                cells = (*left, *right)
+                if any(not template.table(t).is_applicable(r, c) for t, r, c in cells):
+                    continue  # e.g. Category 3 at Level 1: nothing there to add up
+                if len(one) == 1:
+                    out.append(
+                        Equation(
+                            relation.id, template.field_of(one[0]), tuple(template.field_of(r) for r in many)
+                        )
+                    )
+    return out
