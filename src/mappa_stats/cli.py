@@ -536,6 +536,7 @@ def validate(
         extras=extras,
         reader=reader,
         progress=progress,
+        helper=_helper(),
     )
     unchecked_claims = 0
     if claims:
@@ -948,6 +949,12 @@ def combine(
         text = renderers[fmt](done) if fmt in renderers else national.render(done, fmt)
         _emit(text, output, inputs)
     sys.exit(done.exit_code)
+
+
+def _helper() -> bool | None:
+    """Read files with a helper process where it is safe (parallel.py), but never under --debug: a fault is
+    then met in this process, with its traceback."""
+    return False if click.get_current_context().meta.get("debug") else None
 
 
 def run() -> NoReturn:

@@ -372,21 +372,42 @@ def combine(
     year: str | None = None,
     population: PopulationFile | None = None,
     progress: Callable[[int, int, Path], None] | None = None,
+    helper: bool | None = None,
 ) -> Combined:
-    """Read, check and combine the returns: the whole national run (see the module docstring)."""
+    """Read, check and combine the returns: the whole national run (see the module docstring).
+
+    `progress(n, total, path)` is told of each file as it is read; `helper` False reads every file in this
+    process (None: a helper process reads too, where parallel.usable says it is safe and pays)."""
     from mappa_stats.validate import validate_areas
 
     files, skipped = expand(paths)
     if year is not None:
         _check_vintage(population, load_template(year))  # before any file is read, when the year is known
-    read: list[AreaTables | FileEntry] = []
-    for number, path in enumerate(files, start=1):
+    finished = 0
+
+    def done(_index: int, path: Path) -> None:
+        nonlocal finished
+        finished += 1
         if progress is not None:
-            progress(number, len(files), path)
-        try:
-            read.append(_read(path, year))
-        except MappaError as exc:
-            read.append(FileEntry(str(path), UNREADABLE, str(exc)))
+            progress(finished, len(files), path)
+
+    from mappa_stats.parallel import run_all
+    from mappa_stats.validate import load_checker
+
+    # The files are read while the checker loads: a helper process reads from the front, this one from the
+    # back once pandas and pandera are in (parallel.py); the results are those of reading them in turn.
+    outcomes = run_all(
+        files,
+        lambda path: _read(path, year),
+        catch=(MappaError,),
+        prepare=load_checker,
+        done=done,
+        helper=helper,
+    )
+    read: list[AreaTables | FileEntry] = [
+        FileEntry(str(path), UNREADABLE, str(outcome)) if isinstance(outcome, BaseException) else outcome
+        for path, outcome in zip(files, outcomes, strict=True)
+    ]
     tables = [a for a in read if isinstance(a, AreaTables)]
     if not tables:
         first = next(e for e in read if isinstance(e, FileEntry))

@@ -175,25 +175,52 @@ def validate_paths(
     extras: dict[str, object] | None = None,
     area_name: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
+    helper: bool | None = None,
 ) -> list[FileReport]:
-    """Read and validate files; an unreadable file gives a report with status 'error', the rest go on."""
+    """Read and validate files; an unreadable file gives a report with status 'error', the rest go on.
+
+    `progress(n, path)` is told of each file as it is read; `helper` False reads every file in this process
+    (None: a helper process reads too, where parallel.usable says it is safe and pays)."""
     if reader is None:
         from mappa_stats.readers import read_area
 
         reader = read_area
-    read: list[AreaTables | FileReport] = []
-    for number, path in enumerate(paths, start=1):
+    chosen_reader = reader
+    finished = 0
+
+    def done(_index: int, path: Path) -> None:
+        nonlocal finished
+        finished += 1
         if progress is not None:
-            progress(number, path)
-        try:
-            area = reader(path, year)
-        except MappaError as exc:
-            read.append(FileReport(path=str(path), sha256=None, template=None, area=None, error=str(exc)))
-            continue
-        read.append(area.with_area(area_name) if area_name else area)
+            progress(finished, path)
+
+    from mappa_stats.parallel import run_all
+
+    # Read while the checker loads, on two cores where it is safe (parallel.py): the same results in order.
+    outcomes = run_all(
+        paths,
+        lambda path: chosen_reader(path, year),
+        catch=(MappaError,),
+        prepare=load_checker,
+        done=done,
+        helper=helper,
+    )
+    read: list[AreaTables | FileReport] = []
+    for path, outcome in zip(paths, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            read.append(FileReport(path=str(path), sha256=None, template=None, area=None, error=str(outcome)))
+        else:
+            read.append(outcome.with_area(area_name) if area_name else outcome)
     areas = [a for a in read if isinstance(a, AreaTables)]
     checked = iter(validate_areas(areas, level1_share=level1_share, suggest=suggest, extras=extras))
     return [next(checked) if isinstance(a, AreaTables) else a for a in read]
+
+
+def load_checker() -> None:
+    """Import pandas and pandera and load pandera's backend (frame.load_checker), after any fork."""
+    from mappa_stats.frame import load_checker as load
+
+    load()
 
 
 def validate_path(

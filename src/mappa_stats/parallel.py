@@ -1,0 +1,201 @@
+"""Read many files on two cores: a helper process reads from the front of the list while this process loads
+the checker (pandas and pandera, about half a second), then this process reads from the back until the two
+meet.
+
+The helper only saves time; it never changes a result. What comes back is exactly what reading each file
+here, in turn, gives: a file the helper could not read (an error, a result that cannot be sent) is read again
+here, so its error is raised where a plain read raises it, with its own message; if the helper dies, this
+process reads what is left. The helper is started only where that is safe and pays: on Linux (fork), before
+pandas or numpy is loaded (no threads to inherit), with two cores or more, and enough files; never under
+`--debug`, so that a fault is met in this process with its traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copyreg
+import io
+import os
+import pickle
+import select
+import signal
+import struct
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+J = TypeVar("J")
+
+MIN_JOBS = 4  # below this the fork and the hand-over cost more than they save
+_HEADER = struct.Struct("<Q")
+
+
+def usable(jobs: int) -> bool:
+    """True when a helper process is safe and worth it here (see the module docstring)."""
+    if sys.platform != "linux" or jobs < MIN_JOBS or os.environ.get("MAPPA_STATS_NO_HELPER"):
+        return False
+    if "numpy" in sys.modules:  # forking after numpy's thread pools exist is not safe
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):  # pragma: no cover - every Linux has it
+        return False
+
+
+def _template_by_name(template: Any) -> Any:
+    """How a year's definition crosses the pipe: by year and form when it is the one `load_template` gives
+    (the receiver then uses its own, one object for every file, as a plain read does); otherwise whole."""
+    from mappa_stats.templates import load_template
+
+    try:
+        shipped = load_template(template.year, template.form) is template
+    except Exception:
+        shipped = False
+    return (load_template, (template.year, template.form)) if shipped else template.__reduce_ex__(5)
+
+
+def _pickler(buffer: io.BytesIO) -> pickle.Pickler:
+    from mappa_stats.templates import Template
+
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    # Only Template objects are reduced by hand (a dispatch table, not a hook called for every cell).
+    pickler.dispatch_table = {**copyreg.dispatch_table, Template: _template_by_name}
+    return pickler
+
+
+def _frame(index: int, ok: bool, value: Any) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        _pickler(buffer).dump((index, ok, value if ok else None))
+    except Exception:  # a result that cannot be sent: the receiver reads that file itself
+        buffer = io.BytesIO()
+        _pickler(buffer).dump((index, False, None))
+    payload = buffer.getvalue()
+    return _HEADER.pack(len(payload)) + payload
+
+
+def _helper(
+    jobs: Sequence[J], work: Callable[[J], T], catch: tuple[type[BaseException], ...], out: int
+) -> None:
+    """The helper's whole life: each job in order, one framed result each, then exit without cleanup."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the helper says nothing; the receiver reports
+        with os.fdopen(out, "wb") as pipe:
+            for index, job in enumerate(jobs):
+                try:
+                    frame = _frame(index, True, work(job))
+                except catch:
+                    frame = _frame(index, False, None)  # read again by the receiver, to raise it there
+                pipe.write(frame)
+                pipe.flush()
+    except BaseException:  # a closed pipe (the receiver has what it needs), a signal, anything: just stop
+        code = 1
+    os._exit(code)  # never the parent's atexit handlers or its buffered output, twice
+
+
+class _Receiver:
+    """The receiving end of the helper's pipe: framed results, in job order, taken without ever waiting."""
+
+    def __init__(self, pid: int, fd: int) -> None:
+        self.pid = pid
+        self.fd = fd
+        self.buffer = bytearray()
+        self.alive = True
+
+    def poll(self) -> tuple[int, bool, Any] | None:
+        """The next result if one has arrived whole, else None (this process reads a file meanwhile)."""
+        while True:
+            if len(self.buffer) >= _HEADER.size:
+                (size,) = _HEADER.unpack_from(self.buffer)
+                end = _HEADER.size + size
+                if len(self.buffer) >= end:
+                    payload = bytes(self.buffer[_HEADER.size : end])
+                    del self.buffer[:end]
+                    index, ok, value = pickle.loads(payload)  # our own helper's, never a file's bytes
+                    return int(index), bool(ok), value
+            if not self.alive or not select.select([self.fd], [], [], 0)[0]:
+                return None
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:  # the helper has finished, or died: what it did not send is read here
+                self.alive = False
+                return None
+            self.buffer += chunk
+
+    def stop(self) -> None:
+        """Close the pipe and end the helper (it may be reading a file this process has read already)."""
+        os.close(self.fd)
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+def run_all(
+    jobs: Sequence[J],
+    work: Callable[[J], T],
+    *,
+    catch: tuple[type[BaseException], ...] = (Exception,),
+    prepare: Callable[[], None] | None = None,
+    done: Callable[[int, J], None] | None = None,
+    helper: bool | None = None,
+) -> list[T | BaseException]:
+    """`work` of each job, in job order: its result, or the exception (one of `catch`) it raised.
+
+    `prepare` runs in this process while the helper works (it loads what comes next); `done(index, job)` is
+    told of each job as its result is in, in the order they come. `helper` None decides by `usable`."""
+    jobs = list(jobs)
+    results: list[Any] = [None] * len(jobs)
+
+    def here(index: int) -> None:
+        try:
+            results[index] = work(jobs[index])
+        except catch as exc:
+            results[index] = exc
+        if done is not None:
+            done(index, jobs[index])
+
+    use = usable(len(jobs)) if helper is None else helper
+    if not use:
+        if prepare is not None:
+            prepare()
+        for index in range(len(jobs)):
+            here(index)
+        return results
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the helper's side; its results are checked in the parent
+        os.close(read_end)
+        _helper(jobs, work, catch, write_end)
+    os.close(write_end)
+    receiver = _Receiver(pid, read_end)
+    again: list[int] = []
+    try:
+        if prepare is not None:
+            prepare()
+        front, back = 0, len(jobs)
+        while front < back:
+            taken = receiver.poll()
+            if taken is not None:
+                index, ok, value = taken
+                if index != front:  # pragma: no cover - the helper sends in order
+                    raise RuntimeError(f"helper sent result {index}, expected {front}")
+                if ok:
+                    results[index] = value
+                    if done is not None:
+                        done(index, jobs[index])
+                else:
+                    again.append(index)
+                front += 1
+                continue
+            back -= 1
+            here(back)
+    finally:
+        receiver.stop()
+    for index in again:
+        here(index)
+    return results
