@@ -221,13 +221,13 @@ def test_an_area_not_among_the_42_is_left_out(tidy_2015: Path, tmp_path: Path) -
 
 
 def test_a_folder_with_no_returns_is_exit_2(tmp_path: Path) -> None:
-    """Nothing to combine: one line naming the folder, exit 2."""
+    """Nothing to combine: one line naming the folder and how many files it skipped, exit 2."""
     (tmp_path / "notes.txt").write_text("nothing here", encoding="utf-8")
     result = run("combine", tmp_path)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"mappa-stats: error: {tmp_path}: no returns found (workbooks .xlsx or .ods, or tidy CSVs); give the "
-        "folder of the year's returns or the files themselves"
+        f"mappa-stats: error: {tmp_path}: no returns found (workbooks .xlsx or .ods, or tidy CSVs); 1 file "
+        "skipped; give the folder of the year's returns or the files themselves"
     )
 
 
@@ -494,3 +494,88 @@ def test_breakdown_rows_take_the_label_every_return_gives(returns_2024: Path, tm
     differ = json.loads(run("combine", folder, "-f", "json").stdout)
     age = next(t for t in differ["national"]["tables"] if t["id"] == "breakdown_age")
     assert [r["label"] for r in age["rows"]][1] == "Row 2"
+
+
+@pytest.mark.parametrize("name", ["~$area_17.xlsx", ".~lock.area_17.xlsx#"])
+def test_a_lock_file_named_alone_says_what_it_is(tmp_path: Path, name: str) -> None:
+    """Excel's and LibreOffice's lock files, named on the command line: one line saying what the file is,
+    never 'no returns found' or 'holds plain text (a CSV?)'; exit 2."""
+    lock = tmp_path / name
+    lock.write_bytes(b"\x0bSomeone   ")
+    said = f"{lock}: an Office lock file (Excel or LibreOffice keeps one beside a workbook while it is open)"
+    result = run("combine", lock)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"mappa-stats: error: {said}, not a return; give the year's returns"
+    checked = run("validate", lock)
+    assert checked.exit_code == 2
+    assert f"{said}, not a workbook; give the workbook itself" in checked.stdout
+
+
+def test_a_libreoffice_lock_file_in_the_folder_is_skipped_as_one(returns_2024: Path, tmp_path: Path) -> None:
+    """LibreOffice's '.~lock.…#' beside a return is named as the lock file it is, and skipped."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    (folder / ".~lock.area_17.xlsx#").write_text(",someone,host,01.12.2026 10:00,file:///C:/x;", "utf-8")
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert document["skipped"] == [
+        f"{folder / '.~lock.area_17.xlsx#'}: an Office lock file (Excel or LibreOffice keeps one beside a "
+        "workbook while it is open), not a return; skipped"
+    ]
+
+
+def test_the_national_workbook_left_in_the_folder_is_skipped(tidy_2015: Path, tmp_path: Path) -> None:
+    """combine -o national.xlsx into the returns' own folder, then combine again: the workbook is skipped
+    with a note (it is no return), not an unreadable file that stops the run."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    assert run("combine", folder, "--population", ONS_2014, "-o", folder / "national.xlsx").exit_code == 0
+    result = run("combine", folder, "--population", ONS_2014, "-f", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["skipped"] == [
+        f"{folder / 'national.xlsx'}: the national workbook combine wrote, not a return; skipped"
+    ]
+
+
+def test_an_area_publication_workbook_counts_as_its_area(tidy_2015: Path, tmp_path: Path) -> None:
+    """Kent's publication workbook (`tables -f xlsx`) in place of Kent's CSV: validate passes it, and combine
+    counts it as Kent, the national figures unchanged."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    published = tmp_path / "kent_tables.xlsx"
+    assert run("tables", folder / "area_17.csv", "-f", "xlsx", "-o", published).exit_code == 0
+    (folder / "area_17.csv").unlink()
+    shutil.copy(published, folder / "kent_tables.xlsx")
+    assert run("validate", folder / "kent_tables.xlsx").exit_code == 0
+    result = run("combine", folder, "--population", ONS_2014, "-f", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    kent = next(a for a in document["areas"] if a["area"] == "Kent")
+    assert (kent["status"], Path(kent["path"]).name) == ("pass", "kent_tables.xlsx")
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * SUM_OF_IDS
+
+
+def test_a_year_no_file_is_for_is_one_line(returns_2024: Path) -> None:
+    """--year 2022-23 over 2023-24 returns: one line saying what the files are, exit 2 (not 43 areas
+    'missing' and empty national tables)."""
+    result = run("combine", returns_2024, "--year", "2022-23")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "mappa-stats: error: --year 2022-23: none of the 42 files is a 2022-23 return (2023-24: 42); "
+        "give that year's returns, or leave --year out"
+    )
+
+
+def test_progress_is_one_line_rewritten_on_a_terminal(
+    tidy_2015: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the files read are counted on one line, rewritten in place and cleared at the end; in a
+    log (the other tests) each file has its line."""
+    from mappa_stats import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress = cli._Progress(42)
+    for number, path in enumerate(sorted(tidy_2015.iterdir()), start=1):
+        progress(number, path)
+    err = capsys.readouterr().err
+    assert "\n" not in err
+    assert err.count("\r\x1b[K") == 43  # 42 lines, each over the last, then the line cleared
+    assert err.endswith(f"[42/42] {sorted(tidy_2015.iterdir())[-1]}\r\x1b[K")

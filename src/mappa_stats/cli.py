@@ -6,6 +6,7 @@ Nothing heavy is imported at module level, so `mappa-stats --help` stays fast.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -87,6 +88,29 @@ def _emit(text: str, output: Path | None, inputs: Sequence[Path] = ()) -> None:
 
     write_text_atomic(output, text, inputs, force=_forced())
     click.echo(f"wrote {shown(output)}", err=True)
+
+
+class _Progress:
+    """Files read so far, on standard error, for runs of more than three files: one line per file in a log
+    ('[12/43] returns/kent.xlsx'), one line rewritten in place on a terminal, cleared when reading is done."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, number: int, path: Path) -> None:
+        if self.total <= 3:
+            return
+        from mappa_stats.safetext import terminal
+
+        line = f"[{number}/{self.total}] {terminal(str(path))}"
+        if not self.live:
+            click.echo(line, err=True)
+            return
+        width = max(20, shutil.get_terminal_size().columns - 1)
+        click.echo("\r\x1b[K" + line[:width], nl=False, err=True)
+        if number == self.total:
+            click.echo("\r\x1b[K", nl=False, err=True)
 
 
 def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
@@ -301,17 +325,6 @@ def main(ctx: click.Context, debug: bool) -> None:
             reconfigure(errors="replace")
 
 
-def _read_tables(file: Path, year: str | None, sheet: str | None = None) -> Any:
-    """An area's tables: from a workbook or tidy CSV, or from a publication workbook mappa-stats wrote."""
-    from mappa_stats.publish import publication_properties, read_publication
-    from mappa_stats.readers import read_area
-
-    properties = publication_properties(file) if str(file) != "-" and file.is_file() else None
-    if properties is not None:
-        return read_publication(file, properties)
-    return read_area(file, year, sheet=sheet)
-
-
 @main.command(
     epilog=EXIT_CODES.replace("every check passed (warnings allowed)", "written (or printed)").replace(
         "the tables have errors (or warnings or unchecked rules, with --strict)",
@@ -365,7 +378,9 @@ def tables(
     from mappa_stats.output import choose_format, shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
-    area = _read_tables(file, _year_given(year), sheet)
+    from mappa_stats.readers import read_area
+
+    area = read_area(file, _year_given(year), sheet=sheet)
     if fmt in ("xlsx", "ods"):
         _spreadsheet_output(fmt, output)
         assert output is not None
@@ -500,7 +515,6 @@ def validate(
     from mappa_stats import report as reports
     from mappa_stats.model import AreaTables
     from mappa_stats.readers import read_area_noting
-    from mappa_stats.safetext import terminal
     from mappa_stats.validate import validate_paths
 
     if area_name is not None:
@@ -524,10 +538,7 @@ def validate(
         claims = read_claims(claims_path)  # a bad line stops the run before any file is read
         extras["claims"] = claims
 
-    def progress(number: int, path: Path) -> None:
-        if len(files) > 3:
-            click.echo(f"[{number}/{len(files)}] {terminal(str(path))}", err=True)
-
+    progress = _Progress(len(files))
     done = validate_paths(
         list(files),
         year=_year_given(year),
@@ -896,7 +907,6 @@ def combine(
     per area, the national verdict, the national tables and the area table with population and rate.
     """
     from mappa_stats.output import choose_format, shown
-    from mappa_stats.safetext import terminal
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
     _spreadsheet_output(fmt, output)
@@ -912,11 +922,20 @@ def combine(
         claims = read_claims(claims_path)  # a bad line stops the run before any file is read
     from mappa_stats.combine import combine as run_combine
 
-    def progress(number: int, total: int, path: Path) -> None:
-        if total > 3:
-            click.echo(f"[{number}/{total}] {terminal(str(path))}", err=True)
+    shown_progress: _Progress | None = None
 
-    done = run_combine(list(files), year=_year_given(year), population=population, progress=progress)
+    def progress(number: int, total: int, path: Path) -> None:
+        nonlocal shown_progress
+        shown_progress = shown_progress or _Progress(total)  # a folder's files are counted once listed
+        shown_progress(number, path)
+
+    done = run_combine(
+        list(files),
+        year=_year_given(year),
+        population=population,
+        progress=progress,
+        helper=_helper(),
+    )
     if claims:
         from mappa_stats.claims import check_claims
         from mappa_stats.combine import long_rows

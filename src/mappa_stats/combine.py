@@ -229,11 +229,13 @@ class Combined:
 
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The files to read (a folder's workbooks and CSVs), and a note for each one left out and why."""
+    from mappa_stats.readers import LOCK_FILE, is_lock_file
+
     files: list[Path] = []
     skipped: list[str] = []
     for path in paths:
-        if path.name.startswith("~$"):
-            skipped.append(f"{path}: an Office lock file (the workbook is open in Excel); skipped")
+        if is_lock_file(path):
+            skipped.append(f"{path}: {LOCK_FILE}, not a return; skipped")
             continue
         if not path.is_dir():
             files.append(path)
@@ -243,8 +245,8 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
         except OSError as exc:
             raise InputError(f"{path}: the folder cannot be listed ({exc.strerror}); check it") from None
         for child in children:
-            if child.name.startswith("~$"):
-                skipped.append(f"{child}: an Office lock file (the workbook is open in Excel); skipped")
+            if is_lock_file(child):
+                skipped.append(f"{child}: {LOCK_FILE}, not a return; skipped")
             elif child.name.startswith("."):
                 skipped.append(f"{child}: a hidden file; skipped")
             elif child.is_dir():
@@ -253,6 +255,8 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 skipped.append(f"{child}: not a workbook (.xlsx, .ods) or tidy CSV; skipped")
             elif _is_long_csv(child):
                 skipped.append(f"{child}: a combine output (area,year,field,value), not a return; skipped")
+            elif _is_national_workbook(child):
+                skipped.append(f"{child}: the national workbook combine wrote, not a return; skipped")
             else:
                 files.append(child)
             if len(files) > MAX_FILES:
@@ -263,12 +267,26 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
             "give the folder of one year's returns"
         )
     if not files:
+        if len(skipped) == 1 and len(paths) == 1 and not paths[0].is_dir():
+            # One file named, and it is not a return: say what it is rather than "no returns found".
+            raise InputError(skipped[0].removesuffix("; skipped") + "; give the year's returns")
         where = ", ".join(str(p) for p in paths[:3]) + ("…" if len(paths) > 3 else "")
+        left = f"; {len(skipped):,} file{'s' * (len(skipped) != 1)} skipped" if skipped else ""
         raise InputError(
-            f"{where}: no returns found (workbooks .xlsx or .ods, or tidy CSVs); give the folder of the "
-            "year's returns or the files themselves"
+            f"{where}: no returns found (workbooks .xlsx or .ods, or tidy CSVs){left}; give the folder of "
+            "the year's returns or the files themselves"
         )
     return files, skipped
+
+
+def _is_national_workbook(path: Path) -> bool:
+    """True for the national publication workbook combine writes (it may sit in the folder of returns)."""
+    if path.suffix.casefold() not in (".xlsx", ".ods"):
+        return False
+    from mappa_stats.publish import publication_properties
+
+    properties = publication_properties(path)
+    return properties is not None and properties.get("MAPPA area") == NATIONAL
 
 
 def _is_long_csv(path: Path) -> bool:
@@ -416,6 +434,12 @@ def combine(
             f"(the first: {first.note}); give the year's returns"
         )
     chosen = year or _choose_year(tables)
+    if not any(t.template.year == chosen for t in tables):
+        found = ", ".join(f"{y}: {n:,}" for y, n in sorted(Counter(t.template.year for t in tables).items()))
+        raise InputError(
+            f"--year {chosen}: none of the {len(files):,} files is a {chosen} return ({found}); "
+            "give that year's returns, or leave --year out"
+        )
     template = load_template(chosen)
     _check_vintage(population, template)
     reports = iter(validate_areas(tables))

@@ -31,6 +31,15 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def is_lock_file(path: Path) -> bool:
+    """An Office lock file: Excel's '~$…' or LibreOffice's '.~lock.…#', kept beside a workbook while it is
+    open. It is never a workbook (and under its name it looks like one)."""
+    return path.name.startswith("~$") or (path.name.startswith(".~lock.") and path.name.endswith("#"))
+
+
+LOCK_FILE = "an Office lock file (Excel or LibreOffice keeps one beside a workbook while it is open)"
+
+
 def display_name(path: Path) -> str:
     """How a path is named in messages ('-' is standard input)."""
     return guard.display_name(path)
@@ -444,6 +453,8 @@ def read_area_noting(
     sheet: str | None = None,
 ) -> tuple[AreaTables, str | None]:
     """Read one area's tables, and a note to show when the area came only from the file name."""
+    if is_lock_file(path):
+        raise InputError(f"{display_name(path)}: {LOCK_FILE}, not a workbook; give the workbook itself")
     data = guard.read_input(path, "area")
     kind = sniff(path, data)
     digest = sha256_of(data)
@@ -460,6 +471,17 @@ def read_area_noting(
         )
         notes = (*report.meta.notes, *([note] if note else []))
         return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
+    if kind in ("xlsx", "ods") and sheet is None and str(path) != "-":
+        # A publication workbook mappa-stats wrote (`tables -f xlsx`) reads back to the tables it came from.
+        from mappa_stats.publish import publication_properties, read_publication
+
+        properties = publication_properties(path)
+        if properties is not None:
+            published = read_publication(path, properties)
+            chosen_area, note = choose_area(
+                display_name(path), published.meta.area, area_from_file_name(path), area, override
+            )
+            return published.with_area(chosen_area) if chosen_area else published, note
     template: Template | None = None
     row_labels: tuple[tuple[str, str, str], ...] = ()
     try:
