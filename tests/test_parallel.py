@@ -95,6 +95,26 @@ def test_an_error_not_caught_is_raised_in_this_process() -> None:
         parallel.run_all(list(range(8)), work, catch=(InputError,), helper=True)
 
 
+def test_a_fault_met_only_in_the_helper_costs_nothing(tmp_path: Path) -> None:
+    """Whatever goes wrong in the helper alone (an import it cannot make, say), the job is done here and
+    the helper goes on with the next."""
+    prepare, mark = helper_finishes_first(tmp_path / "done")
+    done_here: list[int] = []
+
+    def work(n: int) -> int:
+        mark(n, 9)
+        if n == 3:
+            if in_helper():
+                raise ImportError("not in the helper")
+            done_here.append(n)
+        return n
+
+    assert parallel.run_all(list(range(10)), work, catch=(InputError,), prepare=prepare, helper=True) == list(
+        range(10)
+    )
+    assert done_here == [3]
+
+
 def test_when_the_helper_dies_this_process_reads_the_rest(tmp_path: Path) -> None:
     """A helper killed half-way (out of memory, a signal) costs time, never a result."""
     prepare, _ = helper_finishes_first(tmp_path / "died")

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -253,6 +254,7 @@ def record(
     }
 
 
+@lru_cache(maxsize=1 << 16)  # every cell of every file read asks; a return has a few hundred
 def a1(row: int, column: int) -> str:
     """Spreadsheet reference for 1-based row and column: (5, 3) -> 'C5'."""
     letters = ""

@@ -64,20 +64,19 @@ def _pickler(buffer: io.BytesIO) -> pickle.Pickler:
     return pickler
 
 
-def _frame(index: int, ok: bool, value: Any) -> bytes:
+def _frame(index: int, value: Any) -> bytes:
+    """One result, framed: its length, then (index, sent, value); a value pickle cannot carry is not sent."""
     buffer = io.BytesIO()
     try:
-        _pickler(buffer).dump((index, ok, value if ok else None))
-    except Exception:  # a result that cannot be sent: the receiver reads that file itself
+        _pickler(buffer).dump((index, True, value))
+    except Exception:  # the receiver works that job out itself
         buffer = io.BytesIO()
         _pickler(buffer).dump((index, False, None))
     payload = buffer.getvalue()
     return _HEADER.pack(len(payload)) + payload
 
 
-def _helper(
-    jobs: Sequence[J], work: Callable[[J], T], catch: tuple[type[BaseException], ...], out: int
-) -> None:
+def _helper(jobs: Sequence[J], work: Callable[[J], T], out: int) -> None:
     """The helper's whole life: each job in order, one framed result each, then exit without cleanup."""
     code = 0
     try:
@@ -87,9 +86,9 @@ def _helper(
         with os.fdopen(out, "wb") as pipe:
             for index, job in enumerate(jobs):
                 try:
-                    frame = _frame(index, True, work(job))
-                except catch:
-                    frame = _frame(index, False, None)  # read again by the receiver, to raise it there
+                    frame = _frame(index, work(job))
+                except Exception:  # a bad file, or a fault: the receiver reads it again, to raise it there
+                    frame = _HEADER.pack(0)
                 pipe.write(frame)
                 pipe.flush()
     except BaseException:  # a closed pipe (the receiver has what it needs), a signal, anything: just stop
@@ -105,6 +104,7 @@ class _Receiver:
         self.fd = fd
         self.buffer = bytearray()
         self.alive = True
+        self.received = 0
 
     def poll(self) -> tuple[int, bool, Any] | None:
         """The next result if one has arrived whole, else None (this process reads a file meanwhile)."""
@@ -115,6 +115,9 @@ class _Receiver:
                 if len(self.buffer) >= end:
                     payload = bytes(self.buffer[_HEADER.size : end])
                     del self.buffer[:end]
+                    self.received += 1
+                    if not payload:  # the helper could not do this job: it is done here
+                        return self.received - 1, False, None
                     index, ok, value = pickle.loads(payload)  # our own helper's, never a file's bytes
                     return int(index), bool(ok), value
             if not self.alive or not select.select([self.fd], [], [], 0)[0]:
@@ -170,7 +173,7 @@ def run_all(
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the helper's side; its results are checked in the parent
         os.close(read_end)
-        _helper(jobs, work, catch, write_end)
+        _helper(jobs, work, write_end)
     os.close(write_end)
     receiver = _Receiver(pid, read_end)
     again: list[int] = []

@@ -43,8 +43,16 @@ class XlsxSheet:
     merged: list[str] = field(default_factory=list)
 
 
+_LOCAL: dict[str, str] = {}  # a workbook uses a few dozen tag names, each thousands of times
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit(":", 1)[-1]
+    local = _LOCAL.get(tag)
+    if local is None:
+        local = tag.rsplit(":", 1)[-1]
+        if len(_LOCAL) < 4096:  # a hostile file's endless names are not kept
+            _LOCAL[tag] = local
+    return local
 
 
 def _parse(
