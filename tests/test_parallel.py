@@ -227,3 +227,32 @@ def test_the_command_reaches_the_fork_without_numpy() -> None:
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_command_says_the_same_with_and_without_the_helper(tmp_path: Path) -> None:
+    """combine of 42 returns, one with an error and one unreadable, as the installed command runs it (a
+    process of its own, so the helper is used): JSON byte for byte as when one process reads everything."""
+    folder = tmp_path / "returns"
+    returns_set(folder)
+    (folder / "area_05.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    from combine_sets import scaled
+    from returns import make_return
+
+    values = scaled("2023-24", 34)
+    values["CAT1L2YEAR"] = 0
+    make_return(folder / "area_34.xlsx", "2023-24", values, area_id=34, area_name="Surrey")
+    outputs = {}
+    for helper in ("", "1"):
+        env = {k: v for k, v in os.environ.items() if k != "MAPPA_STATS_NO_HELPER"}
+        if helper:
+            env["MAPPA_STATS_NO_HELPER"] = helper
+        done = subprocess.run(
+            [sys.executable, "-m", "mappa_stats", "combine", str(folder), "-f", "json"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        assert done.returncode == 2, done.stderr  # a file that could not be read
+        outputs[helper] = done.stdout
+    assert outputs[""] == outputs["1"]
+    assert '"status": "unreadable"' in outputs[""] and "Surrey: 3 errors" in outputs[""]
