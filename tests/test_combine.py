@@ -579,3 +579,19 @@ def test_progress_is_one_line_rewritten_on_a_terminal(
     assert "\n" not in err
     assert err.count("\r\x1b[K") == 43  # 42 lines, each over the last, then the line cleared
     assert err.endswith(f"[42/42] {sorted(tidy_2015.iterdir())[-1]}\r\x1b[K")
+
+
+def test_a_population_read_while_the_returns_are_gives_the_same_run(tidy_2015: Path, tmp_path: Path) -> None:
+    """The command hands combine a function that reads the population file (an ONS workbook needs numpy,
+    which the helper process must not inherit); the run is the one a file read first gives, and a bad file
+    still stops it with its own message."""
+    from mappa_stats.errors import InputError
+
+    first = combine([tidy_2015], population=read_population(ONS_2014))
+    later = combine([tidy_2015], population=lambda: read_population(ONS_2014))
+    assert later.national_rate == first.national_rate and later.areas == first.areas
+    assert later.population == first.population
+    wrong = tmp_path / "population_mid2015.csv"
+    shutil.copy(ONS_2014, wrong)
+    with pytest.raises(InputError, match="mid-2015, but 2014-15 rates divide by the ONS mid-2014"):
+        combine([tidy_2015], year="2014-15", population=lambda: read_population(wrong))

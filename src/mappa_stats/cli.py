@@ -914,7 +914,9 @@ def combine(
     if population_path is not None:
         from mappa_stats.population import read_population
 
-        population = read_population(population_path, mid_year)
+        def population() -> Any:  # read while the returns are read (combine's docstring says why)
+            return read_population(population_path, mid_year)
+
     claims: list[Any] = []
     if claims_path is not None:
         from mappa_stats.claims import read_claims

@@ -388,19 +388,31 @@ def combine(
     paths: Sequence[Path],
     *,
     year: str | None = None,
-    population: PopulationFile | None = None,
+    population: PopulationFile | Callable[[], PopulationFile] | None = None,
     progress: Callable[[int, int, Path], None] | None = None,
     helper: bool | None = None,
 ) -> Combined:
     """Read, check and combine the returns: the whole national run (see the module docstring).
 
-    `progress(n, total, path)` is told of each file as it is read; `helper` False reads every file in this
-    process (None: a helper process reads too, where parallel.usable says it is safe and pays)."""
+    `population` may be a function that reads the file: it is then read while the returns are (an ONS
+    workbook needs openpyxl, and so numpy, which a helper process must not inherit). `progress(n, total,
+    path)` is told of each file as it is read; `helper` False reads every file in this process (None: a helper
+    process reads too, where parallel.usable says it is safe and pays)."""
     from mappa_stats.validate import validate_areas
 
     files, skipped = expand(paths)
+    loaded: PopulationFile | None = None if callable(population) else population
+
+    def prepare() -> None:
+        nonlocal loaded
+        if callable(population):
+            loaded = population()
+            if year is not None:  # before any file's result is used, when the year is known
+                _check_vintage(loaded, load_template(year))
+        load_checker()
+
     if year is not None:
-        _check_vintage(population, load_template(year))  # before any file is read, when the year is known
+        _check_vintage(loaded, load_template(year))  # before any file is read, when the year is known
     finished = 0
 
     def done(_index: int, path: Path) -> None:
@@ -415,12 +427,7 @@ def combine(
     # The files are read while the checker loads: a helper process reads from the front, this one from the
     # back once pandas and pandera are in (parallel.py); the results are those of reading them in turn.
     outcomes = run_all(
-        files,
-        lambda path: _read(path, year),
-        catch=(MappaError,),
-        prepare=load_checker,
-        done=done,
-        helper=helper,
+        files, lambda path: _read(path, year), catch=(MappaError,), prepare=prepare, done=done, helper=helper
     )
     read: list[AreaTables | FileEntry] = [
         FileEntry(str(path), UNREADABLE, str(outcome)) if isinstance(outcome, BaseException) else outcome
@@ -441,7 +448,7 @@ def combine(
             "give that year's returns, or leave --year out"
         )
     template = load_template(chosen)
-    _check_vintage(population, template)
+    _check_vintage(loaded, template)
     reports = iter(validate_areas(tables))
     entries: list[FileEntry] = []
     by_sha: dict[str, str] = {}
@@ -529,7 +536,7 @@ def combine(
             continue
         entry = mine[0]
         assert entry.report is not None
-        lines.append(_area_line(number, name, entry, by_file[entry.path], entry.report, population, problems))
+        lines.append(_area_line(number, name, entry, by_file[entry.path], entry.report, loaded, problems))
     national_tables = national(template, [line for line in lines if line.counted])
     combined = Combined(
         year=chosen,
@@ -540,7 +547,7 @@ def combine(
         tables=national_tables,
         problems=problems,
     )
-    _rates(combined, population)
+    _rates(combined, loaded)
     return combined
 
 
