@@ -595,3 +595,25 @@ def test_a_population_read_while_the_returns_are_gives_the_same_run(tidy_2015: P
     shutil.copy(ONS_2014, wrong)
     with pytest.raises(InputError, match="mid-2015, but 2014-15 rates divide by the ONS mid-2014"):
         combine([tidy_2015], year="2014-15", population=lambda: read_population(wrong))
+
+
+def test_force_never_writes_over_a_return_in_the_folder_given(returns_2024: Path, tmp_path: Path) -> None:
+    """-o naming a return inside the folder of returns is refused even with --force (the folder's files are
+    inputs); the return's bytes are unchanged. Combine's own earlier workbook there may still be replaced."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    target = folder / "area_01.xlsx"
+    before = sha256(target)
+    for fmt in ("xlsx", "json"):
+        out = target if fmt == "xlsx" else folder / "area_01.json"
+        if fmt == "json":
+            out.write_text("someone's notes", encoding="utf-8")
+        result = run("combine", folder, "--force", "-f", fmt, "-o", out)
+        assert result.exit_code == 2
+        assert result.stderr.strip().endswith(
+            f"{out}: is a file in the input folder {folder}; the inputs are never overwritten, even with "
+            "--force: choose another name"
+        )
+    assert sha256(target) == before
+    mine = folder / "national.xlsx"
+    assert run("combine", folder, "--force", "-o", mine).exit_code == 1  # written, NOT VALIDATED
+    assert run("combine", folder, "--force", "-o", mine).exit_code == 1  # and replaced: it is combine's own

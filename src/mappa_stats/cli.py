@@ -947,6 +947,7 @@ def combine(
         done.claims.extend(check_claims(claims, figures))
     inputs = [
         *files,
+        *(Path(entry.path) for entry in done.files),  # a folder's files are inputs too
         *([population_path] if population_path else []),
         *([claims_path] if claims_path else []),
     ]

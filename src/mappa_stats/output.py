@@ -177,9 +177,18 @@ def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = F
         )
     target = output.resolve()
     for source in inputs:
-        if str(source) != "-" and source.exists() and source.resolve() == target:
+        if str(source) == "-" or not source.exists():
+            continue
+        if source.resolve() == target:
             raise OutputError(
                 f"{name}: is also an input file; the input is never overwritten, choose another name"
+            )
+        in_folder = source.is_dir() and target.parent == source.resolve()
+        if in_folder and output.exists() and not is_own_output(output):
+            # A folder given as input: its files are inputs too, whatever --force says.
+            raise OutputError(
+                f"{name}: is a file in the input folder {shown(source)}; the inputs are never overwritten, "
+                "even with --force: choose another name"
             )
     if output.is_dir():
         raise OutputError(f"{name}: is a folder; give a file name such as {shown(output / 'out.xlsx')}")
