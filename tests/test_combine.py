@@ -617,3 +617,42 @@ def test_force_never_writes_over_a_return_in_the_folder_given(returns_2024: Path
     mine = folder / "national.xlsx"
     assert run("combine", folder, "--force", "-o", mine).exit_code == 1  # written, NOT VALIDATED
     assert run("combine", folder, "--force", "-o", mine).exit_code == 1  # and replaced: it is combine's own
+
+
+def test_a_number_typed_as_text_is_one_number_everywhere(returns_2024: Path, tmp_path: Path) -> None:
+    """London's Category 1 Level 1 typed as the text "32,508" (1,548 × 21): a warning, and the same number in
+    London's derived totals, its row and England and Wales, so the area rows add up to the national one."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    values = {**scaled("2023-24", 21), "CAT1L1": "32,508"}
+    make_return(folder / "area_21.xlsx", "2023-24", values, area_id=21, area_name="London")
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    london = next(a for a in document["areas"] if a["area"] == "London")
+    assert (london["status"], london["warnings"]) == ("pass", 1)
+    assert london["values"]["CAT1TOT"] == 1560 * 21 and london["values"]["TOTAL_MAPPA_OFFENDERS"] == 2357 * 21
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * SUM_OF_IDS
+    areas = [a for a in document["areas"] if a["status"] == "pass"]
+    assert sum(a["values"]["CAT1TOT"] for a in areas) == national_cells(document, "1")["CAT1TOT"]
+
+
+def test_a_field_left_blank_stops_the_set_passing(returns_2024: Path, tmp_path: Path) -> None:
+    """Gloucestershire's Category 2 Level 1 left blank: read as 0 (as the Ministry reads it), so Table 1 is
+    short of the truth by 787 × 12 = 9,444 unless it really is 0. The area passes with its warning, but the
+    set does not: one finding naming the field and its cell, exit 1, and no publication without --force."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    make_return(folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd")
+    values = {**scaled("2023-24", 12), "CAT2L1": None}
+    make_return(folder / "area_12.xlsx", "2023-24", values, area_id=12, area_name="Gloucestershire")
+    result = run("combine", folder, "-f", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["problems"] == [
+        {
+            "kind": "blank",
+            "area": "Gloucestershire",
+            "message": f"Gloucestershire: 1 field left blank, read as 0 (CAT2L1 at '23-24 data'!BJ2) in "
+            f"{folder / 'area_12.xlsx'}: confirm each is 0 with the area",
+        }
+    ]
+    assert national_cells(document, "1")["CAT2L1"] == 787 * SUM_OF_IDS - 787 * 12
+    refused = run("combine", folder, "-o", tmp_path / "national.xlsx")
+    assert refused.exit_code == 1 and not (tmp_path / "national.xlsx").exists()

@@ -572,6 +572,10 @@ def _area_line(
                 name,
             )
         )
+    blank = _left_blank(tables)
+    if blank:
+        said = f"{name}: {blank} in {entry.path}: confirm each is 0 with the area"
+        problems.append(Problem("blank", said, name))
     pop = rate = None
     note = "" if population is not None else "no --population"
     if population is not None and number != NSD_ID:
@@ -620,6 +624,24 @@ def _area_line(
         rate_note=note,
         row_labels=tables.meta.row_labels,
     )
+
+
+def _left_blank(tables: AreaTables) -> str:
+    """The return's fields left blank and read as 0 (as the national pipeline reads them), said in a few words
+    ('2 fields left blank, read as 0: CAT2L1 at 'Data entry'!D13, …'), or '' when none is. A national figure
+    with such a 0 in it may be short of the truth, so the set does not pass until the area says it is 0."""
+    from mappa_stats.model import BLANK_ZERO
+
+    template = tables.template
+    blanks = [
+        f"{template.field_of(key)} at {cell.source}"
+        for key, cell in tables.cells().items()
+        if cell.issue == BLANK_ZERO
+    ]
+    if not blanks:
+        return ""
+    shown = ", ".join(blanks[:3]) + (f" and {len(blanks) - 3:,} more" if len(blanks) > 3 else "")
+    return f"{len(blanks)} field{'s' * (len(blanks) != 1)} left blank, read as 0 ({shown})"
 
 
 def _own_grand_total(tables: AreaTables) -> str | None:
@@ -792,15 +814,14 @@ def count_codes(template: Template) -> list[str]:
 def area_values(tables: AreaTables) -> dict[str, float | None]:
     """Every count of a return by field code: the number where the cell holds a whole number of 0 or more
     (as the wide frame's schema judges it), None where it does not (blank, marker, text, decimal)."""
-    from mappa_stats.model import NUMERIC_ISSUES
+    from mappa_stats.model import summable
 
     cells = tables.cells()
     refs = tables.template.field_refs
     out: dict[str, float | None] = {}
     for code in count_codes(tables.template):
         cell = cells.get(refs[code])
-        value = None if cell is None or cell.issue not in NUMERIC_ISSUES else cell.value
-        out[code] = value if value is not None and value >= 0 and value.is_integer() else None
+        out[code] = cell.value if cell is not None and summable(cell.value, cell.issue) else None
     return out
 
 

@@ -42,6 +42,13 @@ UNKNOWN_TOTAL = "(derived)"  # the marker of such a total that cannot be worked 
 # How a number may have been written and still be a number for the schema to judge (a decimal or a
 # negative is a number the schema refuses; text, dates and percentages in a count cell are not numbers).
 NUMERIC_ISSUES = ("", TEXT_NUMBER, THOUSANDS, DECIMAL, NEGATIVE, BLANK_ZERO, DERIVED)
+
+
+def summable(value: float | None, issue: str, marker: str = "") -> bool:
+    """A count that adds up: a whole number of 0 or more however it was written (as text, with separators, a
+    blank read as 0, a derived total). A return's derived totals and the national sums both add these, so an
+    area's row and England and Wales always agree."""
+    return value is not None and not marker and issue in NUMERIC_ISSUES and value >= 0 and value.is_integer()
 # No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
 MAX_COUNT = 1_000_000_000
 

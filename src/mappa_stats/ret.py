@@ -29,6 +29,7 @@ from mappa_stats.model import (
     parse_cell,
     record,
     sheet_ref,
+    summable,
 )
 from mappa_stats.templates import Template, form_years, load_template, normalize, schemas_dir
 
@@ -361,9 +362,7 @@ def read_return(
                 continue
             parts = [values[p]["parsed"] for p in eq.parts]
             total = int(sum(p.value or 0.0 for p in parts))
-            usable = all(
-                p.value is not None and p.issue in ("", BLANK_ZERO, DERIVED) and not p.marker for p in parts
-            )
+            usable = all(summable(p.value, p.issue, p.marker) for p in parts)
             parsed = (
                 Parsed(float(total), "", str(total), DERIVED)
                 if usable
