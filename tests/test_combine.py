@@ -656,3 +656,22 @@ def test_a_field_left_blank_stops_the_set_passing(returns_2024: Path, tmp_path: 
     assert national_cells(document, "1")["CAT2L1"] == 787 * SUM_OF_IDS - 787 * 12
     refused = run("combine", folder, "-o", tmp_path / "national.xlsx")
     assert refused.exit_code == 1 and not (tmp_path / "national.xlsx").exists()
+
+
+def test_a_return_that_came_but_cannot_be_read_is_not_also_missing(returns_2024: Path, tmp_path: Path) -> None:
+    """Kent's return with id 17 in A2 but 'Surrey' in C2: one finding saying the file cannot be read and why,
+    Kent's line COULD NOT BE CHECKED (its return came), never also 'missing: Kent'; exit 2."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    make_return(folder / "area_17.xlsx", "2023-24", scaled("2023-24", 17), area_id=17, area_name="Surrey")
+    result = run("combine", folder)
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    kent = next(line for line in lines if line.split()[:2] == ["17", "Kent"])
+    assert kent.split()[2:6] == ["COULD", "NOT", "BE", "CHECKED"]
+    assert (
+        f"  unreadable: {folder / 'area_17.xlsx'}: 'Data entry'!C2 names 'Surrey' but the area id in A2 is 17 "
+        "(Kent); correct one of them"
+    ) in lines
+    assert not any(line.startswith("  missing: Kent") for line in lines)
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert next(a for a in document["areas"] if a["area"] == "Kent")["status"] == "error"

@@ -360,6 +360,20 @@ def _read(path: Path, year: str | None) -> AreaTables:
         return other
 
 
+def _unreadable(path: Path, error: BaseException) -> FileEntry:
+    """A file that could not be read, with the area it is for when that is plain: the id a return gives
+    (its area cells disagreeing) or its file name ('kent.xlsx'), so the area is not also called missing."""
+    from mappa_stats.readers import area_from_file_name
+    from mappa_stats.ret import moj_area_ids
+
+    area_id = getattr(error, "area_id", None)
+    ids = moj_area_ids()
+    who = (area_id, ids[area_id]) if area_id in ids else identify(area_from_file_name(path))
+    if who is None:
+        return FileEntry(str(path), UNREADABLE, str(error))
+    return FileEntry(str(path), UNREADABLE, str(error), area=who[1], area_id=who[0])
+
+
 def _choose_year(areas: Iterable[AreaTables]) -> str:
     """The year most of the files are for (the latest, on a tie)."""
     counts = Counter(a.template.year for a in areas)
@@ -430,7 +444,7 @@ def combine(
         files, lambda path: _read(path, year), catch=(MappaError,), prepare=prepare, done=done, helper=helper
     )
     read: list[AreaTables | FileEntry] = [
-        FileEntry(str(path), UNREADABLE, str(outcome)) if isinstance(outcome, BaseException) else outcome
+        _unreadable(path, outcome) if isinstance(outcome, BaseException) else outcome
         for path, outcome in zip(files, outcomes, strict=True)
     ]
     tables = [a for a in read if isinstance(a, AreaTables)]
@@ -507,6 +521,10 @@ def combine(
     lines: list[AreaLine] = []
     for number, name in expected_areas(chosen).items():
         mine = [e for e in entries if e.status == COUNTED and e.area_id == number]
+        tried = [e for e in entries if e.status == UNREADABLE and e.area_id == number]
+        if not mine and tried:  # its return came, and could not be read: said once, as unreadable
+            lines.append(AreaLine(number, name, "error", path=", ".join(e.path for e in tried)))
+            continue
         if not mine:
             lines.append(AreaLine(number, name, "missing"))
             problems.append(Problem("missing", f"{name}: no return (area {number})", name))

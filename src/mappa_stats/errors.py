@@ -20,6 +20,14 @@ class InputError(MappaError):
     """A file cannot be read as an area workbook, tidy CSV or population file."""
 
 
+class ReturnAreaError(InputError):
+    """A return whose area cells disagree: which area it is for is known by its id, but not certain."""
+
+    def __init__(self, message: str, area_id: int) -> None:
+        super().__init__(message)
+        self.area_id = area_id
+
+
 class TableNotFoundError(InputError):
     """A table of the template could not be found in the workbook."""
 

@@ -17,7 +17,7 @@ import re
 from functools import cache
 from typing import Any
 
-from mappa_stats.errors import InputError
+from mappa_stats.errors import InputError, ReturnAreaError
 from mappa_stats.layout import Sheet
 from mappa_stats.model import (
     BLANK_ZERO,
@@ -123,17 +123,19 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
             "(docs/formats.md): type the area's id"
         )
     if stated is not None and _whole(stated.value) not in (None, number):
-        raise InputError(
+        raise ReturnAreaError(
             f"{display}: {sheet_ref(data.name, a1(2, header['AREAID']))} says area {_text(stated.value)} but "
-            f"{where} says {number}; correct one of them"
+            f"{where} says {number}; correct one of them",
+            number,
         )
     name = ids[number]
     if entry is not None and entry.get(2, 3) is not None:
         typed = _text(entry.cells[(2, 3)].value)
         if typed and area_key(typed) != area_key(name) and (find_area(typed) != find_area(name)):
-            raise InputError(
+            raise ReturnAreaError(
                 f"{display}: {sheet_ref(entry.name, 'C2')} names {typed[:60]!r} but the area id in A2 is "
-                f"{number} ({name}); correct one of them"
+                f"{number} ({name}); correct one of them",
+                number,
             )
     found = find_area(name)
     return found.name if found is not None else name
