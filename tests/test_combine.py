@@ -675,3 +675,15 @@ def test_a_return_that_came_but_cannot_be_read_is_not_also_missing(returns_2024:
     assert not any(line.startswith("  missing: Kent") for line in lines)
     document = json.loads(run("combine", folder, "-f", "json").stdout)
     assert next(a for a in document["areas"] if a["area"] == "Kent")["status"] == "error"
+
+
+def test_ctrl_c_is_exit_130_in_one_line(monkeypatch: pytest.MonkeyPatch, tidy_2015: Path) -> None:
+    """Ctrl+C while the returns are read: one line and the shell's code for an interrupted command, 130."""
+    import mappa_stats.combine
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mappa_stats.combine, "combine", interrupted)
+    result = run("combine", tidy_2015)
+    assert (result.exit_code, result.stderr) == (130, "mappa-stats: error: interrupted (Ctrl+C)\n")

@@ -256,3 +256,46 @@ def test_the_command_says_the_same_with_and_without_the_helper(tmp_path: Path) -
         outputs[helper] = done.stdout
     assert outputs[""] == outputs["1"]
     assert '"status": "unreadable"' in outputs[""] and "Surrey: 3 errors" in outputs[""]
+
+
+def test_the_helper_ends_when_the_command_is_killed(tmp_path: Path) -> None:
+    """SIGKILL to the command (nothing it can catch): the helper ends with it, at once, rather than reading
+    on until its next result finds the pipe closed. Here that would be 30 s; it must be gone long before."""
+    script = tmp_path / "run.py"
+    marker = tmp_path / "helper.pid"
+    script.write_text(
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from mappa_stats import parallel\n"
+        f"marker = Path({str(marker)!r})\n"
+        "def work(n):\n"
+        "    if not marker.exists():\n"
+        "        marker.write_text(str(os.getpid()))\n"
+        "    time.sleep(30)\n"
+        "    return n\n"
+        "parallel.run_all(list(range(8)), work, prepare=lambda: time.sleep(60), helper=True)\n",
+        encoding="utf-8",
+    )
+    command = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.monotonic() + 20
+        while not marker.exists() or not marker.read_text():
+            assert time.monotonic() < deadline, "the helper never started"
+            time.sleep(0.02)
+        helper = int(marker.read_text())
+        command.kill()
+        command.wait()
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{helper}").exists() and "Z" not in _state(helper):
+            assert time.monotonic() < deadline, "the helper outlived the command"
+            time.sleep(0.02)
+    finally:
+        command.kill()
+
+
+def _state(pid: int) -> str:
+    """The process state letter from /proc (Z: ended, not yet reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"

@@ -45,7 +45,7 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            _fail("interrupted", 2)
+            _fail("interrupted (Ctrl+C)", INTERRUPTED)
         except BrokenPipeError:
             _closed_pipe()
         except Exception as exc:  # the last line of defence: never a traceback without --debug
@@ -55,6 +55,7 @@ class _Group(click.Group):
 
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a command whose reader went away
+INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a command stopped with Ctrl+C
 
 
 def _closed_pipe() -> NoReturn:

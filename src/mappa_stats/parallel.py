@@ -76,10 +76,25 @@ def _frame(index: int, value: Any) -> bytes:
     return _HEADER.pack(len(payload)) + payload
 
 
-def _helper(jobs: Sequence[J], work: Callable[[J], T], out: int) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Ask Linux to end the helper when the process that started it ends (killed, not only stopped): it would
+    otherwise read on until its next write found the pipe closed."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl: the pipe still ends it
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
+def _helper(jobs: Sequence[J], work: Callable[[J], T], out: int, parent: int) -> None:
     """The helper's whole life: each job in order, one framed result each, then exit without cleanup."""
     code = 0
     try:
+        _end_with_parent(parent)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the helper says nothing; the receiver reports
@@ -170,10 +185,11 @@ def run_all(
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the helper's side; its results are checked in the parent
         os.close(read_end)
-        _helper(jobs, work, write_end)
+        _helper(jobs, work, write_end, parent)
     os.close(write_end)
     receiver = _Receiver(pid, read_end)
     again: list[int] = []
