@@ -20,7 +20,7 @@ from math import comb
 from mappa_stats.equations import equations as year_equations
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
-from mappa_stats.templates import Template
+from mappa_stats.templates import Ref, Template
 
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
 MAX_OPTIONS_LISTED = 6
@@ -352,4 +352,117 @@ def explain_totals(area: AreaTables, findings: Iterable[Finding]) -> list[Findin
             f"sums alone cannot tell which is wrong: {_options(area, fixes)}"
         )
         out.extend(replace(g, suggestion=note) for g in group)
+    return _fold_relations(area, out)
+
+
+_HOLDS = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "==": lambda a, b: a == b,
+}
+
+
+def _fold_relations(area: AreaTables, findings: list[Finding]) -> list[Finding]:
+    """A relation (or a stated share) broken only because of a cell the locator has corrected is that slip,
+    not a second problem with advice of its own ('the yearly figure should be at least 84' beside 'change D12
+    from 84 to 48'; 'state 100%' beside 'change E2 from 2353 to 2335'): with the corrections made it holds, so
+    its finding joins the corrected cell's."""
+    fixes = {f.field: f.expected for f in findings if f.explains and f.field and isinstance(f.expected, int)}
+    if not fixes:
+        return findings
+    template = area.template
+    relations = {r.id: r for r in template.relations}
+    claims = {c.rule: c for c in template.claims}
+    parts = {eq.total: eq.parts for eq in year_equations(template) if eq.table}
+    cells = {template.field_of(k): c for k, c in area.cells().items()}
+
+    def value(code: str, corrected: bool) -> float | None:
+        if corrected and code in fixes:
+            return float(fixes[code])
+        cell = cells.get(code)
+        if cell is not None and cell.derived and code in parts:
+            found = [value(p, corrected) for p in parts[code]]
+            return None if None in found else sum(v for v in found if v is not None)
+        return None if cell is None else cell.count
+
+    def share_mended(finding: Finding) -> str | None:
+        """The corrected field that makes a stated share (a claim of the year) reproduce, or None."""
+        from decimal import Decimal
+
+        from mappa_stats.checks import _percent_text
+        from mappa_stats.claims import judge
+
+        claim = claims[finding.rule]
+        stated = _percent_text(str(finding.actual))
+        codes = [template.field_of(claim.numerator), template.field_of(claim.denominator)]
+        corrected = [value(c, True) for c in codes]
+        if stated is None or None in corrected or not corrected[1]:
+            return None
+        exact = Decimal(corrected[0] or 0) * 100 / Decimal(corrected[1] or 1)
+        if not judge(stated[0], stated[1], exact)[0]:
+            return None
+        touched = [c for c in fixes if c in _leaves((claim.numerator, claim.denominator), template, parts)]
+        return touched[0] if touched else None
+
+    def explained_by(finding: Finding) -> str | None:
+        """The corrected field that mends the relation (or stated share) at this finding, or None."""
+        if finding.rule in claims:
+            return share_mended(finding)
+        relation = relations.get(finding.rule)
+        if relation is None or not finding.field:
+            return None
+        mended: str | None = None
+        for comparison in relation.comparisons:
+            for left, right in template.expand(comparison):
+                if template.field_of(left[0]) != finding.field:
+                    continue
+                sides = []
+                for corrected in (False, True):
+                    lv = [value(template.field_of(r), corrected) for r in left]
+                    rv = [value(template.field_of(r), corrected) for r in right]
+                    if None in lv or None in rv:
+                        return None
+                    total = sum(v for v in lv if v is not None)
+                    bound = sum(v for v in rv if v is not None) * comparison.factor
+                    sides.append(_HOLDS[comparison.op](total, bound))
+                if sides[1] is not True:
+                    return None  # still broken once corrected: a problem of its own
+                if not sides[0]:
+                    touched = [c for c in fixes if c in _leaves((*left, *right), template, parts)]
+                    mended = mended or (touched[0] if touched else None)
+        return mended
+
+    out: list[Finding] = []
+    joined: dict[str, list[str]] = {}
+    for f in findings:
+        by = explained_by(f)
+        if by is None:
+            out.append(f)
+        else:
+            joined.setdefault(by, []).append(f"{f.rule}: {f.message}")
+    return [
+        _joined(f, joined[f.field]) if f.field in joined and f.explains else f
+        for f in out
+    ]
+
+
+def _joined(finding: Finding, folded: list[str]) -> Finding:
+    """The corrected cell's finding, explaining the folded ones too, and saying so in its suggestion."""
+    rules = list(dict.fromkeys(e.split(":", 1)[0] for e in folded))
+    mends = f"; that also mends {_join(rules)}"
+    suggestion = (finding.suggestion or "") + mends if finding.suggestion else mends.lstrip("; ")
+    return replace(finding, explains=(*finding.explains, *folded), suggestion=suggestion)
+
+
+def _leaves(refs: Iterable[Ref], template: Template, parts: dict[str, tuple[str, ...]]) -> set[str]:
+    """The field codes of these cells and of every typed cell their derived totals add up."""
+    out: set[str] = set()
+    pending = [template.field_of(r) for r in refs]
+    while pending:
+        code = pending.pop()
+        if code not in out:
+            out.add(code)
+            pending.extend(parts.get(code, ()))
     return out
