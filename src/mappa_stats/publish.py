@@ -41,6 +41,7 @@ COUNT_FORMAT = "#,##0"
 # Characters per line of a wrapped header at the widths below, and points per line of 10-point Arial.
 _HEADER_WIDTH = 24
 _FIRST_WIDTH = 34
+_TEXT_WIDTH = 60
 _LINE_POINTS = 13.0
 # A publication workbook of ours is small; anything bigger is not one, and is not read as one.
 _MAX_PUBLICATION_BYTES = 5_000_000
@@ -95,6 +96,8 @@ class Sheet:
     rows: tuple[tuple[Any, ...], ...]
     links: bool = False  # the first column names worksheets to link to
     counts: tuple[bool, ...] = field(default=())  # which columns hold counts (#,##0)
+    # In a sheet with counts, which columns hold running text: wrapped and left-aligned, and wider.
+    texts: tuple[bool, ...] = field(default=())
     # When set, the .xlsx draws a bar chart of the second column by the first beside the table, so titled.
     bar_chart: str = ""
 
@@ -338,12 +341,22 @@ def _lines(text: str, width: int) -> int:
 
 
 def _widths(sheet: Sheet) -> list[float]:
-    """Column widths in characters: the first holds its labels, the others a wrapped header."""
+    """Column widths in characters: the first holds its labels, the others a wrapped header, and a column
+    of running text as much of its longest text as reads well on a line."""
     columns = max(len(sheet.header), 1)
     first = max([len(str(r[0])) for r in sheet.rows] + [len(sheet.header[0]) if sheet.header else 0, 12])
     widths = [float(min(max(first, 14), 60 if sheet.name in ("Contents", "Notes") else _FIRST_WIDTH))]
     widths += [float(_HEADER_WIDTH if sheet.name not in ("Contents", "Notes") else 100)] * (columns - 1)
+    for c in range(1, columns):
+        if _is_text(sheet, c):
+            longest = max([len(str(r[c])) for r in sheet.rows if c < len(r)] + [_HEADER_WIDTH])
+            widths[c] = float(min(longest + 2, _TEXT_WIDTH))
     return widths
+
+
+def _is_text(sheet: Sheet, column: int) -> bool:
+    """True for a column of running text in a sheet with counts (wrapped, left-aligned)."""
+    return column < len(sheet.texts) and sheet.texts[column]
 
 
 def _header_height(sheet: Sheet, widths: list[float]) -> float:
@@ -436,12 +449,14 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
                 for c, value in enumerate(values, start=1):
                     cell = ws.cell(r, c, cell_text(value))
                     cell.font = plain
-                    if c > 1 and sheet.counts:
-                        cell.alignment = Alignment(horizontal="right")
+                    if c > 1 and sheet.counts and not _is_text(sheet, c - 1):
+                        cell.alignment = Alignment(horizontal="right", vertical="top")
                         if isinstance(value, (int, float)) and sheet.counts[c - 1]:
                             cell.number_format = COUNT_FORMAT
                     elif c > 1:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    else:
+                        cell.alignment = Alignment(vertical="top")  # level with a wrapped row's first line
                     if sheet.links and c == 1:
                         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
                         cell.font = link_font
@@ -620,7 +635,7 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
                     if c == 0:
                         link = f"#{value}.A1" if sheet.links else None
                         row.addElement(text_cell(str(value), text_style, link))
-                    elif sheet.counts:
+                    elif sheet.counts and not _is_text(sheet, c):
                         row.addElement(value_cell(value, sheet.counts[c]))
                     else:
                         row.addElement(text_cell(str(value), wrapped))

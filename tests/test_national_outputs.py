@@ -1,0 +1,247 @@
+"""The national publication workbook combine writes (.xlsx and .ods), as a national statistician reads and
+prints it: the returns received, the page setup, the rate chart.
+
+Each workbook is read as a spreadsheet program sees it (openpyxl for the .xlsx, the XML parts of the .ods),
+never through mappa-stats. Figures come from tests/combine_sets.py: area i's return is Kent's × i, the
+National Security Division's holds 150 + 20 + 5 in Category 4, populations are ONS mid-2014 aged 10+.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from combine_sets import population_table, populations, rate, returns_set, tidy_set
+from conftest import SAMPLES
+from mappa_stats.cli import main
+from returns import NSD, make_return
+
+NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "number": "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0",
+    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    "chart": "urn:oasis:names:tc:opendocument:xmlns:chart:1.0",
+    "xlink": "http://www.w3.org/1999/xlink",
+}
+RETURNS_HEADER = [
+    "Area",
+    "Area number",
+    "Status",
+    "Errors",
+    "Warnings",
+    "Category 1 on 31 March",
+    "Total MAPPA offenders on 31 March",
+    "Population aged 10+ (to the nearest 100)",
+    "RSOs per 100,000 aged 10+",
+    "Rate check",
+    "Findings",
+]
+# The count columns of the Returns worksheet: errors, warnings, Category 1, total, population, rate.
+COUNT_COLUMNS = (3, 4, 5, 6, 7, 8)
+
+
+def q(name: str) -> str:
+    """'table:name' as ElementTree's {uri}name."""
+    prefix, local = name.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def run(*args: Any) -> Any:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def national_2024(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The 42 returns of 2023-24 and the NSD's, combined with the population into both workbooks."""
+    root = tmp_path_factory.mktemp("national")
+    folder = root / "2023-24"
+    returns_set(folder)
+    make_return(
+        folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd"
+    )
+    pop = population_table(root / "population_mid2023.csv")
+    out = {}
+    for fmt in ("xlsx", "ods"):
+        out[fmt] = root / f"national.{fmt}"
+        result = run("combine", folder, "--population", pop, "-o", out[fmt])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def failing_2015(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """2014-15 tidy returns with Durham's missing and Kent's the sample with two digits swapped (C5 reads
+    778 for 787), published with --force into both workbooks."""
+    root = tmp_path_factory.mktemp("failing")
+    folder = root / "2014-15"
+    tidy_set(folder, skip=(5, 17))
+    shutil.copy(SAMPLES / "errors" / "swapped_digits.xlsx", folder / "kent.xlsx")
+    out = {}
+    for fmt in ("xlsx", "ods"):
+        out[fmt] = root / f"national.{fmt}"
+        result = run(
+            "combine", folder, "--population", SAMPLES / "ons_mid2014.csv", "-o", out[fmt], "--force"
+        )
+        assert result.exit_code == 1 and out[fmt].is_file(), result.output
+    return out
+
+
+def _ods_parts(path: Path) -> dict[str, ET.Element]:
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: ET.fromstring(archive.read(name))
+            for name in archive.namelist()
+            if name.endswith(".xml") and not name.startswith("META-INF")
+        }
+
+
+def _ods_rows(path: Path, sheet: str) -> list[list[tuple[Any, str]]]:
+    """One worksheet of an .ods: each cell as (its value — a float for a number, else its text — and the
+    number format it is shown with: '#,##0' for a grouped whole number, '' otherwise)."""
+    parts = _ods_parts(path)
+    content, styles = parts["content.xml"], parts["styles.xml"]
+    cell_styles = {
+        s.get(q("style:name")): s.get(q("style:data-style-name"))
+        for root in (content, styles)
+        for s in root.iter(q("style:style"))
+    }
+    grouped = {
+        s.get(q("style:name"))
+        for s in styles.iter(q("number:number-style"))
+        if s.find(q("number:number")) is not None
+        and s.find(q("number:number")).get(q("number:grouping")) == "true"  # type: ignore[union-attr]
+        and s.find(q("number:number")).get(q("number:decimal-places")) == "0"  # type: ignore[union-attr]
+    }
+    table = next(t for t in content.iter(q("table:table")) if t.get(q("table:name")) == sheet)
+    rows = []
+    for row in table.iter(q("table:table-row")):
+        cells = []
+        for cell in row.findall(q("table:table-cell")):
+            kind = cell.get(q("office:value-type"))
+            text = "\n".join("".join(p.itertext()) for p in cell.findall(q("text:p")))
+            value: Any = float(cell.get(q("office:value"), "nan")) if kind == "float" else text
+            shown = "#,##0" if cell_styles.get(cell.get(q("table:style-name"))) in grouped else ""
+            cells.append((value, shown))
+        rows.append(cells)
+    return rows
+
+
+def _returns(path: Path) -> dict[str, list[tuple[Any, str]]]:
+    """The Returns worksheet's table by area: (value, number format) per column, numbers as Python numbers."""
+    if path.suffix == ".xlsx":
+        sheet = load_workbook(path)["Returns"]
+        rows = [[(c.value, c.number_format) for c in row] for row in sheet.iter_rows()]
+    else:
+        rows = [
+            [(int(v) if isinstance(v, float) else v, f) for v, f in row] for row in _ods_rows(path, "Returns")
+        ]
+    top = next(i for i, row in enumerate(rows) if row and row[0][0] == "Area")
+    assert [v for v, _ in rows[top]][: len(RETURNS_HEADER)] == RETURNS_HEADER
+    return {str(row[0][0]): row for row in rows[top + 1 :] if row and row[0][0]}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_the_returns_sheet_holds_numbers_as_numbers(national_2024: dict[str, Path], fmt: str) -> None:
+    """Kent (area 17) holds Kent's figures × 17 as numbers shown #,##0: 1,560 × 17 = 26,520 in Category 1,
+    2,357 × 17 = 40,069 in all, 1,565,295 aged 10+ shown to the nearest 100, and its rate; the NSD has no
+    Category 1, population or rate ([z], not applicable) and 150 + 20 + 5 = 175 in all."""
+    rows = _returns(national_2024[fmt])
+    kent = rows["Kent"]
+    assert [v for v, _ in kent[:10]] == [
+        "Kent",
+        17,
+        "PASS",
+        0,
+        0,
+        26_520,
+        40_069,
+        1_565_300,
+        rate(1560 * 17, 1_565_295),
+        "no stated rate",
+    ]
+    assert populations()["Kent"] == 1_565_295
+    for column in COUNT_COLUMNS:
+        assert isinstance(kent[column][0], int) and kent[column][1] == "#,##0", RETURNS_HEADER[column]
+    nsd = rows["National Security Division"]
+    assert [v for v, _ in nsd[:9]] == [
+        "National Security Division",
+        43,
+        "PASS",
+        0,
+        0,
+        "[z]",
+        175,
+        "[z]",
+        "[z]",
+    ]
+    assert nsd[6][1] == "#,##0"
+    assert len(rows) == 43 and all(row[10][0] == "none" for row in rows.values())
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_the_returns_sheet_says_what_each_return_holds(failing_2015: dict[str, Path], fmt: str) -> None:
+    """The findings column: Kent's one error named with its cell and what it reads, Durham's missing
+    return, and 'none' for a clean return; a missing return's figures are [x], not zero."""
+    rows = _returns(failing_2015[fmt])
+    kent = [v for v, _ in rows["Kent"]]
+    assert kent[2:5] == ["FAIL", 1, 0]
+    assert kent[10].startswith(
+        "1 error, 0 warnings: totals.row at 'Statistics'!C5: reads 778; 787 would make both the Level 1 row "
+        "and the Category 2 column add up"
+    )
+    durham = [v for v, _ in rows["Durham"]]
+    assert durham[2:] == ["MISSING", *(["[x]"] * 7), "no return (area 5)"]
+    assert [v for v, _ in rows["Surrey"]][10] == "none"
+
+
+def test_findings_taken_from_an_input_never_become_a_formula(
+    national_2024: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings quote the input (labels, file names): a findings text that starts like a formula is written
+    as text in both formats, with Excel's leading apostrophe."""
+    from mappa_stats import national
+
+    monkeypatch.setattr(national, "findings_text", lambda combined, line: '=HYPERLINK("x","y")')
+    folder = national_2024["xlsx"].parent / "2023-24"
+    pop = national_2024["xlsx"].parent / "population_mid2023.csv"
+    for fmt in ("xlsx", "ods"):
+        out = tmp_path / f"national.{fmt}"
+        assert run("combine", folder, "--population", pop, "-o", out).exit_code == 0
+        kent = _returns(out)["Kent"]
+        assert kent[10][0] == '\'=HYPERLINK("x","y")'
+    sheet = load_workbook(tmp_path / "national.xlsx")["Returns"]
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_the_national_workbook_keeps_the_gss_checklist(national_2024: dict[str, Path], fmt: str) -> None:
+    """As the area publication (tests/test_gss_checklist.py): Arial only, every title a Heading 1, no empty
+    string cells, no filter buttons, every header shown whole, and the count cells of every table #,##0."""
+    import math
+
+    from test_gss_checklist import _ods, _xlsx
+
+    book = (_xlsx if fmt == "xlsx" else _ods)(national_2024[fmt])
+    assert book.fonts == {"Arial"}
+    assert set(book.headings.values()) == {"Heading 1"}
+    assert book.empty_strings == 0 and not book.filter_buttons
+    assert "Returns" in book.header_rows
+    for sheet, (texts, widths, height) in book.header_rows.items():
+        lines_available = max(1, math.floor((height - 2) / 12.5))
+        for text, width in zip(texts, widths, strict=False):
+            assert max(len(w) for w in text.split()) <= width, (sheet, text, width)
+            assert math.ceil(len(text) / max(width - 3, 1)) <= lines_available, (sheet, text, width, height)
+    for sheet in (s for s in book.sheets if s.startswith("Table_")):
+        assert book.count_formats[sheet] == {"#,##0"}, sheet
