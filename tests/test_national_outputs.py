@@ -245,3 +245,124 @@ def test_the_national_workbook_keeps_the_gss_checklist(national_2024: dict[str, 
             assert math.ceil(len(text) / max(width - 3, 1)) <= lines_available, (sheet, text, width, height)
     for sheet in (s for s in book.sheets if s.startswith("Table_")):
         assert book.count_formats[sheet] == {"#,##0"}, sheet
+
+
+def _xlsx_pages(path: Path) -> dict[str, dict[str, Any]]:
+    """Each worksheet's page setup as the .xlsx holds it."""
+    book = load_workbook(path)
+    out = {}
+    for ws in book.worksheets:
+        setup = ws.page_setup
+        out[ws.title] = {
+            "orientation": setup.orientation,
+            "paper": "A4" if str(setup.paperSize) == "9" else str(setup.paperSize),
+            "pages wide": int(setup.fitToWidth) if ws.sheet_properties.pageSetUpPr.fitToPage else None,
+            "pages tall": int(setup.fitToHeight) if ws.sheet_properties.pageSetUpPr.fitToPage else None,
+            "repeated rows": ws.print_title_rows,
+            "margins (in)": tuple(
+                float(getattr(ws.page_margins, side)) for side in ("top", "bottom", "left", "right")
+            ),
+        }
+    return out
+
+
+def _length_in(length: str) -> float:
+    value, unit = float(length[:-2]), length[-2:]
+    return round({"in": value, "cm": value / 2.54, "mm": value / 25.4, "pt": value / 72}[unit], 3)
+
+
+def _ods_pages(path: Path) -> dict[str, dict[str, Any]]:
+    """Each worksheet's page setup as the .ods holds it: its table style's master page's page layout, and
+    the rows it repeats (table:table-header-rows), numbered as a spreadsheet numbers them ('$5:$5')."""
+    parts = _ods_parts(path)
+    content, styles = parts["content.xml"], parts["styles.xml"]
+    table_styles = {s.get(q("style:name")): s for s in content.iter(q("style:style"))}
+    masters = {m.get(q("style:name")): m for m in styles.iter(q("style:master-page"))}
+    layouts = {p.get(q("style:name")): p for p in styles.iter(q("style:page-layout"))}
+    out = {}
+    for table in content.iter(q("table:table")):
+        style = table_styles[table.get(q("table:style-name"))]
+        master = masters[style.get(q("style:master-page-name"))]
+        props = layouts[master.get(q("style:page-layout-name"))].find(q("style:page-layout-properties"))
+        assert props is not None and master.find(q("style:header")) is None
+        size = (props.get(q("fo:page-width")), props.get(q("fo:page-height")))
+        rows = list(table.iter(q("table:table-row")))
+        header = table.find(q("table:table-header-rows"))
+        repeated = None
+        if header is not None:
+            first = rows.index(header.findall(q("table:table-row"))[0]) + 1
+            repeated = f"${first}:${first + len(header) - 1}"
+        out[table.get(q("table:name"))] = {
+            "orientation": props.get(q("style:print-orientation")),
+            "paper": "A4" if size == ("29.7cm", "21.0cm") else str(size),
+            "pages wide": int(props.get(q("style:scale-to-X"), "0")) or None,
+            "pages tall": int(props.get(q("style:scale-to-Y"), "0")),
+            "repeated rows": repeated,
+            "margins (in)": tuple(
+                _length_in(props.get(q(f"fo:margin-{side}"), "0in"))
+                for side in ("top", "bottom", "left", "right")
+            ),
+        }
+    return out
+
+
+def test_the_ods_has_the_page_setup_of_the_xlsx(national_2024: dict[str, Path]) -> None:
+    """Every worksheet of both editions: landscape A4, one page wide, Excel's default margins, the table's
+    header row repeated on every page; the chart's worksheet on one page so the chart is never cut."""
+    xlsx, ods = _xlsx_pages(national_2024["xlsx"]), _ods_pages(national_2024["ods"])
+    assert ods == xlsx
+    assert len(xlsx) == 22
+    for sheet, setup in xlsx.items():
+        expected_tall = 1 if sheet == "Chart_rate" else 0
+        assert (setup["orientation"], setup["paper"], setup["pages wide"], setup["pages tall"]) == (
+            "landscape",
+            "A4",
+            1,
+            expected_tall,
+        ), sheet
+        assert setup["margins (in)"] == (1.0, 1.0, 0.75, 0.75)
+    # Title, three lines, then the header row (row 5) of the Returns table.
+    assert xlsx["Returns"]["repeated rows"] == "$5:$5"
+    assert xlsx["Cover"]["repeated rows"] is None
+
+
+SOFFICE = shutil.which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_printed_by_libreoffice_both_editions_take_the_same_pages(
+    national_2024: dict[str, Path], tmp_path: Path
+) -> None:
+    """LibreOffice prints the .ods on as many A4 landscape pages as the .xlsx, one per worksheet here (without
+    a page setup the .ods printed 69 pages, portrait and cut across, for the .xlsx's 24)."""
+    import subprocess
+
+    import pypdfium2
+
+    pages = {}
+    for fmt, path in national_2024.items():
+        done = subprocess.run(
+            [
+                str(SOFFICE),
+                f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path / fmt),
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        pdf = tmp_path / fmt / "national.pdf"
+        assert done.returncode == 0 and pdf.is_file(), (done.stdout, done.stderr)
+        document = pypdfium2.PdfDocument(pdf)
+        pages[fmt] = len(document)
+        width, height = document[0].get_size()
+        assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+        document.close()
+    assert pages["ods"] == pages["xlsx"] == len(load_workbook(national_2024["xlsx"]).sheetnames) == 22

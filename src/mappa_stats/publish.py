@@ -43,6 +43,12 @@ _HEADER_WIDTH = 24
 _FIRST_WIDTH = 34
 _TEXT_WIDTH = 60
 _LINE_POINTS = 13.0
+_ROW_POINTS = 12.75
+# Printed, every worksheet is one A4 landscape page wide (as many pages tall as it needs) with Excel's
+# default margins, and a table's header row is repeated at the top of every page: the same in both formats.
+PAPER_A4 = "9"  # the .xlsx paper size code of A4
+PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 29.7, 21.0
+MARGINS_INCHES = {"top": 1.0, "bottom": 1.0, "left": 0.75, "right": 0.75}
 # A publication workbook of ours is small; anything bigger is not one, and is not read as one.
 _MAX_PUBLICATION_BYTES = 5_000_000
 _MAX_PART_BYTES = 20_000_000
@@ -345,7 +351,8 @@ def _widths(sheet: Sheet) -> list[float]:
     of running text as much of its longest text as reads well on a line."""
     columns = max(len(sheet.header), 1)
     first = max([len(str(r[0])) for r in sheet.rows] + [len(sheet.header[0]) if sheet.header else 0, 12])
-    widths = [float(min(max(first, 14), 60 if sheet.name in ("Contents", "Notes") else _FIRST_WIDTH))]
+    # Two characters beyond the longest label: a label never wraps, nor takes a taller row (_body_height).
+    widths = [float(min(max(first + 2, 14), 60 if sheet.name in ("Contents", "Notes") else _FIRST_WIDTH))]
     widths += [float(_HEADER_WIDTH if sheet.name not in ("Contents", "Notes") else 100)] * (columns - 1)
     for c in range(1, columns):
         if _is_text(sheet, c):
@@ -435,6 +442,8 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
     link_font = Font(name=FONT, size=10, color="0563C1", underline="single")
     for sheet in sheets:
         ws = wb.create_sheet(sheet.name)
+        # Arial 10's row height (openpyxl says Calibri 11's 15 points): rows print as the .ods's do.
+        ws.sheet_format.defaultRowHeight = _ROW_POINTS
         widths = _widths(sheet)
         ws["A1"] = cell_text(sheet.title)
         ws["A1"].style = "Heading 1"
@@ -478,11 +487,16 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
 
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        # Printed, each worksheet fits the width of a landscape page.
+        # Printed (PAGE_… above): fits the width of a landscape A4 page, the header row on every page.
         ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = PAPER_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if sheet.bar_chart else 0  # a chart is never cut across two pages
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        for side, inches in MARGINS_INCHES.items():
+            setattr(ws.page_margins, side, inches)
+        if sheet.header:
+            ws.print_title_rows = f"{len(sheet.lines) + 2}:{len(sheet.lines) + 2}"
     wb.save(path)
 
 
@@ -497,20 +511,25 @@ def write_ods(
 def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path) -> None:
     """Write these sheets as an OpenDocument spreadsheet with these document properties."""
     from odf import dc, meta
+    from odf.namespaces import STYLENS
     from odf.number import Number, NumberStyle
     from odf.office import FontFaceDecls  # noqa: F401 - imported for its registration side effects
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.style import (
         DefaultStyle,
         FontFace,
+        MasterPage,
+        PageLayout,
+        PageLayoutProperties,
         ParagraphProperties,
         Style,
         TableCellProperties,
         TableColumnProperties,
+        TableProperties,
         TableRowProperties,
         TextProperties,
     )
-    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
     from odf.text import A, P
 
     doc = OpenDocumentSpreadsheet()
@@ -570,6 +589,31 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
     count_style = cell_style("Count", "Count", right=True, number="N_count")
     right_text = cell_style("Text_20_right", "Text right", right=True)
 
+    def page_style(number: int, one_page: bool) -> Style:
+        """The page setup of the .xlsx (PAGE_… above): landscape A4, one page wide (and, with a chart, one
+        page tall), its margins, no header or footer. Fitting is ODF 1.3's scale-to-X and scale-to-Y, which
+        odfpy predates, so they are set directly."""
+        layout = PageLayout(name=f"pm{number}")
+        page = PageLayoutProperties(
+            printorientation="landscape",
+            pagewidth=f"{PAGE_WIDTH_CM}cm",
+            pageheight=f"{PAGE_HEIGHT_CM}cm",
+            **{f"margin{side}": f"{inches}in" for side, inches in MARGINS_INCHES.items()},
+        )
+        page.setAttrNS(STYLENS, "scale-to-X", "1")
+        if one_page:
+            page.setAttrNS(STYLENS, "scale-to-Y", "1")
+        layout.addElement(page)
+        doc.automaticstyles.addElement(layout)
+        master = MasterPage(name="Publication_one_page" if one_page else "Publication", pagelayoutname=layout)
+        doc.masterstyles.addElement(master)
+        style = Style(name=f"ta{number}", family="table", masterpagename=master)
+        style.addElement(TableProperties(display="true"))
+        doc.automaticstyles.addElement(style)
+        return style
+
+    table_styles = {False: page_style(1, False), True: page_style(2, True)}
+
     column_styles: dict[float, Style] = {}
     row_styles: dict[float, Style] = {}
 
@@ -613,7 +657,7 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
 
     for sheet in sheets:
         widths = _widths(sheet)
-        table = Table(name=sheet.name)
+        table = Table(name=sheet.name, stylename=table_styles[bool(sheet.bar_chart)])
         for width in widths:
             table.addElement(TableColumn(stylename=column_style(width)))
         row = TableRow()
@@ -627,7 +671,9 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
             row = TableRow(stylename=row_style(_header_height(sheet, widths)))
             for text in sheet.header:
                 row.addElement(text_cell(str(text), heading2))
-            table.addElement(row)
+            repeated = TableHeaderRows()  # printed at the top of every page, as the .xlsx's print titles
+            repeated.addElement(row)
+            table.addElement(repeated)
             for values in sheet.rows:
                 height = _body_height(values, widths)
                 row = TableRow(stylename=row_style(height)) if height else TableRow()
