@@ -334,7 +334,8 @@ def test_printed_by_libreoffice_both_editions_take_the_same_pages(
     national_2024: dict[str, Path], tmp_path: Path
 ) -> None:
     """LibreOffice prints the .ods on as many A4 landscape pages as the .xlsx, one per worksheet here (without
-    a page setup the .ods printed 69 pages, portrait and cut across, for the .xlsx's 24)."""
+    a page setup the .ods printed 69 pages, portrait and cut across, for the .xlsx's 24), and draws the
+    rate chart in both."""
     import subprocess
 
     import pypdfium2
@@ -364,5 +365,76 @@ def test_printed_by_libreoffice_both_editions_take_the_same_pages(
         pages[fmt] = len(document)
         width, height = document[0].get_size()
         assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+        # The chart's page (the last but one) names each area twice: in the table and on the chart's axis.
+        text = document[len(document) - 2].get_textpage().get_text_range()
+        assert text.count("Warwickshire") == 2 and text.count("Avon and Somerset") == 2, fmt
         document.close()
     assert pages["ods"] == pages["xlsx"] == len(load_workbook(national_2024["xlsx"]).sheetnames) == 22
+
+
+def _expected_description() -> str:
+    """The chart's alternative text, worked out here: area i's rate is 1,560 × i RSOs over its population
+    aged 10+; England and Wales 1,560 × 903 over 50,351,333."""
+    from combine_sets import AREAS
+
+    pops = populations()
+    rates = {name: rate(1560 * i, pops[name]) for i, name in AREAS.items()}
+    high = max(rates, key=lambda name: rates[name])
+    low = min(rates, key=lambda name: rates[name])
+    return (
+        "Horizontal bar chart of registered sexual offenders per 100,000 people aged 10 and over, 2023-24: "
+        "one bar for each of the 42 areas with a rate, in the order of the table beside it. The highest is "
+        f"{high} ({rates[high]:,}), the lowest {low} ({rates[low]:,}). The England and Wales rate is "
+        f"{rate(1560 * 903, 50_351_333):,}. The table beside the chart holds every value it shows."
+    )
+
+
+def test_the_xlsx_chart_has_alternative_text(national_2024: dict[str, Path]) -> None:
+    """The rate chart's drawing carries a description (Excel's Alt Text) beside its title: what it shows, the
+    highest and lowest areas (Warwickshire 12,133; Avon and Somerset 107) and the England and Wales rate."""
+    description = _expected_description()
+    assert "The highest is Warwickshire (12,133), the lowest Avon and Somerset (107)." in description
+    with zipfile.ZipFile(national_2024["xlsx"]) as archive:
+        drawings = [n for n in archive.namelist() if n.startswith("xl/drawings/drawing")]
+        assert len(drawings) == 1
+        drawing = ET.fromstring(archive.read(drawings[0]))
+    frames = list(drawing.iter("{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}cNvPr"))
+    assert [(f.get("name"), f.get("descr")) for f in frames] == [("Chart 1", description)]
+    chart = load_workbook(national_2024["xlsx"])["Chart_rate"]._charts[0]
+    assert chart.title is not None
+
+
+def test_the_ods_draws_the_same_chart_with_the_same_text(national_2024: dict[str, Path]) -> None:
+    """The .ods carries the chart too: a bar chart object drawing the table's cells (areas in A5:A46, rates
+    in B5:B46 under the header in row 4), its title and description as the .xlsx's, and its data."""
+    parts = _ods_parts(national_2024["ods"])
+    table = next(
+        t for t in parts["content.xml"].iter(q("table:table")) if t.get(q("table:name")) == "Chart_rate"
+    )
+    frames = list(table.iter(q("draw:frame")))
+    assert len(frames) == 1
+    frame = frames[0]
+    assert frame.findtext(q("svg:title")) == "RSOs per 100,000 aged 10+ by area, 2023-24"
+    assert frame.findtext(q("svg:desc")) == _expected_description()
+    href = frame.find(q("draw:object")).get(q("xlink:href"))  # type: ignore[union-attr]
+    chart = parts[f"{href.removeprefix('./')}/content.xml"].find(f".//{q('chart:chart')}")
+    assert chart is not None and chart.get(q("chart:class")) == "chart:bar"
+    assert chart.findtext(f"{q('chart:title')}/{q('text:p')}") == "RSOs per 100,000 aged 10+ by area, 2023-24"
+    plot = chart.find(q("chart:plot-area"))
+    assert plot is not None and plot.get(q("table:cell-range-address")) == "Chart_rate.A4:Chart_rate.B46"
+    categories = plot.find(f".//{q('chart:categories')}")
+    series = plot.find(q("chart:series"))
+    assert categories is not None and series is not None
+    assert categories.get(q("table:cell-range-address")) == "Chart_rate.A5:Chart_rate.A46"
+    assert series.get(q("chart:values-cell-range-address")) == "Chart_rate.B5:Chart_rate.B46"
+    rows = _ods_rows(national_2024["ods"], "Chart_rate")
+    shown = [(r[0][0], int(r[1][0])) for r in rows[4:46]]
+    pops = populations()
+    from combine_sets import AREAS
+
+    assert shown == [(name, rate(1560 * i, pops[name])) for i, name in AREAS.items()]
+    local = [
+        ["".join(c.itertext()) for c in row.findall(q("table:table-cell"))]
+        for row in chart.iter(q("table:table-row"))
+    ]
+    assert local[1:] == [[name, str(value)] for name, value in shown]

@@ -528,6 +528,20 @@ def _sheet_cells(values: list[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
+    """The rate chart's alternative text: what it shows and what a reader would look for in it."""
+    high = max(rated, key=lambda pair: pair[1])
+    low = min(rated, key=lambda pair: pair[1])
+    national = combined.national_rate
+    mean = f" The {NATIONAL} rate is {national.rounded:,}." if national is not None else ""
+    return (
+        f"Horizontal bar chart of registered sexual offenders per 100,000 people aged 10 and over, "
+        f"{combined.year}: one bar for each of the {_plural(len(rated), 'area')} with a rate, in the order "
+        f"of the table beside it. The highest is {high[0]} ({high[1]:,}), the lowest {low[0]} ({low[1]:,})."
+        f"{mean} The table beside the chart holds every value it shows."
+    )
+
+
 def build_sheets(combined: Combined, validation: Any) -> list[Any]:
     """Cover, contents, notes, the returns received, each national table, and the area table."""
     from mappa_stats.publish import SHORTHAND, Sheet, contents_sheet, is_provisional
@@ -603,6 +617,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
                 rows=tuple(rated),
                 counts=(False, True),
                 bar_chart=f"RSOs per 100,000 aged 10+ by area, {year}",
+                chart_description=chart_description(combined, rated),
             )
         )
     rh, rr = returns_table(combined)
