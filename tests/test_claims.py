@@ -391,3 +391,67 @@ def test_an_unquoted_thousands_separator_is_refused_not_cut(tmp_path: Path) -> N
     path.write_text("kind,area,year,from_year,stated\none_in_n,Kent,2014-15,,1,003\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"claims\.csv:2: 6 fields, more than the header's 5.*quoted"):
         read_claims(path)
+
+
+# --- issue 12, after the national statistician's trial -------------------------------------------------
+
+# The 2023-24 national figures combine gives for tests/combine_sets.py's set: the 42 areas hold Kent's × 1 …
+# × 42 (× 903 in all), the National Security Division 150 + 20 + 5 = 175 in Category 4.
+NATIONAL_2024 = {
+    ("2023-24", "CAT3TOT"): 4 * 903,
+    ("2023-24", "CAT4TOT"): 175,
+    ("2023-24", "TOTAL_MAPPA_OFFENDERS"): 2357 * 903 + 175,
+}
+
+
+def test_a_category_4_share_is_judged_against_the_national_figures(tmp_path: Path) -> None:
+    """Category 4 is in the England and Wales figures from 2022-23: 175 of 2,128,546 = 0.0082%, '0.01%'
+    and '0%' reproduce, '0.1%' does not; without the NSD's figures it cannot be checked, saying why."""
+    assert 2357 * 903 + 175 == 2_128_546
+    lines = (
+        "category_share:cat4,England and Wales,2023-24,,0.01%",
+        "category_share:cat4,England and Wales,2023-24,,0%",
+        "category_share:cat4,England and Wales,2023-24,,0.1%",
+    )
+    results = check(tmp_path, *lines, figures={})
+    assert [r.status for r in results] == [NOT_CHECKED] * 3  # the national figures were not given
+    results = check_claims(read_claims(claims_file(tmp_path, *lines)), {}, NATIONAL_2024)
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT]
+    assert results[0].message.endswith("Category 4 175 of 2,128,546 on 31 March = 0.01%, 0.01% as stated")
+    without_nsd = {k: v for k, v in NATIONAL_2024.items() if k[1] != "CAT4TOT"}
+    (missing,) = check_claims(read_claims(claims_file(tmp_path, lines[0])), {}, without_nsd)
+    assert missing.status == NOT_CHECKED and missing.missing == ("CAT4TOT",)
+    assert missing.message.endswith(
+        "cannot be checked: needs CAT4TOT (Category 4, 31 March) of England and Wales 2023-24, which the figures "
+        "lack (the National Security Division's return was not counted)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "category_share:cat4,Kent,2023-24,,0%",
+            "category_share:cat4: an area's return has no Category 4 (the National Security Division reports "
+            "it); combine adds it to the England and Wales figures: claim it of England and Wales",
+        ),
+        (
+            "category_share:cat4,National Security Division,2023-24,,100%",
+            "category_share:cat4: the National Security Division's return holds Category 4 only (its share is "
+            "100%); combine adds it to the England and Wales figures: claim it of England and Wales",
+        ),
+        (
+            "category_share:cat4,England and Wales,2021-22,,0%",
+            "'category_share:cat4': the 2021-22 tables have no Category 4 total (Category 4 is in the figures "
+            "of 2022-23 on)",
+        ),
+    ],
+)
+def test_a_category_4_share_the_figures_cannot_hold_is_refused_in_one_line(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    """An area's return never has Category 4, nor does any year before 2022-23: refused, saying why."""
+    path = claims_file(tmp_path, line)
+    with pytest.raises(InputError) as caught:
+        read_claims(path)
+    assert str(caught.value) == f"{path}:2: {message}; see docs/claims.md"

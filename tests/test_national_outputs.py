@@ -438,3 +438,23 @@ def test_the_ods_draws_the_same_chart_with_the_same_text(national_2024: dict[str
         for row in chart.iter(q("table:table-row"))
     ]
     assert local[1:] == [[name, str(value)] for name, value in shown]
+
+
+def test_combine_judges_a_category_4_share_of_england_and_wales(national_2024: dict[str, Path]) -> None:
+    """combine --claims in 2023-24: the NSD's 175 in Category 4 of the national 2,357 × 903 + 175 = 2,128,546
+    (0.0082%) reproduces as '0.01%', and Category 3's 4 × 903 = 3,612 (0.17%) as '0.17%'."""
+    import json
+
+    root = national_2024["xlsx"].parent
+    claims = root / "claims.csv"
+    claims.write_text(
+        "kind,area,year,from_year,stated\n"
+        "category_share:cat4,England and Wales,2023-24,,0.01%\n"
+        "category_share:cat3,England and Wales,2023-24,,0.17%\n",
+        encoding="utf-8",
+    )
+    result = run("combine", root / "2023-24", "--claims", claims, "-f", "json")
+    judged = json.loads(result.stdout)["claims"]
+    assert [c["status"] for c in judged] == ["reproduces", "reproduces"]
+    assert judged[0]["basis"] == "Category 4 175 of 2,128,546 on 31 March"
+    assert judged[1]["basis"] == "Category 3 3,612 of 2,128,546 on 31 March"

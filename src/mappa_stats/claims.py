@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -52,12 +52,15 @@ class YearFields:
     categories: dict[str, str]  # '1' → the Category 1 total on 31 March
     key: tuple[tuple[str, str], ...]  # (field code, label) of the figures compare shows year by year
     words: dict[str, str]  # field code → plain words ('Total, Category 1')
+    # Categories no area's return holds, another form's (the NSD's Category 4, 2022-23 on): '4' → CAT4TOT.
+    # Combine adds them to the England and Wales figures; an area's figures never have them.
+    national_categories: dict[str, str] = field(default_factory=dict)
 
 
 @cache
 def year_fields(year: str) -> YearFields:
     """The fields of a year's definition that claims and compare use, by role."""
-    from mappa_stats.templates import load_template
+    from mappa_stats.templates import FORMS, form_years, load_template
 
     template = load_template(year)
 
@@ -109,8 +112,40 @@ def year_fields(year: str) -> YearFields:
                 words[code] = f"{table.row(row_id).label}, {table.column(column_id).short}"
     words[template.field_of(level1)] = "Level 1, 31 March"
     words[POPULATION_FIELD] = "the population aged 10+"
+    national_categories: dict[str, str] = {}
+    for form in FORMS:
+        if form == "area" or year not in form_years(form):
+            continue
+        other = load_template(year, form)
+        if not any(t.id == snapshot.id for t in other.tables):
+            continue
+        grid = other.table(snapshot.id)
+        total = next(r for r in grid.rows if r.is_total)
+        for column in grid.columns:
+            number = column.short.rsplit(" ", 1)[-1]
+            if not column.is_total and number not in categories and (total.id, column.id) in grid.fields:
+                national_categories[number] = grid.fields[(total.id, column.id)]
+                words[grid.fields[(total.id, column.id)]] = f"{column.short}, 31 March"
     return YearFields(
-        rsos, template.field_of(level1), template.field_of(grand), rate, categories, tuple(key), words
+        rsos,
+        template.field_of(level1),
+        template.field_of(grand),
+        rate,
+        categories,
+        tuple(key),
+        words,
+        national_categories,
+    )
+
+
+def category_years(number: str) -> tuple[str, ...]:
+    """The years whose figures have this category at all (in an area's return or, nationally, another's)."""
+    from mappa_stats.templates import available_years
+
+    return tuple(
+        y
+        for y in available_years()
+        if number in year_fields(y).categories or number in year_fields(y).national_categories
     )
 
 
@@ -304,9 +339,13 @@ def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
         match = re.fullmatch(r"cat(?:egory)?\s*(\d)", category)
         if not match:
             raise _refuse(where, f"{raw!r} names no category; write category_share:cat1 (cat2, cat3 …)")
-        if match.group(1) not in year_fields(year).categories:
-            raise _refuse(where, f"{raw!r}: the {year} tables have no Category {match.group(1)} total")
-        return f"category_share:cat{match.group(1)}"
+        number = match.group(1)
+        fields = year_fields(year)
+        if number not in fields.categories and number not in fields.national_categories:
+            years = category_years(number)
+            since = f" (Category {number} is in the figures of {years[0]} on)" if years else ""
+            raise _refuse(where, f"{raw!r}: the {year} tables have no Category {number} total{since}")
+        return f"category_share:cat{number}"
     if base == "change" and target:
         code = target.strip().upper()
         for checked in (year, from_year):
@@ -374,6 +413,19 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
         )
     if kind == "national_rate" and area != NATIONAL:
         raise _refuse(where, f"national_rate is about {NATIONAL}, not {area}; use rate for an area")
+    if kind.startswith("category_share:") and area != NATIONAL:
+        number = kind[len("category_share:cat") :]
+        if number in year_fields(year).national_categories:
+            from mappa_stats.ret import NSD_ID, moj_area_ids
+
+            whose = (
+                f"the National Security Division's return holds Category {number} only (its share is 100%)"
+                if area == moj_area_ids()[NSD_ID]
+                else f"an area's return has no Category {number} (the National Security Division reports it)"
+            )
+            raise _refuse(
+                where, f"{kind}: {whose}; combine adds it to the {NATIONAL} figures: claim it of {NATIONAL}"
+            )
     stated = parse_stated(stated_text)
     if stated is None:
         shown = stated_text if len(stated_text) <= 40 else stated_text[:40] + "…"
@@ -553,10 +605,12 @@ class _Checker:
         )
         return ClaimResult(claim, DOES_NOT, message, shown_computed, shown_exact, needs, (), basis)
 
-    def share(self, claim: Claim, part: str, whole: str, label: str) -> ClaimResult:
+    def share(
+        self, claim: Claim, part: str, whole: str, label: str, why: Mapping[str, str] | None = None
+    ) -> ClaimResult:
         found, absent = self.figures(claim, [(part, claim.year), (whole, claim.year)])
         if absent:
-            return self.missing(claim, absent)
+            return self.missing(claim, absent, "".join((why or {}).get(code, "") for code, _ in absent))
         numerator, denominator = found
         if not denominator:
             return self.missing(claim, [(whole, claim.year)], " (it is 0: no share of nothing)")
@@ -657,7 +711,12 @@ class _Checker:
             return self.share(claim, fields.level1_total, fields.grand_total, "Level 1")
         if base == "category_share":
             number = claim.target[3:]
-            return self.share(claim, fields.categories[number], fields.grand_total, f"Category {number}")
+            if number in fields.categories:
+                return self.share(claim, fields.categories[number], fields.grand_total, f"Category {number}")
+            # Another form's category (the NSD's Category 4): only the England and Wales figures hold it.
+            fix = " (the National Security Division's return was not counted)"
+            code = fields.national_categories[number]
+            return self.share(claim, code, fields.grand_total, f"Category {number}", {code: fix})
         if base in ("rate", "national_rate"):
             return self.rate(claim)
         if base == "one_in_n":
