@@ -455,3 +455,37 @@ def test_a_category_4_share_the_figures_cannot_hold_is_refused_in_one_line(
     with pytest.raises(InputError) as caught:
         read_claims(path)
     assert str(caught.value) == f"{path}:2: {message}; see docs/claims.md"
+
+
+@pytest.mark.parametrize(
+    ("stated", "fraction"), [("0.99", "99%"), ("1", "100%"), (".5", "50%"), ("0.17", "17%")]
+)
+def test_a_bare_share_between_0_and_1_is_refused_as_ambiguous(
+    tmp_path: Path, stated: str, fraction: str
+) -> None:
+    """'0.99' could be the fraction a workbook holds (99%, as --level1-share 0.99 reads it) or 0.99%: a
+    claims file must say which; the message gives both ways to write it."""
+    path = claims_file(tmp_path, f"level1_share,Kent,2014-15,,{stated}")
+    with pytest.raises(InputError) as caught:
+        read_claims(path)
+    assert str(caught.value) == (
+        f"{path}:2: the stated share '{stated}' is ambiguous: write {fraction} for a fraction of the whole (as a "
+        f"workbook's {stated} shown as a percentage is), or {stated}% for under one per cent; see docs/claims.md"
+    )
+
+
+def test_a_share_written_with_its_percent_sign_or_above_1_is_read_as_a_percentage(tmp_path: Path) -> None:
+    """'99%' and '99' are 99% (2,335 of 2,357 = 99.07%); '0.99%' is under one per cent and does not reproduce;
+    '0' and '0%' are no share at all (Kent's 0 … of Category 3 would be 4 of 2,357 = 0.17%)."""
+    figures = {**KENT, ("Kent", "2014-15", "CAT3TOT"): 4}
+    results = check(
+        tmp_path,
+        "level1_share,Kent,2014-15,,99%",
+        "level1_share,Kent,2014-15,,99",
+        "level1_share,Kent,2014-15,,0.99%",
+        "category_share:cat3,Kent,2014-15,,0.17%",
+        "category_share:cat3,Kent,2014-15,,0",
+        figures=figures,
+    )
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT, REPRODUCES, REPRODUCES]
+    assert results[2].computed == "99.07%"

@@ -362,10 +362,21 @@ def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
 
 
 def _check_range(where: str, kind: str, stated: Stated) -> None:
-    """Refuse a stated figure that cannot be what its kind states (a share over 100%, a rate as %)."""
-    if kind in ("level1_share",) or kind.startswith("category_share"):
+    """Refuse a stated figure that cannot be what its kind states (a share over 100%, a rate as %), or
+    that could be either of two shares (0.99: a fraction, 99%, or 0.99%)."""
+    if _is_share(kind):
         if stated.value < 0 or stated.value > 100:
             raise _refuse(where, f"the stated share {stated.text!r} is not a percentage between 0 and 100")
+        if not stated.percent and 0 < stated.value <= 1:
+            # A workbook's 0.99 under a % format, and --level1-share 0.99, are 99%; a share is also often
+            # below 1% (Category 3: 4 of 2,357 is 0.17%). Written bare, the line could mean either.
+            fraction = f"{(stated.value * 100).normalize():f}%"
+            raise _refuse(
+                where,
+                f"the stated share {stated.text!r} is ambiguous: write {fraction} for a fraction of "
+                f"the whole (as a workbook's {stated.text} shown as a percentage is), or {stated.text}% for "
+                "under one per cent",
+            )
     elif kind in ("rate", "national_rate"):
         if stated.percent or stated.value < 0 or stated.value > 100_000:
             raise _refuse(
@@ -434,6 +445,10 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
         )
     _check_range(where, kind, stated)
     return Claim(kind, area, year, from_year, stated, where)
+
+
+def _is_share(kind: str) -> bool:
+    return kind == "level1_share" or kind.startswith("category_share")
 
 
 def read_claims(path: Path | str) -> list[Claim]:
