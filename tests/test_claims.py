@@ -264,14 +264,15 @@ def test_validate_fails_a_claim_that_does_not_reproduce(tmp_path: Path) -> None:
 
 
 def test_validate_warns_a_rate_claim_without_population_and_strict_fails_it(tmp_path: Path) -> None:
-    """Without --population the rate claim cannot be checked: a warning, exit 1 only with --strict."""
+    """Without --population the rate claim cannot be checked, saying so: a warning, exit 1 only with --strict."""
     path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
     plain = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path)])
     assert plain.exit_code == 0
+    assert "WARNING claims.file" in plain.output
     assert (
-        "WARNING claims.file" in plain.output
-        and "needs POP10PLUS (the population aged 10+) of Kent 2014-15" in plain.output
-    )
+        "cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
+        "Kent 2014-15; give --population (or POP10PLUS rows in a long CSV); the tables state 100"
+    ) in plain.output
     strict = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"])
     assert strict.exit_code == 1
 
@@ -489,3 +490,65 @@ def test_a_share_written_with_its_percent_sign_or_above_1_is_read_as_a_percentag
     )
     assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT, REPRODUCES, REPRODUCES]
     assert results[2].computed == "99.07%"
+
+
+@pytest.fixture(scope="module")
+def tidy_2015(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 42 areas' 2014-15 tidy CSVs (tests/combine_sets.py: Kent's tables × the area's id)."""
+    from combine_sets import tidy_set
+
+    folder = tmp_path_factory.mktemp("tidy") / "2014-15"
+    tidy_set(folder)
+    return folder
+
+
+POPULATION_CLAIMS = (
+    "national_rate,England and Wales,2014-15,,100",
+    'one_in_n,Kent,2014-15,,"1,003"',
+    'one_in_n,England and Wales,2014-15,,"1,003"',
+    "rate,Kent,2014-15,,100",
+)
+
+
+def test_combine_without_population_says_no_population_file_was_given(
+    tidy_2015: Path, tmp_path: Path
+) -> None:
+    """combine --claims without --population: the rate and 'one for every N' claims cannot be checked because
+    no population file was given (--population named); they never blame Category 1, which the figures hold."""
+    import json
+
+    path = claims_file(tmp_path, *POPULATION_CLAIMS)
+    result = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path), "-f", "json"])
+    claims = json.loads(result.stdout)["claims"]
+    for claim in claims:
+        assert claim["status"] == "cannot be checked" and claim["missing"] == ["POP10PLUS"], claim
+        area = claim["area"]
+        assert (
+            f"cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
+            f"{area} 2014-15; give --population (or POP10PLUS rows in a long CSV)"
+        ) in claim["message"]
+        assert "CAT1TOT" not in claim["message"]
+    text = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path)]).stdout
+    assert text.count("cannot be checked: no population file was given") == 4
+
+
+def test_combine_with_a_population_lacking_an_area_says_so(tidy_2015: Path, tmp_path: Path) -> None:
+    """A population file without Kent: Kent's claims need its population, which the file given lacks; the
+    England and Wales figure needs every area counted in the file."""
+    import json
+
+    from combine_sets import population_table
+
+    population = population_table(tmp_path / "population_mid2014.csv", drop=("Kent",))
+    path = claims_file(tmp_path, *POPULATION_CLAIMS)
+    args = ["combine", str(tidy_2015), "--population", str(population), "--claims", str(path), "-f", "json"]
+    claims = json.loads(CliRunner().invoke(main, args).stdout)["claims"]
+    assert [c["missing"] for c in claims] == [["POP10PLUS"]] * 4
+    assert claims[0]["message"].endswith(
+        "needs POP10PLUS (the population aged 10+) of England and Wales 2014-15, which the figures lack (combine "
+        "gives it when every area it counts is in the population file)"
+    )
+    assert claims[3]["message"].endswith(
+        "needs POP10PLUS (the population aged 10+) of Kent 2014-15, which the figures lack (the population given "
+        "has none for it: the area is not in it, or it is of another mid-year)"
+    )

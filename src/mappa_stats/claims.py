@@ -496,6 +496,11 @@ class _Lookup:
 
     def __init__(self, figures: Figures, national: Mapping[tuple[str, str], float] | None) -> None:
         self.values: dict[tuple[str, str, str], float] = {}
+        # Whether any population was given at all: a POP10PLUS figure, or one marked NaN (area_figures: a
+        # population file was given that has no figure for the area).
+        self.population_given = any(code == POPULATION_FIELD for _, _, code in figures) or any(
+            code == POPULATION_FIELD for _, code in (national or {})
+        )
         for (area, year, code), value in figures.items():
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
@@ -570,6 +575,25 @@ class _Checker:
     def __init__(self, lookup: _Lookup) -> None:
         self.lookup = lookup
 
+    def no_population(self, claim: Claim, tail: str = "") -> ClaimResult:
+        """Cannot be checked because no population was given at all: say so, and how to give one."""
+        return ClaimResult(
+            claim,
+            NOT_CHECKED,
+            f"{claim.where}: {claim.describe()} cannot be checked: no population file was given, so there is "
+            f"no population aged 10+ ({POPULATION_FIELD}) of {claim.area} {claim.year}; give --population "
+            f"(or {POPULATION_FIELD} rows in a long CSV){tail}",
+            missing=(POPULATION_FIELD,),
+        )
+
+    def population_fix(self, claim: Claim) -> str:
+        """Where the population the figures lack would come from."""
+        if not self.lookup.population_given:
+            return f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
+        if claim.area == NATIONAL:
+            return " (combine gives it when every area it counts is in the population file)"
+        return " (the population given has none for it: the area is not in it, or it is of another mid-year)"
+
     def missing(self, claim: Claim, needed: Iterable[tuple[str, str]], fix: str = "") -> ClaimResult:
         """Cannot be checked: name every figure the claim needs and the figures lack."""
         names = [f"{field_words(code, year)} of {claim.area} {year}" for code, year in needed]
@@ -641,15 +665,22 @@ class _Checker:
         fields = year_fields(claim.year)
         found, absent = self.figures(claim, [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)])
         if absent:
+            stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
+            tail = (
+                f"; the tables state {_n(stated_rate)}"
+                if stated_rate is not None and claim.area != NATIONAL
+                else ""
+            )
+            if absent == [(POPULATION_FIELD, claim.year)]:
+                if not self.lookup.population_given:
+                    return self.no_population(claim, tail)
+                return self.missing(claim, absent, self.population_fix(claim) + tail)
             fix = (
-                " (give --population, or POP10PLUS rows in a long CSV)"
+                f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
                 if claim.area != NATIONAL
                 else " (the England and Wales rows combine writes hold them)"
             )
-            stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
-            if stated_rate is not None and claim.area != NATIONAL:
-                fix += f"; the tables state {_n(stated_rate)}"
-            return self.missing(claim, absent, fix)
+            return self.missing(claim, absent, fix + tail)
         rsos, population = found
         if not population:
             return self.missing(claim, [(POPULATION_FIELD, claim.year)], " (it is 0)")
@@ -678,11 +709,13 @@ class _Checker:
                 return self.verdict(claim, exact, basis, needs, percent=False)
         stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
         if stated_rate is None or stated_rate <= Decimal("0.5"):
-            return self.missing(
-                claim,
-                [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)],
-                " (give --population), and no stated rate to check it against",
-            )
+            tail = ", and no stated rate to check it against"
+            if absent == [(POPULATION_FIELD, claim.year)] and not self.lookup.population_given:
+                return self.no_population(claim, tail)
+            if not absent:  # both given, and no RSOs: no N people to each of them
+                return self.missing(claim, [(fields.rsos, claim.year)], f" (it is 0){tail}")
+            fix = self.population_fix(claim) if (POPULATION_FIELD, claim.year) in absent else ""
+            return self.missing(claim, absent, fix + tail)
         # Only the rounded rate is known: any rate within half a unit of it gives an N in this interval.
         low = half_up(Decimal(100_000) / (stated_rate + Decimal("0.5")), claim.stated.decimals)
         high = half_up(Decimal(100_000) / (stated_rate - Decimal("0.5")), claim.stated.decimals)
@@ -770,4 +803,6 @@ def area_figures(area: Any, population: Any = None) -> dict[tuple[str, str, str]
             base = None
         if base is not None and population.vintage in (None, f"mid-{area.template.population_mid_year}"):
             out[(name, year, POPULATION_FIELD)] = float(base)
+        else:
+            out[(name, year, POPULATION_FIELD)] = math.nan  # a population was given, with none for the area
     return out
