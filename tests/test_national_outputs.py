@@ -458,3 +458,40 @@ def test_combine_judges_a_category_4_share_of_england_and_wales(national_2024: d
     assert [c["status"] for c in judged] == ["reproduces", "reproduces"]
     assert judged[0]["basis"] == "Category 4 175 of 2,128,546 on 31 March"
     assert judged[1]["basis"] == "Category 3 3,612 of 2,128,546 on 31 March"
+
+
+def _texts(path: Path) -> dict[str, list[str]]:
+    """Every text cell of every worksheet of an .xlsx, by worksheet."""
+    book = load_workbook(path)
+    return {
+        ws.title: [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        for ws in book.worksheets
+    }
+
+
+def test_the_population_is_named_by_its_estimates_not_its_folder(national_2024: dict[str, Path]) -> None:
+    """The cover and the area table say which population the rates divide by (the ONS estimates' mid-year and
+    the file's name); the statistician's folder, which the area table printed, is in no cell."""
+    texts = _texts(national_2024["xlsx"])
+    line = "Population: ONS mid-2023 population estimates, aged 10 and over (population_mid2023.csv)."
+    assert line in texts["Cover"]
+    assert any(t.endswith(line) for t in texts["Area_table"])
+    folder = str(national_2024["xlsx"].parent)
+    assert not any(folder in t for sheet in texts.values() for t in sheet)
+
+
+def test_the_notes_spell_out_every_abbreviation_and_category_4(
+    national_2024: dict[str, Path], failing_2015: dict[str, Path]
+) -> None:
+    """The tables' titles use RSO, SHPO, SFO …: the Notes spell out the year's abbreviations, as the area
+    publication does, and from 2022-23 say what Category 4 and the NSD are; 2014-15 has no Category 4."""
+    book = load_workbook(national_2024["xlsx"])["Notes"]
+    notes = {row[0]: row[1] for row in book.iter_rows(values_only=True) if row[0] and len(row) > 1 and row[1]}
+    assert notes["SHPO"] == "Abbreviation: Sexual Harm Prevention Order"
+    assert notes["SFO"] == "Abbreviation: serious further offence"
+    assert notes["RSO"] == "Abbreviation: registered sexual offender"
+    assert notes["NSD"] == "Abbreviation: National Security Division"
+    assert notes["Category 4"].startswith("Terrorist and terrorism-risk offenders, reported by the National")
+    old = load_workbook(failing_2015["xlsx"])["Notes"]
+    items = [row[0] for row in old.iter_rows(values_only=True)]
+    assert "SOPO" in items and "Category 4" not in items and "NSD" not in items

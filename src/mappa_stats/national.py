@@ -528,6 +528,20 @@ def _sheet_cells(values: list[Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def population_words(combined: Combined) -> str:
+    """Which population the rates divide by, for a publication: the estimates' mid-year and the file's name
+    (never its folder, which is the statistician's own)."""
+    if combined.population is None or not combined.population_path:
+        return "no population file was given, so there are no rates"
+    from mappa_stats.publish import _shown
+
+    name = _shown(combined.population_path)
+    vintage = combined.population.vintage
+    if vintage is None:
+        return f"the population aged 10 and over of {name} (its mid-year not stated in the file)"
+    return f"ONS {vintage} population estimates, aged 10 and over ({name})"
+
+
 def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
     """The rate chart's alternative text: what it shows and what a reader would look for in it."""
     high = max(rated, key=lambda pair: pair[1])
@@ -595,7 +609,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             lines=(
                 "This worksheet contains one table: one row per area, then England and Wales.",
                 shorthand(r),
-                f"Source: {source} Population: {combined.population_path or 'not given'}.",
+                f"Source: {source} Population: {population_words(combined)}.",
             ),
             header=tuple(h),
             rows=tuple(tuple(row) for row in r),
@@ -653,9 +667,10 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             *status_lines,
             f"Reporting period: {template.period_start} to {template.period_end}.",
             f"Source: {source}",
+            f"Population: {population_words(combined)}.",
             f"Template {year} (status: {template.status}). Produced with mappa-stats {__version__}.",
-            "The worksheets: Contents lists them, Notes explains the shorthand, and each table is on its own "
-            "worksheet.",
+            "The worksheets: Contents lists them, Notes explains the abbreviations and shorthand, and each "
+            "table is on its own worksheet.",
         ),
         header=(),
         rows=(),
@@ -676,11 +691,27 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
         ),
         ("Population", "Each area's population aged 10 and over is shown rounded to the nearest 100."),
     ]
+    nsd = any(a.area_id == NSD_ID for a in combined.areas)
+    if nsd:
+        note_rows.append(
+            (
+                "Category 4",
+                "Terrorist and terrorism-risk offenders, reported by the National Security Division (NSD) "
+                "in a return of its own (Category 4 only). The NSD is not an area, so it has no population "
+                "or rate ([z]); its figures are in the England and Wales totals.",
+            )
+        )
+    abbreviations = {str(k): str(v) for k, v in dict(template.publication.get("abbreviations", {})).items()}
+    if nsd:
+        abbreviations["NSD"] = "National Security Division"
+    note_rows.extend((short, f"Abbreviation: {meaning}") for short, meaning in abbreviations.items())
     note_rows.extend((s, f"Shorthand: {meaning}") for s, meaning in SHORTHAND.items())
     notes = Sheet(
         name="Notes",
         title="Notes, abbreviations and shorthand",
-        lines=("This worksheet contains one table: the notes and the shorthand.",),
+        lines=(
+            "This worksheet contains one table: the notes, the abbreviations spelled out, and the shorthand.",
+        ),
         header=("Item", "Meaning"),
         rows=tuple(note_rows),
     )
