@@ -524,10 +524,6 @@ def gate(combined: Combined, force: bool) -> Any:
     return Validation(False, summary, problems)
 
 
-def _sheet_cells(values: list[Any]) -> tuple[Any, ...]:
-    return tuple(values)
-
-
 def population_words(combined: Combined) -> str:
     """Which population the rates divide by, for a publication: the estimates' mid-year and the file's name
     (never its folder, which is the statistician's own)."""
