@@ -495,3 +495,16 @@ def test_the_notes_spell_out_every_abbreviation_and_category_4(
     old = load_workbook(failing_2015["xlsx"])["Notes"]
     items = [row[0] for row in old.iter_rows(values_only=True)]
     assert "SOPO" in items and "Category 4" not in items and "NSD" not in items
+
+
+def test_the_chart_of_an_incomplete_set_does_not_call_its_sum_the_national_rate(
+    failing_2015: dict[str, Path],
+) -> None:
+    """Durham missing: the chart's text calls the sum of the 41 areas counted what the tables call it, not
+    the England and Wales rate; it is 1,560 × (903 − 17 − 5) + 1,560 (Kent's own sample) RSOs over the 41
+    areas' population."""
+    pops = populations()
+    national = rate(1560 * (903 - 17 - 5) + 1560, 50_351_333 - pops["Durham"])
+    with zipfile.ZipFile(failing_2015["xlsx"]) as archive:
+        drawing = archive.read("xl/drawings/drawing1.xml").decode("utf-8")
+    assert f"The England and Wales (PARTIAL: 41 of 42 returns counted) rate is {national:,}." in drawing

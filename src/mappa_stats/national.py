@@ -543,7 +543,8 @@ def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
     high = max(rated, key=lambda pair: pair[1])
     low = min(rated, key=lambda pair: pair[1])
     national = combined.national_rate
-    mean = f" The {NATIONAL} rate is {national.rounded:,}." if national is not None else ""
+    # An incomplete set's sum is not the national rate: named as the tables' titles name it (PARTIAL …).
+    mean = f" The {national_label(combined)} rate is {national.rounded:,}." if national is not None else ""
     return (
         f"Horizontal bar chart of registered sexual offenders per 100,000 people aged 10 and over, "
         f"{combined.year}: one bar for each of the {_plural(len(rated), 'area')} with a rate, in the order "
