@@ -938,6 +938,7 @@ def _ods_bar_chart(doc: Any, sheet: Sheet, top: int) -> Any:
     series = style("series", GraphicProperties(fill="solid", fillcolor="#4f81bd", stroke="none"))
     heading = style("title", TextProperties(fontfamily=FONT, fontsize="13pt", fontweight="bold"))
     wall = style("wall", GraphicProperties(fill="none", stroke="none"))
+    grid = style("grid", GraphicProperties(stroke="solid", strokecolor="#d9d9d9"))  # light, as the .xlsx's
     drawing = chart.Chart(
         attributes={"class": "chart:bar"}, width=f"{width_cm}cm", height=f"{height_cm}cm", stylename=main
     )
@@ -957,7 +958,7 @@ def _ods_bar_chart(doc: Any, sheet: Sheet, top: int) -> Any:
     y_title = chart.Title()
     y_title.addElement(P(text=axis_title))
     y_axis.addElement(y_title)
-    y_axis.addElement(chart.Grid(attributes={"class": "major"}))
+    y_axis.addElement(chart.Grid(attributes={"class": "major"}, stylename=grid))
     plot.addElement(y_axis)
     plot.addElement(
         chart.Series(
