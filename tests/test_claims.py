@@ -264,14 +264,15 @@ def test_validate_fails_a_claim_that_does_not_reproduce(tmp_path: Path) -> None:
 
 
 def test_validate_warns_a_rate_claim_without_population_and_strict_fails_it(tmp_path: Path) -> None:
-    """Without --population the rate claim cannot be checked: a warning, exit 1 only with --strict."""
+    """Without --population the rate claim cannot be checked, saying so: a warning, exit 1 only with --strict."""
     path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
     plain = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path)])
     assert plain.exit_code == 0
+    assert "WARNING claims.file" in plain.output
     assert (
-        "WARNING claims.file" in plain.output
-        and "needs POP10PLUS (the population aged 10+) of Kent 2014-15" in plain.output
-    )
+        "cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
+        "Kent 2014-15; give --population (or POP10PLUS rows in a long CSV); the tables state 100"
+    ) in plain.output
     strict = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"])
     assert strict.exit_code == 1
 
@@ -391,3 +392,163 @@ def test_an_unquoted_thousands_separator_is_refused_not_cut(tmp_path: Path) -> N
     path.write_text("kind,area,year,from_year,stated\none_in_n,Kent,2014-15,,1,003\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"claims\.csv:2: 6 fields, more than the header's 5.*quoted"):
         read_claims(path)
+
+
+# --- issue 12, after the national statistician's trial -------------------------------------------------
+
+# The 2023-24 national figures combine gives for tests/combine_sets.py's set: the 42 areas hold Kent's × 1 …
+# × 42 (× 903 in all), the National Security Division 150 + 20 + 5 = 175 in Category 4.
+NATIONAL_2024 = {
+    ("2023-24", "CAT3TOT"): 4 * 903,
+    ("2023-24", "CAT4TOT"): 175,
+    ("2023-24", "TOTAL_MAPPA_OFFENDERS"): 2357 * 903 + 175,
+}
+
+
+def test_a_category_4_share_is_judged_against_the_national_figures(tmp_path: Path) -> None:
+    """Category 4 is in the England and Wales figures from 2022-23: 175 of 2,128,546 = 0.0082%, '0.01%'
+    and '0%' reproduce, '0.1%' does not; without the NSD's figures it cannot be checked, saying why."""
+    assert 2357 * 903 + 175 == 2_128_546
+    lines = (
+        "category_share:cat4,England and Wales,2023-24,,0.01%",
+        "category_share:cat4,England and Wales,2023-24,,0%",
+        "category_share:cat4,England and Wales,2023-24,,0.1%",
+    )
+    results = check(tmp_path, *lines, figures={})
+    assert [r.status for r in results] == [NOT_CHECKED] * 3  # the national figures were not given
+    results = check_claims(read_claims(claims_file(tmp_path, *lines)), {}, NATIONAL_2024)
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT]
+    assert results[0].message.endswith("Category 4 175 of 2,128,546 on 31 March = 0.01%, 0.01% as stated")
+    without_nsd = {k: v for k, v in NATIONAL_2024.items() if k[1] != "CAT4TOT"}
+    (missing,) = check_claims(read_claims(claims_file(tmp_path, lines[0])), {}, without_nsd)
+    assert missing.status == NOT_CHECKED and missing.missing == ("CAT4TOT",)
+    assert missing.message.endswith(
+        "cannot be checked: needs CAT4TOT (Category 4, 31 March) of England and Wales 2023-24, which the figures "
+        "lack (the National Security Division's return was not counted)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "category_share:cat4,Kent,2023-24,,0%",
+            "category_share:cat4: an area's return has no Category 4 (the National Security Division reports "
+            "it); combine adds it to the England and Wales figures: claim it of England and Wales",
+        ),
+        (
+            "category_share:cat4,National Security Division,2023-24,,100%",
+            "category_share:cat4: the National Security Division's return holds Category 4 only (its share is "
+            "100%); combine adds it to the England and Wales figures: claim it of England and Wales",
+        ),
+        (
+            "category_share:cat4,England and Wales,2021-22,,0%",
+            "'category_share:cat4': the 2021-22 tables have no Category 4 total (Category 4 is in the figures "
+            "of 2022-23 on)",
+        ),
+    ],
+)
+def test_a_category_4_share_the_figures_cannot_hold_is_refused_in_one_line(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    """An area's return never has Category 4, nor does any year before 2022-23: refused, saying why."""
+    path = claims_file(tmp_path, line)
+    with pytest.raises(InputError) as caught:
+        read_claims(path)
+    assert str(caught.value) == f"{path}:2: {message}; see docs/claims.md"
+
+
+@pytest.mark.parametrize(
+    ("stated", "fraction"), [("0.99", "99%"), ("1", "100%"), (".5", "50%"), ("0.17", "17%")]
+)
+def test_a_bare_share_between_0_and_1_is_refused_as_ambiguous(
+    tmp_path: Path, stated: str, fraction: str
+) -> None:
+    """'0.99' could be the fraction a workbook holds (99%, as --level1-share 0.99 reads it) or 0.99%: a
+    claims file must say which; the message gives both ways to write it."""
+    path = claims_file(tmp_path, f"level1_share,Kent,2014-15,,{stated}")
+    with pytest.raises(InputError) as caught:
+        read_claims(path)
+    assert str(caught.value) == (
+        f"{path}:2: the stated share '{stated}' is ambiguous: write {fraction} for a fraction of the whole (as a "
+        f"workbook's {stated} shown as a percentage is), or {stated}% for under one per cent; see docs/claims.md"
+    )
+
+
+def test_a_share_written_with_its_percent_sign_or_above_1_is_read_as_a_percentage(tmp_path: Path) -> None:
+    """'99%' and '99' are 99% (2,335 of 2,357 = 99.07%); '0.99%' is under one per cent and does not reproduce;
+    '0' and '0%' are no share at all (Kent's 0 … of Category 3 would be 4 of 2,357 = 0.17%)."""
+    figures = {**KENT, ("Kent", "2014-15", "CAT3TOT"): 4}
+    results = check(
+        tmp_path,
+        "level1_share,Kent,2014-15,,99%",
+        "level1_share,Kent,2014-15,,99",
+        "level1_share,Kent,2014-15,,0.99%",
+        "category_share:cat3,Kent,2014-15,,0.17%",
+        "category_share:cat3,Kent,2014-15,,0",
+        figures=figures,
+    )
+    assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT, REPRODUCES, REPRODUCES]
+    assert results[2].computed == "99.07%"
+
+
+@pytest.fixture(scope="module")
+def tidy_2015(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 42 areas' 2014-15 tidy CSVs (tests/combine_sets.py: Kent's tables × the area's id)."""
+    from combine_sets import tidy_set
+
+    folder = tmp_path_factory.mktemp("tidy") / "2014-15"
+    tidy_set(folder)
+    return folder
+
+
+POPULATION_CLAIMS = (
+    "national_rate,England and Wales,2014-15,,100",
+    'one_in_n,Kent,2014-15,,"1,003"',
+    'one_in_n,England and Wales,2014-15,,"1,003"',
+    "rate,Kent,2014-15,,100",
+)
+
+
+def test_combine_without_population_says_no_population_file_was_given(
+    tidy_2015: Path, tmp_path: Path
+) -> None:
+    """combine --claims without --population: the rate and 'one for every N' claims cannot be checked because
+    no population file was given (--population named); they never blame Category 1, which the figures hold."""
+    import json
+
+    path = claims_file(tmp_path, *POPULATION_CLAIMS)
+    result = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path), "-f", "json"])
+    claims = json.loads(result.stdout)["claims"]
+    for claim in claims:
+        assert claim["status"] == "cannot be checked" and claim["missing"] == ["POP10PLUS"], claim
+        area = claim["area"]
+        assert (
+            f"cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
+            f"{area} 2014-15; give --population (or POP10PLUS rows in a long CSV)"
+        ) in claim["message"]
+        assert "CAT1TOT" not in claim["message"]
+    text = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path)]).stdout
+    assert text.count("cannot be checked: no population file was given") == 4
+
+
+def test_combine_with_a_population_lacking_an_area_says_so(tidy_2015: Path, tmp_path: Path) -> None:
+    """A population file without Kent: Kent's claims need its population, which the file given lacks; the
+    England and Wales figure needs every area counted in the file."""
+    import json
+
+    from combine_sets import population_table
+
+    population = population_table(tmp_path / "population_mid2014.csv", drop=("Kent",))
+    path = claims_file(tmp_path, *POPULATION_CLAIMS)
+    args = ["combine", str(tidy_2015), "--population", str(population), "--claims", str(path), "-f", "json"]
+    claims = json.loads(CliRunner().invoke(main, args).stdout)["claims"]
+    assert [c["missing"] for c in claims] == [["POP10PLUS"]] * 4
+    assert claims[0]["message"].endswith(
+        "needs POP10PLUS (the population aged 10+) of England and Wales 2014-15, which the figures lack (combine "
+        "gives it when every area it counts is in the population file)"
+    )
+    assert claims[3]["message"].endswith(
+        "needs POP10PLUS (the population aged 10+) of Kent 2014-15, which the figures lack (the population given "
+        "has none for it: the area is not in it, or it is of another mid-year)"
+    )

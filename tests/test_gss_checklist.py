@@ -158,7 +158,8 @@ def _ods(path: Path) -> Book:
             props = all_styles[column.get(q("table:style-name"))].find(q("style:table-column-properties"))
             widths_cm.append(_cm(props.get(q("style:column-width"))))  # type: ignore[union-attr]
         rows = []
-        for row in sheet.findall(q("table:table-row")):
+        # A table's header row sits in table:table-header-rows (repeated on every printed page).
+        for row in sheet.iter(q("table:table-row")):
             cells = row.findall(q("table:table-cell"))
             values: list[Any] = []
             for cell in cells:

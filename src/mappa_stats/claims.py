@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -52,12 +52,15 @@ class YearFields:
     categories: dict[str, str]  # '1' → the Category 1 total on 31 March
     key: tuple[tuple[str, str], ...]  # (field code, label) of the figures compare shows year by year
     words: dict[str, str]  # field code → plain words ('Total, Category 1')
+    # Categories no area's return holds, another form's (the NSD's Category 4, 2022-23 on): '4' → CAT4TOT.
+    # Combine adds them to the England and Wales figures; an area's figures never have them.
+    national_categories: dict[str, str] = field(default_factory=dict)
 
 
 @cache
 def year_fields(year: str) -> YearFields:
     """The fields of a year's definition that claims and compare use, by role."""
-    from mappa_stats.templates import load_template
+    from mappa_stats.templates import FORMS, form_years, load_template
 
     template = load_template(year)
 
@@ -109,8 +112,40 @@ def year_fields(year: str) -> YearFields:
                 words[code] = f"{table.row(row_id).label}, {table.column(column_id).short}"
     words[template.field_of(level1)] = "Level 1, 31 March"
     words[POPULATION_FIELD] = "the population aged 10+"
+    national_categories: dict[str, str] = {}
+    for form in FORMS:
+        if form == "area" or year not in form_years(form):
+            continue
+        other = load_template(year, form)
+        if not any(t.id == snapshot.id for t in other.tables):
+            continue
+        grid = other.table(snapshot.id)
+        total = next(r for r in grid.rows if r.is_total)
+        for column in grid.columns:
+            number = column.short.rsplit(" ", 1)[-1]
+            if not column.is_total and number not in categories and (total.id, column.id) in grid.fields:
+                national_categories[number] = grid.fields[(total.id, column.id)]
+                words[grid.fields[(total.id, column.id)]] = f"{column.short}, 31 March"
     return YearFields(
-        rsos, template.field_of(level1), template.field_of(grand), rate, categories, tuple(key), words
+        rsos,
+        template.field_of(level1),
+        template.field_of(grand),
+        rate,
+        categories,
+        tuple(key),
+        words,
+        national_categories,
+    )
+
+
+def category_years(number: str) -> tuple[str, ...]:
+    """The years whose figures have this category at all (in an area's return or, nationally, another's)."""
+    from mappa_stats.templates import available_years
+
+    return tuple(
+        y
+        for y in available_years()
+        if number in year_fields(y).categories or number in year_fields(y).national_categories
     )
 
 
@@ -304,9 +339,13 @@ def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
         match = re.fullmatch(r"cat(?:egory)?\s*(\d)", category)
         if not match:
             raise _refuse(where, f"{raw!r} names no category; write category_share:cat1 (cat2, cat3 …)")
-        if match.group(1) not in year_fields(year).categories:
-            raise _refuse(where, f"{raw!r}: the {year} tables have no Category {match.group(1)} total")
-        return f"category_share:cat{match.group(1)}"
+        number = match.group(1)
+        fields = year_fields(year)
+        if number not in fields.categories and number not in fields.national_categories:
+            years = category_years(number)
+            since = f" (Category {number} is in the figures of {years[0]} on)" if years else ""
+            raise _refuse(where, f"{raw!r}: the {year} tables have no Category {number} total{since}")
+        return f"category_share:cat{number}"
     if base == "change" and target:
         code = target.strip().upper()
         for checked in (year, from_year):
@@ -323,10 +362,21 @@ def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
 
 
 def _check_range(where: str, kind: str, stated: Stated) -> None:
-    """Refuse a stated figure that cannot be what its kind states (a share over 100%, a rate as %)."""
-    if kind in ("level1_share",) or kind.startswith("category_share"):
+    """Refuse a stated figure that cannot be what its kind states (a share over 100%, a rate as %), or
+    that could be either of two shares (0.99: a fraction, 99%, or 0.99%)."""
+    if _is_share(kind):
         if stated.value < 0 or stated.value > 100:
             raise _refuse(where, f"the stated share {stated.text!r} is not a percentage between 0 and 100")
+        if not stated.percent and 0 < stated.value <= 1:
+            # A workbook's 0.99 under a % format, and --level1-share 0.99, are 99%; a share is also often
+            # below 1% (Category 3: 4 of 2,357 is 0.17%). Written bare, the line could mean either.
+            fraction = f"{(stated.value * 100).normalize():f}%"
+            raise _refuse(
+                where,
+                f"the stated share {stated.text!r} is ambiguous: write {fraction} for a fraction of "
+                f"the whole (as a workbook's {stated.text} shown as a percentage is), or {stated.text}% for "
+                "under one per cent",
+            )
     elif kind in ("rate", "national_rate"):
         if stated.percent or stated.value < 0 or stated.value > 100_000:
             raise _refuse(
@@ -374,6 +424,19 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
         )
     if kind == "national_rate" and area != NATIONAL:
         raise _refuse(where, f"national_rate is about {NATIONAL}, not {area}; use rate for an area")
+    if kind.startswith("category_share:") and area != NATIONAL:
+        number = kind[len("category_share:cat") :]
+        if number in year_fields(year).national_categories:
+            from mappa_stats.ret import NSD_ID, moj_area_ids
+
+            whose = (
+                f"the National Security Division's return holds Category {number} only (its share is 100%)"
+                if area == moj_area_ids()[NSD_ID]
+                else f"an area's return has no Category {number} (the National Security Division reports it)"
+            )
+            raise _refuse(
+                where, f"{kind}: {whose}; combine adds it to the {NATIONAL} figures: claim it of {NATIONAL}"
+            )
     stated = parse_stated(stated_text)
     if stated is None:
         shown = stated_text if len(stated_text) <= 40 else stated_text[:40] + "…"
@@ -382,6 +445,10 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
         )
     _check_range(where, kind, stated)
     return Claim(kind, area, year, from_year, stated, where)
+
+
+def _is_share(kind: str) -> bool:
+    return kind == "level1_share" or kind.startswith("category_share")
 
 
 def read_claims(path: Path | str) -> list[Claim]:
@@ -429,6 +496,11 @@ class _Lookup:
 
     def __init__(self, figures: Figures, national: Mapping[tuple[str, str], float] | None) -> None:
         self.values: dict[tuple[str, str, str], float] = {}
+        # Whether any population was given at all: a POP10PLUS figure, or one marked NaN (area_figures: a
+        # population file was given that has no figure for the area).
+        self.population_given = any(code == POPULATION_FIELD for _, _, code in figures) or any(
+            code == POPULATION_FIELD for _, code in (national or {})
+        )
         for (area, year, code), value in figures.items():
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 continue
@@ -503,6 +575,25 @@ class _Checker:
     def __init__(self, lookup: _Lookup) -> None:
         self.lookup = lookup
 
+    def no_population(self, claim: Claim, tail: str = "") -> ClaimResult:
+        """Cannot be checked because no population was given at all: say so, and how to give one."""
+        return ClaimResult(
+            claim,
+            NOT_CHECKED,
+            f"{claim.where}: {claim.describe()} cannot be checked: no population file was given, so there is "
+            f"no population aged 10+ ({POPULATION_FIELD}) of {claim.area} {claim.year}; give --population "
+            f"(or {POPULATION_FIELD} rows in a long CSV){tail}",
+            missing=(POPULATION_FIELD,),
+        )
+
+    def population_fix(self, claim: Claim) -> str:
+        """Where the population the figures lack would come from."""
+        if not self.lookup.population_given:
+            return f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
+        if claim.area == NATIONAL:
+            return " (combine gives it when every area it counts is in the population file)"
+        return " (the population given has none for it: the area is not in it, or it is of another mid-year)"
+
     def missing(self, claim: Claim, needed: Iterable[tuple[str, str]], fix: str = "") -> ClaimResult:
         """Cannot be checked: name every figure the claim needs and the figures lack."""
         names = [f"{field_words(code, year)} of {claim.area} {year}" for code, year in needed]
@@ -553,10 +644,12 @@ class _Checker:
         )
         return ClaimResult(claim, DOES_NOT, message, shown_computed, shown_exact, needs, (), basis)
 
-    def share(self, claim: Claim, part: str, whole: str, label: str) -> ClaimResult:
+    def share(
+        self, claim: Claim, part: str, whole: str, label: str, why: Mapping[str, str] | None = None
+    ) -> ClaimResult:
         found, absent = self.figures(claim, [(part, claim.year), (whole, claim.year)])
         if absent:
-            return self.missing(claim, absent)
+            return self.missing(claim, absent, "".join((why or {}).get(code, "") for code, _ in absent))
         numerator, denominator = found
         if not denominator:
             return self.missing(claim, [(whole, claim.year)], " (it is 0: no share of nothing)")
@@ -572,15 +665,22 @@ class _Checker:
         fields = year_fields(claim.year)
         found, absent = self.figures(claim, [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)])
         if absent:
+            stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
+            tail = (
+                f"; the tables state {_n(stated_rate)}"
+                if stated_rate is not None and claim.area != NATIONAL
+                else ""
+            )
+            if absent == [(POPULATION_FIELD, claim.year)]:
+                if not self.lookup.population_given:
+                    return self.no_population(claim, tail)
+                return self.missing(claim, absent, self.population_fix(claim) + tail)
             fix = (
-                " (give --population, or POP10PLUS rows in a long CSV)"
+                f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
                 if claim.area != NATIONAL
                 else " (the England and Wales rows combine writes hold them)"
             )
-            stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
-            if stated_rate is not None and claim.area != NATIONAL:
-                fix += f"; the tables state {_n(stated_rate)}"
-            return self.missing(claim, absent, fix)
+            return self.missing(claim, absent, fix + tail)
         rsos, population = found
         if not population:
             return self.missing(claim, [(POPULATION_FIELD, claim.year)], " (it is 0)")
@@ -609,11 +709,13 @@ class _Checker:
                 return self.verdict(claim, exact, basis, needs, percent=False)
         stated_rate = self.lookup.get(claim.area, claim.year, fields.rate)
         if stated_rate is None or stated_rate <= Decimal("0.5"):
-            return self.missing(
-                claim,
-                [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)],
-                " (give --population), and no stated rate to check it against",
-            )
+            tail = ", and no stated rate to check it against"
+            if absent == [(POPULATION_FIELD, claim.year)] and not self.lookup.population_given:
+                return self.no_population(claim, tail)
+            if not absent:  # both given, and no RSOs: no N people to each of them
+                return self.missing(claim, [(fields.rsos, claim.year)], f" (it is 0){tail}")
+            fix = self.population_fix(claim) if (POPULATION_FIELD, claim.year) in absent else ""
+            return self.missing(claim, absent, fix + tail)
         # Only the rounded rate is known: any rate within half a unit of it gives an N in this interval.
         low = half_up(Decimal(100_000) / (stated_rate + Decimal("0.5")), claim.stated.decimals)
         high = half_up(Decimal(100_000) / (stated_rate - Decimal("0.5")), claim.stated.decimals)
@@ -657,7 +759,12 @@ class _Checker:
             return self.share(claim, fields.level1_total, fields.grand_total, "Level 1")
         if base == "category_share":
             number = claim.target[3:]
-            return self.share(claim, fields.categories[number], fields.grand_total, f"Category {number}")
+            if number in fields.categories:
+                return self.share(claim, fields.categories[number], fields.grand_total, f"Category {number}")
+            # Another form's category (the NSD's Category 4): only the England and Wales figures hold it.
+            fix = " (the National Security Division's return was not counted)"
+            code = fields.national_categories[number]
+            return self.share(claim, code, fields.grand_total, f"Category {number}", {code: fix})
         if base in ("rate", "national_rate"):
             return self.rate(claim)
         if base == "one_in_n":
@@ -696,4 +803,6 @@ def area_figures(area: Any, population: Any = None) -> dict[tuple[str, str, str]
             base = None
         if base is not None and population.vintage in (None, f"mid-{area.template.population_mid_year}"):
             out[(name, year, POPULATION_FIELD)] = float(base)
+        else:
+            out[(name, year, POPULATION_FIELD)] = math.nan  # a population was given, with none for the area
     return out

@@ -14,11 +14,21 @@ from collections.abc import Callable
 from typing import Any
 
 from mappa_stats import __version__
-from mappa_stats.combine import NATIONAL, NSD_ID, Combined, NationalCell, NationalTable, field_of_role
+from mappa_stats.combine import (
+    NATIONAL,
+    NSD_ID,
+    AreaLine,
+    Combined,
+    NationalCell,
+    NationalTable,
+    field_of_role,
+)
 from mappa_stats.safetext import markdown, terminal
 
 SCHEMA_VERSION = "1.0"
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT BE CHECKED", "missing": "MISSING"}
+# A finding's line in the returns worksheet is cut here: the whole of it is in `validate` of the return.
+_FIRST_CHARS = 300
 
 
 def to_hundred(value: int) -> int:
@@ -111,6 +121,83 @@ def summary_rows(combined: Combined) -> tuple[list[str], list[list[str]]]:
                 "" if a.rate is None else str(a.rate.rounded),
                 a.rate_note if a.counted and combined.population_path else "",
             ]
+        )
+    return header, rows
+
+
+def _one_line(finding: Any) -> str:
+    """A finding as validate's one line: 'totals.row at 'Statistics'!C5: reads 778; 787 would …'."""
+    where = f" at {finding.ref}" if finding.cell else ""
+    return f"{finding.rule}{where}: {finding.said}"
+
+
+def findings_text(combined: Combined, line: AreaLine) -> str:
+    """What was found in an area's return, in one cell: '1 error, 0 warnings; the first: …', or 'none'."""
+    from mappa_stats.findings import ERROR
+
+    mine = [p for p in combined.problems if p.area == line.area and p.kind != "area"]  # 'area' counts errors
+    of_set = [p.message.removeprefix(f"{line.area}: ") for p in mine]  # the row names the area already
+    if not line.counted:
+        return "; ".join(of_set) or STATUS_WORDS.get(line.status, line.status)
+    entry = next((f for f in combined.files if f.path == line.path and f.area_id == line.area_id), None)
+    found = list(entry.report.findings) if entry is not None and entry.report is not None else []
+    errors = [_one_line(f) for f in found if f.severity == ERROR]
+    warnings = [_one_line(f) for f in found if f.severity != ERROR]
+    rate = [m for p, m in zip(mine, of_set, strict=True) if p.kind == "rate"]  # an error combine adds
+    said = [*errors, *rate, *warnings, *(m for p, m in zip(mine, of_set, strict=True) if p.kind != "rate")]
+    if not said and not line.errors and not line.warnings:
+        return "none"
+    counts = f"{_plural(line.errors, 'error')}, {_plural(line.warnings, 'warning')}"
+    if not said:
+        return counts
+    first = said[0] if len(said[0]) <= _FIRST_CHARS else said[0][: _FIRST_CHARS - 1] + "…"
+    return f"{counts}; the first: {first}" if len(said) > 1 else f"{counts}: {first}"
+
+
+def returns_table(combined: Combined) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The returns received, for the publication workbook: numbers as numbers, [x] where there is none,
+    [z] where a figure does not apply (the National Security Division has no Category 1 or population)."""
+    header = (
+        "Area",
+        "Area number",
+        "Status",
+        "Errors",
+        "Warnings",
+        "Category 1 on 31 March",
+        "Total MAPPA offenders on 31 March",
+        "Population aged 10+ (to the nearest 100)",
+        "RSOs per 100,000 aged 10+",
+        "Rate check",
+        "Findings",
+    )
+    rows: list[tuple[Any, ...]] = []
+    for a in combined.areas:
+        # The NSD reports Category 4 only: no Category 1, population or rate applies to it.
+        none = "[z]" if a.area_id == NSD_ID else "[x]"
+
+        def figure(value: float | None, none: str = none, counted: bool = a.counted) -> Any:
+            return "[x]" if not counted else none if value is None else int(value)
+
+        if not a.counted:
+            check = "[x]"
+        elif a.area_id == NSD_ID or combined.population_path:
+            check = a.rate_note or "[x]"
+        else:
+            check = "not checked: no population file given"
+        rows.append(
+            (
+                a.area,
+                a.area_id,
+                STATUS_WORDS.get(a.status, a.status.upper()),
+                figure(a.errors, "[x]"),
+                figure(a.warnings, "[x]"),
+                figure(a.rsos),
+                figure(a.total, "[x]"),
+                figure(a.population_rounded),
+                figure(None if a.rate is None else a.rate.rounded),
+                check,
+                findings_text(combined, a),
+            )
         )
     return header, rows
 
@@ -437,8 +524,33 @@ def gate(combined: Combined, force: bool) -> Any:
     return Validation(False, summary, problems)
 
 
-def _sheet_cells(values: list[Any]) -> tuple[Any, ...]:
-    return tuple(values)
+def population_words(combined: Combined) -> str:
+    """Which population the rates divide by, for a publication: the estimates' mid-year and the file's name
+    (never its folder, which is the statistician's own)."""
+    if combined.population is None or not combined.population_path:
+        return "no population file was given, so there are no rates"
+    from mappa_stats.publish import _shown
+
+    name = _shown(combined.population_path)
+    vintage = combined.population.vintage
+    if vintage is None:
+        return f"the population aged 10 and over of {name} (its mid-year not stated in the file)"
+    return f"ONS {vintage} population estimates, aged 10 and over ({name})"
+
+
+def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
+    """The rate chart's alternative text: what it shows and what a reader would look for in it."""
+    high = max(rated, key=lambda pair: pair[1])
+    low = min(rated, key=lambda pair: pair[1])
+    national = combined.national_rate
+    # An incomplete set's sum is not the national rate: named as the tables' titles name it (PARTIAL …).
+    mean = f" The {national_label(combined)} rate is {national.rounded:,}." if national is not None else ""
+    return (
+        f"Horizontal bar chart of registered sexual offenders per 100,000 people aged 10 and over, "
+        f"{combined.year}: one bar for each of the {_plural(len(rated), 'area')} with a rate, in the order "
+        f"of the table beside it. The highest is {high[0]} ({high[1]:,}), the lowest {low[0]} ({low[1]:,})."
+        f"{mean} The table beside the chart holds every value it shows."
+    )
 
 
 def build_sheets(combined: Combined, validation: Any) -> list[Any]:
@@ -494,7 +606,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             lines=(
                 "This worksheet contains one table: one row per area, then England and Wales.",
                 shorthand(r),
-                f"Source: {source} Population: {combined.population_path or 'not given'}.",
+                f"Source: {source} Population: {population_words(combined)}.",
             ),
             header=tuple(h),
             rows=tuple(tuple(row) for row in r),
@@ -516,16 +628,25 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
                 rows=tuple(rated),
                 counts=(False, True),
                 bar_chart=f"RSOs per 100,000 aged 10+ by area, {year}",
+                chart_description=chart_description(combined, rated),
             )
         )
-    sh, sr = summary_rows(combined)
+    rh, rr = returns_table(combined)
     tables.append(
         Sheet(
             name="Returns",
             title=f"Returns received and their checks, {year}",
-            lines=("This worksheet contains one table: each area's return, its status and its findings.",),
-            header=tuple(sh),
-            rows=tuple(tuple(x if x != "" else "[x]" for x in row) for row in sr),
+            lines=(
+                "This worksheet contains one table: each area's return, its status, its 31 March totals, "
+                "population and rate, and what its checks found (the first finding; mappa-stats validate on "
+                "the return lists every one).",
+                shorthand(rr),
+                f"Source: {source}",
+            ),
+            header=rh,
+            rows=tuple(rr),
+            counts=(False, False, False, True, True, True, True, True, True, False, False),
+            texts=(False, False, True, False, False, False, False, False, False, True, True),
         )
     )
     status_lines = []
@@ -543,9 +664,10 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             *status_lines,
             f"Reporting period: {template.period_start} to {template.period_end}.",
             f"Source: {source}",
+            f"Population: {population_words(combined)}.",
             f"Template {year} (status: {template.status}). Produced with mappa-stats {__version__}.",
-            "The worksheets: Contents lists them, Notes explains the shorthand, and each table is on its own "
-            "worksheet.",
+            "The worksheets: Contents lists them, Notes explains the abbreviations and shorthand, and each "
+            "table is on its own worksheet.",
         ),
         header=(),
         rows=(),
@@ -566,11 +688,27 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
         ),
         ("Population", "Each area's population aged 10 and over is shown rounded to the nearest 100."),
     ]
+    nsd = any(a.area_id == NSD_ID for a in combined.areas)
+    if nsd:
+        note_rows.append(
+            (
+                "Category 4",
+                "Terrorist and terrorism-risk offenders, reported by the National Security Division (NSD) "
+                "in a return of its own (Category 4 only). The NSD is not an area, so it has no population "
+                "or rate ([z]); its figures are in the England and Wales totals.",
+            )
+        )
+    abbreviations = {str(k): str(v) for k, v in dict(template.publication.get("abbreviations", {})).items()}
+    if nsd:
+        abbreviations["NSD"] = "National Security Division"
+    note_rows.extend((short, f"Abbreviation: {meaning}") for short, meaning in abbreviations.items())
     note_rows.extend((s, f"Shorthand: {meaning}") for s, meaning in SHORTHAND.items())
     notes = Sheet(
         name="Notes",
         title="Notes, abbreviations and shorthand",
-        lines=("This worksheet contains one table: the notes and the shorthand.",),
+        lines=(
+            "This worksheet contains one table: the notes, the abbreviations spelled out, and the shorthand.",
+        ),
         header=("Item", "Meaning"),
         rows=tuple(note_rows),
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,16 @@ COUNT_FORMAT = "#,##0"
 # Characters per line of a wrapped header at the widths below, and points per line of 10-point Arial.
 _HEADER_WIDTH = 24
 _FIRST_WIDTH = 34
+_TEXT_WIDTH = 60
+_CHART_GAP = 8.43  # the .xlsx's default column width, between a table and its chart
+_CHART_WIDTH_CM = 18
 _LINE_POINTS = 13.0
+_ROW_POINTS = 12.75
+# Printed, every worksheet is one A4 landscape page wide (as many pages tall as it needs) with Excel's
+# default margins, and a table's header row is repeated at the top of every page: the same in both formats.
+PAPER_A4 = "9"  # the .xlsx paper size code of A4
+PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 29.7, 21.0
+MARGINS_INCHES = {"top": 1.0, "bottom": 1.0, "left": 0.75, "right": 0.75}
 # A publication workbook of ours is small; anything bigger is not one, and is not read as one.
 _MAX_PUBLICATION_BYTES = 5_000_000
 _MAX_PART_BYTES = 20_000_000
@@ -95,8 +104,12 @@ class Sheet:
     rows: tuple[tuple[Any, ...], ...]
     links: bool = False  # the first column names worksheets to link to
     counts: tuple[bool, ...] = field(default=())  # which columns hold counts (#,##0)
-    # When set, the .xlsx draws a bar chart of the second column by the first beside the table, so titled.
+    # In a sheet with counts, which columns hold running text: wrapped and left-aligned, and wider.
+    texts: tuple[bool, ...] = field(default=())
+    # When set, a bar chart of the second column by the first is drawn beside the table, so titled, with
+    # this alternative text (what a screen reader says of it; the table holds every number it shows).
     bar_chart: str = ""
+    chart_description: str = ""
 
 
 def template_status(template: Template) -> str:
@@ -338,12 +351,23 @@ def _lines(text: str, width: int) -> int:
 
 
 def _widths(sheet: Sheet) -> list[float]:
-    """Column widths in characters: the first holds its labels, the others a wrapped header."""
+    """Column widths in characters: the first holds its labels, the others a wrapped header, and a column
+    of running text as much of its longest text as reads well on a line."""
     columns = max(len(sheet.header), 1)
     first = max([len(str(r[0])) for r in sheet.rows] + [len(sheet.header[0]) if sheet.header else 0, 12])
-    widths = [float(min(max(first, 14), 60 if sheet.name in ("Contents", "Notes") else _FIRST_WIDTH))]
+    # Two characters beyond the longest label: a label never wraps, nor takes a taller row (_body_height).
+    widths = [float(min(max(first + 2, 14), 60 if sheet.name in ("Contents", "Notes") else _FIRST_WIDTH))]
     widths += [float(_HEADER_WIDTH if sheet.name not in ("Contents", "Notes") else 100)] * (columns - 1)
+    for c in range(1, columns):
+        if _is_text(sheet, c):
+            longest = max([len(str(r[c])) for r in sheet.rows if c < len(r)] + [_HEADER_WIDTH])
+            widths[c] = float(min(longest + 2, _TEXT_WIDTH))
     return widths
+
+
+def _is_text(sheet: Sheet, column: int) -> bool:
+    """True for a column of running text in a sheet with counts (wrapped, left-aligned)."""
+    return column < len(sheet.texts) and sheet.texts[column]
 
 
 def _header_height(sheet: Sheet, widths: list[float]) -> float:
@@ -420,8 +444,11 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
     wb.add_named_style(heading2)
     plain = Font(name=FONT, size=10)
     link_font = Font(name=FONT, size=10, color="0563C1", underline="single")
+    charted: list[tuple[Any, str]] = []
     for sheet in sheets:
         ws = wb.create_sheet(sheet.name)
+        # Arial 10's row height (openpyxl says Calibri 11's 15 points): rows print as the .ods's do.
+        ws.sheet_format.defaultRowHeight = _ROW_POINTS
         widths = _widths(sheet)
         ws["A1"] = cell_text(sheet.title)
         ws["A1"].style = "Heading 1"
@@ -436,12 +463,14 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
                 for c, value in enumerate(values, start=1):
                     cell = ws.cell(r, c, cell_text(value))
                     cell.font = plain
-                    if c > 1 and sheet.counts:
-                        cell.alignment = Alignment(horizontal="right")
+                    if c > 1 and sheet.counts and not _is_text(sheet, c - 1):
+                        cell.alignment = Alignment(horizontal="right", vertical="top")
                         if isinstance(value, (int, float)) and sheet.counts[c - 1]:
                             cell.number_format = COUNT_FORMAT
                     elif c > 1:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
+                    else:
+                        cell.alignment = Alignment(vertical="top")  # level with a wrapped row's first line
                     if sheet.links and c == 1:
                         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{value}'!A1")
                         cell.font = link_font
@@ -459,16 +488,51 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
             ws.add_table(table)
             if sheet.bar_chart:
                 _add_bar_chart(ws, sheet, top)
+                charted.append((ws, sheet.chart_description or sheet.bar_chart))
         from openpyxl.utils import get_column_letter
 
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        # Printed, each worksheet fits the width of a landscape page.
+        # Printed (PAGE_… above): fits the width of a landscape A4 page, the header row on every page.
         ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = PAPER_A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if sheet.bar_chart else 0  # a chart is never cut across two pages
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb.save(path)
+        for side, inches in MARGINS_INCHES.items():
+            setattr(ws.page_margins, side, inches)
+        if sheet.header:
+            ws.print_title_rows = f"{len(sheet.lines) + 2}:{len(sheet.lines) + 2}"
+    if not charted:
+        wb.save(path)
+        return
+    import io
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    # openpyxl gives a chart a title but no alternative text: the drawing parts it wrote (known only once
+    # saved) get each chart's description, as Excel's "Alt Text" writes it.
+    _describe_charts(buffer.getvalue(), {ws._drawing.path.lstrip("/"): text for ws, text in charted}, path)
+
+
+def _with_descr(text: str) -> Callable[[re.Match[bytes]], bytes]:
+    """A replacement adding descr="…" (already quoted) to the element its match opens."""
+    return lambda match: match.group(0) + b" descr=" + text.encode("utf-8")
+
+
+def _describe_charts(data: bytes, descriptions: dict[str, str], path: Path) -> None:
+    """Write the .xlsx `data` to `path` with each drawing part's chart described (its `descr`)."""
+    import zipfile
+    from io import BytesIO
+    from xml.sax.saxutils import quoteattr
+
+    with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename in descriptions:
+                text = quoteattr(str(cell_text(descriptions[info.filename])))
+                part = re.sub(rb'<cNvPr id="\d+" name="Chart \d+"', _with_descr(text), part, count=1)
+            target.writestr(info, part)
 
 
 def write_ods(
@@ -482,20 +546,25 @@ def write_ods(
 def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path) -> None:
     """Write these sheets as an OpenDocument spreadsheet with these document properties."""
     from odf import dc, meta
+    from odf.namespaces import STYLENS
     from odf.number import Number, NumberStyle
     from odf.office import FontFaceDecls  # noqa: F401 - imported for its registration side effects
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.style import (
         DefaultStyle,
         FontFace,
+        MasterPage,
+        PageLayout,
+        PageLayoutProperties,
         ParagraphProperties,
         Style,
         TableCellProperties,
         TableColumnProperties,
+        TableProperties,
         TableRowProperties,
         TextProperties,
     )
-    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
     from odf.text import A, P
 
     doc = OpenDocumentSpreadsheet()
@@ -555,6 +624,31 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
     count_style = cell_style("Count", "Count", right=True, number="N_count")
     right_text = cell_style("Text_20_right", "Text right", right=True)
 
+    def page_style(number: int, one_page: bool) -> Style:
+        """The page setup of the .xlsx (PAGE_… above): landscape A4, one page wide (and, with a chart, one
+        page tall), its margins, no header or footer. Fitting is ODF 1.3's scale-to-X and scale-to-Y, which
+        odfpy predates, so they are set directly."""
+        layout = PageLayout(name=f"pm{number}")
+        page = PageLayoutProperties(
+            printorientation="landscape",
+            pagewidth=f"{PAGE_WIDTH_CM}cm",
+            pageheight=f"{PAGE_HEIGHT_CM}cm",
+            **{f"margin{side}": f"{inches}in" for side, inches in MARGINS_INCHES.items()},
+        )
+        page.setAttrNS(STYLENS, "scale-to-X", "1")
+        if one_page:
+            page.setAttrNS(STYLENS, "scale-to-Y", "1")
+        layout.addElement(page)
+        doc.automaticstyles.addElement(layout)
+        master = MasterPage(name="Publication_one_page" if one_page else "Publication", pagelayoutname=layout)
+        doc.masterstyles.addElement(master)
+        style = Style(name=f"ta{number}", family="table", masterpagename=master)
+        style.addElement(TableProperties(display="true"))
+        doc.automaticstyles.addElement(style)
+        return style
+
+    table_styles = {False: page_style(1, False), True: page_style(2, True)}
+
     column_styles: dict[float, Style] = {}
     row_styles: dict[float, Style] = {}
 
@@ -598,9 +692,11 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
 
     for sheet in sheets:
         widths = _widths(sheet)
-        table = Table(name=sheet.name)
+        table = Table(name=sheet.name, stylename=table_styles[bool(sheet.bar_chart)])
         for width in widths:
             table.addElement(TableColumn(stylename=column_style(width)))
+        if sheet.bar_chart:  # a gap, then the column the chart stands in, as in the .xlsx
+            table.addElement(TableColumn(stylename=column_style(_CHART_GAP), numbercolumnsrepeated=2))
         row = TableRow()
         row.addElement(text_cell(sheet.title, heading1))
         table.addElement(row)
@@ -612,18 +708,25 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
             row = TableRow(stylename=row_style(_header_height(sheet, widths)))
             for text in sheet.header:
                 row.addElement(text_cell(str(text), heading2))
-            table.addElement(row)
-            for values in sheet.rows:
+            repeated = TableHeaderRows()  # printed at the top of every page, as the .xlsx's print titles
+            repeated.addElement(row)
+            table.addElement(repeated)
+            for r, values in enumerate(sheet.rows):
                 height = _body_height(values, widths)
                 row = TableRow(stylename=row_style(height)) if height else TableRow()
                 for c, value in enumerate(values):
                     if c == 0:
                         link = f"#{value}.A1" if sheet.links else None
                         row.addElement(text_cell(str(value), text_style, link))
-                    elif sheet.counts:
+                    elif sheet.counts and not _is_text(sheet, c):
                         row.addElement(value_cell(value, sheet.counts[c]))
                     else:
                         row.addElement(text_cell(str(value), wrapped))
+                if sheet.bar_chart and r == 0:
+                    row.addElement(TableCell())
+                    anchor = TableCell()  # the chart stands in the first row's cell beyond the gap
+                    anchor.addElement(_ods_bar_chart(doc, sheet, len(sheet.lines) + 2))
+                    row.addElement(anchor)
                 table.addElement(row)
         doc.spreadsheet.addElement(table)
     doc.save(str(path))
@@ -784,6 +887,130 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
     return AreaTables.from_records(records, meta=meta, template=template)
 
 
+def _range(sheet: str, first: str, last: str) -> str:
+    """An OpenDocument cell range: Chart_rate.A5:Chart_rate.A46 (a name with other characters quoted)."""
+    name = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}.{first}:{name}.{last}"
+
+
+def _ods_bar_chart(doc: Any, sheet: Sheet, top: int) -> Any:
+    """The .xlsx's bar chart as an OpenDocument chart object: the same table drawn, titled and described.
+
+    `top` is the header row; the chart reads the table's cells (a copy of them travels with it, as every
+    OpenDocument chart carries its data), one horizontal bar per row, the first row at the top."""
+    from odf import chart, draw, svg
+    from odf.namespaces import DRAWNS
+    from odf.opendocument import OpenDocumentChart
+    from odf.style import ChartProperties, GraphicProperties, Style, TextProperties
+    from odf.table import (
+        Table,
+        TableCell,
+        TableColumn,
+        TableColumns,
+        TableHeaderColumns,
+        TableHeaderRows,
+        TableRow,
+        TableRows,
+    )
+    from odf.text import P
+
+    last = top + len(sheet.rows)
+    title = str(cell_text(sheet.bar_chart))
+    axis_title = str(cell_text(sheet.header[1]))
+    width_cm, height_cm = _CHART_WIDTH_CM, max(7.5, 0.6 * len(sheet.rows))
+    obj = OpenDocumentChart()
+
+    def style(name: str, *properties: Any) -> Style:
+        made = Style(name=name, family="chart")
+        for element in properties:
+            made.addElement(element)
+        obj.automaticstyles.addElement(made)
+        return made
+
+    def font() -> Any:
+        return TextProperties(fontfamily=FONT, fontsize="10pt")
+
+    main = style("chart", GraphicProperties(stroke="none"), font())
+    bars = style("bars", ChartProperties(vertical="true"))  # bars along the value axis: horizontal
+    # The first row at the top, as in the table.
+    categories = style("categories", ChartProperties(reversedirection="true", displaylabel="true"), font())
+    values = style("values", ChartProperties(displaylabel="true"), font())
+    series = style("series", GraphicProperties(fill="solid", fillcolor="#4f81bd", stroke="none"))
+    heading = style("title", TextProperties(fontfamily=FONT, fontsize="13pt", fontweight="bold"))
+    wall = style("wall", GraphicProperties(fill="none", stroke="none"))
+    grid = style("grid", GraphicProperties(stroke="solid", strokecolor="#d9d9d9"))  # light, as the .xlsx's
+    drawing = chart.Chart(
+        attributes={"class": "chart:bar"}, width=f"{width_cm}cm", height=f"{height_cm}cm", stylename=main
+    )
+    obj.chart.addElement(drawing)
+    chart_title = chart.Title(stylename=heading)
+    chart_title.addElement(P(text=title))
+    drawing.addElement(chart_title)
+    plot = chart.PlotArea(
+        stylename=bars,
+        cellrangeaddress=_range(sheet.name, f"A{top}", f"B{last}"),
+        datasourcehaslabels="both",
+    )
+    x_axis = chart.Axis(dimension="x", name="primary-x", stylename=categories)
+    x_axis.addElement(chart.Categories(cellrangeaddress=_range(sheet.name, f"A{top + 1}", f"A{last}")))
+    plot.addElement(x_axis)
+    y_axis = chart.Axis(dimension="y", name="primary-y", stylename=values)
+    y_title = chart.Title()
+    y_title.addElement(P(text=axis_title))
+    y_axis.addElement(y_title)
+    y_axis.addElement(chart.Grid(attributes={"class": "major"}, stylename=grid))
+    plot.addElement(y_axis)
+    plot.addElement(
+        chart.Series(
+            stylename=series,
+            valuescellrangeaddress=_range(sheet.name, f"B{top + 1}", f"B{last}"),
+            labelcelladdress=_range(sheet.name, f"B{top}", f"B{top}"),
+            attributes={"class": "chart:bar"},
+        )
+    )
+    plot.addElement(chart.Wall(stylename=wall))
+    drawing.addElement(plot)
+    local = Table(name="local-table")
+    head_columns = TableHeaderColumns()
+    head_columns.addElement(TableColumn())
+    local.addElement(head_columns)
+    columns = TableColumns()
+    columns.addElement(TableColumn())
+    local.addElement(columns)
+    head = TableHeaderRows()
+    row = TableRow()
+    row.addElement(TableCell())
+    cell = TableCell(valuetype="string")
+    cell.addElement(P(text=axis_title))
+    row.addElement(cell)
+    head.addElement(row)
+    local.addElement(head)
+    body = TableRows()
+    for label, value in sheet.rows:
+        row = TableRow()
+        cell = TableCell(valuetype="string")
+        cell.addElement(P(text=str(cell_text(str(label)))))
+        row.addElement(cell)
+        cell = TableCell(valuetype="float", value=str(value))
+        cell.addElement(P(text=str(value)))
+        row.addElement(cell)
+        body.addElement(row)
+    local.addElement(body)
+    drawing.addElement(local)
+    frame = draw.Frame(width=f"{width_cm}cm", height=f"{height_cm}cm", x="0cm", y="0cm", zindex="0")
+    # The name LibreOffice's navigator lists, as the .xlsx's (odfpy's setters would write 'Chart_20_1').
+    frame.attributes[(DRAWNS, "name")] = "Chart 1"
+    frame.addElement(
+        draw.Object(
+            href=doc.addObject(obj),
+            notifyonupdateofranges=_range(sheet.name, f"A{top}", f"B{last}"),
+        )
+    )
+    frame.addElement(svg.Title(text=title))
+    frame.addElement(svg.Desc(text=str(cell_text(sheet.chart_description or sheet.bar_chart))))
+    return frame
+
+
 def _add_bar_chart(ws: Any, sheet: Sheet, top: int) -> None:
     """A horizontal bar chart of the table's second column by its first, to the right of the table."""
     from openpyxl.chart import BarChart, Reference
@@ -799,5 +1026,5 @@ def _add_bar_chart(ws: Any, sheet: Sheet, top: int) -> None:
     chart.x_axis.scaling.orientation = "maxMin"  # the first row at the top, as in the table
     chart.x_axis.tickLblSkip = 1  # every category named
     chart.height = max(7.5, 0.6 * len(sheet.rows))
-    chart.width = 18
+    chart.width = _CHART_WIDTH_CM
     ws.add_chart(chart, f"D{top}")
