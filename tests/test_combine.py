@@ -282,7 +282,7 @@ def test_json_follows_its_schema(tidy_2015: Path) -> None:
     document = json.loads(run("combine", tidy_2015, "--population", ONS_2014, "-f", "json").stdout)
     schema = json.loads((schemas_dir() / "combine.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
     assert document["status"] == "pass" and document["exit_code"] == 0
 
 
@@ -392,7 +392,8 @@ def test_areas_that_do_not_add_up_to_the_england_and_wales_row_say_by_how_much(
 def test_text_and_markdown_are_exactly_as_committed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, golden: str
 ) -> None:
-    """Kent's workbook and CSV (two different files for Kent), Surrey's copy stating Kent's rate, a lock file:
+    """Kent's workbook and its tidy CSV (the same figures in two files: counted once), Surrey's copy stating
+    Kent's rate, a lock file:
     the whole report, byte for byte, as in tests/data (written once by the command and read by a person)."""
     folder = tmp_path / "set"
     folder.mkdir()
@@ -687,3 +688,23 @@ def test_ctrl_c_is_exit_130_in_one_line(monkeypatch: pytest.MonkeyPatch, tidy_20
     monkeypatch.setattr(mappa_stats.combine, "combine", interrupted)
     result = run("combine", tidy_2015)
     assert (result.exit_code, result.stderr) == (130, "mappa-stats: error: interrupted (Ctrl+C)\n")
+
+
+def test_two_returns_for_an_area_say_where_they_differ(returns_2024: Path, tmp_path: Path) -> None:
+    """Derbyshire's return and a corrected one: the finding names the first field they disagree on with both
+    values, so the statistician can tell which to keep; each file's note says it is one of two. The same
+    return saved again under another name (not the same bytes) is counted once, with a note."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    corrected = {**scaled("2023-24", 7), "CAT1L1": 1548 * 7 + 9, "CAT1L2YEAR": 18 * 7 + 1}
+    make_return(folder / "derbyshire_v2.xlsx", "2023-24", corrected, area_id=7, area_name="Derbyshire")
+    make_return(folder / "kent_again.xlsx", "2023-24", scaled("2023-24", 17), area_id=17, area_name="Kent")
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    duplicate = next(p for p in document["problems"] if p["kind"] == "duplicate")
+    assert duplicate["message"] == (
+        f"Derbyshire: 2 different returns ({folder / 'area_07.xlsx'}, {folder / 'derbyshire_v2.xlsx'}), "
+        "differing in CAT1L1 (10,836 / 10,845) and 7 other fields: neither is counted; keep one"
+    )  # CAT1L2YEAR, and the totals each moves: Level 1, Category 1, all on 31 March; the three yearly ones
+    notes = {Path(f["path"]).name: f["note"] for f in document["files"]}
+    assert notes["derbyshire_v2.xlsx"] == notes["area_07.xlsx"] == "one of 2 different returns for Derbyshire"
+    assert notes["kent_again.xlsx"] == f"the same figures as {folder / 'area_17.xlsx'} (a different file): counted once"
+    assert [p["kind"] for p in document["problems"]] == ["duplicate", "missing"]  # and the NSD

@@ -508,3 +508,25 @@ def test_the_chart_of_an_incomplete_set_does_not_call_its_sum_the_national_rate(
     with zipfile.ZipFile(failing_2015["xlsx"]) as archive:
         drawing = archive.read("xl/drawings/drawing1.xml").decode("utf-8")
     assert f"The England and Wales (PARTIAL: 41 of 42 returns counted) rate is {national:,}." in drawing
+
+
+def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> None:
+    """The 42 returns and the NSD's: in every count column of the area table the rows add up to the England
+    and Wales row. The NSD's row shows its own yearly, custody and serious further offence figures (30 + 8,
+    4 + 1, …), not [z] over figures it sent, and [z] only where Category 4 has nothing (Category 1 …)."""
+    from mappa_stats import national
+    from mappa_stats.combine import combine
+
+    folder = tmp_path / "set"
+    returns_set(folder)
+    make_return(folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd")
+    header, rows = national.area_table(combine([folder], helper=False))
+    *areas, england_and_wales = rows
+    nsd = next(r for r in areas if r[0] == "National Security Division")
+    column = {name: i for i, name in enumerate(header)}
+    yearly = next(name for name in header if name.startswith("MAPPA-eligible offenders in Levels 2 and 3"))
+    assert nsd[column[yearly]] == NSD["CAT4L2YEAR"] + NSD["CAT4L3YEAR"] == 38
+    assert nsd[column["Category 1 on 31 March"]] == "[z]"
+    for i, name in enumerate(header[1:-2], start=1):
+        numbers = [r[i] for r in areas if isinstance(r[i], int)]
+        assert sum(numbers) == england_and_wales[i], name

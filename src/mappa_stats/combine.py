@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -360,6 +360,26 @@ def _read(path: Path, year: str | None) -> AreaTables:
         return other
 
 
+def _contents(tables: AreaTables) -> dict[tuple[str, str, str], tuple[float | None, str]]:
+    """Every cell's number and marker: two files holding the same are the same return, whatever form."""
+    return {key: (cell.value, cell.marker) for key, cell in tables.cells().items()}
+
+
+def _differences(figures: Sequence[dict[str, float | None]]) -> str:
+    """Where different returns for one area disagree: 'differing in CAT1L1 (1,548 / 1,584) and 2 other
+    fields', so the statistician can tell which one to keep."""
+
+    def shown(value: float | None) -> str:
+        return "blank" if value is None else f"{value:,.0f}"
+
+    codes = [c for c in figures[0] if len({f.get(c) for f in figures}) > 1]
+    if not codes:
+        return "differing in what cannot be counted"  # pragma: no cover - the same counts are one return
+    first = f"{codes[0]} ({' / '.join(shown(f.get(codes[0])) for f in figures)})"
+    more = len(codes) - 1
+    return f"differing in {first}" + (f" and {more} other field{'s' * (more != 1)}" if more else "")
+
+
 def _unreadable(path: Path, error: BaseException) -> FileEntry:
     """A file that could not be read, with the area it is for when that is plain: the id a return gives
     (its area cells disagreeing) or its file name ('kent.xlsx'), so the area is not also called missing."""
@@ -530,28 +550,28 @@ def combine(
             problems.append(Problem("missing", f"{name}: no return (area {number})", name))
             continue
         if len(mine) > 1:
-            paths_text = ", ".join(e.path for e in mine)
-            lines.append(AreaLine(number, name, "duplicate", path=paths_text))
-            problems.append(
-                Problem(
-                    "duplicate",
-                    f"{name}: {len(mine)} different returns ({paths_text}): "
-                    f"{'neither' if len(mine) == 2 else 'none'} is counted; keep one",
-                    name,
+            figures = [area_values(by_file[e.path]) for e in mine]
+            held = [_contents(by_file[e.path]) for e in mine]
+            if all(h == held[0] for h in held[1:]):
+                # The same figures in different files (a copy saved as .ods, say): no choice to make.
+                for e in mine[1:]:
+                    note = f"the same figures as {mine[0].path} (a different file): counted once"
+                    entries[entries.index(e)] = replace(e, status=IDENTICAL, note=note)
+            else:
+                paths_text = ", ".join(e.path for e in mine)
+                lines.append(AreaLine(number, name, "duplicate", path=paths_text))
+                problems.append(
+                    Problem(
+                        "duplicate",
+                        f"{name}: {len(mine)} different returns ({paths_text}), {_differences(figures)}: "
+                        f"{'neither' if len(mine) == 2 else 'none'} is counted; keep one",
+                        name,
+                    )
                 )
-            )
-            for e in mine:
-                entries[entries.index(e)] = FileEntry(
-                    e.path,
-                    DUPLICATE,
-                    f"a second return for {name}",
-                    e.area,
-                    e.area_id,
-                    e.year,
-                    e.sha256,
-                    e.report,
-                )
-            continue
+                for e in mine:
+                    note = f"one of {len(mine)} different returns for {name}"
+                    entries[entries.index(e)] = replace(e, status=DUPLICATE, note=note)
+                continue
         entry = mine[0]
         assert entry.report is not None
         lines.append(_area_line(number, name, entry, by_file[entry.path], entry.report, loaded, problems))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from mappa_stats.combine import (
 )
 from mappa_stats.safetext import markdown, terminal
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: problem kind "blank", area status "error"
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT BE CHECKED", "missing": "MISSING"}
 # A finding's line in the returns worksheet is cut here: the whole of it is in `validate` of the return.
 _FIRST_CHARS = 300
@@ -64,10 +65,12 @@ def verdict(combined: Combined) -> str:
     kinds: dict[str, int] = {}
     for p in combined.problems:
         kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    copies = Counter(f.area_id for f in combined.files if f.status == "duplicate")
     words = {
         "missing": "missing",
-        "duplicate": "present twice",
+        "duplicate": "present twice" if set(copies.values()) <= {2} else "present more than once",
         "area": "with errors",
+        "blank": "with fields left blank (read as 0)",
         "rate": "with a rate that does not match",
         "population": "population finding",
         "other year": "file of another year",
@@ -84,7 +87,7 @@ def verdict(combined: Combined) -> str:
     for kind, count in kinds.items():
         word = words.get(kind, kind)
         word = plurals.get(word, word) if count != 1 else word
-        noun = "area" if kind in ("missing", "duplicate", "area", "rate") else ""
+        noun = "area" if kind in ("missing", "duplicate", "area", "blank", "rate") else ""
         parts.append(f"{count} {noun + 's' * (count != 1) + ' ' if noun else ''}{word}".replace("  ", " "))
     head = "COULD NOT BE CHECKED" if combined.status == "error" else "FAIL"
     return f"{head} — " + ", ".join(parts)
@@ -231,6 +234,7 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
     """The area table: one row per area (and the NSD), its figures, population to the nearest 100, and rate;
     `full=False` keeps the 31 March totals only (for reading on a screen)."""
     picks: list[tuple[str, str]] = []
+    parts_of: dict[str, list[str]] = {}  # a picked grid total → the grid's own cells, Category 4's included
     grand = field_of_role(combined.template, "grand_total")
     role = combined.template.role("rsos")
     main = role[0] if role else ""  # the 31 March grid: the table of the RSO count
@@ -247,6 +251,7 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
         elif table.table.kind == "grid":
             cell = table.rows[-1][2][-1]
             picks.append((cell.field, f"{table.title} (total)"))
+            parts_of[cell.field] = _inner_fields(table)
         else:
             picks += [
                 (cells[0].field, f"{table.title}: {label}" if table.table.kind == "list" else table.title)
@@ -268,7 +273,12 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
             if code == grand and code not in a.values:
                 figures.append("[x]" if a.total is None else int(a.total))  # a form with its own total
             elif code not in a.values:
-                figures.append("[z]")
+                # A form without this total (the NSD's): its part of it, from the cells it does carry.
+                own = [a.values[c] for c in parts_of.get(code, ()) if c in a.values]
+                if not own:
+                    figures.append("[z]")
+                else:
+                    figures.append("[x]" if None in own else int(sum(v for v in own if v is not None)))
             else:
                 v = a.values[code]
                 figures.append("[x]" if v is None else int(v))
@@ -294,6 +304,20 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
         ]
     )
     return header, rows
+
+
+def _inner_fields(table: NationalTable) -> list[str]:
+    """The field codes of a national grid's cells that are neither a row nor a column total."""
+    columns = [column_id for column_id, _ in table.columns]
+    out = []
+    for row_id, _, cells in table.rows:
+        if table.table.row(row_id).is_total:
+            continue
+        for column_id, cell in zip(columns, cells, strict=True):
+            known = any(c.id == column_id for c in table.table.columns)
+            if not known or not table.table.column(column_id).is_total:
+                out.append(cell.field)  # Category 4's column is the NSD's own, never a total
+    return out
 
 
 # --- text and Markdown ---------------------------------------------------------------------------------
