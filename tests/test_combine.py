@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -580,6 +581,10 @@ def test_progress_is_one_line_rewritten_on_a_terminal(
     assert "\n" not in err
     assert err.count("\r\x1b[K") == 43  # 42 lines, each over the last, then the line cleared
     assert err.endswith(f"[42/42] {sorted(tidy_2015.iterdir())[-1]}\r\x1b[K")
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((40, 24)))
+    cli._Progress(42)(7, tidy_2015 / "area_07.csv")
+    narrow = capsys.readouterr().err  # a folder too long for the terminal: cut from the left, name kept
+    assert narrow == "\r\x1b[K[7/42] …" + str(tidy_2015 / "area_07.csv")[-(39 - len("[7/42] …")) :]
 
 
 def test_a_population_read_while_the_returns_are_gives_the_same_run(tidy_2015: Path, tmp_path: Path) -> None:

@@ -109,7 +109,10 @@ class _Progress:
             click.echo(line, err=True)
             return
         width = max(20, shutil.get_terminal_size().columns - 1)
-        click.echo("\r\x1b[K" + line[:width], nl=False, err=True)
+        if len(line) > width:  # keep the count and the file's name; cut the folder's path from the left
+            head = f"[{number}/{self.total}] …"
+            line = head + line[len(line) - (width - len(head)) :]
+        click.echo("\r\x1b[K" + line, nl=False, err=True)
         if number == self.total:
             click.echo("\r\x1b[K", nl=False, err=True)
 
@@ -146,6 +149,12 @@ _YEAR = click.option(
     default=None,
     metavar="YYYY-YY",
     help="Template year, e.g. 2014-15. Default: from the workbook's 'Reporting year' cell or table titles.",
+)
+_COMBINE_YEAR = click.option(
+    "--year",
+    default=None,
+    metavar="YYYY-YY",
+    help="The year to combine, e.g. 2023-24. Default: the year most of the files are for.",
 )
 
 
@@ -884,7 +893,7 @@ def compare(
 @_population("ONS population file of the year's mid-year: rates, the area table and the population check.")
 @_MID_YEAR
 @_CLAIMS
-@_YEAR
+@_COMBINE_YEAR
 @_TEMPLATE
 @_OUTPUT_OPTION
 @_force(

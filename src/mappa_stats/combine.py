@@ -600,6 +600,7 @@ def _area_line(
 ) -> AreaLine:
     """An area's line: its verdict, its figures as the wide frame holds them, population and rate."""
     values = area_values(tables)
+    template_of = tables.template
     status = report.status()
     errors, warnings = report.errors, report.warnings
     if errors:
@@ -633,9 +634,18 @@ def _area_line(
                 note = f"stated {rate.stated}, computed {rate.rounded}"
                 errors += 1
                 status = "fail"
+                role = template_of.role("stated_rate")
+                stated = tables.cell(*role) if role else None
+                where = f" in {entry.path}"
+                if stated is not None:  # a CSV line names its file already; a workbook's cell does not
+                    own = stated.source.startswith(entry.path)
+                    where = f" ({stated.source})" if own else f" ({stated.source} in {entry.path})"
                 problems.append(
                     Problem(
-                        "rate", f"{name}: the stated rate {rate.stated} does not match {rate.rounded}", name
+                        "rate",
+                        f"{name}: the stated rate {rate.stated}{where} does not match {rate.rounded}, "
+                        f"{rate.rsos:,} ÷ {rate.population:,} aged 10+ × 100,000 = {rate.two_dp}",
+                        name,
                     )
                 )
         elif pop is None:
