@@ -713,3 +713,20 @@ def test_two_returns_for_an_area_say_where_they_differ(returns_2024: Path, tmp_p
     assert notes["derbyshire_v2.xlsx"] == notes["area_07.xlsx"] == "one of 2 different returns for Derbyshire"
     assert notes["kent_again.xlsx"] == f"the same figures as {folder / 'area_17.xlsx'} (a different file): counted once"
     assert [p["kind"] for p in document["problems"]] == ["duplicate", "missing"]  # and the NSD
+
+
+def test_a_population_file_lacking_an_authority_names_it(tidy_2015: Path, tmp_path: Path) -> None:
+    """The ONS mid-2014 file without Medway's row (E06000035): Kent cannot be made up, and every line about
+    it names the authority the file lacks rather than calling all of Kent missing."""
+    lines = ONS_2014.read_text(encoding="utf-8").splitlines()
+    pop = tmp_path / "ons_mid2014_no_medway.csv"
+    pop.write_text("\n".join(line for line in lines if not line.startswith("E06000035,")) + "\n", "utf-8")
+    result = run("combine", tidy_2015, "--population", pop)
+    assert result.exit_code == 1
+    assert f"  population: Kent: the population file {pop} lacks E06000035, of the authorities Kent is made of" in (
+        result.stdout.splitlines()
+    )
+    assert "areas missing from the file: Kent (the file lacks E06000035)" in result.stdout
+    assert "Not checked: the England and Wales rate (Kent without a population in the file)" in result.stdout
+    rate = run("rate", "--population", pop, SAMPLES / "kent_2015.xlsx")
+    assert rate.exit_code == 2 and "area 'Kent' cannot be made up: the file lacks E06000035" in rate.stderr

@@ -649,9 +649,17 @@ def _area_line(
                     )
                 )
         elif pop is None:
-            problems.append(
-                Problem("population", f"{name}: not in the population file {population.path}", name)
+            from mappa_stats.population import find_area
+
+            area = find_area(name)
+            lacking = population.lacking.get(area.name if area is not None else name)
+            said = (
+                f"{name}: the population file {population.path} lacks {', '.join(lacking)}, of the "
+                f"authorities {name} is made of"
+                if lacking
+                else f"{name}: not in the population file {population.path}"
             )
+            problems.append(Problem("population", said, name))
     elif number == NSD_ID:
         note = "no population (Category 4 only)"
     template = tables.template
@@ -719,7 +727,21 @@ def _rates(combined: Combined, population: PopulationFile | None) -> None:
         combined.national_rate = compute_rate(
             NATIONAL, rsos, AreaPopulation(NATIONAL, total, None), vintage=population.vintage
         )
-    short = tuple(a.name for a in areas() if a.name not in population.by_area)
+    elif counted:
+        without = [a.area for a in counted if a.population is None]
+        why = (
+            f"{', '.join(without[:3])}{' …' if len(without) > 3 else ''} without a population in the file"
+            if without
+            else "the national Category 1 is not known"
+        )
+        combined.not_checked.append(f"the {NATIONAL} rate ({why})")
+    short = tuple(
+        f"{a.name} (the file lacks {', '.join(population.lacking[a.name])})"
+        if a.name in population.lacking
+        else a.name
+        for a in areas()
+        if a.name not in population.by_area
+    )
     present = [population.by_area[a.name] for a in areas() if a.name in population.by_area]
     everyone = [p.all_ages for p in present]
     check = PopulationCheck(

@@ -145,6 +145,8 @@ class PopulationFile:
     layout: str
     vintage: str | None
     by_area: dict[str, AreaPopulation] = field(default_factory=dict)
+    # An area the file's authorities almost make up: the codes it lacks (Kent without Medway: E06000035).
+    lacking: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def get(self, name: str) -> AreaPopulation:
         """The population of an area, by MAPPA area or police force name."""
@@ -155,6 +157,12 @@ class PopulationFile:
         for known in self.by_area:
             if area_key(known) == area_key(name):
                 return self.by_area[known]
+        if key in self.lacking:
+            codes = ", ".join(self.lacking[key])
+            raise InputError(
+                f"{self.path}: area {key!r} cannot be made up: the file lacks {codes}, of the authorities "
+                f"{key} is made of; give a file with every local authority"
+            )
         hint = suggest_areas(name, self.by_area)
         fix = f"did you mean {hint}?" if hint else "check the spelling or the file"
         raise InputError(
@@ -347,6 +355,11 @@ def _code_rows(
                 )
                 result.by_area[area.name] = AreaPopulation(area.name, ten, all_ages, codes)
                 break
+        else:
+            # Which authorities it lacks, of the code set it comes closest to (most of its codes present).
+            best = max(area.geographies, key=lambda codes: sum(code in rows for code in codes), default=())
+            if any(code in rows for code in best):
+                result.lacking[area.name] = tuple(code for code in best if code not in rows)
     if not result.by_area:
         levels = sorted({LEVELS.get(code[:3], code[:3]) for code in rows})
         if rows and all(code.startswith(AGGREGATE_PREFIXES[:9]) for code in rows):
