@@ -730,3 +730,21 @@ def test_a_population_file_lacking_an_authority_names_it(tidy_2015: Path, tmp_pa
     assert "Not checked: the England and Wales rate (Kent without a population in the file)" in result.stdout
     rate = run("rate", "--population", pop, SAMPLES / "kent_2015.xlsx")
     assert rate.exit_code == 2 and "area 'Kent' cannot be made up: the file lacks E06000035" in rate.stderr
+
+
+def test_a_claim_about_england_and_wales_on_a_partial_set_says_so(tidy_2015: Path, tmp_path: Path) -> None:
+    """Kent's return missing: a national_rate claim is judged on the 41 areas' sums, and its line says those
+    are partial, not the national figure; Surrey's own rate claim is unaffected."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    (folder / "area_17.csv").unlink()
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "kind,area,year,from_year,stated\n"
+        f"national_rate,England and Wales,2014-15,,{rate(1560 * (SUM_OF_IDS - 17), 50_351_333 - 1_565_295)}\n"
+        f"rate,Surrey,2014-15,,{rate(1560 * 34, populations()['Surrey'])}\n",
+        encoding="utf-8",
+    )
+    document = json.loads(run("combine", folder, "--population", ONS_2014, "--claims", claims, "-f", "json").stdout)
+    national, surrey = document["claims"]
+    assert national["message"].endswith(" (PARTIAL: 41 of 42 returns counted, not the national figure)")
+    assert "PARTIAL" not in surrey["message"]

@@ -949,12 +949,9 @@ def combine(
         helper=_helper(),
     )
     if claims:
-        from mappa_stats.claims import check_claims
-        from mappa_stats.combine import long_rows
+        from mappa_stats.combine import judge_claims
 
-        # The national figures are the 'England and Wales' rows; national_rate claims are judged on them.
-        figures = {(area, y, code): value for area, y, code, value in long_rows(done)}
-        done.claims.extend(check_claims(claims, figures))
+        judge_claims(done, claims)
     inputs = [
         *files,
         *(Path(entry.path) for entry in done.files),  # a folder's files are inputs too

@@ -864,6 +864,29 @@ def _sum(parts: Sequence[NationalCell], code: str) -> NationalCell:
     return NationalCell(sum(p.value for p in parts if p.value is not None), "", code)
 
 
+# --- claims -------------------------------------------------------------------------------------------
+
+
+def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
+    """Judge a claims file against the run's figures: England and Wales claims (`national_rate` …) against
+    the national rows, an area's against its row. While the set is incomplete the national figures are
+    partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on the
+    national figure)."""
+    from dataclasses import replace as changed
+
+    from mappa_stats.claims import check_claims
+
+    figures = {(area, y, code): value for area, y, code, value in long_rows(combined)}
+    results = check_claims(list(claims), figures)
+    if not combined.complete:
+        counted = sum(1 for a in combined.areas if a.counted)
+        partial = f" (PARTIAL: {counted} of {len(combined.areas)} returns counted, not the national figure)"
+        results = [
+            changed(r, message=r.message + partial) if r.claim.area == NATIONAL else r for r in results
+        ]
+    combined.claims.extend(results)
+
+
 # --- the agreed long form (compare reads it) ----------------------------------------------------------
 
 
