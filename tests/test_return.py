@@ -206,3 +206,41 @@ def test_a_missing_breakdown_anchor_is_one_line(tmp_path: Path) -> None:
     result = run("validate", path)
     assert result.exit_code == 2
     assert "'Data entry' has no 'Under 18' in column B" in result.output
+
+
+def test_strict_passes_a_return_that_carries_no_stated_rate_or_share(tmp_path: Path) -> None:
+    """A return has no stated rate and no commentary: with --population its rate is said (1560 ÷ 1,565,295 ×
+    100,000 = 99.66 → 100) and the two rules are 'not applicable', which --strict does not fail (it fails a
+    rule that could not be checked). The sign-off pack says so in words."""
+    from combine_sets import population_table
+
+    path = make_return(tmp_path / "kent.xlsx", "2023-24", figures("2023-24"))
+    pop = population_table(tmp_path / "population_mid2023.csv")
+    result = CliRunner().invoke(main, ["validate", str(path), "--population", str(pop), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Not applicable: rate.matches (a return carries no stated rate; its figures give 100 per 100,000: "
+        "1,560 ÷ 1,565,295 aged 10+ × 100,000 = 99.66)" in result.output
+    )
+    assert "Not applicable: claims.level1_share (a return carries no stated Level 1 share; give " in result.output
+    assert "2 not applicable" in result.output
+    document = json.loads(
+        CliRunner().invoke(main, ["validate", str(path), "--population", str(pop), "-f", "json"]).output
+    )
+    statuses = {r["id"]: r["status"] for r in document["files"][0]["rules"]}
+    assert statuses["rate.matches"] == statuses["claims.level1_share"] == "not applicable"
+    assert document["files"][0]["summary"]["not_applicable"] == 2
+    pack = CliRunner().invoke(main, ["signoff", str(path), "--population", str(pop), "-f", "markdown"])
+    assert pack.exit_code == 0 and "not applicable" in pack.output
+
+
+def test_strict_still_fails_a_workbook_with_no_stated_share(tmp_path: Path) -> None:
+    """An area's own workbook with its commentary cell left empty: that could have been checked and was not,
+    so --strict fails it ('Not checked'), unlike a return's."""
+    from conftest import KENT_XLSX
+    from helpers import edit_copy
+
+    copy = edit_copy(KENT_XLSX, tmp_path / "kent.xlsx", {"E41": None})
+    result = CliRunner().invoke(main, ["validate", str(copy), "--strict"])
+    assert result.exit_code == 1
+    assert "Not checked: claims.level1_share" in result.output

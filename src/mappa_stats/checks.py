@@ -54,6 +54,10 @@ class Context:
         """Record that a rule had nothing to check (it is then 'skipped', not 'passed')."""
         self.extras.setdefault("skipped", {})[rule_id] = why
 
+    def not_applicable(self, rule_id: str, why: str) -> None:
+        """Record that a rule is about something this input's form never holds (a return's stated rate)."""
+        self.extras.setdefault("not_applicable", {})[rule_id] = why
+
     def failed(self, rule_id: str, code: str) -> bool:
         """True when the year's schema found this rule broken at this field."""
         return code in self.failures.get(rule_id, ())
@@ -572,6 +576,11 @@ def claim_check(claim: Claim) -> CheckFn:
             ):
                 # A share kept as a fraction whose % format was lost (OpenDocument, CSV): 0.99 is 99%.
                 stated_text = _as_percent(Decimal(stated_cell.raw))
+        elif stated_cell is None and template.report_only(claim.stated[0]):
+            level1 = claim.stated == template.role("level1_share")
+            option = "; give --level1-share to check one stated elsewhere" if level1 else ""
+            ctx.not_applicable(claim.rule, f"a return carries no stated {claim.name}{option}")
+            return
         else:
             ctx.skip(claim.rule, f"no stated {claim.name} in the workbook and none given on the command line")
             return
@@ -716,8 +725,8 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
     stated_cell = ctx.area.cell(*role) if role else None
     if stated_cell is None and ctx.area.template.return_fields:
         # The Ministry's return has no rate to compare: the national pipeline computes it, as this did.
-        # Nothing in the file can be corrected, so it is said as not checked (and --strict fails it).
-        ctx.skip(
+        # Nothing in the file states one, so the rule does not apply to it (and --strict does not fail it).
+        ctx.not_applicable(
             "rate.matches",
             f"a return carries no stated rate; its figures give {rate.rounded} per 100,000: "
             f"{rate.rsos:,} ÷ {rate.population:,} {rate.base} × 100,000 = {rate.two_dp}",

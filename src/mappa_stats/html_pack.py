@@ -239,7 +239,7 @@ def render_html(pack: Pack) -> str:
     )
     out.extend(f"<p>{_e(line)}</p>" for line in pack.rate_lines())
     out.append("</section>")
-    tone = {"failed": "fail", "passed": "pass", "not checked": "nc"}
+    tone = {"failed": "fail", "passed": "pass", "not checked": "nc", "not applicable": "nc"}
     rows = "".join(
         f'<tr><td>{_e(c.description)}</td><td class="status-{tone.get(c.result, "nc")}">{_e(c.result)}</td>'
         f"<td>{_e(c.detail)}</td></tr>"

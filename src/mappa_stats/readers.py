@@ -338,17 +338,11 @@ def _tidy_csv(
                             f"row={row_label.id} column={col_label.id}; "
                             "give every cell, with marker 'blank' for an empty one"
                         )
-        elif table.required and not _report_only(template, table):
+        elif table.required and not template.report_only(table.id):
             raise LabelError(f"{path}: table {table.id} ({table.display_title!r}) has no rows; add its cells")
     order = {t: i for i, t in enumerate(template.table_ids())}
     records.sort(key=lambda rec: order[rec["table"]])
     return records, template.year, (sorted(areas)[0] if areas else None), template
-
-
-def _report_only(template: Template, table: Any) -> bool:
-    """A table of the area report a return does not carry (the stated rate, the commentary): a tidy CSV
-    written from a return has none of its cells, and is complete without them."""
-    return bool(template.return_fields) and not set(table.fields.values()) & set(template.return_fields)
 
 
 _NOT_AREA_WORDS = re.compile(r"\b(mappa|annual|report|statistics|stats|tables|return|final|draft|v)\b")

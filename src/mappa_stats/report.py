@@ -9,9 +9,9 @@ from typing import Any
 from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.safetext import markdown, terminal
-from mappa_stats.validate import FAILED, PASSED, SKIPPED, FileReport
+from mappa_stats.validate import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, FileReport
 
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "1.2"
 
 
 def overall_status(reports: Sequence[FileReport], strict: bool = False) -> str:
@@ -27,10 +27,11 @@ def exit_code(reports: Sequence[FileReport], strict: bool = False) -> int:
 
 def _counts(report: FileReport) -> dict[str, int]:
     return {
-        "rules_run": sum(1 for r in report.rules if r.status != SKIPPED),
+        "rules_run": sum(1 for r in report.rules if r.status in (PASSED, FAILED)),
         "passed": sum(1 for r in report.rules if r.status == PASSED),
         "failed": sum(1 for r in report.rules if r.status == FAILED),
         "skipped": sum(1 for r in report.rules if r.status == SKIPPED),
+        "not_applicable": sum(1 for r in report.rules if r.status == NOT_APPLICABLE),
         "errors": report.errors,
         "warnings": report.warnings,
     }
@@ -109,6 +110,7 @@ def summary_line(report: FileReport) -> str:
     """'Summary: 13 rules run, 13 passed, …'."""
     c = _counts(report)
     skipped = f", {c['skipped']} skipped" if c["skipped"] else ""
+    skipped += f", {c['not_applicable']} not applicable" if c["not_applicable"] else ""
     return (
         f"Summary: {c['rules_run']} rules run, {c['passed']} passed, {c['failed']} failed{skipped}; "
         f"{c['errors']} error{'s' * (c['errors'] != 1)}, {c['warnings']} warning{'s' * (c['warnings'] != 1)}"
@@ -117,11 +119,12 @@ def summary_line(report: FileReport) -> str:
 
 def _not_checked(report: FileReport) -> list[str]:
     """'Not checked: rate.matches, rate.vintage (no --population file given)', one line per reason."""
-    reasons: dict[str, list[str]] = {}
+    reasons: dict[tuple[str, str], list[str]] = {}
     for result in report.rules:
-        if result.status == SKIPPED:
-            reasons.setdefault(result.note, []).append(result.id)
-    return [f"Not checked: {', '.join(ids)} ({why})" for why, ids in reasons.items()]
+        if result.status in (SKIPPED, NOT_APPLICABLE):
+            reasons.setdefault((result.status, result.note), []).append(result.id)
+    said = {SKIPPED: "Not checked", NOT_APPLICABLE: "Not applicable"}
+    return [f"{said[status]}: {', '.join(ids)} ({why})" for (status, why), ids in reasons.items()]
 
 
 def finding_line(f: Finding, width: int = 0) -> str:

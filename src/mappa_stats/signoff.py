@@ -25,7 +25,7 @@ from mappa_stats.model import AreaTables
 from mappa_stats.population import PopulationFile, Rate
 from mappa_stats.render import shown as shown_cell
 from mappa_stats.templates import TableDef
-from mappa_stats.validate import FAILED, SKIPPED, FileReport
+from mappa_stats.validate import FAILED, NOT_APPLICABLE, SKIPPED, FileReport
 
 FORMATS = ("markdown", "html")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -58,7 +58,7 @@ class Check:
     id: str
     description: str
     severity: str
-    result: str  # "passed", "failed", "not checked"
+    result: str  # "passed", "failed", "not checked", "not applicable"
     detail: str
 
 
@@ -132,6 +132,8 @@ class Pack:
             description = described.get(result.id, result.id)
             if result.status == SKIPPED:
                 out.append(Check(result.id, description, result.severity, "not checked", result.note))
+            elif result.status == NOT_APPLICABLE:
+                out.append(Check(result.id, description, result.severity, "not applicable", result.note))
             elif result.status == FAILED:
                 n = result.findings
                 out.append(

@@ -283,6 +283,12 @@ class Template:
                 for column in table.columns:
                     yield table, row, column
 
+    def report_only(self, table_id: str) -> bool:
+        """True for a table of the area report that the year's return does not carry (the stated rate, the
+        commentary): a return, or a tidy CSV written from one, is complete without it."""
+        fields = set(self.table(table_id).fields.values())
+        return bool(self.return_fields) and not fields & set(self.return_fields)
+
     def field_of(self, ref: Ref) -> str:
         """The field code of a cell."""
         return self.table(ref[0]).fields[(ref[1], ref[2])]

@@ -17,6 +17,9 @@ from mappa_stats.findings import ERROR, WARNING, Finding
 from mappa_stats.model import AreaTables
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+# A rule about something the input's form never holds (a return has no stated rate or commentary): neither
+# passed nor "could not be checked", so --strict does not fail it.
+NOT_APPLICABLE = "not applicable"
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,13 @@ class FileReport:
 
 
 def rule_results(
-    rules: Sequence[Rule], findings: Sequence[Finding], skipped: dict[str, str]
+    rules: Sequence[Rule],
+    findings: Sequence[Finding],
+    skipped: dict[str, str],
+    not_applicable: dict[str, str] | None = None,
 ) -> list[RuleResult]:
     """Each rule's status and count, from the final findings: a rule failed when a finding shows it broken."""
+    not_applicable = not_applicable or {}
     counts = {r.id: 0 for r in rules}
     for f in findings:
         for rule_id in f.rules:
@@ -82,11 +89,14 @@ def rule_results(
     for r in rules:
         if counts[r.id]:
             status = FAILED
+        elif r.id in not_applicable:
+            status = NOT_APPLICABLE
         elif r.id in skipped:
             status = SKIPPED
         else:
             status = PASSED
-        results.append(RuleResult(r.id, r.severity, status, counts[r.id], skipped.get(r.id, "")))
+        note = not_applicable.get(r.id) or skipped.get(r.id, "")
+        results.append(RuleResult(r.id, r.severity, status, counts[r.id], note))
     return results
 
 
@@ -134,6 +144,7 @@ def validate_areas(
 
             shown = explain_totals(area, raw)
         skipped = ctx.extras.get("skipped", {})
+        not_applicable = ctx.extras.get("not_applicable", {})
         reports.append(
             FileReport(
                 path=area.meta.path,
@@ -141,7 +152,14 @@ def validate_areas(
                 template=area.meta.template,
                 area=area.meta.area,
                 findings=tuple(shown),
-                rules=tuple(rule_results(chosen, shown, skipped if isinstance(skipped, dict) else {})),
+                rules=tuple(
+                    rule_results(
+                        chosen,
+                        shown,
+                        skipped if isinstance(skipped, dict) else {},
+                        not_applicable if isinstance(not_applicable, dict) else {},
+                    )
+                ),
                 raw_findings=tuple(raw),
                 provisional=area.template.provisional,
                 notes=(*area.meta.notes, *ctx.extras.get(CLAIMED, ())),
