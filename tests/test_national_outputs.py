@@ -530,3 +530,29 @@ def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> Non
     for i, name in enumerate(header[1:-2], start=1):
         numbers = [r[i] for r in areas if isinstance(r[i], int)]
         assert sum(numbers) == england_and_wales[i], name
+
+
+def test_the_national_cover_says_when_and_who(national_2024: dict[str, Path], tmp_path: Path) -> None:
+    """The GSS checklist asks a cover for its release date, next release and contact: the national workbook's
+    give the defaults a national release has, or what --release-date, --next-release, --contact and --source
+    say (text from the command line is never a formula)."""
+    from mappa_stats.publish import today
+
+    cover = [c.value for c in load_workbook(national_2024["xlsx"])["Cover"]["A"] if c.value]
+    assert f"Released: {today()}." in cover
+    assert "Next release: To be announced (the national tables are published once a year)." in cover
+    assert "Contact: The Ministry of Justice's MAPPA statistics team." in cover
+    given = tmp_path / "national.xlsx"
+    folder = national_2024["xlsx"].parent / "2023-24"
+    result = run(
+        "combine", folder, "--population", national_2024["xlsx"].parent / "population_mid2023.csv",
+        "-o", given, "--release-date", "30 July 2026", "--next-release", "July 2027",
+        "--contact", "=mappa.statistics@justice.gov.uk", "--source", "MAPPA area returns, 2023-24",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = load_workbook(given)
+    lines = [c.value for c in book["Cover"]["A"] if c.value]
+    assert "Released: 30 July 2026." in lines and "Next release: July 2027." in lines
+    assert any(str(line).startswith("Contact: ") and "mappa.statistics@justice.gov.uk" in line for line in lines)
+    assert not any(str(line).startswith("=") for line in lines)
+    assert "Source: MAPPA area returns, 2023-24" in lines

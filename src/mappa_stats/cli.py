@@ -150,6 +150,24 @@ _YEAR = click.option(
     metavar="YYYY-YY",
     help="Template year, e.g. 2014-15. Default: from the workbook's 'Reporting year' cell or table titles.",
 )
+def _cover(contact: str, source: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The publication cover's options (--release-date, --next-release, --contact, --source), with the
+    command's own defaults named in their help."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        helps = {
+            "--release-date": "Cover: the release date. Default: today.",
+            "--next-release": "Cover: the next release. Default: to be announced.",
+            "--contact": f"Cover: who to contact. Default: {contact}.",
+            "--source": f"Cover: the source. Default: {source}.",
+        }
+        for name, text in reversed(helps.items()):
+            command = click.option(name, metavar="TEXT", default=None, help=text)(command)
+        return command
+
+    return decorate
+
+
 _COMBINE_YEAR = click.option(
     "--year",
     default=None,
@@ -351,22 +369,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish tables that "
     "fail validation, marked 'not validated' on the cover."
 )
-@click.option("--release-date", metavar="TEXT", default=None, help="Cover: the release date. Default: today.")
-@click.option(
-    "--next-release", metavar="TEXT", default=None, help="Cover: the next release. Default: to be announced."
-)
-@click.option(
-    "--contact",
-    metavar="TEXT",
-    default=None,
-    help="Cover: who to contact. Default: the area's MAPPA co-ordinator.",
-)
-@click.option(
-    "--source",
-    metavar="TEXT",
-    default=None,
-    help="Cover: the source. Default: the area's MAPPA annual report.",
-)
+@_cover("the area's MAPPA co-ordinator", "the area's MAPPA annual report")
 def tables(
     file: Path,
     fmt: str | None,
@@ -900,6 +903,7 @@ def compare(
     "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish although "
     "returns have errors or are missing, marked 'not validated' on the cover."
 )
+@_cover("the Ministry of Justice's MAPPA statistics team", "the MAPPA area returns of the year")
 def combine(
     files: tuple[Path, ...],
     fmt: str | None,
@@ -908,6 +912,10 @@ def combine(
     claims_path: Path | None,
     year: str | None,
     output: Path | None,
+    release_date: str | None,
+    next_release: str | None,
+    contact: str | None,
+    source: str | None,
 ) -> None:
     """Combine the areas' returns into national tables, checking every return first.
 
@@ -963,11 +971,13 @@ def combine(
     if fmt in ("xlsx", "ods"):
         assert output is not None
         from mappa_stats.output import write_atomic
+        from mappa_stats.publish import Cover
 
         validation = national.gate(done, _forced())
+        cover = Cover(release_date, next_release, contact, source)
         write_atomic(
             output,
-            lambda temp: national.write_workbook(done, temp, fmt, validation),
+            lambda temp: national.write_workbook(done, temp, fmt, validation, cover),
             inputs,
             force=_forced(),
         )

@@ -577,9 +577,25 @@ def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
     )
 
 
-def build_sheets(combined: Combined, validation: Any) -> list[Any]:
+def national_cover(cover: Any) -> Any:
+    """The cover's release, next release, contact and source, each blank filled as a national release's."""
+    from mappa_stats.publish import Cover, today
+
+    given = cover or Cover()
+    return Cover(
+        release_date=given.release_date or today(),
+        next_release=given.next_release or "To be announced (the national tables are published once a year)",
+        contact=given.contact or "The Ministry of Justice's MAPPA statistics team",
+        source=given.source,
+    )
+
+
+def build_sheets(combined: Combined, validation: Any, cover_text: Any = None) -> list[Any]:
     """Cover, contents, notes, the returns received, each national table, and the area table."""
     from mappa_stats.publish import SHORTHAND, Sheet, contents_sheet, is_provisional
+    from mappa_stats.render import safe_text
+
+    given = national_cover(cover_text)
 
     template = combined.template
     year = combined.year
@@ -591,7 +607,7 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             return "This table has no shorthand."
         return "Shorthand in this table: " + "; ".join(f"{s} {SHORTHAND[s]}" for s in uses) + ". See Notes."
 
-    source = f"The MAPPA area returns for {year}, combined with mappa-stats {__version__}."
+    source = given.source or f"The MAPPA area returns for {year}, combined with mappa-stats {__version__}."
     for table in combined.tables:
         if table.table.kind == "grid":
             header = (
@@ -687,7 +703,10 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
             "returns.",
             *status_lines,
             f"Reporting period: {template.period_start} to {template.period_end}.",
-            f"Source: {source}",
+            f"Released: {safe_text(given.release_date)}.",
+            f"Next release: {safe_text(given.next_release)}.",
+            f"Contact: {safe_text(given.contact)}.",
+            f"Source: {safe_text(source)}",
             f"Population: {population_words(combined)}.",
             f"Template {year} (status: {template.status}). Produced with mappa-stats {__version__}.",
             "The worksheets: Contents lists them, Notes explains the abbreviations and shorthand, and each "
@@ -739,18 +758,19 @@ def build_sheets(combined: Combined, validation: Any) -> list[Any]:
     return [cover, contents, notes, *tables]
 
 
-def write_workbook(combined: Combined, path: Any, fmt: str, validation: Any) -> None:
-    """The national publication workbook (.xlsx or .ods), written by publish.py's writers."""
+def write_workbook(combined: Combined, path: Any, fmt: str, validation: Any, cover: Any = None) -> None:
+    """The national publication workbook (.xlsx or .ods), written by publish.py's writers; `cover` (a
+    publish.Cover) gives the release date, next release, contact and source, each with a default."""
     from mappa_stats.publish import write_ods_sheets, write_xlsx_sheets
 
     props = {
         "title": f"MAPPA statistics: {NATIONAL}, {combined.year}",
         "language": "en-GB",
-        "author": "mappa-stats",
+        "author": str(national_cover(cover).contact),
         "subject": "Multi-Agency Public Protection Arrangements national statistics",
         "area": NATIONAL,
         "year": combined.year,
     }
     (write_xlsx_sheets if fmt == "xlsx" else write_ods_sheets)(
-        build_sheets(combined, validation), props, path
+        build_sheets(combined, validation, cover), props, path
     )

@@ -196,7 +196,8 @@ def _description(table: TableDef) -> str:
     return {"rate": "A rate.", "percentage": "A percentage."}.get(table.value_type, "Numbers.")
 
 
-def _today() -> str:
+def today() -> str:
+    """Today's date as a cover gives it: '2 December 2026'."""
     return dt.date.today().strftime("%d %B %Y").lstrip("0")
 
 
@@ -205,7 +206,7 @@ def cover_defaults(tables: AreaTables, cover: Cover) -> Cover:
     area = tables.meta.area or "the area"
     source = tables.template.publication.get("source", "{area} MAPPA annual report {year}")
     return Cover(
-        release_date=cover.release_date or _today(),
+        release_date=cover.release_date or today(),
         next_release=cover.next_release or "To be announced (the report is published once a year)",
         contact=cover.contact or f"The MAPPA co-ordinator, {area}",
         source=cover.source or str(source).format(area=area, year=tables.meta.template),
