@@ -208,25 +208,26 @@ def test_one_core_reads_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.usable(43) is False
 
 
-def test_the_command_reaches_the_fork_without_numpy() -> None:
+def test_the_command_reaches_the_fork_without_numpy(tmp_path: Path) -> None:
     """Everything combine and validate import before they read is free of pandas and numpy, so the helper
-    is used from the command (a module-level `import pandas` on that path turns it off silently)."""
+    is used from the command (a module-level `import pandas` on that path turns it off silently); and the
+    helper reads a return without them, or openpyxl, so it starts reading at once."""
+    returns_set(tmp_path / "returns")
     code = (
         "import sys\n"
         "import mappa_stats.cli, mappa_stats.combine, mappa_stats.validate, mappa_stats.readers\n"
         "import mappa_stats.parallel, mappa_stats.population, mappa_stats.claims, mappa_stats.checks\n"
-        "from mappa_stats.combine import expand\n"
+        "from mappa_stats.combine import expand, _read\n"
         "from pathlib import Path\n"
-        "expand([Path(sys.argv[1])])\n"
-        "print(sorted(m for m in ('numpy', 'pandas', 'pandera') if m in sys.modules))\n"
+        "files, _ = expand([Path(sys.argv[1])])\n"
+        "print(sorted(m for m in ('numpy', 'pandas', 'pandera', 'openpyxl') if m in sys.modules))\n"
+        "_read(files[0], None)\n"
+        "print(sorted(m for m in ('numpy', 'pandas', 'pandera', 'openpyxl') if m in sys.modules))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(Path(__file__).parents[1] / "samples")],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", code, str(tmp_path / "returns")], capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split("\n")[:2] == ["[]", "[]"]
 
 
 def test_the_command_says_the_same_with_and_without_the_helper(tmp_path: Path) -> None:

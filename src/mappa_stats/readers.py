@@ -17,7 +17,7 @@ from mappa_stats import guard
 from mappa_stats import ret as returns
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
-from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, parse_cell, record, sheet_ref
+from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, a1, parse_cell, record, sheet_ref
 from mappa_stats.templates import Label, Template, available_years, load_template, match_label, normalize
 
 # A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
@@ -129,7 +129,7 @@ def _explain_blanks(
 
     Only blanks where a figure belongs are looked into: a blank not-applicable cell (Category 3 at Level 1)
     is as it should be."""
-    from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
+    from mappa_stats.xlsx import cell_position
 
     by_name = {sheet.name: sheet for sheet in sheets}
     for rec in records:
@@ -138,7 +138,7 @@ def _explain_blanks(
             continue
         if not template.table(rec["table"]).is_applicable(rec["row"], rec["column"]):
             continue
-        row, column = coordinate_to_tuple(rec["cell"])
+        row, column = cell_position(rec["cell"])
         if (row, column) in sheet.formulas:
             rec.update(marker="", raw=sheet.formulas[(row, column)], issue="no_cached_value")
             continue
@@ -150,7 +150,7 @@ def _explain_blanks(
                 if (row, right) in sheet.cells:
                     break
                 if (row, right) in sheet.formulas:
-                    ref = f"{get_column_letter(right)}{row}"
+                    ref = a1(row, right)
                     rec.update(marker="", raw=sheet.formulas[(row, right)], issue="no_cached_value", cell=ref)
                     rec["source"] = sheet_ref(rec["sheet"], ref)
                     break

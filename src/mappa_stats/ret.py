@@ -192,9 +192,9 @@ def _totals(template: Template) -> set[str]:
 
 def _blank_at(sheet: Sheet, ref: str) -> bool:
     """True when the cell (A1 reference) of a sheet holds nothing."""
-    from openpyxl.utils.cell import coordinate_to_tuple  # as xlsx.py reads references
+    from mappa_stats.xlsx import cell_position  # as the workbook reader reads references
 
-    cell = sheet.get(*coordinate_to_tuple(ref))
+    cell = sheet.get(*cell_position(ref))
     return cell is None or _text(cell.value) == ""
 
 

@@ -13,18 +13,31 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from xml.parsers import expat
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
-
 MAIN = "officeDocument/2006/relationships/officeDocument"
+# openpyxl (and through it numpy) is imported only for what a plain workbook lacks: a number format other
+# than General, a date, a merged range. Reading a return then needs neither, so combine's helper process
+# starts reading at once (parallel.py) and `tables` does not pay for them.
+GENERAL = "General"
+WINDOWS_1900, MAC_1904 = "1900", "1904"
+_CELL = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+
+
+def cell_position(ref: str) -> tuple[int, int]:
+    """(row, column), 1-based, of an A1 reference: 'C5' → (5, 3); ValueError for anything else."""
+    found = _CELL.fullmatch(ref.replace("$", ""))
+    if found is None:
+        raise ValueError(f"{ref[:20]!r} is not a cell reference")
+    column = 0
+    for letter in found.group(1).upper():
+        column = column * 26 + ord(letter) - 64
+    return int(found.group(2)), column
 
 
 class XlsxError(Exception):
@@ -163,7 +176,7 @@ def _styles(data: bytes) -> list[str]:
             inside["cellXfs"] = True
         elif name == "xf" and inside["cellXfs"]:
             number = int(attrs.get("numFmtId", "0"))
-            formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, "General"))
+            formats.append(custom.get(number) or _builtin_format(number))
 
     def end(tag: str) -> None:
         if _local(tag) == "cellXfs":
@@ -173,6 +186,24 @@ def _styles(data: bytes) -> list[str]:
     return formats
 
 
+def _builtin_format(number: int) -> str:
+    """A built-in number format's code (ECMA-376 18.8.30): 0 is General, the others from openpyxl."""
+    if number == 0:
+        return GENERAL
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    return str(BUILTIN_FORMATS.get(number, GENERAL))
+
+
+def _date_styles(formats: list[str]) -> set[int]:
+    """The styles whose number format shows a date or time."""
+    if all(code == GENERAL for code in formats):
+        return set()
+    from openpyxl.styles.numbers import is_date_format
+
+    return {i for i, code in enumerate(formats) if code != GENERAL and is_date_format(code)}
+
+
 def _number(text: str) -> int | float:
     if "." in text or "E" in text or "e" in text:
         return float(text)
@@ -180,9 +211,9 @@ def _number(text: str) -> int | float:
 
 
 def _sheet(
-    sheet: XlsxSheet, data: bytes, shared: list[str], formats: list[str], epoch: datetime, budget: _Budget
+    sheet: XlsxSheet, data: bytes, shared: list[str], formats: list[str], epoch: str, budget: _Budget
 ) -> None:
-    dates = {i for i, code in enumerate(formats) if is_date_format(code)}
+    dates = _date_styles(formats)
     state: dict[str, Any] = {
         "row": 0,
         "col": 0,
@@ -198,7 +229,7 @@ def _sheet(
         if name == "c":
             ref = attrs.get("r")
             if ref:
-                row, col = coordinate_to_tuple(ref)
+                row, col = cell_position(ref)
             else:
                 row, col = state["row"], state["col"] + 1
             state["col"] = col
@@ -258,7 +289,7 @@ def _store(
     shared: list[str],
     formats: list[str],
     dates: set[int],
-    epoch: datetime,
+    epoch: str,
     budget: _Budget,
 ) -> None:
     key = (cell["row"], cell["col"])
@@ -280,6 +311,8 @@ def _store(
     elif kind in ("str", "e"):
         value = raw
     elif kind == "d":
+        from openpyxl.utils.datetime import from_ISO8601
+
         value = from_ISO8601(raw)  # type: ignore[no-untyped-call]
     else:
         try:
@@ -288,7 +321,10 @@ def _store(
             raise XlsxError(f"cell {key} holds {raw[:20]!r} where a number was saved") from None
         if style in dates:
             try:
-                value = from_excel(value, epoch)
+                from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+                calendar = CALENDAR_MAC_1904 if epoch == MAC_1904 else CALENDAR_WINDOWS_1900
+                value = from_excel(value, calendar)
             except (OverflowError, ValueError):
                 value = "#VALUE!"
     formula = None if cell["f"] is None else "=" + "".join(cell["f"])
@@ -324,7 +360,7 @@ def _read(archive: zipfile.ZipFile, budget: _Budget) -> list[XlsxSheet]:
         raise XlsxError("has no workbook part; save it again from Excel")
     relations = _rels(archive, book)
     listed: list[tuple[str, bool, str]] = []
-    epoch = {"value": CALENDAR_WINDOWS_1900}
+    epoch = {"value": WINDOWS_1900}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         name = _local(tag)
@@ -332,7 +368,7 @@ def _read(archive: zipfile.ZipFile, budget: _Budget) -> list[XlsxSheet]:
             rel = next((v for k, v in attrs.items() if _local(k) == "id"), "")
             listed.append((attrs.get("name", ""), attrs.get("state", "visible") != "visible", rel))
         elif name == "workbookPr" and attrs.get("date1904", "0") in ("1", "true"):
-            epoch["value"] = CALENDAR_MAC_1904
+            epoch["value"] = MAC_1904
 
     _parse(archive.read(book), start, lambda _t: None, lambda _t: None)
     shared: list[str] = []
@@ -360,6 +396,8 @@ def merged_cells(sheet: XlsxSheet) -> dict[tuple[int, int], str]:
     out: dict[tuple[int, int], str] = {}
     for ref in sheet.merged:
         try:
+            from openpyxl.utils.cell import range_boundaries
+
             min_col, min_row, max_col, max_row = range_boundaries(ref)
         except (TypeError, ValueError):
             continue
