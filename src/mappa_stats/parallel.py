@@ -17,7 +17,6 @@ import copyreg
 import io
 import os
 import pickle
-import select
 import signal
 import struct
 import sys
@@ -44,7 +43,7 @@ def usable(jobs: int) -> bool:
 
 
 def _template_by_name(template: Any) -> Any:
-    """How a year's definition crosses the pipe: by year and form when it is the one `load_template` gives
+    """How a year's definition is sent: by year and form when it is the one `load_template` gives
     (the receiver then uses its own, one object for every file, as a plain read does); otherwise whole."""
     from mappa_stats.templates import load_template
 
@@ -78,13 +77,13 @@ def _frame(index: int, value: Any) -> bytes:
 
 def _end_with_parent(parent: int) -> None:
     """Ask Linux to end the helper when the process that started it ends (killed, not only stopped): it would
-    otherwise read on until its next write found the pipe closed."""
+    otherwise read on to the end of its list."""
     import ctypes
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl: the pipe still ends it
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl: it ends with its list
         return
     if os.getppid() != parent:  # the parent ended before the request was made
         os._exit(1)
@@ -98,25 +97,27 @@ def _helper(jobs: Sequence[J], work: Callable[[J], T], out: int, parent: int) ->
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the helper says nothing; the receiver reports
-        with os.fdopen(out, "wb") as pipe:
-            for index, job in enumerate(jobs):
-                try:
-                    frame = _frame(index, work(job))
-                except Exception:  # a bad file, or a fault: the receiver reads it again, to raise it there
-                    frame = _HEADER.pack(0)
-                pipe.write(frame)
-                pipe.flush()
-    except BaseException:  # a closed pipe (the receiver has what it needs), a signal, anything: just stop
+        for index, job in enumerate(jobs):
+            try:
+                frame = _frame(index, work(job))
+            except Exception:  # a bad file, or a fault: the receiver reads it again, to raise it there
+                frame = _HEADER.pack(0)
+            view = memoryview(frame)
+            while view:  # a write to a file may be partial: the rest follows
+                view = view[os.write(out, view) :]
+    except BaseException:  # a signal, a full disk, anything: just stop; the receiver reads the rest
         code = 1
     os._exit(code)  # never the parent's atexit handlers or its buffered output, twice
 
 
 class _Receiver:
-    """The receiving end of the helper's pipe: framed results, in job order, taken without ever waiting."""
+    """The receiving end: the helper's framed results, in job order, taken from the file it appends them to
+    without ever waiting (a pipe would make the helper wait for this process, busy loading the checker)."""
 
     def __init__(self, pid: int, fd: int) -> None:
         self.pid = pid
         self.fd = fd
+        self.offset = 0  # how far this process has read (with os.pread: the file offset is the helper's)
         self.buffer = bytearray()
         self.alive = True
         self.received = 0
@@ -135,20 +136,39 @@ class _Receiver:
                         return self.received - 1, False, None
                     index, ok, value = pickle.loads(payload)  # our own helper's, never a file's bytes
                     return int(index), bool(ok), value
-            if not self.alive or not select.select([self.fd], [], [], 0)[0]:
+            if not self._more():
                 return None
-            chunk = os.read(self.fd, 1 << 16)
-            if not chunk:  # the helper has finished, or died: what it did not send is read here
-                self.alive = False
-                return None
+
+    def _more(self) -> bool:
+        """Take what the helper has written since; False when there is nothing new (and, once it has ended,
+        nothing will come)."""
+        if not self.alive:
+            return False
+        size = os.fstat(self.fd).st_size
+        if size > self.offset:
+            chunk = os.pread(self.fd, size - self.offset, self.offset)
+            self.offset += len(chunk)
             self.buffer += chunk
+            return bool(chunk)
+        ended, _ = os.waitpid(self.pid, os.WNOHANG)
+        if ended:  # finished or died: whatever it wrote before is read on the next call, then no more
+            self.alive = False
+            self.pid = 0
+            size = os.fstat(self.fd).st_size
+            if size > self.offset:
+                chunk = os.pread(self.fd, size - self.offset, self.offset)
+                self.offset += len(chunk)
+                self.buffer += chunk
+                return True
+        return False
 
     def stop(self) -> None:
-        """Close the pipe and end the helper (it may be reading a file this process has read already)."""
+        """End the helper (it may be reading a file this process has read already) and drop its file."""
         os.close(self.fd)
-        with contextlib.suppress(ProcessLookupError):  # already gone
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):  # already gone
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
 
 
 def run_all(
@@ -184,14 +204,14 @@ def run_all(
         return results
     sys.stdout.flush()
     sys.stderr.flush()
-    read_end, write_end = os.pipe()
+    # The results go to a file in memory, not a pipe: a pipe holds 64 KB, about one return's result, and
+    # the helper would wait on it until this process had loaded the checker.
+    results_file = os.memfd_create("mappa-stats-helper", os.MFD_CLOEXEC)
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the helper's side; its results are checked in the parent
-        os.close(read_end)
-        _helper(jobs, work, write_end, parent)
-    os.close(write_end)
-    receiver = _Receiver(pid, read_end)
+        _helper(jobs, work, results_file, parent)
+    receiver = _Receiver(pid, results_file)
     again: list[int] = []
     try:
         if prepare is not None:
