@@ -259,6 +259,7 @@ def _xlsx_pages(path: Path) -> dict[str, dict[str, Any]]:
             "pages wide": int(setup.fitToWidth) if ws.sheet_properties.pageSetUpPr.fitToPage else None,
             "pages tall": int(setup.fitToHeight) if ws.sheet_properties.pageSetUpPr.fitToPage else None,
             "repeated rows": ws.print_title_rows,
+            "repeated columns": ws.print_title_cols,
             "margins (in)": tuple(
                 float(getattr(ws.page_margins, side)) for side in ("top", "bottom", "left", "right")
             ),
@@ -298,6 +299,7 @@ def _ods_pages(path: Path) -> dict[str, dict[str, Any]]:
             "pages wide": int(props.get(q("style:scale-to-X"), "0")) or None,
             "pages tall": int(props.get(q("style:scale-to-Y"), "0")),
             "repeated rows": repeated,
+            "repeated columns": "$A:$A" if table.find(q("table:table-header-columns")) is not None else None,
             "margins (in)": tuple(
                 _length_in(props.get(q(f"fo:margin-{side}"), "0in"))
                 for side in ("top", "bottom", "left", "right")
@@ -307,19 +309,23 @@ def _ods_pages(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_the_ods_has_the_page_setup_of_the_xlsx(national_2024: dict[str, Path]) -> None:
-    """Every worksheet of both editions: landscape A4, one page wide, Excel's default margins, the table's
-    header row repeated on every page; the chart's worksheet on one page so the chart is never cut."""
+    """Every worksheet of both editions: landscape A4, Excel's default margins, the table's header row
+    repeated on every page; the chart's worksheet on one page so the chart is never cut; one page wide, but
+    the area table (25 columns, 604 characters) four and the Returns table (287) two, each page repeating
+    the first column, rather than shrunk below three quarters (183 characters a page at 0.75)."""
     xlsx, ods = _xlsx_pages(national_2024["xlsx"]), _ods_pages(national_2024["ods"])
     assert ods == xlsx
     assert len(xlsx) == 22
+    wide = {"Area_table": 4, "Returns": 2}
     for sheet, setup in xlsx.items():
         expected_tall = 1 if sheet == "Chart_rate" else 0
         assert (setup["orientation"], setup["paper"], setup["pages wide"], setup["pages tall"]) == (
             "landscape",
             "A4",
-            1,
+            wide.get(sheet, 1),
             expected_tall,
         ), sheet
+        assert setup["repeated columns"] == ("$A:$A" if sheet in wide else None), sheet
         assert setup["margins (in)"] == (1.0, 1.0, 0.75, 0.75)
     # Title, three lines, then the header row (row 5) of the Returns table.
     assert xlsx["Returns"]["repeated rows"] == "$5:$5"
@@ -333,9 +339,9 @@ SOFFICE = shutil.which("soffice")
 def test_printed_by_libreoffice_both_editions_take_the_same_pages(
     national_2024: dict[str, Path], tmp_path: Path
 ) -> None:
-    """LibreOffice prints the .ods on as many A4 landscape pages as the .xlsx, one per worksheet here (without
-    a page setup the .ods printed 69 pages, portrait and cut across, for the .xlsx's 24), and draws the
-    rate chart in both."""
+    """LibreOffice prints the .ods on as many A4 landscape pages as the .xlsx (without a page setup the .ods
+    printed 69 pages, portrait and cut across, for the .xlsx's 24), draws the rate chart in both, and prints
+    the wide area table several pages wide with its Area column on each."""
     import subprocess
 
     import pypdfium2
@@ -366,10 +372,16 @@ def test_printed_by_libreoffice_both_editions_take_the_same_pages(
         width, height = document[0].get_size()
         assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
         # The chart's page (the last but one) names each area twice: in the table and on the chart's axis.
-        text = document[len(document) - 2].get_textpage().get_text_range()
-        assert text.count("Warwickshire") == 2 and text.count("Avon and Somerset") == 2, fmt
+        texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+        chart = next(t for t in texts if t.startswith("Chart 1"))
+        assert chart.count("Warwickshire") == 2 and chart.count("Avon and Somerset") == 2, fmt
+        # The area table's 25 columns print four pages wide, each page naming the areas it shows (the Area
+        # column repeated), rather than shrunk onto one unreadable page.
+        last_column = [t for t in texts if "Serious case reviews" in t and "Avon and Somerset" in t]
+        assert last_column, fmt
         document.close()
-    assert pages["ods"] == pages["xlsx"] == len(load_workbook(national_2024["xlsx"]).sheetnames) == 22
+    sheets = len(load_workbook(national_2024["xlsx"]).sheetnames)
+    assert pages["ods"] == pages["xlsx"] > sheets
 
 
 def _expected_description() -> str:

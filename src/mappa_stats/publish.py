@@ -46,11 +46,25 @@ _CHART_GAP = 8.43  # the .xlsx's default column width, between a table and its c
 _CHART_WIDTH_CM = 18
 _LINE_POINTS = 13.0
 _ROW_POINTS = 12.75
-# Printed, every worksheet is one A4 landscape page wide (as many pages tall as it needs) with Excel's
-# default margins, and a table's header row is repeated at the top of every page: the same in both formats.
+# Printed, a worksheet is one A4 landscape page wide (as many pages tall as it needs) with Excel's default
+# margins, and a table's header row is repeated at the top of every page: the same in both formats. A table
+# too wide to read at that scale (the national area table's 25 columns) is printed several pages wide
+# instead, its first column repeated on each, so no page is shrunk below about three quarters.
 PAPER_A4 = "9"  # the .xlsx paper size code of A4
 PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 29.7, 21.0
 MARGINS_INCHES = {"top": 1.0, "bottom": 1.0, "left": 0.75, "right": 0.75}
+_CHAR_CM = 0.19  # a character of 10-point Arial
+_SMALLEST_SCALE = 0.75
+
+
+def pages_wide(widths: Sequence[float]) -> int:
+    """How many A4 landscape pages wide a table prints on, its first column repeated on each."""
+    usable = (PAGE_WIDTH_CM - 2.54 * (MARGINS_INCHES["left"] + MARGINS_INCHES["right"])) / _CHAR_CM
+    per_page = usable / _SMALLEST_SCALE  # characters on a page at the smallest scale allowed
+    if sum(widths) <= per_page:
+        return 1
+    first, rest = widths[0], sum(widths[1:])
+    return math.ceil(rest / max(per_page - first, 1.0))
 # A publication workbook of ours is small; anything bigger is not one, and is not read as one.
 _MAX_PUBLICATION_BYTES = 5_000_000
 _MAX_PART_BYTES = 20_000_000
@@ -497,13 +511,16 @@ def write_xlsx_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path
         # Printed (PAGE_… above): fits the width of a landscape A4 page, the header row on every page.
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = PAPER_A4
-        ws.page_setup.fitToWidth = 1
+        wide = pages_wide(widths)
+        ws.page_setup.fitToWidth = wide
         ws.page_setup.fitToHeight = 1 if sheet.bar_chart else 0  # a chart is never cut across two pages
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         for side, inches in MARGINS_INCHES.items():
             setattr(ws.page_margins, side, inches)
         if sheet.header:
             ws.print_title_rows = f"{len(sheet.lines) + 2}:{len(sheet.lines) + 2}"
+        if wide > 1:
+            ws.print_title_cols = "A:A"  # each page's rows named
     if not charted:
         wb.save(path)
         return
@@ -565,7 +582,7 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
         TableRowProperties,
         TextProperties,
     )
-    from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
+    from odf.table import Table, TableCell, TableColumn, TableHeaderColumns, TableHeaderRows, TableRow
     from odf.text import A, P
 
     doc = OpenDocumentSpreadsheet()
@@ -625,7 +642,7 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
     count_style = cell_style("Count", "Count", right=True, number="N_count")
     right_text = cell_style("Text_20_right", "Text right", right=True)
 
-    def page_style(number: int, one_page: bool) -> Style:
+    def page_style(number: int, one_page: bool, wide: int = 1) -> Style:
         """The page setup of the .xlsx (PAGE_… above): landscape A4, one page wide (and, with a chart, one
         page tall), its margins, no header or footer. Fitting is ODF 1.3's scale-to-X and scale-to-Y, which
         odfpy predates, so they are set directly."""
@@ -636,12 +653,13 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
             pageheight=f"{PAGE_HEIGHT_CM}cm",
             **{f"margin{side}": f"{inches}in" for side, inches in MARGINS_INCHES.items()},
         )
-        page.setAttrNS(STYLENS, "scale-to-X", "1")
+        page.setAttrNS(STYLENS, "scale-to-X", str(wide))
         if one_page:
             page.setAttrNS(STYLENS, "scale-to-Y", "1")
         layout.addElement(page)
         doc.automaticstyles.addElement(layout)
-        master = MasterPage(name="Publication_one_page" if one_page else "Publication", pagelayoutname=layout)
+        name = "Publication_one_page" if one_page else "Publication"
+        master = MasterPage(name=name if wide == 1 else f"{name}_{wide}_wide", pagelayoutname=layout)
         doc.masterstyles.addElement(master)
         style = Style(name=f"ta{number}", family="table", masterpagename=master)
         style.addElement(TableProperties(display="true"))
@@ -649,6 +667,15 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
         return style
 
     table_styles = {False: page_style(1, False), True: page_style(2, True)}
+    wide_styles: dict[int, Style] = {}
+
+    def table_style(sheet: Sheet, widths: list[float]) -> Style:
+        wide = pages_wide(widths)
+        if sheet.bar_chart or wide == 1:
+            return table_styles[bool(sheet.bar_chart)]
+        if wide not in wide_styles:
+            wide_styles[wide] = page_style(3 + len(wide_styles), False, wide)
+        return wide_styles[wide]
 
     column_styles: dict[float, Style] = {}
     row_styles: dict[float, Style] = {}
@@ -693,9 +720,16 @@ def write_ods_sheets(sheets: Sequence[Sheet], props: dict[str, str], path: Path)
 
     for sheet in sheets:
         widths = _widths(sheet)
-        table = Table(name=sheet.name, stylename=table_styles[bool(sheet.bar_chart)])
-        for width in widths:
-            table.addElement(TableColumn(stylename=column_style(width)))
+        table = Table(name=sheet.name, stylename=table_style(sheet, widths))
+        if pages_wide(widths) > 1:  # the first column on every page, as the .xlsx's print title columns
+            head_columns = TableHeaderColumns()
+            head_columns.addElement(TableColumn(stylename=column_style(widths[0])))
+            table.addElement(head_columns)
+            for width in widths[1:]:
+                table.addElement(TableColumn(stylename=column_style(width)))
+        else:
+            for width in widths:
+                table.addElement(TableColumn(stylename=column_style(width)))
         if sheet.bar_chart:  # a gap, then the column the chart stands in, as in the .xlsx
             table.addElement(TableColumn(stylename=column_style(_CHART_GAP), numbercolumnsrepeated=2))
         row = TableRow()
