@@ -748,3 +748,18 @@ def test_a_claim_about_england_and_wales_on_a_partial_set_says_so(tidy_2015: Pat
     national, surrey = document["claims"]
     assert national["message"].endswith(" (PARTIAL: 41 of 42 returns counted, not the national figure)")
     assert "PARTIAL" not in surrey["message"]
+
+
+def test_files_refused_for_one_reason_are_one_line(returns_2024: Path, tmp_path: Path) -> None:
+    """Six stray CSVs beside the returns, each refused for the same reason: one line naming how many and the
+    first, where six lines said the same; the JSON keeps one finding per file."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    for i in range(6):
+        (folder / f"notes_{i}.csv").write_text("not,a,return\n", encoding="utf-8")
+    result = run("combine", folder)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("  unreadable: ")]
+    assert len(lines) == 1
+    assert lines[0].startswith("  unreadable: 6 files: not a mappa-stats tidy CSV")
+    assert lines[0].endswith(f"(the first: {folder / 'notes_0.csv'}; each in the JSON)")
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert sum(1 for p in document["problems"] if p["kind"] == "unreadable") == 6

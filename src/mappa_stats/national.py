@@ -93,6 +93,30 @@ def verdict(combined: Combined) -> str:
     return f"{head} — " + ", ".join(parts)
 
 
+GROUPED_FROM = 5  # this many files refused for the same reason are said in one line (JSON keeps each)
+
+
+def grouped_problems(combined: Combined) -> list[str]:
+    """'kind: message' for each finding, in order; files refused for one reason, GROUPED_FROM or more of
+    them, in one line naming how many and the first (a folder of 289 stray CSVs is one line, not 289)."""
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for p in combined.problems:
+        path, _, reason = p.message.partition(": ")
+        if p.area is None and reason:
+            reasons.setdefault((p.kind, reason), []).append(path)
+    out: list[str] = []
+    said: set[tuple[str, str]] = set()
+    for p in combined.problems:
+        path, _, reason = p.message.partition(": ")
+        files = reasons.get((p.kind, reason), [])
+        if p.area is not None or len(files) < GROUPED_FROM:
+            out.append(f"{p.kind}: {p.message}")
+        elif (p.kind, reason) not in said:
+            said.add((p.kind, reason))
+            out.append(f"{p.kind}: {len(files):,} files: {reason} (the first: {path}; each in the JSON)")
+    return out
+
+
 def summary_rows(combined: Combined) -> tuple[list[str], list[list[str]]]:
     """The one-line-per-area summary: status, errors, warnings, Category 1, total, population, rate."""
     header = [
@@ -367,7 +391,7 @@ def render(combined: Combined, fmt: str) -> str:
         )
     )
     if combined.problems:
-        lines = [("- " if md else "  ") + esc(f"{p.kind}: {p.message}") for p in combined.problems]
+        lines = [("- " if md else "  ") + esc(said) for said in grouped_problems(combined)]
         out.append(("## Findings\n\n" if md else "Findings:\n") + "\n".join(lines))
     out.append(("**" if md else "") + esc(f"National: {verdict(combined)}") + ("**" if md else ""))
     if combined.population is not None:
