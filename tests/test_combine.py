@@ -763,3 +763,70 @@ def test_files_refused_for_one_reason_are_one_line(returns_2024: Path, tmp_path:
     assert lines[0].endswith(f"(the first: {folder / 'notes_0.csv'}; each in the JSON)")
     document = json.loads(run("combine", folder, "-f", "json").stdout)
     assert sum(1 for p in document["problems"] if p["kind"] == "unreadable") == 6
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="devices and FIFOs as Linux has them")
+def test_a_device_or_pipe_in_the_folder_is_refused_not_read(returns_2024: Path, tmp_path: Path) -> None:
+    """/dev/zero linked in as a workbook and a FIFO named like one: combine never opens them to look inside
+    (which read without end, or waited for ever); the reader's guard names each, and the run goes on."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    (folder / "zero.xlsx").symlink_to("/dev/zero")
+    os.mkfifo(folder / "waiting.csv")
+    done = subprocess.run(
+        [sys.executable, "-m", "mappa_stats", "combine", str(folder)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"  unreadable: {folder / 'zero.xlsx'}: " in done.stdout
+    assert f"  unreadable: {folder / 'waiting.csv'}: " in done.stdout
+    assert "42 counted" in done.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("command", ["combine", "validate"])
+def test_standard_input_among_the_files_is_read_once(returns_2024: Path, command: str) -> None:
+    """A return piped in as '-' beside four files, arriving only after a second: the same run as reading
+    each in one process (standard input can be read once only, so no helper shares the work; two readers
+    would each get part of it, or nothing)."""
+    import time
+
+    files = [str(returns_2024 / f"area_0{i}.xlsx") for i in (2, 3, 4, 5)]
+    piped = (returns_2024 / "area_01.xlsx").read_bytes()
+    runs = []
+    for env in ({}, {"MAPPA_STATS_NO_HELPER": "1"}):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mappa_stats", command, "-", *files, "-f", "csv" if command == "combine" else "json"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**{k: v for k, v in os.environ.items() if k != "MAPPA_STATS_NO_HELPER"}, **env},
+        )  # fmt: skip
+        time.sleep(1.0)  # a slow pipe: every other file is read before it comes
+        out, _ = process.communicate(piped, timeout=120)
+        runs.append((process.returncode, out))
+    assert runs[0] == runs[1]
+    assert b"Avon and Somerset,2023-24,CAT1L1,1548" in runs[0][1] if command == "combine" else runs[0][0] == 0
+
+
+def test_a_return_and_its_copies_in_other_forms_count_once(tidy_2015: Path, tmp_path: Path) -> None:
+    """Kent's workbook, its tidy CSV and its publication workbook: the same figures in three forms, so Kent
+    is counted once (two notes), never 'three different returns, none counted'."""
+    folder = copy_of(tidy_2015, tmp_path / "set")
+    (folder / "area_17.csv").unlink()
+    shutil.copy(KENT_XLSX, folder / "kent_2015.xlsx")
+    shutil.copy(SAMPLES / "kent_2015.csv", folder / "kent_2015.csv")
+    assert run("tables", KENT_XLSX, "-f", "xlsx", "-o", tmp_path / "published.xlsx").exit_code == 0
+    shutil.copy(tmp_path / "published.xlsx", folder / "kent_published.xlsx")
+    document = json.loads(run("combine", folder, "-f", "json").stdout)
+    assert document["problems"] == [] and document["exit_code"] == 0
+    statuses = sorted(f["status"] for f in document["files"] if Path(f["path"]).name.startswith("kent"))
+    assert statuses == ["counted", "identical", "identical"]
+    assert national_cells(document, "1")["CAT1TOT"] == 1560 * (SUM_OF_IDS - 17) + 1560  # the sample's own Kent
+
+
+def test_last_years_damaged_file_does_not_hide_a_missing_return(returns_2024: Path, tmp_path: Path) -> None:
+    """Kent's 2023-24 return missing, and a damaged 'kent_2022-23.xlsx' in the folder: both are said (the
+    file cannot be read; Kent has no return) — a file's name does not make it this year's return."""
+    folder = copy_of(returns_2024, tmp_path / "set")
+    (folder / "area_17.xlsx").unlink()
+    (folder / "kent_2022-23.xlsx").write_bytes((returns_2024 / "area_17.xlsx").read_bytes()[:3000])
+    lines = run("combine", folder).stdout.splitlines()
+    assert "  missing: Kent: no return (area 17)" in lines
+    assert any(line.startswith(f"  unreadable: {folder / 'kent_2022-23.xlsx'}: ") for line in lines)

@@ -300,3 +300,38 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return "Z"
+
+
+def test_a_command_started_with_sigchld_ignored_still_reads_everything(tmp_path: Path) -> None:
+    """A parent that ignores SIGCHLD passes that on through exec, and Linux then reaps the helper unasked:
+    waiting for it must not fail the run ('No child processes'). The result is the plain read's."""
+    returns_set(tmp_path / "returns")
+    code = (
+        "import os, signal, sys\n"
+        "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+        "os.execv(sys.executable, [sys.executable, '-m', 'mappa_stats', 'combine', sys.argv[1], '-f', 'csv'])\n"
+    )
+    ignored = subprocess.run([sys.executable, "-c", code, str(tmp_path / "returns")], capture_output=True, text=True)
+    plain = subprocess.run(
+        [sys.executable, "-m", "mappa_stats", "combine", str(tmp_path / "returns"), "-f", "csv"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MAPPA_STATS_NO_HELPER": "1"},
+    )
+    assert (ignored.returncode, ignored.stdout) == (plain.returncode, plain.stdout) == (1, plain.stdout)
+    assert "internal error" not in ignored.stderr
+
+
+def test_no_helper_to_be_had_means_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fork refused (too many processes, a container's pids.max) or no memfd: every job is done here, as
+    with no helper asked for; no file descriptor is left open."""
+    before = len(os.listdir("/proc/self/fd"))
+
+    def refuse(*_args: Any) -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    assert parallel.run_all(list(range(8)), lambda n: n * 2, helper=True) == [n * 2 for n in range(8)]
+    assert len(os.listdir("/proc/self/fd")) == before
+    monkeypatch.setattr(os, "memfd_create", lambda *_args: refuse())
+    assert parallel.run_all(list(range(8)), lambda n: n * 3, helper=True) == [n * 3 for n in range(8)]

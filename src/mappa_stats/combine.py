@@ -253,6 +253,8 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 skipped.append(f"{child}: a folder; combine does not look inside folders within folders")
             elif child.suffix.casefold() not in FOLDER_SUFFIXES:
                 skipped.append(f"{child}: not a workbook (.xlsx, .ods) or tidy CSV; skipped")
+            elif not _regular(child):
+                files.append(child)  # a device or a pipe is never opened here: the reader's guard refuses it
             elif _is_long_csv(child):
                 skipped.append(f"{child}: a combine output (area,year,field,value), not a return; skipped")
             elif _is_national_workbook(child):
@@ -277,6 +279,17 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
             "the year's returns or the files themselves"
         )
     return files, skipped
+
+
+def _regular(path: Path) -> bool:
+    """True for a regular file (a symlink to one included): never a device, pipe or socket, which opening
+    to look inside could block on or read without end."""
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 
 
 def _is_national_workbook(path: Path) -> bool:
@@ -360,11 +373,6 @@ def _read(path: Path, year: str | None) -> AreaTables:
         return other
 
 
-def _contents(tables: AreaTables) -> dict[tuple[str, str, str], tuple[float | None, str]]:
-    """Every cell's number and marker: two files holding the same are the same return, whatever form."""
-    return {key: (cell.value, cell.marker) for key, cell in tables.cells().items()}
-
-
 def _differences(figures: Sequence[dict[str, float | None]]) -> str:
     """Where different returns for one area disagree: 'differing in CAT1L1 (1,548 / 1,584) and 2 other
     fields', so the statistician can tell which one to keep."""
@@ -373,25 +381,22 @@ def _differences(figures: Sequence[dict[str, float | None]]) -> str:
         return "blank" if value is None else f"{value:,.0f}"
 
     codes = [c for c in figures[0] if len({f.get(c) for f in figures}) > 1]
-    if not codes:
-        return "differing in what cannot be counted"  # pragma: no cover - the same counts are one return
     first = f"{codes[0]} ({' / '.join(shown(f.get(codes[0])) for f in figures)})"
     more = len(codes) - 1
     return f"differing in {first}" + (f" and {more} other field{'s' * (more != 1)}" if more else "")
 
 
 def _unreadable(path: Path, error: BaseException) -> FileEntry:
-    """A file that could not be read, with the area it is for when that is plain: the id a return gives
-    (its area cells disagreeing) or its file name ('kent.xlsx'), so the area is not also called missing."""
-    from mappa_stats.readers import area_from_file_name
+    """A file that could not be read, with the area it is for when the file says so plainly (a return whose
+    area cells disagree gives its id), so the area is not also called missing. A file's name is not enough:
+    last year's damaged 'kent_2023.xlsx' must not hide that this year's Kent return is missing."""
     from mappa_stats.ret import moj_area_ids
 
     area_id = getattr(error, "area_id", None)
     ids = moj_area_ids()
-    who = (area_id, ids[area_id]) if area_id in ids else identify(area_from_file_name(path))
-    if who is None:
+    if area_id not in ids:
         return FileEntry(str(path), UNREADABLE, str(error))
-    return FileEntry(str(path), UNREADABLE, str(error), area=who[1], area_id=who[0])
+    return FileEntry(str(path), UNREADABLE, str(error), area=ids[area_id], area_id=area_id)
 
 
 def _choose_year(areas: Iterable[AreaTables]) -> str:
@@ -460,8 +465,15 @@ def combine(
 
     # The files are read while the checker loads: a helper process reads from the front, this one from the
     # back once pandas and pandera are in (parallel.py); the results are those of reading them in turn.
+    # Standard input can be read once only, by one process: with '-' among the files, no helper.
+    alongside = False if any(str(path) == "-" for path in files) else helper
     outcomes = run_all(
-        files, lambda path: _read(path, year), catch=(MappaError,), prepare=prepare, done=done, helper=helper
+        files,
+        lambda path: _read(path, year),
+        catch=(MappaError,),
+        prepare=prepare,
+        done=done,
+        helper=alongside,
     )
     read: list[AreaTables | FileEntry] = [
         _unreadable(path, outcome) if isinstance(outcome, BaseException) else outcome
@@ -550,28 +562,32 @@ def combine(
             problems.append(Problem("missing", f"{name}: no return (area {number})", name))
             continue
         if len(mine) > 1:
-            figures = [area_values(by_file[e.path]) for e in mine]
-            held = [_contents(by_file[e.path]) for e in mine]
-            if all(h == held[0] for h in held[1:]):
-                # The same figures in different files (a copy saved as .ods, say): no choice to make.
-                for e in mine[1:]:
-                    note = f"the same figures as {mine[0].path} (a different file): counted once"
+            # Files holding the same figures are one return (a workbook and its tidy CSV, a copy saved as
+            # .ods, its publication workbook): the first of each is kept, the others counted once with it.
+            groups: dict[tuple[tuple[str, float | None], ...], list[FileEntry]] = {}
+            for e in mine:
+                groups.setdefault(tuple(area_values(by_file[e.path]).items()), []).append(e)
+            for same in groups.values():
+                for e in same[1:]:
+                    note = f"the same figures as {same[0].path} (a different file): counted once"
                     entries[entries.index(e)] = replace(e, status=IDENTICAL, note=note)
-            else:
-                paths_text = ", ".join(e.path for e in mine)
-                lines.append(AreaLine(number, name, "duplicate", path=paths_text))
-                problems.append(
-                    Problem(
-                        "duplicate",
-                        f"{name}: {len(mine)} different returns ({paths_text}), {_differences(figures)}: "
-                        f"{'neither' if len(mine) == 2 else 'none'} is counted; keep one",
-                        name,
-                    )
+            mine = [same[0] for same in groups.values()]
+        if len(mine) > 1:
+            figures = [area_values(by_file[e.path]) for e in mine]
+            paths_text = ", ".join(e.path for e in mine)
+            lines.append(AreaLine(number, name, "duplicate", path=paths_text))
+            problems.append(
+                Problem(
+                    "duplicate",
+                    f"{name}: {len(mine)} different returns ({paths_text}), {_differences(figures)}: "
+                    f"{'neither' if len(mine) == 2 else 'none'} is counted; keep one",
+                    name,
                 )
-                for e in mine:
-                    note = f"one of {len(mine)} different returns for {name}"
-                    entries[entries.index(e)] = replace(e, status=DUPLICATE, note=note)
-                continue
+            )
+            for e in mine:
+                note = f"one of {len(mine)} different returns for {name}"
+                entries[entries.index(e)] = replace(e, status=DUPLICATE, note=note)
+            continue
         entry = mine[0]
         assert entry.report is not None
         lines.append(_area_line(number, name, entry, by_file[entry.path], entry.report, loaded, problems))

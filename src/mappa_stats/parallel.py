@@ -36,6 +36,8 @@ def usable(jobs: int) -> bool:
         return False
     if "numpy" in sys.modules:  # forking after numpy's thread pools exist is not safe
         return False
+    if not hasattr(os, "memfd_create"):  # pragma: no cover - every Python on Linux has it
+        return False
     try:
         return len(os.sched_getaffinity(0)) >= 2
     except (AttributeError, OSError):  # pragma: no cover - every Linux has it
@@ -114,9 +116,10 @@ class _Receiver:
     """The receiving end: the helper's framed results, in job order, taken from the file it appends them to
     without ever waiting (a pipe would make the helper wait for this process, busy loading the checker)."""
 
-    def __init__(self, pid: int, fd: int) -> None:
+    def __init__(self, pid: int, fd: int, sigchld: Any = None) -> None:
         self.pid = pid
         self.fd = fd
+        self.sigchld = sigchld  # what SIGCHLD was before the helper: put back when it has gone
         self.offset = 0  # how far this process has read (with os.pread: the file offset is the helper's)
         self.buffer = bytearray()
         self.alive = True
@@ -150,7 +153,10 @@ class _Receiver:
             self.offset += len(chunk)
             self.buffer += chunk
             return bool(chunk)
-        ended, _ = os.waitpid(self.pid, os.WNOHANG)
+        try:
+            ended, _ = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:  # reaped already (by the system): it has ended all the same
+            ended = self.pid
         if ended:  # finished or died: whatever it wrote before is read on the next call, then no more
             self.alive = False
             self.pid = 0
@@ -168,7 +174,45 @@ class _Receiver:
         if self.pid:
             with contextlib.suppress(ProcessLookupError):  # already gone
                 os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            with contextlib.suppress(ChildProcessError):  # reaped already
+                os.waitpid(self.pid, 0)
+        _restore(self.sigchld)
+
+
+def _restore(sigchld: Any) -> None:
+    """Put SIGCHLD's handling back as it was before the helper (None: it was not changed)."""
+    if sigchld is not None:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGCHLD, sigchld)
+
+
+def _start(jobs: Sequence[J], work: Callable[[J], T]) -> _Receiver | None:
+    """Fork the helper on these jobs; None when the system will not give one (too many processes, no
+    memfd): the caller then reads every file itself, as if no helper had been asked for."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The results go to a file in memory, not a pipe: a pipe holds 64 KB, about one return's result, and
+    # the helper would wait on it until this process had loaded the checker.
+    try:
+        results_file = os.memfd_create("mappa-stats-helper", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
+    # The helper is waited for by its pid: a SIGCHLD this process was started ignoring would have the
+    # system reap it first (and every wait then fail), so the default is restored while it lives.
+    try:
+        previous: Any = signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    except ValueError:  # not the main thread: signals are not this caller's to set (waits still cope)
+        previous = None
+    parent = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(results_file)
+        _restore(previous)
+        return None
+    if pid == 0:  # pragma: no cover - the helper's side; its results are checked in the parent
+        _helper(jobs, work, results_file, parent)
+    return _Receiver(pid, results_file, previous)
 
 
 def run_all(
@@ -196,22 +240,13 @@ def run_all(
             done(index, jobs[index])
 
     use = usable(len(jobs)) if helper is None else helper
-    if not use:
+    receiver = _start(jobs, work) if use else None
+    if receiver is None:  # no helper: asked for none, not worth it here, or the system would not give one
         if prepare is not None:
             prepare()
         for index in range(len(jobs)):
             here(index)
         return results
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # The results go to a file in memory, not a pipe: a pipe holds 64 KB, about one return's result, and
-    # the helper would wait on it until this process had loaded the checker.
-    results_file = os.memfd_create("mappa-stats-helper", os.MFD_CLOEXEC)
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the helper's side; its results are checked in the parent
-        _helper(jobs, work, results_file, parent)
-    receiver = _Receiver(pid, results_file)
     again: list[int] = []
     try:
         if prepare is not None:

@@ -221,7 +221,8 @@ def validate_paths(
         catch=(MappaError,),
         prepare=load_checker,
         done=done,
-        helper=helper,
+        # Standard input can be read once only, by one process: with '-' among the files, no helper.
+        helper=False if any(str(path) == "-" for path in paths) else helper,
     )
     read: list[AreaTables | FileReport] = []
     for path, outcome in zip(paths, outcomes, strict=True):

@@ -26,7 +26,7 @@ MAIN = "officeDocument/2006/relationships/officeDocument"
 # starts reading at once (parallel.py) and `tables` does not pay for them.
 GENERAL = "General"
 WINDOWS_1900, MAC_1904 = "1900", "1904"
-_CELL = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+_CELL = re.compile(r"([A-Za-z]{1,3})(\d{1,20})")  # rows as Excel may pad them ('A00050'), any digits
 
 
 def cell_position(ref: str) -> tuple[int, int]:
