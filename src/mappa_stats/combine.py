@@ -452,28 +452,14 @@ def combine(
 
     if year is not None:
         _check_vintage(loaded, load_template(year))  # before any file is read, when the year is known
-    finished = 0
+    from mappa_stats.validate import load_checker, read_files
 
-    def done(_index: int, path: Path) -> None:
-        nonlocal finished
-        finished += 1
-        if progress is not None:
-            progress(finished, len(files), path)
-
-    from mappa_stats.parallel import run_all
-    from mappa_stats.validate import load_checker
-
-    # The files are read while the checker loads: a helper process reads from the front, this one from the
-    # back once pandas and pandera are in (parallel.py); the results are those of reading them in turn.
-    # Standard input can be read once only, by one process: with '-' among the files, no helper.
-    alongside = False if any(str(path) == "-" for path in files) else helper
-    outcomes = run_all(
+    outcomes = read_files(
         files,
         lambda path: _read(path, year),
-        catch=(MappaError,),
+        progress=None if progress is None else (lambda n, path: progress(n, len(files), path)),
         prepare=prepare,
-        done=done,
-        helper=alongside,
+        helper=helper,
     )
     read: list[AreaTables | FileEntry] = [
         _unreadable(path, outcome) if isinstance(outcome, BaseException) else outcome

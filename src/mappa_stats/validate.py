@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from mappa_stats.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 from mappa_stats.errors import MappaError
@@ -204,25 +205,8 @@ def validate_paths(
 
         reader = read_area
     chosen_reader = reader
-    finished = 0
-
-    def done(_index: int, path: Path) -> None:
-        nonlocal finished
-        finished += 1
-        if progress is not None:
-            progress(finished, path)
-
-    from mappa_stats.parallel import run_all
-
-    # Read while the checker loads, on two cores where it is safe (parallel.py): the same results in order.
-    outcomes = run_all(
-        paths,
-        lambda path: chosen_reader(path, year),
-        catch=(MappaError,),
-        prepare=load_checker,
-        done=done,
-        # Standard input can be read once only, by one process: with '-' among the files, no helper.
-        helper=False if any(str(path) == "-" for path in paths) else helper,
+    outcomes = read_files(
+        paths, lambda path: chosen_reader(path, year), progress=progress, prepare=load_checker, helper=helper
     )
     read: list[AreaTables | FileReport] = []
     for path, outcome in zip(paths, outcomes, strict=True):
@@ -233,6 +217,39 @@ def validate_paths(
     areas = [a for a in read if isinstance(a, AreaTables)]
     checked = iter(validate_areas(areas, level1_share=level1_share, suggest=suggest, extras=extras))
     return [next(checked) if isinstance(a, AreaTables) else a for a in read]
+
+
+def read_files(
+    paths: Sequence[Path],
+    read: Callable[[Path], AreaTables],
+    *,
+    progress: Callable[[int, Path], None] | None = None,
+    prepare: Callable[[], None] | None = None,
+    helper: bool | None = None,
+) -> list[AreaTables | MappaError]:
+    """Read every file, in order: its tables, or the error that refused it. The files are read while
+    `prepare` loads the checker, on two cores where that is safe (parallel.py), with the same results;
+    `progress(n, path)` is told of each file as it is read."""
+    from mappa_stats.parallel import run_all
+
+    finished = 0
+
+    def done(_index: int, path: Path) -> None:
+        nonlocal finished
+        finished += 1
+        if progress is not None:
+            progress(finished, path)
+
+    outcomes = run_all(
+        paths,
+        read,
+        catch=(MappaError,),
+        prepare=prepare,
+        done=done,
+        # Standard input can be read once only, by one process: with '-' among the files, no helper.
+        helper=False if any(str(path) == "-" for path in paths) else helper,
+    )
+    return cast("list[AreaTables | MappaError]", outcomes)  # run_all catches MappaError only
 
 
 def load_checker() -> None:
