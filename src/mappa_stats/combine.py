@@ -602,7 +602,7 @@ def _area_line(
 ) -> AreaLine:
     """An area's line: its verdict, its figures as the wide frame holds them, population and rate."""
     values = area_values(tables)
-    template_of = tables.template
+    template = tables.template
     status = report.status()
     errors, warnings = report.errors, report.warnings
     if errors:
@@ -636,7 +636,7 @@ def _area_line(
                 note = f"stated {rate.stated}, computed {rate.rounded}"
                 errors += 1
                 status = "fail"
-                role = template_of.role("stated_rate")
+                role = template.role("stated_rate")
                 stated = tables.cell(*role) if role else None
                 where = f" in {entry.path}"
                 if stated is not None:  # a CSV line names its file already; a workbook's cell does not
@@ -664,7 +664,6 @@ def _area_line(
             problems.append(Problem("population", said, name))
     elif number == NSD_ID:
         note = "no population (Category 4 only)"
-    template = tables.template
     rsos_code = field_of_role(template, "rsos")
     total_code = field_of_role(template, "grand_total") or _own_grand_total(tables)
     return AreaLine(
@@ -874,8 +873,6 @@ def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
     the national rows, an area's against its row. While the set is incomplete the national figures are
     partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on the
     national figure)."""
-    from dataclasses import replace as changed
-
     from mappa_stats.claims import check_claims
 
     figures = {(area, y, code): value for area, y, code, value in long_rows(combined)}
@@ -884,7 +881,7 @@ def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
         counted = sum(1 for a in combined.areas if a.counted)
         partial = f" (PARTIAL: {counted} of {len(combined.areas)} returns counted, not the national figure)"
         results = [
-            changed(r, message=r.message + partial) if r.claim.area == NATIONAL else r for r in results
+            replace(r, message=r.message + partial) if r.claim.area == NATIONAL else r for r in results
         ]
     combined.claims.extend(results)
 
