@@ -150,6 +150,8 @@ _YEAR = click.option(
     metavar="YYYY-YY",
     help="Template year, e.g. 2014-15. Default: from the workbook's 'Reporting year' cell or table titles.",
 )
+
+
 def _cover(contact: str, source: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The publication cover's options (--release-date, --next-release, --contact, --source), with the
     command's own defaults named in their help."""
