@@ -147,26 +147,26 @@ class _Receiver:
         nothing will come)."""
         if not self.alive:
             return False
-        size = os.fstat(self.fd).st_size
-        if size > self.offset:
-            chunk = os.pread(self.fd, size - self.offset, self.offset)
-            self.offset += len(chunk)
-            self.buffer += chunk
-            return bool(chunk)
+        if self._take():
+            return True
         try:
             ended, _ = os.waitpid(self.pid, os.WNOHANG)
         except ChildProcessError:  # reaped already (by the system): it has ended all the same
             ended = self.pid
-        if ended:  # finished or died: whatever it wrote before is read on the next call, then no more
-            self.alive = False
-            self.pid = 0
-            size = os.fstat(self.fd).st_size
-            if size > self.offset:
-                chunk = os.pread(self.fd, size - self.offset, self.offset)
-                self.offset += len(chunk)
-                self.buffer += chunk
-                return True
-        return False
+        if not ended:
+            return False
+        self.alive, self.pid = False, 0  # finished or died: what it wrote before it ended, and no more
+        return self._take()
+
+    def _take(self) -> bool:
+        """Append to the buffer whatever the file holds beyond what was taken before; False if nothing."""
+        size = os.fstat(self.fd).st_size
+        if size <= self.offset:
+            return False
+        chunk = os.pread(self.fd, size - self.offset, self.offset)
+        self.offset += len(chunk)
+        self.buffer += chunk
+        return bool(chunk)
 
     def stop(self) -> None:
         """End the helper (it may be reading a file this process has read already) and drop its file."""
