@@ -16,6 +16,7 @@ from mappa_stats.model import (
     DASH,
     GSS_MARKERS,
     NOT_COLLECTED,
+    NUMERIC_ISSUES,
     PERCENT,
     TEXT_NUMBER,
     THOUSANDS,
@@ -164,8 +165,6 @@ _ISSUE_WORDS = {
 
 def _not_a_number(cell: Cell) -> bool:
     """True when the cell holds something other than a number or a marker (the schema cannot see it)."""
-    from mappa_stats.model import NUMERIC_ISSUES
-
     return not cell.marker and cell.issue not in NUMERIC_ISSUES
 
 
