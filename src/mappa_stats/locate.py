@@ -355,13 +355,8 @@ def explain_totals(area: AreaTables, findings: Iterable[Finding]) -> list[Findin
     return _fold_relations(area, out)
 
 
-_HOLDS = {
-    ">=": lambda a, b: a >= b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-}
+# A relation's comparison, for one instance (templates.OPS: the operators a definition may use).
+_HOLDS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "==": lambda a, b: a == b}
 
 
 def _fold_relations(area: AreaTables, findings: list[Finding]) -> list[Finding]:

@@ -602,15 +602,15 @@ def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
 
 
 def national_cover(cover: Any) -> Any:
-    """The cover's release, next release, contact and source, each blank filled as a national release's."""
-    from mappa_stats.publish import Cover, today
+    """The cover's release, next release, contact and source, each blank filled as a national release's (the
+    source's default, which names the year, is build_sheets')."""
+    from mappa_stats.publish import filled
 
-    given = cover or Cover()
-    return Cover(
-        release_date=given.release_date or today(),
-        next_release=given.next_release or "To be announced (the national tables are published once a year)",
-        contact=given.contact or "The Ministry of Justice's MAPPA statistics team",
-        source=given.source,
+    return filled(
+        cover,
+        next_release="To be announced (the national tables are published once a year)",
+        contact="The Ministry of Justice's MAPPA statistics team",
+        source=None,
     )
 
 

@@ -215,15 +215,26 @@ def today() -> str:
     return dt.date.today().strftime("%d %B %Y").lstrip("0")
 
 
+def filled(cover: Cover | None, *, next_release: str, contact: str, source: str | None) -> Cover:
+    """The cover with each blank filled: released today, and the publication's own defaults for the rest."""
+    given = cover or Cover()
+    return Cover(
+        release_date=given.release_date or today(),
+        next_release=given.next_release or next_release,
+        contact=given.contact or contact,
+        source=given.source or source,
+    )
+
+
 def cover_defaults(tables: AreaTables, cover: Cover) -> Cover:
-    """The cover with every blank filled by a sensible default."""
+    """An area publication's cover with every blank filled by a sensible default."""
     area = tables.meta.area or "the area"
     source = tables.template.publication.get("source", "{area} MAPPA annual report {year}")
-    return Cover(
-        release_date=cover.release_date or today(),
-        next_release=cover.next_release or "To be announced (the report is published once a year)",
-        contact=cover.contact or f"The MAPPA co-ordinator, {area}",
-        source=cover.source or str(source).format(area=area, year=tables.meta.template),
+    return filled(
+        cover,
+        next_release="To be announced (the report is published once a year)",
+        contact=f"The MAPPA co-ordinator, {area}",
+        source=str(source).format(area=area, year=tables.meta.template),
     )
 
 
