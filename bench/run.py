@@ -72,8 +72,8 @@ def imports_only(repeat: int) -> float:
 
 def write_national_long(path: Path) -> None:
     """A long CSV as combine writes it: every area and year, every field of the year, two releases."""
-    from mappa_stats.population import areas
-    from mappa_stats.templates import available_years, load_template
+    from mappa_stats.io.population import areas
+    from mappa_stats.definitions.templates import available_years, load_template
 
     lines = ["area,year,field,value,release"]
     for n, area in enumerate(areas()):
@@ -119,7 +119,7 @@ for path in sys.argv[1:]:
 def national_set(work: Path) -> list[str]:
     """The 42 area returns of 2023-24 (Kent's figures × the area id) and the NSD's, built as the tests do."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from mappa_stats.ret import moj_area_ids
+    from mappa_stats.io.ret import moj_area_ids
     from returns import NSD, figures, make_return  # type: ignore[import-not-found]
 
     folder = work / "returns"

@@ -12,8 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from conftest import KENT_CSV, SAMPLES
-from mappa_stats.population import read_population
-from mappa_stats.ret import moj_area_ids
+from mappa_stats.io.population import read_population
+from mappa_stats.io.ret import moj_area_ids
 from returns import figures, make_return
 
 AREAS = {i: n for i, n in moj_area_ids().items() if i != 43}

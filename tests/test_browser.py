@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import KENT_XLSX, SAMPLES
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 CHROMIUM = os.environ.get("MAPPA_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

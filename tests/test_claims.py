@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import KENT_XLSX, SAMPLES
-from mappa_stats.claims import (
+from mappa_stats.rules.claims import (
     DOES_NOT,
     NOT_CHECKED,
     REPRODUCES,
@@ -22,7 +22,7 @@ from mappa_stats.claims import (
     parse_stated,
     read_claims,
 )
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from mappa_stats.errors import InputError
 
 HEADER = "kind,area,year,from_year,stated\n"
@@ -316,8 +316,7 @@ def test_a_claims_file_beyond_the_claim_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Time and memory stay bounded: past MAX_CLAIMS claims the file is refused."""
-    from mappa_stats import claims as claiming
-
+    from mappa_stats.rules import claims as claiming
     monkeypatch.setattr(claiming, "MAX_CLAIMS", 2)
     path = claims_file(tmp_path, *["level1_share,Kent,2014-15,,99%"] * 3)
     with pytest.raises(InputError, match=r"more than 2 claims"):
@@ -336,7 +335,7 @@ def test_a_share_is_confirmed_at_its_value_and_the_needed_range_is_exact(
 ) -> None:
     """Any Level 1 of any total: its own share at any precision reproduces; a share off by some units does
     not, and every count of the range it 'would need' gives it while the counts just outside do not."""
-    from mappa_stats.claims import Claim, half_up
+    from mappa_stats.rules.claims import Claim, half_up
 
     level1 = round(total * fraction)
     figures = {("Kent", "2014-15", "LEVEL1TOT"): level1, ("Kent", "2014-15", "TOTAL_MAPPA_OFFENDERS"): total}

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 from combine_sets import AREAS, SUM_OF_IDS, population_table, populations, rate, returns_set, scaled, tidy_set
 from conftest import KENT_XLSX, SAMPLES, sha256
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from mappa_stats.combine import combine, expand
-from mappa_stats.population import england_and_wales, read_population
+from mappa_stats.io.population import england_and_wales, read_population
 from returns import KENT, NSD, figures, make_return
 
 ONS_2014 = SAMPLES / "ons_mid2014.csv"
@@ -278,7 +278,7 @@ def test_json_follows_its_schema(tidy_2015: Path) -> None:
     """The JSON document validates against schemas/combine.schema.json and carries its version."""
     import jsonschema
 
-    from mappa_stats.templates import schemas_dir
+    from mappa_stats.definitions.templates import schemas_dir
 
     document = json.loads(run("combine", tidy_2015, "--population", ONS_2014, "-f", "json").stdout)
     schema = json.loads((schemas_dir() / "combine.schema.json").read_text(encoding="utf-8"))
@@ -571,8 +571,7 @@ def test_progress_is_one_line_rewritten_on_a_terminal(
 ) -> None:
     """On a terminal the files read are counted on one line, rewritten in place and cleared at the end; in a
     log (the other tests) each file has its line."""
-    from mappa_stats import cli
-
+    from mappa_stats.cli import main as cli
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     progress = cli._Progress(42)
     for number, path in enumerate(sorted(tidy_2015.iterdir()), start=1):

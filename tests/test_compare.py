@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import KENT_CSV, KENT_XLSX, sha256
 from helpers import edit_copy
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from mappa_stats.compare import Thresholds, compare, document, parse_threshold
 from mappa_stats.errors import InputError
 

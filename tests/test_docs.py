@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 import mappa_stats
 from conftest import ROOT
-from mappa_stats.cli import main
-from mappa_stats.templates import form_years, schemas_dir, shipped_years
+from mappa_stats.cli.main import main
+from mappa_stats.definitions.templates import form_years, schemas_dir, shipped_years
 
 COMMANDS_DOC = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -116,7 +116,7 @@ def test_help_does_not_import_pandas_or_pandera() -> None:
     """`mappa-stats --help` stays fast: no pandas, pandera or openpyxl at start-up."""
     code = (
         "import sys\n"
-        "from mappa_stats.cli import main\n"
+        "from mappa_stats.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('pandas', 'pandera', 'openpyxl', 'numpy') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from conftest import KENT_XLSX
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",

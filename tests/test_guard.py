@@ -15,8 +15,8 @@ from click.testing import CliRunner, Result
 
 from conftest import KENT_XLSX, ROOT, sha256
 from hostile import CASES, POPULATION, command
-from mappa_stats.cli import main
-from mappa_stats.guard import LIMITS, check_text, read_input
+from mappa_stats.cli.main import main
+from mappa_stats.io.guard import LIMITS, check_text, read_input
 
 SECONDS = 10
 PEAK_BYTES = 500 * 1024 * 1024
@@ -57,13 +57,13 @@ def test_hostile_input_is_refused_in_one_line(
 _DRIVER = r"""
 import contextlib, io, json, re, sys, time
 sys.setrecursionlimit(10000)
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 def peak():
     return int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1)) * 1024
 
 out = []
-import mappa_stats.readers, mappa_stats.population, pandas, openpyxl  # imported before measuring
+import mappa_stats.io.readers, mappa_stats.io.population, pandas, openpyxl  # imported before measuring
 for args in json.loads(sys.argv[1]):
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # reset the peak-memory mark: each case is measured on its own

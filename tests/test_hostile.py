@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from conftest import KENT_CSV, KENT_XLSX, sha256
 from helpers import edit_copy
 from mappa_stats import output
-from mappa_stats.cli import main
-from mappa_stats.render import safe_text
+from mappa_stats.cli.main import main
+from mappa_stats.render.tables import safe_text
 
 
 def invoke(*args: str, stdin: bytes | None = None) -> Result:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from conftest import KENT_XLSX, SAMPLES, sha256
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 Change = Callable[[Any, Any], None]
 

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import KENT_XLSX
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 SOFFICE = shutil.which("soffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import area_from_values, kent_values
-from mappa_stats.locate import name_slip
+from mappa_stats.rules.locate import name_slip
 from mappa_stats.validate import validate_area
 
 # (table, row, column) → a mistyped value, for an inner cell, a row total, a column total and the

@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from combine_sets import population_table, populations, rate, returns_set, tidy_set
 from conftest import SAMPLES
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from returns import NSD, make_return
 
 NS = {
@@ -211,8 +211,7 @@ def test_findings_taken_from_an_input_never_become_a_formula(
 ) -> None:
     """Findings quote the input (labels, file names): a findings text that starts like a formula is written
     as text in both formats, with Excel's leading apostrophe."""
-    from mappa_stats import national
-
+    from mappa_stats.publication import national
     monkeypatch.setattr(national, "findings_text", lambda combined, line: '=HYPERLINK("x","y")')
     folder = national_2024["xlsx"].parent / "2023-24"
     pop = national_2024["xlsx"].parent / "population_mid2023.csv"
@@ -526,7 +525,7 @@ def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> Non
     """The 42 returns and the NSD's: in every count column of the area table the rows add up to the England
     and Wales row. The NSD's row shows its own yearly, custody and serious further offence figures (30 + 8,
     4 + 1, …), not [z] over figures it sent, and [z] only where Category 4 has nothing (Category 1 …)."""
-    from mappa_stats import national
+    from mappa_stats.publication import national
     from mappa_stats.combine import combine
 
     folder = tmp_path / "set"
@@ -548,7 +547,7 @@ def test_the_national_cover_says_when_and_who(national_2024: dict[str, Path], tm
     """The GSS checklist asks a cover for its release date, next release and contact: the national workbook's
     give the defaults a national release has, or what --release-date, --next-release, --contact and --source
     say (text from the command line is never a formula)."""
-    from mappa_stats.publish import today
+    from mappa_stats.publication.publish import today
 
     cover = [c.value for c in load_workbook(national_2024["xlsx"])["Cover"]["A"] if c.value]
     assert f"Released: {today()}." in cover

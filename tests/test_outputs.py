@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from conftest import KENT_XLSX, ROOT, SAMPLES, sha256
 from mappa_stats import output
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
 SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"
@@ -150,8 +150,7 @@ def test_a_name_too_long_for_any_file_system_is_refused(tmp_path: Path) -> None:
 
 def test_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No space left (simulated in the middle of writing): one line, no partial file, no .part file."""
-    from mappa_stats import publish
-
+    from mappa_stats.publication import publish
     real = publish.write_xlsx
 
     def half_then_full(*args: object, **kwargs: object) -> None:
@@ -242,8 +241,8 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
 
 SLOW_WRITE = """
 import sys, time
-from mappa_stats import publish
-from mappa_stats.cli import main
+from mappa_stats.publication import publish
+from mappa_stats.cli.main import main
 
 real = publish.write_xlsx
 
@@ -406,7 +405,7 @@ def _corrupt_zip(path: Path) -> Path:
 
 def test_a_broken_zip_is_neither_ours_nor_a_publication(tmp_path: Path) -> None:
     """Bad compressed bytes in the properties part: not recognised, never an internal error."""
-    from mappa_stats.publish import publication_properties
+    from mappa_stats.publication.publish import publication_properties
 
     broken = _corrupt_zip(tmp_path / "broken.xlsx")
     assert output.is_own_output(broken) is False

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from combine_sets import returns_set
-from mappa_stats import parallel
+from mappa_stats.io import parallel
 from mappa_stats.combine import expand
 from mappa_stats.errors import InputError, MappaError
-from mappa_stats.readers import read_area
-from mappa_stats.templates import load_template
+from mappa_stats.io.readers import read_area
+from mappa_stats.definitions.templates import load_template
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the helper process is used on Linux only")
 PARENT = os.getpid()
@@ -215,8 +215,8 @@ def test_the_command_reaches_the_fork_without_numpy(tmp_path: Path) -> None:
     returns_set(tmp_path / "returns")
     code = (
         "import sys\n"
-        "import mappa_stats.cli, mappa_stats.combine, mappa_stats.validate, mappa_stats.readers\n"
-        "import mappa_stats.parallel, mappa_stats.population, mappa_stats.claims, mappa_stats.checks\n"
+        "import mappa_stats.cli.main, mappa_stats.combine, mappa_stats.validate, mappa_stats.io.readers\n"
+        "import mappa_stats.io.parallel, mappa_stats.io.population, mappa_stats.rules.claims, mappa_stats.rules.checks\n"
         "from mappa_stats.combine import expand, _read\n"
         "from pathlib import Path\n"
         "files, _ = expand([Path(sys.argv[1])])\n"

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import area_from_values
-from mappa_stats.locate import smallest_fixes
-from mappa_stats.templates import load_template
+from mappa_stats.rules.locate import smallest_fixes
+from mappa_stats.definitions.templates import load_template
 from mappa_stats.validate import validate_area
 
 TEMPLATE = load_template("2014-15")
@@ -143,7 +143,7 @@ def test_two_changed_cells_give_the_pair_or_say_several(
 def test_two_cancelling_changes_have_several_explanations() -> None:
     """+9 and -9 in one row leave the row adding up; two columns break, and several pairs explain it."""
     values = {(r, c): 10 for r in ("a", "b", "t") for c in ("x", "y", "t")}
-    from mappa_stats.locate import Equation
+    from mappa_stats.rules.locate import Equation
 
     equations = [
         Equation("totals.row", ("a", "t"), (("a", "x"), ("a", "y"))),

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, edit_copy
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 
 ROW_LABELS = {"Level 1", "Level 2", "Level 3", "Total"}
 
@@ -135,7 +135,7 @@ def test_a_provisional_year_is_marked_on_the_cover() -> None:
     from dataclasses import replace
 
     from helpers import area_from_values, kent_values
-    from mappa_stats.publish import build_sheets
+    from mappa_stats.publication.publish import build_sheets
 
     area = area_from_values(kent_values())
     verified = build_sheets(area)[0].lines
@@ -214,7 +214,7 @@ def test_publication_reads_back_to_the_same_tables(tmp_path: Path, fmt: str, ren
 
 def test_published_workbook_validates_as_the_source(tmp_path: Path) -> None:
     """validate-equivalent: the publication's tables pass the same rules the source passed."""
-    from mappa_stats.publish import publication_properties, read_publication
+    from mappa_stats.publication.publish import publication_properties, read_publication
     from mappa_stats.validate import validate_area
 
     out = _write("xlsx", tmp_path)
@@ -226,7 +226,7 @@ def test_published_workbook_validates_as_the_source(tmp_path: Path) -> None:
 
 def test_a_workbook_of_someone_else_is_not_read_as_a_publication(tmp_path: Path) -> None:
     """Only a workbook whose properties name mappa-stats is read as a publication."""
-    from mappa_stats.publish import publication_properties
+    from mappa_stats.publication.publish import publication_properties
 
     assert publication_properties(KENT_XLSX) is None
     text = tmp_path / "notes.xlsx"
@@ -238,7 +238,7 @@ def test_a_workbook_of_someone_else_is_not_read_as_a_publication(tmp_path: Path)
 def test_control_characters_from_the_input_never_break_the_workbook(tmp_path: Path, fmt: str) -> None:
     """An area name holding BEL and ESC (as a tidy CSV may): written as spaces, the file opens."""
     from helpers import area_from_values, kent_values
-    from mappa_stats.publish import write_publication
+    from mappa_stats.publication.publish import write_publication
 
     area = area_from_values(kent_values()).with_area("Kent\x07\x1b[31m")
     out = tmp_path / f"k.{fmt}"

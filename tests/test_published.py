@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, kent_values
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from mappa_stats.model import parse_cell
-from mappa_stats.readers import read_area
-from mappa_stats.templates import load_template
+from mappa_stats.io.readers import read_area
+from mappa_stats.definitions.templates import load_template
 from mappa_stats.validate import validate_path
 from pdfs import image_only_pdf, kent_report_pdf, one_page, raw_pdf
 from test_properties import consistent_tables
@@ -101,7 +101,7 @@ def test_report_text_reproduces_the_rate() -> None:
 
 
 def _population() -> Any:
-    from mappa_stats.population import read_population
+    from mappa_stats.io.population import read_population
 
     return read_population(POPULATION)
 
@@ -497,9 +497,9 @@ def test_help_does_not_import_the_pdf_reader() -> None:
     """`mappa-stats --help` never pays for the PDF reader."""
     code = (
         "import sys\n"
-        "from mappa_stats.cli import main\n"
+        "from mappa_stats.cli.main import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print('PDF', [m for m in ('pypdfium2', 'mappa_stats.pdf', 'mappa_stats.published') if m in sys.modules])\n"
+        "print('PDF', [m for m in ('pypdfium2', 'mappa_stats.io.pdf', 'mappa_stats.io.published') if m in sys.modules])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "PDF []" in done.stdout
@@ -511,7 +511,7 @@ def test_workbooks_do_not_import_the_pdf_reader() -> None:
         "import sys\n"
         "from mappa_stats.validate import validate_path\n"
         f"validate_path(__import__('pathlib').Path({str(KENT_XLSX)!r}))\n"
-        "print('PDF', [m for m in ('pypdfium2', 'mappa_stats.pdf') if m in sys.modules])\n"
+        "print('PDF', [m for m in ('pypdfium2', 'mappa_stats.io.pdf') if m in sys.modules])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "PDF []" in done.stdout

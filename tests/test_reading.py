@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 
 from conftest import KENT_CSV, KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, edit_copy, separate_sheets
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from mappa_stats.errors import InputError, LabelError, TableNotFoundError
-from mappa_stats.readers import read_area
-from mappa_stats.templates import load_template
+from mappa_stats.io.readers import read_area
+from mappa_stats.definitions.templates import load_template
 
 COMPARED = ["table", "row", "column", "value", "marker", "issue"]
 COLUMN_IDS = ["cat1", "cat2", "cat3", "total"]
@@ -509,7 +509,7 @@ def test_tidy_csv_unknown_column_lists_the_columns(tmp_path: Path) -> None:
 )
 def test_area_from_the_file_name(name: str, area: str | None) -> None:
     """The file name gives the area once the years and the usual words are set aside; '-' gives none."""
-    from mappa_stats.readers import area_from_file_name
+    from mappa_stats.io.readers import area_from_file_name
 
     assert area_from_file_name(Path(name)) == area
 
@@ -524,7 +524,7 @@ def test_area_from_the_file_name(name: str, area: str | None) -> None:
 def test_a_cell_reference_is_read_as_a_spreadsheet_writes_it(ref: str, expected: tuple[int, int]) -> None:
     """A1 references (with $ and either case) to (row, column), as the workbook reader and a return's
     reference formulas give them."""
-    from mappa_stats.xlsx import cell_position
+    from mappa_stats.io.xlsx import cell_position
 
     assert cell_position(ref) == expected
 
@@ -532,7 +532,7 @@ def test_a_cell_reference_is_read_as_a_spreadsheet_writes_it(ref: str, expected:
 @pytest.mark.parametrize("ref", ["", "5C", "A0B", "ABCD1", "A" + "1" * 21, "R1C1"])
 def test_anything_else_is_not_a_cell_reference(ref: str) -> None:
     """Not an A1 reference: ValueError (the reader turns it into one line about the workbook)."""
-    from mappa_stats.xlsx import cell_position
+    from mappa_stats.io.xlsx import cell_position
 
     with pytest.raises(ValueError):
         cell_position(ref)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import sha256
-from mappa_stats.cli import main
+from mappa_stats.cli.main import main
 from returns import BLOCK_CODES, BLOCKS, KENT, breakdowns, figures, make_return  # noqa: F401
 
 

@@ -17,10 +17,10 @@ from openpyxl import Workbook, load_workbook
 
 import mappa_stats
 from conftest import KENT_CSV, KENT_XLSX, ROOT, SAMPLES
-from mappa_stats import frame as frames
-from mappa_stats.cli import main
-from mappa_stats.readers import read_area
-from mappa_stats.templates import (
+from mappa_stats.rules import frame as frames
+from mappa_stats.cli.main import main
+from mappa_stats.io.readers import read_area
+from mappa_stats.definitions.templates import (
     ROLES,
     build_template,
     check_definition,
@@ -53,7 +53,7 @@ def run(*args: str | Path) -> Any:
 
 
 @pytest.mark.parametrize(
-    "year", [*shipped_years(), *(f"nsd/{y}" for y in mappa_stats.templates.form_years("nsd"))]
+    "year", [*shipped_years(), *(f"nsd/{y}" for y in mappa_stats.definitions.templates.form_years("nsd"))]
 )
 def test_every_shipped_year_passes_its_schema_and_references(year: str) -> None:
     """Each shipped definition (an area's, and the NSD's) is valid against template.schema.json and every
@@ -171,7 +171,7 @@ def test_a_shipped_definition_with_a_broken_reference_is_refused(tmp_path: Path)
     """The reference checks run on every load, not only on --template files."""
     spec = copy.deepcopy(BASE)
     spec["labels"]["categories"][3]["total_of"][2] = "cat9"
-    with pytest.raises(mappa_stats.templates.TemplateError, match=r"total_of\[2\]: 'cat9'"):
+    with pytest.raises(mappa_stats.definitions.templates.TemplateError, match=r"total_of\[2\]: 'cat9'"):
         build_template(spec, "2014-15.json", file_year="2014-15")
 
 
@@ -185,7 +185,7 @@ def test_a_year_is_never_a_path(tmp_path: Path) -> None:
     result = run("validate", csv)
     assert result.exit_code == 2
     assert "no template definition for '../../../.." in result.output
-    with pytest.raises(mappa_stats.templates.TemplateError):
+    with pytest.raises(mappa_stats.definitions.templates.TemplateError):
         load_template(str(tmp_path / "evil"))
 
 
@@ -496,7 +496,7 @@ def test_no_table_row_or_column_of_a_year_is_named_in_the_code() -> None:
     """Outside the definitions and tests, code asks for cells by role, never by a year's ids."""
     ids: set[str] = set()
     forms = [load_template(y) for y in shipped_years()]
-    forms += [load_template(y, "nsd") for y in mappa_stats.templates.form_years("nsd")]
+    forms += [load_template(y, "nsd") for y in mappa_stats.definitions.templates.form_years("nsd")]
     for template in forms:
         for table in template.tables:
             ids.add(table.id)
@@ -623,7 +623,7 @@ def test_at_an_exact_half_either_rounding_is_accepted() -> None:
     """k.5: rounding half up (the reports) and half to even (pandas, the Ministry's pipeline) differ."""
     from decimal import Decimal
 
-    from mappa_stats.population import AreaPopulation, compute_rate
+    from mappa_stats.io.population import AreaPopulation, compute_rate
 
     # 1 RSO in 200,000 people aged 10+ is exactly 0.5 per 100,000: half up 1, half to even 0.
     base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())

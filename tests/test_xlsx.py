@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from conftest import SAMPLES
-from mappa_stats.xlsx import XlsxError, merged_cells, read_xlsx
+from mappa_stats.io.xlsx import XlsxError, merged_cells, read_xlsx
 
 
 def openpyxl_cells(data: bytes) -> list[tuple[str, bool, dict[tuple[int, int], tuple[Any, str]]]]:

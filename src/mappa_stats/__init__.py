@@ -21,13 +21,13 @@ __all__ = ["__version__", "read", "schema"]
 def schema(year: str = "2014-15") -> pa.DataFrameSchema:
     """The pandera schema of a reporting year's wide frame: whole numbers, not-applicable fields, totals
     and relations."""
-    from mappa_stats.frame import schema as _schema
+    from mappa_stats.rules.frame import schema as _schema
 
     return _schema(year)
 
 
 def read(path: Any, year: str | None = None) -> pd.DataFrame:
     """A file's wide frame: one row with `area`, `year` and one column per field code."""
-    from mappa_stats.frame import read as _read
+    from mappa_stats.rules.frame import read as _read
 
     return _read(path, year)

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.model import AreaTables
-from mappa_stats.templates import TableDef, Template, load_template, schemas_dir
+from mappa_stats.definitions.templates import TableDef, Template, load_template, schemas_dir
 
 if TYPE_CHECKING:
-    from mappa_stats.population import NationalRow, PopulationFile, Rate
+    from mappa_stats.io.population import NationalRow, PopulationFile, Rate
     from mappa_stats.validate import FileReport
 
 NATIONAL = "England and Wales"
@@ -229,7 +229,7 @@ class Combined:
 
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The files to read (a folder's workbooks and CSVs), and a note for each one left out and why."""
-    from mappa_stats.readers import LOCK_FILE, is_lock_file
+    from mappa_stats.io.readers import LOCK_FILE, is_lock_file
 
     files: list[Path] = []
     skipped: list[str] = []
@@ -296,7 +296,7 @@ def _is_national_workbook(path: Path) -> bool:
     """True for the national publication workbook combine writes (it may sit in the folder of returns)."""
     if path.suffix.casefold() not in (".xlsx", ".ods"):
         return False
-    from mappa_stats.publish import publication_properties
+    from mappa_stats.publication.publish import publication_properties
 
     properties = publication_properties(path)
     return properties is not None and properties.get("MAPPA area") == NATIONAL
@@ -317,7 +317,7 @@ def _is_long_csv(path: Path) -> bool:
 
 def expected_areas(year: str) -> dict[int, str]:
     """The Ministry's area id → name expected for the year: the 42, and the NSD from 2022-23."""
-    from mappa_stats.ret import moj_area_ids
+    from mappa_stats.io.ret import moj_area_ids
 
     ids = moj_area_ids()
     return {i: n for i, n in ids.items() if i != NSD_ID or year >= NSD_FROM}
@@ -326,8 +326,8 @@ def expected_areas(year: str) -> dict[int, str]:
 @cache
 def _moj_names() -> dict[str, tuple[int, str]]:
     """The Ministry's (id, name) by the folded name of its MAPPA area, and by its own folded name."""
-    from mappa_stats.population import area_key, find_area
-    from mappa_stats.ret import moj_area_ids
+    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.ret import moj_area_ids
 
     out: dict[str, tuple[int, str]] = {}
     for number, moj in moj_area_ids().items():
@@ -343,7 +343,7 @@ def identify(name: str | None) -> tuple[int, str] | None:
     """The Ministry's (id, name) of an area however it is named ('Teesside' → 36 Cleveland), or None."""
     if not name:
         return None
-    from mappa_stats.population import area_key, find_area
+    from mappa_stats.io.population import area_key, find_area
 
     known = _moj_names()
     if area_key(name) in known:
@@ -357,7 +357,7 @@ def identify(name: str | None) -> tuple[int, str] | None:
 
 def _read(path: Path, year: str | None) -> AreaTables:
     """Read a file as the given year, or failing that as whatever year it is (to say so, not to fail it)."""
-    from mappa_stats.readers import read_area
+    from mappa_stats.io.readers import read_area
 
     try:
         return read_area(path, year)
@@ -390,7 +390,7 @@ def _unreadable(path: Path, error: BaseException) -> FileEntry:
     """A file that could not be read, with the area it is for when the file says so plainly (a return whose
     area cells disagree gives its id), so the area is not also called missing. A file's name is not enough:
     last year's damaged 'kent_2023.xlsx' must not hide that this year's Kent return is missing."""
-    from mappa_stats.ret import moj_area_ids
+    from mappa_stats.io.ret import moj_area_ids
 
     area_id = getattr(error, "area_id", None)
     ids = moj_area_ids()
@@ -651,7 +651,7 @@ def _area_line(
                     )
                 )
         elif pop is None:
-            from mappa_stats.population import find_area
+            from mappa_stats.io.population import find_area
 
             area = find_area(name)
             lacking = population.lacking.get(area.name if area is not None else name)
@@ -715,7 +715,7 @@ def _rates(combined: Combined, population: PopulationFile | None) -> None:
     if population is None:
         combined.not_checked.append("rates and the population check (no --population file given)")
         return
-    from mappa_stats.population import AreaPopulation, areas, compute_rate, england_and_wales
+    from mappa_stats.io.population import AreaPopulation, areas, compute_rate, england_and_wales
 
     combined.population_path = population.path
     counted = [a for a in combined.areas if a.counted and a.area_id != NSD_ID]
@@ -873,7 +873,7 @@ def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
     the national rows, an area's against its row. While the set is incomplete the national figures are
     partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on the
     national figure)."""
-    from mappa_stats.claims import check_claims
+    from mappa_stats.rules.claims import check_claims
 
     figures = {(area, y, code): value for area, y, code, value in long_rows(combined)}
     results = check_claims(list(claims), figures)

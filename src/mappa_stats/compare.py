@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mappa_stats.claims import (
+from mappa_stats.rules.claims import (
     NATIONAL,
     POPULATION_FIELD,
     Claim,
@@ -196,7 +196,7 @@ class Comparison:
     def warnings(self) -> int:
         """Claims that cannot be checked, changes of population base, and files whose field codes were not
         all known (figures not compared): a person should look."""
-        from mappa_stats.claims import NOT_CHECKED
+        from mappa_stats.rules.claims import NOT_CHECKED
 
         return (
             sum(1 for c in self.claims if c.status == NOT_CHECKED)
@@ -241,8 +241,8 @@ _NOT_A_NUMBER = {"", "-", "[x]", "[z]", "[c]", "[low]", "..", "not collected", "
 
 def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
     """The long CSV combine writes: area,year,field,value (+ release); other columns are ignored."""
-    from mappa_stats import guard
-    from mappa_stats.templates import available_years, load_template
+    from mappa_stats.io import guard
+    from mappa_stats.definitions.templates import available_years, load_template
 
     display = guard.display_name(path)
     guard.check_text(display, data, "population")
@@ -251,7 +251,7 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
     header = [h.strip().casefold() for h in next(rows)]
     at = {name: header.index(name) for name in (*LONG_COLUMNS, "release") if name in header}
     years = available_years()
-    from mappa_stats.templates import form_years
+    from mappa_stats.definitions.templates import form_years
 
     # An area's fields, and from 2022-23 the National Security Division's (Category 4).
     fields = {
@@ -344,15 +344,14 @@ def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
 
 def read_file(path: Path, year: str | None = None) -> tuple[list[Observation], Input]:
     """One input's figures: a long CSV, or any form of one area's tables (its file name is its release)."""
-    from mappa_stats import guard
-
+    from mappa_stats.io import guard
     display = guard.display_name(path)
     if str(path) != "-":
         data = guard.read_input(path, "population")
         if not data.startswith((b"PK", b"%PDF", b"\xd0\xcf")) and _long_header(data) is not None:
             return read_long(path, data)
-    from mappa_stats.claims import area_figures
-    from mappa_stats.readers import read_area
+    from mappa_stats.rules.claims import area_figures
+    from mappa_stats.io.readers import read_area
 
     area = read_area(path, year)
     if not area.meta.area:
@@ -450,7 +449,7 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
 
 def _count_fields(year: str) -> set[str]:
     """The field codes of a year (an area's and the NSD's) whose cells hold counts."""
-    from mappa_stats.templates import form_years, load_template
+    from mappa_stats.definitions.templates import form_years, load_template
 
     forms = [load_template(year)] + ([load_template(year, "nsd")] if year in form_years("nsd") else [])
     return {
@@ -464,7 +463,7 @@ def _count_fields(year: str) -> set[str]:
 def _category4_key(year: str) -> list[tuple[str, str]]:
     """Category 4's key figures (from 2022-23, the National Security Division's definition): its 31 March
     total and its yearly Level 2 and 3 total, by the totals of its first two tables."""
-    from mappa_stats.templates import form_years, load_template
+    from mappa_stats.definitions.templates import form_years, load_template
 
     if year not in form_years("nsd"):
         return []
@@ -606,7 +605,7 @@ def base_line(area: str, b: BaseChange) -> str:
 
 def _lines(result: Comparison) -> list[tuple[str, str, str]]:
     """(label, severity, line) for everything to act on or know, area by area, then the claims."""
-    from mappa_stats.claims import DOES_NOT, NOT_CHECKED
+    from mappa_stats.rules.claims import DOES_NOT, NOT_CHECKED
 
     out: list[tuple[str, str, str]] = []
     for a in result.areas:

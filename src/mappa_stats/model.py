@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     # loads, in a process of its own; see parallel.py).
     import pandas as pd
 
-    from mappa_stats.templates import Template
+    from mappa_stats.definitions.templates import Template
 
 COLUMNS = ("table", "row", "column", "value", "marker", "raw", "issue", "sheet", "cell", "source")
 

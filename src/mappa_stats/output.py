@@ -121,7 +121,7 @@ def _sniff_zip(path: Path) -> bool:
                 text = archive.read(part).decode("utf-8", "replace")
                 if 'name="Cells digest"' in text:
                     # A template to fill in: ours only while nobody has typed into it.
-                    from mappa_stats.writer import is_unfilled_template
+                    from mappa_stats.publication.writer import is_unfilled_template
 
                     return is_unfilled_template(path)
                 if f">{PRODUCER}<" in text or f">{PRODUCER}/" in text:

@@ -14,7 +14,7 @@ from tabulate import tabulate
 
 from mappa_stats import __version__, safetext
 from mappa_stats.errors import InputError, MappaError
-from mappa_stats.population import PopulationFile, Rate, compute_rate
+from mappa_stats.io.population import PopulationFile, Rate, compute_rate
 
 if TYPE_CHECKING:
     from mappa_stats.model import AreaTables
@@ -119,7 +119,7 @@ def rates_for_workbooks(
     sheet: str | None = None,
 ) -> list[Rate]:
     """One rate per workbook; `area` names the MAPPA area as --area does in every command."""
-    from mappa_stats.readers import read_area
+    from mappa_stats.io.readers import read_area
 
     return [
         workbook_rate(

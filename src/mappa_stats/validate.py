@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from mappa_stats.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
+from mappa_stats.rules.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import ERROR, WARNING, Finding
 from mappa_stats.model import AreaTables
@@ -110,7 +110,7 @@ def validate_areas(
     rules: Iterable[str] | None = None,
 ) -> list[FileReport]:
     """Validate many areas: one pass of each year's schema over all of that year's returns."""
-    from mappa_stats.frame import failures, wide
+    from mappa_stats.rules.frame import failures, wide
 
     found: dict[int, dict[str, set[str]]] = {}
     by_year: dict[int, list[int]] = {}
@@ -124,7 +124,7 @@ def validate_areas(
     extras = dict(extras or {})
     if extras.get("claims"):
         # A claims file is judged against the figures of every file given (a change needs two years).
-        from mappa_stats.claims import area_figures
+        from mappa_stats.rules.claims import area_figures
 
         figures: dict[tuple[str, str, str], float] = {}
         for area in areas:
@@ -141,7 +141,7 @@ def validate_areas(
             raw.extend(r.check(ctx))
         shown = raw
         if suggest:
-            from mappa_stats.locate import explain_totals
+            from mappa_stats.rules.locate import explain_totals
 
             shown = explain_totals(area, raw)
         skipped = ctx.extras.get("skipped", {})
@@ -201,7 +201,7 @@ def validate_paths(
     `progress(n, path)` is told of each file as it is read; `helper` False reads every file in this process
     (None: a helper process reads too, where parallel.usable says it is safe and pays)."""
     if reader is None:
-        from mappa_stats.readers import read_area
+        from mappa_stats.io.readers import read_area
 
         reader = read_area
     chosen_reader = reader
@@ -230,7 +230,7 @@ def read_files(
     """Read every file, in order: its tables, or the error that refused it. The files are read while
     `prepare` loads the checker, on two cores where that is safe (parallel.py), with the same results;
     `progress(n, path)` is told of each file as it is read."""
-    from mappa_stats.parallel import run_all
+    from mappa_stats.io.parallel import run_all
 
     finished = 0
 
@@ -254,7 +254,7 @@ def read_files(
 
 def load_checker() -> None:
     """Import pandas and pandera and load pandera's backend (frame.load_checker), after any fork."""
-    from mappa_stats.frame import load_checker as load
+    from mappa_stats.rules.frame import load_checker as load
 
     load()
 

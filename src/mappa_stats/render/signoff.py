@@ -22,9 +22,9 @@ from mappa_stats import __version__
 from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.model import AreaTables
-from mappa_stats.population import PopulationFile, Rate
-from mappa_stats.render import shown as shown_cell
-from mappa_stats.templates import TableDef
+from mappa_stats.io.population import PopulationFile, Rate
+from mappa_stats.render.tables import shown as shown_cell
+from mappa_stats.definitions.templates import TableDef
 from mappa_stats.validate import FAILED, NOT_APPLICABLE, SKIPPED, FileReport
 
 FORMATS = ("markdown", "html")
@@ -120,8 +120,7 @@ class Pack:
 
     def checks(self) -> list[Check]:
         """Every rule in plain words with its result."""
-        from mappa_stats import checks
-
+        from mappa_stats.rules import checks
         described = {r.id: r.description for r in checks.RULES.values()}
         # Rules a year's definition adds (relations, claims) carry their own wording, where supported.
         rules_for = getattr(checks, "rules_for", None)
@@ -180,7 +179,7 @@ class Pack:
 
     def audit(self) -> list[tuple[str, str]]:
         """The audit trail: what was checked, with what, when."""
-        from mappa_stats.publish import template_sources, template_status
+        from mappa_stats.publication.publish import template_sources, template_status
 
         template = self.area.template
         sources = "; ".join(template_sources(template)) or "not stated"
@@ -241,7 +240,7 @@ class Pack:
 
 
 def _value_header(table: TableDef) -> str:
-    from mappa_stats.publish import unit_header
+    from mappa_stats.publication.publish import unit_header
 
     return unit_header(table)
 
@@ -378,7 +377,7 @@ def render_pack(
     """The whole pack, as Markdown or HTML."""
     pack = build_pack(area, report, population, strict)
     if fmt == "html":
-        from mappa_stats.html_pack import render_html
+        from mappa_stats.render.html_pack import render_html
 
         return render_html(pack)
     return render_markdown(pack)

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mappa_stats.equations import Equation, equations
+from mappa_stats.definitions.equations import Equation, equations
 from mappa_stats.model import NUMERIC_ISSUES, AreaTables
-from mappa_stats.templates import Comparison, RelationRule, Template, load_template
+from mappa_stats.definitions.templates import Comparison, RelationRule, Template, load_template
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -272,6 +272,6 @@ def read(path: Any, year: str | None = None) -> pd.DataFrame:
     """A file's wide frame (one row): `area`, `year` and one column per field code."""
     from pathlib import Path
 
-    from mappa_stats.readers import read_area
+    from mappa_stats.io.readers import read_area
 
     return wide([read_area(Path(path), year)])

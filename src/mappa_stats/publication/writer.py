@@ -7,7 +7,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.templates import TableDef, Template
+from mappa_stats.definitions.templates import TableDef, Template
 
 _GREY = "D9D9D9"
 _INPUT = "FFF2CC"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mappa_stats.errors import InputError, LabelError, TableNotFoundError
-from mappa_stats.layout import RawCell, Sheet, Workbook, detect_year
+from mappa_stats.io.layout import RawCell, Sheet, Workbook, detect_year
 from mappa_stats.model import (
     BLANK,
     TEXT,
@@ -28,8 +28,8 @@ from mappa_stats.model import (
     parse_cell,
     record,
 )
-from mappa_stats.pdf import Page
-from mappa_stats.templates import Label, TableDef, Template, available_years, load_template, normalize
+from mappa_stats.io.pdf import Page
+from mappa_stats.definitions.templates import Label, TableDef, Template, available_years, load_template, normalize
 
 # A report's text is a few hundred KB; far more is not a report (and would cost time to search).
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -575,7 +575,7 @@ _POLICE = re.compile(r"((?:(?:[A-Z][\w'&-]*|and|&|of)\s+){1,5})(?:Police|Constab
 
 def _area(report: Report) -> str | None:
     """The MAPPA area the report names most often as '<force> Police' or '<force> Constabulary'."""
-    from mappa_stats.population import find_area
+    from mappa_stats.io.population import find_area
 
     text, _starts = _stream(report.lines)
     seen: Counter[str] = Counter()
@@ -687,7 +687,7 @@ def read_report(
 ) -> AreaTables:
     """An area's tables from its published report: a PDF ('pdf') or the text a PDF gives ('report-text')."""
     if kind == PDF:
-        from mappa_stats.pdf import read_pages
+        from mappa_stats.io.pdf import read_pages
 
         report = report_from_pages(display, read_pages(display, data))
     else:

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from mappa_stats.errors import InputError, ReturnAreaError
-from mappa_stats.layout import Sheet
+from mappa_stats.io.layout import Sheet
 from mappa_stats.model import (
     BLANK_ZERO,
     DERIVED,
@@ -31,7 +31,7 @@ from mappa_stats.model import (
     sheet_ref,
     summable,
 )
-from mappa_stats.templates import Template, form_years, load_template, normalize, schemas_dir
+from mappa_stats.definitions.templates import Template, form_years, load_template, normalize, schemas_dir
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
@@ -48,7 +48,7 @@ def moj_area_ids() -> dict[int, str]:
 
 def area_id(name: str) -> int:
     """The Ministry's id of an area named as a manager would ('Kent', 'kent police', 'NSD')."""
-    from mappa_stats.population import area_key, find_area
+    from mappa_stats.io.population import area_key, find_area
 
     key = area_key(name)
     if key in ("nsd", area_key(moj_area_ids()[NSD_ID])):
@@ -57,7 +57,7 @@ def area_id(name: str) -> int:
     for number, known in moj_area_ids().items():
         if area_key(known) == key or (found is not None and find_area(known) == found):
             return number
-    from mappa_stats.readers import check_area_option
+    from mappa_stats.io.readers import check_area_option
 
     check_area_option(name)  # says which names are close
     raise InputError(f"--area {name[:60]!r} has no Ministry area id; see schemas/moj_areas.json")
@@ -101,7 +101,7 @@ def _stated_id(sheets: list[Sheet], data: Sheet) -> int | None:
 
 def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]) -> str:
     """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2."""
-    from mappa_stats.population import area_key, find_area
+    from mappa_stats.io.population import area_key, find_area
 
     entry = entry_sheet(sheets)
     stated = data.get(2, header["AREAID"])
@@ -185,14 +185,14 @@ def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
 
 
 def _totals(template: Template) -> set[str]:
-    from mappa_stats.equations import equations
+    from mappa_stats.definitions.equations import equations
 
     return {eq.total for eq in equations(template) if eq.table}
 
 
 def _blank_at(sheet: Sheet, ref: str) -> bool:
     """True when the cell (A1 reference) of a sheet holds nothing."""
-    from mappa_stats.xlsx import cell_position  # as the workbook reader reads references
+    from mappa_stats.io.xlsx import cell_position  # as the workbook reader reads references
 
     cell = sheet.get(*cell_position(ref))
     return cell is None or _text(cell.value) == ""
@@ -327,7 +327,7 @@ def read_return(
         )
     header = _header(display, data, template)
     area = _area(display, sheets, data, header)
-    from mappa_stats.equations import equations
+    from mappa_stats.definitions.equations import equations
 
     totals = {eq.total for eq in equations(template) if eq.table}
     values: dict[str, dict[str, Any]] = {}

@@ -11,7 +11,7 @@ from html import escape
 
 from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
-from mappa_stats.signoff import Grid, Pack, cell_fix, clean
+from mappa_stats.render.signoff import Grid, Pack, cell_fix, clean
 
 _CSS = """
 :root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #b1b4b6; --pass: #00703c; --fail: #a4190f;

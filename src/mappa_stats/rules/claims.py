@@ -60,7 +60,7 @@ class YearFields:
 @cache
 def year_fields(year: str) -> YearFields:
     """The fields of a year's definition that claims and compare use, by role."""
-    from mappa_stats.templates import FORMS, form_years, load_template
+    from mappa_stats.definitions.templates import FORMS, form_years, load_template
 
     template = load_template(year)
 
@@ -140,7 +140,7 @@ def year_fields(year: str) -> YearFields:
 
 def category_years(number: str) -> tuple[str, ...]:
     """The years whose figures have this category at all (in an area's return or, nationally, another's)."""
-    from mappa_stats.templates import available_years
+    from mappa_stats.definitions.templates import available_years
 
     return tuple(
         y
@@ -300,8 +300,8 @@ def _ministry_names() -> dict[str, str]:
     """The Ministry's area names (schemas/moj_areas.json, the National Security Division too), by key."""
     import json
 
-    from mappa_stats.population import area_key
-    from mappa_stats.templates import schemas_dir
+    from mappa_stats.io.population import area_key
+    from mappa_stats.definitions.templates import schemas_dir
 
     spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
     return {area_key(name): name for name in spec["ids"].values()}
@@ -310,7 +310,7 @@ def _ministry_names() -> dict[str, str]:
 def canonical_area(name: str) -> str | None:
     """The MAPPA area a name means ('Kent Police' → 'Kent'), 'England and Wales', the National Security
     Division (a return of its own, under the Ministry's name), or None."""
-    from mappa_stats.population import area_key, find_area
+    from mappa_stats.io.population import area_key, find_area
 
     key = area_key(name)
     if key in (area_key(NATIONAL), "national"):
@@ -327,7 +327,7 @@ def _refuse(where: str, message: str) -> InputError:
 
 def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
     """The kind, checked against the year's definition; InputError naming the line otherwise."""
-    from mappa_stats.templates import load_template
+    from mappa_stats.definitions.templates import load_template
 
     raw = text.strip()
     base, _, target = raw.partition(":")
@@ -391,8 +391,8 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
 
 def parse_claim(where: str, row: Sequence[str]) -> Claim:
     """One line of a claims file (kind, area, year, from_year, stated) as a Claim; InputError otherwise."""
-    from mappa_stats.population import suggest_areas
-    from mappa_stats.templates import available_years
+    from mappa_stats.io.population import suggest_areas
+    from mappa_stats.definitions.templates import available_years
 
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])
     years = available_years()
@@ -427,7 +427,7 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
     if kind.startswith("category_share:") and area != NATIONAL:
         number = kind[len("category_share:cat") :]
         if number in year_fields(year).national_categories:
-            from mappa_stats.ret import NSD_ID, moj_area_ids
+            from mappa_stats.io.ret import NSD_ID, moj_area_ids
 
             whose = (
                 f"the National Security Division's return holds Category {number} only (its share is 100%)"
@@ -453,8 +453,7 @@ def _is_share(kind: str) -> bool:
 
 def read_claims(path: Path | str) -> list[Claim]:
     """Every claim of a claims file, or InputError naming the file and line of the first bad one."""
-    from mappa_stats import guard
-
+    from mappa_stats.io import guard
     display = guard.display_name(path)
     data = guard.read_input(path, "area")
     guard.check_text(display, data, "area")
@@ -786,7 +785,7 @@ def check_claims(
 def area_figures(area: Any, population: Any = None) -> dict[tuple[str, str, str], float]:
     """An area's figures by field code, for claims: every usable number of its tables, plus POP10PLUS from
     a population file when one is given (and the area is in it)."""
-    from mappa_stats.frame import wide
+    from mappa_stats.rules.frame import wide
 
     row = wide([area]).iloc[0]
     name = area.meta.area or ""

@@ -235,7 +235,7 @@ def _spreadsheet_output(fmt: str, output: Path | None) -> None:
 def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """Load a definition given with --template (checked in full) so that its year can be used."""
     if value is not None:
-        from mappa_stats.templates import use_definition
+        from mappa_stats.definitions.templates import use_definition
 
         template = use_definition(value)
         ctx.meta["template_year"] = template.year
@@ -393,14 +393,14 @@ def tables(
     from mappa_stats.output import choose_format, shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
-    from mappa_stats.readers import read_area
+    from mappa_stats.io.readers import read_area
 
     area = read_area(file, _year_given(year), sheet=sheet)
     if fmt in ("xlsx", "ods"):
         _spreadsheet_output(fmt, output)
         assert output is not None
         from mappa_stats.output import write_atomic
-        from mappa_stats.publish import Cover, gate, write_publication
+        from mappa_stats.publication.publish import Cover, gate, write_publication
 
         validation = gate(area, _forced(), shown(file))
         cover = Cover(release_date, next_release, contact, source)
@@ -414,7 +414,7 @@ def tables(
         note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
         click.echo(f"wrote {shown(output)}{note}", err=True)
         return
-    from mappa_stats.render import RENDERERS
+    from mappa_stats.render.tables import RENDERERS
 
     _emit(RENDERERS[fmt](area), output, [file])
 
@@ -453,8 +453,8 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
     Exit codes: 0 written, 2 it could not be written.
     """
     from mappa_stats.output import choose_format, shown, write_atomic
-    from mappa_stats.templates import available_years, load_template
-    from mappa_stats.writer import write_return, write_template
+    from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.publication.writer import write_return, write_template
 
     choose_format("xlsx", output, ("xlsx",), "xlsx")
     chosen = load_template(_year_given(year) or available_years()[-1])
@@ -466,8 +466,7 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
         write_atomic(output, lambda temp: write_template(chosen, temp), force=_forced())
         click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
         return
-    from mappa_stats import ret
-
+    from mappa_stats.io import ret
     number = ret.area_id(area_name) if area_name is not None else None
     if number == ret.NSD_ID:
         chosen = load_template(chosen.year, "nsd")
@@ -527,13 +526,13 @@ def validate(
     ('Statistics'!E5) and, where the sums allow, the value it probably should hold. With --claims,
     each claim about a FILE's area and year is checked too (rule claims.file).
     """
-    from mappa_stats import report as reports
+    from mappa_stats.render import report as reports
     from mappa_stats.model import AreaTables
-    from mappa_stats.readers import read_area_noting
+    from mappa_stats.io.readers import read_area_noting
     from mappa_stats.validate import validate_paths
 
     if area_name is not None:
-        from mappa_stats.readers import check_area_option
+        from mappa_stats.io.readers import check_area_option
 
         check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
 
@@ -543,12 +542,12 @@ def validate(
 
     extras: dict[str, object] = {}
     if population_path is not None:
-        from mappa_stats.population import read_population
+        from mappa_stats.io.population import read_population
 
         extras["population"] = read_population(population_path, mid_year)
     claims: list[Any] = []
     if claims_path is not None:
-        from mappa_stats.claims import read_claims
+        from mappa_stats.rules.claims import read_claims
 
         claims = read_claims(claims_path)  # a bad line stops the run before any file is read
         extras["claims"] = claims
@@ -566,7 +565,7 @@ def validate(
     )
     unchecked_claims = 0
     if claims:
-        from mappa_stats.claims import canonical_area
+        from mappa_stats.rules.claims import canonical_area
 
         unchecked_claims = _unmatched_claims(
             claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
@@ -606,8 +605,8 @@ def rules(fmt: str, year: str | None, form: str) -> None:
     The cell, total and rate rules are the same every year; the rules that tie tables together and the
     stated claims come from the year's definition.
     """
-    from mappa_stats.checks import rules_for
-    from mappa_stats.templates import available_years, form_years, load_template
+    from mappa_stats.rules.checks import rules_for
+    from mappa_stats.definitions.templates import available_years, form_years, load_template
 
     latest = (available_years() if form == "area" else form_years(form))[-1]
     chosen = rules_for(load_template(_year_given(year) or latest, form))
@@ -638,7 +637,7 @@ def templates_command(fmt: str) -> None:
     report on such a year says so. From 2022-23 the National Security Division's return (Category 4) is
     listed as a form of its own.
     """
-    from mappa_stats.templates import FORMS, available_years, form_years, load_template
+    from mappa_stats.definitions.templates import FORMS, available_years, form_years, load_template
 
     years = [load_template(y) for y in available_years()]
     years += [load_template(y, form) for form in FORMS if form != "area" for y in form_years(form)]
@@ -721,16 +720,16 @@ def signoff(
     self-contained file: open it in a browser and "Save as PDF" for the Board paper.
     """
     from mappa_stats.output import choose_format
-    from mappa_stats.readers import read_area
-    from mappa_stats.report import exit_code
-    from mappa_stats.signoff import render_pack
+    from mappa_stats.io.readers import read_area
+    from mappa_stats.render.report import exit_code
+    from mappa_stats.render.signoff import render_pack
     from mappa_stats.validate import validate_area
 
     fmt = choose_format(fmt, output, ("markdown", "html"), "markdown")
     area = read_area(file, _year_given(year), area=area_name, override=area_override, sheet=sheet)
     population = None
     if population_path is not None:
-        from mappa_stats.population import read_population
+        from mappa_stats.io.population import read_population
 
         population = read_population(population_path, mid_year)
     extras: dict[str, object] = {"population": population} if population is not None else {}
@@ -798,7 +797,7 @@ def rate(
     population file.
     """
     from mappa_stats import rates as r
-    from mappa_stats.population import read_population
+    from mappa_stats.io.population import read_population
 
     if rsos is not None and area_name is None:
         raise click.UsageError("--rsos needs --area NAME: the area those offenders are in")
@@ -876,7 +875,7 @@ def compare(
     thresholds = comparing.parse_threshold(threshold) if threshold is not None else comparing.Thresholds()
     claims: list[Any] = []
     if claims_path is not None:
-        from mappa_stats.claims import read_claims
+        from mappa_stats.rules.claims import read_claims
 
         claims = read_claims(claims_path)
     result = comparing.compare(list(files), year=_year_given(year), thresholds=thresholds, claims=claims)
@@ -932,14 +931,14 @@ def combine(
     _spreadsheet_output(fmt, output)
     population = None
     if population_path is not None:
-        from mappa_stats.population import read_population
+        from mappa_stats.io.population import read_population
 
         def population() -> Any:  # read while the returns are read (combine's docstring says why)
             return read_population(population_path, mid_year)
 
     claims: list[Any] = []
     if claims_path is not None:
-        from mappa_stats.claims import read_claims
+        from mappa_stats.rules.claims import read_claims
 
         claims = read_claims(claims_path)  # a bad line stops the run before any file is read
     from mappa_stats.combine import combine as run_combine
@@ -968,12 +967,11 @@ def combine(
         *([population_path] if population_path else []),
         *([claims_path] if claims_path else []),
     ]
-    from mappa_stats import national
-
+    from mappa_stats.publication import national
     if fmt in ("xlsx", "ods"):
         assert output is not None
         from mappa_stats.output import write_atomic
-        from mappa_stats.publish import Cover
+        from mappa_stats.publication.publish import Cover
 
         validation = national.gate(done, _forced())
         cover = Cover(release_date, next_release, contact, source)

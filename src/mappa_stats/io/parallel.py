@@ -47,7 +47,7 @@ def usable(jobs: int) -> bool:
 def _template_by_name(template: Any) -> Any:
     """How a year's definition is sent: by year and form when it is the one `load_template` gives
     (the receiver then uses its own, one object for every file, as a plain read does); otherwise whole."""
-    from mappa_stats.templates import load_template
+    from mappa_stats.definitions.templates import load_template
 
     try:
         shipped = load_template(template.year, template.form) is template
@@ -57,7 +57,7 @@ def _template_by_name(template: Any) -> Any:
 
 
 def _pickler(buffer: io.BytesIO) -> pickle.Pickler:
-    from mappa_stats.templates import Template
+    from mappa_stats.definitions.templates import Template
 
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     # Only Template objects are reduced by hand (a dispatch table, not a hook called for every cell).

@@ -554,7 +554,7 @@ def render_json(combined: Combined) -> str:
 
 def gate(combined: Combined, force: bool) -> Any:
     """Refuse to publish while an area has errors or the set is not complete, unless forced (exit 1)."""
-    from mappa_stats.publish import NotValidated, Validation
+    from mappa_stats.publication.publish import NotValidated, Validation
 
     problems = tuple(p.message for p in combined.problems)
     if combined.status == "pass":
@@ -577,7 +577,7 @@ def population_words(combined: Combined) -> str:
     (never its folder, which is the statistician's own)."""
     if combined.population is None or not combined.population_path:
         return "no population file was given, so there are no rates"
-    from mappa_stats.publish import _shown
+    from mappa_stats.publication.publish import _shown
 
     name = _shown(combined.population_path)
     vintage = combined.population.vintage
@@ -604,7 +604,7 @@ def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
 def national_cover(cover: Any) -> Any:
     """The cover's release, next release, contact and source, each blank filled as a national release's (the
     source's default, which names the year, is build_sheets')."""
-    from mappa_stats.publish import filled
+    from mappa_stats.publication.publish import filled
 
     return filled(
         cover,
@@ -616,8 +616,8 @@ def national_cover(cover: Any) -> Any:
 
 def build_sheets(combined: Combined, validation: Any, cover_text: Any = None) -> list[Any]:
     """Cover, contents, notes, the returns received, each national table, and the area table."""
-    from mappa_stats.publish import SHORTHAND, Sheet, contents_sheet, is_provisional
-    from mappa_stats.render import safe_text
+    from mappa_stats.publication.publish import SHORTHAND, Sheet, contents_sheet, is_provisional
+    from mappa_stats.render.tables import safe_text
 
     given = national_cover(cover_text)
 
@@ -785,7 +785,7 @@ def build_sheets(combined: Combined, validation: Any, cover_text: Any = None) ->
 def write_workbook(combined: Combined, path: Any, fmt: str, validation: Any, cover: Any = None) -> None:
     """The national publication workbook (.xlsx or .ods), written by publish.py's writers; `cover` (a
     publish.Cover) gives the release date, next release, contact and source, each with a default."""
-    from mappa_stats.publish import write_ods_sheets, write_xlsx_sheets
+    from mappa_stats.publication.publish import write_ods_sheets, write_xlsx_sheets
 
     props = {
         "title": f"MAPPA statistics: {NATIONAL}, {combined.year}",

@@ -25,8 +25,8 @@ from typing import Any
 from mappa_stats import __version__
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
-from mappa_stats.render import safe_text
-from mappa_stats.templates import TableDef, Template
+from mappa_stats.render.tables import safe_text
+from mappa_stats.definitions.templates import TableDef, Template
 
 SHORTHAND = {
     "[z]": "not applicable",
@@ -866,8 +866,8 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
     import hashlib
 
     from mappa_stats.model import Metadata, a1, parse_cell, record
-    from mappa_stats.ret import NSD_ID, moj_area_ids
-    from mappa_stats.templates import load_template
+    from mappa_stats.io.ret import NSD_ID, moj_area_ids
+    from mappa_stats.definitions.templates import load_template
 
     if properties.get("MAPPA area") == "England and Wales":
         raise InputError(

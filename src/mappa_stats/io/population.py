@@ -21,9 +21,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from mappa_stats import guard
+from mappa_stats.io import guard
 from mappa_stats.errors import InputError
-from mappa_stats.templates import normalize, schemas_dir
+from mappa_stats.definitions.templates import normalize, schemas_dir
 
 _AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
 _YEAR_COLUMN = re.compile(r"^population_(\d{4})$")

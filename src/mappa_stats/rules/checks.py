@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from mappa_stats.claims import half_up, judge
+from mappa_stats.rules.claims import half_up, judge
 from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, WARNING, Finding, plain
 from mappa_stats.model import (
@@ -23,7 +23,7 @@ from mappa_stats.model import (
     AreaTables,
     Cell,
 )
-from mappa_stats.templates import Claim, Ref, RelationRule, TableDef, Template
+from mappa_stats.definitions.templates import Claim, Ref, RelationRule, TableDef, Template
 
 CheckFn = Callable[["Context"], Iterator[Finding]]
 
@@ -376,7 +376,7 @@ def balance_message(
 
 def check_totals(ctx: Context, rule_id: str) -> Iterator[Finding]:
     """Row or column totals of every grid, where the year's schema found them broken."""
-    from mappa_stats.equations import equations
+    from mappa_stats.definitions.equations import equations
 
     area = ctx.area
     template = area.template
@@ -496,7 +496,7 @@ def relation_check(relation: RelationRule) -> CheckFn:
 
 def _typed_leaves(area: AreaTables, refs: Sequence[Ref]) -> list[Cell | None]:
     """The typed cells a derived total adds up, through totals of totals, in the definition's order."""
-    from mappa_stats.equations import equations
+    from mappa_stats.definitions.equations import equations
 
     parts = {eq.total: eq.parts for eq in equations(area.template) if eq.table}
     template = area.template
@@ -811,7 +811,7 @@ CLAIMED = "claims_confirmed"  # Context.extras key: the lines of claims that rep
 
 def check_claims_file(ctx: Context) -> Iterator[Finding]:
     """The claims of a --claims file about this file's area and year, judged as the workbook's own are."""
-    from mappa_stats.claims import DOES_NOT, REPRODUCES, canonical_area, check_claims
+    from mappa_stats.rules.claims import DOES_NOT, REPRODUCES, canonical_area, check_claims
 
     claims = ctx.extras.get("claims") or []
     area = canonical_area(ctx.area.meta.area or "") or ctx.area.meta.area

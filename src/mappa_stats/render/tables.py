@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from mappa_stats import __version__, safetext
 from mappa_stats.model import BLANK, AreaTables
-from mappa_stats.templates import TableDef
+from mappa_stats.definitions.templates import TableDef
 
 TABLES_SCHEMA_VERSION = "1.0"
 

@@ -344,7 +344,7 @@ def schemas_dir() -> Path:
     if packaged.is_dir():
         return packaged
     # Editable installs and plain checkouts: the top-level schemas/ folder of the repository.
-    return Path(__file__).resolve().parents[2] / "schemas"
+    return Path(__file__).resolve().parents[3] / "schemas"
 
 
 _YEAR = re.compile(r"^\d{4}-\d{2}$")

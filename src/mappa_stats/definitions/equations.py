@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mappa_stats.templates import Template
+    from mappa_stats.definitions.templates import Template
 
 
 @dataclass(frozen=True)

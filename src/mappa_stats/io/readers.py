@@ -13,12 +13,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mappa_stats import guard
-from mappa_stats import ret as returns
+from mappa_stats.io import guard
+from mappa_stats.io import ret as returns
 from mappa_stats.errors import InputError, LabelError
-from mappa_stats.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
+from mappa_stats.io.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
 from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, a1, parse_cell, record, sheet_ref
-from mappa_stats.templates import Label, Template, available_years, load_template, match_label, normalize
+from mappa_stats.definitions.templates import Label, Template, available_years, load_template, match_label, normalize
 
 # A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
 STDIN = guard.STDIN
@@ -48,7 +48,7 @@ def display_name(path: Path) -> str:
 def sniff(path: Path, data: bytes) -> str:
     """What the bytes are, whatever the file is called: 'xlsx', 'ods', 'csv', 'pdf' or 'report-text'."""
     display = display_name(path)
-    # issue 14 hook: a published report, as a PDF or as the text a PDF gives (mappa_stats.published).
+    # issue 14 hook: a published report, as a PDF or as the text a PDF gives (mappa_stats.io.published).
     if data.startswith(b"%PDF-") or (b"%PDF-" in data[:1024] and data[:2] != b"PK" and data[:1] != b"\xd0"):
         return "pdf"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -76,7 +76,7 @@ def sniff(path: Path, data: bytes) -> str:
         )
     guard.check_text(display, data, "area")
     # issue 14 hook: report text (a .txt, or any text holding a table title at the start of a line).
-    from mappa_stats.published import looks_like_report
+    from mappa_stats.io.published import looks_like_report
 
     if looks_like_report(data, path.name):
         return "report-text"
@@ -93,8 +93,8 @@ def _check_text_length(path: Path, value: Any, budget: guard.Limits) -> None:
 
 
 def _xlsx_sheets(path: Path, data: bytes) -> list[Sheet]:
-    """The sheets of a workbook in one streaming pass (mappa_stats.xlsx), with what its blanks hide."""
-    from mappa_stats.xlsx import XlsxError, merged_cells, read_xlsx
+    """The sheets of a workbook in one streaming pass (mappa_stats.io.xlsx), with what its blanks hide."""
+    from mappa_stats.io.xlsx import XlsxError, merged_cells, read_xlsx
 
     budget = guard.limits("area")
     try:
@@ -129,7 +129,7 @@ def _explain_blanks(
 
     Only blanks where a figure belongs are looked into: a blank not-applicable cell (Category 3 at Level 1)
     is as it should be."""
-    from mappa_stats.xlsx import cell_position
+    from mappa_stats.io.xlsx import cell_position
 
     by_name = {sheet.name: sheet for sheet in sheets}
     for rec in records:
@@ -275,8 +275,8 @@ def _tidy_csv(
     }
     chosen = year or (sorted(years)[0] if years else available_years()[-1])
     template = load_template(chosen)
-    from mappa_stats.population import area_key
-    from mappa_stats.templates import form_years
+    from mappa_stats.io.population import area_key
+    from mappa_stats.definitions.templates import form_years
 
     nsd = returns.moj_area_ids()[returns.NSD_ID]
     if any(area_key(a) == area_key(nsd) for a in areas) and template.year in form_years("nsd"):
@@ -352,7 +352,7 @@ def area_from_file_name(path: Path) -> str | None:
     """The MAPPA area a file's name gives, when the workbook does not say: 'kent_2015.xlsx' → 'Kent'."""
     if str(path) == "-":
         return None
-    from mappa_stats.population import find_area
+    from mappa_stats.io.population import find_area
 
     words = re.sub(r"[_\-.\d]+", " ", path.stem.casefold())
     words = re.sub(r"\s+", " ", _NOT_AREA_WORDS.sub(" ", words)).strip()
@@ -362,7 +362,7 @@ def area_from_file_name(path: Path) -> str | None:
 
 def _same_area(first: str, second: str) -> bool:
     """True when two names are the same MAPPA area ('Kent Police' and 'KENT')."""
-    from mappa_stats.population import area_key, find_area
+    from mappa_stats.io.population import area_key, find_area
 
     one, two = find_area(first), find_area(second)
     if one is not None and two is not None:
@@ -372,7 +372,7 @@ def _same_area(first: str, second: str) -> bool:
 
 def check_area_option(given: str) -> str:
     """The MAPPA area --area names ('kent police' → 'Kent'); InputError, with the closest names, if none."""
-    from mappa_stats.population import find_area, suggest_areas
+    from mappa_stats.io.population import find_area, suggest_areas
 
     if not given.strip():
         raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
@@ -456,8 +456,8 @@ def read_area_noting(
         raise InputError(
             f"{display_name(path)}: --sheet chooses a sheet of a workbook, and this file is not one"
         )
-    if kind in ("pdf", "report-text"):  # the published report (mappa_stats.published)
-        from mappa_stats.published import read_report
+    if kind in ("pdf", "report-text"):  # the published report (mappa_stats.io.published)
+        from mappa_stats.io.published import read_report
 
         report = read_report(display_name(path), data, kind, year, digest, None)
         chosen_area, note = choose_area(
@@ -467,7 +467,7 @@ def read_area_noting(
         return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
     if kind in ("xlsx", "ods") and sheet is None and str(path) != "-":
         # A publication workbook mappa-stats wrote (`tables -f xlsx`) reads back to the tables it came from.
-        from mappa_stats.publish import publication_properties, read_publication
+        from mappa_stats.publication.publish import publication_properties, read_publication
 
         properties = publication_properties(path)
         if properties is not None:
