@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import KENT_XLSX, SAMPLES
+from mappa_stats.cli.main import main
+from mappa_stats.errors import InputError
 from mappa_stats.rules.claims import (
     DOES_NOT,
     NOT_CHECKED,
@@ -22,8 +24,6 @@ from mappa_stats.rules.claims import (
     parse_stated,
     read_claims,
 )
-from mappa_stats.cli.main import main
-from mappa_stats.errors import InputError
 
 HEADER = "kind,area,year,from_year,stated\n"
 POPULATION = SAMPLES / "ons_mid2014.csv"
@@ -335,7 +335,8 @@ def test_a_share_is_confirmed_at_its_value_and_the_needed_range_is_exact(
 ) -> None:
     """Any Level 1 of any total: its own share at any precision reproduces; a share off by some units does
     not, and every count of the range it 'would need' gives it while the counts just outside do not."""
-    from mappa_stats.rules.claims import Claim, half_up
+    from mappa_stats.numbers import half_up
+    from mappa_stats.rules.claims import Claim
 
     level1 = round(total * fraction)
     figures = {("Kent", "2014-15", "LEVEL1TOT"): level1, ("Kent", "2014-15", "TOTAL_MAPPA_OFFENDERS"): total}

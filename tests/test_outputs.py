@@ -405,7 +405,7 @@ def _corrupt_zip(path: Path) -> Path:
 
 def test_a_broken_zip_is_neither_ours_nor_a_publication(tmp_path: Path) -> None:
     """Bad compressed bytes in the properties part: not recognised, never an internal error."""
-    from mappa_stats.publication.publish import publication_properties
+    from mappa_stats.io.publication import publication_properties
 
     broken = _corrupt_zip(tmp_path / "broken.xlsx")
     assert output.is_own_output(broken) is False

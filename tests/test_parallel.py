@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from combine_sets import returns_set
-from mappa_stats.io import parallel
 from mappa_stats.combine import expand
-from mappa_stats.errors import InputError, MappaError
-from mappa_stats.io.readers import read_area
 from mappa_stats.definitions.templates import load_template
+from mappa_stats.errors import InputError, MappaError
+from mappa_stats.io import parallel
+from mappa_stats.io.readers import read_area
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the helper process is used on Linux only")
 PARENT = os.getpid()
@@ -267,7 +267,7 @@ def test_the_helper_ends_when_the_command_is_killed(tmp_path: Path) -> None:
     script.write_text(
         "import os, sys, time\n"
         "from pathlib import Path\n"
-        "from mappa_stats import parallel\n"
+        "from mappa_stats.io import parallel\n"
         f"marker = Path({str(marker)!r})\n"
         "def work(n):\n"
         "    if not marker.exists():\n"

@@ -214,7 +214,7 @@ def test_publication_reads_back_to_the_same_tables(tmp_path: Path, fmt: str, ren
 
 def test_published_workbook_validates_as_the_source(tmp_path: Path) -> None:
     """validate-equivalent: the publication's tables pass the same rules the source passed."""
-    from mappa_stats.publication.publish import publication_properties, read_publication
+    from mappa_stats.io.publication import publication_properties, read_publication
     from mappa_stats.validate import validate_area
 
     out = _write("xlsx", tmp_path)
@@ -226,7 +226,7 @@ def test_published_workbook_validates_as_the_source(tmp_path: Path) -> None:
 
 def test_a_workbook_of_someone_else_is_not_read_as_a_publication(tmp_path: Path) -> None:
     """Only a workbook whose properties name mappa-stats is read as a publication."""
-    from mappa_stats.publication.publish import publication_properties
+    from mappa_stats.io.publication import publication_properties
 
     assert publication_properties(KENT_XLSX) is None
     text = tmp_path / "notes.xlsx"

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from conftest import KENT_CSV, KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, edit_copy, separate_sheets
 from mappa_stats.cli.main import main
+from mappa_stats.definitions.templates import load_template
 from mappa_stats.errors import InputError, LabelError, TableNotFoundError
 from mappa_stats.io.readers import read_area
-from mappa_stats.definitions.templates import load_template
 
 COMPARED = ["table", "row", "column", "value", "marker", "issue"]
 COLUMN_IDS = ["cat1", "cat2", "cat3", "total"]

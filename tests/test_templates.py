@@ -17,9 +17,7 @@ from openpyxl import Workbook, load_workbook
 
 import mappa_stats
 from conftest import KENT_CSV, KENT_XLSX, ROOT, SAMPLES
-from mappa_stats.rules import frame as frames
 from mappa_stats.cli.main import main
-from mappa_stats.io.readers import read_area
 from mappa_stats.definitions.templates import (
     ROLES,
     build_template,
@@ -29,6 +27,8 @@ from mappa_stats.definitions.templates import (
     schemas_dir,
     shipped_years,
 )
+from mappa_stats.io.readers import read_area
+from mappa_stats.rules import frame as frames
 
 BASE = json.loads((schemas_dir() / "templates" / "2014-15.json").read_text(encoding="utf-8"))
 

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from conftest import KENT_CSV, KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
-from mappa_stats.rules.checks import rules_for
 from mappa_stats.cli.main import main
-from mappa_stats.safetext import markdown, spreadsheet, terminal
 from mappa_stats.definitions.templates import load_template
+from mappa_stats.rules.checks import rules_for
+from mappa_stats.safetext import markdown, spreadsheet, terminal
 
 POPULATION = ROOT / "samples" / "ons_mid2014.csv"
 # Kent 2014-15: Level 1 is 2,335 of 2,357 on 31 March = 99.07%, which rounds to 99%.

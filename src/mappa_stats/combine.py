@@ -18,9 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mappa_stats.definitions.templates import TableDef, Template, load_template, schemas_dir
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.model import AreaTables
-from mappa_stats.definitions.templates import TableDef, Template, load_template, schemas_dir
 
 if TYPE_CHECKING:
     from mappa_stats.io.population import NationalRow, PopulationFile, Rate
@@ -296,7 +296,7 @@ def _is_national_workbook(path: Path) -> bool:
     """True for the national publication workbook combine writes (it may sit in the folder of returns)."""
     if path.suffix.casefold() not in (".xlsx", ".ods"):
         return False
-    from mappa_stats.publication.publish import publication_properties
+    from mappa_stats.io.publication import publication_properties
 
     properties = publication_properties(path)
     return properties is not None and properties.get("MAPPA area") == NATIONAL
@@ -620,7 +620,7 @@ def _area_line(
     pop = rate = None
     note = "" if population is not None else "no --population"
     if population is not None and number != NSD_ID:
-        from mappa_stats.rates import workbook_rate
+        from mappa_stats.rules.rate import workbook_rate
 
         pop = _population_of(population, name)
         try:

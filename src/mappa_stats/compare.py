@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from mappa_stats.errors import InputError
 from mappa_stats.rules.claims import (
     NATIONAL,
     POPULATION_FIELD,
@@ -30,7 +31,6 @@ from mappa_stats.rules.claims import (
     check_claims,
     year_fields,
 )
-from mappa_stats.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,8 @@ _NOT_A_NUMBER = {"", "-", "[x]", "[z]", "[c]", "[low]", "..", "not collected", "
 
 def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
     """The long CSV combine writes: area,year,field,value (+ release); other columns are ignored."""
-    from mappa_stats.io import guard
     from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.io import guard
 
     display = guard.display_name(path)
     guard.check_text(display, data, "population")
@@ -350,8 +350,8 @@ def read_file(path: Path, year: str | None = None) -> tuple[list[Observation], I
         data = guard.read_input(path, "population")
         if not data.startswith((b"PK", b"%PDF", b"\xd0\xcf")) and _long_header(data) is not None:
             return read_long(path, data)
-    from mappa_stats.rules.claims import area_figures
     from mappa_stats.io.readers import read_area
+    from mappa_stats.rules.claims import area_figures
 
     area = read_area(path, year)
     if not area.meta.area:
@@ -712,7 +712,7 @@ def render_markdown(result: Comparison, strict: bool = False) -> str:
 
 def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
     """The JSON document (docs/compare.md, schemas/compare.schema.json)."""
-    from mappa_stats import __version__
+    from mappa_stats.version import __version__
 
     def area_entry(a: AreaComparison) -> dict[str, Any]:
         return {

@@ -23,6 +23,8 @@ from pathlib import Path
 from types import FrameType
 
 from mappa_stats.errors import OutputError
+from mappa_stats.safetext import shown
+from mappa_stats.version import PRODUCER
 
 # Most file systems allow 255 bytes in one file name (NAME_MAX on Linux, NTFS: 255 UTF-16 units).
 NAME_MAX = 255
@@ -64,13 +66,8 @@ _OWN_TEXT = (
     re.compile(r"\A((# )?mappa-stats combine: \d{4}-\d{2}|area,year,field,value\r?\n)"),  # combine's outputs
 )
 # The marker a spreadsheet written by mappa-stats carries in its document properties.
-PRODUCER = "mappa-stats"
 
 
-def shown(path: Path | str) -> str:
-    """A path as text that any terminal or document can show (undecodable bytes become '�')."""
-    text = os.fsdecode(path)
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def choose_format(given: str | None, output: Path | None, allowed: Iterable[str], default: str) -> str:

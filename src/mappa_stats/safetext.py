@@ -8,7 +8,9 @@ HTML, a comment that hides the verdict, an extra table column or a heading.
 from __future__ import annotations
 
 import html
+import os
 import re
+from pathlib import Path
 
 # C0 controls (but tab and newline, which callers decide about), DEL, C1 controls (0x9B is a
 # one-byte CSI on some terminals), and the bidirectional overrides that can make text read backwards.
@@ -65,3 +67,9 @@ def markdown(text: str) -> str:
     """
     flat = terminal(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
     return _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def shown(path: Path | str) -> str:
+    """A path as text that any terminal or document can show (undecodable bytes become '�')."""
+    text = os.fsdecode(path)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from mappa_stats.rules.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import ERROR, WARNING, Finding
 from mappa_stats.model import AreaTables
+from mappa_stats.rules.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 # A rule about something the input's form never holds (a return has no stated rate or commentary): neither

@@ -14,8 +14,8 @@ from typing import Any, NoReturn
 
 import click
 
-from mappa_stats import __version__
 from mappa_stats.errors import MappaError
+from mappa_stats.version import __version__
 
 EXIT_CODES = """\b
 Exit codes:
@@ -85,7 +85,8 @@ def _emit(text: str, output: Path | None, inputs: Sequence[Path] = ()) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from mappa_stats.output import shown, write_text_atomic
+    from mappa_stats.output import write_text_atomic
+    from mappa_stats.safetext import shown
 
     write_text_atomic(output, text, inputs, force=_forced())
     click.echo(f"wrote {shown(output)}", err=True)
@@ -390,7 +391,8 @@ def tables(
     which reads back as the same tables; --format xlsx or ods (with -o) writes the publication
     spreadsheet (cover, contents, notes, one table per sheet), only when the tables pass validation.
     """
-    from mappa_stats.output import choose_format, shown
+    from mappa_stats.output import choose_format
+    from mappa_stats.safetext import shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
     from mappa_stats.io.readers import read_area
@@ -452,9 +454,10 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
 
     Exit codes: 0 written, 2 it could not be written.
     """
-    from mappa_stats.output import choose_format, shown, write_atomic
     from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.output import choose_format, write_atomic
     from mappa_stats.publication.writer import write_return, write_template
+    from mappa_stats.safetext import shown
 
     choose_format("xlsx", output, ("xlsx",), "xlsx")
     chosen = load_template(_year_given(year) or available_years()[-1])
@@ -526,13 +529,13 @@ def validate(
     ('Statistics'!E5) and, where the sums allow, the value it probably should hold. With --claims,
     each claim about a FILE's area and year is checked too (rule claims.file).
     """
-    from mappa_stats.render import report as reports
-    from mappa_stats.model import AreaTables
     from mappa_stats.io.readers import read_area_noting
+    from mappa_stats.model import AreaTables
+    from mappa_stats.render import report as reports
     from mappa_stats.validate import validate_paths
 
     if area_name is not None:
-        from mappa_stats.io.readers import check_area_option
+        from mappa_stats.io.population import check_area_option
 
         check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
 
@@ -605,8 +608,8 @@ def rules(fmt: str, year: str | None, form: str) -> None:
     The cell, total and rate rules are the same every year; the rules that tie tables together and the
     stated claims come from the year's definition.
     """
-    from mappa_stats.rules.checks import rules_for
     from mappa_stats.definitions.templates import available_years, form_years, load_template
+    from mappa_stats.rules.checks import rules_for
 
     latest = (available_years() if form == "area" else form_years(form))[-1]
     chosen = rules_for(load_template(_year_given(year) or latest, form))
@@ -719,8 +722,8 @@ def signoff(
     when the return passes; otherwise a "not ready" panel listing the errors. The HTML pack is one
     self-contained file: open it in a browser and "Save as PDF" for the Board paper.
     """
-    from mappa_stats.output import choose_format
     from mappa_stats.io.readers import read_area
+    from mappa_stats.output import choose_format
     from mappa_stats.render.report import exit_code
     from mappa_stats.render.signoff import render_pack
     from mappa_stats.validate import validate_area
@@ -925,7 +928,8 @@ def combine(
     Division) are present, missing or present twice; validates each as validate would; prints one line
     per area, the national verdict, the national tables and the area table with population and rate.
     """
-    from mappa_stats.output import choose_format, shown
+    from mappa_stats.output import choose_format
+    from mappa_stats.safetext import shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
     _spreadsheet_output(fmt, output)

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mappa_stats.definitions.templates import Label, TableDef, Template, match_label, normalize
 from mappa_stats.errors import LabelError, TableNotFoundError, TemplateError
 from mappa_stats.model import a1, parse_cell, record, sheet_ref
-from mappa_stats.definitions.templates import Label, TableDef, Template, match_label, normalize
 
 
 @dataclass(frozen=True)

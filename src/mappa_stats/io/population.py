@@ -16,14 +16,15 @@ import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.io import guard
-from mappa_stats.errors import InputError
 from mappa_stats.definitions.templates import normalize, schemas_dir
+from mappa_stats.errors import InputError
+from mappa_stats.io import guard
+from mappa_stats.numbers import half_even, half_up
 
 _AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
 _YEAR_COLUMN = re.compile(r"^population_(\d{4})$")
@@ -507,11 +508,6 @@ def _area_table(
 # --- the rate ----------------------------------------------------------------------------------------
 
 
-def half_up(value: Decimal, places: int = 0) -> Decimal:
-    """Round half up (99.5 → 100), as published figures are, not to even."""
-    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class Rate:
     """RSOs per 100,000 on one base, with the figures a reader needs to check it."""
@@ -547,7 +543,7 @@ class Rate:
     @property
     def rounded_to_even(self) -> int:
         """The rate rounded half to even, as pandas' round (the Ministry's national pipeline) does."""
-        return int(self.exact.quantize(Decimal(1), ROUND_HALF_EVEN))
+        return int(half_even(self.exact))
 
     @property
     def rounding_differs(self) -> bool:
@@ -707,3 +703,19 @@ def england_and_wales(path: Path) -> NationalRow | None:
             return candidate
         found = found or candidate
     return found
+
+
+def check_area_option(given: str) -> str:
+    """The MAPPA area --area names ('kent police' → 'Kent'); InputError, with the closest names, if none."""
+    from mappa_stats.io.population import find_area, suggest_areas
+
+    if not given.strip():
+        raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
+    known = find_area(given)
+    if known is None:
+        hint = suggest_areas(given)
+        raise InputError(
+            f"--area {given!r} is not one of the 42 MAPPA areas"
+            + (f"; did you mean {hint}?" if hint else "; see docs/population.md for their names")
+        )
+    return known.name

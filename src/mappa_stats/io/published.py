@@ -15,8 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mappa_stats.definitions.templates import (
+    Label,
+    TableDef,
+    Template,
+    available_years,
+    load_template,
+    normalize,
+)
 from mappa_stats.errors import InputError, LabelError, TableNotFoundError
 from mappa_stats.io.layout import RawCell, Sheet, Workbook, detect_year
+from mappa_stats.io.pdf import Page
 from mappa_stats.model import (
     BLANK,
     TEXT,
@@ -28,8 +37,6 @@ from mappa_stats.model import (
     parse_cell,
     record,
 )
-from mappa_stats.io.pdf import Page
-from mappa_stats.definitions.templates import Label, TableDef, Template, available_years, load_template, normalize
 
 # A report's text is a few hundred KB; far more is not a report (and would cost time to search).
 MAX_TEXT_BYTES = 5 * 1024 * 1024

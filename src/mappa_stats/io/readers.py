@@ -13,12 +13,20 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions.templates import (
+    Label,
+    Template,
+    available_years,
+    load_template,
+    match_label,
+    normalize,
+)
+from mappa_stats.errors import InputError, LabelError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns
-from mappa_stats.errors import InputError, LabelError
 from mappa_stats.io.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
+from mappa_stats.io.population import check_area_option
 from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, a1, parse_cell, record, sheet_ref
-from mappa_stats.definitions.templates import Label, Template, available_years, load_template, match_label, normalize
 
 # A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
 STDIN = guard.STDIN
@@ -275,8 +283,8 @@ def _tidy_csv(
     }
     chosen = year or (sorted(years)[0] if years else available_years()[-1])
     template = load_template(chosen)
-    from mappa_stats.io.population import area_key
     from mappa_stats.definitions.templates import form_years
+    from mappa_stats.io.population import area_key
 
     nsd = returns.moj_area_ids()[returns.NSD_ID]
     if any(area_key(a) == area_key(nsd) for a in areas) and template.year in form_years("nsd"):
@@ -370,20 +378,6 @@ def _same_area(first: str, second: str) -> bool:
     return area_key(first) == area_key(second)
 
 
-def check_area_option(given: str) -> str:
-    """The MAPPA area --area names ('kent police' → 'Kent'); InputError, with the closest names, if none."""
-    from mappa_stats.io.population import find_area, suggest_areas
-
-    if not given.strip():
-        raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
-    known = find_area(given)
-    if known is None:
-        hint = suggest_areas(given)
-        raise InputError(
-            f"--area {given!r} is not one of the 42 MAPPA areas"
-            + (f"; did you mean {hint}?" if hint else "; see docs/population.md for their names")
-        )
-    return known.name
 
 
 def choose_area(
@@ -467,7 +461,7 @@ def read_area_noting(
         return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
     if kind in ("xlsx", "ods") and sheet is None and str(path) != "-":
         # A publication workbook mappa-stats wrote (`tables -f xlsx`) reads back to the tables it came from.
-        from mappa_stats.publication.publish import publication_properties, read_publication
+        from mappa_stats.io.publication import publication_properties, read_publication
 
         properties = publication_properties(path)
         if properties is not None:

@@ -17,6 +17,7 @@ import re
 from functools import cache
 from typing import Any
 
+from mappa_stats.definitions.templates import Template, form_years, load_template, normalize, schemas_dir
 from mappa_stats.errors import InputError, ReturnAreaError
 from mappa_stats.io.layout import Sheet
 from mappa_stats.model import (
@@ -31,7 +32,6 @@ from mappa_stats.model import (
     sheet_ref,
     summable,
 )
-from mappa_stats.definitions.templates import Template, form_years, load_template, normalize, schemas_dir
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
@@ -57,7 +57,7 @@ def area_id(name: str) -> int:
     for number, known in moj_area_ids().items():
         if area_key(known) == key or (found is not None and find_area(known) == found):
             return number
-    from mappa_stats.io.readers import check_area_option
+    from mappa_stats.io.population import check_area_option
 
     check_area_option(name)  # says which names are close
     raise InputError(f"--area {name[:60]!r} has no Ministry area id; see schemas/moj_areas.json")

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from mappa_stats import __version__
 from mappa_stats.combine import (
     NATIONAL,
     NSD_ID,
@@ -25,6 +24,7 @@ from mappa_stats.combine import (
     field_of_role,
 )
 from mappa_stats.safetext import markdown, terminal
+from mappa_stats.version import __version__
 
 SCHEMA_VERSION = "1.1"  # 1.1: problem kind "blank", area status "error"
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT BE CHECKED", "missing": "MISSING"}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mappa_stats.definitions.templates import TableDef, Template
+from mappa_stats.version import PRODUCER
 
 _GREY = "D9D9D9"
 _INPUT = "FFF2CC"
@@ -116,7 +117,6 @@ def _whole_numbers(error: str) -> Any:
 
 # Document properties that let mappa-stats recognise an empty template it wrote (and so replace it),
 # while a template someone has filled in (any cell changed) is never replaced without --force.
-PRODUCER = "mappa-stats"
 DIGEST = "Cells digest"
 
 

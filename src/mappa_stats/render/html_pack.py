@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
-from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
-from mappa_stats.render.signoff import Grid, Pack, cell_fix, clean
+from mappa_stats.render.pack import Grid, Pack, cell_fix, clean
+from mappa_stats.version import __version__
 
 _CSS = """
 :root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #b1b4b6; --pass: #00703c; --fail: #a4190f;

@@ -6,10 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mappa_stats import __version__
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.safetext import markdown, terminal
 from mappa_stats.validate import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, FileReport
+from mappa_stats.version import __version__
 
 REPORT_SCHEMA_VERSION = "1.2"
 

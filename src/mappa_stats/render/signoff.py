@@ -11,250 +11,36 @@ Every text that came from an input is escaped for the format it is written in.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
-from mappa_stats import __version__
-from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, Finding
+from mappa_stats.io.population import PopulationFile
 from mappa_stats.model import AreaTables
-from mappa_stats.io.population import PopulationFile, Rate
-from mappa_stats.render.tables import shown as shown_cell
-from mappa_stats.definitions.templates import TableDef
-from mappa_stats.validate import FAILED, NOT_APPLICABLE, SKIPPED, FileReport
+from mappa_stats.render.pack import Pack, build_pack, cell_fix, clean
+from mappa_stats.validate import FileReport
+from mappa_stats.version import __version__
 
 FORMATS = ("markdown", "html")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _WIDTH = 100
 
 
-def area_rate(area: AreaTables, population: PopulationFile | None) -> Rate | str:
-    """The area's rate reproduced from the population file, or why it could not be."""
-    if population is None:
-        return "not reproduced: no population file was given (--population)"
-    from mappa_stats.rates import workbook_rate
-
-    try:
-        return workbook_rate(area, population)
-    except InputError as exc:
-        return f"not reproduced: {exc}"
 
 
-def clean(text: object) -> str:
-    """Text from an input on one line: control and escape characters (ESC, BEL, newlines) become spaces."""
-    from mappa_stats.output import shown
-
-    return _CONTROL.sub(" ", shown(str(text)) if isinstance(text, str) else str(text))
 
 
-@dataclass(frozen=True)
-class Check:
-    """One rule in plain words, with its result."""
-
-    id: str
-    description: str
-    severity: str
-    result: str  # "passed", "failed", "not checked", "not applicable"
-    detail: str
 
 
-@dataclass(frozen=True)
-class GridCell:
-    """A published cell, with the finding that marks it wrong (if any)."""
-
-    text: str
-    flagged: Finding | None = None
-    applicable: bool = True
 
 
-@dataclass(frozen=True)
-class Grid:
-    """One table as it will be published."""
-
-    table: TableDef
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, tuple[GridCell, ...]], ...]
 
 
-@dataclass(frozen=True)
-class Pack:
-    """Everything the pack says, independent of its format."""
-
-    area: AreaTables
-    report: FileReport
-    population: PopulationFile | None
-    strict: bool
-    rate: Rate | str
-    generated: dt.datetime
-
-    @property
-    def ready(self) -> bool:
-        """True only when the return passes: then, and only then, the pack has lines to sign."""
-        return self.report.status(self.strict) == "pass"
-
-    @property
-    def area_name(self) -> str:
-        """The area as the pack names it."""
-        return clean(self.area.meta.area or "area not stated")
-
-    @property
-    def title(self) -> str:
-        """The pack's title."""
-        return f"MAPPA statistics {self.area.meta.template}: {self.area_name} — sign-off pack"
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        """The error findings (with --strict, warnings too): what must be corrected before signing."""
-        return tuple(
-            f for f in self.report.findings if f.severity == ERROR or (self.strict and f.severity != ERROR)
-        )
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        """Findings a person should confirm, which do not stop sign-off."""
-        return tuple(f for f in self.report.findings if f not in self.errors)
-
-    def checks(self) -> list[Check]:
-        """Every rule in plain words with its result."""
-        from mappa_stats.rules import checks
-        described = {r.id: r.description for r in checks.RULES.values()}
-        # Rules a year's definition adds (relations, claims) carry their own wording, where supported.
-        rules_for = getattr(checks, "rules_for", None)
-        if rules_for is not None:
-            described.update({r.id: r.description for r in rules_for(self.area.template)})
-        out = []
-        for result in self.report.rules:
-            description = described.get(result.id, result.id)
-            if result.status == SKIPPED:
-                out.append(Check(result.id, description, result.severity, "not checked", result.note))
-            elif result.status == NOT_APPLICABLE:
-                out.append(Check(result.id, description, result.severity, "not applicable", result.note))
-            elif result.status == FAILED:
-                n = result.findings
-                out.append(
-                    Check(result.id, description, result.severity, "failed", f"{n} finding{'s' * (n != 1)}")
-                )
-            else:
-                out.append(Check(result.id, description, result.severity, "passed", ""))
-        return out
-
-    def grids(self) -> list[Grid]:
-        """The tables as they will be published, each wrong cell carrying its finding."""
-        flagged: dict[tuple[str, str, str], Finding] = {}
-        for f in self.report.findings:
-            if f.table and f.row and f.column:
-                flagged.setdefault((f.table, f.row, f.column), f)
-        out = []
-        for table in self.area.template.tables:
-            if not self.area.has_table(table.id):
-                continue
-            if table.kind == "grid":
-                header = (str(table.publication.get("row_header", "")), *(c.label for c in table.columns))
-                columns = table.columns
-            else:
-                header = (str(table.publication.get("row_header", "Measure")), _value_header(table))
-                columns = table.columns[:1]
-            rows = []
-            for row in table.rows:
-                cells = []
-                for column in columns:
-                    cell = self.area.cell(table.id, row.id, column.id)
-                    text = "" if cell is None else shown_cell(cell.value, cell.marker, cell.raw, cell.issue)
-                    if cell is not None and cell.count is not None and not cell.issue:
-                        text = f"{int(cell.count):,}" if cell.count.is_integer() else f"{cell.count:g}"
-                    cells.append(
-                        GridCell(
-                            clean(text),
-                            flagged.get((table.id, row.id, column.id)),
-                            table.is_applicable(row.id, column.id),
-                        )
-                    )
-                rows.append((self.area.row_label(table, row), tuple(cells)))
-            out.append(Grid(table, header, tuple(rows)))
-        return out
-
-    def audit(self) -> list[tuple[str, str]]:
-        """The audit trail: what was checked, with what, when."""
-        from mappa_stats.publication.publish import template_sources, template_status
-
-        template = self.area.template
-        sources = "; ".join(template_sources(template)) or "not stated"
-        population = "none given (the rate was not reproduced)"
-        if self.population is not None:
-            vintage = self.population.vintage or "vintage not stated"
-            population = f"{Path(clean(self.population.path)).name} ({self.population.layout}, {vintage})"
-        return [
-            ("Checked file", Path(clean(self.area.meta.path)).name),
-            ("SHA-256 of the file", self.area.meta.sha256),
-            ("mappa-stats version", __version__),
-            ("Template year", f"{template.year} (status: {template_status(template)})"),
-            ("Template sources", sources),
-            ("Population file", population),
-            *((("SHA-256 of the population file", digest),) if (digest := self._population_sha256()) else ()),
-            ("Checked on", self.generated.strftime("%d %B %Y at %H:%M UTC").lstrip("0")),
-        ]
-
-    def _population_sha256(self) -> str | None:
-        """The population file's SHA-256, so the Board paper names exactly which file was used."""
-        import hashlib
-
-        if self.population is None:
-            return None
-        path = Path(self.population.path)
-        try:
-            if not path.is_file() or path.stat().st_size > 500_000_000:
-                return None
-            digest = hashlib.sha256()
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-            return digest.hexdigest()
-        except OSError:
-            return None
-
-    def rate_lines(self) -> list[str]:
-        """The rate reproduced, in sentences: the sum, the rounding, the population and its vintage."""
-        rate = self.rate
-        if isinstance(rate, str):
-            return [f"The rate was {clean(rate)}."]
-        aged = " aged 10 and over" if rate.base == "aged 10+" else ""
-        lines = [
-            f"{rate.rsos:,} registered sexual offenders (Category 1 on {self.area.template.period_end}) "
-            f"÷ {rate.population:,} people{aged} × 100,000 = {rate.two_dp}, which rounds (half up) to "
-            f"{rate.rounded} per 100,000"
-            + (f": one for every {rate.one_in:,} people{aged}." if rate.one_in else "."),
-        ]
-        if self.population is not None:
-            vintage = self.population.vintage or "vintage not stated"
-            lines.append(
-                f"Population: ONS estimate {vintage}, from {Path(clean(self.population.path)).name} "
-                f"({self.population.layout})."
-            )
-        stated = rate.stated if rate.stated is not None else "nothing"
-        lines.append(f"Stated in the return: {stated} — {rate.verdict()}.")
-        return lines
 
 
-def _value_header(table: TableDef) -> str:
-    from mappa_stats.publication.publish import unit_header
-
-    return unit_header(table)
 
 
-def build_pack(
-    area: AreaTables,
-    report: FileReport,
-    population: PopulationFile | None,
-    strict: bool = False,
-    generated: dt.datetime | None = None,
-) -> Pack:
-    """Gather what the pack says."""
-    when = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return Pack(area, report, population, strict, area_rate(area, population), when)
 
 
 # Markdown -------------------------------------------------------------------------------------------
@@ -383,8 +169,3 @@ def render_pack(
     return render_markdown(pack)
 
 
-def cell_fix(finding: Finding) -> object:
-    """The value a flagged cell should hold, when the finding knows one: a located fix's number, not a
-    relation's bound ('== 3' is the sum its cells need, not this cell's value)."""
-    expected = finding.expected
-    return expected if isinstance(expected, (int, float)) and not isinstance(expected, bool) else None

@@ -11,9 +11,10 @@ from typing import Any
 
 from tabulate import tabulate
 
-from mappa_stats import __version__, safetext
-from mappa_stats.model import BLANK, AreaTables
+from mappa_stats import safetext
 from mappa_stats.definitions.templates import TableDef
+from mappa_stats.model import BLANK, AreaTables
+from mappa_stats.version import __version__
 
 TABLES_SCHEMA_VERSION = "1.0"
 

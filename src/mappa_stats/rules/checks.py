@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from mappa_stats.rules.claims import half_up, judge
+from mappa_stats.definitions.templates import Claim, Ref, RelationRule, TableDef, Template
 from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, WARNING, Finding, plain
 from mappa_stats.model import (
@@ -23,7 +23,7 @@ from mappa_stats.model import (
     AreaTables,
     Cell,
 )
-from mappa_stats.definitions.templates import Claim, Ref, RelationRule, TableDef, Template
+from mappa_stats.numbers import half_up, judge
 
 CheckFn = Callable[["Context"], Iterator[Finding]]
 
@@ -463,7 +463,7 @@ def relation_check(relation: RelationRule) -> CheckFn:
                     "right": plain(rv),
                     "bound": plain(bound),
                     "op": comparison.op,
-                    "share": Decimal(lv * 100 / rv).quantize(Decimal("0.1"), ROUND_HALF_UP) if rv else "",
+                    "share": half_up(Decimal(lv * 100 / rv), 1) if rv else "",
                     "row": ltable.row(left[0][1]).label,
                     "column": ltable.column(left[0][2]).short,
                     "left_cells": ", ".join(_source(c) for c in lcells),
@@ -698,7 +698,7 @@ def _rate_not_run(ctx: Context, why: str) -> Finding:
 )
 def check_rate(ctx: Context) -> Iterator[Finding]:
     """Reproduce the published rate from the population file given with --population."""
-    from mappa_stats.rates import workbook_rate
+    from mappa_stats.rules.rate import workbook_rate
 
     inputs = _rate_inputs(ctx, "rate.matches")
     if inputs is None:

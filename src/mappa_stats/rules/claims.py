@@ -13,12 +13,13 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mappa_stats.errors import InputError
+from mappa_stats.numbers import half_up, judge
 
 NATIONAL = "England and Wales"
 # Figures the long CSV carries beside the year's field codes (combine writes them; docs/compare.md).
@@ -195,26 +196,6 @@ def parse_stated(text: str) -> Stated | None:
     return Stated(text.strip(), -number if sign == "-" else number, decimals, percent, bool(sign))
 
 
-def half_up(value: Decimal, decimals: int) -> Decimal:
-    """Round as published figures are (2.5 → 3), to the given decimals."""
-    return value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-
-
-def judge(
-    stated: Decimal, decimals: int, exact: Decimal, *, half_even_too: bool = False
-) -> tuple[bool, Decimal]:
-    """The one judgement of a stated figure: does the exact value, rounded to the stated precision, give it?
-
-    Returns (reproduces, the exact value at the stated precision). With half_even_too an exact half may
-    also round to even, as pandas' round in the Ministry's national pipeline does (the RSO rate)."""
-    computed = half_up(exact, decimals)
-    if computed == stated:
-        return True, computed
-    if half_even_too and exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN) == stated:
-        return True, stated
-    return False, computed
-
-
 @dataclass(frozen=True)
 class Claim:
     """One line of a claims file: what is claimed, of which area and year, and the figure as stated."""
@@ -300,8 +281,8 @@ def _ministry_names() -> dict[str, str]:
     """The Ministry's area names (schemas/moj_areas.json, the National Security Division too), by key."""
     import json
 
-    from mappa_stats.io.population import area_key
     from mappa_stats.definitions.templates import schemas_dir
+    from mappa_stats.io.population import area_key
 
     spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
     return {area_key(name): name for name in spec["ids"].values()}
@@ -391,8 +372,8 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
 
 def parse_claim(where: str, row: Sequence[str]) -> Claim:
     """One line of a claims file (kind, area, year, from_year, stated) as a Claim; InputError otherwise."""
-    from mappa_stats.io.population import suggest_areas
     from mappa_stats.definitions.templates import available_years
+    from mappa_stats.io.population import suggest_areas
 
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])
     years = available_years()

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from mappa_stats.definitions.equations import Equation, equations
-from mappa_stats.model import NUMERIC_ISSUES, AreaTables
 from mappa_stats.definitions.templates import Comparison, RelationRule, Template, load_template
+from mappa_stats.model import NUMERIC_ISSUES, AreaTables
 
 if TYPE_CHECKING:
     import pandera.pandas as pa

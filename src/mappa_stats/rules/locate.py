@@ -18,9 +18,9 @@ from itertools import combinations
 from math import comb
 
 from mappa_stats.definitions.equations import equations as year_equations
+from mappa_stats.definitions.templates import Ref, Template
 from mappa_stats.findings import ERROR, Finding
 from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
-from mappa_stats.definitions.templates import Ref, Template
 
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
 MAX_OPTIONS_LISTED = 6
@@ -386,8 +386,8 @@ def _fold_relations(area: AreaTables, findings: list[Finding]) -> list[Finding]:
         """The corrected field that makes a stated share (a claim of the year) reproduce, or None."""
         from decimal import Decimal
 
+        from mappa_stats.numbers import judge
         from mappa_stats.rules.checks import _percent_text
-        from mappa_stats.rules.claims import judge
 
         claim = claims[finding.rule]
         stated = _percent_text(str(finding.actual))

@@ -1,0 +1,31 @@
+"""Rounding, once: published MAPPA figures round half up (99.5 → 100); the Ministry's national pipeline
+rounds with pandas, half to even (98.5 → 98). Every rate, share and stated figure is rounded here."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+
+def half_up(value: Decimal, places: int = 0) -> Decimal:
+    """Round half up (2.5 → 3), as published figures are, to the given decimal places."""
+    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def half_even(value: Decimal, places: int = 0) -> Decimal:
+    """Round half to even (2.5 → 2), as pandas' round in the Ministry's national pipeline does."""
+    return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+
+
+def judge(
+    stated: Decimal, decimals: int, exact: Decimal, *, half_even_too: bool = False
+) -> tuple[bool, Decimal]:
+    """The one judgement of a stated figure: does the exact value, rounded to the stated precision, give it?
+
+    Returns (reproduces, the exact value at the stated precision). With half_even_too an exact half may
+    also round to even, as pandas' round in the Ministry's national pipeline does (the RSO rate)."""
+    computed = half_up(exact, decimals)
+    if computed == stated:
+        return True, computed
+    if half_even_too and half_even(exact, decimals) == stated:
+        return True, stated
+    return False, computed
