@@ -8,7 +8,8 @@ over its parent, oldest first (docs/templates.md, "How a year is written"):
   the next key the file writes that the parent has (`"key": {}` merges nothing), else at the end;
 - a list of objects that each have an `id` (tables, label sets, rows, columns) or a `rule` (relations,
   claims) merges item by item: an item with a known id merges into it where it stands, a new one is
-  appended (or put before the item `"before": "<id>"` names), and `{"id": "x", "remove": true}` removes one;
+  appended, `"before": "<id>"` puts a new or known item before the one it names, and
+  `{"id": "x", "remove": true}` removes one;
 - any other list (aliases, match, sources, not_applicable, a return's fields …) and any other value replaces
   the parent's whole.
 
@@ -162,12 +163,14 @@ def _merge_items(parent: list[Any], child: list[Any], key: str, where: str) -> l
             new = {k: v for k, v in item.items() if k != "before"}
             out.insert(_place(out, item, key, where), _clean(new, f"{where}[{name}]"))
         else:
-            out[at] = merge(out[at], item, f"{where}[{name}]")
+            merged = merge(out[at], {k: v for k, v in item.items() if k != "before"}, f"{where}[{name}]")
+            del out[at]
+            out.insert(_place(out, item, key, where) if "before" in item else at, merged)
     return out
 
 
 def _place(items: list[Any], item: dict[str, Any], key: str, where: str) -> int:
-    """Where a new item goes: before the one its `before` names, else at the end."""
+    """Where an item goes: before the one its `before` names, else at the end."""
     before = item.get("before")
     if before is None:
         return len(items)
