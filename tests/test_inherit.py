@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -270,3 +271,14 @@ def test_resolve_raises_a_template_error_for_a_broken_extends(tmp_path: Path) ->
     path = write(tmp_path, "2025-26.json", {**NEXT_YEAR, "extends": 2024})
     with pytest.raises(TemplateError, match=r"^2025-26.json: extends: 2024 is not a year"):
         resolve(path, _read_json, YEARS)
+
+
+def test_the_documented_2025_26_file_is_the_one_tested() -> None:
+    """docs/templates.md's 2025-26 example is the file validated end to end above, and its 2019-20 is the
+    shipped one less the publication wording."""
+    doc = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(\{\n \"template\".*?)```", doc, re.S)]
+    assert NEXT_YEAR in blocks
+    shipped = {k: v for k, v in raw("2019-20").items() if k != "publication"}
+    shipped["tables"] = [{"id": "snapshot", "title": shipped["tables"][0]["title"]}]
+    assert shipped in blocks
