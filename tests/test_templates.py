@@ -18,8 +18,10 @@ from openpyxl import Workbook, load_workbook
 import mappa_stats
 from conftest import KENT_CSV, KENT_XLSX, ROOT, SAMPLES
 from mappa_stats.cli.main import main
+from mappa_stats.definitions.inherit import resolve
 from mappa_stats.definitions.templates import (
     ROLES,
+    _read_json,
     build_template,
     check_definition,
     forget_definitions,
@@ -58,7 +60,7 @@ def run(*args: str | Path) -> Any:
 def test_every_shipped_year_passes_its_schema_and_references(year: str) -> None:
     """Each shipped definition (an area's, and the NSD's) is valid against template.schema.json and every
     reference resolves."""
-    spec = json.loads((schemas_dir() / "templates" / f"{year}.json").read_text(encoding="utf-8"))
+    spec = resolve(schemas_dir() / "templates" / f"{year}.json", _read_json)
     year = year.removeprefix("nsd/")
     check_definition(spec, f"{year}.json")
     template = build_template(spec, f"{year}.json", file_year=year)

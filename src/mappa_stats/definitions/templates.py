@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions.inherit import resolve
 from mappa_stats.errors import TemplateError
 
 _SPACE = re.compile(r"\s+")
@@ -402,18 +403,18 @@ def load_template(year: str, form: str = "area") -> Template:
 @cache
 def _load_shipped(year: str) -> Template:
     path = schemas_dir() / "templates" / f"{year}.json"
-    return build_template(_read_json(path), str(path), file_year=year)
+    return build_template(resolve(path, _read_json), str(path), file_year=year)
 
 
 @cache
 def _load_form(year: str, form: str) -> Template:
     path = schemas_dir() / "templates" / form / f"{year}.json"
-    return build_template(_read_json(path), str(path), file_year=year)
+    return build_template(resolve(path, _read_json), str(path), file_year=year)
 
 
 def use_definition(path: Path) -> Template:
     """Load a definition file given with --template, check it in full, and make its year available."""
-    spec = _read_json(path)
+    spec = resolve(path, _read_json, schemas_dir() / "templates")
     check_definition(spec, str(path))
     template = build_template(spec, str(path))
     _EXTRA[template.year] = template
