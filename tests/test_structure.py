@@ -96,3 +96,15 @@ def test_no_module_is_over_500_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_rounding_is_written_once() -> None:
+    """Half up and half to even are numbers.py's alone: a second copy is how one path came to round
+    differently from another."""
+    elsewhere = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "numbers.py"
+        and any(word in path.read_text(encoding="utf-8") for word in ("ROUND_HALF", "def half_up", "def half_even"))
+    )
+    assert not elsewhere, f"rounding written outside numbers.py: {elsewhere}"
