@@ -15,6 +15,7 @@ then `python tools/golden.py --write` if an input changed (and say so in the com
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 import shutil
@@ -37,27 +38,58 @@ INPUT_FILLS = {"00FFF2CC", "00D9D9D9"}  # yellow input cells and grey not-applic
 # Kent's 2014-15 published figures (the seed report) and consistent small numbers for the later tables,
 # by (table, row, column); a total is worked out from its parts below.
 AREA: dict[str, dict[tuple[str, str], Any]] = {
-    "snapshot": {("level1", "cat1"): 1548, ("level1", "cat2"): 787, ("level2", "cat1"): 12,
-                 ("level2", "cat2"): 6, ("level2", "cat3"): 4},
-    "yearly": {("level2", "cat1"): 18, ("level2", "cat2"): 7, ("level2", "cat3"): 7, ("level3", "cat1"): 1,
-               ("level3", "cat2"): 2},
+    "snapshot": {
+        ("level1", "cat1"): 1548,
+        ("level1", "cat2"): 787,
+        ("level2", "cat1"): 12,
+        ("level2", "cat2"): 6,
+        ("level2", "cat3"): 4,
+    },
+    "yearly": {
+        ("level2", "cat1"): 18,
+        ("level2", "cat2"): 7,
+        ("level2", "cat3"): 7,
+        ("level3", "cat1"): 1,
+        ("level3", "cat2"): 2,
+    },
     "custody_licence": {("level2", "cat1"): 6, ("level2", "cat2"): 3, ("level2", "cat3"): 1},
-    "breach_notification": {("value", "value"): 37, ("level1", "cautioned"): 10, ("level1", "convicted"): 20,
-                            ("level2", "cautioned"): 1, ("level2", "convicted"): 4, ("level3", "convicted"): 2},
+    "breach_notification": {
+        ("value", "value"): 37,
+        ("level1", "cautioned"): 10,
+        ("level1", "convicted"): 20,
+        ("level2", "cautioned"): 1,
+        ("level2", "convicted"): 4,
+        ("level3", "convicted"): 2,
+    },
     "restrictive_orders": {("sopo", "value"): 134, ("shpo", "value"): 134, ("no", "value"): 3},
     "rsos_per_100k": {("value", "value"): 100},
     "commentary": {("level1_share", "value"): 0.99},
     "notification_revoked": {("value", "value"): 4},
     "sro_breaches": {("value", "value"): 2},
-    "sfo_charged": {("level1", "cat1"): 3, ("level1", "cat2"): 2, ("level2", "cat1"): 1, ("level2", "cat2"): 1},
+    "sfo_charged": {
+        ("level1", "cat1"): 3,
+        ("level1", "cat2"): 2,
+        ("level2", "cat1"): 1,
+        ("level2", "cat2"): 1,
+    },
     "sfo_convicted": {("level1", "cat1"): 2, ("level1", "cat2"): 1, ("level2", "cat1"): 1},
     "sfo_still_charged": {("level1", "cat1"): 1, ("level2", "cat2"): 1},
     "sfo_other": {("level1", "cat2"): 1},
     "serious_case_reviews": {("level2", "cat1"): 1},
-    "breakdown_age": {("row2", "cat1l2"): 5, ("row3", "cat1l2"): 7, ("row3", "cat2l2"): 6, ("row3", "cat3l2"): 4},
-    "breakdown_sex": {("row1", "cat1l2"): 1, ("row2", "cat1l2"): 11, ("row2", "cat2l2"): 6, ("row2", "cat3l2"): 4},
+    "breakdown_age": {
+        ("row2", "cat1l2"): 5,
+        ("row3", "cat1l2"): 7,
+        ("row3", "cat2l2"): 6,
+        ("row3", "cat3l2"): 4,
+    },
+    "breakdown_sex": {
+        ("row1", "cat1l2"): 1,
+        ("row2", "cat1l2"): 11,
+        ("row2", "cat2l2"): 6,
+        ("row2", "cat3l2"): 4,
+    },
     "breakdown_ethnicity": {("row5", "cat1l2"): 12, ("row5", "cat2l2"): 6, ("row5", "cat3l2"): 4},
-}  # fmt: skip
+}
 # The National Security Division's return (Category 4 only).
 NSD: dict[str, dict[tuple[str, str], Any]] = {
     "snapshot": {("level1", "cat4"): 150, ("level2", "cat4"): 20, ("level3", "cat4"): 5},
@@ -70,7 +102,7 @@ NSD: dict[str, dict[tuple[str, str], Any]] = {
     "breakdown_age": {("row2", "cat4l2"): 8, ("row3", "cat4l2"): 12, ("row3", "cat4l3"): 5},
     "breakdown_sex": {("row1", "cat4l2"): 2, ("row2", "cat4l2"): 18, ("row2", "cat4l3"): 5},
     "breakdown_ethnicity": {("row5", "cat4l2"): 20, ("row5", "cat4l3"): 5},
-}  # fmt: skip
+}
 
 
 def definition(year: str, form: str = "area") -> dict[str, Any]:
@@ -117,8 +149,10 @@ def cells(year: str, form: str = "area") -> list[tuple[str, str, str, Any, str]]
 def run_template(args: list[str], target: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "mappa_stats", "template", *args, "-o", str(target), "--force"],
-        check=True, capture_output=True, cwd=ROOT,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
 
 
 def area_workbook(year: str, target: Path, mistype: dict[tuple[str, str, str], Any] | None = None) -> None:
@@ -229,7 +263,9 @@ def _save_values(path: Path, part: str, cached: dict[str, Any]) -> None:
             return match.group(0)
         return f'<c r="{ref}"><f>{formula}</f><v>{value}</v></c>'
 
-    parts[part] = re.sub(r'<c r="([A-Z]+\d+)"><f>(.*?)</f><v\s*/>(?:</c>)?', fill, parts[part].decode()).encode()
+    parts[part] = re.sub(
+        r'<c r="([A-Z]+\d+)"><f>(.*?)</f><v\s*/>(?:</c>)?', fill, parts[part].decode()
+    ).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for name, content in parts.items():
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
@@ -244,7 +280,9 @@ def _normalise_zip(path: Path) -> None:
     core = "docProps/core.xml"
     if core in parts:
         parts[core] = re.sub(
-            rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)", rb"\g<1>2020-01-01T00:00:00Z\3", parts[core]
+            rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+            rb"\g<1>2020-01-01T00:00:00Z\3",
+            parts[core],
         )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for name, content in parts.items():
@@ -254,19 +292,32 @@ def _normalise_zip(path: Path) -> None:
 
 
 REPORT_TABLES = [
-    ("MAPPA-eligible offenders on 31 March 2015", [("Level 1", [1548, 787, None, 2335]),
-     ("Level 2", [12, 6, 4, 22]), ("Level 3", [0, 0, 0, 0]), ("Total", [1560, 793, 4, 2357])]),
-    ("MAPPA-eligible offenders in Levels 2 and 3 by category (yearly total)", [("Level 2", [18, 7, 7, 32]),
-     ("Level 3", [1, 2, 0, 3]), ("Total", [19, 9, 7, 35])]),
-]  # fmt: skip
-HEADER = ["Category 1: Registered sex offenders", "Category 2: Violent offenders",
-          "Category 3: Other dangerous offenders", "Total"]  # fmt: skip
+    (
+        "MAPPA-eligible offenders on 31 March 2015",
+        [
+            ("Level 1", [1548, 787, None, 2335]),
+            ("Level 2", [12, 6, 4, 22]),
+            ("Level 3", [0, 0, 0, 0]),
+            ("Total", [1560, 793, 4, 2357]),
+        ],
+    ),
+    (
+        "MAPPA-eligible offenders in Levels 2 and 3 by category (yearly total)",
+        [("Level 2", [18, 7, 7, 32]), ("Level 3", [1, 2, 0, 3]), ("Total", [19, 9, 7, 35])],
+    ),
+]
+HEADER = [
+    "Category 1: Registered sex offenders",
+    "Category 2: Violent offenders",
+    "Category 3: Other dangerous offenders",
+    "Total",
+]
 
 
 def report_pdf(target: Path, snapshot_l1_cat1: int = 1548) -> None:
     """Kent's 2014-15 statistics page as a published report's PDF (ruled tables), fixed creation date."""
     pdf = FPDF(format="A4")
-    pdf.set_creation_date(__import__("datetime").datetime(2020, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+    pdf.set_creation_date(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     pdf.set_auto_page_break(False)
     pdf.add_page()
 
@@ -284,7 +335,9 @@ def report_pdf(target: Path, snapshot_l1_cat1: int = 1548) -> None:
         y = pdf.get_y()
         for i, label in enumerate(HEADER):
             pdf.set_xy(pdf.l_margin + 30 + i * 38, y)
-            pdf.multi_cell(38, 5, label.replace(": ", ":\n", 1).replace(" offenders", "\noffenders"), border=1, align="C")
+            pdf.multi_cell(
+                38, 5, label.replace(": ", ":\n", 1).replace(" offenders", "\noffenders"), border=1, align="C"
+            )
         pdf.set_y(y + 16)
         for label, values in rows:
             y = pdf.get_y()
@@ -309,15 +362,24 @@ def report_pdf(target: Path, snapshot_l1_cat1: int = 1548) -> None:
         pdf.set_y(y + 7)
     pdf.add_page()
     line("Level 2 and 3 offenders returned to custody", size=11, gap=8)
-    for title, rows in (("Breach of licence", [("Level 2", [6, 3, 1, 10]), ("Level 3", [0, 0, 0, 0]),
-                        ("Total", [6, 3, 1, 10])]), ("Breach of SOPO", [("Level 2", [0, "-", "-", 0]),
-                        ("Level 3", [0, "-", "-", 0]), ("Total", [0, "-", "-", 0])])):  # fmt: skip
+    for title, rows in (
+        (
+            "Breach of licence",
+            [("Level 2", [6, 3, 1, 10]), ("Level 3", [0, 0, 0, 0]), ("Total", [6, 3, 1, 10])],
+        ),
+        (
+            "Breach of SOPO",
+            [("Level 2", [0, "-", "-", 0]), ("Level 3", [0, "-", "-", 0]), ("Total", [0, "-", "-", 0])],
+        ),
+    ):
         if title == "Breach of licence":
             pdf.set_font("Helvetica", size=9)
             y = pdf.get_y()
             for i, label in enumerate(HEADER):
                 pdf.set_xy(pdf.l_margin + 30 + i * 38, y)
-                pdf.multi_cell(38, 5, label.replace(": ", ":\n", 1).replace(" offenders", "\noffenders"), border=1)
+                pdf.multi_cell(
+                    38, 5, label.replace(": ", ":\n", 1).replace(" offenders", "\noffenders"), border=1
+                )
             pdf.set_y(y + 16)
         line(title, size=9, gap=7)
         pdf.set_font("Helvetica", size=9)
@@ -333,19 +395,24 @@ def report_pdf(target: Path, snapshot_l1_cat1: int = 1548) -> None:
     line("Total number of Registered Sexual Offenders per 100,000 population      100")
     pdf.set_font("Helvetica", size=7)
     pdf.multi_cell(
-        0, 4, "This figure has been calculated using the mid-2014 estimated resident population, published by "
-        "the Office for National Statistics on 25 June 2015, excluding those aged less than ten years of age.",
-    )  # fmt: skip
+        0,
+        4,
+        "This figure has been calculated using the mid-2014 estimated resident population, published "
+        "by the Office for National Statistics on 25 June 2015, excluding those aged less than ten years "
+        "of age.",
+    )
     pdf.output(str(target))
 
 
 def combine_set(folder: Path, year: str = "2023-24") -> None:
-    """The 42 areas' returns of the year, each Kent's figures × its id (a consistent return stays so)."""
+    """The 42 areas' returns of the year, each Kent's figures × its id (a consistent return stays so), and
+    the National Security Division's."""
     folder.mkdir(parents=True, exist_ok=True)
     areas = json.loads((ROOT / "schemas" / "moj_areas.json").read_text(encoding="utf-8"))["ids"]
     for key, name in areas.items():
         if int(key) != 43:
             return_workbook(year, folder / f"area_{int(key):02d}.xlsx", area=name, factor=int(key))
+    return_workbook(year, folder / "nsd.xlsx", form="nsd")
 
 
 def main() -> None:
