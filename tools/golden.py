@@ -48,7 +48,7 @@ def cases() -> list[Case]:
     def add(name: str, *args: str, output: str | None = None) -> None:
         full = list(args)
         if output:
-            full += ["-o", f"{OUT}/{output}"]
+            full += ["-o", f"{OUT}/{name}/{output}"]
         out.append(Case(name, full, output))
 
     # Help and version.
@@ -400,7 +400,6 @@ def run(case: Case, workdir: Path) -> bytes:
     out_dir = workdir / OUT
     cmd = [sys.executable, "-m", "mappa_stats", *case.args]
     if case.output:
-        cmd = [a.replace(f"{OUT}/", f"{OUT}/{case.name}/") for a in cmd]
         (out_dir / case.name).mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
         cmd, cwd=workdir, env=_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=300, check=False
