@@ -526,7 +526,7 @@ def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> Non
     and Wales row. The NSD's row shows its own yearly, custody and serious further offence figures (30 + 8,
     4 + 1, …), not [z] over figures it sent, and [z] only where Category 4 has nothing (Category 1 …)."""
     from mappa_stats.combine import combine
-    from mappa_stats.publication import national
+    from mappa_stats.render import national
 
     folder = tmp_path / "set"
     returns_set(folder)
@@ -547,7 +547,7 @@ def test_the_national_cover_says_when_and_who(national_2024: dict[str, Path], tm
     """The GSS checklist asks a cover for its release date, next release and contact: the national workbook's
     give the defaults a national release has, or what --release-date, --next-release, --contact and --source
     say (text from the command line is never a formula)."""
-    from mappa_stats.publication.publish import today
+    from mappa_stats.publication.sheets import today
 
     cover = [c.value for c in load_workbook(national_2024["xlsx"])["Cover"]["A"] if c.value]
     assert f"Released: {today()}." in cover

@@ -150,14 +150,14 @@ def test_a_name_too_long_for_any_file_system_is_refused(tmp_path: Path) -> None:
 
 def test_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No space left (simulated in the middle of writing): one line, no partial file, no .part file."""
-    from mappa_stats.publication import publish
-    real = publish.write_xlsx
+    from mappa_stats.publication import area
+    real = area.write_xlsx
 
     def half_then_full(*args: object, **kwargs: object) -> None:
         real(*args, **kwargs)  # type: ignore[arg-type]
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(publish, "write_xlsx", half_then_full)
+    monkeypatch.setattr(area, "write_xlsx", half_then_full)
     out = tmp_path / "k.xlsx"
     line = one_line_error(invoke("tables", str(KENT_XLSX), "-o", str(out)))
     assert line == (
@@ -241,17 +241,17 @@ def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
 
 SLOW_WRITE = """
 import sys, time
-from mappa_stats.publication import publish
+from mappa_stats.publication import area
 from mappa_stats.cli.main import main
 
-real = publish.write_xlsx
+real = area.write_xlsx
 
 def slow(tables, path, *args, **kwargs):
     real(tables, path, *args, **kwargs)
     print("writing", flush=True)
     time.sleep(60)
 
-publish.write_xlsx = slow
+area.write_xlsx = slow
 main(["tables", sys.argv[1], "-o", sys.argv[2]])
 """
 

@@ -135,7 +135,7 @@ def test_a_provisional_year_is_marked_on_the_cover() -> None:
     from dataclasses import replace
 
     from helpers import area_from_values, kent_values
-    from mappa_stats.publication.publish import build_sheets
+    from mappa_stats.publication.area import build_sheets
 
     area = area_from_values(kent_values())
     verified = build_sheets(area)[0].lines
@@ -238,7 +238,7 @@ def test_a_workbook_of_someone_else_is_not_read_as_a_publication(tmp_path: Path)
 def test_control_characters_from_the_input_never_break_the_workbook(tmp_path: Path, fmt: str) -> None:
     """An area name holding BEL and ESC (as a tidy CSV may): written as spaces, the file opens."""
     from helpers import area_from_values, kent_values
-    from mappa_stats.publication.publish import write_publication
+    from mappa_stats.publication.area import write_publication
 
     area = area_from_values(kent_values()).with_area("Kent\x07\x1b[31m")
     out = tmp_path / f"k.{fmt}"

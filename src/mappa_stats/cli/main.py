@@ -402,7 +402,8 @@ def tables(
         _spreadsheet_output(fmt, output)
         assert output is not None
         from mappa_stats.output import write_atomic
-        from mappa_stats.publication.publish import Cover, gate, write_publication
+        from mappa_stats.publication.area import gate, write_publication
+        from mappa_stats.publication.sheets import Cover
 
         validation = gate(area, _forced(), shown(file))
         cover = Cover(release_date, next_release, contact, source)
@@ -972,10 +973,13 @@ def combine(
         *([claims_path] if claims_path else []),
     ]
     from mappa_stats.publication import national
+    from mappa_stats.render import national as national_text
+    from mappa_stats.render.national_data import render_csv, render_json
+
     if fmt in ("xlsx", "ods"):
         assert output is not None
         from mappa_stats.output import write_atomic
-        from mappa_stats.publication.publish import Cover
+        from mappa_stats.publication.sheets import Cover
 
         validation = national.gate(done, _forced())
         cover = Cover(release_date, next_release, contact, source)
@@ -988,8 +992,8 @@ def combine(
         note = "" if validation.passed else " (NOT VALIDATED)"
         click.echo(f"wrote {shown(output)}{note}", err=True)
     else:
-        renderers = {"csv": national.render_csv, "json": national.render_json}
-        text = renderers[fmt](done) if fmt in renderers else national.render(done, fmt)
+        renderers = {"csv": render_csv, "json": render_json}
+        text = renderers[fmt](done) if fmt in renderers else national_text.render(done, fmt)
         _emit(text, output, inputs)
     sys.exit(done.exit_code)
 

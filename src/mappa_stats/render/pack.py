@@ -167,7 +167,7 @@ class Pack:
 
     def audit(self) -> list[tuple[str, str]]:
         """The audit trail: what was checked, with what, when."""
-        from mappa_stats.publication.publish import template_sources, template_status
+        from mappa_stats.publication.sheets import template_sources, template_status
 
         template = self.area.template
         sources = "; ".join(template_sources(template)) or "not stated"
@@ -228,7 +228,7 @@ class Pack:
 
 
 def _value_header(table: TableDef) -> str:
-    from mappa_stats.publication.publish import unit_header
+    from mappa_stats.publication.area import unit_header
 
     return unit_header(table)
 

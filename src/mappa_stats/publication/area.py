@@ -1,0 +1,253 @@
+"""An area's publication workbook (.xlsx, .ods) that meets the GSS guidance "Releasing statistics in
+spreadsheets".
+
+A cover sheet (title, period, release date, next release, contact, source, validation), a contents
+sheet with links, a notes sheet (notes, abbreviations spelled out, shorthand), then one table per
+sheet: title, description with the unit, shorthand and source in the first rows, the table straight
+below with one header row, no merged cells, no blank rows or columns inside it, numbers stored as
+numbers with thousands separators, GSS shorthand ([z] not applicable, [x] not available) in place of
+blanks and dashes, Arial throughout, heading styles, no filter buttons, and no empty-string cells.
+Every wording about the year comes from its template definition (`publication` keys), not from code.
+
+Only a return that passes validation is published, unless forced (`gate`); then the cover says "not
+validated". The workbook carries its area and year in its document properties, so `tables` reads it back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mappa_stats.definitions.templates import TableDef
+from mappa_stats.findings import ERROR
+from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
+from mappa_stats.publication.ods import write_ods_sheets
+from mappa_stats.publication.sheets import (
+    CONTROL,
+    LANGUAGE,
+    Cover,
+    NotValidated,
+    OutputSheet,
+    Validation,
+    cover_sheet,
+    filled,
+    is_provisional,
+    notes_sheet,
+    publication,
+    shorthand_line,
+    shown_name,
+    template_status,
+)
+from mappa_stats.publication.xlsx import write_xlsx_sheets
+from mappa_stats.render.tables import safe_text
+from mappa_stats.validate import SKIPPED, validate_area
+from mappa_stats.version import __version__
+
+
+def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
+    """Validate before publishing: refuse a return with errors unless forced (exit 1, naming them)."""
+    report = validate_area(tables)
+    errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == ERROR)
+    skipped = tuple(f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == SKIPPED)
+    run = sum(1 for r in report.rules if r.status != SKIPPED)
+    if errors and not force:
+        listed = "; ".join(errors[:5]) + ("; …" if len(errors) > 5 else "")
+        raise NotValidated(
+            f"{source}: not published: {len(errors)} error{'s' * (len(errors) != 1)} ({listed}); "
+            f"correct {'them' if len(errors) != 1 else 'it'} (mappa-stats validate {source}) or give --force "
+            "to publish marked 'not validated'"
+        )
+    if errors:
+        summary = (
+            f"NOT VALIDATED: published with --force although mappa-stats {__version__} found "
+            f"{len(errors)} error{'s' * (len(errors) != 1)}: {'; '.join(errors)}."
+        )
+        return Validation(False, summary, errors, skipped)
+    summary = f"Validated with mappa-stats {__version__}: {run} rules run, no errors."
+    if skipped:
+        summary += f" Not checked: {', '.join(skipped)}."
+    return Validation(True, summary, (), skipped)
+
+
+def _cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> Any:
+    """A number, or the GSS shorthand that replaces a blank, a dash or a marker."""
+    cell = tables.cell(table.id, row_id, column_id)
+    if cell is None:
+        return "[x]"
+    if cell.count is not None:
+        return int(cell.count) if cell.count.is_integer() else cell.count
+    if not table.is_applicable(row_id, column_id) and cell.marker in (BLANK, DASH, "[z]"):
+        return "[z]"
+    if cell.marker in ("[c]", "[low]", "[z]"):
+        return cell.marker
+    if cell.marker in (NOT_COLLECTED, "[x]", BLANK, DASH):
+        return "[x]"
+    if cell.issue == "percentage" and cell.value is not None:
+        return cell.value
+    return safe_text(cell.raw) or "[x]"
+
+
+def unit_header(table: TableDef) -> str:
+    """The value column's header with its unit, for one-column tables."""
+    pub = table.publication
+    if "value_header" in pub:
+        return str(pub["value_header"])
+    unit = pub.get("unit")
+    if table.value_type == "rate" and unit:
+        return f"Rate {unit}"
+    if table.value_type == "percentage":
+        return "Percentage (%)"
+    return f"Number of {unit}" if unit else "Number"
+
+
+def _description(table: TableDef) -> str:
+    pub = table.publication
+    if "description" in pub:
+        return str(pub["description"])
+    return {"rate": "A rate.", "percentage": "A percentage."}.get(table.value_type, "Numbers.")
+
+
+def cover_defaults(tables: AreaTables, cover: Cover) -> Cover:
+    """An area publication's cover with every blank filled by a sensible default."""
+    area = tables.meta.area or "the area"
+    source = tables.template.publication.get("source", "{area} MAPPA annual report {year}")
+    return filled(
+        cover,
+        next_release="To be announced (the report is published once a year)",
+        contact=f"The MAPPA co-ordinator, {area}",
+        source=str(source).format(area=area, year=tables.meta.template),
+    )
+
+
+def _table_sheet(tables: AreaTables, table: TableDef, number: int, source: str) -> OutputSheet:
+    """Table `number`'s worksheet: the template's table with the area's figures, shorthand for the rest."""
+    area = safe_text(tables.meta.area or "Area not stated")
+    row_header = str(table.publication.get("row_header", "Measure"))
+    if table.kind == "grid":
+        header = (row_header, *(c.label for c in table.columns))
+        rows = tuple(
+            (tables.row_label(table, row), *(_cell(tables, table, row.id, c.id) for c in table.columns))
+            for row in table.rows
+        )
+    else:
+        header = (row_header, unit_header(table))
+        rows = tuple(
+            (tables.row_label(table, row), _cell(tables, table, row.id, table.columns[0].id))
+            for row in table.rows
+        )
+    is_count = table.value_type == "count"
+    return OutputSheet(
+        name=f"Table_{number}",
+        title=f"Table {number}: {table.display_title}, {area}, {tables.meta.template}",
+        lines=(
+            f"This worksheet contains one table. {_description(table)}",
+            shorthand_line(rows),
+            f"Source: {source}.",
+        ),
+        header=header,
+        rows=rows,
+        counts=(
+            False,
+            *(is_count and all(table.cell_value_type(r.id) == "count" for r in table.rows),)
+            * (len(header) - 1),
+        ),
+    )
+
+
+def _cover(tables: AreaTables, cover: Cover, validation: Validation | None) -> OutputSheet:
+    """The Cover worksheet: what the tables are, how they were checked, released when, by whom, from what."""
+    template = tables.template
+    area = safe_text(tables.meta.area or "Area not stated")
+    year = tables.meta.template
+    title = str(template.publication.get("title", "MAPPA statistics"))
+    status_lines = []
+    if is_provisional(template):
+        status_lines.append(
+            f"PROVISIONAL: the {year} template definition is provisional (not yet checked against a "
+            "published report); these tables may be revised."
+        )
+    if validation is not None:
+        status_lines.append(validation.summary)
+    return cover_sheet(
+        f"{title}: {area}, {year}",
+        (
+            "Multi-Agency Public Protection Arrangements (MAPPA): the standard statistical tables of the "
+            "area's annual report.",
+            *status_lines,
+            f"Reporting period: {template.period_start} to {template.period_end} "
+            f"(the first table is a snapshot on {template.period_end}).",
+            f"Released: {safe_text(cover.release_date or '')}.",
+            f"Next release: {safe_text(cover.next_release or '')}.",
+            f"Contact: {safe_text(cover.contact or '')}.",
+            f"Source: {safe_text(cover.source or '')}.",
+            f"Source file: {safe_text(shown_name(tables.meta.path))} (SHA-256 {tables.meta.sha256}).",
+            f"Template {year} (status: {template_status(template)}). "
+            f"Produced with mappa-stats {__version__}.",
+        ),
+    )
+
+
+def _notes(tables: AreaTables) -> OutputSheet:
+    """The Notes worksheet: the template's notes, how the rate is worked out, its abbreviations."""
+    template = tables.template
+    pub = template.publication
+    notes = [(f"Note {number}", str(text)) for number, text in enumerate(pub.get("notes", ()), start=1)]
+    rate_note = pub.get("rate_note") or (
+        f"Registered sexual offenders per 100,000 people aged 10 and over: the Category 1 total on "
+        f"{template.period_end} divided by the ONS mid-{template.population_mid_year} population estimate "
+        "aged 10 and over, rounded to a whole number."
+    )
+    notes.append(("Rate", str(rate_note)))
+    abbreviations = {
+        str(short): str(meaning) for short, meaning in dict(pub.get("abbreviations", {})).items()
+    }
+    return notes_sheet(notes, abbreviations)
+
+
+def build_sheets(
+    tables: AreaTables, cover: Cover | None = None, validation: Validation | None = None
+) -> list[OutputSheet]:
+    """The publication's sheets, in order."""
+    cover = cover_defaults(tables, cover or Cover())
+    present = [t for t in tables.template.tables if tables.has_table(t.id)]
+    source = safe_text(cover.source or "")
+    table_sheets = [_table_sheet(tables, table, n, source) for n, table in enumerate(present, start=1)]
+    return publication(_cover(tables, cover, validation), table_sheets, _notes(tables))
+
+
+def _properties(tables: AreaTables, cover: Cover) -> dict[str, str]:
+    """Document properties: title, language, author, and where to read the tables back from."""
+    area = tables.meta.area or "Area not stated"
+    title = str(tables.template.publication.get("title", "MAPPA statistics"))
+    properties = {
+        "title": f"{title}: {area}, {tables.meta.template}",
+        "language": LANGUAGE,
+        "author": str(cover.contact),
+        "subject": "Multi-Agency Public Protection Arrangements annual report statistics",
+        "area": tables.meta.area or "",
+        "year": tables.meta.template,
+    }
+    return {key: CONTROL.sub(" ", value) for key, value in properties.items()}
+
+
+def write_xlsx(
+    tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
+) -> None:
+    """An accessible .xlsx: GSS checklist, each table an Excel table object without filter buttons."""
+    cover = cover_defaults(tables, cover or Cover())
+    write_xlsx_sheets(build_sheets(tables, cover, validation), _properties(tables, cover), path)
+
+
+def write_ods(
+    tables: AreaTables, path: Path, cover: Cover | None = None, validation: Validation | None = None
+) -> None:
+    """The same publication as an OpenDocument spreadsheet: styles, widths, links and properties."""
+    cover = cover_defaults(tables, cover or Cover())
+    write_ods_sheets(build_sheets(tables, cover, validation), _properties(tables, cover), path)
+
+
+def write_publication(
+    tables: AreaTables, path: Path, fmt: str, cover: Cover | None = None, validation: Validation | None = None
+) -> None:
+    """Write the publication workbook in this format ('xlsx' or 'ods')."""
+    (write_xlsx if fmt == "xlsx" else write_ods)(tables, path, cover, validation)

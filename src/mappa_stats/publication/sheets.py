@@ -1,0 +1,185 @@
+"""The sheet model of a publication workbook, and the sheets every publication has.
+
+A publication is a list of `OutputSheet`s (a worksheet to be written: title, lines above the table, the
+table), written as .xlsx (xlsx.py) or .ods (ods.py). Here: the GSS shorthand, the font and number format,
+text made safe for a cell, the cover's options (`Cover`) and the validation it reports (`Validation`), and
+the cover, contents and notes sheets that the area (area.py) and national (national.py) publications share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mappa_stats.definitions.templates import Template
+from mappa_stats.errors import MappaError
+from mappa_stats.render.tables import safe_text
+from mappa_stats.safetext import shown
+
+SHORTHAND = {
+    "[z]": "not applicable",
+    "[x]": "not available (not collected, or missing from the return)",
+    "[c]": "confidential",
+    "[low]": "rounds to zero",
+}
+FONT = "Arial"
+LANGUAGE = "en-GB"
+COUNT_FORMAT = "#,##0"
+NOTES_TITLE = "Notes, abbreviations and shorthand"
+
+# Characters no spreadsheet cell or XML part may hold (openpyxl refuses them; ODS would be invalid XML).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def cell_text(value: Any) -> Any:
+    """Every text written to a cell or property: no control characters, and never a formula."""
+    if not isinstance(value, str):
+        return value
+    return safe_text(CONTROL.sub(" ", value))
+
+
+def shown_name(path: str) -> str:
+    """A file name as text any document can hold (undecodable bytes become '�')."""
+    return Path(shown(path)).name
+
+
+class NotValidated(MappaError):
+    """The return has errors: it is not published unless forced (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover says beyond the tables: release, contact, source (options with defaults)."""
+
+    release_date: str | None = None
+    next_release: str | None = None
+    contact: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How the tables fared before publication: passed, or published anyway with these errors."""
+
+    passed: bool
+    summary: str
+    errors: tuple[str, ...] = ()
+    not_checked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OutputSheet:
+    """One worksheet to be written: its name, the lines above the table, and the table (header + rows).
+
+    (Not io.layout's Sheet, which is a worksheet being read.)"""
+
+    name: str
+    title: str
+    lines: tuple[str, ...]
+    header: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    links: bool = False  # the first column names worksheets to link to
+    counts: tuple[bool, ...] = field(default=())  # which columns hold counts (#,##0)
+    # In a sheet with counts, which columns hold running text: wrapped and left-aligned, and wider.
+    texts: tuple[bool, ...] = field(default=())
+    # When set, a bar chart of the second column by the first is drawn beside the table, so titled, with
+    # this alternative text (what a screen reader says of it; the table holds every number it shows).
+    bar_chart: str = ""
+    chart_description: str = ""
+
+
+def template_status(template: Template) -> str:
+    """'published', 'provisional' …: how far the year's definition has been checked."""
+    status = getattr(template, "status", None) or template.publication.get("status")
+    return str(status) if status else "not stated"
+
+
+def template_sources(template: Template) -> tuple[str, ...]:
+    """Where the year's definition comes from."""
+    sources = getattr(template, "sources", None) or template.publication.get("sources") or ()
+    return tuple(str(s) for s in sources)
+
+
+def is_provisional(template: Template) -> bool:
+    """True when the year's definition is marked provisional (not yet checked against a publication)."""
+    return template_status(template).casefold() == "provisional"
+
+
+def today() -> str:
+    """Today's date as a cover gives it: '2 December 2026'."""
+    return dt.date.today().strftime("%d %B %Y").lstrip("0")
+
+
+def filled(cover: Cover | None, *, next_release: str, contact: str, source: str | None) -> Cover:
+    """The cover with each blank filled: released today, and the publication's own defaults for the rest."""
+    given = cover or Cover()
+    return Cover(
+        release_date=given.release_date or today(),
+        next_release=given.next_release or next_release,
+        contact=given.contact or contact,
+        source=given.source or source,
+    )
+
+
+def shorthand_line(rows: Iterable[Sequence[Any]]) -> str:
+    """The line above a table that spells out the shorthand its figures use."""
+    uses = sorted({v for r in rows for v in r[1:] if isinstance(v, str) and v in SHORTHAND})
+    if not uses:
+        return "This table has no shorthand."
+    return "Shorthand in this table: " + "; ".join(f"{s} {SHORTHAND[s]}" for s in uses) + ". See Notes."
+
+
+def cover_sheet(title: str, lines: Sequence[str]) -> OutputSheet:
+    """The Cover worksheet: its title, these lines, then what the other worksheets hold."""
+    return OutputSheet(
+        name="Cover",
+        title=title,
+        lines=(
+            *lines,
+            "The worksheets: Contents lists them, Notes explains the abbreviations and shorthand, and "
+            "each table is on its own worksheet.",
+        ),
+        header=(),
+        rows=(),
+    )
+
+
+def contents_sheet(sheets: Sequence[OutputSheet]) -> OutputSheet:
+    """The Contents worksheet: the Notes, then every table sheet, each linked."""
+    return OutputSheet(
+        name="Contents",
+        title="Table of contents",
+        lines=(
+            "This worksheet contains one table, listing every worksheet of this workbook with a link to it.",
+        ),
+        header=("Worksheet", "Title"),
+        rows=(("Notes", NOTES_TITLE), *((s.name, s.title) for s in sheets)),
+        links=True,
+    )
+
+
+def notes_sheet(notes: Sequence[tuple[str, str]], abbreviations: dict[str, str]) -> OutputSheet:
+    """The Notes worksheet: these notes, the abbreviations spelled out, then every GSS shorthand."""
+    rows: list[tuple[Any, ...]] = list(notes)
+    rows.extend((short, f"Abbreviation: {meaning}") for short, meaning in abbreviations.items())
+    rows.extend((s, f"Shorthand: {meaning}") for s, meaning in SHORTHAND.items())
+    return OutputSheet(
+        name="Notes",
+        title=NOTES_TITLE,
+        lines=(
+            "This worksheet contains one table: the notes, the abbreviations spelled out, and the shorthand.",
+        ),
+        header=("Item", "Meaning"),
+        rows=tuple(rows),
+    )
+
+
+def publication(cover: OutputSheet, tables: Sequence[OutputSheet], notes: OutputSheet) -> list[OutputSheet]:
+    """A workbook's sheets in order: cover, contents, notes, then the tables."""
+    return [cover, contents_sheet(tables), notes, *tables]
