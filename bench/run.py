@@ -72,8 +72,8 @@ def imports_only(repeat: int) -> float:
 
 def write_national_long(path: Path) -> None:
     """A long CSV as combine writes it: every area and year, every field of the year, two releases."""
-    from mappa_stats.io.population import areas
     from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.io.areas import areas
 
     lines = ["area,year,field,value,release"]
     for n, area in enumerate(areas()):

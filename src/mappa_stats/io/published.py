@@ -582,7 +582,7 @@ _POLICE = re.compile(r"((?:(?:[A-Z][\w'&-]*|and|&|of)\s+){1,5})(?:Police|Constab
 
 def _area(report: Report) -> str | None:
     """The MAPPA area the report names most often as '<force> Police' or '<force> Constabulary'."""
-    from mappa_stats.io.population import find_area
+    from mappa_stats.io.areas import find_area
 
     text, _starts = _stream(report.lines)
     seen: Counter[str] = Counter()

@@ -24,8 +24,8 @@ from mappa_stats.definitions.templates import (
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns
+from mappa_stats.io.areas import check_area_option
 from mappa_stats.io.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
-from mappa_stats.io.population import check_area_option
 from mappa_stats.model import TEXT_NUMBER, AreaTables, Metadata, a1, parse_cell, record, sheet_ref
 
 # A second, full look at blank cells (formulas, merged cells) only for workbooks this small.
@@ -284,7 +284,7 @@ def _tidy_csv(
     chosen = year or (sorted(years)[0] if years else available_years()[-1])
     template = load_template(chosen)
     from mappa_stats.definitions.templates import form_years
-    from mappa_stats.io.population import area_key
+    from mappa_stats.io.areas import area_key
 
     nsd = returns.moj_area_ids()[returns.NSD_ID]
     if any(area_key(a) == area_key(nsd) for a in areas) and template.year in form_years("nsd"):
@@ -360,7 +360,7 @@ def area_from_file_name(path: Path) -> str | None:
     """The MAPPA area a file's name gives, when the workbook does not say: 'kent_2015.xlsx' → 'Kent'."""
     if str(path) == "-":
         return None
-    from mappa_stats.io.population import find_area
+    from mappa_stats.io.areas import find_area
 
     words = re.sub(r"[_\-.\d]+", " ", path.stem.casefold())
     words = re.sub(r"\s+", " ", _NOT_AREA_WORDS.sub(" ", words)).strip()
@@ -370,7 +370,7 @@ def area_from_file_name(path: Path) -> str | None:
 
 def _same_area(first: str, second: str) -> bool:
     """True when two names are the same MAPPA area ('Kent Police' and 'KENT')."""
-    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.areas import area_key, find_area
 
     one, two = find_area(first), find_area(second)
     if one is not None and two is not None:
