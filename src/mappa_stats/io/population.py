@@ -20,7 +20,7 @@ from typing import Any
 
 from mappa_stats.definitions.templates import normalize
 from mappa_stats.errors import InputError
-from mappa_stats.io import guard
+from mappa_stats.io import archive, guard
 from mappa_stats.io.areas import area_key, areas, district_parents, find_area, suggest_areas
 
 _AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
@@ -158,7 +158,7 @@ def _rows(path: Path) -> _Rows:
     except InputError as exc:
         raise InputError(exc.message.replace("no such file;", "no such population file;")) from None
     if data[:4] == b"PK\x03\x04":
-        if guard.check_zip(display, data, "population") != "xlsx":
+        if archive.check_zip(display, data, "population") != "xlsx":
             raise InputError(
                 f"{display}: a zip archive but not an .xlsx workbook; save the population as .xlsx or CSV"
             )

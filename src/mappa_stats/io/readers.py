@@ -22,7 +22,7 @@ from mappa_stats.definitions.templates import (
     normalize,
 )
 from mappa_stats.errors import InputError, LabelError
-from mappa_stats.io import guard
+from mappa_stats.io import archive, guard
 from mappa_stats.io import ret as returns
 from mappa_stats.io.areas import check_area_option
 from mappa_stats.io.layout import AREA_KEYS, RawCell, Sheet, Workbook, detect_year, extract
@@ -68,7 +68,7 @@ def sniff(path: Path, data: bytes) -> str:
             f"{display}: a legacy Excel 97-2003 (.xls) file; open it and save as .xlsx (Excel Workbook)"
         )
     if data[:4] == b"PK\x03\x04":
-        kind = guard.check_zip(display, data, "area")
+        kind = archive.check_zip(display, data, "area")
         if kind == "zip":
             raise InputError(f"{display}: a zip archive, but not a spreadsheet; save the workbook as .xlsx")
         return kind
