@@ -84,7 +84,7 @@ def sniff(path: Path, data: bytes) -> str:
         )
     guard.check_text(display, data, "area")
     # issue 14 hook: report text (a .txt, or any text holding a table title at the start of a line).
-    from mappa_stats.io.published import looks_like_report
+    from mappa_stats.io.report_lines import looks_like_report
 
     if looks_like_report(data, path.name):
         return "report-text"
