@@ -230,7 +230,7 @@ class Combined:
 
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The files to read (a folder's workbooks and CSVs), and a note for each one left out and why."""
-    from mappa_stats.io.readers import LOCK_FILE, is_lock_file
+    from mappa_stats.io.sniff import LOCK_FILE, is_lock_file
 
     files: list[Path] = []
     skipped: list[str] = []

@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mappa_stats.definitions.templates import available_years, load_template, normalize
 from mappa_stats.errors import InputError
-from mappa_stats.io.pdf import Page
+
+if TYPE_CHECKING:  # the PDF reader is loaded only for a PDF (a test checks a workbook never loads it)
+    from mappa_stats.io.pdf import Page
 
 # A report's text is a few hundred KB; far more is not a report (and would cost time to search).
 MAX_TEXT_BYTES = 5 * 1024 * 1024
