@@ -137,7 +137,6 @@ def national_set(work: Path) -> list[str]:
 
 
 COMBINE = "combine 43 returns (42 areas and the NSD)"
-COMBINE_ALONE = "combine 43 returns, read in one process (MAPPA_STATS_NO_HELPER=1)"
 MINISTRY = "the Ministry's code as written: 10 read_excel a return (1 data sheet, 3 scripts x 3 'Data entry')"
 SHORT = "the issue's reading of it: 4 read_excel per return (1 data sheet + 3 'Data entry')"
 
@@ -164,7 +163,6 @@ def combine_cases(repeat: int) -> dict[str, float]:
         return interleaved(
             {
                 COMBINE: ([*COMMAND, "combine", folder], {}),
-                COMBINE_ALONE: ([*COMMAND, "combine", folder], {"MAPPA_STATS_NO_HELPER": "1"}),
                 MINISTRY: ([sys.executable, "-c", MINISTRY_CODE, *paths], {}),
                 SHORT: ([sys.executable, "-c", MINISTRY_SHORT, *paths], {}),
             },
@@ -246,7 +244,7 @@ def main() -> None:
 
 def report_combine(results: dict[str, float]) -> None:
     """The combine cases and how many times faster than the Ministry's way combine is."""
-    for name in (COMBINE, COMBINE_ALONE, MINISTRY, SHORT):
+    for name in (COMBINE, MINISTRY, SHORT):
         print(f"{name}: {results[name] * 1000:.1f} ms")
     ours = results[COMBINE]
     print(

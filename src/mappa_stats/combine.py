@@ -436,8 +436,8 @@ def combine(
 
     `population` may be a function that reads the file: it is then read while the returns are (an ONS
     workbook needs openpyxl, and so numpy, which a helper process must not inherit). `progress(n, total,
-    path)` is told of each file as it is read; `helper` False reads every file in this process (None: a helper
-    process reads too, where parallel.usable says it is safe and pays)."""
+    path)` is told of each file as it is read. `helper` is ignored (every file is read in this process): it
+    stays until the command line stops passing it."""
     from mappa_stats.validate import validate_areas
 
     files, skipped = expand(paths)
@@ -460,7 +460,6 @@ def combine(
         lambda path: _read(path, year),
         progress=None if progress is None else (lambda n, path: progress(n, len(files), path)),
         prepare=prepare,
-        helper=helper,
     )
     read: list[AreaTables | FileEntry] = [
         _unreadable(path, outcome) if isinstance(outcome, BaseException) else outcome
