@@ -170,8 +170,7 @@ def read_published(report: Report, year: str | None) -> ReadReport:
             f"{report.display}: no statistics page: none of its {count} {what} of text starts with a "
             "table title such as 'MAPPA-eligible offenders on 31 March …'; is this a MAPPA annual report?"
         )
-    templates = {y: load_template(y) for y in available_years()}
-    chosen = detect_year(_workbook(report), templates, year)
+    chosen = detect_year(_workbook(report), available_years(), load_template, year)
     template = load_template(chosen)
     anchors = {t.id: title_lines(report, t) for t in template.tables}
     every = sorted({i for hits in anchors.values() for i in hits})

@@ -141,8 +141,7 @@ def read_area_noting(
                 )
             else:
                 book = Workbook(guard.display_name(path), sheets)
-                templates = {y: load_template(y) for y in available_years()}
-                chosen = detect_year(book, templates, year)
+                chosen = detect_year(book, available_years(), load_template, year)
                 own = book.key_value(AREA_KEYS)
                 records = extract(book, load_template(chosen))
                 if kind == "xlsx":
