@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from conftest import KENT_XLSX
 from mappa_stats.cli.main import main
 from mappa_stats.errors import InputError
-from mappa_stats.io.population import AreaPopulation, PopulationFile, compute_rate, read_population, roll_up
+from mappa_stats.io.population import AreaPopulation, PopulationFile, read_population, roll_up
+from mappa_stats.io.population_rate import compute_rate
 
 # Kent and Medway, mid-2014 (ONS MYE2, tests/data): aged 10+ and all ages.
 KENT_10, KENT_ALL = 1_326_907 + 238_388, 1_784_369
@@ -178,7 +179,7 @@ def test_only_aggregate_rows_names_their_levels(tmp_path: Path) -> None:
 
 def test_districts_roll_up_into_a_missing_county() -> None:
     """A county a file lacks is the sum of its districts when every one is there; all ages too."""
-    from mappa_stats.io.population import district_parents
+    from mappa_stats.io.areas import district_parents
 
     kent = sorted(code for code, parent in district_parents().items() if parent == "E10000016")
     surrey = sorted(code for code, parent in district_parents().items() if parent == "E10000030")

@@ -17,7 +17,8 @@ from conftest import KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
 from mappa_stats.errors import InputError
-from mappa_stats.io.population import AreaPopulation, compute_rate, read_population
+from mappa_stats.io.population import AreaPopulation, read_population
+from mappa_stats.io.population_rate import compute_rate
 
 DATA = ROOT / "tests" / "data"
 RAW = DATA / "ons_mye2_mid2014_uk_persons.csv"

@@ -378,7 +378,8 @@ def test_the_nsd_tables_round_trip_through_csv_and_publication(tmp_path: Path) -
 def test_an_exact_half_without_a_stated_rate_names_both_roundings() -> None:
     """197 RSOs in 200,000 aged 10+ is exactly 98.5 per 100,000: the reports' half up gives 99, the
     Ministry's pipeline (pandas' round, half to even) 98; with no stated rate (a return) both are said."""
-    from mappa_stats.io.population import AreaPopulation, compute_rate
+    from mappa_stats.io.population import AreaPopulation
+    from mappa_stats.io.population_rate import compute_rate
 
     base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())
     verdict = compute_rate("Test", 197, base).verdict()

@@ -625,7 +625,8 @@ def test_at_an_exact_half_either_rounding_is_accepted() -> None:
     """k.5: rounding half up (the reports) and half to even (pandas, the Ministry's pipeline) differ."""
     from decimal import Decimal
 
-    from mappa_stats.io.population import AreaPopulation, compute_rate
+    from mappa_stats.io.population import AreaPopulation
+    from mappa_stats.io.population_rate import compute_rate
 
     # 1 RSO in 200,000 people aged 10+ is exactly 0.5 per 100,000: half up 1, half to even 0.
     base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())

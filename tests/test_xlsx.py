@@ -111,3 +111,32 @@ def test_damaged_xml_is_one_plain_error(tmp_path: Path) -> None:
     data = rewrite(odd_workbook(tmp_path), "xl/worksheets/sheet1.xml", lambda x: x[: len(x) // 2])
     with pytest.raises(XlsxError, match="damaged XML"):
         read_xlsx(data)
+
+
+def test_builtin_formats_are_openpyxls() -> None:
+    """The ECMA-376 built-in number formats written in xlsx.py are openpyxl's, and so is the date test."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    from mappa_stats.io import xlsx
+
+    assert dict(BUILTIN_FORMATS) == xlsx.BUILTIN_FORMATS
+    extra = ['"m"0', "[$-409]d-mmm", "[h]:mm", "0;[Red]d", "yyyy", "_d0", "\\d0", "[mm]:ss", '"per cent"0']
+    for code in [*BUILTIN_FORMATS.values(), *extra]:
+        assert xlsx.is_date_format(code) == is_date_format(code), code
+
+
+def test_reading_the_sample_needs_neither_openpyxl_nor_numpy() -> None:
+    """A plain workbook (its '0%' cells included) is read without openpyxl or numpy."""
+    import subprocess
+    import sys
+
+    from conftest import KENT_XLSX
+
+    code = (
+        "import sys, pathlib\n"
+        "from mappa_stats.io.readers import read_area\n"
+        f"read_area(pathlib.Path({str(KENT_XLSX)!r}))\n"
+        "print(sorted(m for m in ('openpyxl', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

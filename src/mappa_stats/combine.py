@@ -23,7 +23,8 @@ from mappa_stats.errors import InputError, MappaError
 from mappa_stats.model import AreaTables
 
 if TYPE_CHECKING:
-    from mappa_stats.io.population import NationalRow, PopulationFile, Rate
+    from mappa_stats.io.population import NationalRow, PopulationFile
+    from mappa_stats.io.population_rate import Rate
     from mappa_stats.validate import FileReport
 
 NATIONAL = "England and Wales"
@@ -229,7 +230,7 @@ class Combined:
 
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The files to read (a folder's workbooks and CSVs), and a note for each one left out and why."""
-    from mappa_stats.io.readers import LOCK_FILE, is_lock_file
+    from mappa_stats.io.sniff import LOCK_FILE, is_lock_file
 
     files: list[Path] = []
     skipped: list[str] = []
@@ -326,7 +327,7 @@ def expected_areas(year: str) -> dict[int, str]:
 @cache
 def _moj_names() -> dict[str, tuple[int, str]]:
     """The Ministry's (id, name) by the folded name of its MAPPA area, and by its own folded name."""
-    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.areas import area_key, find_area
     from mappa_stats.io.ret import moj_area_ids
 
     out: dict[str, tuple[int, str]] = {}
@@ -343,7 +344,7 @@ def identify(name: str | None) -> tuple[int, str] | None:
     """The Ministry's (id, name) of an area however it is named ('Teesside' → 36 Cleveland), or None."""
     if not name:
         return None
-    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.areas import area_key, find_area
 
     known = _moj_names()
     if area_key(name) in known:
@@ -435,8 +436,8 @@ def combine(
 
     `population` may be a function that reads the file: it is then read while the returns are (an ONS
     workbook needs openpyxl, and so numpy, which a helper process must not inherit). `progress(n, total,
-    path)` is told of each file as it is read; `helper` False reads every file in this process (None: a helper
-    process reads too, where parallel.usable says it is safe and pays)."""
+    path)` is told of each file as it is read. `helper` is ignored (every file is read in this process): it
+    stays until the command line stops passing it."""
     from mappa_stats.validate import validate_areas
 
     files, skipped = expand(paths)
@@ -459,7 +460,6 @@ def combine(
         lambda path: _read(path, year),
         progress=None if progress is None else (lambda n, path: progress(n, len(files), path)),
         prepare=prepare,
-        helper=helper,
     )
     read: list[AreaTables | FileEntry] = [
         _unreadable(path, outcome) if isinstance(outcome, BaseException) else outcome
@@ -651,7 +651,7 @@ def _area_line(
                     )
                 )
         elif pop is None:
-            from mappa_stats.io.population import find_area
+            from mappa_stats.io.areas import find_area
 
             area = find_area(name)
             lacking = population.lacking.get(area.name if area is not None else name)
@@ -715,7 +715,9 @@ def _rates(combined: Combined, population: PopulationFile | None) -> None:
     if population is None:
         combined.not_checked.append("rates and the population check (no --population file given)")
         return
-    from mappa_stats.io.population import AreaPopulation, areas, compute_rate, england_and_wales
+    from mappa_stats.io.areas import areas
+    from mappa_stats.io.population import AreaPopulation, england_and_wales
+    from mappa_stats.io.population_rate import compute_rate
 
     combined.population_path = population.path
     counted = [a for a in combined.areas if a.counted and a.area_id != NSD_ID]

@@ -10,8 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    # pandas only when a frame is asked for: reading a file never needs it (combine reads while the checker
-    # loads, in a process of its own; see parallel.py).
+    # pandas only when a frame is asked for: reading a file never needs it.
     import pandas as pd
 
     from mappa_stats.definitions.templates import Template

@@ -13,7 +13,8 @@ from tabulate import tabulate
 
 from mappa_stats import safetext
 from mappa_stats.errors import MappaError
-from mappa_stats.io.population import PopulationFile, Rate, compute_rate
+from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.rules.rate import parse_stated, workbook_rate
 from mappa_stats.version import __version__
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import ERROR, WARNING, Finding
@@ -198,15 +197,15 @@ def validate_paths(
 ) -> list[FileReport]:
     """Read and validate files; an unreadable file gives a report with status 'error', the rest go on.
 
-    `progress(n, path)` is told of each file as it is read; `helper` False reads every file in this process
-    (None: a helper process reads too, where parallel.usable says it is safe and pays)."""
+    `progress(n, path)` is told of each file as it is read. `helper` is ignored (every file is read in this
+    process): it stays until the command line stops passing it."""
     if reader is None:
         from mappa_stats.io.readers import read_area
 
         reader = read_area
     chosen_reader = reader
     outcomes = read_files(
-        paths, lambda path: chosen_reader(path, year), progress=progress, prepare=load_checker, helper=helper
+        paths, lambda path: chosen_reader(path, year), progress=progress, prepare=load_checker
     )
     read: list[AreaTables | FileReport] = []
     for path, outcome in zip(paths, outcomes, strict=True):
@@ -225,35 +224,24 @@ def read_files(
     *,
     progress: Callable[[int, Path], None] | None = None,
     prepare: Callable[[], None] | None = None,
-    helper: bool | None = None,
 ) -> list[AreaTables | MappaError]:
-    """Read every file, in order: its tables, or the error that refused it. The files are read while
-    `prepare` loads the checker, on two cores where that is safe (parallel.py), with the same results;
-    `progress(n, path)` is told of each file as it is read."""
-    from mappa_stats.io.parallel import run_all
-
-    finished = 0
-
-    def done(_index: int, path: Path) -> None:
-        nonlocal finished
-        finished += 1
+    """Read every file, in order, in this process: its tables, or the error that refused it. `prepare` runs
+    first (it loads the checker); `progress(n, path)` is told of each file as it is read."""
+    if prepare is not None:
+        prepare()
+    outcomes: list[AreaTables | MappaError] = []
+    for number, path in enumerate(paths, start=1):
+        try:
+            outcomes.append(read(path))
+        except MappaError as exc:
+            outcomes.append(exc)
         if progress is not None:
-            progress(finished, path)
-
-    outcomes = run_all(
-        paths,
-        read,
-        catch=(MappaError,),
-        prepare=prepare,
-        done=done,
-        # Standard input can be read once only, by one process: with '-' among the files, no helper.
-        helper=False if any(str(path) == "-" for path in paths) else helper,
-    )
-    return cast("list[AreaTables | MappaError]", outcomes)  # run_all catches MappaError only
+            progress(number, path)
+    return outcomes
 
 
 def load_checker() -> None:
-    """Import pandas and pandera and load pandera's backend (frame.load_checker), after any fork."""
+    """Import pandas and pandera and load pandera's backend (frame.load_checker)."""
     from mappa_stats.rules.frame import load_checker as load
 
     load()

@@ -536,7 +536,7 @@ def validate(
     from mappa_stats.validate import validate_paths
 
     if area_name is not None:
-        from mappa_stats.io.population import check_area_option
+        from mappa_stats.io.areas import check_area_option
 
         check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
 

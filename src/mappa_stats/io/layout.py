@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,20 +130,24 @@ class Workbook:
         return None
 
 
-def detect_year(book: Workbook, templates: dict[str, Template], wanted: str | None) -> str:
-    """Pick the template: --year, a 'Reporting year' cell, or the date in the table titles."""
+def detect_year(
+    book: Workbook, years: Sequence[str], load: Callable[[str], Template], wanted: str | None
+) -> str:
+    """Pick the template: --year, a 'Reporting year' cell, or the date in the table titles. Only the titles
+    need every year's definition (`load`): the other two build none."""
     if wanted:
         return wanted
     stated = book.key_value(_YEAR_KEYS)
     if stated:
         year = stated.replace("/", "-").replace("–", "-")
-        if year in templates:
+        if year in years:
             return year
-        known = ", ".join(templates)
+        known = ", ".join(years)
         raise TemplateError(
             f"{book.path}: the 'Reporting year' cell says {stated!r}, which has no template; "
             f"templates available: {known} (or give --year)"
         )
+    templates = {y: load(y) for y in years}
     prefixes = {normalize(m) for t in templates.values() for table in t.tables for m in table.match}
     ends = {normalize(t.period_end): y for y, t in templates.items()}
     seen: list[str] = []

@@ -1,4 +1,4 @@
-"""Population files and the rate: registered sexual offenders per 100,000 people aged 10 and over.
+"""Population files: the populations of the MAPPA areas, aged 10 and over and all ages, read from ONS files.
 
 Three layouts are read, detected from the header row: the ONS MYE2 table (one row per geography,
 Code, Name, [Geography], All ages, 0 … 89, 90+), the ONS long layout (code, name, sex, age,
@@ -10,27 +10,23 @@ sum of its own upper-tier authorities, never of every row.
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.definitions.templates import normalize, schemas_dir
+from mappa_stats.definitions.templates import normalize
 from mappa_stats.errors import InputError
-from mappa_stats.io import guard
-from mappa_stats.numbers import half_even, half_up
+from mappa_stats.io import archive, guard
+from mappa_stats.io.areas import area_key, areas, district_parents, find_area, suggest_areas
 
 _AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
 _YEAR_COLUMN = re.compile(r"^population_(\d{4})$")
 _MID_YEAR = re.compile(r"mid[-_ ]?(\d{4})", re.IGNORECASE)
 _CODE_COLUMNS = ("code", "ons_code", "area_code", "geography_code")
-_AREA_WORDS = re.compile(r"\b(police|constabulary|service|mappa|area|force)\b")
 
 # Code prefixes of rows that are sums of other rows (country, region, county, metropolitan county).
 AGGREGATE_PREFIXES = ("K02", "K03", "K04", "E92", "W92", "S92", "N92", "E12", "E10", "E11")
@@ -55,42 +51,6 @@ LEVELS = {
 }
 
 
-@dataclass(frozen=True)
-class Area:
-    """A MAPPA area: its name, police forces and the code sets that make it, newest last."""
-
-    name: str
-    police_forces: tuple[str, ...]
-    geographies: tuple[tuple[str, ...], ...]
-    force_ids: tuple[str, ...] = ()
-
-    def names(self) -> set[str]:
-        """Normalised names and force identifiers it is known by."""
-        return {area_key(n) for n in (self.name, *self.police_forces, *self.force_ids)}
-
-
-@cache
-def areas() -> tuple[Area, ...]:
-    """The 42 MAPPA areas (schemas/areas.json)."""
-    spec = json.loads((schemas_dir() / "areas.json").read_text(encoding="utf-8"))
-    return tuple(
-        Area(
-            name=a["name"],
-            police_forces=tuple(a.get("police_forces", ())),
-            geographies=tuple(tuple(g["codes"]) for g in a["geographies"]),
-            force_ids=tuple(a.get("force_ids", ())),
-        )
-        for a in spec["areas"]
-    )
-
-
-@cache
-def district_parents() -> dict[str, str]:
-    """District code → its county, metropolitan county or London code (schemas/districts.json)."""
-    spec = json.loads((schemas_dir() / "districts.json").read_text(encoding="utf-8"))
-    return dict(spec["parents"])
-
-
 def roll_up(rows: dict[str, tuple[int, int | None]]) -> None:
     """Add county rows a file lacks, from its districts, when every district of the county is there."""
     children: dict[str, list[str]] = {}
@@ -102,30 +62,6 @@ def roll_up(rows: dict[str, tuple[int, int | None]]) -> None:
         ten = sum(rows[k][0] for k in kids)
         everyone = [rows[k][1] for k in kids]
         rows[parent] = (ten, sum(x for x in everyone if x is not None) if None not in everyone else None)
-
-
-@lru_cache(maxsize=4096)  # the same few hundred names are folded for every file of a national run
-def area_key(name: str) -> str:
-    """Fold an area or force name: 'Kent Police' and 'KENT' → 'kent'."""
-    folded = normalize(name).replace("&", "and").replace("-", " ")
-    folded = _AREA_WORDS.sub(" ", folded)
-    return re.sub(r"\s+", " ", folded).strip(" ,.")
-
-
-def find_area(name: str) -> Area | None:
-    """The MAPPA area a name or police force name refers to."""
-    key = area_key(name)
-    return next((a for a in areas() if key in a.names()), None)
-
-
-def suggest_areas(name: str, among: Iterable[str] | None = None) -> str | None:
-    """'Kent' for 'Kentt': the closest area names, or None when nothing is close."""
-    import difflib
-
-    names = list(among) if among is not None else [a.name for a in areas()]
-    by_key = {area_key(n): n for n in names}
-    close = difflib.get_close_matches(area_key(name), list(by_key), n=3, cutoff=0.75)
-    return " or ".join(by_key[k] for k in close) or None
 
 
 @dataclass(frozen=True)
@@ -222,7 +158,7 @@ def _rows(path: Path) -> _Rows:
     except InputError as exc:
         raise InputError(exc.message.replace("no such file;", "no such population file;")) from None
     if data[:4] == b"PK\x03\x04":
-        if guard.check_zip(display, data, "population") != "xlsx":
+        if archive.check_zip(display, data, "population") != "xlsx":
             raise InputError(
                 f"{display}: a zip archive but not an .xlsx workbook; save the population as .xlsx or CSV"
             )
@@ -505,151 +441,6 @@ def _area_table(
     return result
 
 
-# --- the rate ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    """RSOs per 100,000 on one base, with the figures a reader needs to check it."""
-
-    area: str
-    rsos: int
-    population: int
-    base: str  # "aged 10+" or "all ages"
-    exact: Decimal
-    stated: Decimal | None = None
-    all_ages_population: int | None = None
-    vintage: str | None = None
-    # The estimate the year needs when the file is another mid-year: then the rate is not checked.
-    needs: str | None = None
-
-    @property
-    def two_dp(self) -> Decimal:
-        """The rate to 2 decimal places."""
-        return half_up(self.exact, 2)
-
-    @property
-    def rounded(self) -> int:
-        """The rate to a whole number, half up, as published."""
-        return int(half_up(self.exact))
-
-    @property
-    def one_in(self) -> int | None:
-        """'One for every N people': population ÷ RSOs, rounded half up."""
-        if not self.rsos:
-            return None
-        return int(half_up(Decimal(self.population) / Decimal(self.rsos)))
-
-    @property
-    def rounded_to_even(self) -> int:
-        """The rate rounded half to even, as pandas' round (the Ministry's national pipeline) does."""
-        return int(half_even(self.exact))
-
-    @property
-    def rounding_differs(self) -> bool:
-        """True at an exact half (k.5), where rounding half up and half to even give different rates."""
-        return self.rounded_to_even != self.rounded
-
-    @property
-    def matches(self) -> bool | None:
-        """True when the stated rate is the rounded one (at an exact half, either); None when unstated."""
-        if self.stated is None or self.needs is not None:
-            return None
-        return self.stated in (Decimal(self.rounded), Decimal(self.rounded_to_even))
-
-    @property
-    def all_ages_rounded(self) -> int | None:
-        """The rate an all-ages base would give (reports before 2013-14 used it)."""
-        if self.all_ages_population is None or self.base == "all ages":
-            return None
-        return int(half_up(Decimal(self.rsos) * 100_000 / Decimal(self.all_ages_population)))
-
-    @property
-    def all_ages_explains_stated(self) -> bool:
-        """True when the stated figure is what an all-ages base gives (the under-10s kept in)."""
-        return self.all_ages_rounded is not None and Decimal(self.all_ages_rounded) == self.stated
-
-    def verdict(self) -> str:
-        """Plain words for the comparison with the stated figure."""
-        if self.needs is not None:
-            return f"not checked: needs {self.needs} (the population file is {self.vintage})"
-        if self.stated is None:
-            if self.rounding_differs:
-                return (
-                    f"no stated rate (the exact rate is {self.exact.normalize()}: half up gives "
-                    f"{self.rounded}, half to even as the Ministry's pipeline rounds "
-                    f"{self.rounded_to_even})"
-                )
-            return "no stated rate"
-        if self.matches:
-            if self.rounding_differs:
-                return (
-                    f"matches (the exact rate is {self.exact.normalize()}: half up gives {self.rounded}, "
-                    f"half to even {self.rounded_to_even}; either is accepted)"
-                )
-            return "matches"
-        hint = ""
-        if self.all_ages_explains_stated:
-            hint = "; an all-ages base gives the stated figure: was the under-10s exclusion missed?"
-        return f"does not match: stated {self.stated}, computed {self.rounded}{hint}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "area": self.area,
-            "rsos": self.rsos,
-            "population": self.population,
-            "base": self.base,
-            "vintage": self.vintage,
-            "rate": float(self.two_dp),
-            "rate_rounded": self.rounded,
-            "one_in": self.one_in,
-            "stated": None
-            if self.stated is None
-            else int(self.stated)
-            if self.stated == self.stated.to_integral_value()
-            else float(self.stated),
-            "matches": self.matches,
-            "all_ages_rate_rounded": self.all_ages_rounded,
-            "needs": self.needs,
-            "verdict": self.verdict(),
-        }
-
-
-def compute_rate(
-    area: str,
-    rsos: int,
-    population: AreaPopulation,
-    *,
-    all_ages: bool = False,
-    stated: Decimal | None = None,
-    vintage: str | None = None,
-    needs: str | None = None,
-) -> Rate:
-    """RSOs ÷ population × 100,000, on the 10+ base unless all_ages."""
-    base = population.all_ages if all_ages else population.aged_10_plus
-    name = "all ages" if all_ages else "aged 10+"
-    if base is None:
-        raise InputError(f"the population file has no {name} figure for {area}")
-    if base <= 0:
-        raise InputError(f"the {name} population of {area} is {base}; it must be above zero")
-    if rsos < 0:
-        raise InputError(f"the RSO count for {area} is {rsos}; it cannot be negative")
-    return Rate(
-        area=area,
-        rsos=rsos,
-        population=base,
-        base=name,
-        exact=Decimal(rsos) * 100_000 / Decimal(base),
-        stated=stated,
-        all_ages_population=population.all_ages,
-        vintage=vintage,
-        needs=needs,
-    )
-
-
-# --- the England and Wales row (combine's population check) ------------------------------------------
-
 ENGLAND_AND_WALES_CODE = "K04000001"
 
 
@@ -703,19 +494,3 @@ def england_and_wales(path: Path) -> NationalRow | None:
             return candidate
         found = found or candidate
     return found
-
-
-def check_area_option(given: str) -> str:
-    """The MAPPA area --area names ('kent police' → 'Kent'); InputError, with the closest names, if none."""
-    from mappa_stats.io.population import find_area, suggest_areas
-
-    if not given.strip():
-        raise InputError("--area is empty; give the MAPPA area's name, e.g. --area Kent")
-    known = find_area(given)
-    if known is None:
-        hint = suggest_areas(given)
-        raise InputError(
-            f"--area {given!r} is not one of the 42 MAPPA areas"
-            + (f"; did you mean {hint}?" if hint else "; see docs/population.md for their names")
-        )
-    return known.name

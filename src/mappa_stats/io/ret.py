@@ -48,7 +48,7 @@ def moj_area_ids() -> dict[int, str]:
 
 def area_id(name: str) -> int:
     """The Ministry's id of an area named as a manager would ('Kent', 'kent police', 'NSD')."""
-    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.areas import area_key, find_area
 
     key = area_key(name)
     if key in ("nsd", area_key(moj_area_ids()[NSD_ID])):
@@ -57,7 +57,7 @@ def area_id(name: str) -> int:
     for number, known in moj_area_ids().items():
         if area_key(known) == key or (found is not None and find_area(known) == found):
             return number
-    from mappa_stats.io.population import check_area_option
+    from mappa_stats.io.areas import check_area_option
 
     check_area_option(name)  # says which names are close
     raise InputError(f"--area {name[:60]!r} has no Ministry area id; see schemas/moj_areas.json")
@@ -101,7 +101,7 @@ def _stated_id(sheets: list[Sheet], data: Sheet) -> int | None:
 
 def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]) -> str:
     """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2."""
-    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.areas import area_key, find_area
 
     entry = entry_sheet(sheets)
     stated = data.get(2, header["AREAID"])

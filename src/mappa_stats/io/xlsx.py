@@ -21,10 +21,30 @@ from typing import Any
 from xml.parsers import expat
 
 MAIN = "officeDocument/2006/relationships/officeDocument"
-# openpyxl (and through it numpy) is imported only for what a plain workbook lacks: a number format other
-# than General, a date, a merged range. Reading a return then needs neither, so combine's helper process
-# starts reading at once (parallel.py) and `tables` does not pay for them.
+# openpyxl (and through it numpy) is imported only for what a plain workbook lacks: a date cell's value or a
+# merged range. Number formats, built-in or custom, and whether one shows a date are known here.
 GENERAL = "General"
+# The built-in number formats (ECMA-376 Part 1, 18.8.30 numFmt: ids 0-49 that a workbook uses without writing
+# them), as openpyxl's BUILTIN_FORMATS spells them; a test checks the two agree. Ids not listed are General.
+BUILTIN_FORMATS: dict[int, str] = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00",
+    5: '"$"#,##0_);("$"#,##0)', 6: '"$"#,##0_);[Red]("$"#,##0)',
+    7: '"$"#,##0.00_);("$"#,##0.00)', 8: '"$"#,##0.00_);[Red]("$"#,##0.00)',
+    9: "0%", 10: "0.00%", 11: "0.00E+00", 12: "# ?/?", 13: "# ??/??",
+    14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm", 17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM",
+    20: "h:mm", 21: "h:mm:ss", 22: "m/d/yy h:mm",
+    37: "#,##0_);(#,##0)", 38: "#,##0_);[Red](#,##0)", 39: "#,##0.00_);(#,##0.00)",
+    40: "#,##0.00_);[Red](#,##0.00)",
+    41: '_(* #,##0_);_(* \\(#,##0\\);_(* "-"_);_(@_)',
+    42: '_("$"* #,##0_);_("$"* \\(#,##0\\);_("$"* "-"_);_(@_)',
+    43: '_(* #,##0.00_);_(* \\(#,##0.00\\);_(* "-"??_);_(@_)',
+    44: '_("$"* #,##0.00_)_("$"* \\(#,##0.00\\)_("$"* "-"??_)_(@_)',
+    45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}  # fmt: skip
+# A format shows a date when its first section, quoted text and [locale] brackets aside (but not [h], [mm],
+# [ss]), holds d, m, h, y or s not escaped: openpyxl's is_date_format, the same two expressions.
+_FORMAT_LITERALS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_LETTER = re.compile(r"(?<![_\\])[dmhysDMHYS]")
 WINDOWS_1900, MAC_1904 = "1900", "1904"
 _CELL = re.compile(r"([A-Za-z]{1,3})(\d{1,20})")  # rows as Excel may pad them ('A00050'), any digits
 
@@ -187,20 +207,17 @@ def _styles(data: bytes) -> list[str]:
 
 
 def _builtin_format(number: int) -> str:
-    """A built-in number format's code (ECMA-376 18.8.30): 0 is General, the others from openpyxl."""
-    if number == 0:
-        return GENERAL
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
+    """A built-in number format's code (ECMA-376 18.8.30): 0 is General."""
+    return BUILTIN_FORMATS.get(number, GENERAL)
 
-    return str(BUILTIN_FORMATS.get(number, GENERAL))
+
+def is_date_format(code: str) -> bool:
+    """True when a number format shows a date or time ('d-mmm-yy', 'h:mm'; not '0%' or '"m"0')."""
+    return _DATE_LETTER.search(_FORMAT_LITERALS.sub("", code.split(";")[0])) is not None
 
 
 def _date_styles(formats: list[str]) -> set[int]:
     """The styles whose number format shows a date or time."""
-    if all(code == GENERAL for code in formats):
-        return set()
-    from openpyxl.styles.numbers import is_date_format
-
     return {i for i, code in enumerate(formats) if code != GENERAL and is_date_format(code)}
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 from mappa_stats.definitions.templates import TableDef
 from mappa_stats.errors import InputError
 from mappa_stats.findings import ERROR, Finding
-from mappa_stats.io.population import PopulationFile, Rate
+from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables
 from mappa_stats.render.tables import shown as shown_cell
 from mappa_stats.validate import FAILED, NOT_APPLICABLE, SKIPPED, FileReport

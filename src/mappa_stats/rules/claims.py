@@ -282,7 +282,7 @@ def _ministry_names() -> dict[str, str]:
     import json
 
     from mappa_stats.definitions.templates import schemas_dir
-    from mappa_stats.io.population import area_key
+    from mappa_stats.io.areas import area_key
 
     spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
     return {area_key(name): name for name in spec["ids"].values()}
@@ -291,7 +291,7 @@ def _ministry_names() -> dict[str, str]:
 def canonical_area(name: str) -> str | None:
     """The MAPPA area a name means ('Kent Police' → 'Kent'), 'England and Wales', the National Security
     Division (a return of its own, under the Ministry's name), or None."""
-    from mappa_stats.io.population import area_key, find_area
+    from mappa_stats.io.areas import area_key, find_area
 
     key = area_key(name)
     if key in (area_key(NATIONAL), "national"):
@@ -373,7 +373,7 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
 def parse_claim(where: str, row: Sequence[str]) -> Claim:
     """One line of a claims file (kind, area, year, from_year, stated) as a Claim; InputError otherwise."""
     from mappa_stats.definitions.templates import available_years
-    from mappa_stats.io.population import suggest_areas
+    from mappa_stats.io.areas import suggest_areas
 
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])
     years = available_years()

@@ -228,7 +228,7 @@ def schema(year: str = "2014-15") -> pa.DataFrameSchema:
 
 def load_checker() -> None:
     """Load pandas, pandera and pandera's pandas backend by checking a one-cell frame: what the first real
-    check would pay, paid while the files are still being read (`parallel.run_all`'s `prepare`)."""
+    check would pay, paid once, before the files are read (`validate.read_files`'s `prepare`)."""
     import pandera.pandas as pa
 
     one_cell = pd.DataFrame({"x": [0.0]})

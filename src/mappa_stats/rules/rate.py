@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from mappa_stats.errors import InputError
-from mappa_stats.io.population import PopulationFile, Rate, compute_rate
+from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population_rate import Rate, compute_rate
 
 if TYPE_CHECKING:
     from mappa_stats.model import AreaTables

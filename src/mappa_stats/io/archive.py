@@ -1,0 +1,321 @@
+"""The zip container checks every workbook passes before a library opens it (docs/limits.md).
+
+An .xlsx or .ods is a zip of XML parts: here the archive is refused when it is damaged, encrypted, uses an
+unsupported compression, repeats a part, unpacks beyond its budget or at a bomb's ratio, declares a DTD or
+entities, or holds sheets beyond the format's and the budget's rows, columns, cells and text lengths.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from xml.parsers import expat
+
+from mappa_stats.errors import InputError
+from mappa_stats.io.guard import FORMAT_CELL_TEXT, FORMAT_COLUMNS, FORMAT_ROWS, MB, Limits, limits
+
+_SUPPORTED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d{1,12})\"")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Za-z]{1,4})\d")
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/", b":row ", b":row>", b":row/")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Za-z]{1,4})?(\d{1,12})?:?([A-Za-z]{1,4})?(\d{1,12})?"
+)
+_LONG_TEXT = re.compile(rb">[^<>]{%d}" % (FORMAT_CELL_TEXT + 1))
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b")
+
+
+def column_number(letters: str) -> int:
+    """Spreadsheet column letters to a number: 'A' → 1, 'XFD' → 16,384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_zip(display: str, data: bytes, kind: str = "area") -> str:
+    """Check a zip container before any library opens it; return 'xlsx', 'ods' or 'zip'.
+
+    Refuses a damaged or encrypted archive, an unsupported compression (Deflate64, bzip2, LZMA),
+    duplicate part names, too many parts, a part or archive that unpacks beyond the budget or
+    at a bomb's ratio, a bad CRC, XML declaring a DTD or entities, and sheets beyond the format's
+    and the budget's rows, columns, cells, sheets and text lengths.
+    """
+    budget = limits(kind)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+        raise InputError(
+            f"{display}: the file is damaged (truncated or not a complete workbook); save it again"
+        ) from exc
+    names = [info.filename for info in infos]
+    if len(infos) > budget.parts:
+        raise InputError(
+            f"{display}: a zip of {len(infos):,} parts (limit {budget.parts:,} for {budget.what}); "
+            "check this is the right file"
+        )
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise InputError(
+            f"{display}: the part {twice!r} appears twice in the zip (a damaged or tampered file); "
+            "save it again from Excel or LibreOffice"
+        )
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > budget.unpacked_bytes:
+        raise InputError(
+            f"{display}: unpacks to {unpacked:,} bytes, far more than {budget.what} "
+            f"(limit {budget.unpacked_bytes:,}); refusing a possible zip bomb"
+        )
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise InputError(
+                f"{display}: the part {info.filename} is encrypted; save an unprotected copy and check that"
+            )
+        if info.compress_type not in _SUPPORTED_COMPRESSION:
+            raise InputError(
+                f"{display}: the part {info.filename} uses a compression Excel and LibreOffice never write "
+                f"(method {info.compress_type}); save the file again from Excel or LibreOffice"
+            )
+        if info.file_size > budget.part_bytes:
+            raise InputError(
+                f"{display}: the part {info.filename} unpacks to {info.file_size:,} bytes "
+                f"(limit {budget.part_bytes:,} for {budget.what}); check the file"
+            )
+        if info.file_size > MB and info.file_size > budget.ratio * max(info.compress_size, 1):
+            raise InputError(
+                f"{display}: the part {info.filename} unpacks "
+                f"{info.file_size // max(info.compress_size, 1):,} times its packed size "
+                f"(limit {budget.ratio}); refusing a possible zip bomb"
+            )
+    is_ods = "mimetype" in names and _part(display, archive, "mimetype").startswith(
+        b"application/vnd.oasis.opendocument.spreadsheet"
+    )
+    scan = _Scan(display, budget)
+    for info in infos:
+        if info.is_dir():
+            continue
+        body = _part(display, archive, info.filename)  # reading checks the CRC too
+        if not info.filename.endswith((".xml", ".rels", ".vml")) and body.lstrip()[:1] != b"<":
+            continue
+        if b"\x00" in body[:256]:
+            raise InputError(
+                f"{display}: the part {info.filename} is not UTF-8 XML; save the file again from Excel "
+                "or LibreOffice"
+            )
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            raise InputError(
+                f"{display}: refused: {info.filename} declares a DTD or XML entities (an XML entity "
+                "attack?); Excel never writes these: save a clean copy from Excel or LibreOffice"
+            )
+        if is_ods and info.filename == "content.xml":
+            _check_ods_content(display, body, budget)
+        elif b"sheetData" in body:
+            scan.worksheet(info.filename, body)
+        elif info.filename.endswith("workbook.xml"):
+            count = len(_SHEET_ENTRY.findall(body))
+            if count > budget.sheets:
+                raise InputError(
+                    f"{display}: {count:,} sheets (limit {budget.sheets:,} for {budget.what}); "
+                    "check this is the right file"
+                )
+        if _LONG_TEXT.search(body):
+            raise InputError(
+                f"{display}: {info.filename} holds a text over {FORMAT_CELL_TEXT:,} bytes, more than a "
+                "spreadsheet cell can hold; check the file"
+            )
+    if is_ods:
+        return "ods"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def _part(display: str, archive: zipfile.ZipFile, name: str) -> bytes:
+    """One part's bytes; any zip fault (bad CRC, damaged stream) is a one-line refusal."""
+    try:
+        return archive.read(name)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
+        reason = "bad CRC" if "CRC" in str(exc) else type(exc).__name__
+        raise InputError(f"{display}: the part {name} is damaged ({reason}); save the file again") from exc
+
+
+class _Scan:
+    """Counts over every worksheet part: sheets, filled cells, and the used range of each."""
+
+    def __init__(self, display: str, budget: Limits) -> None:
+        self.display = display
+        self.budget = budget
+        self.sheets = 0
+        self.cells = 0
+
+    def refuse(self, message: str) -> InputError:
+        """A refusal naming the file and the limit."""
+        return InputError(f"{self.display}: {message}")
+
+    def worksheet(self, name: str, body: bytes) -> None:
+        """Check one sheet's declared dimension, its real row and column numbers and its cells."""
+        budget = self.budget
+        self.sheets += 1
+        if self.sheets > budget.sheets:
+            raise self.refuse(f"more than {budget.sheets:,} sheets (limit for {budget.what}); check the file")
+        dimension = _DIMENSION.search(body)
+        if dimension:
+            rows = [int(g) for g in (dimension.group(2), dimension.group(4)) if g]
+            cols = [column_number(g.decode()) for g in (dimension.group(1), dimension.group(3)) if g]
+            self._extent(name, max(rows, default=0), max(cols, default=0), "claims")
+        # Counted with bytes.count first (C speed, no lists), so the lists below are bounded by the budget.
+        row_count = sum(body.count(tag) for tag in _ROW_TAGS)
+        if row_count > budget.rows:
+            raise self.refuse(
+                f"a sheet ({name}) has {row_count:,} rows (limit {budget.rows:,} rows for {budget.what}); "
+                "delete the unused rows or check the file"
+            )
+        self.cells += sum(body.count(tag) for tag in _CELL_TAGS)
+        if self.cells > budget.cells:
+            raise self.refuse(
+                f"more than {budget.cells:,} cells (limit for {budget.what}); check this is the right file"
+            )
+        numbers = _ROW_NUMBER.findall(body)
+        # Rows without numbers follow on from the last: count them so a sheet cannot hide its length.
+        max_row = max(row_count, max((int(n) for n in numbers), default=0))
+        letters = set(_CELL_COLUMN.findall(body))
+        max_col = max((column_number(c.decode()) for c in letters), default=0)
+        self._extent(name, max_row, max_col, "reaches")
+
+    def _extent(self, name: str, rows: int, cols: int, verb: str) -> None:
+        budget = self.budget
+        where = f"a sheet ({name})"
+        if rows > FORMAT_ROWS or cols > FORMAT_COLUMNS:
+            raise self.refuse(
+                f"{where} {verb} row {rows:,}, column {cols:,}: beyond any spreadsheet's "
+                f"{FORMAT_ROWS:,} rows and {FORMAT_COLUMNS:,} columns (a damaged or forged file); "
+                "save it again"
+            )
+        if rows > budget.rows:
+            raise self.refuse(
+                f"{where} {verb} row {rows:,} (limit {budget.rows:,} rows for {budget.what}); "
+                "delete the unused rows or check the file"
+            )
+        if cols > budget.columns:
+            raise self.refuse(
+                f"{where} {verb} column {cols:,} (limit {budget.columns:,} columns for {budget.what}); "
+                "delete the unused columns or check the file"
+            )
+        if rows * cols > budget.grid:
+            raise self.refuse(
+                f"{where} {verb} {rows:,} rows by {cols:,} columns (limit {budget.grid:,} cells of used "
+                f"range for {budget.what}); delete the unused rows and columns or check the file"
+            )
+
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _check_ods_content(display: str, body: bytes, budget: Limits) -> None:
+    """Walk an ODS content.xml once, counting what a reader would expand: repeated rows and cells
+    (a filled cell repeated 16,384 × 1,048,576 times is a few bytes of XML) and repeated spaces."""
+    state = {"sheets": 0, "row": 0, "col": 0, "row_repeat": 1, "cells": 0, "spaces": 0, "depth_cell": 0}
+    extent = {"rows": 0, "cols": 0}
+    # The cell being read: (first column, columns repeated, filled so far).
+    pending: dict[str, tuple[int, int, bool]] = {}
+
+    def refuse(message: str) -> InputError:
+        return InputError(f"{display}: content.xml {message}")
+
+    def repeat(attrs: dict[str, str], name: str) -> int:
+        text = attrs.get(f"{_TABLE} {name}", "1")
+        if not text.isdigit() or len(text) > 12:
+            raise refuse(f"has a repeat count {text!r} that is not a number; save the file again")
+        return max(int(text), 1)
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == f"{_TABLE} table":
+            state["sheets"] += 1
+            state["row"] = 0
+            if state["sheets"] > budget.sheets:
+                raise refuse(f"has more than {budget.sheets:,} sheets (limit for {budget.what})")
+        elif tag == f"{_TABLE} table-row":
+            state["row_repeat"] = repeat(attrs, "number-rows-repeated")
+            state["row"] += 1
+            state["col"] = 0
+            if state["row"] > FORMAT_ROWS:
+                raise refuse(f"goes beyond row {FORMAT_ROWS:,}, the format's limit; save the file again")
+        elif tag in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
+            count = repeat(attrs, "number-columns-repeated")
+            first = state["col"] + 1
+            state["col"] += count
+            state["spaces"] = 0
+            filled = f"{_OFFICE} value-type" in attrs
+            pending["cell"] = (first, count, filled)
+            if state["col"] > FORMAT_COLUMNS:
+                raise refuse(
+                    f"goes beyond column {FORMAT_COLUMNS:,}, the format's limit; save the file again"
+                )
+        elif tag == f"{_TEXT} s":
+            text = attrs.get(f"{_TEXT} c", "1")
+            spaces = int(text) if text.isdigit() and len(text) < 12 else budget.text_bytes + 1
+            state["spaces"] += spaces
+            if state["spaces"] > budget.text_bytes:
+                raise refuse(
+                    f"repeats a space {spaces:,} times in one cell (limit {budget.text_bytes:,}); "
+                    "check the file"
+                )
+        elif tag == f"{_TEXT} p" and "cell" in pending:
+            pending["cell"] = (*pending["cell"][:2], True)
+
+    def end(tag: str) -> None:
+        if tag in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
+            first, count, filled = pending.pop("cell", (0, 0, False))
+            if not filled:
+                return
+            rows_here = state["row_repeat"]
+            state["cells"] += count * rows_here
+            last_row = state["row"] + rows_here - 1
+            last_col = first + count - 1
+            extent["rows"] = max(extent["rows"], last_row)
+            extent["cols"] = max(extent["cols"], last_col)
+            if state["cells"] > budget.cells:
+                raise refuse(
+                    f"holds more than {budget.cells:,} filled cells once repeats are expanded "
+                    f"(limit for {budget.what}); check the file"
+                )
+            if last_row > budget.rows or last_col > budget.columns or last_row * last_col > budget.grid:
+                raise refuse(
+                    f"fills row {last_row:,}, column {last_col:,} once repeats are expanded (limit "
+                    f"{budget.rows:,} rows, {budget.columns:,} columns for {budget.what}); check the file"
+                )
+        elif tag == f"{_TABLE} table-row":
+            state["row"] += state["row_repeat"] - 1
+
+    def refuse_dtd(*_args: object) -> None:
+        raise refuse("declares a DTD or entities; save a clean copy from LibreOffice")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError as exc:
+        raise InputError(
+            f"{display}: content.xml is not well-formed XML ({expat.errors.messages.get(exc.code, exc.code)} "
+            f"at line {exc.lineno}); save the file again from LibreOffice"
+        ) from exc
+
+
+# --- CSV text ----------------------------------------------------------------------------------------
