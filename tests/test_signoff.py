@@ -14,7 +14,7 @@ from helpers import edit_copy
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import load_template
 from mappa_stats.publication.publish import template_sources, template_status
-from mappa_stats.render.signoff import md
+from mappa_stats.render.jinja import md
 from mappa_stats.rules.checks import RULES
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
