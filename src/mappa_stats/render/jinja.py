@@ -56,7 +56,7 @@ def _fill(text: str, indent: str) -> str:
 
 
 @functools.cache
-def _environment(fmt: str) -> jinja2.Environment:
+def environment(fmt: str) -> jinja2.Environment:
     """The environment for 'html' or 'markdown': the package's templates, escaping for that format."""
     # Imported here, when a pack is rendered, so that no other command pays for Jinja2 (for speed).
     import jinja2
@@ -90,4 +90,4 @@ def _environment(fmt: str) -> jinja2.Environment:
 def render(name: str, **context: object) -> str:
     """Render the package template NAME (pack.html.j2, pack.md.j2) with CONTEXT."""
     fmt = "html" if name.endswith(".html.j2") else "markdown"
-    return _environment(fmt).get_template(name).render(**context)
+    return environment(fmt).get_template(name).render(**context)
