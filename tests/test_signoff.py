@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import StrictUndefined, nodes
 
 from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import load_template
 from mappa_stats.publication.sheets import template_sources, template_status
-from mappa_stats.render.signoff import md
+from mappa_stats.render.jinja import environment, md
 from mappa_stats.rules.checks import RULES
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
@@ -154,6 +155,36 @@ def test_text_from_the_workbook_cannot_add_html_headings_or_cells(tmp_path: Path
     assert "script" not in parsed.tags and "img" not in parsed.tags
     assert parsed.comments == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+TEMPLATE_TEXT = "Kent {{ 7*7 }} {% if true %}yes{% endif %} {# gone #} [x](javascript:alert(1)) *b* =cmd"
+
+
+def test_text_from_the_workbook_is_never_a_template(tmp_path: Path) -> None:
+    """Jinja2's own syntax in a workbook is printed as it is (escaped), never run: no 49, no 'yes'."""
+    source = edit_copy(KENT_XLSX, tmp_path / "jinja.xlsx", {"H1": TEMPLATE_TEXT})
+    _code, markdown = _pack(tmp_path, source, "pack.md")
+    title = markdown.splitlines()[0]
+    assert "{{ 7\\*7 }} {% if true %}yes{% endif %} {\\# gone \\#} \\[x\\](javascript:alert(1)) \\*b\\* =cmd" in title
+    _code, page = _pack(tmp_path, source, "pack.html")
+    assert "<h1>MAPPA statistics 2014-15: Kent {{ 7*7 }} {% if true %}yes{% endif %} {# gone #}" in page
+    assert "49" not in title and "Kent yes" not in page
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("markdown", "pack.md.j2"), ("html", "pack.html.j2")])
+def test_templates_print_values_only_through_the_formats_escaping(fmt: str, name: str) -> None:
+    """Every {{ value }} is escaped on its way out unless it is already Markup. Jinja2's safe filter makes
+    Markup of anything, and its ~ operator (and join, format, … given a Markup among their operands)
+    makes Markup escaped for HTML only: in the Markdown pack that would pass '|', '*' or '#' from a
+    workbook straight through. So the templates use only our filters and length, and no ~; and a
+    misspelt name is an error, never an empty string."""
+    env = environment(fmt)
+    assert env.loader is not None
+    tree = env.parse(env.loader.get_source(env, name)[0])
+    assert {f.name for f in tree.find_all(nodes.Filter)} <= {"para", "bullet", "length"}
+    assert not list(tree.find_all(nodes.Concat)) and not list(tree.find_all(nodes.MarkSafe))
+    assert env.undefined is StrictUndefined
+    assert callable(env.autoescape) and env.autoescape(name)
 
 
 @pytest.mark.parametrize("name", ["pack.html", "pack.md"])
