@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from combine_sets import returns_set
-from mappa_stats.combine import expand
+from mappa_stats.combine.files import expand
 from mappa_stats.definitions.templates import load_template
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.io import parallel
@@ -215,9 +215,10 @@ def test_the_command_reaches_the_fork_without_numpy(tmp_path: Path) -> None:
     returns_set(tmp_path / "returns")
     code = (
         "import sys\n"
-        "import mappa_stats.cli.main, mappa_stats.combine, mappa_stats.validate, mappa_stats.io.readers\n"
+        "import mappa_stats.cli.main, mappa_stats.combine.run, mappa_stats.validate, mappa_stats.io.readers\n"
         "import mappa_stats.io.parallel, mappa_stats.io.population, mappa_stats.rules.claims, mappa_stats.rules.checks\n"
-        "from mappa_stats.combine import expand, _read\n"
+        "from mappa_stats.combine.files import expand\n"
+        "from mappa_stats.combine.run import _read\n"
         "from pathlib import Path\n"
         "files, _ = expand([Path(sys.argv[1])])\n"
         "print(sorted(m for m in ('numpy', 'pandas', 'pandera', 'openpyxl') if m in sys.modules))\n"

@@ -948,7 +948,7 @@ def combine(
         from mappa_stats.rules.claims import read_claims
 
         claims = read_claims(claims_path)  # a bad line stops the run before any file is read
-    from mappa_stats.combine import combine as run_combine
+    from mappa_stats.combine.run import combine as run_combine
 
     shown_progress: _Progress | None = None
 
@@ -965,7 +965,7 @@ def combine(
         helper=_helper(),
     )
     if claims:
-        from mappa_stats.combine import judge_claims
+        from mappa_stats.combine.claims import judge_claims
 
         judge_claims(done, claims)
     inputs = [

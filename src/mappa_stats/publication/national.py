@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from mappa_stats.combine import (
+from mappa_stats.combine.result import (
     NATIONAL,
     NSD_ID,
     AreaLine,
@@ -439,7 +439,7 @@ def render(combined: Combined, fmt: str) -> str:
 
 def render_csv(combined: Combined) -> str:
     """The agreed long form: area,year,field,value; numbers as plain numbers."""
-    from mappa_stats.combine import long_rows
+    from mappa_stats.combine.long import long_rows
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
