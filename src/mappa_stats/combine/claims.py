@@ -11,6 +11,7 @@ from mappa_stats.combine.result import (
     NATIONAL,
     Combined,
 )
+from mappa_stats.rules.claims import check_claims
 
 
 def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
@@ -18,8 +19,6 @@ def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
     the national rows, an area's against its row. While the set is incomplete the national figures are
     partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on the
     national figure)."""
-    from mappa_stats.rules.claims import check_claims
-
     figures = {(area, y, code): value for area, y, code, value in long_rows(combined)}
     results = check_claims(list(claims), figures)
     if not combined.complete:

@@ -16,12 +16,14 @@ from mappa_stats.combine.result import (
     NSD_ID,
 )
 from mappa_stats.errors import InputError
+from mappa_stats.io.population import area_key, find_area
+from mappa_stats.io.publication import publication_properties
+from mappa_stats.io.readers import LOCK_FILE, is_lock_file
+from mappa_stats.io.ret import moj_area_ids
 
 
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The files to read (a folder's workbooks and CSVs), and a note for each one left out and why."""
-    from mappa_stats.io.readers import LOCK_FILE, is_lock_file
-
     files: list[Path] = []
     skipped: list[str] = []
     for path in paths:
@@ -75,7 +77,6 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
 def _regular(path: Path) -> bool:
     """True for a regular file (a symlink to one included): never a device, pipe or socket, which opening
     to look inside could block on or read without end."""
-
     try:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
@@ -86,7 +87,6 @@ def _is_national_workbook(path: Path) -> bool:
     """True for the national publication workbook combine writes (it may sit in the folder of returns)."""
     if path.suffix.casefold() not in (".xlsx", ".ods"):
         return False
-    from mappa_stats.io.publication import publication_properties
 
     properties = publication_properties(path)
     return properties is not None and properties.get("MAPPA area") == NATIONAL
@@ -104,8 +104,6 @@ def _is_long_csv(path: Path) -> bool:
 
 def expected_areas(year: str) -> dict[int, str]:
     """The Ministry's area id → name expected for the year: the 42, and the NSD from 2022-23."""
-    from mappa_stats.io.ret import moj_area_ids
-
     ids = moj_area_ids()
     return {i: n for i, n in ids.items() if i != NSD_ID or year >= NSD_FROM}
 
@@ -113,9 +111,6 @@ def expected_areas(year: str) -> dict[int, str]:
 @cache
 def _moj_names() -> dict[str, tuple[int, str]]:
     """The Ministry's (id, name) by the folded name of its MAPPA area, and by its own folded name."""
-    from mappa_stats.io.population import area_key, find_area
-    from mappa_stats.io.ret import moj_area_ids
-
     out: dict[str, tuple[int, str]] = {}
     for number, moj in moj_area_ids().items():
         out[area_key(moj)] = (number, moj)
@@ -130,7 +125,6 @@ def identify(name: str | None) -> tuple[int, str] | None:
     """The Ministry's (id, name) of an area however it is named ('Teesside' → 36 Cleveland), or None."""
     if not name:
         return None
-    from mappa_stats.io.population import area_key, find_area
 
     known = _moj_names()
     if area_key(name) in known:

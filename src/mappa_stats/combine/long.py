@@ -8,7 +8,7 @@ from mappa_stats.combine.result import (
     field_of_role,
 )
 from mappa_stats.definitions.templates import Template
-from mappa_stats.model import AreaTables
+from mappa_stats.model import AreaTables, summable
 
 
 def count_codes(template: Template) -> list[str]:
@@ -28,8 +28,6 @@ def count_codes(template: Template) -> list[str]:
 def area_values(tables: AreaTables) -> dict[str, float | None]:
     """Every count of a return by field code: the number where the cell holds a whole number of 0 or more
     (as the wide frame's schema judges it), None where it does not (blank, marker, text, decimal)."""
-    from mappa_stats.model import summable
-
     cells = tables.cells()
     refs = tables.template.field_refs
     out: dict[str, float | None] = {}

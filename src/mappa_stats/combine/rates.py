@@ -4,7 +4,6 @@ the file's England and Wales row)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mappa_stats.combine.result import (
     NATIONAL,
@@ -14,9 +13,7 @@ from mappa_stats.combine.result import (
     Problem,
     field_of_role,
 )
-
-if TYPE_CHECKING:
-    from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population import AreaPopulation, PopulationFile, areas, compute_rate, england_and_wales
 
 
 def add_rates(combined: Combined, population: PopulationFile | None) -> None:
@@ -25,7 +22,6 @@ def add_rates(combined: Combined, population: PopulationFile | None) -> None:
     if population is None:
         combined.not_checked.append("rates and the population check (no --population file given)")
         return
-    from mappa_stats.io.population import AreaPopulation, areas, compute_rate, england_and_wales
 
     combined.population_path = population.path
     counted = [a for a in combined.areas if a.counted and a.area_id != NSD_ID]

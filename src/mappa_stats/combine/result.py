@@ -6,14 +6,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mappa_stats.definitions.templates import TableDef, Template, schemas_dir
-
-if TYPE_CHECKING:
-    from mappa_stats.io.population import NationalRow, Rate
-    from mappa_stats.validate import FileReport
-
+from mappa_stats.io.population import NationalRow, Rate
+from mappa_stats.validate import FileReport
 
 NATIONAL = "England and Wales"
 

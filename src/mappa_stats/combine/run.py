@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mappa_stats.combine.files import expand, expected_areas, identify
 from mappa_stats.combine.long import area_values
@@ -28,17 +27,16 @@ from mappa_stats.combine.result import (
 )
 from mappa_stats.definitions.templates import Template, load_template
 from mappa_stats.errors import InputError, MappaError
-from mappa_stats.model import AreaTables
-
-if TYPE_CHECKING:
-    from mappa_stats.io.population import PopulationFile
-    from mappa_stats.validate import FileReport
+from mappa_stats.io.population import PopulationFile, find_area
+from mappa_stats.io.readers import read_area
+from mappa_stats.io.ret import moj_area_ids
+from mappa_stats.model import BLANK_ZERO, AreaTables
+from mappa_stats.rules.rate import workbook_rate
+from mappa_stats.validate import FileReport, load_checker, read_files, validate_areas
 
 
 def _read(path: Path, year: str | None) -> AreaTables:
     """Read a file as the given year, or failing that as whatever year it is (to say so, not to fail it)."""
-    from mappa_stats.io.readers import read_area
-
     try:
         return read_area(path, year)
     except MappaError:
@@ -70,8 +68,6 @@ def _unreadable(path: Path, error: BaseException) -> FileEntry:
     """A file that could not be read, with the area it is for when the file says so plainly (a return whose
     area cells disagree gives its id), so the area is not also called missing. A file's name is not enough:
     last year's damaged 'kent_2023.xlsx' must not hide that this year's Kent return is missing."""
-    from mappa_stats.io.ret import moj_area_ids
-
     area_id = getattr(error, "area_id", None)
     ids = moj_area_ids()
     if area_id not in ids:
@@ -117,8 +113,6 @@ def combine(
     workbook needs openpyxl, and so numpy, which a helper process must not inherit). `progress(n, total,
     path)` is told of each file as it is read; `helper` False reads every file in this process (None: a helper
     process reads too, where parallel.usable says it is safe and pays)."""
-    from mappa_stats.validate import validate_areas
-
     files, skipped = expand(paths)
     loaded: PopulationFile | None = None if callable(population) else population
 
@@ -132,7 +126,6 @@ def combine(
 
     if year is not None:
         _check_vintage(loaded, load_template(year))  # before any file is read, when the year is known
-    from mappa_stats.validate import load_checker, read_files
 
     outcomes = read_files(
         files,
@@ -300,8 +293,6 @@ def _area_line(
     pop = rate = None
     note = "" if population is not None else "no --population"
     if population is not None and number != NSD_ID:
-        from mappa_stats.rules.rate import workbook_rate
-
         pop = _population_of(population, name)
         try:
             rate = workbook_rate(tables, population)
@@ -331,8 +322,6 @@ def _area_line(
                     )
                 )
         elif pop is None:
-            from mappa_stats.io.population import find_area
-
             area = find_area(name)
             lacking = population.lacking.get(area.name if area is not None else name)
             said = (
@@ -367,8 +356,6 @@ def _left_blank(tables: AreaTables) -> str:
     """The return's fields left blank and read as 0 (as the national pipeline reads them), said in a few words
     ('2 fields left blank, read as 0: CAT2L1 at 'Data entry'!D13, …'), or '' when none is. A national figure
     with such a 0 in it may be short of the truth, so the set does not pass until the area says it is 0."""
-    from mappa_stats.model import BLANK_ZERO
-
     template = tables.template
     blanks = [
         f"{template.field_of(key)} at {cell.source}"
