@@ -18,7 +18,8 @@ from click.testing import CliRunner
 from combine_sets import AREAS, SUM_OF_IDS, population_table, populations, rate, returns_set, scaled, tidy_set
 from conftest import KENT_XLSX, SAMPLES, sha256
 from mappa_stats.cli.main import main
-from mappa_stats.combine import combine, expand
+from mappa_stats.combine.files import expand
+from mappa_stats.combine.run import combine
 from mappa_stats.io.population import england_and_wales, read_population
 from returns import KENT, NSD, figures, make_return
 
@@ -684,12 +685,12 @@ def test_a_return_that_came_but_cannot_be_read_is_not_also_missing(returns_2024:
 
 def test_ctrl_c_is_exit_130_in_one_line(monkeypatch: pytest.MonkeyPatch, tidy_2015: Path) -> None:
     """Ctrl+C while the returns are read: one line and the shell's code for an interrupted command, 130."""
-    import mappa_stats.combine
+    import mappa_stats.combine.run
 
     def interrupted(*_args: Any, **_kwargs: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mappa_stats.combine, "combine", interrupted)
+    monkeypatch.setattr(mappa_stats.combine.run, "combine", interrupted)
     result = run("combine", tidy_2015)
     assert (result.exit_code, result.stderr) == (130, "mappa-stats: error: interrupted (Ctrl+C)\n")
 

@@ -12,8 +12,10 @@ from click.testing import CliRunner
 from conftest import KENT_CSV, KENT_XLSX, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
-from mappa_stats.compare import Thresholds, compare, document, parse_threshold
+from mappa_stats.compare.result import Thresholds, parse_threshold
+from mappa_stats.compare.run import compare
 from mappa_stats.errors import InputError
+from mappa_stats.render.compare import document
 
 
 def long_csv(path: Path, rows: list[tuple], release: bool = True) -> Path:
@@ -339,7 +341,7 @@ def test_a_long_csv_beyond_the_figure_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Memory stays bounded: past MAX_FIGURES figures the file is refused at the line that passes it."""
-    from mappa_stats import compare as comparing
+    from mappa_stats.compare import read as comparing
 
     monkeypatch.setattr(comparing, "MAX_FIGURES", 2)
     rows = [("Kent", year, "CAT1TOT", 1560) for year in ("2014-15", "2015-16", "2016-17")]

@@ -525,7 +525,7 @@ def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> Non
     """The 42 returns and the NSD's: in every count column of the area table the rows add up to the England
     and Wales row. The NSD's row shows its own yearly, custody and serious further offence figures (30 + 8,
     4 + 1, …), not [z] over figures it sent, and [z] only where Category 4 has nothing (Category 1 …)."""
-    from mappa_stats.combine import combine
+    from mappa_stats.combine.run import combine
     from mappa_stats.render import national
 
     folder = tmp_path / "set"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from combine_sets import returns_set
-from mappa_stats.combine import expand
+from mappa_stats.combine.files import expand
 from mappa_stats.definitions.templates import load_template
 from mappa_stats.errors import MappaError
 from mappa_stats.io.readers import read_area

@@ -874,18 +874,21 @@ def compare(
     change, large changes flagged, a rate that falls while the count rises named as a change of
     population base, and every figure given twice either confirmed or reported as revised.
     """
-    from mappa_stats import compare as comparing
+    from mappa_stats.compare.result import Thresholds, parse_threshold
+    from mappa_stats.compare.run import compare as run_compare
+    from mappa_stats.compare.run import exit_code
+    from mappa_stats.render.compare import RENDERERS
 
-    thresholds = comparing.parse_threshold(threshold) if threshold is not None else comparing.Thresholds()
+    thresholds = parse_threshold(threshold) if threshold is not None else Thresholds()
     claims: list[Any] = []
     if claims_path is not None:
         from mappa_stats.rules.claims import read_claims
 
         claims = read_claims(claims_path)
-    result = comparing.compare(list(files), year=_year_given(year), thresholds=thresholds, claims=claims)
+    result = run_compare(list(files), year=_year_given(year), thresholds=thresholds, claims=claims)
     inputs = [*files, *([claims_path] if claims_path else [])]
-    _emit(comparing.RENDERERS[fmt](result, strict), output, inputs)
-    sys.exit(comparing.exit_code(result, strict))
+    _emit(RENDERERS[fmt](result, strict), output, inputs)
+    sys.exit(exit_code(result, strict))
 
 
 @main.command(
@@ -946,7 +949,7 @@ def combine(
         from mappa_stats.rules.claims import read_claims
 
         claims = read_claims(claims_path)  # a bad line stops the run before any file is read
-    from mappa_stats.combine import combine as run_combine
+    from mappa_stats.combine.run import combine as run_combine
 
     shown_progress: _Progress | None = None
 
@@ -963,7 +966,7 @@ def combine(
         helper=_helper(),
     )
     if claims:
-        from mappa_stats.combine import judge_claims
+        from mappa_stats.combine.claims import judge_claims
 
         judge_claims(done, claims)
     inputs = [

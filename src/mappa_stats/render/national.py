@@ -13,7 +13,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from mappa_stats.combine import (
+from mappa_stats.combine.result import (
     NATIONAL,
     NSD_ID,
     AreaLine,

@@ -9,7 +9,8 @@ import io
 import json
 from typing import Any
 
-from mappa_stats.combine import Combined, long_rows
+from mappa_stats.combine.long import long_rows
+from mappa_stats.combine.result import Combined
 from mappa_stats.render.national import verdict
 from mappa_stats.version import __version__
 

@@ -1,0 +1,30 @@
+"""A claims file judged against a combine run's national and area figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from mappa_stats.combine.long import long_rows
+from mappa_stats.combine.result import (
+    NATIONAL,
+    Combined,
+)
+from mappa_stats.rules.claims import check_claims
+
+
+def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
+    """Judge a claims file against the run's figures: England and Wales claims (`national_rate` …) against
+    the national rows, an area's against its row. While the set is incomplete the national figures are
+    partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on the
+    national figure)."""
+    figures = {(area, y, code): value for area, y, code, value in long_rows(combined)}
+    results = check_claims(list(claims), figures)
+    if not combined.complete:
+        counted = sum(1 for a in combined.areas if a.counted)
+        partial = f" (PARTIAL: {counted} of {len(combined.areas)} returns counted, not the national figure)"
+        results = [
+            replace(r, message=r.message + partial) if r.claim.area == NATIONAL else r for r in results
+        ]
+    combined.claims.extend(results)

@@ -1,0 +1,376 @@
+"""The national run: read and validate each return, decide which counts for each area, sum, rate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from mappa_stats.combine.files import expand, expected_areas, identify
+from mappa_stats.combine.long import area_values
+from mappa_stats.combine.national import national
+from mappa_stats.combine.rates import add_rates
+from mappa_stats.combine.result import (
+    COUNTED,
+    DUPLICATE,
+    IDENTICAL,
+    NSD_ID,
+    OTHER_YEAR,
+    UNKNOWN_AREA,
+    UNREADABLE,
+    AreaLine,
+    Combined,
+    FileEntry,
+    Problem,
+    field_of_role,
+)
+from mappa_stats.definitions.templates import Template, load_template
+from mappa_stats.errors import InputError, MappaError
+from mappa_stats.io.areas import find_area
+from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.readers import read_area
+from mappa_stats.io.ret import moj_area_ids
+from mappa_stats.model import BLANK_ZERO, AreaTables
+from mappa_stats.rules.rate import workbook_rate
+from mappa_stats.validate import FileReport, load_checker, read_files, validate_areas
+
+
+def _read(path: Path, year: str | None) -> AreaTables:
+    """Read a file as the given year, or failing that as whatever year it is (to say so, not to fail it)."""
+    try:
+        return read_area(path, year)
+    except MappaError:
+        if year is None:
+            raise
+        try:
+            other = read_area(path, None)
+        except MappaError:
+            other = None
+        if other is None or other.template.year == year:
+            raise
+        return other
+
+
+def _differences(figures: Sequence[dict[str, float | None]]) -> str:
+    """Where different returns for one area disagree: 'differing in CAT1L1 (1,548 / 1,584) and 2 other
+    fields', so the statistician can tell which one to keep."""
+
+    def shown(value: float | None) -> str:
+        return "blank" if value is None else f"{value:,.0f}"
+
+    codes = [c for c in figures[0] if len({f.get(c) for f in figures}) > 1]
+    first = f"{codes[0]} ({' / '.join(shown(f.get(codes[0])) for f in figures)})"
+    more = len(codes) - 1
+    return f"differing in {first}" + (f" and {more} other field{'s' * (more != 1)}" if more else "")
+
+
+def _unreadable(path: Path, error: BaseException) -> FileEntry:
+    """A file that could not be read, with the area it is for when the file says so plainly (a return whose
+    area cells disagree gives its id), so the area is not also called missing. A file's name is not enough:
+    last year's damaged 'kent_2023.xlsx' must not hide that this year's Kent return is missing."""
+    area_id = getattr(error, "area_id", None)
+    ids = moj_area_ids()
+    if area_id not in ids:
+        return FileEntry(str(path), UNREADABLE, str(error))
+    return FileEntry(str(path), UNREADABLE, str(error), area=ids[area_id], area_id=area_id)
+
+
+def _choose_year(areas: Iterable[AreaTables]) -> str:
+    """The year most of the files are for (the latest, on a tie)."""
+    counts = Counter(a.template.year for a in areas)
+    best = max(counts.values())
+    return max(y for y, n in counts.items() if n == best)
+
+
+def _check_vintage(population: PopulationFile | None, template: Template) -> None:
+    """Refuse a population file of another mid-year than the year's rates divide by."""
+    wanted = f"mid-{template.population_mid_year}"
+    if population is not None and population.vintage not in (None, wanted):
+        raise InputError(
+            f"{population.path}: the population file is {population.vintage}, but {template.year} rates "
+            f"divide by the ONS {wanted} estimates; give that file"
+        )
+
+
+def _population_of(population: PopulationFile, area: str) -> int | None:
+    try:
+        return population.get(area).aged_10_plus
+    except InputError:
+        return None
+
+
+def combine(
+    paths: Sequence[Path],
+    *,
+    year: str | None = None,
+    population: PopulationFile | Callable[[], PopulationFile] | None = None,
+    progress: Callable[[int, int, Path], None] | None = None,
+    helper: bool | None = None,
+) -> Combined:
+    """Read, check and combine the returns: the whole national run (see the module docstring).
+
+    `population` may be a function that reads the file: it is then read while the returns are (an ONS
+    workbook needs openpyxl, and so numpy, which a helper process must not inherit). `progress(n, total,
+    path)` is told of each file as it is read. `helper` is ignored (every file is read in this process): it
+    stays until the command line stops passing it."""
+    files, skipped = expand(paths)
+    loaded: PopulationFile | None = None if callable(population) else population
+
+    def prepare() -> None:
+        nonlocal loaded
+        if callable(population):
+            loaded = population()
+            if year is not None:  # before any file's result is used, when the year is known
+                _check_vintage(loaded, load_template(year))
+        load_checker()
+
+    if year is not None:
+        _check_vintage(loaded, load_template(year))  # before any file is read, when the year is known
+
+    outcomes = read_files(
+        files,
+        lambda path: _read(path, year),
+        progress=None if progress is None else (lambda n, path: progress(n, len(files), path)),
+        prepare=prepare,
+    )
+    read: list[AreaTables | FileEntry] = [
+        _unreadable(path, outcome) if isinstance(outcome, BaseException) else outcome
+        for path, outcome in zip(files, outcomes, strict=True)
+    ]
+    tables = [a for a in read if isinstance(a, AreaTables)]
+    if not tables:
+        first = next(e for e in read if isinstance(e, FileEntry))
+        raise InputError(
+            f"none of the {len(read):,} files could be read as a return, area workbook or tidy CSV "
+            f"(the first: {first.note}); give the year's returns"
+        )
+    chosen = year or _choose_year(tables)
+    if not any(t.template.year == chosen for t in tables):
+        found = ", ".join(f"{y}: {n:,}" for y, n in sorted(Counter(t.template.year for t in tables).items()))
+        raise InputError(
+            f"--year {chosen}: none of the {len(files):,} files is a {chosen} return ({found}); "
+            "give that year's returns, or leave --year out"
+        )
+    template = load_template(chosen)
+    _check_vintage(loaded, template)
+    reports = iter(validate_areas(tables))
+    entries: list[FileEntry] = []
+    by_sha: dict[str, str] = {}
+    for item in read:
+        if isinstance(item, FileEntry):
+            entries.append(item)
+            continue
+        report = next(reports)
+        name, sha = item.meta.path, item.meta.sha256
+        own = item.template.year
+        if own != chosen:
+            entries.append(
+                FileEntry(name, OTHER_YEAR, f"a {own} return, not {chosen}: left out", year=own, sha256=sha)
+            )
+            continue
+        who = identify(item.meta.area)
+        if who is not None and who[0] not in expected_areas(chosen):
+            who = None  # the National Security Division before it reported (2022-23)
+        if who is None:
+            said = f"names the area {item.meta.area!r}" if item.meta.area else "does not name its area"
+            entries.append(
+                FileEntry(
+                    name,
+                    UNKNOWN_AREA,
+                    f"{said}, not one of the {len(expected_areas(chosen))} areas of the Ministry's return: "
+                    "left out; correct the area name or id",
+                    year=own,
+                    sha256=sha,
+                    report=report,
+                )
+            )
+            continue
+        if sha in by_sha:
+            entries.append(
+                FileEntry(
+                    name,
+                    IDENTICAL,
+                    f"the same file as {by_sha[sha]} (identical SHA-256): counted once",
+                    area=who[1],
+                    area_id=who[0],
+                    year=own,
+                    sha256=sha,
+                    report=report,
+                )
+            )
+            continue
+        by_sha[sha] = name
+        entries.append(FileEntry(name, COUNTED, "", who[1], who[0], own, sha, report))
+    by_file = {a.meta.path: a for a in tables}
+    problems: list[Problem] = []
+    for entry in entries:
+        if entry.status in (UNREADABLE, OTHER_YEAR, UNKNOWN_AREA):
+            # A reader's error names its file already; say the path once.
+            note = entry.note if entry.note.startswith(f"{entry.path}:") else f"{entry.path}: {entry.note}"
+            problems.append(Problem(entry.status, note))
+    lines: list[AreaLine] = []
+    for number, name in expected_areas(chosen).items():
+        mine = [e for e in entries if e.status == COUNTED and e.area_id == number]
+        tried = [e for e in entries if e.status == UNREADABLE and e.area_id == number]
+        if not mine and tried:  # its return came, and could not be read: said once, as unreadable
+            lines.append(AreaLine(number, name, "error", path=", ".join(e.path for e in tried)))
+            continue
+        if not mine:
+            lines.append(AreaLine(number, name, "missing"))
+            problems.append(Problem("missing", f"{name}: no return (area {number})", name))
+            continue
+        if len(mine) > 1:
+            # Files holding the same figures are one return (a workbook and its tidy CSV, a copy saved as
+            # .ods, its publication workbook): the first of each is kept, the others counted once with it.
+            groups: dict[tuple[tuple[str, float | None], ...], list[FileEntry]] = {}
+            for e in mine:
+                groups.setdefault(tuple(area_values(by_file[e.path]).items()), []).append(e)
+            for same in groups.values():
+                for e in same[1:]:
+                    note = f"the same figures as {same[0].path} (a different file): counted once"
+                    entries[entries.index(e)] = replace(e, status=IDENTICAL, note=note)
+            mine = [same[0] for same in groups.values()]
+        if len(mine) > 1:
+            figures = [area_values(by_file[e.path]) for e in mine]
+            paths_text = ", ".join(e.path for e in mine)
+            lines.append(AreaLine(number, name, "duplicate", path=paths_text))
+            problems.append(
+                Problem(
+                    "duplicate",
+                    f"{name}: {len(mine)} different returns ({paths_text}), {_differences(figures)}: "
+                    f"{'neither' if len(mine) == 2 else 'none'} is counted; keep one",
+                    name,
+                )
+            )
+            for e in mine:
+                note = f"one of {len(mine)} different returns for {name}"
+                entries[entries.index(e)] = replace(e, status=DUPLICATE, note=note)
+            continue
+        entry = mine[0]
+        assert entry.report is not None
+        lines.append(_area_line(number, name, entry, by_file[entry.path], entry.report, loaded, problems))
+    national_tables = national(template, [line for line in lines if line.counted])
+    combined = Combined(
+        year=chosen,
+        template=template,
+        files=entries,
+        skipped=skipped,
+        areas=lines,
+        tables=national_tables,
+        problems=problems,
+    )
+    add_rates(combined, loaded)
+    return combined
+
+
+def _area_line(
+    number: int,
+    name: str,
+    entry: FileEntry,
+    tables: AreaTables,
+    report: FileReport,
+    population: PopulationFile | None,
+    problems: list[Problem],
+) -> AreaLine:
+    """An area's line: its verdict, its figures as the wide frame holds them, population and rate."""
+    values = area_values(tables)
+    template = tables.template
+    status = report.status()
+    errors, warnings = report.errors, report.warnings
+    if errors:
+        problems.append(
+            Problem(
+                "area",
+                f"{name}: {errors} error{'s' * (errors != 1)} in {entry.path} (run validate on it)",
+                name,
+            )
+        )
+    blank = _left_blank(tables)
+    if blank:
+        said = f"{name}: {blank} in {entry.path}: confirm each is 0 with the area"
+        problems.append(Problem("blank", said, name))
+    pop = rate = None
+    note = "" if population is not None else "no --population"
+    if population is not None and number != NSD_ID:
+        pop = _population_of(population, name)
+        try:
+            rate = workbook_rate(tables, population)
+        except InputError as exc:
+            note = str(exc)
+        if rate is not None:
+            if rate.stated is None:
+                note = "no stated rate"
+            elif rate.matches:
+                note = "matches"
+            else:
+                note = f"stated {rate.stated}, computed {rate.rounded}"
+                errors += 1
+                status = "fail"
+                role = template.role("stated_rate")
+                stated = tables.cell(*role) if role else None
+                where = f" in {entry.path}"
+                if stated is not None:  # a CSV line names its file already; a workbook's cell does not
+                    own = stated.source.startswith(entry.path)
+                    where = f" ({stated.source})" if own else f" ({stated.source} in {entry.path})"
+                problems.append(
+                    Problem(
+                        "rate",
+                        f"{name}: the stated rate {rate.stated}{where} does not match {rate.rounded}, "
+                        f"{rate.rsos:,} ÷ {rate.population:,} aged 10+ × 100,000 = {rate.two_dp}",
+                        name,
+                    )
+                )
+        elif pop is None:
+            area = find_area(name)
+            lacking = population.lacking.get(area.name if area is not None else name)
+            said = (
+                f"{name}: the population file {population.path} lacks {', '.join(lacking)}, of the "
+                f"authorities {name} is made of"
+                if lacking
+                else f"{name}: not in the population file {population.path}"
+            )
+            problems.append(Problem("population", said, name))
+    elif number == NSD_ID:
+        note = "no population (Category 4 only)"
+    rsos_code = field_of_role(template, "rsos")
+    total_code = field_of_role(template, "grand_total") or _own_grand_total(tables)
+    return AreaLine(
+        number,
+        name,
+        status,
+        rsos=values.get(rsos_code) if rsos_code else None,
+        total=values.get(total_code) if total_code else None,
+        path=entry.path,
+        errors=errors,
+        warnings=warnings,
+        values=values,
+        population=pop,
+        rate=rate,
+        rate_note=note,
+        row_labels=tables.meta.row_labels,
+    )
+
+
+def _left_blank(tables: AreaTables) -> str:
+    """The return's fields left blank and read as 0 (as the national pipeline reads them), said in a few words
+    ('2 fields left blank, read as 0: CAT2L1 at 'Data entry'!D13, …'), or '' when none is. A national figure
+    with such a 0 in it may be short of the truth, so the set does not pass until the area says it is 0."""
+    template = tables.template
+    blanks = [
+        f"{template.field_of(key)} at {cell.source}"
+        for key, cell in tables.cells().items()
+        if cell.issue == BLANK_ZERO
+    ]
+    if not blanks:
+        return ""
+    shown = ", ".join(blanks[:3]) + (f" and {len(blanks) - 3:,} more" if len(blanks) > 3 else "")
+    return f"{len(blanks)} field{'s' * (len(blanks) != 1)} left blank, read as 0 ({shown})"
+
+
+def _own_grand_total(tables: AreaTables) -> str | None:
+    """A form without a grand-total role (the NSD's): the last cell of its first grid, its own total."""
+    grid = next((t for t in tables.template.tables if t.kind == "grid"), None)
+    if grid is None:
+        return None
+    return grid.fields.get((grid.rows[-1].id, grid.columns[-1].id))

@@ -1,0 +1,184 @@
+"""The comparison: each area year by year and release by release, then the claims."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from mappa_stats.compare.read import read_file
+from mappa_stats.compare.result import (
+    AreaComparison,
+    BaseChange,
+    Change,
+    Comparison,
+    Confirmed,
+    Input,
+    Observation,
+    Revision,
+    Thresholds,
+)
+from mappa_stats.definitions.templates import form_years, load_template
+from mappa_stats.errors import InputError
+from mappa_stats.rules.claims import NATIONAL, POPULATION_FIELD, Claim, check_claims, year_fields
+
+
+def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, float]]:
+    """Release → field → value, releases in the order they were given."""
+    out: dict[str, dict[str, float]] = {}
+    for o in observations:
+        out.setdefault(o.release, {})[o.field] = o.value
+    return out
+
+
+def compare_area(area: str, observations: Sequence[Observation], thresholds: Thresholds) -> AreaComparison:
+    """One area: its figures year by year, its revisions between releases, its changes of population base."""
+    by_year: dict[str, list[Observation]] = {}
+    for o in observations:
+        by_year.setdefault(o.year, []).append(o)
+    years = tuple(sorted(by_year))
+    values: dict[str, dict[str, float]] = {}
+    result = AreaComparison(area, years, values)
+    for year in years:
+        releases = _releases(by_year[year])
+        names = list(releases)
+        for earlier, later in itertools.pairwise(names):
+            old, new = releases[earlier], releases[later]
+            common = [code for code in old if code in new]
+            revised = [code for code in common if old[code] != new[code]]
+            for code in revised:
+                result.revisions.append(Revision(year, code, old[code], new[code], earlier, later))
+            if common and not revised:
+                result.confirmed.append(
+                    Confirmed(year, earlier, later, len(common), duplicate=set(old) == set(new))
+                )
+            elif len(common) > len(revised):
+                result.confirmed.append(Confirmed(year, earlier, later, len(common) - len(revised), False))
+        for figures in releases.values():  # the latest release of a figure stands in the series
+            for code, value in figures.items():
+                values.setdefault(code, {})[year] = value
+    labels: dict[str, str] = {}
+    for year in years:  # the key figures of every year given, in the order the definitions give them
+        for code, label in year_fields(year).key:
+            labels.setdefault(code, label)
+        for code, label in _category4_key(year):  # the NSD's, and the national Category 4, when given
+            if code in values:
+                labels.setdefault(code, label)
+    result.key = tuple(labels.items())
+    for code in labels:
+        series = values.get(code, {})
+        present = [y for y in years if y in series]
+        for before, after in itertools.pairwise(present):
+            a, b = series[before], series[after]
+            result.changes.append(Change(code, before, after, a, b, thresholds.large(a, b)))
+    rates: dict[str, float] = {}
+    rsos: dict[str, float] = {}
+    for year in years:
+        fields = year_fields(year)
+        rate, count = values.get(fields.rate, {}).get(year), values.get(fields.rsos, {}).get(year)
+        if rate is not None and count is not None and rate > 0:
+            rates[year], rsos[year] = rate, count
+    pops = values.get(POPULATION_FIELD, {})
+    for before, after in itertools.pairwise(list(rates)):
+        if rates[after] < rates[before] and rsos[after] > rsos[before]:
+            # Both years' populations as given, or both implied: never one of each in a comparison.
+            given = before in pops and after in pops
+            result.base_changes.append(
+                BaseChange(
+                    before,
+                    after,
+                    rates[before],
+                    rates[after],
+                    rsos[before],
+                    rsos[after],
+                    pops[before] if given else rsos[before] * 100_000 / rates[before],
+                    pops[after] if given else rsos[after] * 100_000 / rates[after],
+                    not given,
+                )
+            )
+    return result
+
+
+def _category4_key(year: str) -> list[tuple[str, str]]:
+    """Category 4's key figures (from 2022-23, the National Security Division's definition): its 31 March
+    total and its yearly Level 2 and 3 total, by the totals of its first two tables."""
+
+    if year not in form_years("nsd"):
+        return []
+    template = load_template(year, "nsd")
+    out = []
+    for table, when in zip(template.tables[:2], ("31 March", "in the year"), strict=True):
+        total = next(r for r in table.rows if r.is_total)
+        column = table.columns[0]
+        out.append((table.fields[(total.id, column.id)], f"{column.short}, {when}"))
+    return out
+
+
+def compare(
+    paths: Sequence[Path],
+    *,
+    year: str | None = None,
+    thresholds: Thresholds | None = None,
+    claims: Sequence[Claim] = (),
+) -> Comparison:
+    """Read every file, compare each area on its own, and check the claims against the latest figures."""
+    thresholds = thresholds or Thresholds()
+    observations: list[Observation] = []
+    inputs: list[Input] = []
+    first_seen: dict[tuple[str, str, str, str], tuple[float, str]] = {}
+    for number, path in enumerate(paths, start=1):
+        found, info = read_file(path, year)
+        if info.kind != "long CSV" and any(info.releases[0] in i.releases for i in inputs):
+            # Two files of one name (or one file given twice) stay two releases, so that a duplicate is
+            # said to be one rather than silently merged.
+            release = f"{info.releases[0]} (file {number})"
+            found = [o._replace(release=release) for o in found]
+            info = Input(info.path, info.kind, (release,), info.areas, info.years)
+        for o in found:
+            key = (o.area, o.year, o.field, o.release)
+            earlier = first_seen.setdefault(key, (o.value, o.source))
+            if earlier[0] != o.value:
+                raise InputError(
+                    f"{o.source}: {o.area} {o.year} {o.field} is {o.value:g} in release {o.release!r} here "
+                    f"but {earlier[0]:g} in the same release at {earlier[1]}; name the releases apart"
+                )
+        observations.extend(found)
+        inputs.append(info)
+    by_area: dict[str, list[Observation]] = {}
+    for o in observations:
+        by_area.setdefault(o.area, []).append(o)
+    notes = []
+    area_files = [i for i in inputs if i.kind != "long CSV"]
+    named = sorted({a for i in area_files for a in i.areas})
+    if len(named) > 1:
+        notes.append(
+            f"the files are about {len(named)} areas ({', '.join(named)}): each area is compared on its own"
+        )
+    for i in inputs:
+        if i.unknown_count:
+            codes = ", ".join(i.unknown_fields[:5]) + (" …" if len(i.unknown_fields) > 5 else "")
+            notes.append(
+                f"{i.path}: {i.unknown_count:,} figure{'s' * (i.unknown_count != 1)} of field codes no "
+                f"definition of their year has ({codes}) {'was' if i.unknown_count == 1 else 'were'} not "
+                "compared"
+            )
+    order = sorted(by_area, key=lambda a: (a == NATIONAL, a))
+    areas = [compare_area(a, by_area[a], thresholds) for a in order]
+    # A release that revised any area's figures is a revision, not a duplicate, for every area it holds:
+    # the areas it left unchanged are confirmed.
+    revising = {(r.year, r.from_release, r.to_release) for a in areas for r in a.revisions}
+    for a in areas:
+        a.confirmed[:] = [
+            replace(c, duplicate=False) if (c.year, c.from_release, c.to_release) in revising else c
+            for c in a.confirmed
+        ]
+    figures = {(a.area, y, code): v for a in areas for code, ys in a.values.items() for y, v in ys.items()}
+    results = check_claims(claims, figures) if claims else []
+    return Comparison(inputs, areas, thresholds, results, notes)
+
+
+def exit_code(result: Comparison, strict: bool = False) -> int:
+    """0 nothing to act on; 1 a claim does not reproduce, a figure was revised or changed a lot (or, with
+    strict, a warning)."""
+    return 1 if result.status(strict) == "fail" else 0

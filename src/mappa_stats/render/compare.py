@@ -1,0 +1,370 @@
+"""Rendering a comparison: text, Markdown, versioned JSON and CSV (docs/compare.md)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from tabulate import tabulate
+
+from mappa_stats.compare.result import AreaComparison, BaseChange, Change, Comparison, Confirmed, Revision
+from mappa_stats.rules.claims import DOES_NOT, NOT_CHECKED
+from mappa_stats.safetext import markdown, spreadsheet, terminal
+from mappa_stats.version import __version__
+
+COMPARE_SCHEMA_VERSION = "1.0"
+
+
+FORMATS = ("text", "markdown", "json", "csv")
+
+
+def _n(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _signed(value: float) -> str:
+    return f"{int(value):+,}" if float(value).is_integer() else f"{value:+,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{Decimal(repr(value)).quantize(Decimal('0.1')):+}%"
+
+
+def change_line(area: AreaComparison, c: Change) -> str:
+    """'Kent Category 1 (RSOs), 31 March 2014-15 → 2015-16: 1,560 → 2,080 (+520, +33.3%)'."""
+    return (
+        f"{area.area} {dict(area.key).get(c.field, c.field)} ({c.field}) {c.from_year} → {c.year}: "
+        f"{_n(c.before)} → "
+        f"{_n(c.after)} ({_signed(c.change)}, {_pct(c.percent)})"
+    )
+
+
+def revision_line(area: str, r: Revision) -> str:
+    """'Kent 2014-15 CAT1TOT revised from 1,560 to 1,561 (release a.xlsx → b.xlsx)'."""
+    return (
+        f"{area} {r.year} {r.field} revised from {_n(r.before)} to {_n(r.after)} "
+        f"(release {r.from_release} → {r.to_release})"
+    )
+
+
+def confirmed_line(area: str, c: Confirmed) -> str:
+    """'Kent 2014-15: 41 figures unrevised (release a → b)' or the duplicate's line."""
+    if c.duplicate:
+        return (
+            f"{area} {c.year}: release {c.to_release} repeats {c.from_release} ({c.fields} figures "
+            "identical): a duplicate, not a revision"
+        )
+    figures = f"{c.fields} figure{'s' * (c.fields != 1)}"
+    return f"{area} {c.year}: {figures} unrevised (release {c.from_release} → {c.to_release})"
+
+
+def base_line(area: str, b: BaseChange) -> str:
+    """The rate fell while Category 1 rose: name the population each year implies."""
+    how = "implied by the rates about" if b.implied else "aged 10+"
+    return (
+        f"{area} {b.from_year} → {b.year}: the rate fell from {_n(b.rate_before)} to {_n(b.rate_after)} "
+        f"while Category 1 rose from {_n(b.rsos_before)} to {_n(b.rsos_after)}: a change of population base "
+        f"(population {how} {round(b.population_before):,} → {round(b.population_after):,})"
+    )
+
+
+def _lines(result: Comparison) -> list[tuple[str, str, str]]:
+    """(label, severity, line) for everything to act on or know, area by area, then the claims."""
+    out: list[tuple[str, str, str]] = []
+    for a in result.areas:
+        out += [("LARGE CHANGE", "error", change_line(a, c)) for c in a.large_changes]
+        out += [("REVISED", "error", revision_line(a.area, r)) for r in a.revisions]
+        out += [("BASE CHANGE", "warning", base_line(a.area, b)) for b in a.base_changes]
+        out += [
+            ("DUPLICATE" if c.duplicate else "CONFIRMED", "info", confirmed_line(a.area, c))
+            for c in a.confirmed
+        ]
+    for c in result.claims:
+        label, severity = {
+            DOES_NOT: ("CLAIM WRONG", "error"),
+            NOT_CHECKED: ("NOT CHECKED", "warning"),
+        }.get(c.status, ("CLAIM OK", "info"))
+        out.append((label, severity, c.message))
+    return out
+
+
+def _table(a: AreaComparison) -> tuple[list[str], list[list[str]]]:
+    """The key figures of an area, one row each, a column per year: value (change, % change)."""
+    headers = ["Figure", *a.years]
+    rows = []
+    for code, label in a.key:
+        series = a.values.get(code)
+        if not series:
+            continue
+        row = [label]
+        previous: float | None = None
+        for year in a.years:
+            value = series.get(year)
+            cell = _n(value)
+            if value is not None and previous is not None:
+                percent = None if previous == 0 else (value - previous) * 100 / previous
+                cell += f" ({_signed(value - previous)}, {_pct(percent)})" if percent is not None else ""
+            row.append(cell)
+            previous = value if value is not None else previous
+        rows.append(row)
+    return headers, rows
+
+
+def _verdict(result: Comparison, strict: bool) -> str:
+    years = sorted({y for a in result.areas for y in a.years})
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else years[0] if years else "no year"
+    head = f"{len(result.areas)} area{'s' * (len(result.areas) != 1)}, {span}, from {len(result.inputs)} file"
+    head += "s" * (len(result.inputs) != 1)
+    if result.status(strict) == "pass":
+        return f"{head}: PASS — no revision, no large change, every claim checked reproduces" + (
+            f" ({result.warnings} warning{'s' * (result.warnings != 1)})" if result.warnings else ""
+        )
+    return (
+        f"{head}: FAIL — {result.errors} to correct or confirm, "
+        f"{result.warnings} warning{'s' * (result.warnings != 1)}"
+    )
+
+
+def render_text(result: Comparison, strict: bool = False) -> str:
+    """The terminal report: verdict, notes, each area's table, then one line per thing to know."""
+    blocks = [terminal(_verdict(result, strict))]
+    blocks += [terminal(f"Note: {n}") for n in result.notes]
+    for a in result.areas:
+        headers, rows = _table(a)
+        if rows:
+            body = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+            blocks.append(terminal(a.area) + "\n" + terminal(body, lines=True))
+    lines = _lines(result)
+    if lines:
+        width = max(len(label) for label, _, _ in lines)
+        blocks.append("\n".join(terminal(f"{label:<{width}}  {line}") for label, _, line in lines))
+    t = result.thresholds
+    blocks.append(
+        f"Large change: a rise of {t.rise:g}% or a fall of {t.fall:g}% or more, and more than "
+        f"{t.noise:g} × √(the earlier figure) (--threshold to change)"
+    )
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_markdown(result: Comparison, strict: bool = False) -> str:
+    """A Markdown section per area and a table of what to act on."""
+    parts = ["# MAPPA figures compared", f"**{markdown(_verdict(result, strict))}**"]
+    parts += [f"Note: {markdown(n)}" for n in result.notes]
+    for a in result.areas:
+        headers, rows = _table(a)
+        if rows:
+            parts.append(f"## {markdown(a.area)}")
+            cells = [[markdown(c) for c in row] for row in rows]
+            headers = [markdown(h) for h in headers]
+            parts.append(tabulate(cells, headers=headers, tablefmt="pipe", disable_numparse=True))
+    lines = _lines(result)
+    if lines:
+        parts.append("## Findings")
+        rows = [[label, markdown(line)] for label, _, line in lines]
+        parts.append(tabulate(rows, headers=["Result", "Detail"], tablefmt="pipe", disable_numparse=True))
+    return "\n\n".join(parts) + "\n"
+
+
+def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
+    """The JSON document (docs/compare.md, schemas/compare.schema.json)."""
+
+    def area_entry(a: AreaComparison) -> dict[str, Any]:
+        return {
+            "area": a.area,
+            "years": list(a.years),
+            "figures": [
+                {"field": code, "label": label, "values": {y: a.values[code][y] for y in a.values[code]}}
+                for code, label in a.key
+                if code in a.values
+            ],
+            "changes": [
+                {
+                    "field": c.field,
+                    "from_year": c.from_year,
+                    "year": c.year,
+                    "before": c.before,
+                    "after": c.after,
+                    "change": c.change,
+                    "percent_change": None if c.percent is None else round(c.percent, 2),
+                    "large": c.large,
+                }
+                for c in a.changes
+            ],
+            "revisions": [
+                {
+                    "year": r.year,
+                    "field": r.field,
+                    "before": r.before,
+                    "after": r.after,
+                    "from_release": r.from_release,
+                    "to_release": r.to_release,
+                    "message": revision_line(a.area, r),
+                }
+                for r in a.revisions
+            ],
+            "confirmed": [
+                {
+                    "year": c.year,
+                    "from_release": c.from_release,
+                    "to_release": c.to_release,
+                    "fields": c.fields,
+                    "duplicate": c.duplicate,
+                }
+                for c in a.confirmed
+            ],
+            "population_base_changes": [
+                {
+                    "from_year": b.from_year,
+                    "year": b.year,
+                    "rate_before": b.rate_before,
+                    "rate_after": b.rate_after,
+                    "rsos_before": b.rsos_before,
+                    "rsos_after": b.rsos_after,
+                    "population_before": round(b.population_before),
+                    "population_after": round(b.population_after),
+                    "implied": b.implied,
+                    "message": base_line(a.area, b),
+                }
+                for b in a.base_changes
+            ],
+        }
+
+    t = result.thresholds
+    return {
+        "schema_version": COMPARE_SCHEMA_VERSION,
+        "tool": {"name": "mappa-stats", "version": __version__},
+        "status": result.status(strict),
+        "strict": strict,
+        "thresholds": {"rise_percent": t.rise, "fall_percent": t.fall, "noise_sqrt_multiple": t.noise},
+        "summary": {"errors": result.errors, "warnings": result.warnings},
+        "inputs": [
+            {
+                "path": i.path,
+                "kind": i.kind,
+                "releases": list(i.releases),
+                "areas": list(i.areas),
+                "years": list(i.years),
+            }
+            for i in result.inputs
+        ],
+        "notes": list(result.notes),
+        "areas": [area_entry(a) for a in result.areas],
+        "claims": [c.to_dict() for c in result.claims],
+    }
+
+
+def render_json(result: Comparison, strict: bool = False) -> str:
+    """Versioned JSON."""
+    return json.dumps(document(result, strict), indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "record",
+    "area",
+    "year",
+    "from_year",
+    "field",
+    "value",
+    "previous",
+    "change",
+    "percent_change",
+    "release",
+    "from_release",
+    "status",
+    "message",
+)
+
+
+def render_csv(result: Comparison, strict: bool = False) -> str:
+    """One row per figure-year, revision, confirmation, change of base and claim (docs/compare.md)."""
+    rows: list[dict[str, Any]] = []
+    for a in result.areas:
+        changes = {(c.field, c.year): c for c in a.changes}
+        for code, _label in a.key:
+            for year, value in sorted(a.values.get(code, {}).items()):
+                c = changes.get((code, year))
+                rows.append(
+                    {
+                        "record": "figure",
+                        "area": a.area,
+                        "year": year,
+                        "from_year": c.from_year if c else "",
+                        "field": code,
+                        "value": _n(value).replace(",", ""),
+                        "previous": _n(c.before).replace(",", "") if c else "",
+                        "change": _n(c.change).replace(",", "") if c else "",
+                        "percent_change": "" if c is None or c.percent is None else f"{c.percent:.2f}",
+                        "status": "large change" if c and c.large else "",
+                        "message": change_line(a, c) if c and c.large else "",
+                    }
+                )
+        for r in a.revisions:
+            rows.append(
+                {
+                    "record": "revision",
+                    "area": a.area,
+                    "year": r.year,
+                    "field": r.field,
+                    "value": _n(r.after).replace(",", ""),
+                    "previous": _n(r.before).replace(",", ""),
+                    "change": _n(r.after - r.before).replace(",", ""),
+                    "release": r.to_release,
+                    "from_release": r.from_release,
+                    "status": "revised",
+                    "message": revision_line(a.area, r),
+                }
+            )
+        for kept in a.confirmed:
+            rows.append(
+                {
+                    "record": "duplicate" if kept.duplicate else "confirmed",
+                    "area": a.area,
+                    "year": kept.year,
+                    "release": kept.to_release,
+                    "from_release": kept.from_release,
+                    "status": "duplicate" if kept.duplicate else "unrevised",
+                    "message": confirmed_line(a.area, kept),
+                }
+            )
+        for b in a.base_changes:
+            rows.append(
+                {
+                    "record": "population base",
+                    "area": a.area,
+                    "year": b.year,
+                    "from_year": b.from_year,
+                    "field": "rate",
+                    "value": _n(b.rate_after),
+                    "previous": _n(b.rate_before),
+                    "status": "population base changed",
+                    "message": base_line(a.area, b),
+                }
+            )
+    for claim in result.claims:
+        rows.append(
+            {
+                "record": "claim",
+                "area": claim.claim.area,
+                "year": claim.claim.year,
+                "from_year": claim.claim.from_year or "",
+                "field": claim.claim.kind,
+                "value": claim.claim.stated.text,
+                "previous": claim.exact or "",
+                "status": claim.status,
+                "message": claim.message,
+            }
+        )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: spreadsheet(str(row.get(k, ""))) for k in CSV_COLUMNS})
+    return buffer.getvalue()
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "csv": render_csv}
