@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import cast
 
 from mappa_stats.errors import MappaError
-from mappa_stats.findings import ERROR, WARNING, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 
@@ -52,12 +52,12 @@ class FileReport:
     @property
     def errors(self) -> int:
         """Number of error findings."""
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
 
     @property
     def warnings(self) -> int:
         """Number of warning findings."""
-        return sum(1 for f in self.findings if f.severity == WARNING)
+        return sum(1 for f in self.findings if f.severity == Severity.WARNING)
 
     @property
     def unchecked(self) -> int:

@@ -160,7 +160,7 @@ def _one_line(finding: Any) -> str:
 
 def findings_text(combined: Combined, line: AreaLine) -> str:
     """What was found in an area's return, in one cell: '1 error, 0 warnings; the first: …', or 'none'."""
-    from mappa_stats.findings import ERROR
+    from mappa_stats.findings import Severity
 
     mine = [p for p in combined.problems if p.area == line.area and p.kind != "area"]  # 'area' counts errors
     of_set = [p.message.removeprefix(f"{line.area}: ") for p in mine]  # the row names the area already
@@ -168,8 +168,8 @@ def findings_text(combined: Combined, line: AreaLine) -> str:
         return "; ".join(of_set) or STATUS_WORDS.get(line.status, line.status)
     entry = next((f for f in combined.files if f.path == line.path and f.area_id == line.area_id), None)
     found = list(entry.report.findings) if entry is not None and entry.report is not None else []
-    errors = [_one_line(f) for f in found if f.severity == ERROR]
-    warnings = [_one_line(f) for f in found if f.severity != ERROR]
+    errors = [_one_line(f) for f in found if f.severity == Severity.ERROR]
+    warnings = [_one_line(f) for f in found if f.severity != Severity.ERROR]
     rate = [m for p, m in zip(mine, of_set, strict=True) if p.kind == "rate"]  # an error combine adds
     said = [*errors, *rate, *warnings, *(m for p, m in zip(mine, of_set, strict=True) if p.kind != "rate")]
     if not said and not line.errors and not line.warnings:

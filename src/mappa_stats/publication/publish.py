@@ -145,9 +145,9 @@ def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
     from mappa_stats.validate import SKIPPED, validate_area
 
     report = validate_area(tables)
-    from mappa_stats.findings import ERROR
+    from mappa_stats.findings import Severity
 
-    errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == ERROR)
+    errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == Severity.ERROR)
     skipped = tuple(f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == SKIPPED)
     run = sum(1 for r in report.rules if r.status != SKIPPED)
     if errors and not force:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.render.pack import Grid, Pack, cell_fix, clean
 from mappa_stats.version import __version__
 
@@ -78,7 +78,7 @@ def _them(n: int) -> str:
 
 
 def _finding_item(f: Finding) -> str:
-    label = "Error" if f.severity == ERROR else "Warning"
+    label = "Error" if f.severity == Severity.ERROR else "Warning"
     fix = f"<br><span>Suggested correction: {_e(f.suggestion)}.</span>" if f.suggestion else ""
     return f"<li><strong>{label} at {_e(f.ref)}</strong>: {_e(f.said.rstrip('.'))}.{fix}</li>"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mappa_stats.definitions.templates import TableDef
 from mappa_stats.errors import InputError
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.io.population import PopulationFile, Rate
 from mappa_stats.model import AreaTables
 from mappa_stats.render.tables import shown as shown_cell
@@ -97,9 +97,7 @@ class Pack:
     @property
     def errors(self) -> tuple[Finding, ...]:
         """The error findings (with --strict, warnings too): what must be corrected before signing."""
-        return tuple(
-            f for f in self.report.findings if f.severity == ERROR or (self.strict and f.severity != ERROR)
-        )
+        return tuple(f for f in self.report.findings if f.severity == Severity.ERROR or self.strict)
 
     @property
     def warnings(self) -> tuple[Finding, ...]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.safetext import markdown, terminal
 from mappa_stats.validate import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, FileReport
 from mappa_stats.version import __version__
@@ -129,7 +129,7 @@ def _not_checked(report: FileReport) -> list[str]:
 
 def finding_line(f: Finding, width: int = 0) -> str:
     """ERROR totals.row  'Statistics'!E5  Level 1 total is 2335 but ..."""
-    label = "ERROR" if f.severity == ERROR else "WARNING"
+    label = "ERROR" if f.severity == Severity.ERROR else "WARNING"
     # A located culprit's message starts with its cell; the line already shows it once.
     message = f.said
     return terminal(f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}")
@@ -155,7 +155,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
         width = max((len(f.rule) for f in report.findings), default=0)
         for f in report.findings:
             line = finding_line(f, width)
-            lines.append(paint(line, fg="red" if f.severity == ERROR else "yellow"))
+            lines.append(paint(line, fg="red" if f.severity == Severity.ERROR else "yellow"))
             if f.suggestion:
                 lines.append(terminal(f"        suggestion: {f.suggestion}"))
         if report.error is None:

@@ -15,7 +15,7 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.model import AreaTables
 from mappa_stats.render.pack import Pack, build_pack, cell_fix, clean
@@ -78,7 +78,7 @@ def _bullet(text: str) -> str:
 
 
 def _md_finding(f: Finding) -> str:
-    label = "Error" if f.severity == ERROR else "Warning"
+    label = "Error" if f.severity == Severity.ERROR else "Warning"
     text = f"- **{label}** at {md(f.ref)}: {md(f.said.rstrip('.'))}."
     if f.suggestion:
         text += f" Suggested correction: {md(f.suggestion)}."
