@@ -142,14 +142,16 @@ def is_provisional(template: Template) -> bool:
 
 def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
     """Validate before publishing: refuse a return with errors unless forced (exit 1, naming them)."""
-    from mappa_stats.validate import SKIPPED, validate_area
+    from mappa_stats.validate import Status, validate_area
 
     report = validate_area(tables)
     from mappa_stats.findings import Severity
 
     errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == Severity.ERROR)
-    skipped = tuple(f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == SKIPPED)
-    run = sum(1 for r in report.rules if r.status != SKIPPED)
+    skipped = tuple(
+        f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == Status.SKIPPED
+    )
+    run = sum(1 for r in report.rules if r.status != Status.SKIPPED)
     if errors and not force:
         listed = "; ".join(errors[:5]) + ("; …" if len(errors) > 5 else "")
         raise NotValidated(

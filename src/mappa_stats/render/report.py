@@ -8,7 +8,7 @@ from typing import Any
 
 from mappa_stats.findings import Finding, Severity
 from mappa_stats.safetext import markdown, terminal
-from mappa_stats.validate import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, FileReport
+from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
 
 REPORT_SCHEMA_VERSION = "1.2"
@@ -27,11 +27,11 @@ def exit_code(reports: Sequence[FileReport], strict: bool = False) -> int:
 
 def _counts(report: FileReport) -> dict[str, int]:
     return {
-        "rules_run": sum(1 for r in report.rules if r.status in (PASSED, FAILED)),
-        "passed": sum(1 for r in report.rules if r.status == PASSED),
-        "failed": sum(1 for r in report.rules if r.status == FAILED),
-        "skipped": sum(1 for r in report.rules if r.status == SKIPPED),
-        "not_applicable": sum(1 for r in report.rules if r.status == NOT_APPLICABLE),
+        "rules_run": sum(1 for r in report.rules if r.status in (Status.PASSED, Status.FAILED)),
+        "passed": sum(1 for r in report.rules if r.status == Status.PASSED),
+        "failed": sum(1 for r in report.rules if r.status == Status.FAILED),
+        "skipped": sum(1 for r in report.rules if r.status == Status.SKIPPED),
+        "not_applicable": sum(1 for r in report.rules if r.status == Status.NOT_APPLICABLE),
         "errors": report.errors,
         "warnings": report.warnings,
     }
@@ -119,11 +119,11 @@ def summary_line(report: FileReport) -> str:
 
 def _not_checked(report: FileReport) -> list[str]:
     """'Not checked: rate.matches, rate.vintage (no --population file given)', one line per reason."""
-    reasons: dict[tuple[str, str], list[str]] = {}
+    reasons: dict[tuple[Status, str], list[str]] = {}
     for result in report.rules:
-        if result.status in (SKIPPED, NOT_APPLICABLE):
+        if result.status in (Status.SKIPPED, Status.NOT_APPLICABLE):
             reasons.setdefault((result.status, result.note), []).append(result.id)
-    said = {SKIPPED: "Not checked", NOT_APPLICABLE: "Not applicable"}
+    said = {Status.SKIPPED: "Not checked", Status.NOT_APPLICABLE: "Not applicable"}
     return [f"{said[status]}: {', '.join(ids)} ({why})" for (status, why), ids in reasons.items()]
 
 
