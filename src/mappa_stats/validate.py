@@ -9,17 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from mappa_stats.errors import MappaError
-from mappa_stats.findings import ERROR, WARNING, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
-# A rule about something the input's form never holds (a return has no stated rate or commentary): neither
-# passed nor "could not be checked", so --strict does not fail it.
-NOT_APPLICABLE = "not applicable"
+
+class Status(StrEnum):
+    """How a rule fared on a file; a str, so that it prints and goes into JSON as the words themselves."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    # A rule about something the input's form never holds (a return has no stated rate or commentary):
+    # neither passed nor "could not be checked", so --strict does not fail it.
+    NOT_APPLICABLE = "not applicable"
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class RuleResult:
 
     id: str
     severity: str
-    status: str
+    status: Status
     findings: int
     note: str = ""
 
@@ -51,17 +58,17 @@ class FileReport:
     @property
     def errors(self) -> int:
         """Number of error findings."""
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        return sum(1 for f in self.findings if f.severity == Severity.ERROR)
 
     @property
     def warnings(self) -> int:
         """Number of warning findings."""
-        return sum(1 for f in self.findings if f.severity == WARNING)
+        return sum(1 for f in self.findings if f.severity == Severity.WARNING)
 
     @property
     def unchecked(self) -> int:
         """Number of rules that could not be checked (skipped, with the reason in their note)."""
-        return sum(1 for r in self.rules if r.status == SKIPPED)
+        return sum(1 for r in self.rules if r.status == Status.SKIPPED)
 
     def status(self, strict: bool = False) -> str:
         """'error' (could not be read), 'fail' or 'pass'; strict fails a warning or a rule not checked."""
@@ -88,13 +95,13 @@ def rule_results(
     results = []
     for r in rules:
         if counts[r.id]:
-            status = FAILED
+            status = Status.FAILED
         elif r.id in not_applicable:
-            status = NOT_APPLICABLE
+            status = Status.NOT_APPLICABLE
         elif r.id in skipped:
-            status = SKIPPED
+            status = Status.SKIPPED
         else:
-            status = PASSED
+            status = Status.PASSED
         note = not_applicable.get(r.id) or skipped.get(r.id, "")
         results.append(RuleResult(r.id, r.severity, status, counts[r.id], note))
     return results

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mappa_stats.definitions.templates import TableDef
-from mappa_stats.findings import ERROR
+from mappa_stats.findings import Severity
 from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (
@@ -40,16 +40,18 @@ from mappa_stats.publication.sheets import (
 )
 from mappa_stats.publication.xlsx import write_xlsx_sheets
 from mappa_stats.render.tables import safe_text
-from mappa_stats.validate import SKIPPED, validate_area
+from mappa_stats.validate import Status, validate_area
 from mappa_stats.version import __version__
 
 
 def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
     """Validate before publishing: refuse a return with errors unless forced (exit 1, naming them)."""
     report = validate_area(tables)
-    errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == ERROR)
-    skipped = tuple(f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == SKIPPED)
-    run = sum(1 for r in report.rules if r.status != SKIPPED)
+    errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == Severity.ERROR)
+    skipped = tuple(
+        f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == Status.SKIPPED
+    )
+    run = sum(1 for r in report.rules if r.status != Status.SKIPPED)
     if errors and not force:
         listed = "; ".join(errors[:5]) + ("; …" if len(errors) > 5 else "")
         raise NotValidated(

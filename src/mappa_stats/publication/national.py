@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mappa_stats.combine.result import NATIONAL, NSD_ID, AreaLine, Combined
-from mappa_stats.findings import ERROR
+from mappa_stats.findings import Severity
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (
     LANGUAGE,
@@ -51,8 +51,8 @@ def findings_text(combined: Combined, line: AreaLine) -> str:
         return "; ".join(of_set) or STATUS_WORDS.get(line.status, line.status)
     entry = next((f for f in combined.files if f.path == line.path and f.area_id == line.area_id), None)
     found = list(entry.report.findings) if entry is not None and entry.report is not None else []
-    errors = [_one_line(f) for f in found if f.severity == ERROR]
-    warnings = [_one_line(f) for f in found if f.severity != ERROR]
+    errors = [_one_line(f) for f in found if f.severity == Severity.ERROR]
+    warnings = [_one_line(f) for f in found if f.severity != Severity.ERROR]
     rate = [m for p, m in zip(mine, of_set, strict=True) if p.kind == "rate"]  # an error combine adds
     said = [*errors, *rate, *warnings, *(m for p, m in zip(mine, of_set, strict=True) if p.kind != "rate")]
     if not said and not line.errors and not line.warnings:

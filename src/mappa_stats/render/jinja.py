@@ -21,7 +21,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from mappa_stats.findings import ERROR
+from mappa_stats.findings import Severity
 from mappa_stats.render.pack import cell_fix, clean
 from mappa_stats.version import __version__
 
@@ -83,7 +83,7 @@ def environment(fmt: str) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(para=wrapped(""), bullet=wrapped("  "))
-    env.globals.update(ERROR=ERROR, version=__version__, cell_fix=cell_fix)
+    env.globals.update(ERROR=Severity.ERROR, version=__version__, cell_fix=cell_fix)
     return env
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from mappa_stats.definitions.templates import TableDef
 from mappa_stats.errors import InputError
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables
 from mappa_stats.render.tables import shown as shown_cell
-from mappa_stats.validate import FAILED, NOT_APPLICABLE, SKIPPED, FileReport
+from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -99,7 +99,7 @@ class Pack:
     def errors(self) -> tuple[Finding, ...]:
         """The error findings (with --strict, warnings too): what must be corrected before signing."""
         return tuple(
-            f for f in self.report.findings if f.severity == ERROR or (self.strict and f.severity != ERROR)
+            f for f in self.report.findings if f.severity == Severity.ERROR or self.strict
         )
 
     @property
@@ -118,11 +118,11 @@ class Pack:
         out = []
         for result in self.report.rules:
             description = described.get(result.id, result.id)
-            if result.status == SKIPPED:
+            if result.status == Status.SKIPPED:
                 out.append(Check(result.id, description, result.severity, "not checked", result.note))
-            elif result.status == NOT_APPLICABLE:
+            elif result.status == Status.NOT_APPLICABLE:
                 out.append(Check(result.id, description, result.severity, "not applicable", result.note))
-            elif result.status == FAILED:
+            elif result.status == Status.FAILED:
                 n = result.findings
                 out.append(
                     Check(result.id, description, result.severity, "failed", f"{n} finding{'s' * (n != 1)}")

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.safetext import markdown, terminal
-from mappa_stats.validate import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, FileReport
+from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
 
 REPORT_SCHEMA_VERSION = "1.2"
@@ -27,11 +27,11 @@ def exit_code(reports: Sequence[FileReport], strict: bool = False) -> int:
 
 def _counts(report: FileReport) -> dict[str, int]:
     return {
-        "rules_run": sum(1 for r in report.rules if r.status in (PASSED, FAILED)),
-        "passed": sum(1 for r in report.rules if r.status == PASSED),
-        "failed": sum(1 for r in report.rules if r.status == FAILED),
-        "skipped": sum(1 for r in report.rules if r.status == SKIPPED),
-        "not_applicable": sum(1 for r in report.rules if r.status == NOT_APPLICABLE),
+        "rules_run": sum(1 for r in report.rules if r.status in (Status.PASSED, Status.FAILED)),
+        "passed": sum(1 for r in report.rules if r.status == Status.PASSED),
+        "failed": sum(1 for r in report.rules if r.status == Status.FAILED),
+        "skipped": sum(1 for r in report.rules if r.status == Status.SKIPPED),
+        "not_applicable": sum(1 for r in report.rules if r.status == Status.NOT_APPLICABLE),
         "errors": report.errors,
         "warnings": report.warnings,
     }
@@ -119,17 +119,17 @@ def summary_line(report: FileReport) -> str:
 
 def _not_checked(report: FileReport) -> list[str]:
     """'Not checked: rate.matches, rate.vintage (no --population file given)', one line per reason."""
-    reasons: dict[tuple[str, str], list[str]] = {}
+    reasons: dict[tuple[Status, str], list[str]] = {}
     for result in report.rules:
-        if result.status in (SKIPPED, NOT_APPLICABLE):
+        if result.status in (Status.SKIPPED, Status.NOT_APPLICABLE):
             reasons.setdefault((result.status, result.note), []).append(result.id)
-    said = {SKIPPED: "Not checked", NOT_APPLICABLE: "Not applicable"}
+    said = {Status.SKIPPED: "Not checked", Status.NOT_APPLICABLE: "Not applicable"}
     return [f"{said[status]}: {', '.join(ids)} ({why})" for (status, why), ids in reasons.items()]
 
 
 def finding_line(f: Finding, width: int = 0) -> str:
     """ERROR totals.row  'Statistics'!E5  Level 1 total is 2335 but ..."""
-    label = "ERROR" if f.severity == ERROR else "WARNING"
+    label = "ERROR" if f.severity == Severity.ERROR else "WARNING"
     # A located culprit's message starts with its cell; the line already shows it once.
     message = f.said
     return terminal(f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}")
@@ -155,7 +155,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool
         width = max((len(f.rule) for f in report.findings), default=0)
         for f in report.findings:
             line = finding_line(f, width)
-            lines.append(paint(line, fg="red" if f.severity == ERROR else "yellow"))
+            lines.append(paint(line, fg="red" if f.severity == Severity.ERROR else "yellow"))
             if f.suggestion:
                 lines.append(terminal(f"        suggestion: {f.suggestion}"))
         if report.error is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from mappa_stats.definitions.templates import Claim, Ref, RelationRule, TableDef, Template
 from mappa_stats.errors import InputError
-from mappa_stats.findings import ERROR, WARNING, Finding, plain
+from mappa_stats.findings import Finding, Severity, plain
 from mappa_stats.model import (
     BLANK,
     BLANK_ZERO,
@@ -103,7 +103,7 @@ def finding(
     """A Finding at a cell of the model (or at a table when there is no cell)."""
     return Finding(
         rule=rule_id,
-        severity=severity or RULES[rule_id].severity,
+        severity=Severity(severity or RULES[rule_id].severity),
         table=cell.table if cell else table,
         row=cell.row if cell else "",
         column=cell.column if cell else "",
@@ -170,7 +170,7 @@ def _not_a_number(cell: Cell) -> bool:
 
 @rule(
     "values.whole_number",
-    ERROR,
+    Severity.ERROR,
     "Every applicable count cell holds a whole number of 0 or more: decimals, negatives, dates, "
     "percentages and other text are errors.",
 )
@@ -213,7 +213,7 @@ def check_whole_numbers(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "values.text_number",
-    WARNING,
+    Severity.WARNING,
     "A number stored as text ('12', ' 12 ') is read, but should be typed as a number.",
 )
 def check_text_numbers(ctx: Context) -> Iterator[Finding]:
@@ -233,7 +233,7 @@ def check_text_numbers(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "values.thousands_separator",
-    WARNING,
+    Severity.WARNING,
     "A count typed with a thousands separator ('1,548') is read as 1548.",
 )
 def check_thousands(ctx: Context) -> Iterator[Finding]:
@@ -254,7 +254,7 @@ def check_thousands(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "cells.not_applicable",
-    ERROR,
+    Severity.ERROR,
     "Cells the year's definition marks not applicable (with the reason it gives) are blank or '-'.",
 )
 def check_not_applicable(ctx: Context) -> Iterator[Finding]:
@@ -278,7 +278,7 @@ def check_not_applicable(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "cells.missing",
-    ERROR,
+    Severity.ERROR,
     "Every applicable cell holds a value: a blank or '-' where a count belongs is missing (use 0 for none).",
 )
 def check_missing(ctx: Context) -> Iterator[Finding]:
@@ -299,7 +299,7 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
             expected="a count",
             actual="blank",
             suggestion="type 0 where there were none, so that a blank never hides a missing figure",
-            severity=WARNING,
+            severity=Severity.WARNING,
             field_code=read_as_zero[0][1],
         )
     for table, cell, code in _cells(ctx, applicable=True):
@@ -321,7 +321,7 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "cells.not_collected",
-    WARNING,
+    Severity.WARNING,
     "A cell marked not collected ('—', 'Not collected', '[x]') is never read as zero; sums through it "
     "are checked only as far as the known cells bound them.",
 )
@@ -406,7 +406,7 @@ def check_totals(ctx: Context, rule_id: str) -> Iterator[Finding]:
 
 @rule(
     "totals.row",
-    ERROR,
+    Severity.ERROR,
     "In every grid, each row total equals the sum of its categories (grand total included).",
 )
 def check_row_totals(ctx: Context) -> Iterator[Finding]:
@@ -416,7 +416,7 @@ def check_row_totals(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "totals.column",
-    ERROR,
+    Severity.ERROR,
     "In every grid, each column total equals the sum of its levels (grand total included).",
 )
 def check_column_totals(ctx: Context) -> Iterator[Finding]:
@@ -691,7 +691,7 @@ def _rate_not_run(ctx: Context, why: str) -> Finding:
 
 @rule(
     "rate.matches",
-    ERROR,
+    Severity.ERROR,
     "The stated RSOs per 100,000 equals Category 1 on 31 March ÷ the ONS population of the year's base "
     "(aged 10+ from 2013-14) × 100,000, rounded half up to a whole number.",
     RATE,
@@ -762,7 +762,7 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
 
 @rule(
     "rate.vintage",
-    WARNING,
+    Severity.WARNING,
     "The population estimate (of the --population file, or a report's rate footnote) is the mid-year the "
     "year's definition names (the calendar year the reporting year starts).",
     RATE,
@@ -838,13 +838,13 @@ def check_claims_file(ctx: Context) -> Iterator[Finding]:
                 if result.status == DOES_NOT
                 else "give the file or population that holds the figures named"
             ),
-            severity=ERROR if result.status == DOES_NOT else WARNING,
+            severity=Severity.ERROR if result.status == DOES_NOT else Severity.WARNING,
         )
 
 
 CLAIMS_FILE = Rule(
     "claims.file",
-    ERROR,
+    Severity.ERROR,
     "Each claim of the --claims file about the area and year (a share, the rate, one for every N, a "
     "change) reproduces from the figures at the precision it was stated in.",
     check_claims_file,

@@ -19,7 +19,7 @@ from math import comb
 
 from mappa_stats.definitions.equations import equations as year_equations
 from mappa_stats.definitions.templates import Ref, Template
-from mappa_stats.findings import ERROR, Finding
+from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
 
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
@@ -281,7 +281,7 @@ def _culprit_findings(
         out.append(
             Finding(
                 rule=rule,
-                severity=ERROR,
+                severity=Severity.ERROR,
                 table=table.id,
                 row=row_id,
                 column=column_id,
