@@ -800,6 +800,7 @@ def rate(
     population file.
     """
     from mappa_stats import rates as r
+    from mappa_stats.definitions.templates import load_template
     from mappa_stats.io.population import read_population
 
     if rsos is not None and area_name is None:
@@ -813,7 +814,11 @@ def rate(
     population = read_population(population_path, mid_year)
     national = None
     if area_name is not None and rsos is not None:
-        results = [r.rate_for_area(population, area_name, rsos, all_ages=all_ages, stated=stated)]
+        given = _year_given(year)
+        template = load_template(given) if given is not None else None
+        results = [
+            r.rate_for_area(population, area_name, rsos, all_ages=all_ages, stated=stated, template=template)
+        ]
     elif workbooks:
         results = r.rates_for_workbooks(
             population,
