@@ -29,23 +29,9 @@ def rules(fmt: str, year: str | None, form: str) -> None:
     stated claims come from the year's definition.
     """
     from mappa_stats.definitions.templates import available_years, form_years, load_template
+    from mappa_stats.render.listing import render_rules  # lazy: tabulate only when the command runs
     from mappa_stats.rules.checks import rules_for
 
     latest = (available_years() if form == "area" else form_years(form))[-1]
     chosen = rules_for(load_template(year_given(year) or latest, form))
-    if fmt == "json":
-        import json
-
-        items = [{"id": r.id, "severity": r.severity, "description": r.description} for r in chosen]
-        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
-        return
-    from tabulate import tabulate
-
-    rows = [[f"`{r.id}`" if fmt == "markdown" else r.id, r.severity, r.description] for r in chosen]
-    click.echo(
-        tabulate(
-            rows,
-            headers=["Rule", "Severity", "Description"],
-            tablefmt="pipe" if fmt == "markdown" else "simple",
-        )
-    )
+    click.echo(render_rules(chosen, fmt), nl=False)
