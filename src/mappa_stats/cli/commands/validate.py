@@ -69,7 +69,7 @@ def validate(
     """
     from mappa_stats.io.readers import read_area_noting
     from mappa_stats.model import AreaTables
-    from mappa_stats.render import report as reports
+    from mappa_stats.render import report as reports  # lazy, as every heavy import: --help stays fast
     from mappa_stats.validate import validate_paths
 
     if area_name is not None:
@@ -81,17 +81,8 @@ def validate(
         # A note on how the file was read (its area from the file name) goes into the file's report.
         return read_area_noting(path, chosen_year, area_name, area_override, sheet=sheet)[0]
 
-    extras: dict[str, object] = {}
-    if population_path is not None:
-        from mappa_stats.io.population import read_population
-
-        extras["population"] = read_population(population_path, mid_year)
-    claims: list[Any] = []
-    if claims_path is not None:
-        from mappa_stats.rules.claims import read_claims
-
-        claims = read_claims(claims_path)  # a bad line stops the run before any file is read
-        extras["claims"] = claims
+    extras = _extras(population_path, mid_year, claims_path)
+    claims: list[Any] = list(extras.get("claims", []))  # type: ignore[call-overload]
 
     progress = Progress(len(files))
     done = validate_paths(
@@ -111,13 +102,7 @@ def validate(
         unchecked_claims = unmatched_claims(
             claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
         )
-    if fmt == "json":
-        text = reports.render_json(done, strict)
-    elif fmt == "markdown":
-        text = reports.render_markdown(done, strict)
-    else:
-        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        text = reports.render_text(done, strict, color=color)
+    text = _render(done, fmt, strict, color=output is None)
     inputs = [
         *files,
         *([population_path] if population_path else []),
@@ -127,3 +112,32 @@ def validate(
     code = reports.exit_code(done, strict)
     # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
     sys.exit(1 if strict and unchecked_claims and code == 0 else code)
+
+
+def _extras(
+    population_path: Path | None, mid_year: int | None, claims_path: Path | None
+) -> dict[str, object]:
+    """What the rules take besides the file: the population (--population) and the claims (--claims)."""
+    extras: dict[str, object] = {}
+    if population_path is not None:
+        from mappa_stats.io.population import read_population  # lazy: pandas only when asked
+
+        extras["population"] = read_population(population_path, mid_year)
+    if claims_path is not None:
+        from mappa_stats.rules.claims import read_claims  # lazy: only with --claims
+
+        extras["claims"] = read_claims(claims_path)  # a bad line stops the run before any file is read
+    return extras
+
+
+def _render(done: Any, fmt: str, strict: bool, *, color: bool) -> str:
+    """The reports in the format asked for; colour only on a terminal, never with NO_COLOR."""
+    from mappa_stats.render import report as reports  # lazy: --help stays fast
+
+    if fmt == "json":
+        return reports.render_json(done, strict)
+    if fmt == "markdown":
+        return reports.render_markdown(done, strict)
+    return reports.render_text(
+        done, strict, color=color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
