@@ -73,7 +73,6 @@ def combine(
     per area, the national verdict, the national tables and the area table with population and rate.
     """
     from mappa_stats.output import choose_format
-    from mappa_stats.safetext import shown
 
     fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
     spreadsheet_output(fmt, output)
@@ -115,15 +114,22 @@ def combine(
         *([population_path] if population_path else []),
         *([claims_path] if claims_path else []),
     ]
-    from mappa_stats.publication import national
+    _write(done, fmt, output, inputs, (release_date, next_release, contact, source))
+    sys.exit(done.exit_code)
+
+
+def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_text: tuple[Any, ...]) -> None:
+    """The national publication (xlsx, ods: gated, with its cover) or the national tables as text."""
+    from mappa_stats.publication import national  # lazy: --help stays fast
 
     if fmt in ("xlsx", "ods"):
         assert output is not None
         from mappa_stats.output import write_atomic
         from mappa_stats.publication.publish import Cover
+        from mappa_stats.safetext import shown
 
         validation = national.gate(done, forced())
-        cover = Cover(release_date, next_release, contact, source)
+        cover = Cover(*cover_text)
         write_atomic(
             output,
             lambda temp: national.write_workbook(done, temp, fmt, validation, cover),
@@ -136,4 +142,3 @@ def combine(
         renderers = {"csv": national.render_csv, "json": national.render_json}
         text = renderers[fmt](done) if fmt in renderers else national.render(done, fmt)
         emit(text, output, inputs)
-    sys.exit(done.exit_code)
