@@ -83,11 +83,7 @@ def combine(
         def population() -> Any:  # read while the returns are read (combine's docstring says why)
             return read_population(population_path, mid_year)
 
-    claims: list[Any] = []
-    if claims_path is not None:
-        from mappa_stats.rules.claims import read_claims
-
-        claims = read_claims(claims_path)  # a bad line stops the run before any file is read
+    claims = _read_claims(claims_path)  # a bad line stops the run before any file is read
     from mappa_stats.combine import combine as run_combine
 
     shown_progress: Progress | None = None
@@ -111,8 +107,7 @@ def combine(
     inputs = [
         *files,
         *(Path(entry.path) for entry in done.files),  # a folder's files are inputs too
-        *([population_path] if population_path else []),
-        *([claims_path] if claims_path else []),
+        *(given for given in (population_path, claims_path) if given),
     ]
     _write(done, fmt, output, inputs, (release_date, next_release, contact, source))
     sys.exit(done.exit_code)
@@ -142,3 +137,12 @@ def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_t
         renderers = {"csv": national.render_csv, "json": national.render_json}
         text = renderers[fmt](done) if fmt in renderers else national.render(done, fmt)
         emit(text, output, inputs)
+
+
+def _read_claims(claims_path: Path | None) -> list[Any]:
+    """The claims of --claims, or none."""
+    if claims_path is None:
+        return []
+    from mappa_stats.rules.claims import read_claims  # lazy: only with --claims
+
+    return list(read_claims(claims_path))

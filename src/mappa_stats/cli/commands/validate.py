@@ -95,19 +95,9 @@ def validate(
         progress=progress,
         helper=helper(),
     )
-    unchecked_claims = 0
-    if claims:
-        from mappa_stats.rules.claims import canonical_area
-
-        unchecked_claims = unmatched_claims(
-            claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
-        )
+    unchecked_claims = _unchecked_claims(claims, done)
     text = _render(done, fmt, strict, color=output is None)
-    inputs = [
-        *files,
-        *([population_path] if population_path else []),
-        *([claims_path] if claims_path else []),
-    ]
+    inputs = [*files, *(given for given in (population_path, claims_path) if given)]
     emit(text, output, inputs)
     code = reports.exit_code(done, strict)
     # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
@@ -140,4 +130,15 @@ def _render(done: Any, fmt: str, strict: bool, *, color: bool) -> str:
         return reports.render_markdown(done, strict)
     return reports.render_text(
         done, strict, color=color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+
+
+def _unchecked_claims(claims: list[Any], done: Any) -> int:
+    """How many claims no file read was about (named in a note): with --strict they fail the run."""
+    if not claims:
+        return 0
+    from mappa_stats.rules.claims import canonical_area  # lazy: only with --claims
+
+    return unmatched_claims(
+        claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
     )
