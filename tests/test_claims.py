@@ -271,7 +271,7 @@ def test_validate_warns_a_rate_claim_without_population_and_strict_fails_it(tmp_
     assert "WARNING claims.file" in plain.output
     assert (
         "cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
-        "Kent 2014-15; give --population (or POP10PLUS rows in a long CSV); the tables state 100"
+        "Kent 2014-15; give --population to validate or combine (or POP10PLUS rows in a long CSV); the tables state 100"
     ) in plain.output
     strict = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"])
     assert strict.exit_code == 1
@@ -525,7 +525,7 @@ def test_combine_without_population_says_no_population_file_was_given(
         area = claim["area"]
         assert (
             f"cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
-            f"{area} 2014-15; give --population (or POP10PLUS rows in a long CSV)"
+            f"{area} 2014-15; give --population to validate or combine (or POP10PLUS rows in a long CSV)"
         ) in claim["message"]
         assert "CAT1TOT" not in claim["message"]
     text = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path)]).stdout
@@ -552,3 +552,12 @@ def test_combine_with_a_population_lacking_an_area_says_so(tidy_2015: Path, tmp_
         "needs POP10PLUS (the population aged 10+) of Kent 2014-15, which the figures lack (the population given "
         "has none for it: the area is not in it, or it is of another mid-year)"
     )
+
+
+def test_compare_never_asks_for_an_option_it_lacks(tmp_path: Path) -> None:
+    """compare has no --population: a rate claim it cannot check names the commands that take one."""
+    path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
+    result = CliRunner().invoke(main, ["compare", str(KENT_XLSX), "--claims", str(path)])
+    assert "no such option" not in result.output
+    assert "give --population to validate or combine (or POP10PLUS rows in a long CSV)" in result.output
+    assert "--population" not in CliRunner().invoke(main, ["compare", "--help"]).output

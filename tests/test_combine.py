@@ -572,9 +572,9 @@ def test_progress_is_one_line_rewritten_on_a_terminal(
 ) -> None:
     """On a terminal the files read are counted on one line, rewritten in place and cleared at the end; in a
     log (the other tests) each file has its line."""
-    from mappa_stats.cli import main as cli
+    from mappa_stats.cli.progress import Progress
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    progress = cli._Progress(42)
+    progress = Progress(42)
     for number, path in enumerate(sorted(tidy_2015.iterdir()), start=1):
         progress(number, path)
     err = capsys.readouterr().err
@@ -582,7 +582,7 @@ def test_progress_is_one_line_rewritten_on_a_terminal(
     assert err.count("\r\x1b[K") == 43  # 42 lines, each over the last, then the line cleared
     assert err.endswith(f"[42/42] {sorted(tidy_2015.iterdir())[-1]}\r\x1b[K")
     monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((40, 24)))
-    cli._Progress(42)(7, tidy_2015 / "area_07.csv")
+    Progress(42)(7, tidy_2015 / "area_07.csv")
     narrow = capsys.readouterr().err  # a folder too long for the terminal: cut from the left, name kept
     assert narrow == "\r\x1b[K[7/42] …" + str(tidy_2015 / "area_07.csv")[-(39 - len("[7/42] …")) :]
 

@@ -531,7 +531,7 @@ def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> Non
     folder = tmp_path / "set"
     returns_set(folder)
     make_return(folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd")
-    header, rows = national.area_table(combine([folder], helper=False))
+    header, rows = national.area_table(combine([folder]))
     *areas, england_and_wales = rows
     nsd = next(r for r in areas if r[0] == "National Security Division")
     column = {name: i for i, name in enumerate(header)}

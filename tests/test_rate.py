@@ -379,3 +379,18 @@ def test_area_from_the_file_name_or_the_option(tmp_path: Path) -> None:
     document = json.loads(given.output)["files"][0]
     assert document["area"] == "Kent"
     assert {r["id"]: r["status"] for r in document["rules"]}["rate.matches"] == "passed"
+
+
+def test_area_and_rsos_with_a_year_refuse_another_mid_year_as_validate_does() -> None:
+    """--area X --rsos N --year 2018-19 with mid-2014 estimates: not checked (needs mid-2018), the rule
+    validate applies, never "does not match"."""
+    result = CliRunner().invoke(
+        main,
+        ["rate", "--area", "Kent", "--rsos", "1500", "--stated", "112", "--year", "2018-19",
+         "--population", str(ROOT / "samples" / "ons_mid2014.csv"), "-f", "json"],
+    )
+    assert result.exit_code == 1, result.output
+    (found,) = json.loads(result.output)["rates"]
+    assert found["needs"] == "mid-2018"
+    assert found["matches"] is None
+    assert found["verdict"].startswith("not checked: needs mid-2018")

@@ -15,11 +15,11 @@ from mappa_stats import safetext
 from mappa_stats.errors import MappaError
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate, compute_rate
-from mappa_stats.rules.rate import parse_stated, workbook_rate
+from mappa_stats.rules.rate import needed_vintage, parse_stated, workbook_rate
 from mappa_stats.version import __version__
 
 if TYPE_CHECKING:
-    pass
+    from mappa_stats.definitions.templates import Template
 
 
 COLUMNS = (
@@ -66,9 +66,16 @@ def rates_for_workbooks(
 
 
 def rate_for_area(
-    population: PopulationFile, name: str, rsos: int, *, all_ages: bool, stated: str | None
+    population: PopulationFile,
+    name: str,
+    rsos: int,
+    *,
+    all_ages: bool,
+    stated: str | None,
+    template: Template | None = None,
 ) -> Rate:
-    """The rate of one area named on the command line."""
+    """The rate of one area named on the command line; with the year's template (--year), a population
+    of another mid-year leaves the rate not checked, as validate does."""
     found = population.get(name)
     return compute_rate(
         found.area,
@@ -77,6 +84,7 @@ def rate_for_area(
         all_ages=all_ages,
         stated=parse_stated(stated, "--stated"),
         vintage=population.vintage,
+        needs=needed_vintage(template, population) if template is not None else None,
     )
 
 

@@ -200,12 +200,11 @@ def validate_paths(
     extras: dict[str, object] | None = None,
     area_name: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
-    helper: bool | None = None,
 ) -> list[FileReport]:
     """Read and validate files; an unreadable file gives a report with status 'error', the rest go on.
 
-    `progress(n, path)` is told of each file as it is read. `helper` is ignored (every file is read in this
-    process): it stays until the command line stops passing it."""
+    `progress(n, path)` is told of each file as it is read; every file is read in this process, one after
+    another."""
     if reader is None:
         from mappa_stats.io.readers import read_area
 

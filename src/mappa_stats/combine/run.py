@@ -106,14 +106,12 @@ def combine(
     year: str | None = None,
     population: PopulationFile | Callable[[], PopulationFile] | None = None,
     progress: Callable[[int, int, Path], None] | None = None,
-    helper: bool | None = None,
 ) -> Combined:
     """Read, check and combine the returns: the whole national run (see the module docstring).
 
     `population` may be a function that reads the file: it is then read while the returns are (an ONS
-    workbook needs openpyxl, and so numpy, which a helper process must not inherit). `progress(n, total,
-    path)` is told of each file as it is read. `helper` is ignored (every file is read in this process): it
-    stays until the command line stops passing it."""
+    workbook needs openpyxl, and so numpy, which takes time to load). `progress(n, total, path)` is told of
+    each file as it is read."""
     files, skipped = expand(paths)
     loaded: PopulationFile | None = None if callable(population) else population
 

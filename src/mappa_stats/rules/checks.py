@@ -698,7 +698,7 @@ def _rate_not_run(ctx: Context, why: str) -> Finding:
 )
 def check_rate(ctx: Context) -> Iterator[Finding]:
     """Reproduce the published rate from the population file given with --population."""
-    from mappa_stats.rules.rate import workbook_rate
+    from mappa_stats.rules.rate import needed_vintage, workbook_rate
 
     inputs = _rate_inputs(ctx, "rate.matches")
     if inputs is None:
@@ -706,8 +706,8 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
             yield _rate_not_run(ctx, str(ctx.extras["skipped"]["rate.matches"]))
         return
     population, _ = inputs
-    wanted = f"mid-{ctx.area.template.population_mid_year}"
-    if population.vintage is not None and population.vintage != wanted:
+    wanted = needed_vintage(ctx.area.template, population)
+    if wanted is not None:
         # Another year's estimates cannot say whether the stated rate is right: not checked, never "wrong".
         yield _rate_not_run(
             ctx,

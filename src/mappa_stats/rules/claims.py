@@ -562,14 +562,14 @@ class _Checker:
             NOT_CHECKED,
             f"{claim.where}: {claim.describe()} cannot be checked: no population file was given, so there is "
             f"no population aged 10+ ({POPULATION_FIELD}) of {claim.area} {claim.year}; give --population "
-            f"(or {POPULATION_FIELD} rows in a long CSV){tail}",
+            f"to validate or combine (or {POPULATION_FIELD} rows in a long CSV){tail}",
             missing=(POPULATION_FIELD,),
         )
 
     def population_fix(self, claim: Claim) -> str:
         """Where the population the figures lack would come from."""
         if not self.lookup.population_given:
-            return f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
+            return f" (give --population to validate or combine, or {POPULATION_FIELD} rows in a long CSV)"
         if claim.area == NATIONAL:
             return " (combine gives it when every area it counts is in the population file)"
         return " (the population given has none for it: the area is not in it, or it is of another mid-year)"
@@ -656,7 +656,7 @@ class _Checker:
                     return self.no_population(claim, tail)
                 return self.missing(claim, absent, self.population_fix(claim) + tail)
             fix = (
-                f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
+                f" (give --population to validate or combine, or {POPULATION_FIELD} rows in a long CSV)"
                 if claim.area != NATIONAL
                 else " (the England and Wales rows combine writes hold them)"
             )

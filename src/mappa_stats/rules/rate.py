@@ -11,6 +11,7 @@ from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate, compute_rate
 
 if TYPE_CHECKING:
+    from mappa_stats.definitions.templates import Template
     from mappa_stats.model import AreaTables
 
 
@@ -21,6 +22,14 @@ MAX_STATED_RATE = 100_000
 
 
 MAX_STATED_CHARS = 20
+
+
+def needed_vintage(template: Template, population: PopulationFile) -> str | None:
+    """The mid-year estimates the year's rate divides by ("mid-2017"), when the population file is of
+    another mid-year; None when it is that year's or does not say. The one rule validate and rate apply:
+    another year's estimates leave a stated rate not checked, never "wrong"."""
+    wanted = f"mid-{template.population_mid_year}"
+    return wanted if population.vintage not in (None, wanted) else None
 
 
 def parse_stated(text: str | None, where: str) -> Decimal | None:
@@ -80,7 +89,6 @@ def workbook_rate(
             stated_rate = Decimal(int(cell.value)) if cell.value.is_integer() else Decimal(str(cell.value))
         else:
             stated_rate = parse_stated(cell.raw, cell.source)
-    wanted = f"mid-{template.population_mid_year}"
     return compute_rate(
         base.area,
         int(rsos),
@@ -88,5 +96,5 @@ def workbook_rate(
         all_ages=all_ages or area.template.rate_base == "all_ages",
         stated=stated_rate,
         vintage=population.vintage,
-        needs=wanted if population.vintage not in (None, wanted) else None,
+        needs=needed_vintage(template, population),
     )

@@ -1,0 +1,150 @@
+"""The combine command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.options import (
+    CLAIMS,
+    COMBINE_YEAR,
+    EXIT_CODES,
+    FILE,
+    FORMATS_TABLES,
+    MID_YEAR,
+    OUTPUT_ONLY,
+    TABLES_FORMAT,
+    TEMPLATE,
+    cover,
+    force,
+    population_option,
+    spreadsheet_output,
+    year_given,
+)
+from mappa_stats.cli.progress import Progress
+
+
+@click.command(
+    "combine",
+    epilog=EXIT_CODES.replace(
+        "every check passed (warnings allowed)", "every area present once and every return passes"
+    ).replace(
+        "the tables have errors (or warnings or unchecked rules, with --strict)",
+        "findings: an area's errors, an area missing or twice, a file of another year or area",
+    ),
+)
+@click.argument("files", nargs=-1, required=True, type=FILE)
+@TABLES_FORMAT
+@population_option(
+    "ONS population file of the year's mid-year: rates, the area table and the population check."
+)
+@MID_YEAR
+@CLAIMS
+@COMBINE_YEAR
+@TEMPLATE
+@OUTPUT_ONLY
+@force(
+    "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish although "
+    "returns have errors or are missing, marked 'not validated' on the cover."
+)
+@cover("the Ministry of Justice's MAPPA statistics team", "the MAPPA area returns of the year")
+def combine(
+    files: tuple[Path, ...],
+    fmt: str | None,
+    population_path: Path | None,
+    mid_year: int | None,
+    claims_path: Path | None,
+    year: str | None,
+    output: Path | None,
+    release_date: str | None,
+    next_release: str | None,
+    contact: str | None,
+    source: str | None,
+) -> None:
+    """Combine the areas' returns into national tables, checking every return first.
+
+    FILES are returns, area workbooks or tidy CSVs of one year, or a folder of them (Office lock files
+    and hidden files are skipped). Says which of the 42 areas (and, from 2022-23, the National Security
+    Division) are present, missing or present twice; validates each as validate would; prints one line
+    per area, the national verdict, the national tables and the area table with population and rate.
+    """
+    from mappa_stats.output import choose_format
+
+    fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
+    spreadsheet_output(fmt, output)
+    population = None
+    if population_path is not None:
+        from mappa_stats.io.population import read_population
+
+        def population() -> Any:  # read while the returns are read (combine's docstring says why)
+            return read_population(population_path, mid_year)
+
+    claims = _read_claims(claims_path)  # a bad line stops the run before any file is read
+    from mappa_stats.combine.run import combine as run_combine
+
+    shown_progress: Progress | None = None
+
+    def progress(number: int, total: int, path: Path) -> None:
+        nonlocal shown_progress
+        shown_progress = shown_progress or Progress(total)  # a folder's files are counted once listed
+        shown_progress(number, path)
+
+    done = run_combine(
+        list(files),
+        year=year_given(year),
+        population=population,
+        progress=progress,
+    )
+    if claims:
+        from mappa_stats.combine.claims import judge_claims
+
+        judge_claims(done, claims)
+    inputs = [
+        *files,
+        *(Path(entry.path) for entry in done.files),  # a folder's files are inputs too
+        *(given for given in (population_path, claims_path) if given),
+    ]
+    _write(done, fmt, output, inputs, (release_date, next_release, contact, source))
+    sys.exit(done.exit_code)
+
+
+def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_text: tuple[Any, ...]) -> None:
+    """The national publication (xlsx, ods: gated, with its cover) or the national tables as text."""
+    from mappa_stats.publication import national  # lazy: --help stays fast
+
+    if fmt in ("xlsx", "ods"):
+        assert output is not None
+        from mappa_stats.output import write_atomic
+        from mappa_stats.publication.sheets import Cover
+        from mappa_stats.safetext import shown
+
+        validation = national.gate(done, forced())
+        cover = Cover(*cover_text)
+        write_atomic(
+            output,
+            lambda temp: national.write_workbook(done, temp, fmt, validation, cover),
+            inputs,
+            force=forced(),
+        )
+        note = "" if validation.passed else " (NOT VALIDATED)"
+        click.echo(f"wrote {shown(output)}{note}", err=True)
+    else:
+        from mappa_stats.render import national as national_text
+        from mappa_stats.render.national_data import render_csv, render_json
+
+        renderers = {"csv": render_csv, "json": render_json}
+        text = renderers[fmt](done) if fmt in renderers else national_text.render(done, fmt)
+        emit(text, output, inputs)
+
+
+def _read_claims(claims_path: Path | None) -> list[Any]:
+    """The claims of --claims, or none."""
+    if claims_path is None:
+        return []
+    from mappa_stats.rules.claims import read_claims  # lazy: only with --claims
+
+    return list(read_claims(claims_path))

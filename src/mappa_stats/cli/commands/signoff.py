@@ -1,0 +1,86 @@
+"""The signoff command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mappa_stats.cli.emit import emit
+from mappa_stats.cli.options import (
+    AREA,
+    AREA_OVERRIDE,
+    EXIT_CODES,
+    FILE,
+    LEVEL1_SHARE,
+    MID_YEAR,
+    OUTPUT,
+    SHEET,
+    STRICT,
+    TEMPLATE,
+    YEAR,
+    population_option,
+    year_given,
+)
+
+
+@click.command("signoff", epilog=EXIT_CODES)
+@click.argument("file", type=FILE)
+@population_option("ONS population file, to reproduce the stated rate and run the rate rules.")
+@MID_YEAR
+@SHEET
+@AREA
+@AREA_OVERRIDE
+@LEVEL1_SHARE
+@STRICT
+@YEAR
+@TEMPLATE
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("markdown", "html")),
+    default=None,
+    help="markdown or html. Default: html when -o ends in .html, else markdown.",
+)
+@OUTPUT
+def signoff(
+    file: Path,
+    population_path: Path | None,
+    mid_year: int | None,
+    sheet: str | None,
+    area_name: str | None,
+    area_override: bool,
+    level1_share: str | None,
+    strict: bool,
+    year: str | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Write the sign-off pack for FILE for the Strategic Management Board (Markdown or HTML).
+
+    The verdict; the tables as they will be published with each wrong cell marked and its suggested
+    correction; every check in plain words with its result; the rate reproduced from the population
+    file; an audit trail (file and SHA-256, version, template, population, date). Lines to sign only
+    when the return passes; otherwise a "not ready" panel listing the errors. The HTML pack is one
+    self-contained file: open it in a browser and "Save as PDF" for the Board paper.
+    """
+    from mappa_stats.io.readers import read_area
+    from mappa_stats.output import choose_format
+    from mappa_stats.render.report import exit_code
+    from mappa_stats.render.signoff import render_pack
+    from mappa_stats.validate import validate_area
+
+    fmt = choose_format(fmt, output, ("markdown", "html"), "markdown")
+    area = read_area(file, year_given(year), area=area_name, override=area_override, sheet=sheet)
+    population = None
+    if population_path is not None:
+        from mappa_stats.io.population import read_population
+
+        population = read_population(population_path, mid_year)
+    extras: dict[str, object] = {"population": population} if population is not None else {}
+    report = validate_area(area, level1_share=level1_share, extras=extras)
+    inputs = [file, *([population_path] if population_path else [])]
+    emit(render_pack(area, report, population, strict, fmt), output, inputs)
+    sys.exit(exit_code([report], strict))

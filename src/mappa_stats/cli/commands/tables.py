@@ -1,0 +1,90 @@
+"""The tables command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.options import (
+    EXIT_CODES,
+    FILE,
+    FORMATS_TABLES,
+    OUTPUT_ONLY,
+    SHEET,
+    TABLES_FORMAT,
+    TEMPLATE,
+    YEAR,
+    cover,
+    force,
+    spreadsheet_output,
+    year_given,
+)
+
+
+@click.command(
+    "tables",
+    epilog=EXIT_CODES.replace("every check passed (warnings allowed)", "written (or printed)").replace(
+        "the tables have errors (or warnings or unchecked rules, with --strict)",
+        "not published: the tables have errors",
+    ),
+)
+@click.argument("file", type=FILE)
+@TABLES_FORMAT
+@SHEET
+@YEAR
+@TEMPLATE
+@OUTPUT_ONLY
+@force(
+    "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish tables that "
+    "fail validation, marked 'not validated' on the cover."
+)
+@cover("the area's MAPPA co-ordinator", "the area's MAPPA annual report")
+def tables(
+    file: Path,
+    fmt: str | None,
+    sheet: str | None,
+    year: str | None,
+    output: Path | None,
+    release_date: str | None,
+    next_release: str | None,
+    contact: str | None,
+    source: str | None,
+) -> None:
+    """Print the standard tables of FILE in publication layout.
+
+    FILE is an area workbook (.xlsx or .ods) laid out like the published report, a tidy CSV (see
+    docs/formats.md), or a publication workbook mappa-stats wrote. --format csv writes the tidy CSV,
+    which reads back as the same tables; --format xlsx or ods (with -o) writes the publication
+    spreadsheet (cover, contents, notes, one table per sheet), only when the tables pass validation.
+    """
+    from mappa_stats.output import choose_format
+    from mappa_stats.safetext import shown
+
+    fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
+    from mappa_stats.io.readers import read_area
+
+    area = read_area(file, year_given(year), sheet=sheet)
+    if fmt in ("xlsx", "ods"):
+        spreadsheet_output(fmt, output)
+        assert output is not None
+        from mappa_stats.output import write_atomic
+        from mappa_stats.publication.area import gate, write_publication
+        from mappa_stats.publication.sheets import Cover
+
+        validation = gate(area, forced(), shown(file))
+        cover = Cover(release_date, next_release, contact, source)
+        write_atomic(
+            output,
+            lambda temp: write_publication(area, temp, fmt, cover, validation),
+            [file],
+            force=forced(),
+        )
+        n = len(validation.errors)
+        note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
+        click.echo(f"wrote {shown(output)}{note}", err=True)
+        return
+    from mappa_stats.render.tables import RENDERERS
+
+    emit(RENDERERS[fmt](area), output, [file])

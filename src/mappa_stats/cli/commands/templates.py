@@ -1,0 +1,28 @@
+"""The templates command."""
+
+from __future__ import annotations
+
+import click
+
+from mappa_stats.cli.options import (
+    format_option,
+)
+
+
+@click.command("templates")
+@format_option("text", "markdown", "json")
+def templates_command(fmt: str) -> None:
+    """List every reporting year mappa-stats knows: status, what changed from the year before, sources.
+
+    A provisional year's tables are carried forward from an earlier year, not read from a source; every
+    report on such a year says so. From 2022-23 the National Security Division's return (Category 4) is
+    listed as a form of its own.
+    """
+    from mappa_stats.definitions.templates import FORMS, available_years, form_years, load_template
+    from mappa_stats.render.listing import render_templates  # lazy: tabulate only when the command runs
+
+    years = [load_template(y) for y in available_years()]
+    years += [load_template(y, form) for form in FORMS if form != "area" for y in form_years(form)]
+    years.sort(key=lambda t: (t.year, t.form != "area"))
+
+    click.echo(render_templates(years, fmt), nl=False)

@@ -1,0 +1,143 @@
+"""The validate command."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mappa_stats.cli.emit import emit, unmatched_claims
+from mappa_stats.cli.options import (
+    AREA,
+    AREA_OVERRIDE,
+    CLAIMS,
+    EXIT_CODES,
+    FILE,
+    LEVEL1_SHARE,
+    MID_YEAR,
+    OUTPUT,
+    SHEET,
+    STRICT,
+    TEMPLATE,
+    YEAR,
+    format_option,
+    population_option,
+    year_given,
+)
+from mappa_stats.cli.progress import Progress
+
+
+@click.command("validate", epilog=EXIT_CODES)
+@click.argument("files", nargs=-1, required=True, type=FILE)
+@format_option("text", "json", "markdown")
+@STRICT
+@LEVEL1_SHARE
+@click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
+@population_option("ONS population file: adds the rate.matches and rate.vintage rules.")
+@MID_YEAR
+@SHEET
+@CLAIMS
+@AREA
+@AREA_OVERRIDE
+@YEAR
+@TEMPLATE
+@OUTPUT
+def validate(
+    files: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    level1_share: str | None,
+    no_suggest: bool,
+    population_path: Path | None,
+    mid_year: int | None,
+    sheet: str | None,
+    claims_path: Path | None,
+    area_name: str | None,
+    area_override: bool,
+    year: str | None,
+    output: Path | None,
+) -> None:
+    """Check every table of each FILE and say which cell is wrong.
+
+    Totals across and down every grid, not-applicable and missing cells, whole numbers, the rules
+    that tie tables together, and the stated Level 1 share. Each finding names the cell
+    ('Statistics'!E5) and, where the sums allow, the value it probably should hold. With --claims,
+    each claim about a FILE's area and year is checked too (rule claims.file).
+    """
+    from mappa_stats.io.readers import read_area_noting
+    from mappa_stats.model import AreaTables
+    from mappa_stats.render import report as reports  # lazy, as every heavy import: --help stays fast
+    from mappa_stats.validate import validate_paths
+
+    if area_name is not None:
+        from mappa_stats.io.areas import check_area_option
+
+        check_area_option(area_name)  # a misspelt --area is one line up front, not one per file
+
+    def reader(path: Path, chosen_year: str | None) -> AreaTables:
+        # A note on how the file was read (its area from the file name) goes into the file's report.
+        return read_area_noting(path, chosen_year, area_name, area_override, sheet=sheet)[0]
+
+    extras = _extras(population_path, mid_year, claims_path)
+    claims: list[Any] = list(extras.get("claims", []))  # type: ignore[call-overload]
+
+    progress = Progress(len(files))
+    done = validate_paths(
+        list(files),
+        year=year_given(year),
+        level1_share=level1_share,
+        suggest=not no_suggest,
+        extras=extras,
+        reader=reader,
+        progress=progress,
+    )
+    unchecked_claims = _unchecked_claims(claims, done)
+    text = _render(done, fmt, strict, color=output is None)
+    inputs = [*files, *(given for given in (population_path, claims_path) if given)]
+    emit(text, output, inputs)
+    code = reports.exit_code(done, strict)
+    # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
+    sys.exit(1 if strict and unchecked_claims and code == 0 else code)
+
+
+def _extras(
+    population_path: Path | None, mid_year: int | None, claims_path: Path | None
+) -> dict[str, object]:
+    """What the rules take besides the file: the population (--population) and the claims (--claims)."""
+    extras: dict[str, object] = {}
+    if population_path is not None:
+        from mappa_stats.io.population import read_population  # lazy: pandas only when asked
+
+        extras["population"] = read_population(population_path, mid_year)
+    if claims_path is not None:
+        from mappa_stats.rules.claims import read_claims  # lazy: only with --claims
+
+        extras["claims"] = read_claims(claims_path)  # a bad line stops the run before any file is read
+    return extras
+
+
+def _render(done: Any, fmt: str, strict: bool, *, color: bool) -> str:
+    """The reports in the format asked for; colour only on a terminal, never with NO_COLOR."""
+    from mappa_stats.render import report as reports  # lazy: --help stays fast
+
+    if fmt == "json":
+        return reports.render_json(done, strict)
+    if fmt == "markdown":
+        return reports.render_markdown(done, strict)
+    return reports.render_text(
+        done, strict, color=color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+
+
+def _unchecked_claims(claims: list[Any], done: Any) -> int:
+    """How many claims no file read was about (named in a note): with --strict they fail the run."""
+    if not claims:
+        return 0
+    from mappa_stats.rules.claims import canonical_area  # lazy: only with --claims
+
+    return unmatched_claims(
+        claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}
+    )

@@ -1,0 +1,46 @@
+"""What every command writes besides its report: the report itself to standard output or -o, and notes
+on standard error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def forced() -> bool:
+    """True when --force was given to the running command."""
+    return bool(click.get_current_context().meta.get("force"))
+
+
+def emit(text: str, output: Path | None, inputs: Sequence[Path] = ()) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from mappa_stats.output import write_text_atomic
+    from mappa_stats.safetext import shown
+
+    write_text_atomic(output, text, inputs, force=forced())
+    click.echo(f"wrote {shown(output)}", err=True)
+
+
+def unmatched_claims(claims: Sequence[Any], covered: set[tuple[str, str]]) -> int:
+    """A note naming the claims no input was about: they were not checked, and must not look passed."""
+    left = [c for c in claims if (c.area, c.year) not in covered]
+    if left:
+        named = ", ".join(f"{c.where} ({c.area} {c.year})" for c in left[:5])
+        more = f" and {len(left) - 5} more" if len(left) > 5 else ""
+        claims_word = f"{len(left)} claim{'s' * (len(left) != 1)}"
+        note(f"{claims_word} not checked, no file given is about them: {named}{more}")
+    return len(left)
+
+
+def note(message: str | None) -> None:
+    """A note on standard error: what the report assumed (an area taken from the file name)."""
+    if message:
+        from mappa_stats.safetext import terminal
+
+        click.echo(f"mappa-stats: note: {terminal(message)}", err=True)
+

@@ -1,0 +1,216 @@
+"""The command line's options, each defined once, as decorators the commands apply; the exit codes
+every command's help ends with; --year and --template read together (year_given)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every check passed (warnings allowed)
+  1  the tables have errors (or warnings or unchecked rules, with --strict)
+  2  the command could not run (usage, unreadable input)"""
+
+FORMATS_TABLES = ("text", "markdown", "csv", "json", "xlsx", "ods")
+
+
+def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta["force"] = True
+    return value
+
+
+def force(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--force, kept in the context (not a parameter) so every command with -o shares it."""
+    return click.option("--force", is_flag=True, expose_value=False, callback=_remember_force, help=help_text)
+
+
+FORCE_HELP = "Replace an existing -o file that mappa-stats did not write."
+FILE = click.Path(path_type=Path, dir_okay=True, allow_dash=True)
+OUTPUT_ONLY = click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, allow_dash=False),
+    default=None,
+    help="Write to this file (completely or not at all) instead of standard output.",
+)
+
+
+def OUTPUT(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """-o/--output FILE and --force."""
+    return OUTPUT_ONLY(force(FORCE_HELP)(fn))
+
+
+YEAR = click.option(
+    "--year",
+    default=None,
+    metavar="YYYY-YY",
+    help="Template year, e.g. 2014-15. Default: from the workbook's 'Reporting year' cell or table titles.",
+)
+
+
+def cover(contact: str, source: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The publication cover's options (--release-date, --next-release, --contact, --source), with the
+    command's own defaults named in their help."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        helps = {
+            "--release-date": "Cover: the release date. Default: today.",
+            "--next-release": "Cover: the next release. Default: to be announced.",
+            "--contact": f"Cover: who to contact. Default: {contact}.",
+            "--source": f"Cover: the source. Default: {source}.",
+        }
+        for name, text in reversed(helps.items()):
+            command = click.option(name, metavar="TEXT", default=None, help=text)(command)
+        return command
+
+    return decorate
+
+
+COMBINE_YEAR = click.option(
+    "--year",
+    default=None,
+    metavar="YYYY-YY",
+    help="The year to combine, e.g. 2023-24. Default: the year most of the files are for.",
+)
+
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def format_option(*choices: str) -> Decorator:
+    """-f/--format with these choices, the first being the default."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def population_option(help_text: str, required: bool = False) -> Decorator:
+    """--population FILE: an ONS population file."""
+    return click.option(
+        "--population", "population_path", type=click.Path(path_type=Path), required=required, help=help_text
+    )
+
+
+TABLES_FORMAT = click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS_TABLES),
+    default=None,
+    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
+)
+MID_YEAR = click.option(
+    "--mid-year",
+    type=click.IntRange(min=1971, max=2100),
+    default=None,
+    metavar="YYYY",
+    help="The population file's mid-year, when the file does not say (in an ONS long file: which "
+    "population_YYYY column). A file that names another mid-year is refused.",
+)
+SHEET = click.option(
+    "--sheet",
+    default=None,
+    metavar="NAME",
+    help="Read only this sheet of a workbook (last year's sheet left in it, say). Default: the sheet whose "
+    "titles give the year asked for, else the latest.",
+)
+
+
+def spreadsheet_output(fmt: str, output: Path | None) -> None:
+    """A publication spreadsheet is a file: --format xlsx or ods without -o is a usage error."""
+    if fmt in ("xlsx", "ods") and output is None:
+        raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
+
+
+def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """Load a definition given with --template (checked in full) so that its year can be used."""
+    if value is not None:
+        from mappa_stats.definitions.templates import use_definition
+
+        template = use_definition(value)
+        ctx.meta["template_year"] = template.year
+
+
+TEMPLATE = click.option(
+    "--template",
+    "template_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    callback=_use_template,
+    metavar="FILE",
+    help="A year's definition file (JSON, docs/templates.md), for a year this release does not ship.",
+)
+
+
+def year_given(year: str | None) -> str | None:
+    """--year, or the year of the definition given with --template."""
+    if year is not None:
+        return year
+    meta = click.get_current_context().meta
+    chosen = meta.get("template_year")
+    return str(chosen) if chosen is not None else None
+
+
+STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings, and rules that could not be checked, as failures (exit 1).",
+)
+# Numbers typed as options are bounded before any arithmetic: '1e999999999' must not hang Decimal.
+MAX_OPTION_CHARS = 20
+
+
+def bounded_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an option value longer than any real figure (exit 2, one line)."""
+    if value is not None and len(value.strip()) > MAX_OPTION_CHARS:
+        raise click.BadParameter(
+            f"{value[:30]!r}… is longer than any real figure ({MAX_OPTION_CHARS} characters)"
+        )
+    return value
+
+
+LEVEL1_SHARE = click.option(
+    "--level1-share",
+    metavar="PERCENT",
+    default=None,
+    callback=bounded_text,
+    help="The stated Level 1 share to check: 99, 99% or 0.99 (a value of 1 or less is a fraction). "
+    "Default: the workbook's Commentary figures.",
+)
+CLAIMS = click.option(
+    "--claims",
+    "claims_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="A claims file (CSV: kind,area,year,from_year,stated; docs/claims.md): the shares, rates and "
+    "changes written about the figures, each checked at the precision it was stated in.",
+)
+
+AREA = click.option(
+    "--area",
+    "area_name",
+    default=None,
+    metavar="NAME",
+    help="The MAPPA area (or police force) the file is about. When the workbook's own 'MAPPA area' "
+    "cell or file name says another area, the file is refused unless --area-override.",
+)
+AREA_OVERRIDE = click.option(
+    "--area-override",
+    is_flag=True,
+    help="Use --area (or, without it, the workbook's 'MAPPA area' cell) even when the workbook or its "
+    "file name names another area.",
+)
