@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 KEYS = ("area", "year")
+
+
 def count_fields(template: Template) -> tuple[list[str], list[str]]:
     """(applicable count fields, not-applicable fields) of the year."""
     counts, empty = [], []
@@ -187,13 +189,19 @@ def _checks_only(template: Template) -> pa.DataFrameSchema:
 
 
 def _compile(template: Template) -> pa.DataFrameSchema:
+    """Every column declared: count fields required and never blank, not-applicable fields blank-able,
+    `area` and `year` present, unknown columns refused (strict)."""
     import pandera.pandas as pa
 
-    columns = {
-        code: pa.Column("float64", nullable=True, required=False, coerce=True) for code in template.field_refs
-    }
+    counts, _empty = count_fields(template)
+    required = set(counts)
+    columns = {"area": pa.Column(str), "year": pa.Column(str)}
+    for code in template.field_refs:
+        columns[code] = pa.Column(
+            "float64", pa.Check.ge(0), nullable=code not in required, required=True, coerce=True
+        )
     return pa.DataFrameSchema(
-        columns, checks=_checks(template), name=f"MAPPA returns {template.year}", strict=False, coerce=True
+        columns, checks=_checks(template), name=f"MAPPA returns {template.year}", strict=True, coerce=True
     )
 
 
@@ -206,7 +214,7 @@ def _checks(template: Template) -> list[pa.Check]:
 
     def row_wise(fn: RuleCheck) -> Callable[[pd.DataFrame], pd.DataFrame]:
         def check(d: pd.DataFrame) -> pd.DataFrame:
-            # One boolean per cell: pandera's failure cases then carry the row and the fields that break the rule.
+            # One boolean per cell: pandera's failure cases carry the row and the fields that break it.
             ok = pd.DataFrame(True, index=d.index, columns=d.columns)
             for code, holds in fn(Values(d, template)).items():
                 if code in ok.columns:
