@@ -215,11 +215,12 @@ def _checks(template: Template) -> list[pa.Check]:
     def row_wise(fn: RuleCheck) -> Callable[[pd.DataFrame], pd.DataFrame]:
         def check(d: pd.DataFrame) -> pd.DataFrame:
             # One boolean per cell: pandera's failure cases carry the row and the fields that break it.
-            ok = pd.DataFrame(True, index=d.index, columns=d.columns)
+            ok = np.ones(d.shape, dtype=bool)
+            at = {code: i for i, code in enumerate(d.columns)}
             for code, holds in fn(Values(d, template)).items():
-                if code in ok.columns:
-                    ok[code] = ok[code].to_numpy() & holds
-            return ok
+                if code in at:
+                    ok[:, at[code]] &= holds
+            return pd.DataFrame(ok, index=d.index, columns=d.columns)
 
         return check
 
