@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     import pandera.pandas as pa
 
 KEYS = ("area", "year")
+
+
 def count_fields(template: Template) -> tuple[list[str], list[str]]:
     """(applicable count fields, not-applicable fields) of the year."""
     counts, empty = [], []
@@ -187,13 +189,19 @@ def _checks_only(template: Template) -> pa.DataFrameSchema:
 
 
 def _compile(template: Template) -> pa.DataFrameSchema:
+    """Every column declared: count fields required and never blank, not-applicable fields blank-able,
+    `area` and `year` present, unknown columns refused (strict)."""
     import pandera.pandas as pa
 
-    columns = {
-        code: pa.Column("float64", nullable=True, required=False, coerce=True) for code in template.field_refs
-    }
+    counts, _empty = count_fields(template)
+    required = set(counts)
+    columns = {"area": pa.Column(str), "year": pa.Column(str)}
+    for code in template.field_refs:
+        columns[code] = pa.Column(
+            "float64", pa.Check.ge(0), nullable=code not in required, required=True, coerce=True
+        )
     return pa.DataFrameSchema(
-        columns, checks=_checks(template), name=f"MAPPA returns {template.year}", strict=False, coerce=True
+        columns, checks=_checks(template), name=f"MAPPA returns {template.year}", strict=True, coerce=True
     )
 
 
@@ -204,13 +212,15 @@ def _checks(template: Template) -> list[pa.Check]:
         return cached
     import pandera.pandas as pa
 
-    def row_wise(fn: RuleCheck) -> Callable[[pd.DataFrame], pd.Series]:
-        def check(d: pd.DataFrame) -> pd.Series:
-            results = fn(Values(d, template))
-            ok = np.ones(len(d), dtype=bool)
-            for holds in results.values():
-                ok &= holds
-            return pd.Series(ok, index=d.index)
+    def row_wise(fn: RuleCheck) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        def check(d: pd.DataFrame) -> pd.DataFrame:
+            # One boolean per cell: pandera's failure cases carry the row and the fields that break it.
+            ok = np.ones(d.shape, dtype=bool)
+            at = {code: i for i, code in enumerate(d.columns)}
+            for code, holds in fn(Values(d, template)).items():
+                if code in at:
+                    ok[:, at[code]] &= holds
+            return pd.DataFrame(ok, index=d.index, columns=d.columns)
 
         return check
 
@@ -238,33 +248,20 @@ def load_checker() -> None:
 def failures(template: Template, frame: pd.DataFrame) -> dict[int, dict[str, set[str]]]:
     """Run the year's schema over the frame: row position → rule → the fields where it fails.
 
-    pandera decides which rows break which rule; the same rule functions then name the fields of those rows.
+    Each check answers cell by cell, so pandera's own failure cases name the row and the fields.
     """
     import pandera.pandas as pa
 
     frame = frame.reset_index(drop=True)
-    broken: dict[str, set[int]] = {}
+    out: dict[int, dict[str, set[str]]] = {}
     try:
         _checks_only(template).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         for check, index, case in zip(cases["check"], cases["index"], cases["failure_case"], strict=True):
-            if index is None or pd.isna(index):
+            if index is None or pd.isna(index) or not isinstance(case, dict):
                 raise RuntimeError(f"the {check} check could not run ({case})") from exc
-            broken.setdefault(str(check), set()).add(int(index))
-    out: dict[int, dict[str, set[str]]] = {}
-    if not broken:
-        return out
-    rows = sorted({i for indexes in broken.values() for i in indexes})
-    values = Values(frame.iloc[rows], template)
-    position = {row: n for n, row in enumerate(rows)}
-    for rule, fn in rule_checks(template).items():
-        if rule not in broken:
-            continue
-        for code, ok in fn(values).items():
-            for row in broken[rule]:
-                if not ok[position[row]]:
-                    out.setdefault(row, {}).setdefault(rule, set()).add(code)
+            out.setdefault(int(index), {}).setdefault(str(check), set()).update(map(str, case))
     return out
 
 
