@@ -16,7 +16,7 @@ from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import load_template
 from mappa_stats.publication.sheets import template_sources, template_status
 from mappa_stats.render.jinja import environment, md
-from mappa_stats.rules.checks import RULES
+from mappa_stats.rules.registry import RULES
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
 SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"

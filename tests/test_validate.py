@@ -15,7 +15,7 @@ from conftest import KENT_CSV, KENT_XLSX, ROOT, SAMPLES, sha256
 from helpers import area_from_values, edit_copy, kent_values
 from mappa_stats.cli.main import main
 from mappa_stats.render.report import report_document
-from mappa_stats.rules.checks import RULES
+from mappa_stats.rules.registry import RULES
 from mappa_stats.validate import validate_area, validate_path
 
 ERRORS = SAMPLES / "errors"

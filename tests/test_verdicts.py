@@ -17,7 +17,7 @@ from conftest import KENT_CSV, KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import load_template
-from mappa_stats.rules.checks import rules_for
+from mappa_stats.rules.registry import rules_for
 from mappa_stats.safetext import markdown, spreadsheet, terminal
 
 POPULATION = ROOT / "samples" / "ons_mid2014.csv"

@@ -15,7 +15,8 @@ from pathlib import Path
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import AreaTables
-from mappa_stats.rules.checks import CLAIMED, CLAIMS_FILE, Context, Rule, rules_for
+from mappa_stats.rules.registry import rules_for
+from mappa_stats.rules.rule import CLAIMED, Context, Rule
 
 
 class Status(StrEnum):
@@ -130,7 +131,7 @@ def validate_areas(
     extras = dict(extras or {})
     if extras.get("claims"):
         # A claims file is judged against the figures of every file given (a change needs two years).
-        from mappa_stats.rules.claims import area_figures
+        from mappa_stats.rules.claims.judge import area_figures  # lazy: only with --claims
 
         figures: dict[tuple[str, str, str], float] = {}
         for area in areas:
@@ -141,7 +142,9 @@ def validate_areas(
         ctx = Context(area=area, level1_share=level1_share, extras=dict(extras), failures=found.get(i, {}))
         chosen = [r for r in rules_for(area.template) if wanted is None or r.id in wanted]
         if extras.get("claims"):
-            chosen.append(CLAIMS_FILE)
+            from mappa_stats.rules.claims.rule import claims_file  # lazy: only with --claims
+
+            chosen.append(claims_file)
         raw: list[Finding] = []
         for r in chosen:
             raw.extend(r.check(ctx))

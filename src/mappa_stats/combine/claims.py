@@ -11,7 +11,7 @@ from mappa_stats.combine.result import (
     NATIONAL,
     Combined,
 )
-from mappa_stats.rules.claims import check_claims
+from mappa_stats.rules.claims.judge import check_claims
 
 
 def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:

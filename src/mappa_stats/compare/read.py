@@ -11,7 +11,9 @@ from mappa_stats.definitions.templates import available_years, form_years, load_
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
-from mappa_stats.rules.claims import NATIONAL, POPULATION_FIELD, area_figures, canonical_area
+from mappa_stats.rules.claims.fields import NATIONAL, POPULATION_FIELD
+from mappa_stats.rules.claims.judge import area_figures
+from mappa_stats.rules.claims.parse import canonical_area
 
 LONG_COLUMNS = ("area", "year", "field", "value")
 

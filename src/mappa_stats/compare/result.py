@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mappa_stats.errors import InputError
-from mappa_stats.rules.claims import NOT_CHECKED, ClaimResult
+from mappa_stats.rules.claims.claim import NOT_CHECKED, ClaimResult
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from mappa_stats.compare.result import (
 )
 from mappa_stats.definitions.templates import form_years, load_template
 from mappa_stats.errors import InputError
-from mappa_stats.rules.claims import NATIONAL, POPULATION_FIELD, Claim, check_claims, year_fields
+from mappa_stats.rules.claims.claim import Claim
+from mappa_stats.rules.claims.fields import NATIONAL, POPULATION_FIELD, year_fields
+from mappa_stats.rules.claims.judge import check_claims
 
 
 def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, float]]:

@@ -11,7 +11,7 @@ from typing import Any
 from tabulate import tabulate
 
 from mappa_stats.compare.result import AreaComparison, BaseChange, Change, Comparison, Confirmed, Revision
-from mappa_stats.rules.claims import DOES_NOT, NOT_CHECKED
+from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED
 from mappa_stats.safetext import markdown, spreadsheet, terminal
 from mappa_stats.version import __version__
 

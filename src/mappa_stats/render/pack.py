@@ -109,10 +109,10 @@ class Pack:
 
     def checks(self) -> list[Check]:
         """Every rule in plain words with its result."""
-        from mappa_stats.rules import checks
-        described = {r.id: r.description for r in checks.RULES.values()}
+        from mappa_stats.rules import registry
+        described = {r.id: r.description for r in registry.RULES.values()}
         # Rules a year's definition adds (relations, claims) carry their own wording, where supported.
-        rules_for = getattr(checks, "rules_for", None)
+        rules_for = getattr(registry, "rules_for", None)
         if rules_for is not None:
             described.update({r.id: r.description for r in rules_for(self.area.template)})
         out = []

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
 from math import comb
 
 from mappa_stats.definitions.equations import equations as year_equations
-from mappa_stats.definitions.templates import Ref, Template
+from mappa_stats.definitions.templates import Comparison, Ref, Template
 from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
+from mappa_stats.numbers import judge
+from mappa_stats.rules.shares import percent_text
 
 MAX_CELLS_CHANGED = 4  # beyond this a grid is too far gone for a guess to help anyone
 MAX_OPTIONS_LISTED = 6
@@ -367,72 +370,11 @@ def _fold_relations(area: AreaTables, findings: list[Finding]) -> list[Finding]:
     fixes = {f.field: f.expected for f in findings if f.explains and f.field and isinstance(f.expected, int)}
     if not fixes:
         return findings
-    template = area.template
-    relations = {r.id: r for r in template.relations}
-    claims = {c.rule: c for c in template.claims}
-    parts = {eq.total: eq.parts for eq in year_equations(template) if eq.table}
-    cells = {template.field_of(k): c for k, c in area.cells().items()}
-
-    def value(code: str, corrected: bool) -> float | None:
-        if corrected and code in fixes:
-            return float(fixes[code])
-        cell = cells.get(code)
-        if cell is not None and cell.derived and code in parts:
-            found = [value(p, corrected) for p in parts[code]]
-            return None if None in found else sum(v for v in found if v is not None)
-        return None if cell is None else cell.count
-
-    def share_mended(finding: Finding) -> str | None:
-        """The corrected field that makes a stated share (a claim of the year) reproduce, or None."""
-        from decimal import Decimal
-
-        from mappa_stats.numbers import judge
-        from mappa_stats.rules.checks import _percent_text
-
-        claim = claims[finding.rule]
-        stated = _percent_text(str(finding.actual))
-        codes = [template.field_of(claim.numerator), template.field_of(claim.denominator)]
-        corrected = [value(c, True) for c in codes]
-        if stated is None or None in corrected or not corrected[1]:
-            return None
-        exact = Decimal(corrected[0] or 0) * 100 / Decimal(corrected[1] or 1)
-        if not judge(stated[0], stated[1], exact)[0]:
-            return None
-        touched = [c for c in fixes if c in _leaves((claim.numerator, claim.denominator), template, parts)]
-        return touched[0] if touched else None
-
-    def explained_by(finding: Finding) -> str | None:
-        """The corrected field that mends the relation (or stated share) at this finding, or None."""
-        if finding.rule in claims:
-            return share_mended(finding)
-        relation = relations.get(finding.rule)
-        if relation is None or not finding.field:
-            return None
-        mended: str | None = None
-        for comparison in relation.comparisons:
-            for left, right in template.expand(comparison):
-                if template.field_of(left[0]) != finding.field:
-                    continue
-                sides = []
-                for corrected in (False, True):
-                    lv = [value(template.field_of(r), corrected) for r in left]
-                    rv = [value(template.field_of(r), corrected) for r in right]
-                    if None in lv or None in rv:
-                        return None
-                    total = sum(v for v in lv if v is not None)
-                    bound = sum(v for v in rv if v is not None) * comparison.factor
-                    sides.append(_HOLDS[comparison.op](total, bound))
-                if sides[1] is not True:
-                    return None  # still broken once corrected: a problem of its own
-                if not sides[0]:
-                    touched = [c for c in fixes if c in _leaves((*left, *right), template, parts)]
-                    mended = mended or (touched[0] if touched else None)
-        return mended
-
+    corrected = _Corrected(area, fixes)
     out: list[Finding] = []
     joined: dict[str, list[str]] = {}
     for f in findings:
-        by = explained_by(f)
+        by = corrected.explains(f)
         if by is None:
             out.append(f)
         else:
@@ -441,6 +383,80 @@ def _fold_relations(area: AreaTables, findings: list[Finding]) -> list[Finding]:
         _joined(f, joined[f.field]) if f.field in joined and f.explains else f
         for f in out
     ]
+
+
+class _Corrected:
+    """An area's figures as typed and with the locator's corrections made, to tell which broken relations
+    and stated shares the corrections mend."""
+
+    def __init__(self, area: AreaTables, fixes: dict[str, int]) -> None:
+        self.fixes = fixes
+        self.template = template = area.template
+        self.relations = {r.id: r for r in template.relations}
+        self.claims = {c.rule: c for c in template.claims}
+        self.parts = {eq.total: eq.parts for eq in year_equations(template) if eq.table}
+        self.cells = {template.field_of(k): c for k, c in area.cells().items()}
+
+    def value(self, code: str, corrected: bool) -> float | None:
+        """A field's count, typed or corrected; a derived total through the cells it adds up."""
+        if corrected and code in self.fixes:
+            return float(self.fixes[code])
+        cell = self.cells.get(code)
+        if cell is not None and cell.derived and code in self.parts:
+            found = [self.value(p, corrected) for p in self.parts[code]]
+            return None if None in found else sum(v for v in found if v is not None)
+        return None if cell is None else cell.count
+
+    def touched(self, refs: Iterable[Ref]) -> str | None:
+        """The first corrected field among these cells and the typed cells their totals add up."""
+        leaves = _leaves(refs, self.template, self.parts)
+        return next((c for c in self.fixes if c in leaves), None)
+
+    def explains(self, finding: Finding) -> str | None:
+        """The corrected field that mends the relation (or stated share) at this finding, or None."""
+        if finding.rule in self.claims:
+            return self.share_mended(finding)
+        relation = self.relations.get(finding.rule)
+        if relation is None or not finding.field:
+            return None
+        mended: str | None = None
+        for comparison in relation.comparisons:
+            for left, right in self.template.expand(comparison):
+                if self.template.field_of(left[0]) != finding.field:
+                    continue
+                holds = [self.holds(comparison, left, right, corrected) for corrected in (False, True)]
+                if None in holds:
+                    return None
+                if holds[1] is not True:
+                    return None  # still broken once corrected: a problem of its own
+                if not holds[0]:
+                    mended = mended or self.touched((*left, *right))
+        return mended
+
+    def holds(
+        self, comparison: Comparison, left: Iterable[Ref], right: Iterable[Ref], corrected: bool
+    ) -> bool | None:
+        """Whether one instance of a comparison holds, typed or corrected; None when a figure is missing."""
+        lv = [self.value(self.template.field_of(r), corrected) for r in left]
+        rv = [self.value(self.template.field_of(r), corrected) for r in right]
+        if None in lv or None in rv:
+            return None
+        total = sum(v for v in lv if v is not None)
+        bound = sum(v for v in rv if v is not None) * comparison.factor
+        return bool(_HOLDS[comparison.op](total, bound))
+
+    def share_mended(self, finding: Finding) -> str | None:
+        """The corrected field that makes a stated share (a claim of the year) reproduce, or None."""
+        claim = self.claims[finding.rule]
+        stated = percent_text(str(finding.actual))
+        codes = [self.template.field_of(claim.numerator), self.template.field_of(claim.denominator)]
+        corrected = [self.value(c, True) for c in codes]
+        if stated is None or None in corrected or not corrected[1]:
+            return None
+        exact = Decimal(corrected[0] or 0) * 100 / Decimal(corrected[1] or 1)
+        if not judge(stated[0], stated[1], exact)[0]:
+            return None
+        return self.touched((claim.numerator, claim.denominator))
 
 
 def _joined(finding: Finding, folded: list[str]) -> Finding:

@@ -1,20 +1,19 @@
 """A return's RSO rate: its Category 1 total on 31 March over its area's population aged 10 and over,
-against the rate it states."""
+against the rate it states; and the two rate rules validate runs with --population (the rate reproduces,
+the population estimate is the year's)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
+from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError
+from mappa_stats.findings import Finding, Severity, plain
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate, compute_rate
-
-if TYPE_CHECKING:
-    from mappa_stats.definitions.templates import Template
-    from mappa_stats.model import AreaTables
-
-
+from mappa_stats.model import AreaTables
+from mappa_stats.rules.rule import RATE, Context, Rule, finding, rule
 
 # A rate per 100,000 cannot exceed 100,000; a longer text is not a rate (and Decimal must not be
 # asked to expand 1e999999999).
@@ -98,3 +97,161 @@ def workbook_rate(
         vintage=population.vintage,
         needs=needed_vintage(template, population),
     )
+
+
+# --- the rate rules (need --population) -------------------------------------------------------------
+
+
+def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
+    """The population file, when it has this area's population; None (and the rule skipped, saying why)
+    otherwise."""
+    population: PopulationFile | None = ctx.extras.get("population")
+    if population is None:
+        ctx.skip(rule_id, "no --population file given")
+        return None
+    if not ctx.area.meta.area:
+        ctx.skip(
+            rule_id,
+            "the workbook does not name its MAPPA area: add a 'MAPPA area' cell beside the tables, "
+            "or give --area NAME",
+        )
+        return None
+    try:
+        population.get(ctx.area.meta.area)
+    except InputError as exc:  # one workbook's unknown area must not stop a national run
+        ctx.skip(rule_id, str(exc))
+        return None
+    return population
+
+
+def _rate_not_run(ctx: Context, why: str) -> Finding:
+    """With --population given, a rate that could not be reproduced is an error, never a quiet pass."""
+    role = ctx.area.template.role("stated_rate")
+    return finding(
+        rate_matches,
+        ctx.area.cell(*role) if role else None,
+        f"the rate could not be checked against the population file: {why}",
+        expected="a rate reproduced from the population file",
+        actual=None,
+        table=role[0] if role else "",
+        suggestion="fix what is named above, or run without --population to leave the rate unchecked",
+    )
+
+
+@rule(
+    "rate.matches",
+    Severity.ERROR,
+    "The stated RSOs per 100,000 equals Category 1 on 31 March ÷ the ONS population of the year's base "
+    "(aged 10+ from 2013-14) × 100,000, rounded half up to a whole number.",
+    RATE,
+)
+def rate_matches(ctx: Context) -> Iterator[Finding]:
+    """Reproduce the published rate from the population file given with --population."""
+    population = _population(ctx, "rate.matches")
+    if population is None:
+        if ctx.extras.get("population") is not None:
+            yield _rate_not_run(ctx, str(ctx.extras["skipped"]["rate.matches"]))
+        return
+    wanted = needed_vintage(ctx.area.template, population)
+    if wanted is not None:
+        # Another year's estimates cannot say whether the stated rate is right: not checked, never "wrong".
+        yield _rate_not_run(
+            ctx,
+            f"not checked: needs {wanted}; the population file is {population.vintage}, and "
+            f"{ctx.area.template.year} rates divide by the ONS {wanted} estimates: give that file",
+        )
+        return
+    try:
+        rate = workbook_rate(ctx.area, population)
+    except InputError as exc:
+        yield _rate_not_run(ctx, str(exc))
+        return
+    yield from _against_stated(ctx, rate, population)
+
+
+def _against_stated(ctx: Context, rate: Rate, population: PopulationFile) -> Iterator[Finding]:
+    """The reproduced rate against the one the workbook states (a return states none: not applicable)."""
+    role = ctx.area.template.role("stated_rate")
+    stated_cell = ctx.area.cell(*role) if role else None
+    if stated_cell is None and ctx.area.template.return_fields:
+        # The Ministry's return has no rate to compare: the national pipeline computes it, as this did.
+        # Nothing in the file states one, so the rule does not apply to it (and --strict does not fail it).
+        ctx.not_applicable(
+            "rate.matches",
+            f"a return carries no stated rate; its figures give {rate.rounded} per 100,000: "
+            f"{rate.rsos:,} ÷ {rate.population:,} {rate.base} × 100,000 = {rate.two_dp}",
+        )
+        return
+    if rate.stated is None or stated_cell is None:
+        where = (
+            f"{stated_cell.source} holds no rate" if stated_cell is not None else "the rate table is missing"
+        )
+        yield _rate_not_run(
+            ctx, f"no stated rate to compare ({where}); type the published rate, e.g. {rate.rounded}"
+        )
+        return
+    if rate.matches:
+        return
+    hint = ""
+    if rate.all_ages_rounded is not None:
+        hint = f"; an all-ages base ({rate.all_ages_population:,}) would give {rate.all_ages_rounded}"
+        if rate.all_ages_explains_stated:
+            hint += ", the stated figure: the under-10s were probably not excluded"
+    vintage = f"ONS {population.vintage}" if population.vintage else "population file"
+    stated = plain(float(rate.stated)) if rate.stated == rate.stated.to_integral_value() else str(rate.stated)
+    yield finding(
+        rate_matches,
+        stated_cell,
+        f"the stated rate is {stated} per 100,000 but {rate.rsos} RSOs ÷ "
+        f"{rate.population:,} people {rate.base} ({vintage}) × 100,000 = {rate.two_dp}, which rounds to "
+        f"{rate.rounded}{hint}",
+        expected=rate.rounded,
+        actual=stated,
+        suggestion=f"state {rate.rounded}, and name the population vintage used",
+    )
+
+
+@rule(
+    "rate.vintage",
+    Severity.WARNING,
+    "The population estimate (of the --population file, or a report's rate footnote) is the mid-year the "
+    "year's definition names (the calendar year the reporting year starts).",
+    RATE,
+)
+def rate_vintage(ctx: Context) -> Iterator[Finding]:
+    """A rate computed on another year's (or a revised) population is not the published one."""
+    wanted = f"mid-{ctx.area.template.population_mid_year}"
+    stated = ctx.area.meta.stated_population
+    if stated is not None and stated != wanted:
+        # The report's own footnote names its estimate (issue 14): no population file needed.
+        role = ctx.area.template.role("stated_rate")
+        yield finding(
+            rate_vintage,
+            ctx.area.cell(*role) if role else None,
+            f"the rate's footnote names the {stated} population estimate, but "
+            f"{ctx.area.template.year} reports use {wanted}",
+            expected=wanted,
+            actual=stated,
+            table=role[0] if role else "",
+            suggestion=f"recompute the rate on the ONS {wanted} estimates, or correct the footnote",
+        )
+        return
+    population = _population(ctx, "rate.vintage")
+    if population is None:
+        return
+    if population.vintage is None:
+        ctx.skip("rate.vintage", "the population file does not say which mid-year it is")
+        return
+    if population.vintage != wanted:
+        yield finding(
+            rate_vintage,
+            None,
+            f"the population file is {population.vintage}, but {ctx.area.template.year} reports use {wanted}",
+            expected=wanted,
+            actual=population.vintage,
+            table=(ctx.area.template.role("stated_rate") or ("",))[0],
+            suggestion=f"use the ONS {wanted} estimates",
+        )
+
+
+RATE_RULES: tuple[Rule, ...] = (rate_matches, rate_vintage)

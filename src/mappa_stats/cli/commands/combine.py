@@ -145,6 +145,6 @@ def _read_claims(claims_path: Path | None) -> list[Any]:
     """The claims of --claims, or none."""
     if claims_path is None:
         return []
-    from mappa_stats.rules.claims import read_claims  # lazy: only with --claims
+    from mappa_stats.rules.claims.parse import read_claims  # lazy: only with --claims
 
     return list(read_claims(claims_path))

@@ -74,7 +74,7 @@ def compare(
     thresholds = parse_threshold(threshold) if threshold is not None else Thresholds()
     claims: list[Any] = []
     if claims_path is not None:
-        from mappa_stats.rules.claims import read_claims
+        from mappa_stats.rules.claims.parse import read_claims
 
         claims = read_claims(claims_path)
     result = run_compare(list(files), year=year_given(year), thresholds=thresholds, claims=claims)

@@ -30,7 +30,7 @@ def rules(fmt: str, year: str | None, form: str) -> None:
     """
     from mappa_stats.definitions.templates import available_years, form_years, load_template
     from mappa_stats.render.listing import render_rules  # lazy: tabulate only when the command runs
-    from mappa_stats.rules.checks import rules_for
+    from mappa_stats.rules.registry import rules_for
 
     latest = (available_years() if form == "area" else form_years(form))[-1]
     chosen = rules_for(load_template(year_given(year) or latest, form))

@@ -113,7 +113,7 @@ def _extras(
 
         extras["population"] = read_population(population_path, mid_year)
     if claims_path is not None:
-        from mappa_stats.rules.claims import read_claims  # lazy: only with --claims
+        from mappa_stats.rules.claims.parse import read_claims  # lazy: only with --claims
 
         extras["claims"] = read_claims(claims_path)  # a bad line stops the run before any file is read
     return extras
@@ -136,7 +136,7 @@ def _unchecked_claims(claims: list[Any], done: Any) -> int:
     """How many claims no file read was about (named in a note): with --strict they fail the run."""
     if not claims:
         return 0
-    from mappa_stats.rules.claims import canonical_area  # lazy: only with --claims
+    from mappa_stats.rules.claims.parse import canonical_area  # lazy: only with --claims
 
     return unmatched_claims(
         claims, {(canonical_area(r.area or "") or "", r.template or "") for r in done if r.error is None}

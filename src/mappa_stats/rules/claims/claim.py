@@ -1,0 +1,138 @@
+"""A claim and how it fared: the figure as stated (its value, precision, % and sign), one line of a claims
+file, and the result of judging it (reproduces, does not reproduce, cannot be checked)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+REPRODUCES, DOES_NOT, NOT_CHECKED = "reproduces", "does not reproduce", "cannot be checked"
+# A stated figure is a few characters; longer text is not one (and Decimal must not expand 1e999999999).
+MAX_STATED_CHARS = 30
+MAX_DECIMALS = 6
+
+Figures = Mapping[tuple[str, str, str], float]
+
+_PERCENT_WORDS = re.compile(r"\s*(%|per\s*cent|percent|pc)\s*$", re.I)
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUMBER = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A figure as written: its value, the decimals it was given to, and whether it carried % or a sign."""
+
+    text: str
+    value: Decimal
+    decimals: int
+    percent: bool
+    signed: bool
+
+    @property
+    def shown(self) -> str:
+        """The value as a percentage or number at its own precision: '3.5%', '1,003'."""
+        return f"{self.value:,.{self.decimals}f}" + ("%" if self.percent else "")
+
+
+def parse_stated(text: str) -> Stated | None:
+    """'3.5%', '+3.5 per cent', '−2%', '1,003', '1003', '99' → a Stated; None when it is not a number."""
+    body = text.strip().replace("\u2212", "-").replace("\u2013", "-")
+    if not body or len(body) > MAX_STATED_CHARS:
+        return None
+    percent = bool(_PERCENT_WORDS.search(body))
+    body = _PERCENT_WORDS.sub("", body).strip()
+    sign = ""
+    if body[:1] in "+-" and body:
+        sign, body = body[0], body[1:].strip()
+    if _THOUSANDS.match(body):
+        body = body.replace(",", "")
+    if not _NUMBER.match(body):
+        return None
+    try:
+        number = Decimal(body)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
+        return None
+    decimals = len(body.split(".", 1)[1]) if "." in body else 0
+    if decimals > MAX_DECIMALS or len(body.split(".", 1)[0]) > 12:
+        return None  # no statement gives more; and Decimal's 28 digits must hold the rounding
+    return Stated(text.strip(), -number if sign == "-" else number, decimals, percent, bool(sign))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One line of a claims file: what is claimed, of which area and year, and the figure as stated."""
+
+    kind: str  # as written, folded: 'level1_share', 'category_share:cat1', 'change:CAT1TOT'
+    area: str  # the MAPPA area's name (schemas/areas.json), or 'England and Wales'
+    year: str
+    from_year: str | None
+    stated: Stated
+    where: str  # 'claims.csv:3'
+
+    @property
+    def base(self) -> str:
+        """The kind without its argument: 'change' for 'change:CAT1TOT'."""
+        return self.kind.split(":", 1)[0]
+
+    @property
+    def target(self) -> str:
+        """The kind's argument: the field code of a change, the category of a share."""
+        return self.kind.split(":", 1)[1] if ":" in self.kind else ""
+
+    def describe(self) -> str:
+        """'Kent 2014-15 Level 1 share "99%"'."""
+        what = {
+            "level1_share": "Level 1 share",
+            "category_share": f"Category {self.target[3:]} share",
+            "rate": "rate per 100,000",
+            "one_in_n": "one for every N aged 10+",
+            "change": f"change in {self.target} from {self.from_year}",
+            "national_rate": "national rate per 100,000",
+        }[self.base]
+        return f"{self.area} {self.year} {what} {self.stated.text!r}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "kind": self.kind,
+            "area": self.area,
+            "year": self.year,
+            "from_year": self.from_year,
+            "stated": self.stated.text,
+            "where": self.where,
+        }
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """How one claim fared: reproduces, does not reproduce, or cannot be checked (naming what is missing)."""
+
+    claim: Claim
+    status: str
+    message: str  # one line, starting with where the claim was stated
+    computed: str | None = None  # the value the figures give, at the stated precision ('4.7%')
+    exact: str | None = None  # the same to two decimals ('4.67%')
+    needs: str | None = None  # what the stated value would need of the figures
+    missing: tuple[str, ...] = ()  # field codes the check needed and did not have
+    basis: str = ""  # the figures used, in words
+
+    @property
+    def failed(self) -> bool:
+        """True when the figures contradict the claim."""
+        return self.status == DOES_NOT
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (docs/claims.md)."""
+        return {
+            **self.claim.to_dict(),
+            "status": self.status,
+            "computed": self.computed,
+            "exact": self.exact,
+            "needs": self.needs,
+            "missing": list(self.missing),
+            "basis": self.basis,
+            "message": self.message,
+        }
