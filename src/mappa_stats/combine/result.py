@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from mappa_stats.definitions.templates import TableDef, Template, schemas_dir
+from mappa_stats.definitions.load import schemas_dir
+from mappa_stats.definitions.templates import TableDef, Template
 from mappa_stats.io.population import NationalRow
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.validate import FileReport

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from mappa_stats.compare.result import Input, Observation
-from mappa_stats.definitions.templates import available_years, form_years, load_template
+from mappa_stats.definitions.load import available_years, form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area

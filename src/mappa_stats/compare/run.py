@@ -19,7 +19,7 @@ from mappa_stats.compare.result import (
     Revision,
     Thresholds,
 )
-from mappa_stats.definitions.templates import form_years, load_template
+from mappa_stats.definitions.load import form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.rules.claims import NATIONAL, POPULATION_FIELD, Claim, check_claims, year_fields
 

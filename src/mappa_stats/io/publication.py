@@ -94,7 +94,7 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
     """Read a publication workbook mappa-stats wrote back to the tables it was written from."""
     import hashlib
 
-    from mappa_stats.definitions.templates import load_template
+    from mappa_stats.definitions.load import load_template
     from mappa_stats.io.ret import NSD_ID, moj_area_ids
     from mappa_stats.model import Metadata, a1, parse_cell, record
 

@@ -17,7 +17,8 @@ import re
 from functools import cache
 from typing import Any
 
-from mappa_stats.definitions.templates import Template, form_years, load_template, normalize, schemas_dir
+from mappa_stats.definitions.load import form_years, load_template, schemas_dir
+from mappa_stats.definitions.templates import Template, normalize
 from mappa_stats.errors import InputError, ReturnAreaError
 from mappa_stats.io.layout import Sheet
 from mappa_stats.model import (

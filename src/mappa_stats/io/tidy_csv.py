@@ -7,15 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.definitions.templates import (
-    Label,
-    Template,
-    available_years,
-    form_years,
-    load_template,
-    match_label,
-    normalize,
-)
+from mappa_stats.definitions.load import available_years, form_years, load_template
+from mappa_stats.definitions.templates import Label, Template, match_label, normalize
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns

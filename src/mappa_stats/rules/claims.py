@@ -61,7 +61,8 @@ class YearFields:
 @cache
 def year_fields(year: str) -> YearFields:
     """The fields of a year's definition that claims and compare use, by role."""
-    from mappa_stats.definitions.templates import FORMS, form_years, load_template
+    from mappa_stats.definitions.load import form_years, load_template
+    from mappa_stats.definitions.templates import FORMS
 
     template = load_template(year)
 
@@ -141,7 +142,7 @@ def year_fields(year: str) -> YearFields:
 
 def category_years(number: str) -> tuple[str, ...]:
     """The years whose figures have this category at all (in an area's return or, nationally, another's)."""
-    from mappa_stats.definitions.templates import available_years
+    from mappa_stats.definitions.load import available_years
 
     return tuple(
         y
@@ -281,7 +282,7 @@ def _ministry_names() -> dict[str, str]:
     """The Ministry's area names (schemas/moj_areas.json, the National Security Division too), by key."""
     import json
 
-    from mappa_stats.definitions.templates import schemas_dir
+    from mappa_stats.definitions.load import schemas_dir
     from mappa_stats.io.areas import area_key
 
     spec = json.loads((schemas_dir() / "moj_areas.json").read_text(encoding="utf-8"))
@@ -308,7 +309,7 @@ def _refuse(where: str, message: str) -> InputError:
 
 def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
     """The kind, checked against the year's definition; InputError naming the line otherwise."""
-    from mappa_stats.definitions.templates import load_template
+    from mappa_stats.definitions.load import load_template
 
     raw = text.strip()
     base, _, target = raw.partition(":")
@@ -372,7 +373,7 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
 
 def parse_claim(where: str, row: Sequence[str]) -> Claim:
     """One line of a claims file (kind, area, year, from_year, stated) as a Claim; InputError otherwise."""
-    from mappa_stats.definitions.templates import available_years
+    from mappa_stats.definitions.load import available_years
     from mappa_stats.io.areas import suggest_areas
 
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])

@@ -47,7 +47,7 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
 
     Exit codes: 0 written, 2 it could not be written.
     """
-    from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.definitions.load import available_years, load_template
     from mappa_stats.output import choose_format, write_atomic
     from mappa_stats.publication.writer import write_return, write_template
     from mappa_stats.safetext import shown
