@@ -15,7 +15,6 @@ from mappa_stats.combine.result import (
     COUNTED,
     DUPLICATE,
     IDENTICAL,
-    NSD_ID,
     OTHER_YEAR,
     UNKNOWN_AREA,
     UNREADABLE,
@@ -25,6 +24,7 @@ from mappa_stats.combine.result import (
     Problem,
     field_of_role,
 )
+from mappa_stats.definitions.constants import NSD_ID
 from mappa_stats.definitions.load import load_template
 from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError, MappaError

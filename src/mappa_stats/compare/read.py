@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 from mappa_stats.compare.result import Input, Observation
+from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import available_years, form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
-from mappa_stats.rules.claims import NATIONAL, POPULATION_FIELD, area_figures, canonical_area
+from mappa_stats.rules.claims import POPULATION_FIELD, area_figures, canonical_area
 
 LONG_COLUMNS = ("area", "year", "field", "value")
 

@@ -19,9 +19,10 @@ from mappa_stats.compare.result import (
     Revision,
     Thresholds,
 )
+from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import form_years, load_template
 from mappa_stats.errors import InputError
-from mappa_stats.rules.claims import NATIONAL, POPULATION_FIELD, Claim, check_claims, year_fields
+from mappa_stats.rules.claims import POPULATION_FIELD, Claim, check_claims, year_fields
 
 
 def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, float]]:

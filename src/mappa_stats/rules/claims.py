@@ -18,10 +18,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.errors import InputError
 from mappa_stats.numbers import half_up, judge
 
-NATIONAL = "England and Wales"
 # Figures the long CSV carries beside the year's field codes (combine writes them; docs/compare.md).
 POPULATION_FIELD = "POP10PLUS"
 HEADER = ("kind", "area", "year", "from_year", "stated")
@@ -409,7 +409,7 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
     if kind.startswith("category_share:") and area != NATIONAL:
         number = kind[len("category_share:cat") :]
         if number in year_fields(year).national_categories:
-            from mappa_stats.io.ret import NSD_ID, moj_area_ids
+            from mappa_stats.io.ret import moj_area_ids
 
             whose = (
                 f"the National Security Division's return holds Category {number} only (its share is 100%)"
