@@ -100,7 +100,7 @@ def read_one_return(path: str, repeat: int) -> tuple[float, float]:
 
 def write_national_long(path: Path) -> None:
     """A long CSV as combine writes it: every area and year, every field of the year, two releases."""
-    from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.definitions.load import available_years, load_template
     from mappa_stats.io.areas import areas
 
     lines = ["area,year,field,value,release"]

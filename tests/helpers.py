@@ -98,7 +98,7 @@ def edit_copy(source: Path, target: Path, changes: dict[str, Any], sheet: str = 
 
 def area_from_values(values: dict[tuple[str, str, str], Any], year: str = "2014-15") -> Any:
     """An AreaTables built straight from cell values (None = blank, str = as typed), no workbook needed."""
-    from mappa_stats.definitions.templates import load_template
+    from mappa_stats.definitions.load import load_template
     from mappa_stats.model import AreaTables, Metadata, a1, parse_cell, record
 
     template = load_template(year)

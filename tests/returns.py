@@ -10,7 +10,7 @@ from typing import Any
 
 import openpyxl
 
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 
 # Kent's 2014-15 figures where the return has the same field (the seed report), the rest arithmetic below.
 KENT = {

@@ -279,7 +279,7 @@ def test_json_follows_its_schema(tidy_2015: Path) -> None:
     """The JSON document validates against schemas/combine.schema.json and carries its version."""
     import jsonschema
 
-    from mappa_stats.definitions.templates import schemas_dir
+    from mappa_stats.definitions.load import schemas_dir
 
     document = json.loads(run("combine", tidy_2015, "--population", ONS_2014, "-f", "json").stdout)
     schema = json.loads((schemas_dir() / "combine.schema.json").read_text(encoding="utf-8"))

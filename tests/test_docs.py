@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import mappa_stats
 from conftest import ROOT
 from mappa_stats.cli.main import main
-from mappa_stats.definitions.templates import form_years, schemas_dir, shipped_years
+from mappa_stats.definitions.load import form_years, schemas_dir, shipped_years
 
 COMMANDS_DOC = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")

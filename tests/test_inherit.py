@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from conftest import KENT_XLSX, ROOT
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.inherit import merge, resolve
-from mappa_stats.definitions.templates import (
+from mappa_stats.definitions.load import (
     _read_json,
     forget_definitions,
     form_years,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, kent_values
 from mappa_stats.cli.main import main
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 from mappa_stats.io.readers import read_area
 from mappa_stats.model import parse_cell
 from mappa_stats.validate import validate_path

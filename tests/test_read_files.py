@@ -6,7 +6,7 @@ from pathlib import Path
 
 from combine_sets import returns_set
 from mappa_stats.combine.files import expand
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 from mappa_stats.errors import MappaError
 from mappa_stats.io.readers import read_area
 from mappa_stats.validate import read_files

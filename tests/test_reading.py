@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from conftest import KENT_CSV, KENT_XLSX, SAMPLES, sha256
 from helpers import KENT, edit_copy, separate_sheets
 from mappa_stats.cli.main import main
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 from mappa_stats.errors import InputError, LabelError, TableNotFoundError
 from mappa_stats.io.readers import read_area
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from conftest import sha256
 from mappa_stats.cli.main import main
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 from mappa_stats.publication.writer import return_layout, write_return
 from returns import NSD, _save_values, breakdowns, figures, make_return, nsd_breakdowns
 

@@ -13,7 +13,7 @@ from jinja2 import StrictUndefined, nodes
 from conftest import KENT_XLSX, SAMPLES, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 from mappa_stats.publication.sheets import template_sources, template_status
 from mappa_stats.render.jinja import environment, md
 from mappa_stats.rules.registry import RULES

@@ -18,17 +18,19 @@ from openpyxl import Workbook, load_workbook
 import mappa_stats
 from conftest import KENT_CSV, KENT_XLSX, ROOT, SAMPLES
 from mappa_stats.cli.main import main
+from mappa_stats.definitions.build import build_template
 from mappa_stats.definitions.inherit import resolve
-from mappa_stats.definitions.templates import (
-    ROLES,
+from mappa_stats.definitions.load import (
     _read_json,
-    build_template,
     check_definition,
     forget_definitions,
+    form_years,
     load_template,
     schemas_dir,
     shipped_years,
 )
+from mappa_stats.definitions.templates import ROLES
+from mappa_stats.errors import TemplateError
 from mappa_stats.io.readers import read_area
 from mappa_stats.rules import frame as frames
 
@@ -55,7 +57,7 @@ def run(*args: str | Path) -> Any:
 
 
 @pytest.mark.parametrize(
-    "year", [*shipped_years(), *(f"nsd/{y}" for y in mappa_stats.definitions.templates.form_years("nsd"))]
+    "year", [*shipped_years(), *(f"nsd/{y}" for y in form_years("nsd"))]
 )
 def test_every_shipped_year_passes_its_schema_and_references(year: str) -> None:
     """Each shipped definition (an area's, and the NSD's) is valid against template.schema.json and every
@@ -173,7 +175,7 @@ def test_a_shipped_definition_with_a_broken_reference_is_refused(tmp_path: Path)
     """The reference checks run on every load, not only on --template files."""
     spec = copy.deepcopy(BASE)
     spec["labels"]["categories"][3]["total_of"][2] = "cat9"
-    with pytest.raises(mappa_stats.definitions.templates.TemplateError, match=r"total_of\[2\]: 'cat9'"):
+    with pytest.raises(TemplateError, match=r"total_of\[2\]: 'cat9'"):
         build_template(spec, "2014-15.json", file_year="2014-15")
 
 
@@ -187,7 +189,7 @@ def test_a_year_is_never_a_path(tmp_path: Path) -> None:
     result = run("validate", csv)
     assert result.exit_code == 2
     assert "no template definition for '../../../.." in result.output
-    with pytest.raises(mappa_stats.definitions.templates.TemplateError):
+    with pytest.raises(TemplateError):
         load_template(str(tmp_path / "evil"))
 
 
@@ -498,7 +500,7 @@ def test_no_table_row_or_column_of_a_year_is_named_in_the_code() -> None:
     """Outside the definitions and tests, code asks for cells by role, never by a year's ids."""
     ids: set[str] = set()
     forms = [load_template(y) for y in shipped_years()]
-    forms += [load_template(y, "nsd") for y in mappa_stats.definitions.templates.form_years("nsd")]
+    forms += [load_template(y, "nsd") for y in form_years("nsd")]
     for template in forms:
         for table in template.tables:
             ids.add(table.id)

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from conftest import KENT_CSV, KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
-from mappa_stats.definitions.templates import load_template
+from mappa_stats.definitions.load import load_template
 from mappa_stats.rules.registry import rules_for
 from mappa_stats.safetext import markdown, spreadsheet, terminal
 

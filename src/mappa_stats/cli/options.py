@@ -136,7 +136,7 @@ def spreadsheet_output(fmt: str, output: Path | None) -> None:
 def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     """Load a definition given with --template (checked in full) so that its year can be used."""
     if value is not None:
-        from mappa_stats.definitions.templates import use_definition
+        from mappa_stats.definitions.load import use_definition
 
         template = use_definition(value)
         ctx.meta["template_year"] = template.year

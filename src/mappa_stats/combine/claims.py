@@ -7,10 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 from mappa_stats.combine.long import long_rows
-from mappa_stats.combine.result import (
-    NATIONAL,
-    Combined,
-)
+from mappa_stats.combine.result import Combined
+from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.rules.claims.judge import check_claims
 
 

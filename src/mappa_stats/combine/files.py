@@ -8,13 +8,9 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from mappa_stats.combine.result import (
-    FOLDER_SUFFIXES,
-    MAX_FILES,
-    NATIONAL,
-    NSD_FROM,
-    NSD_ID,
-)
+from mappa_stats.combine.result import FOLDER_SUFFIXES, MAX_FILES
+from mappa_stats.definitions.constants import NATIONAL, NSD_ID
+from mappa_stats.definitions.load import form_years
 from mappa_stats.errors import InputError
 from mappa_stats.io.areas import area_key, find_area
 from mappa_stats.io.publication import publication_properties
@@ -105,7 +101,8 @@ def _is_long_csv(path: Path) -> bool:
 def expected_areas(year: str) -> dict[int, str]:
     """The Ministry's area id → name expected for the year: the 42, and the NSD from 2022-23."""
     ids = moj_area_ids()
-    return {i: n for i, n in ids.items() if i != NSD_ID or year >= NSD_FROM}
+    nsd_from = form_years("nsd")[0]  # the first year with a National Security Division definition
+    return {i: n for i, n in ids.items() if i != NSD_ID or year >= nsd_from}
 
 
 @cache

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from mappa_stats.combine.result import (
-    NATIONAL,
-    Combined,
-    field_of_role,
-)
+from mappa_stats.combine.result import Combined, field_of_role
+from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.templates import Template
 from mappa_stats.model import AreaTables, summable
 

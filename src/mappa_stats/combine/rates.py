@@ -5,14 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mappa_stats.combine.result import (
-    NATIONAL,
-    NSD_ID,
-    Combined,
-    PopulationCheck,
-    Problem,
-    field_of_role,
-)
+from mappa_stats.combine.result import Combined, PopulationCheck, Problem, field_of_role
+from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.io.areas import areas
 from mappa_stats.io.population import AreaPopulation, PopulationFile, england_and_wales
 from mappa_stats.io.population_rate import compute_rate

@@ -8,19 +8,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from mappa_stats.definitions.templates import TableDef, Template, schemas_dir
+from mappa_stats.definitions.load import schemas_dir
+from mappa_stats.definitions.templates import TableDef, Template
 from mappa_stats.io.population import NationalRow
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.validate import FileReport
-
-NATIONAL = "England and Wales"
-
-
-NSD_ID = 43
-
-
-NSD_FROM = "2022-23"  # the first year with Category 4, reported by the National Security Division
-
 
 # Inputs read from a folder; a file named on the command line is read whatever its name.
 FOLDER_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".csv")

@@ -15,7 +15,6 @@ from mappa_stats.combine.result import (
     COUNTED,
     DUPLICATE,
     IDENTICAL,
-    NSD_ID,
     OTHER_YEAR,
     UNKNOWN_AREA,
     UNREADABLE,
@@ -25,7 +24,9 @@ from mappa_stats.combine.result import (
     Problem,
     field_of_role,
 )
-from mappa_stats.definitions.templates import Template, load_template
+from mappa_stats.definitions.constants import NSD_ID
+from mappa_stats.definitions.load import load_template
+from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.io.areas import find_area
 from mappa_stats.io.population import PopulationFile

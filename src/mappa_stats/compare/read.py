@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 from mappa_stats.compare.result import Input, Observation
-from mappa_stats.definitions.templates import available_years, form_years, load_template
+from mappa_stats.definitions.constants import NATIONAL
+from mappa_stats.definitions.load import available_years, form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
-from mappa_stats.rules.claims.fields import NATIONAL, POPULATION_FIELD
+from mappa_stats.rules.claims.fields import POPULATION_FIELD
 from mappa_stats.rules.claims.judge import area_figures
 from mappa_stats.rules.claims.parse import canonical_area
 

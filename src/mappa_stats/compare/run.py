@@ -19,10 +19,11 @@ from mappa_stats.compare.result import (
     Revision,
     Thresholds,
 )
-from mappa_stats.definitions.templates import form_years, load_template
+from mappa_stats.definitions.constants import NATIONAL
+from mappa_stats.definitions.load import form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.rules.claims.claim import Claim
-from mappa_stats.rules.claims.fields import NATIONAL, POPULATION_FIELD, year_fields
+from mappa_stats.rules.claims.fields import POPULATION_FIELD, year_fields
 from mappa_stats.rules.claims.judge import check_claims
 
 

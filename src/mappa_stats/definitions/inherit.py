@@ -24,11 +24,11 @@ of the file that says it. Pure functions, apart from reading files through the r
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions.constants import YEAR
 from mappa_stats.errors import TemplateError
 
 # Far longer than the return's history (2014-15 to 2024-25 is 11 years): a longer chain is a mistake.
@@ -37,7 +37,6 @@ MAX_CHAIN = 40
 OWN_KEYS = ("template", "changes", "status")
 # The keys by which a list of objects merges item by item.
 ITEM_KEYS = ("id", "rule")
-_YEAR = re.compile(r"^\d{4}-\d{2}$")
 
 Reader = Callable[[Path], Any]
 
@@ -96,7 +95,7 @@ def parent_path(child: Path, parent: Any, years: Path | None) -> Path:
     """Where the file `child`'s `"extends": parent` points."""
     if not isinstance(parent, str) or not parent.strip():
         raise TemplateError(f"{child.name}: extends: {parent!r} is not a year such as '2024-25' nor a file")
-    if _YEAR.match(parent):
+    if YEAR.match(parent):
         return (years if years is not None else child.parent) / f"{parent}.json"
     return child.parent / parent
 

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from mappa_stats.definitions.templates import normalize, schemas_dir
+from mappa_stats.definitions.load import schemas_dir
+from mappa_stats.definitions.templates import normalize
 from mappa_stats.errors import InputError
 
 _AREA_WORDS = re.compile(r"\b(police|constabulary|service|mappa|area|force)\b")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions.constants import ENGLAND_AND_WALES_CODE
 from mappa_stats.definitions.templates import normalize
 from mappa_stats.errors import InputError
 from mappa_stats.io import archive, guard
@@ -439,9 +440,6 @@ def _area_table(
     if not result.by_area:
         raise InputError(f"{path}: no area rows below the header")
     return result
-
-
-ENGLAND_AND_WALES_CODE = "K04000001"
 
 
 @dataclass(frozen=True)

@@ -94,11 +94,12 @@ def read_publication(path: Path, properties: dict[str, str]) -> AreaTables:
     """Read a publication workbook mappa-stats wrote back to the tables it was written from."""
     import hashlib
 
-    from mappa_stats.definitions.templates import load_template
-    from mappa_stats.io.ret import NSD_ID, moj_area_ids
+    from mappa_stats.definitions.constants import NATIONAL, NSD_ID
+    from mappa_stats.definitions.load import load_template
+    from mappa_stats.io.ret import moj_area_ids
     from mappa_stats.model import Metadata, a1, parse_cell, record
 
-    if properties.get("MAPPA area") == "England and Wales":
+    if properties.get("MAPPA area") == NATIONAL:
         raise InputError(
             f"{path}: the national publication workbook combine wrote; its figures are in combine's own "
             "outputs (`combine … -f csv` or `-f json`): give an area's workbook, return or tidy CSV"

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mappa_stats.definitions.templates import Template, available_years, load_template
+from mappa_stats.definitions.load import available_years, load_template
+from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError, TableNotFoundError
 from mappa_stats.io.layout import RawCell, Sheet, Workbook, detect_year
 from mappa_stats.io.report_lines import (

@@ -10,11 +10,8 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-from mappa_stats.definitions.templates import (
-    Template,
-    available_years,
-    load_template,
-)
+from mappa_stats.definitions.load import available_years, load_template
+from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mappa_stats.definitions.templates import available_years, load_template, normalize
+from mappa_stats.definitions.load import available_years, load_template
+from mappa_stats.definitions.templates import normalize
 from mappa_stats.errors import InputError
 
 if TYPE_CHECKING:  # the PDF reader is loaded only for a PDF (a test checks a workbook never loads it)

@@ -17,7 +17,9 @@ import re
 from functools import cache
 from typing import Any
 
-from mappa_stats.definitions.templates import Template, form_years, load_template, normalize, schemas_dir
+from mappa_stats.definitions.constants import AREAID, NSD_ID
+from mappa_stats.definitions.load import form_years, load_template, schemas_dir
+from mappa_stats.definitions.templates import Template, normalize
 from mappa_stats.errors import InputError, ReturnAreaError
 from mappa_stats.io.layout import Sheet
 from mappa_stats.model import (
@@ -35,7 +37,6 @@ from mappa_stats.model import (
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
-NSD_ID = 43  # the National Security Division's id among the Ministry's areas
 _REFERENCE = re.compile(r"^=\s*(?:'((?:[^']|'')+)'|([A-Za-z0-9_ .]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})\s*$")
 
 
@@ -93,7 +94,7 @@ def _stated_id(sheets: list[Sheet], data: Sheet) -> int | None:
     if entry is not None:
         return None if entry.get(2, 1) is None else _whole(entry.cells[(2, 1)].value)
     for (row, column), cell in data.cells.items():
-        if row == 1 and _text(cell.value).upper() == "AREAID":
+        if row == 1 and _text(cell.value).upper() == AREAID:
             found = data.get(2, column)
             return None if found is None else _whole(found.value)
     return None
@@ -104,8 +105,8 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
     from mappa_stats.io.areas import area_key, find_area
 
     entry = entry_sheet(sheets)
-    stated = data.get(2, header["AREAID"])
-    where = sheet_ref(data.name, a1(2, header["AREAID"]))
+    stated = data.get(2, header[AREAID])
+    where = sheet_ref(data.name, a1(2, header[AREAID]))
     value = None if stated is None else stated.value
     if entry is not None:
         where = sheet_ref(entry.name, "A2")
@@ -124,7 +125,7 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
         )
     if stated is not None and _whole(stated.value) not in (None, number):
         raise ReturnAreaError(
-            f"{display}: {sheet_ref(data.name, a1(2, header['AREAID']))} says area {_text(stated.value)} but "
+            f"{display}: {sheet_ref(data.name, a1(2, header[AREAID]))} says area {_text(stated.value)} but "
             f"{where} says {number}; correct one of them",
             number,
         )
@@ -305,7 +306,7 @@ def read_return(
     forms = [load_template(own)] + ([load_template(own, "nsd")] if own in form_years("nsd") else [])
 
     def overlap(t: Template) -> int:
-        return len({t.return_typos.get(c, c) for c in codes} & set(t.return_fields) - {"AREAID"})
+        return len({t.return_typos.get(c, c) for c in codes} & set(t.return_fields) - {AREAID})
 
     template = max(forms, key=overlap)  # an area's on a tie
     stated = _stated_id(sheets, data)
@@ -333,7 +334,7 @@ def read_return(
     values: dict[str, dict[str, Any]] = {}
     by_name = {s.name.casefold(): s for s in sheets}
     for code, at in header.items():
-        if code == "AREAID":
+        if code == AREAID:
             continue
         sheet, cell, source = _located(data, at, by_name)
         raw = data.get(2, at)
@@ -347,7 +348,7 @@ def read_return(
         else:
             parsed = parse_cell(raw.value, raw.number_format)
         values[code] = {"parsed": parsed, "sheet": sheet, "cell": cell, "source": source}
-    typed = [v for c, v in values.items() if c != "AREAID"]
+    typed = [v for c, v in values.items() if c != AREAID]
     if typed and all(v["parsed"].issue == BLANK_ZERO for v in typed):
         raise InputError(
             f"{display}: no figure of the return is typed ({len(typed)} fields blank, "

@@ -7,15 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.definitions.templates import (
-    Label,
-    Template,
-    available_years,
-    form_years,
-    load_template,
-    match_label,
-    normalize,
-)
+from mappa_stats.definitions.constants import NSD_ID
+from mappa_stats.definitions.load import available_years, form_years, load_template
+from mappa_stats.definitions.templates import Label, Template, match_label, normalize
 from mappa_stats.errors import InputError, LabelError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns
@@ -74,7 +68,7 @@ def read_tidy_csv(
     }
     chosen = year or (sorted(years)[0] if years else available_years()[-1])
     template = load_template(chosen)
-    nsd = returns.moj_area_ids()[returns.NSD_ID]
+    nsd = returns.moj_area_ids()[NSD_ID]
     if any(area_key(a) == area_key(nsd) for a in areas) and template.year in form_years("nsd"):
         template = load_template(template.year, "nsd")  # the NSD's tables follow its own definition
     records = []

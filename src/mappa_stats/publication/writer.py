@@ -7,6 +7,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions.constants import AREAID
 from mappa_stats.definitions.templates import TableDef, Template
 from mappa_stats.version import PRODUCER
 
@@ -166,7 +167,7 @@ def return_layout(template: Template) -> tuple[dict[str, int], dict[str, int]]:
     rows: dict[str, int] = {}
     r = _FIRST_FIELD_ROW
     for code in template.return_fields:
-        if code != "AREAID":
+        if code != AREAID:
             rows[code] = r
             r += 1
     blocks: dict[str, int] = {}
@@ -259,10 +260,10 @@ def write_return(
     saved: dict[str, Any] = {}
     for number, code in enumerate(template.return_fields, start=1):
         data.cell(1, number, code)
-        target = "A2" if code == "AREAID" else f"D{rows[code]}"
+        target = "A2" if code == AREAID else f"D{rows[code]}"
         cell = data.cell(2, number, f"='{ENTRY_SHEET}'!{target}")
         # Excel shows a reference to an empty cell as 0, and saves that.
-        saved[cell.coordinate] = area_id if code == "AREAID" else values.get(code)
+        saved[cell.coordinate] = area_id if code == AREAID else values.get(code)
     wb.calculation.fullCalcOnLoad = True  # Excel and LibreOffice recalculate when the form is opened
     _mark(wb, template)
     wb.properties.title = f"MAPPA return {template.label}"

@@ -13,15 +13,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from mappa_stats.combine.result import (
-    NATIONAL,
-    NSD_ID,
-    AreaLine,
-    Combined,
-    NationalCell,
-    NationalTable,
-    field_of_role,
-)
+from mappa_stats.combine.result import AreaLine, Combined, NationalCell, NationalTable, field_of_role
+from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.safetext import markdown, terminal
 
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT BE CHECKED", "missing": "MISSING"}

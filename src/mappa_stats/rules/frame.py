@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from mappa_stats.definitions.equations import Equation, equations
-from mappa_stats.definitions.templates import Comparison, RelationRule, Template, load_template
+from mappa_stats.definitions.load import load_template
+from mappa_stats.definitions.templates import Comparison, RelationRule, Template
 from mappa_stats.model import NUMERIC_ISSUES, AreaTables
 
 if TYPE_CHECKING:

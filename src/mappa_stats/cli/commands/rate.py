@@ -84,7 +84,7 @@ def rate(
     population file.
     """
     from mappa_stats import rates as r
-    from mappa_stats.definitions.templates import load_template
+    from mappa_stats.definitions.load import load_template
     from mappa_stats.io.population import read_population
 
     if rsos is not None and area_name is None:

@@ -28,7 +28,7 @@ def rules(fmt: str, year: str | None, form: str) -> None:
     The cell, total and rate rules are the same every year; the rules that tie tables together and the
     stated claims come from the year's definition.
     """
-    from mappa_stats.definitions.templates import available_years, form_years, load_template
+    from mappa_stats.definitions.load import available_years, form_years, load_template
     from mappa_stats.render.listing import render_rules  # lazy: tabulate only when the command runs
     from mappa_stats.rules.registry import rules_for
 

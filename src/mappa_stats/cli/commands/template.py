@@ -12,6 +12,7 @@ from mappa_stats.cli.options import (
     force,
     year_given,
 )
+from mappa_stats.definitions.constants import NSD_ID
 
 
 @click.command("template")
@@ -47,7 +48,7 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
 
     Exit codes: 0 written, 2 it could not be written.
     """
-    from mappa_stats.definitions.templates import available_years, load_template
+    from mappa_stats.definitions.load import available_years, load_template
     from mappa_stats.output import choose_format, write_atomic
     from mappa_stats.publication.writer import write_return, write_template
     from mappa_stats.safetext import shown
@@ -65,7 +66,7 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
     from mappa_stats.io import ret
 
     number = ret.area_id(area_name) if area_name is not None else None
-    if number == ret.NSD_ID:
+    if number == NSD_ID:
         chosen = load_template(chosen.year, "nsd")
     if not chosen.return_fields or chosen.provisional:
         # Earlier years' fields are carried back (provisional): such a return is read as a two-row

@@ -18,7 +18,8 @@ def templates_command(fmt: str) -> None:
     report on such a year says so. From 2022-23 the National Security Division's return (Category 4) is
     listed as a form of its own.
     """
-    from mappa_stats.definitions.templates import FORMS, available_years, form_years, load_template
+    from mappa_stats.definitions.load import available_years, form_years, load_template
+    from mappa_stats.definitions.templates import FORMS
     from mappa_stats.render.listing import render_templates  # lazy: tabulate only when the command runs
 
     years = [load_template(y) for y in available_years()]

@@ -6,18 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from mappa_stats.definitions.templates import (
-    FORMS,
-    Ref,
-    TableDef,
-    Template,
-    available_years,
-    form_years,
-    load_template,
-)
+from mappa_stats.definitions.load import available_years, form_years, load_template
+from mappa_stats.definitions.templates import FORMS, Ref, TableDef, Template
 from mappa_stats.errors import InputError
 
-NATIONAL = "England and Wales"
 # Figures the long CSV carries beside the year's field codes (combine writes them; docs/compare.md).
 POPULATION_FIELD = "POP10PLUS"
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.errors import InputError
 from mappa_stats.numbers import half_up, judge
 from mappa_stats.rules.claims.claim import (
@@ -20,7 +21,7 @@ from mappa_stats.rules.claims.claim import (
     Figures,
     Stated,
 )
-from mappa_stats.rules.claims.fields import NATIONAL, POPULATION_FIELD, field_words, year_fields
+from mappa_stats.rules.claims.fields import POPULATION_FIELD, field_words, year_fields
 from mappa_stats.rules.claims.parse import canonical_area
 
 # Where a population the figures lack would come from, when none was given at all.

@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from mappa_stats.definitions.templates import available_years, load_template, schemas_dir
+from mappa_stats.definitions.constants import NATIONAL
+from mappa_stats.definitions.load import available_years, load_template, schemas_dir
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.areas import area_key, find_area, suggest_areas
 from mappa_stats.rules.claims.claim import Claim, Stated, parse_stated
-from mappa_stats.rules.claims.fields import NATIONAL, POPULATION_FIELD, category_years, year_fields
+from mappa_stats.rules.claims.fields import POPULATION_FIELD, category_years, year_fields
 
 HEADER = ("kind", "area", "year", "from_year", "stated")
 KINDS = ("level1_share", "category_share:catN", "rate", "one_in_n", "change:FIELD", "national_rate")
@@ -142,7 +143,8 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
     if kind.startswith("category_share:") and area != NATIONAL:
         number = kind[len("category_share:cat") :]
         if number in year_fields(year).national_categories:
-            from mappa_stats.io.ret import NSD_ID, moj_area_ids  # lazy: the return reader, only here
+            from mappa_stats.definitions.constants import NSD_ID
+            from mappa_stats.io.ret import moj_area_ids
 
             whose = (
                 f"the National Security Division's return holds Category {number} only (its share is 100%)"
