@@ -21,6 +21,7 @@ from mappa_stats.cli.options import (
     format_option,
     year_given,
 )
+from mappa_stats.render.registry import Document, render
 
 
 @click.command(
@@ -35,7 +36,7 @@ from mappa_stats.cli.options import (
     ),
 )
 @click.argument("files", nargs=-1, required=True, type=FILE)
-@format_option("text", "markdown", "json", "csv")
+@format_option(Document.COMPARISON)
 @click.option(
     "--threshold",
     metavar="PERCENT[,PERCENT]",
@@ -69,7 +70,6 @@ def compare(
     from mappa_stats.compare.result import Thresholds, parse_threshold
     from mappa_stats.compare.run import compare as run_compare
     from mappa_stats.compare.run import exit_code
-    from mappa_stats.render.compare import RENDERERS
 
     thresholds = parse_threshold(threshold) if threshold is not None else Thresholds()
     claims: list[Any] = []
@@ -79,5 +79,5 @@ def compare(
         claims = read_claims(claims_path)
     result = run_compare(list(files), year=year_given(year), thresholds=thresholds, claims=claims)
     inputs = [*files, *([claims_path] if claims_path else [])]
-    emit(RENDERERS[fmt](result, strict), output, inputs)
+    emit(render(Document.COMPARISON, fmt, result, strict), output, inputs)
     sys.exit(exit_code(result, strict))
