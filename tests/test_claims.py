@@ -555,3 +555,4 @@ def test_compare_names_population_for_a_rate_claim_it_cannot_check(tmp_path: Pat
     result = CliRunner().invoke(main, ["compare", str(KENT_XLSX), "--claims", str(path)])
     assert "no such option" not in result.output
     assert "give --population (or POP10PLUS rows in a long CSV)" in result.output
+    assert "--population" in CliRunner().invoke(main, ["compare", "--help"]).output

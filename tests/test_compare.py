@@ -474,3 +474,29 @@ def test_areas_a_revising_release_left_unchanged_are_confirmed_not_duplicates(tm
     kent = next(a for a in result.areas if a.area == "Kent")
     assert [(r.before, r.after) for r in kent.revisions] == [(1560, 1561)]
     assert surrey.confirmed and not any(c.duplicate for c in surrey.confirmed)
+
+
+def test_population_checks_a_rate_claim_as_validate_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """compare --population judges the rate claim against the ONS file; without it the claim is not checked.
+
+    From the samples: Kent's population aged 10+ in ons_mid2014.csv is Kent (E10000016) 1,326,907 plus Medway
+    (E06000035) 238,388 = 1,565,295; kent_2015.xlsx has 1,560 RSOs (Category 1 on 31 March);
+    1,560 × 100,000 / 1,565,295 = 99.66, 100 to a whole number: the claims file's stated 100 reproduces."""
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    population = 1_326_907 + 238_388
+    assert population == 1_565_295
+    assert round(1_560 * 100_000 / population, 2) == 99.66
+    files = [
+        "samples/kent_2015.xlsx",
+        "samples/kent_2015_report.txt",
+        "--claims",
+        "samples/kent_2015_claims.csv",
+    ]
+    judged = CliRunner().invoke(main, ["compare", *files, "--population", "samples/ons_mid2014.csv"])
+    assert judged.exit_code == 0, judged.output
+    assert (
+        "CLAIM OK   samples/kent_2015_claims.csv:6: Kent 2014-15 rate per 100,000 '100' reproduces: "
+        "1,560 RSOs ÷ 1,565,295 aged 10+ × 100,000 = 99.66, 100 as stated"
+    ) in judged.output
+    unjudged = CliRunner().invoke(main, ["compare", *files])
+    assert "rate per 100,000 '100' cannot be checked: no population file was given" in unjudged.output

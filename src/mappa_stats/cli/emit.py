@@ -43,4 +43,3 @@ def note(message: str | None) -> None:
         from mappa_stats.safetext import terminal
 
         click.echo(f"mappa-stats: note: {terminal(message)}", err=True)
-

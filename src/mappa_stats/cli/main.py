@@ -94,7 +94,6 @@ def main(ctx: click.Context, debug: bool) -> None:
             reconfigure(errors="replace")
 
 
-
 main.add_command(tables)
 main.add_command(template)
 main.add_command(validate)

@@ -9,13 +9,13 @@ from typing import Any
 
 import click
 
+from mappa_stats.render.registry import Document, choices
+
 EXIT_CODES = """\b
 Exit codes:
   0  every check passed (warnings allowed)
   1  the tables have errors (or warnings or unchecked rules, with --strict)
   2  the command could not run (usage, unreadable input)"""
-
-FORMATS_TABLES = ("text", "markdown", "csv", "json", "xlsx", "ods")
 
 
 def _remember_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
@@ -82,16 +82,25 @@ COMBINE_YEAR = click.option(
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
-def format_option(*choices: str) -> Decorator:
-    """-f/--format with these choices, the first being the default."""
+def format_option(document: Document) -> Decorator:
+    """-f/--format with the formats the registry has for DOCUMENT, the first being the default."""
+    formats = choices(document)
     return click.option(
         "-f",
         "--format",
         "fmt",
-        type=click.Choice(choices),
-        default=choices[0],
+        type=click.Choice(formats),
+        default=formats[0],
         show_default=True,
         help="Output format.",
+    )
+
+
+def format_from_output(document: Document, help_text: str) -> Decorator:
+    """-f/--format with the formats the registry has for DOCUMENT and no default: the command takes it from
+    the -o file's name (output.choose_format)."""
+    return click.option(
+        "-f", "--format", "fmt", type=click.Choice(choices(document)), default=None, help=help_text
     )
 
 
@@ -102,13 +111,8 @@ def population_option(help_text: str, required: bool = False) -> Decorator:
     )
 
 
-TABLES_FORMAT = click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS_TABLES),
-    default=None,
-    help="Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text.",
+FROM_OUTPUT_HELP = (
+    "Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text."
 )
 MID_YEAR = click.option(
     "--mid-year",

@@ -48,103 +48,144 @@ _FIELD_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
 _NOT_A_NUMBER = {"", "-", "[x]", "[z]", "[c]", "[low]", "..", "not collected", "—"}
 
 
+class _LongReader:
+    """The rows of one long CSV as Observations: each row checked (area, year, field code, value) and a figure
+    given twice in one release refused unless it is the same."""
+
+    def __init__(self, display: str, header: list[str]) -> None:
+        self.display = display
+        at = {name: header.index(name) for name in (*LONG_COLUMNS, "release") if name in header}
+        self.columns = tuple(at[c] for c in LONG_COLUMNS)
+        self.release_at = at.get("release")
+        self.width = len(header)
+        years = available_years()
+        # An area's fields, and from 2022-23 the National Security Division's (Category 4).
+        self.fields = {
+            y: set(load_template(y).field_refs)
+            | (set(load_template(y, "nsd").field_refs) if y in form_years("nsd") else set())
+            | {POPULATION_FIELD}
+            for y in years
+        }
+        # Fields that hold counts (not the rate, a share or a population): whole numbers of 0 or more.
+        self.counts = {y: _count_fields(y) for y in years}
+        self.seen: dict[tuple[str, str, str, str], tuple[float, int]] = {}
+        self.areas: dict[str, str | None] = {}
+        self.unknown: dict[str, int] = {}
+
+    def observation(self, number: int, row: list[str]) -> Observation | None:
+        """Row NUMBER's figure, or None for a blank row, a figure not available, an unknown field code or a
+        figure given again with the same value."""
+        if len(row) < self.width:
+            if not "".join(row).strip():
+                return None
+            row = row + [""] * (self.width - len(row))
+        where = f"{self.display}:{number}"
+        area_text, year, code, value_text = (row[i].strip() for i in self.columns)
+        release = row[self.release_at].strip() if self.release_at is not None else ""
+        area = self._area(where, area_text)
+        if year not in self.fields:
+            raise InputError(f"{where}: unknown year {year[:20]!r}; give a reporting year such as 2014-15")
+        code = code.upper()
+        if not self._known(where, year, code):
+            return None
+        value = self._value(where, year, code, value_text)
+        if value is None or not self._first((area, year, code, release), value, value_text, number):
+            return None
+        return Observation(area, year, code, value, release or self.display, where)
+
+    def _area(self, where: str, text: str) -> str:
+        """The area's canonical name; an unknown area is refused."""
+        if text not in self.areas:
+            self.areas[text] = canonical_area(text)
+        area = self.areas[text]
+        if area is None:
+            raise InputError(
+                f"{where}: unknown area {text[:60]!r}; give the Ministry's area name or {NATIONAL!r} "
+                "(docs/compare.md)"
+            )
+        return area
+
+    def _known(self, where: str, year: str, code: str) -> bool:
+        """True for a field code of the year; a code of no definition is counted (and said), not compared;
+        text that is not a field code is refused."""
+        if code in self.fields[year]:
+            return True
+        if not _FIELD_CODE.match(code):
+            raise InputError(
+                f"{where}: {code[:40]!r} is not a field code (mappa-stats rules and docs/templates.md "
+                "list them)"
+            )
+        self.unknown[code] = self.unknown.get(code, 0) + 1
+        return False
+
+    def _value(self, where: str, year: str, code: str, text: str) -> float | None:
+        """The figure, or None when it is marked not available (never a zero); a count must be a whole
+        number of 0 or more."""
+        value: float | None
+        try:
+            value = float(text)  # the common case, as combine writes it
+        except ValueError:
+            if text.casefold() in _NOT_A_NUMBER:
+                return None
+            value = _number(text)
+        if value is None or not math.isfinite(value) or len(text) > 30:
+            raise InputError(f"{where}: the value {text[:40]!r} is not a number")
+        if code in self.counts[year] and (value < 0 or not float(value).is_integer()):
+            raise InputError(
+                f"{where}: {code} is a count of people or offences, and {text[:40]!r} is not a whole "
+                "number of 0 or more"
+            )
+        return value
+
+    def _first(self, key: tuple[str, str, str, str], value: float, text: str, number: int) -> bool:
+        """True the first time a figure of a release is given; again with the same value, False; with
+        another value, refused."""
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = (value, number)
+            return True
+        if earlier[0] != value:
+            area, year, code, _ = key
+            raise InputError(
+                f"{self.display}:{number}: {area} {year} {code} is {text} here but {earlier[0]:g} at line "
+                f"{earlier[1]} of the same release; give each figure once (or a release column)"
+            )
+        return False
+
+    def input(self, out: list[Observation]) -> Input:
+        """What the file held: its releases, areas and years, and the field codes not compared."""
+        return Input(
+            self.display,
+            "long CSV",
+            tuple(dict.fromkeys(o.release for o in out)),
+            tuple(dict.fromkeys(o.area for o in out)),
+            tuple(sorted({o.year for o in out})),
+            tuple(self.unknown),
+            sum(self.unknown.values()),
+        )
+
+
 def read_long(path: Path | str, data: bytes) -> tuple[list[Observation], Input]:
     """The long CSV combine writes: area,year,field,value (+ release); other columns are ignored."""
     display = guard.display_name(path)
     guard.check_text(display, data, "population")
     text = guard.decode_text(display, data)
     rows = guard.csv_rows(display, text, ",", "population")
-    header = [h.strip().casefold() for h in next(rows)]
-    at = {name: header.index(name) for name in (*LONG_COLUMNS, "release") if name in header}
-    years = available_years()
-
-    # An area's fields, and from 2022-23 the National Security Division's (Category 4).
-    fields = {
-        y: set(load_template(y).field_refs)
-        | (set(load_template(y, "nsd").field_refs) if y in form_years("nsd") else set())
-        | {POPULATION_FIELD}
-        for y in years
-    }
-    # Fields that hold counts (not the rate, a share or a population): whole numbers of 0 or more.
-    counts = {y: _count_fields(y) for y in years}
+    reader = _LongReader(display, [h.strip().casefold() for h in next(rows)])
     out: list[Observation] = []
-    seen: dict[tuple[str, str, str, str], tuple[float, int]] = {}
-    areas_cache: dict[str, str | None] = {}
-    unknown: dict[str, int] = {}
-    i_area, i_year, i_field, i_value = (at[c] for c in LONG_COLUMNS)
-    i_release = at.get("release")
-    width = len(header)
     for number, row in enumerate(rows, start=2):
-        if len(row) < width:
-            if not "".join(row).strip():
-                continue
-            row = row + [""] * (width - len(row))
-        where = f"{display}:{number}"
-        area_text, year, code = row[i_area].strip(), row[i_year].strip(), row[i_field].strip()
-        value_text = row[i_value].strip()
-        release = row[i_release].strip() if i_release is not None else ""
-        if area_text not in areas_cache:
-            areas_cache[area_text] = canonical_area(area_text)
-        area = areas_cache[area_text]
-        if area is None:
-            raise InputError(
-                f"{where}: unknown area {area_text[:60]!r}; give the Ministry's area name or {NATIONAL!r} "
-                "(docs/compare.md)"
-            )
-        if year not in fields:
-            raise InputError(f"{where}: unknown year {year[:20]!r}; give a reporting year such as 2014-15")
-        code = code.upper()
-        if code not in fields[year]:
-            if not _FIELD_CODE.match(code):
-                raise InputError(
-                    f"{where}: {code[:40]!r} is not a field code (mappa-stats rules and docs/templates.md "
-                    "list them)"
-                )
-            unknown.setdefault(code, 0)
-            unknown[code] += 1
+        found = reader.observation(number, row)
+        if found is None:
             continue
-        value: float | None
-        try:
-            value = float(value_text)  # the common case, as combine writes it
-        except ValueError:
-            if value_text.casefold() in _NOT_A_NUMBER:
-                continue  # not available: no figure, never a zero
-            value = _number(value_text)
-        if value is None or not math.isfinite(value) or len(value_text) > 30:
-            raise InputError(f"{where}: the value {value_text[:40]!r} is not a number")
-        if code in counts[year] and (value < 0 or not float(value).is_integer()):
-            raise InputError(
-                f"{where}: {code} is a count of people or offences, and {value_text[:40]!r} is not a whole "
-                "number of 0 or more"
-            )
-        key = (area, year, code, release)
-        earlier = seen.get(key)
-        if earlier is not None:
-            if earlier[0] != value:
-                raise InputError(
-                    f"{where}: {area} {year} {code} is {value_text} here but {earlier[0]:g} at line "
-                    f"{earlier[1]} of the same release; give each figure once (or a release column)"
-                )
-            continue
-        seen[key] = (value, number)
-        out.append(Observation(area, year, code, value, release or display, where))
+        out.append(found)
         if len(out) > MAX_FIGURES:
             raise InputError(
-                f"{where}: more than {MAX_FIGURES:,} figures in one file; is this the right file? "
+                f"{found.source}: more than {MAX_FIGURES:,} figures in one file; is this the right file? "
                 "(docs/limits.md)"
             )
     if not out:
         raise InputError(f"{display}: no figures below the header; see docs/compare.md")
-    info = Input(
-        display,
-        "long CSV",
-        tuple(dict.fromkeys(o.release for o in out)),
-        tuple(dict.fromkeys(o.area for o in out)),
-        tuple(sorted({o.year for o in out})),
-        tuple(unknown),
-        sum(unknown.values()),
-    )
-    return out, info
+    return out, reader.input(out)
 
 
 def read_file(path: Path, year: str | None = None) -> tuple[list[Observation], Input]:

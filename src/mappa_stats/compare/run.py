@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from mappa_stats.compare.population import population_figures
 from mappa_stats.compare.read import read_file
 from mappa_stats.compare.result import (
     AreaComparison,
@@ -22,9 +23,12 @@ from mappa_stats.compare.result import (
 from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import form_years, load_template
 from mappa_stats.errors import InputError
+from mappa_stats.io.population import PopulationFile
 from mappa_stats.rules.claims.claim import Claim
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, year_fields
 from mappa_stats.rules.claims.judge import check_claims
+
+Values = dict[str, dict[str, float]]  # field code → year → value
 
 
 def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, float]]:
@@ -35,46 +39,50 @@ def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, float]
     return out
 
 
-def compare_area(area: str, observations: Sequence[Observation], thresholds: Thresholds) -> AreaComparison:
-    """One area: its figures year by year, its revisions between releases, its changes of population base."""
-    by_year: dict[str, list[Observation]] = {}
-    for o in observations:
-        by_year.setdefault(o.year, []).append(o)
-    years = tuple(sorted(by_year))
-    values: dict[str, dict[str, float]] = {}
-    result = AreaComparison(area, years, values)
-    for year in years:
-        releases = _releases(by_year[year])
-        names = list(releases)
-        for earlier, later in itertools.pairwise(names):
-            old, new = releases[earlier], releases[later]
-            common = [code for code in old if code in new]
-            revised = [code for code in common if old[code] != new[code]]
-            for code in revised:
-                result.revisions.append(Revision(year, code, old[code], new[code], earlier, later))
-            if common and not revised:
-                result.confirmed.append(
-                    Confirmed(year, earlier, later, len(common), duplicate=set(old) == set(new))
-                )
-            elif len(common) > len(revised):
-                result.confirmed.append(Confirmed(year, earlier, later, len(common) - len(revised), False))
-        for figures in releases.values():  # the latest release of a figure stands in the series
-            for code, value in figures.items():
-                values.setdefault(code, {})[year] = value
+def _compare_releases(result: AreaComparison, year: str, releases: dict[str, dict[str, float]]) -> None:
+    """Each release of a year against the one before it: its revised figures, and the figures it confirms."""
+    for earlier, later in itertools.pairwise(list(releases)):
+        old, new = releases[earlier], releases[later]
+        common = [code for code in old if code in new]
+        revised = [code for code in common if old[code] != new[code]]
+        for code in revised:
+            result.revisions.append(Revision(year, code, old[code], new[code], earlier, later))
+        if common and not revised:
+            result.confirmed.append(
+                Confirmed(year, earlier, later, len(common), duplicate=set(old) == set(new))
+            )
+        elif len(common) > len(revised):
+            result.confirmed.append(Confirmed(year, earlier, later, len(common) - len(revised), False))
+
+
+def _key_labels(years: Sequence[str], values: Values) -> dict[str, str]:
+    """The key figures of every year given, in the order the definitions give them: field code → label."""
     labels: dict[str, str] = {}
-    for year in years:  # the key figures of every year given, in the order the definitions give them
+    for year in years:
         for code, label in year_fields(year).key:
             labels.setdefault(code, label)
         for code, label in _category4_key(year):  # the NSD's, and the national Category 4, when given
             if code in values:
                 labels.setdefault(code, label)
-    result.key = tuple(labels.items())
-    for code in labels:
+    return labels
+
+
+def _changes(
+    years: Sequence[str], values: Values, codes: Sequence[str], thresholds: Thresholds
+) -> list[Change]:
+    """Each key figure from one year given to the next, large changes marked."""
+    changes = []
+    for code in codes:
         series = values.get(code, {})
         present = [y for y in years if y in series]
         for before, after in itertools.pairwise(present):
             a, b = series[before], series[after]
-            result.changes.append(Change(code, before, after, a, b, thresholds.large(a, b)))
+            changes.append(Change(code, before, after, a, b, thresholds.large(a, b)))
+    return changes
+
+
+def _base_changes(years: Sequence[str], values: Values) -> list[BaseChange]:
+    """Each rate that fell while Category 1 rose, with the population of each year (given, or implied)."""
     rates: dict[str, float] = {}
     rsos: dict[str, float] = {}
     for year in years:
@@ -83,11 +91,12 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
         if rate is not None and count is not None and rate > 0:
             rates[year], rsos[year] = rate, count
     pops = values.get(POPULATION_FIELD, {})
+    found = []
     for before, after in itertools.pairwise(list(rates)):
         if rates[after] < rates[before] and rsos[after] > rsos[before]:
             # Both years' populations as given, or both implied: never one of each in a comparison.
             given = before in pops and after in pops
-            result.base_changes.append(
+            found.append(
                 BaseChange(
                     before,
                     after,
@@ -100,6 +109,27 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
                     not given,
                 )
             )
+    return found
+
+
+def compare_area(area: str, observations: Sequence[Observation], thresholds: Thresholds) -> AreaComparison:
+    """One area: its figures year by year, its revisions between releases, its changes of population base."""
+    by_year: dict[str, list[Observation]] = {}
+    for o in observations:
+        by_year.setdefault(o.year, []).append(o)
+    years = tuple(sorted(by_year))
+    values: Values = {}
+    result = AreaComparison(area, years, values)
+    for year in years:
+        releases = _releases(by_year[year])
+        _compare_releases(result, year, releases)
+        for figures in releases.values():  # the latest release of a figure stands in the series
+            for code, value in figures.items():
+                values.setdefault(code, {})[year] = value
+    labels = _key_labels(years, values)
+    result.key = tuple(labels.items())
+    result.changes.extend(_changes(years, values, list(labels), thresholds))
+    result.base_changes.extend(_base_changes(years, values))
     return result
 
 
@@ -118,15 +148,8 @@ def _category4_key(year: str) -> list[tuple[str, str]]:
     return out
 
 
-def compare(
-    paths: Sequence[Path],
-    *,
-    year: str | None = None,
-    thresholds: Thresholds | None = None,
-    claims: Sequence[Claim] = (),
-) -> Comparison:
-    """Read every file, compare each area on its own, and check the claims against the latest figures."""
-    thresholds = thresholds or Thresholds()
+def _read_all(paths: Sequence[Path], year: str | None) -> tuple[list[Observation], list[Input]]:
+    """Every file's figures, two files of one name kept two releases, one release never two values."""
     observations: list[Observation] = []
     inputs: list[Input] = []
     first_seen: dict[tuple[str, str, str, str], tuple[float, str]] = {}
@@ -139,8 +162,7 @@ def compare(
             found = [o._replace(release=release) for o in found]
             info = Input(info.path, info.kind, (release,), info.areas, info.years)
         for o in found:
-            key = (o.area, o.year, o.field, o.release)
-            earlier = first_seen.setdefault(key, (o.value, o.source))
+            earlier = first_seen.setdefault((o.area, o.year, o.field, o.release), (o.value, o.source))
             if earlier[0] != o.value:
                 raise InputError(
                     f"{o.source}: {o.area} {o.year} {o.field} is {o.value:g} in release {o.release!r} here "
@@ -148,12 +170,13 @@ def compare(
                 )
         observations.extend(found)
         inputs.append(info)
-    by_area: dict[str, list[Observation]] = {}
-    for o in observations:
-        by_area.setdefault(o.area, []).append(o)
+    return observations, inputs
+
+
+def _notes(inputs: Sequence[Input]) -> list[str]:
+    """What the report says about its inputs: several areas compared apart, figures of unknown field codes."""
     notes = []
-    area_files = [i for i in inputs if i.kind != "long CSV"]
-    named = sorted({a for i in area_files for a in i.areas})
+    named = sorted({a for i in inputs if i.kind != "long CSV" for a in i.areas})
     if len(named) > 1:
         notes.append(
             f"the files are about {len(named)} areas ({', '.join(named)}): each area is compared on its own"
@@ -166,6 +189,14 @@ def compare(
                 f"definition of their year has ({codes}) {'was' if i.unknown_count == 1 else 'were'} not "
                 "compared"
             )
+    return notes
+
+
+def _compare_areas(observations: Sequence[Observation], thresholds: Thresholds) -> list[AreaComparison]:
+    """Each area on its own (England and Wales last), a revising release never called a duplicate."""
+    by_area: dict[str, list[Observation]] = {}
+    for o in observations:
+        by_area.setdefault(o.area, []).append(o)
     order = sorted(by_area, key=lambda a: (a == NATIONAL, a))
     areas = [compare_area(a, by_area[a], thresholds) for a in order]
     # A release that revised any area's figures is a revision, not a duplicate, for every area it holds:
@@ -176,8 +207,37 @@ def compare(
             replace(c, duplicate=False) if (c.year, c.from_release, c.to_release) in revising else c
             for c in a.confirmed
         ]
+    return areas
+
+
+def _latest_figures(
+    areas: Sequence[AreaComparison], population: PopulationFile | None
+) -> dict[tuple[str, str, str], float]:
+    """The figures the claims are judged against: the latest release of each, and with a population file,
+    each area's population aged 10+ where no input gave one (as validate --population gives it)."""
     figures = {(a.area, y, code): v for a in areas for code, ys in a.values.items() for y, v in ys.items()}
-    results = check_claims(claims, figures) if claims else []
+    if population is not None:
+        pairs = {(area, year) for area, year, _ in figures}
+        for key, value in population_figures(population, sorted(pairs)).items():
+            figures.setdefault(key, value)
+    return figures
+
+
+def compare(
+    paths: Sequence[Path],
+    *,
+    year: str | None = None,
+    thresholds: Thresholds | None = None,
+    claims: Sequence[Claim] = (),
+    population: PopulationFile | None = None,
+) -> Comparison:
+    """Read every file, compare each area on its own, and check the claims against the latest figures (and,
+    for rates, against the population file when one is given)."""
+    thresholds = thresholds or Thresholds()
+    observations, inputs = _read_all(paths, year)
+    notes = _notes(inputs)
+    areas = _compare_areas(observations, thresholds)
+    results = check_claims(claims, _latest_figures(areas, population)) if claims else []
     return Comparison(inputs, areas, thresholds, results, notes)
 
 

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from decimal import Decimal
 from typing import Any
 
 from tabulate import tabulate
 
 from mappa_stats.compare.result import AreaComparison, BaseChange, Change, Comparison, Confirmed, Revision
+from mappa_stats.render.as_json import as_json
 from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED
 from mappa_stats.safetext import markdown, spreadsheet, terminal
 from mappa_stats.version import __version__
 
 COMPARE_SCHEMA_VERSION = "1.0"
-
-
-FORMATS = ("text", "markdown", "json", "csv")
 
 
 def _n(value: float | None) -> str:
@@ -170,70 +167,91 @@ def render_markdown(result: Comparison, strict: bool = False) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _changes_entries(a: AreaComparison) -> list[dict[str, Any]]:
+    """Each change from one year to the next of the area's key figures."""
+    return [
+        {
+            "field": c.field,
+            "from_year": c.from_year,
+            "year": c.year,
+            "before": c.before,
+            "after": c.after,
+            "change": c.change,
+            "percent_change": None if c.percent is None else round(c.percent, 2),
+            "large": c.large,
+        }
+        for c in a.changes
+    ]
+
+
+def _revision_entries(a: AreaComparison) -> list[dict[str, Any]]:
+    """Each figure a later release gave another value."""
+    return [
+        {
+            "year": r.year,
+            "field": r.field,
+            "before": r.before,
+            "after": r.after,
+            "from_release": r.from_release,
+            "to_release": r.to_release,
+            "message": revision_line(a.area, r),
+        }
+        for r in a.revisions
+    ]
+
+
+def _confirmed_entries(a: AreaComparison) -> list[dict[str, Any]]:
+    """Each pair of releases whose common figures agree."""
+    return [
+        {
+            "year": c.year,
+            "from_release": c.from_release,
+            "to_release": c.to_release,
+            "fields": c.fields,
+            "duplicate": c.duplicate,
+        }
+        for c in a.confirmed
+    ]
+
+
+def _base_entries(a: AreaComparison) -> list[dict[str, Any]]:
+    """Each rate that fell while Category 1 rose, with the populations."""
+    return [
+        {
+            "from_year": b.from_year,
+            "year": b.year,
+            "rate_before": b.rate_before,
+            "rate_after": b.rate_after,
+            "rsos_before": b.rsos_before,
+            "rsos_after": b.rsos_after,
+            "population_before": round(b.population_before),
+            "population_after": round(b.population_after),
+            "implied": b.implied,
+            "message": base_line(a.area, b),
+        }
+        for b in a.base_changes
+    ]
+
+
+def _area_entry(a: AreaComparison) -> dict[str, Any]:
+    """One area of the JSON document: its key figures, changes, revisions, confirmations, base changes."""
+    return {
+        "area": a.area,
+        "years": list(a.years),
+        "figures": [
+            {"field": code, "label": label, "values": {y: a.values[code][y] for y in a.values[code]}}
+            for code, label in a.key
+            if code in a.values
+        ],
+        "changes": _changes_entries(a),
+        "revisions": _revision_entries(a),
+        "confirmed": _confirmed_entries(a),
+        "population_base_changes": _base_entries(a),
+    }
+
+
 def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
     """The JSON document (docs/compare.md, schemas/compare.schema.json)."""
-
-    def area_entry(a: AreaComparison) -> dict[str, Any]:
-        return {
-            "area": a.area,
-            "years": list(a.years),
-            "figures": [
-                {"field": code, "label": label, "values": {y: a.values[code][y] for y in a.values[code]}}
-                for code, label in a.key
-                if code in a.values
-            ],
-            "changes": [
-                {
-                    "field": c.field,
-                    "from_year": c.from_year,
-                    "year": c.year,
-                    "before": c.before,
-                    "after": c.after,
-                    "change": c.change,
-                    "percent_change": None if c.percent is None else round(c.percent, 2),
-                    "large": c.large,
-                }
-                for c in a.changes
-            ],
-            "revisions": [
-                {
-                    "year": r.year,
-                    "field": r.field,
-                    "before": r.before,
-                    "after": r.after,
-                    "from_release": r.from_release,
-                    "to_release": r.to_release,
-                    "message": revision_line(a.area, r),
-                }
-                for r in a.revisions
-            ],
-            "confirmed": [
-                {
-                    "year": c.year,
-                    "from_release": c.from_release,
-                    "to_release": c.to_release,
-                    "fields": c.fields,
-                    "duplicate": c.duplicate,
-                }
-                for c in a.confirmed
-            ],
-            "population_base_changes": [
-                {
-                    "from_year": b.from_year,
-                    "year": b.year,
-                    "rate_before": b.rate_before,
-                    "rate_after": b.rate_after,
-                    "rsos_before": b.rsos_before,
-                    "rsos_after": b.rsos_after,
-                    "population_before": round(b.population_before),
-                    "population_after": round(b.population_after),
-                    "implied": b.implied,
-                    "message": base_line(a.area, b),
-                }
-                for b in a.base_changes
-            ],
-        }
-
     t = result.thresholds
     return {
         "schema_version": COMPARE_SCHEMA_VERSION,
@@ -253,14 +271,14 @@ def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
             for i in result.inputs
         ],
         "notes": list(result.notes),
-        "areas": [area_entry(a) for a in result.areas],
+        "areas": [_area_entry(a) for a in result.areas],
         "claims": [c.to_dict() for c in result.claims],
     }
 
 
 def render_json(result: Comparison, strict: bool = False) -> str:
     """Versioned JSON."""
-    return json.dumps(document(result, strict), indent=2, ensure_ascii=False) + "\n"
+    return as_json(document(result, strict))
 
 
 CSV_COLUMNS = (
@@ -278,93 +296,115 @@ CSV_COLUMNS = (
     "status",
     "message",
 )
+Row = dict[str, Any]
+
+
+def _plain(value: float | None) -> str:
+    """A number as the CSV writes it: no thousands separators."""
+    return _n(value).replace(",", "")
+
+
+def _figure_rows(a: AreaComparison) -> list[Row]:
+    """One row per key figure and year, with its change from the year before."""
+    rows: list[Row] = []
+    changes = {(c.field, c.year): c for c in a.changes}
+    for code, _label in a.key:
+        for year, value in sorted(a.values.get(code, {}).items()):
+            c = changes.get((code, year))
+            rows.append(
+                {
+                    "record": "figure",
+                    "area": a.area,
+                    "year": year,
+                    "from_year": c.from_year if c else "",
+                    "field": code,
+                    "value": _plain(value),
+                    "previous": _plain(c.before) if c else "",
+                    "change": _plain(c.change) if c else "",
+                    "percent_change": "" if c is None or c.percent is None else f"{c.percent:.2f}",
+                    "status": "large change" if c and c.large else "",
+                    "message": change_line(a, c) if c and c.large else "",
+                }
+            )
+    return rows
+
+
+def _release_rows(a: AreaComparison) -> list[Row]:
+    """One row per revision, then one per confirmation (or duplicate) between releases."""
+    revised: list[Row] = [
+        {
+            "record": "revision",
+            "area": a.area,
+            "year": r.year,
+            "field": r.field,
+            "value": _plain(r.after),
+            "previous": _plain(r.before),
+            "change": _plain(r.after - r.before),
+            "release": r.to_release,
+            "from_release": r.from_release,
+            "status": "revised",
+            "message": revision_line(a.area, r),
+        }
+        for r in a.revisions
+    ]
+    kept: list[Row] = [
+        {
+            "record": "duplicate" if c.duplicate else "confirmed",
+            "area": a.area,
+            "year": c.year,
+            "release": c.to_release,
+            "from_release": c.from_release,
+            "status": "duplicate" if c.duplicate else "unrevised",
+            "message": confirmed_line(a.area, c),
+        }
+        for c in a.confirmed
+    ]
+    return revised + kept
+
+
+def _base_rows(a: AreaComparison) -> list[Row]:
+    """One row per change of population base (the rate as published: thousands separators kept)."""
+    return [
+        {
+            "record": "population base",
+            "area": a.area,
+            "year": b.year,
+            "from_year": b.from_year,
+            "field": "rate",
+            "value": _n(b.rate_after),
+            "previous": _n(b.rate_before),
+            "status": "population base changed",
+            "message": base_line(a.area, b),
+        }
+        for b in a.base_changes
+    ]
+
+
+def _claim_rows(result: Comparison) -> list[Row]:
+    """One row per claim judged."""
+    return [
+        {
+            "record": "claim",
+            "area": claim.claim.area,
+            "year": claim.claim.year,
+            "from_year": claim.claim.from_year or "",
+            "field": claim.claim.kind,
+            "value": claim.claim.stated.text,
+            "previous": claim.exact or "",
+            "status": claim.status,
+            "message": claim.message,
+        }
+        for claim in result.claims
+    ]
 
 
 def render_csv(result: Comparison, strict: bool = False) -> str:
     """One row per figure-year, revision, confirmation, change of base and claim (docs/compare.md)."""
-    rows: list[dict[str, Any]] = []
-    for a in result.areas:
-        changes = {(c.field, c.year): c for c in a.changes}
-        for code, _label in a.key:
-            for year, value in sorted(a.values.get(code, {}).items()):
-                c = changes.get((code, year))
-                rows.append(
-                    {
-                        "record": "figure",
-                        "area": a.area,
-                        "year": year,
-                        "from_year": c.from_year if c else "",
-                        "field": code,
-                        "value": _n(value).replace(",", ""),
-                        "previous": _n(c.before).replace(",", "") if c else "",
-                        "change": _n(c.change).replace(",", "") if c else "",
-                        "percent_change": "" if c is None or c.percent is None else f"{c.percent:.2f}",
-                        "status": "large change" if c and c.large else "",
-                        "message": change_line(a, c) if c and c.large else "",
-                    }
-                )
-        for r in a.revisions:
-            rows.append(
-                {
-                    "record": "revision",
-                    "area": a.area,
-                    "year": r.year,
-                    "field": r.field,
-                    "value": _n(r.after).replace(",", ""),
-                    "previous": _n(r.before).replace(",", ""),
-                    "change": _n(r.after - r.before).replace(",", ""),
-                    "release": r.to_release,
-                    "from_release": r.from_release,
-                    "status": "revised",
-                    "message": revision_line(a.area, r),
-                }
-            )
-        for kept in a.confirmed:
-            rows.append(
-                {
-                    "record": "duplicate" if kept.duplicate else "confirmed",
-                    "area": a.area,
-                    "year": kept.year,
-                    "release": kept.to_release,
-                    "from_release": kept.from_release,
-                    "status": "duplicate" if kept.duplicate else "unrevised",
-                    "message": confirmed_line(a.area, kept),
-                }
-            )
-        for b in a.base_changes:
-            rows.append(
-                {
-                    "record": "population base",
-                    "area": a.area,
-                    "year": b.year,
-                    "from_year": b.from_year,
-                    "field": "rate",
-                    "value": _n(b.rate_after),
-                    "previous": _n(b.rate_before),
-                    "status": "population base changed",
-                    "message": base_line(a.area, b),
-                }
-            )
-    for claim in result.claims:
-        rows.append(
-            {
-                "record": "claim",
-                "area": claim.claim.area,
-                "year": claim.claim.year,
-                "from_year": claim.claim.from_year or "",
-                "field": claim.claim.kind,
-                "value": claim.claim.stated.text,
-                "previous": claim.exact or "",
-                "status": claim.status,
-                "message": claim.message,
-            }
-        )
+    rows = [row for a in result.areas for row in (*_figure_rows(a), *_release_rows(a), *_base_rows(a))]
+    rows += _claim_rows(result)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: spreadsheet(str(row.get(k, ""))) for k in CSV_COLUMNS})
     return buffer.getvalue()
-
-
-RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json, "csv": render_csv}

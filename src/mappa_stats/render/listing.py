@@ -3,13 +3,13 @@ validate runs for a year (`rules`), as text, Markdown or JSON."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from tabulate import tabulate
 
 from mappa_stats.definitions.templates import FORMS, Template
+from mappa_stats.render.as_json import as_json
 
 
 def _form(t: Template) -> str:
@@ -17,10 +17,10 @@ def _form(t: Template) -> str:
     return f"{what} (return: {len(t.return_fields)} fields)" if t.return_fields else what
 
 
-def render_templates(years: Sequence[Template], fmt: str) -> str:
-    """Every year's definition: status, form, what changed from the year before, sources."""
-    if fmt == "json":
-        items = [
+def templates_json(years: Sequence[Template]) -> str:
+    """Every year's definition as JSON: status, form, mid-year, return fields, changes, sources."""
+    return as_json(
+        [
             {
                 "year": t.year,
                 "form": t.form,
@@ -33,11 +33,18 @@ def render_templates(years: Sequence[Template], fmt: str) -> str:
             }
             for t in years
         ]
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "markdown":
-        rows = [[t.year, _form(t), t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
-        headers = ["Year", "Form", "Status", "What changed", "Sources"]
-        return tabulate(rows, headers=headers, tablefmt="pipe") + "\n"
+    )
+
+
+def templates_markdown(years: Sequence[Template]) -> str:
+    """Every year's definition as a Markdown table."""
+    rows = [[t.year, _form(t), t.status, "; ".join(t.changes), "; ".join(t.sources)] for t in years]
+    headers = ["Year", "Form", "Status", "What changed", "Sources"]
+    return tabulate(rows, headers=headers, tablefmt="pipe") + "\n"
+
+
+def templates_text(years: Sequence[Template]) -> str:
+    """Every year's definition, a line each and its sources below."""
     lines = []
     for t in years:
         lines.append(f"{t.year}  {t.status:<11}  {_form(t)}: {'; '.join(t.changes)}")
@@ -45,13 +52,22 @@ def render_templates(years: Sequence[Template], fmt: str) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def render_rules(chosen: Sequence[Any], fmt: str) -> str:
-    """Every rule of a year: id, severity and what it checks."""
-    if fmt == "json":
-        items = [{"id": r.id, "severity": r.severity, "description": r.description} for r in chosen]
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
-    rows = [[f"`{r.id}`" if fmt == "markdown" else r.id, r.severity, r.description] for r in chosen]
-    table = tabulate(
-        rows, headers=["Rule", "Severity", "Description"], tablefmt="pipe" if fmt == "markdown" else "simple"
-    )
-    return table + "\n"
+def rules_json(chosen: Sequence[Any]) -> str:
+    """Every rule of a year as JSON: id, severity and description."""
+    return as_json([{"id": r.id, "severity": r.severity, "description": r.description} for r in chosen])
+
+
+def _rules_table(chosen: Sequence[Any], markdown: bool) -> str:
+    rows = [[f"`{r.id}`" if markdown else r.id, r.severity, r.description] for r in chosen]
+    headers = ["Rule", "Severity", "Description"]
+    return tabulate(rows, headers=headers, tablefmt="pipe" if markdown else "simple") + "\n"
+
+
+def rules_markdown(chosen: Sequence[Any]) -> str:
+    """Every rule of a year as a Markdown table (ids as code)."""
+    return _rules_table(chosen, markdown=True)
+
+
+def rules_text(chosen: Sequence[Any]) -> str:
+    """Every rule of a year as a plain table: id, severity and what it checks."""
+    return _rules_table(chosen, markdown=False)

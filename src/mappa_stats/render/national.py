@@ -363,9 +363,18 @@ def _tables(combined: Combined, md: bool, esc: Callable[[str], str]) -> list[str
     return out
 
 
-def render(combined: Combined, fmt: str) -> str:
+def render_text(combined: Combined) -> str:
+    """The national run for a terminal (escape sequences from the inputs made inert)."""
+    return _render(combined, md=False)
+
+
+def render_markdown(combined: Combined) -> str:
+    """The national run as Markdown (input text escaped)."""
+    return _render(combined, md=True)
+
+
+def _render(combined: Combined, md: bool) -> str:
     """Text or Markdown: heading, per-area summary, findings, national verdict, population, tables."""
-    md = fmt == "markdown"
     esc: Callable[[str], str] = markdown if md else terminal
     out = [*_summary(combined, md, esc), *_checks(combined, md, esc), *_tables(combined, md, esc)]
     return "\n\n".join(out) + "\n"

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from mappa_stats.combine.long import long_rows
 from mappa_stats.combine.result import Combined
+from mappa_stats.render.as_json import as_json
 from mappa_stats.render.national import verdict
 from mappa_stats.version import __version__
 
@@ -140,4 +140,4 @@ def document(combined: Combined) -> dict[str, Any]:
 
 def render_json(combined: Combined) -> str:
     """Versioned JSON of the whole run."""
-    return json.dumps(document(combined), indent=2, ensure_ascii=False) + "\n"
+    return as_json(document(combined))

@@ -98,9 +98,7 @@ class Pack:
     @property
     def errors(self) -> tuple[Finding, ...]:
         """The error findings (with --strict, warnings too): what must be corrected before signing."""
-        return tuple(
-            f for f in self.report.findings if f.severity == Severity.ERROR or self.strict
-        )
+        return tuple(f for f in self.report.findings if f.severity == Severity.ERROR or self.strict)
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
@@ -110,6 +108,7 @@ class Pack:
     def checks(self) -> list[Check]:
         """Every rule in plain words with its result."""
         from mappa_stats.rules import registry
+
         described = {r.id: r.description for r in registry.RULES.values()}
         # Rules a year's definition adds (relations, claims) carry their own wording, where supported.
         rules_for = getattr(registry, "rules_for", None)

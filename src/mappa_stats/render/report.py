@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from mappa_stats.findings import Finding, Severity
+from mappa_stats.render.as_json import as_json
 from mappa_stats.safetext import markdown, terminal
 from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
@@ -76,9 +76,9 @@ def report_document(reports: Sequence[FileReport], strict: bool = False) -> dict
     }
 
 
-def render_json(reports: Sequence[FileReport], strict: bool = False) -> str:
-    """Versioned JSON for scripts and the national collation."""
-    return json.dumps(report_document(reports, strict), indent=2, ensure_ascii=False) + "\n"
+def render_json(reports: Sequence[FileReport], strict: bool = False, *, color: bool = False) -> str:
+    """Versioned JSON for scripts and the national collation (colour is the terminal text's alone)."""
+    return as_json(report_document(reports, strict))
 
 
 def verdict_line(report: FileReport, strict: bool = False) -> str:
@@ -135,7 +135,7 @@ def finding_line(f: Finding, width: int = 0) -> str:
     return terminal(f"{label:<7} {f.rule:<{width}}  {f.ref}  {message}")
 
 
-def render_text(reports: Sequence[FileReport], strict: bool = False, color: bool = False) -> str:
+def render_text(reports: Sequence[FileReport], strict: bool = False, *, color: bool = False) -> str:
     """Verdict, one line per finding (suggestion indented below), summary."""
     import click
 
@@ -198,8 +198,9 @@ def rules_markdown(report: FileReport) -> str:
     return tabulate(rules, headers=["Rule", "Severity", "Result", "Findings"], tablefmt="pipe")
 
 
-def render_markdown(reports: Sequence[FileReport], strict: bool = False) -> str:
-    """A sign-off section per file: verdict, findings table, rules table."""
+def render_markdown(reports: Sequence[FileReport], strict: bool = False, *, color: bool = False) -> str:
+    """A sign-off section per file: verdict, findings table, rules table (colour is the terminal text's
+    alone)."""
     parts = ["# MAPPA statistics validation report", f"mappa-stats {__version__}"]
     for report in reports:
         parts.append(f"## {markdown(report.path)}")

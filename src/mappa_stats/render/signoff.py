@@ -13,28 +13,21 @@ from __future__ import annotations
 
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.model import AreaTables
-from mappa_stats.render.html_pack import render_html
+from mappa_stats.render import html_pack
 from mappa_stats.render.jinja import render
-from mappa_stats.render.pack import Pack, build_pack
+from mappa_stats.render.pack import build_pack
 from mappa_stats.validate import FileReport
 
-FORMATS = ("markdown", "html")
 
-
-def render_markdown(pack: Pack) -> str:
-    """The pack as Markdown (wrapped lines, escaped input, signature only when it passes)."""
-    return render("pack.md.j2", pack=pack)
-
-
-def render_pack(
-    area: AreaTables,
-    report: FileReport,
-    population: PopulationFile | None,
-    strict: bool = False,
-    fmt: str = "markdown",
+def render_markdown(
+    area: AreaTables, report: FileReport, population: PopulationFile | None, strict: bool = False
 ) -> str:
-    """The whole pack, as Markdown or HTML."""
-    pack = build_pack(area, report, population, strict)
-    if fmt == "html":
-        return render_html(pack)
-    return render_markdown(pack)
+    """The pack as Markdown (wrapped lines, escaped input, signature only when it passes)."""
+    return render("pack.md.j2", pack=build_pack(area, report, population, strict))
+
+
+def render_html(
+    area: AreaTables, report: FileReport, population: PopulationFile | None, strict: bool = False
+) -> str:
+    """The pack as one self-contained, accessible HTML document."""
+    return html_pack.render_html(build_pack(area, report, population, strict))

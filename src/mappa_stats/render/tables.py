@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +13,7 @@ from tabulate import tabulate
 from mappa_stats import safetext
 from mappa_stats.definitions.templates import TableDef
 from mappa_stats.model import BLANK, AreaTables
+from mappa_stats.render.as_json import as_json
 from mappa_stats.version import __version__
 
 TABLES_SCHEMA_VERSION = "1.0"
@@ -185,7 +185,4 @@ def tables_document(tables: AreaTables) -> dict[str, Any]:
 
 def render_json(tables: AreaTables) -> str:
     """The tables as JSON."""
-    return json.dumps(tables_document(tables), indent=2, ensure_ascii=False) + "\n"
-
-
-RENDERERS = {"text": render_text, "markdown": render_markdown, "csv": render_csv, "json": render_json}
+    return as_json(tables_document(tables))

@@ -14,18 +14,19 @@ from mappa_stats.cli.options import (
     COMBINE_YEAR,
     EXIT_CODES,
     FILE,
-    FORMATS_TABLES,
+    FROM_OUTPUT_HELP,
     MID_YEAR,
     OUTPUT_ONLY,
-    TABLES_FORMAT,
     TEMPLATE,
     cover,
     force,
+    format_from_output,
     population_option,
     spreadsheet_output,
     year_given,
 )
 from mappa_stats.cli.progress import Progress
+from mappa_stats.render.registry import Document, choices, render
 
 
 @click.command(
@@ -38,7 +39,7 @@ from mappa_stats.cli.progress import Progress
     ),
 )
 @click.argument("files", nargs=-1, required=True, type=FILE)
-@TABLES_FORMAT
+@format_from_output(Document.NATIONAL, FROM_OUTPUT_HELP)
 @population_option(
     "ONS population file of the year's mid-year: rates, the area table and the population check."
 )
@@ -74,7 +75,8 @@ def combine(
     """
     from mappa_stats.output import choose_format
 
-    fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
+    formats = choices(Document.NATIONAL)
+    fmt = choose_format(fmt, output, formats, formats[0])
     spreadsheet_output(fmt, output)
     population = None
     if population_path is not None:
@@ -133,12 +135,7 @@ def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_t
         note = "" if validation.passed else " (NOT VALIDATED)"
         click.echo(f"wrote {shown(output)}{note}", err=True)
     else:
-        from mappa_stats.render import national as national_text
-        from mappa_stats.render.national_data import render_csv, render_json
-
-        renderers = {"csv": render_csv, "json": render_json}
-        text = renderers[fmt](done) if fmt in renderers else national_text.render(done, fmt)
-        emit(text, output, inputs)
+        emit(render(Document.NATIONAL, fmt, done), output, inputs)
 
 
 def _read_claims(claims_path: Path | None) -> list[Any]:

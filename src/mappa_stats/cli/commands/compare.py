@@ -13,14 +13,17 @@ from mappa_stats.cli.options import (
     CLAIMS,
     EXIT_CODES,
     FILE,
+    MID_YEAR,
     OUTPUT,
     STRICT,
     TEMPLATE,
     YEAR,
     bounded_text,
     format_option,
+    population_option,
     year_given,
 )
+from mappa_stats.render.registry import Document, render
 
 
 @click.command(
@@ -35,7 +38,7 @@ from mappa_stats.cli.options import (
     ),
 )
 @click.argument("files", nargs=-1, required=True, type=FILE)
-@format_option("text", "markdown", "json", "csv")
+@format_option(Document.COMPARISON)
 @click.option(
     "--threshold",
     metavar="PERCENT[,PERCENT]",
@@ -45,6 +48,11 @@ from mappa_stats.cli.options import (
     "or one figure for both. A change must also exceed 3 × √(the earlier figure).",
 )
 @CLAIMS
+@population_option(
+    "ONS population file: the population aged 10+ a rate claim (--claims) is checked against, for the "
+    "years of its mid-year."
+)
+@MID_YEAR
 @STRICT
 @YEAR
 @TEMPLATE
@@ -54,6 +62,8 @@ def compare(
     fmt: str,
     threshold: str | None,
     claims_path: Path | None,
+    population_path: Path | None,
+    mid_year: int | None,
     strict: bool,
     year: str | None,
     output: Path | None,
@@ -69,7 +79,6 @@ def compare(
     from mappa_stats.compare.result import Thresholds, parse_threshold
     from mappa_stats.compare.run import compare as run_compare
     from mappa_stats.compare.run import exit_code
-    from mappa_stats.render.compare import RENDERERS
 
     thresholds = parse_threshold(threshold) if threshold is not None else Thresholds()
     claims: list[Any] = []
@@ -77,7 +86,14 @@ def compare(
         from mappa_stats.rules.claims.parse import read_claims
 
         claims = read_claims(claims_path)
-    result = run_compare(list(files), year=year_given(year), thresholds=thresholds, claims=claims)
-    inputs = [*files, *([claims_path] if claims_path else [])]
-    emit(RENDERERS[fmt](result, strict), output, inputs)
+    population = None
+    if population_path is not None:
+        from mappa_stats.io.population import read_population  # lazy: only with --population
+
+        population = read_population(population_path, mid_year)
+    result = run_compare(
+        list(files), year=year_given(year), thresholds=thresholds, claims=claims, population=population
+    )
+    inputs = [*files, *(given for given in (claims_path, population_path) if given)]
+    emit(render(Document.COMPARISON, fmt, result, strict), output, inputs)
     sys.exit(exit_code(result, strict))

@@ -23,6 +23,7 @@ from mappa_stats.cli.options import (
     population_option,
     year_given,
 )
+from mappa_stats.render.registry import Document, render
 
 
 @click.command(
@@ -57,7 +58,7 @@ from mappa_stats.cli.options import (
 @MID_YEAR
 @SHEET
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
-@format_option("text", "json", "markdown", "csv")
+@format_option(Document.RATE)
 @YEAR
 @TEMPLATE
 @OUTPUT
@@ -116,5 +117,5 @@ def rate(
         )
     else:
         results, national = [], r.national_view(population, all_ages)
-    emit(r.render(results, national, population, fmt), output, [*workbooks, population_path])
+    emit(render(Document.RATE, fmt, results, national, population), output, [*workbooks, population_path])
     sys.exit(1 if any(x.matches is False or x.needs is not None for x in results) else 0)

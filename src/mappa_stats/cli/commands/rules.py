@@ -9,10 +9,11 @@ from mappa_stats.cli.options import (
     format_option,
     year_given,
 )
+from mappa_stats.render.registry import Document, render
 
 
 @click.command("rules")
-@format_option("text", "markdown", "json")
+@format_option(Document.RULES)
 @click.option("--year", default=None, metavar="YYYY-YY", help="Reporting year. Default: the latest.")
 @click.option(
     "--form",
@@ -29,9 +30,8 @@ def rules(fmt: str, year: str | None, form: str) -> None:
     stated claims come from the year's definition.
     """
     from mappa_stats.definitions.load import available_years, form_years, load_template
-    from mappa_stats.render.listing import render_rules  # lazy: tabulate only when the command runs
     from mappa_stats.rules.registry import rules_for
 
     latest = (available_years() if form == "area" else form_years(form))[-1]
     chosen = rules_for(load_template(year_given(year) or latest, form))
-    click.echo(render_rules(chosen, fmt), nl=False)
+    click.echo(render(Document.RULES, fmt, chosen), nl=False)

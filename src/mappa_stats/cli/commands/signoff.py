@@ -20,9 +20,11 @@ from mappa_stats.cli.options import (
     STRICT,
     TEMPLATE,
     YEAR,
+    format_from_output,
     population_option,
     year_given,
 )
+from mappa_stats.render.registry import Document, choices, render
 
 
 @click.command("signoff", epilog=EXIT_CODES)
@@ -36,14 +38,7 @@ from mappa_stats.cli.options import (
 @STRICT
 @YEAR
 @TEMPLATE
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(("markdown", "html")),
-    default=None,
-    help="markdown or html. Default: html when -o ends in .html, else markdown.",
-)
+@format_from_output(Document.SIGNOFF, "markdown or html. Default: html when -o ends in .html, else markdown.")
 @OUTPUT
 def signoff(
     file: Path,
@@ -69,10 +64,10 @@ def signoff(
     from mappa_stats.io.readers import read_area
     from mappa_stats.output import choose_format
     from mappa_stats.render.report import exit_code
-    from mappa_stats.render.signoff import render_pack
     from mappa_stats.validate import validate_area
 
-    fmt = choose_format(fmt, output, ("markdown", "html"), "markdown")
+    formats = choices(Document.SIGNOFF)
+    fmt = choose_format(fmt, output, formats, formats[0])
     area = read_area(file, year_given(year), area=area_name, override=area_override, sheet=sheet)
     population = None
     if population_path is not None:
@@ -82,5 +77,5 @@ def signoff(
     extras: dict[str, object] = {"population": population} if population is not None else {}
     report = validate_area(area, level1_share=level1_share, extras=extras)
     inputs = [file, *([population_path] if population_path else [])]
-    emit(render_pack(area, report, population, strict, fmt), output, inputs)
+    emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output, inputs)
     sys.exit(exit_code([report], strict))

@@ -10,17 +10,18 @@ from mappa_stats.cli.emit import emit, forced
 from mappa_stats.cli.options import (
     EXIT_CODES,
     FILE,
-    FORMATS_TABLES,
+    FROM_OUTPUT_HELP,
     OUTPUT_ONLY,
     SHEET,
-    TABLES_FORMAT,
     TEMPLATE,
     YEAR,
     cover,
     force,
+    format_from_output,
     spreadsheet_output,
     year_given,
 )
+from mappa_stats.render.registry import Document, choices, render
 
 
 @click.command(
@@ -31,7 +32,7 @@ from mappa_stats.cli.options import (
     ),
 )
 @click.argument("file", type=FILE)
-@TABLES_FORMAT
+@format_from_output(Document.TABLES, FROM_OUTPUT_HELP)
 @SHEET
 @YEAR
 @TEMPLATE
@@ -62,7 +63,8 @@ def tables(
     from mappa_stats.output import choose_format
     from mappa_stats.safetext import shown
 
-    fmt = choose_format(fmt, output, FORMATS_TABLES, "text")
+    formats = choices(Document.TABLES)
+    fmt = choose_format(fmt, output, formats, formats[0])
     from mappa_stats.io.readers import read_area
 
     area = read_area(file, year_given(year), sheet=sheet)
@@ -85,6 +87,4 @@ def tables(
         note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
         click.echo(f"wrote {shown(output)}{note}", err=True)
         return
-    from mappa_stats.render.tables import RENDERERS
-
-    emit(RENDERERS[fmt](area), output, [file])
+    emit(render(Document.TABLES, fmt, area), output, [file])

@@ -7,10 +7,11 @@ import click
 from mappa_stats.cli.options import (
     format_option,
 )
+from mappa_stats.render.registry import Document, render
 
 
 @click.command("templates")
-@format_option("text", "markdown", "json")
+@format_option(Document.TEMPLATES)
 def templates_command(fmt: str) -> None:
     """List every reporting year mappa-stats knows: status, what changed from the year before, sources.
 
@@ -20,10 +21,9 @@ def templates_command(fmt: str) -> None:
     """
     from mappa_stats.definitions.load import available_years, form_years, load_template
     from mappa_stats.definitions.templates import FORMS
-    from mappa_stats.render.listing import render_templates  # lazy: tabulate only when the command runs
 
     years = [load_template(y) for y in available_years()]
     years += [load_template(y, form) for form in FORMS if form != "area" for y in form_years(form)]
     years.sort(key=lambda t: (t.year, t.form != "area"))
 
-    click.echo(render_templates(years, fmt), nl=False)
+    click.echo(render(Document.TEMPLATES, fmt, years), nl=False)

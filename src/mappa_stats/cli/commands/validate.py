@@ -28,11 +28,12 @@ from mappa_stats.cli.options import (
     year_given,
 )
 from mappa_stats.cli.progress import Progress
+from mappa_stats.render.registry import Document, render
 
 
 @click.command("validate", epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=FILE)
-@format_option("text", "json", "markdown")
+@format_option(Document.VALIDATION)
 @STRICT
 @LEVEL1_SHARE
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
@@ -121,15 +122,8 @@ def _extras(
 
 def _render(done: Any, fmt: str, strict: bool, *, color: bool) -> str:
     """The reports in the format asked for; colour only on a terminal, never with NO_COLOR."""
-    from mappa_stats.render import report as reports  # lazy: --help stays fast
-
-    if fmt == "json":
-        return reports.render_json(done, strict)
-    if fmt == "markdown":
-        return reports.render_markdown(done, strict)
-    return reports.render_text(
-        done, strict, color=color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    )
+    color = color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return render(Document.VALIDATION, fmt, done, strict, color=color)
 
 
 def _unchecked_claims(claims: list[Any], done: Any) -> int:
