@@ -157,18 +157,18 @@ def _read_publication(path: Path, area: str | None, override: bool) -> tuple[Are
     return published.with_area(chosen_area) if chosen_area else published, note
 
 
+# What a file's reading gives: records, year, the area the file names, the definition (when the reading
+# chose it) and the row labels of a return's form.
 _Read = tuple[list[dict[str, Any]], str, str | None, Template | None, tuple[tuple[str, str, str], ...]]
 
 
 def _read_records(path: Path, data: bytes, kind: str, year: str | None, sheet: str | None) -> _Read:
     """The records of a tidy CSV, a return or an area's workbook, with the year chosen, the area the file
     names, the definition when the reading chose it, and the row labels a return's form gives."""
-    template: Template | None = None
-    row_labels: tuple[tuple[str, str, str], ...] = ()
     try:
         if kind == "csv":
             records, chosen, own, template = read_tidy_csv(path, data, year)
-            return records, chosen, own, template, row_labels
+            return records, chosen, own, template, ()
         sheets = xlsx_sheets(path, data) if kind == "xlsx" else ods_sheets(path, data)
         if sheet is not None:
             sheets = only_sheet(guard.display_name(path), sheets, sheet)
@@ -176,7 +176,7 @@ def _read_records(path: Path, data: bytes, kind: str, year: str | None, sheet: s
             # The Ministry's area return: a sheet of field codes, not the report's tables.
             return returns.read_return(guard.display_name(path), sheets, year)
         records, chosen, own = _read_workbook(guard.display_name(path), sheets, kind, year)
-        return records, chosen, own, template, row_labels
+        return records, chosen, own, None, ()
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         # The guard reads every part first, so this is a last defence for a fault it could not see.
         raise InputError(
