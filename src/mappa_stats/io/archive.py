@@ -45,6 +45,27 @@ def check_zip(display: str, data: bytes, kind: str = "area") -> str:
     and the budget's rows, columns, cells, sheets and text lengths.
     """
     budget = limits(kind)
+    archive, infos = _open_zip(display, data)
+    names = [info.filename for info in infos]
+    _check_listing(display, infos, names, budget)
+    for info in infos:
+        _check_entry(display, info, budget)
+    is_ods = "mimetype" in names and _part(display, archive, "mimetype").startswith(
+        b"application/vnd.oasis.opendocument.spreadsheet"
+    )
+    scan = _Scan(display, budget)
+    for info in infos:
+        if not info.is_dir():
+            _check_content(display, archive, info, is_ods, scan)
+    if is_ods:
+        return "ods"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def _open_zip(display: str, data: bytes) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its entries; a damaged one is a one-line refusal."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -52,7 +73,11 @@ def check_zip(display: str, data: bytes, kind: str = "area") -> str:
         raise InputError(
             f"{display}: the file is damaged (truncated or not a complete workbook); save it again"
         ) from exc
-    names = [info.filename for info in infos]
+    return archive, infos
+
+
+def _check_listing(display: str, infos: list[zipfile.ZipInfo], names: list[str], budget: Limits) -> None:
+    """The archive's directory as a whole: how many parts, none twice, and what they unpack to together."""
     if len(infos) > budget.parts:
         raise InputError(
             f"{display}: a zip of {len(infos):,} parts (limit {budget.parts:,} for {budget.what}); "
@@ -70,68 +95,67 @@ def check_zip(display: str, data: bytes, kind: str = "area") -> str:
             f"{display}: unpacks to {unpacked:,} bytes, far more than {budget.what} "
             f"(limit {budget.unpacked_bytes:,}); refusing a possible zip bomb"
         )
-    for info in infos:
-        if info.flag_bits & 0x1:
+
+
+def _check_entry(display: str, info: zipfile.ZipInfo, budget: Limits) -> None:
+    """One part as the directory declares it, before it is unpacked: not encrypted, a compression Excel
+    writes, within the part budget and not at a bomb's ratio."""
+    if info.flag_bits & 0x1:
+        raise InputError(
+            f"{display}: the part {info.filename} is encrypted; save an unprotected copy and check that"
+        )
+    if info.compress_type not in _SUPPORTED_COMPRESSION:
+        raise InputError(
+            f"{display}: the part {info.filename} uses a compression Excel and LibreOffice never write "
+            f"(method {info.compress_type}); save the file again from Excel or LibreOffice"
+        )
+    if info.file_size > budget.part_bytes:
+        raise InputError(
+            f"{display}: the part {info.filename} unpacks to {info.file_size:,} bytes "
+            f"(limit {budget.part_bytes:,} for {budget.what}); check the file"
+        )
+    if info.file_size > MB and info.file_size > budget.ratio * max(info.compress_size, 1):
+        raise InputError(
+            f"{display}: the part {info.filename} unpacks "
+            f"{info.file_size // max(info.compress_size, 1):,} times its packed size "
+            f"(limit {budget.ratio}); refusing a possible zip bomb"
+        )
+
+
+def _check_content(
+    display: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, is_ods: bool, scan: _Scan
+) -> None:
+    """One part unpacked (its CRC checked): an XML part is UTF-8, declares no DTD or entities, and its
+    sheets, sheet list and texts are within the format's and the budget's limits."""
+    body = _part(display, archive, info.filename)  # reading checks the CRC too
+    if not info.filename.endswith((".xml", ".rels", ".vml")) and body.lstrip()[:1] != b"<":
+        return
+    if b"\x00" in body[:256]:
+        raise InputError(
+            f"{display}: the part {info.filename} is not UTF-8 XML; save the file again from Excel "
+            "or LibreOffice"
+        )
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        raise InputError(
+            f"{display}: refused: {info.filename} declares a DTD or XML entities (an XML entity "
+            "attack?); Excel never writes these: save a clean copy from Excel or LibreOffice"
+        )
+    if is_ods and info.filename == "content.xml":
+        _check_ods_content(display, body, scan.budget)
+    elif b"sheetData" in body:
+        scan.worksheet(info.filename, body)
+    elif info.filename.endswith("workbook.xml"):
+        count = len(_SHEET_ENTRY.findall(body))
+        if count > scan.budget.sheets:
             raise InputError(
-                f"{display}: the part {info.filename} is encrypted; save an unprotected copy and check that"
+                f"{display}: {count:,} sheets (limit {scan.budget.sheets:,} for {scan.budget.what}); "
+                "check this is the right file"
             )
-        if info.compress_type not in _SUPPORTED_COMPRESSION:
-            raise InputError(
-                f"{display}: the part {info.filename} uses a compression Excel and LibreOffice never write "
-                f"(method {info.compress_type}); save the file again from Excel or LibreOffice"
-            )
-        if info.file_size > budget.part_bytes:
-            raise InputError(
-                f"{display}: the part {info.filename} unpacks to {info.file_size:,} bytes "
-                f"(limit {budget.part_bytes:,} for {budget.what}); check the file"
-            )
-        if info.file_size > MB and info.file_size > budget.ratio * max(info.compress_size, 1):
-            raise InputError(
-                f"{display}: the part {info.filename} unpacks "
-                f"{info.file_size // max(info.compress_size, 1):,} times its packed size "
-                f"(limit {budget.ratio}); refusing a possible zip bomb"
-            )
-    is_ods = "mimetype" in names and _part(display, archive, "mimetype").startswith(
-        b"application/vnd.oasis.opendocument.spreadsheet"
-    )
-    scan = _Scan(display, budget)
-    for info in infos:
-        if info.is_dir():
-            continue
-        body = _part(display, archive, info.filename)  # reading checks the CRC too
-        if not info.filename.endswith((".xml", ".rels", ".vml")) and body.lstrip()[:1] != b"<":
-            continue
-        if b"\x00" in body[:256]:
-            raise InputError(
-                f"{display}: the part {info.filename} is not UTF-8 XML; save the file again from Excel "
-                "or LibreOffice"
-            )
-        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-            raise InputError(
-                f"{display}: refused: {info.filename} declares a DTD or XML entities (an XML entity "
-                "attack?); Excel never writes these: save a clean copy from Excel or LibreOffice"
-            )
-        if is_ods and info.filename == "content.xml":
-            _check_ods_content(display, body, budget)
-        elif b"sheetData" in body:
-            scan.worksheet(info.filename, body)
-        elif info.filename.endswith("workbook.xml"):
-            count = len(_SHEET_ENTRY.findall(body))
-            if count > budget.sheets:
-                raise InputError(
-                    f"{display}: {count:,} sheets (limit {budget.sheets:,} for {budget.what}); "
-                    "check this is the right file"
-                )
-        if _LONG_TEXT.search(body):
-            raise InputError(
-                f"{display}: {info.filename} holds a text over {FORMAT_CELL_TEXT:,} bytes, more than a "
-                "spreadsheet cell can hold; check the file"
-            )
-    if is_ods:
-        return "ods"
-    if "xl/workbook.xml" in names:
-        return "xlsx"
-    return "zip"
+    if _LONG_TEXT.search(body):
+        raise InputError(
+            f"{display}: {info.filename} holds a text over {FORMAT_CELL_TEXT:,} bytes, more than a "
+            "spreadsheet cell can hold; check the file"
+        )
 
 
 def _part(display: str, archive: zipfile.ZipFile, name: str) -> bytes:
@@ -223,92 +247,22 @@ class _Scan:
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODS_SHEET = f"{_TABLE} table"
+_ODS_ROW = f"{_TABLE} table-row"
+_ODS_CELLS = (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell")
+_ODS_SPACES = f"{_TEXT} s"
+_ODS_PARAGRAPH = f"{_TEXT} p"
 
 
 def _check_ods_content(display: str, body: bytes, budget: Limits) -> None:
     """Walk an ODS content.xml once, counting what a reader would expand: repeated rows and cells
     (a filled cell repeated 16,384 × 1,048,576 times is a few bytes of XML) and repeated spaces."""
-    state = {"sheets": 0, "row": 0, "col": 0, "row_repeat": 1, "cells": 0, "spaces": 0, "depth_cell": 0}
-    extent = {"rows": 0, "cols": 0}
-    # The cell being read: (first column, columns repeated, filled so far).
-    pending: dict[str, tuple[int, int, bool]] = {}
-
-    def refuse(message: str) -> InputError:
-        return InputError(f"{display}: content.xml {message}")
-
-    def repeat(attrs: dict[str, str], name: str) -> int:
-        text = attrs.get(f"{_TABLE} {name}", "1")
-        if not text.isdigit() or len(text) > 12:
-            raise refuse(f"has a repeat count {text!r} that is not a number; save the file again")
-        return max(int(text), 1)
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if tag == f"{_TABLE} table":
-            state["sheets"] += 1
-            state["row"] = 0
-            if state["sheets"] > budget.sheets:
-                raise refuse(f"has more than {budget.sheets:,} sheets (limit for {budget.what})")
-        elif tag == f"{_TABLE} table-row":
-            state["row_repeat"] = repeat(attrs, "number-rows-repeated")
-            state["row"] += 1
-            state["col"] = 0
-            if state["row"] > FORMAT_ROWS:
-                raise refuse(f"goes beyond row {FORMAT_ROWS:,}, the format's limit; save the file again")
-        elif tag in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
-            count = repeat(attrs, "number-columns-repeated")
-            first = state["col"] + 1
-            state["col"] += count
-            state["spaces"] = 0
-            filled = f"{_OFFICE} value-type" in attrs
-            pending["cell"] = (first, count, filled)
-            if state["col"] > FORMAT_COLUMNS:
-                raise refuse(
-                    f"goes beyond column {FORMAT_COLUMNS:,}, the format's limit; save the file again"
-                )
-        elif tag == f"{_TEXT} s":
-            text = attrs.get(f"{_TEXT} c", "1")
-            spaces = int(text) if text.isdigit() and len(text) < 12 else budget.text_bytes + 1
-            state["spaces"] += spaces
-            if state["spaces"] > budget.text_bytes:
-                raise refuse(
-                    f"repeats a space {spaces:,} times in one cell (limit {budget.text_bytes:,}); "
-                    "check the file"
-                )
-        elif tag == f"{_TEXT} p" and "cell" in pending:
-            pending["cell"] = (*pending["cell"][:2], True)
-
-    def end(tag: str) -> None:
-        if tag in (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell"):
-            first, count, filled = pending.pop("cell", (0, 0, False))
-            if not filled:
-                return
-            rows_here = state["row_repeat"]
-            state["cells"] += count * rows_here
-            last_row = state["row"] + rows_here - 1
-            last_col = first + count - 1
-            extent["rows"] = max(extent["rows"], last_row)
-            extent["cols"] = max(extent["cols"], last_col)
-            if state["cells"] > budget.cells:
-                raise refuse(
-                    f"holds more than {budget.cells:,} filled cells once repeats are expanded "
-                    f"(limit for {budget.what}); check the file"
-                )
-            if last_row > budget.rows or last_col > budget.columns or last_row * last_col > budget.grid:
-                raise refuse(
-                    f"fills row {last_row:,}, column {last_col:,} once repeats are expanded (limit "
-                    f"{budget.rows:,} rows, {budget.columns:,} columns for {budget.what}); check the file"
-                )
-        elif tag == f"{_TABLE} table-row":
-            state["row"] += state["row_repeat"] - 1
-
-    def refuse_dtd(*_args: object) -> None:
-        raise refuse("declares a DTD or entities; save a clean copy from LibreOffice")
-
+    scan = _OdsScan(display, budget)
     parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.StartDoctypeDeclHandler = scan.refuse_dtd
+    parser.EntityDeclHandler = scan.refuse_dtd
     try:
         parser.Parse(body, True)
     except expat.ExpatError as exc:
@@ -316,6 +270,110 @@ def _check_ods_content(display: str, body: bytes, budget: Limits) -> None:
             f"{display}: content.xml is not well-formed XML ({expat.errors.messages.get(exc.code, exc.code)} "
             f"at line {exc.lineno}); save the file again from LibreOffice"
         ) from exc
+
+
+class _OdsScan:
+    """Where one walk of an ODS content.xml has got to, and what it has counted once repeats are expanded."""
+
+    def __init__(self, display: str, budget: Limits) -> None:
+        self.display = display
+        self.budget = budget
+        self.sheets = self.row = self.col = self.cells = self.spaces = 0
+        self.row_repeat = 1
+        self.rows = self.cols = 0  # the filled extent
+        # The cell being read: (first column, columns repeated, filled so far).
+        self.cell: tuple[int, int, bool] | None = None
+
+    def refuse(self, message: str) -> InputError:
+        """A refusal naming the file and its content.xml."""
+        return InputError(f"{self.display}: content.xml {message}")
+
+    def refuse_dtd(self, *_args: object) -> None:
+        """A DTD or entity declaration: LibreOffice never writes one."""
+        raise self.refuse("declares a DTD or entities; save a clean copy from LibreOffice")
+
+    def repeat(self, attrs: dict[str, str], name: str) -> int:
+        """A row's or cell's repeat count (at least 1)."""
+        text = attrs.get(f"{_TABLE} {name}", "1")
+        if not text.isdigit() or len(text) > 12:
+            raise self.refuse(f"has a repeat count {text!r} that is not a number; save the file again")
+        return max(int(text), 1)
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        """An element opens: a sheet, a row, a cell, repeated spaces, or a cell's paragraph (it is filled)."""
+        if tag == _ODS_SHEET:
+            self.sheets += 1
+            self.row = 0
+            if self.sheets > self.budget.sheets:
+                raise self.refuse(
+                    f"has more than {self.budget.sheets:,} sheets (limit for {self.budget.what})"
+                )
+        elif tag == _ODS_ROW:
+            self.row_repeat = self.repeat(attrs, "number-rows-repeated")
+            self.row += 1
+            self.col = 0
+            if self.row > FORMAT_ROWS:
+                raise self.refuse(f"goes beyond row {FORMAT_ROWS:,}, the format's limit; save the file again")
+        elif tag in _ODS_CELLS:
+            self.open_cell(attrs)
+        elif tag == _ODS_SPACES:
+            self.add_spaces(attrs)
+        elif tag == _ODS_PARAGRAPH and self.cell is not None:
+            self.cell = (*self.cell[:2], True)
+
+    def open_cell(self, attrs: dict[str, str]) -> None:
+        """A cell opens: the columns it covers, repeats included, and whether it has a value."""
+        count = self.repeat(attrs, "number-columns-repeated")
+        first = self.col + 1
+        self.col += count
+        self.spaces = 0
+        self.cell = (first, count, f"{_OFFICE} value-type" in attrs)
+        if self.col > FORMAT_COLUMNS:
+            raise self.refuse(
+                f"goes beyond column {FORMAT_COLUMNS:,}, the format's limit; save the file again"
+            )
+
+    def add_spaces(self, attrs: dict[str, str]) -> None:
+        """A run of repeated spaces, counted against the budget of one cell's text."""
+        text = attrs.get(f"{_TEXT} c", "1")
+        spaces = int(text) if text.isdigit() and len(text) < 12 else self.budget.text_bytes + 1
+        self.spaces += spaces
+        if self.spaces > self.budget.text_bytes:
+            raise self.refuse(
+                f"repeats a space {spaces:,} times in one cell (limit {self.budget.text_bytes:,}); "
+                "check the file"
+            )
+
+    def end(self, tag: str) -> None:
+        """An element closes: a filled cell is counted as many times as it repeats; a row moves on by its
+        repeats."""
+        if tag in _ODS_CELLS:
+            first, count, filled = self.cell or (0, 0, False)
+            self.cell = None
+            if filled:
+                self.count_cell(first, count)
+        elif tag == _ODS_ROW:
+            self.row += self.row_repeat - 1
+
+    def count_cell(self, first: int, count: int) -> None:
+        """A filled cell's repeats across and down, against the budget's cells, rows, columns and grid."""
+        budget = self.budget
+        rows_here = self.row_repeat
+        self.cells += count * rows_here
+        last_row = self.row + rows_here - 1
+        last_col = first + count - 1
+        self.rows = max(self.rows, last_row)
+        self.cols = max(self.cols, last_col)
+        if self.cells > budget.cells:
+            raise self.refuse(
+                f"holds more than {budget.cells:,} filled cells once repeats are expanded "
+                f"(limit for {budget.what}); check the file"
+            )
+        if last_row > budget.rows or last_col > budget.columns or last_row * last_col > budget.grid:
+            raise self.refuse(
+                f"fills row {last_row:,}, column {last_col:,} once repeats are expanded (limit "
+                f"{budget.rows:,} rows, {budget.columns:,} columns for {budget.what}); check the file"
+            )
 
 
 # --- CSV text ----------------------------------------------------------------------------------------

@@ -222,43 +222,91 @@ def _section_below(book: Workbook, table: TableDef, anchor: Anchor, end: int) ->
 
 
 def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dict[str, Any]]:
-    sheet = anchor.sheet
+    """A grid's records: its header row of column labels below the title, then its labelled rows."""
     where = f"{book.path}: table {table.display_title!r} (title at {anchor.ref})"
-    header_row = None
+    header_row, header = _header_row(book, table, anchor, end, where)
+    _header_other_lines(book, table, anchor, end, header_row, header, where)
+    found, in_section = _grid_rows(book, table, anchor, end, header_row, header, where)
+    sheet, first_col = anchor.sheet, min(header)
+    if table.section is not None and not in_section:
+        raise TableNotFoundError(
+            f"{where}: no {table.section!r} row found below the header row "
+            f"{sheet_ref(sheet.name, a1(header_row, first_col))}"
+        )
+    absent = [label for label in table.rows if label.id not in found]
+    if absent:
+        raise LabelError(
+            f"{where}: row {absent[0].label!r} not found below the header row "
+            f"{sheet_ref(sheet.name, a1(header_row, first_col))}; expected rows {_expected(table.rows)}"
+        )
+    records = []
+    for row_label in table.rows:
+        r = found[row_label.id]
+        for c, col_label in sorted(header.items()):
+            cell = sheet.get(r, c)
+            parsed = parse_cell(
+                None if cell is None else cell.value, "General" if cell is None else cell.number_format
+            )
+            ref = a1(r, c)
+            records.append(
+                record(
+                    table.id, row_label.id, col_label.id, parsed, sheet.name, ref, sheet_ref(sheet.name, ref)
+                )
+            )
+    return records
+
+
+def _header_row(
+    book: Workbook, table: TableDef, anchor: Anchor, end: int, where: str
+) -> tuple[int, dict[int, Label]]:
+    """The first row below the title with two or more column labels, and its labels by column."""
+    sheet = anchor.sheet
     header: dict[int, Label] = {}
     for r in range(anchor.row + 1, end + 1):
         hits = {c: match_label(cell.value, table.columns) for c, cell in book.row(sheet, r) if _is_text(cell)}
-        if sum(1 for label in hits.values() if label is not None) >= 2:
-            header_row = r
-            first = min(c for c, label in hits.items() if label is not None)
-            previous = first - 1
-            for c, label in sorted(hits.items()):
-                if c < first:
-                    continue
-                if c != previous + 1 and (label is None or label in header.values()):
-                    break  # a gap of empty columns ends the header; notes beyond it are not labels
-                previous = c  # (a blank column inside a grid, with its labels beyond it, is read past)
-                if label is None:
-                    raw = book.row(sheet, r)
-                    text = next(cell.value for col, cell in raw if col == c)
-                    raise LabelError(
-                        f"{where}: unknown column label {str(text).strip()!r} at "
-                        f"{sheet_ref(sheet.name, a1(r, c))}; expected one of {_expected(table.columns)}"
-                    )
-                if label in header.values():
-                    raise LabelError(
-                        f"{where}: column {label.label!r} appears twice in the header row "
-                        f"{sheet_ref(sheet.name, a1(r, c))}; delete one"
-                    )
-                header[c] = label
-            break
-    if header_row is None:
-        raise TableNotFoundError(
-            f"{where}: no header row of category labels below the title; expected {_expected(table.columns)}"
-        )
+        if sum(1 for label in hits.values() if label is not None) < 2:
+            continue
+        first = min(c for c, label in hits.items() if label is not None)
+        previous = first - 1
+        for c, label in sorted(hits.items()):
+            if c < first:
+                continue
+            if c != previous + 1 and (label is None or label in header.values()):
+                break  # a gap of empty columns ends the header; notes beyond it are not labels
+            previous = c  # (a blank column inside a grid, with its labels beyond it, is read past)
+            if label is None:
+                raw = book.row(sheet, r)
+                text = next(cell.value for col, cell in raw if col == c)
+                raise LabelError(
+                    f"{where}: unknown column label {str(text).strip()!r} at "
+                    f"{sheet_ref(sheet.name, a1(r, c))}; expected one of {_expected(table.columns)}"
+                )
+            if label in header.values():
+                raise LabelError(
+                    f"{where}: column {label.label!r} appears twice in the header row "
+                    f"{sheet_ref(sheet.name, a1(r, c))}; delete one"
+                )
+            header[c] = label
+        return r, header
+    raise TableNotFoundError(
+        f"{where}: no header row of category labels below the title; expected {_expected(table.columns)}"
+    )
+
+
+def _header_other_lines(
+    book: Workbook,
+    table: TableDef,
+    anchor: Anchor,
+    end: int,
+    header_row: int,
+    header: dict[int, Label],
+    where: str,
+) -> None:
+    """Add to `header` the labels set on another line of the header ("Total" a row above or below the
+    categories); a label still missing is refused."""
+    sheet = anchor.sheet
     missing = [label for label in table.columns if label not in header.values()]
     for r in range(max(anchor.row + 1, header_row - 2), min(end, header_row + 2) + 1):
-        # A label set on another line of the header ("Total" a row above or below the categories).
         if not missing or r == header_row:
             continue
         for c, written in book.row(sheet, r):
@@ -271,7 +319,20 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
             f"{where}: column {missing[0].label!r} is missing from the header row "
             f"{sheet_ref(sheet.name, a1(header_row, min(header)))}"
         )
-    first_col = min(header)
+
+
+def _grid_rows(
+    book: Workbook,
+    table: TableDef,
+    anchor: Anchor,
+    end: int,
+    header_row: int,
+    header: dict[int, Label],
+    where: str,
+) -> tuple[dict[str, int], bool]:
+    """The row of each of the table's row labels below the header (in its section, when it has one), and
+    whether the section was found. Numbers under no label or an unknown one are refused."""
+    sheet, first_col = anchor.sheet, min(header)
     section_names = {normalize(n) for n in table.section_names()}
     in_section = table.section is None or _names_section(table, anchor)
     found: dict[str, int] = {}
@@ -312,32 +373,7 @@ def _grid(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
                 f"{where}: unknown row label {label_at[1].strip()!r} at "
                 f"{sheet_ref(sheet.name, a1(r, label_at[0]))}; expected one of {_expected(table.rows)}"
             )
-    if table.section is not None and not in_section:
-        raise TableNotFoundError(
-            f"{where}: no {table.section!r} row found below the header row "
-            f"{sheet_ref(sheet.name, a1(header_row, first_col))}"
-        )
-    absent = [label for label in table.rows if label.id not in found]
-    if absent:
-        raise LabelError(
-            f"{where}: row {absent[0].label!r} not found below the header row "
-            f"{sheet_ref(sheet.name, a1(header_row, first_col))}; expected rows {_expected(table.rows)}"
-        )
-    records = []
-    for row_label in table.rows:
-        r = found[row_label.id]
-        for c, col_label in sorted(header.items()):
-            cell = sheet.get(r, c)
-            parsed = parse_cell(
-                None if cell is None else cell.value, "General" if cell is None else cell.number_format
-            )
-            ref = a1(r, c)
-            records.append(
-                record(
-                    table.id, row_label.id, col_label.id, parsed, sheet.name, ref, sheet_ref(sheet.name, ref)
-                )
-            )
-    return records
+    return found, in_section
 
 
 def _value_right(book: Workbook, sheet: Sheet, row: int, column: int) -> tuple[int, RawCell | None]:

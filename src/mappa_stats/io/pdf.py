@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,12 +133,21 @@ def check_bounds(display: str, data: bytes) -> None:
         )
     syntax: list[bytes] = []
     inflated_total = 0
+    for tail, body in _streams(display, data, syntax):
+        inflated_total += _check_stream(display, tail, body, inflated_total, syntax)
+    for part in syntax:
+        _syntax_checks(display, part)
+
+
+def _streams(display: str, data: bytes, syntax: list[bytes]) -> Iterator[tuple[bytes, bytes]]:
+    """Each stream of the PDF as (its own dictionary, its raw data), in file order; the PDF syntax between
+    them is added to `syntax` on the way."""
     position = 0
     while True:
         found = _STREAM.search(data, position)
         if found is None:
             syntax.append(data[position:])
-            break
+            return
         head = data[position : found.start()]
         syntax.append(head)
         dictionary = head[-4096:]
@@ -149,40 +159,44 @@ def check_bounds(display: str, data: bytes) -> None:
             )
         # The stream's own dictionary: from its 'N 0 obj' (dictionaries nest, so not from the last '<<').
         opening = [m.end() for m in _OBJ.finditer(dictionary)]
-        tail = dictionary[opening[-1] :] if opening else dictionary
-        declared = [int(n) for n in _LENGTH.findall(tail)]
-        if declared and declared[-1] > MAX_STREAM_BYTES:
-            raise InputError(
-                f"{display}: the PDF declares a stream of {declared[-1]:,} bytes (limit "
-                f"{MAX_STREAM_BYTES:,}); refusing a possible PDF bomb: check the file"
-            )
-        body = data[start:end]
-        # Images are never decoded to read text, so only their declared size matters: a report's photos
-        # may inflate to hundreds of MB and are no threat here.
-        if b"/FlateDecode" in tail and not re.search(rb"/Subtype\s*/Image\b", tail):
-            out = _inflate(body, MAX_STREAM_BYTES)
-            if out is not None:
-                if len(out) > MAX_STREAM_BYTES:
-                    raise InputError(
-                        f"{display}: a compressed stream of the PDF inflates to more than "
-                        f"{MAX_STREAM_BYTES:,} bytes; refusing a possible PDF bomb: check the file"
-                    )
-                inflated_total += len(out)
-                if inflated_total > MAX_INFLATED_BYTES:
-                    raise InputError(
-                        f"{display}: the PDF's compressed streams inflate to more than "
-                        f"{MAX_INFLATED_BYTES:,} bytes; refusing a possible PDF bomb: check the file"
-                    )
-                if b"/ObjStm" in tail:
-                    syntax.append(out)  # objects packed in a stream are PDF syntax too
-        elif any(name in tail for name in _UNBOUNDED_FILTERS) and len(body) > _MAX_UNBOUNDED_FILTER_BYTES:
-            raise InputError(
-                f"{display}: the PDF has a large LZW or run-length stream ({len(body):,} bytes) whose size "
-                "once decoded cannot be bounded; save it again as a new PDF, or give its text instead"
-            )
+        yield (dictionary[opening[-1] :] if opening else dictionary), data[start:end]
         position = end + len(b"endstream")
-    for part in syntax:
-        _syntax_checks(display, part)
+
+
+def _check_stream(display: str, tail: bytes, body: bytes, inflated_total: int, syntax: list[bytes]) -> int:
+    """One stream within its declared and inflated size (`inflated_total` the streams' before it); the
+    bytes it inflates to. An object stream's objects are added to `syntax`."""
+    declared = [int(n) for n in _LENGTH.findall(tail)]
+    if declared and declared[-1] > MAX_STREAM_BYTES:
+        raise InputError(
+            f"{display}: the PDF declares a stream of {declared[-1]:,} bytes (limit "
+            f"{MAX_STREAM_BYTES:,}); refusing a possible PDF bomb: check the file"
+        )
+    # Images are never decoded to read text, so only their declared size matters: a report's photos
+    # may inflate to hundreds of MB and are no threat here.
+    if b"/FlateDecode" in tail and not re.search(rb"/Subtype\s*/Image\b", tail):
+        out = _inflate(body, MAX_STREAM_BYTES)
+        if out is None:
+            return 0
+        if len(out) > MAX_STREAM_BYTES:
+            raise InputError(
+                f"{display}: a compressed stream of the PDF inflates to more than "
+                f"{MAX_STREAM_BYTES:,} bytes; refusing a possible PDF bomb: check the file"
+            )
+        if inflated_total + len(out) > MAX_INFLATED_BYTES:
+            raise InputError(
+                f"{display}: the PDF's compressed streams inflate to more than "
+                f"{MAX_INFLATED_BYTES:,} bytes; refusing a possible PDF bomb: check the file"
+            )
+        if b"/ObjStm" in tail:
+            syntax.append(out)  # objects packed in a stream are PDF syntax too
+        return len(out)
+    if any(name in tail for name in _UNBOUNDED_FILTERS) and len(body) > _MAX_UNBOUNDED_FILTER_BYTES:
+        raise InputError(
+            f"{display}: the PDF has a large LZW or run-length stream ({len(body):,} bytes) whose size "
+            "once decoded cannot be bounded; save it again as a new PDF, or give its text instead"
+        )
+    return 0
 
 
 def _words(textpage: Any, count: int, height: float) -> list[tuple[float, Word]]:
@@ -229,57 +243,10 @@ def _lines(words: list[tuple[float, Word]]) -> tuple[PageLine, ...]:
 def read_pages(display: str, data: bytes) -> list[Page]:
     """The pages of a PDF as lines of positioned words, or a one-line InputError."""
     check_bounds(display, data)
+    pdfium = _pdfium(display)
+    document = _open_document(display, pdfium, data)
     try:
-        import pypdfium2
-    except ImportError as exc:
-        raise InputError(
-            f"{display}: reading a PDF needs the pdf extra: pip install 'mappa-stats[pdf]' "
-            "(or give the text that pdftotext or a copy from the viewer gives, as a .txt file)"
-        ) from exc
-    try:
-        document = pypdfium2.PdfDocument(data)
-    except Exception as exc:  # PdfiumError names the cause: a password, a damaged file
-        reason = str(exc).casefold()
-        if "password" in reason or "security" in reason:
-            raise InputError(
-                f"{display}: the PDF is encrypted (password or copy protection); save an unprotected copy"
-            ) from exc
-        raise InputError(
-            f"{display}: cannot be read as a PDF (damaged or not a PDF); download or save it again, "
-            "or give the text that pdftotext gives"
-        ) from exc
-    pages: list[Page] = []
-    chars_seen = 0
-    try:
-        if len(document) > MAX_PAGES:
-            raise InputError(
-                f"{display}: the PDF has {len(document):,} pages (limit {MAX_PAGES}); an area's annual "
-                "report is a few dozen: check this is the right file"
-            )
-        drawn = 0
-        for index in range(len(document)):
-            page = document[index]
-            objects = int(pypdfium2.raw.FPDFPage_CountObjects(page.raw))
-            drawn += objects
-            if objects > MAX_PAGE_OBJECTS or drawn > MAX_OBJECTS_IN_ALL:
-                raise InputError(
-                    f"{display}: page {index + 1} of the PDF draws {objects:,} objects ({drawn:,} so far; "
-                    f"limit {MAX_PAGE_OBJECTS:,} a page, {MAX_OBJECTS_IN_ALL:,} in all); far more than a "
-                    "report: check the file"
-                )
-            textpage = page.get_textpage()
-            count = int(textpage.count_chars())
-            chars_seen += count
-            if count > MAX_PAGE_CHARS or chars_seen > MAX_TEXT_CHARS:
-                raise InputError(
-                    f"{display}: page {index + 1} of the PDF holds {count:,} characters of text "
-                    f"({chars_seen:,} so far; limit {MAX_PAGE_CHARS:,} a page, {MAX_TEXT_CHARS:,} in all); "
-                    "far more than a report: check the file"
-                )
-            width, height = page.get_size()
-            pages.append(Page(index + 1, _lines(_words(textpage, count, float(height))), float(width)))
-            textpage.close()
-            page.close()
+        pages = _read_document(display, pdfium, document)
     except InputError:
         raise
     except Exception as exc:  # damage found while reading a page
@@ -291,4 +258,67 @@ def read_pages(display: str, data: bytes) -> list[Page]:
         document.close()
     if not any(page.lines for page in pages):
         raise InputError(f"{display}: {NO_TEXT}")
+    return pages
+
+
+def _pdfium(display: str) -> Any:
+    """The pypdfium2 module, imported only when a PDF is read (the optional extra `mappa-stats[pdf]`)."""
+    try:
+        import pypdfium2
+    except ImportError as exc:
+        raise InputError(
+            f"{display}: reading a PDF needs the pdf extra: pip install 'mappa-stats[pdf]' "
+            "(or give the text that pdftotext or a copy from the viewer gives, as a .txt file)"
+        ) from exc
+    return pypdfium2
+
+
+def _open_document(display: str, pdfium: Any, data: bytes) -> Any:
+    """PDFium's document; a password or damage is a one-line refusal."""
+    try:
+        return pdfium.PdfDocument(data)
+    except Exception as exc:  # PdfiumError names the cause: a password, a damaged file
+        reason = str(exc).casefold()
+        if "password" in reason or "security" in reason:
+            raise InputError(
+                f"{display}: the PDF is encrypted (password or copy protection); save an unprotected copy"
+            ) from exc
+        raise InputError(
+            f"{display}: cannot be read as a PDF (damaged or not a PDF); download or save it again, "
+            "or give the text that pdftotext gives"
+        ) from exc
+
+
+def _read_document(display: str, pdfium: Any, document: Any) -> list[Page]:
+    """Every page's lines, page by page, within the budget of pages, drawn objects and characters."""
+    if len(document) > MAX_PAGES:
+        raise InputError(
+            f"{display}: the PDF has {len(document):,} pages (limit {MAX_PAGES}); an area's annual "
+            "report is a few dozen: check this is the right file"
+        )
+    pages: list[Page] = []
+    drawn = chars_seen = 0
+    for index in range(len(document)):
+        page = document[index]
+        objects = int(pdfium.raw.FPDFPage_CountObjects(page.raw))
+        drawn += objects
+        if objects > MAX_PAGE_OBJECTS or drawn > MAX_OBJECTS_IN_ALL:
+            raise InputError(
+                f"{display}: page {index + 1} of the PDF draws {objects:,} objects ({drawn:,} so far; "
+                f"limit {MAX_PAGE_OBJECTS:,} a page, {MAX_OBJECTS_IN_ALL:,} in all); far more than a "
+                "report: check the file"
+            )
+        textpage = page.get_textpage()
+        count = int(textpage.count_chars())
+        chars_seen += count
+        if count > MAX_PAGE_CHARS or chars_seen > MAX_TEXT_CHARS:
+            raise InputError(
+                f"{display}: page {index + 1} of the PDF holds {count:,} characters of text "
+                f"({chars_seen:,} so far; limit {MAX_PAGE_CHARS:,} a page, {MAX_TEXT_CHARS:,} in all); "
+                "far more than a report: check the file"
+            )
+        width, height = page.get_size()
+        pages.append(Page(index + 1, _lines(_words(textpage, count, float(height))), float(width)))
+        textpage.close()
+        page.close()
     return pages

@@ -9,6 +9,7 @@ import zipfile
 import zlib
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from mappa_stats.definitions.load import available_years, load_template
 from mappa_stats.definitions.templates import Template
@@ -16,7 +17,7 @@ from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns
 from mappa_stats.io.areas import check_area_option
-from mappa_stats.io.layout import AREA_KEYS, Workbook, detect_year, extract
+from mappa_stats.io.layout import AREA_KEYS, Sheet, Workbook, detect_year, extract
 from mappa_stats.io.sheets import explain_blanks, ods_sheets, only_sheet, xlsx_sheets
 from mappa_stats.io.sniff import LOCK_FILE, is_lock_file, sniff
 from mappa_stats.io.tidy_csv import read_tidy_csv
@@ -103,52 +104,13 @@ def read_area_noting(
             f"{guard.display_name(path)}: --sheet chooses a sheet of a workbook, and this file is not one"
         )
     if kind in ("pdf", "report-text"):  # the published report (mappa_stats.io.published)
-        from mappa_stats.io.published import read_report
-
-        report = read_report(guard.display_name(path), data, kind, year, digest, None)
-        chosen_area, note = choose_area(
-            guard.display_name(path), report.meta.area, area_from_file_name(path), area, override
-        )
-        notes = (*report.meta.notes, *([note] if note else []))
-        return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
+        return _read_report(path, data, kind, year, digest, area, override)
     if kind in ("xlsx", "ods") and sheet is None and str(path) != "-":
         # A publication workbook mappa-stats wrote (`tables -f xlsx`) reads back to the tables it came from.
-        from mappa_stats.io.publication import publication_properties, read_publication
-
-        properties = publication_properties(path)
-        if properties is not None:
-            published = read_publication(path, properties)
-            chosen_area, note = choose_area(
-                guard.display_name(path), published.meta.area, area_from_file_name(path), area, override
-            )
-            return published.with_area(chosen_area) if chosen_area else published, note
-    template: Template | None = None
-    row_labels: tuple[tuple[str, str, str], ...] = ()
-    try:
-        if kind == "csv":
-            records, chosen, own, template = read_tidy_csv(path, data, year)
-        else:
-            sheets = xlsx_sheets(path, data) if kind == "xlsx" else ods_sheets(path, data)
-            if sheet is not None:
-                sheets = only_sheet(guard.display_name(path), sheets, sheet)
-            if returns.data_sheet(sheets) is not None:
-                # The Ministry's area return: a sheet of field codes, not the report's tables.
-                records, chosen, own, template, row_labels = returns.read_return(
-                    guard.display_name(path), sheets, year
-                )
-            else:
-                book = Workbook(guard.display_name(path), sheets)
-                chosen = detect_year(book, available_years(), load_template, year)
-                own = book.key_value(AREA_KEYS)
-                records = extract(book, load_template(chosen))
-                if kind == "xlsx":
-                    single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
-                    explain_blanks(records, sheets, load_template(chosen), single)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        # The guard reads every part first, so this is a last defence for a fault it could not see.
-        raise InputError(
-            f"{guard.display_name(path)}: the file is damaged ({type(exc).__name__}); save it again"
-        ) from exc
+        published = _read_publication(path, area, override)
+        if published is not None:
+            return published
+    records, chosen, own, template, row_labels = _read_records(path, data, kind, year, sheet)
     chosen_area, note = choose_area(guard.display_name(path), own, area_from_file_name(path), area, override)
     template = template or load_template(chosen)
     meta = Metadata(
@@ -162,6 +124,75 @@ def read_area_noting(
     if note:
         meta = replace(meta, notes=(note,))
     return AreaTables.from_records(records, meta=meta, template=template), note
+
+
+def _read_report(
+    path: Path, data: bytes, kind: str, year: str | None, digest: str, area: str | None, override: bool
+) -> tuple[AreaTables, str | None]:
+    """The tables of a published report (a PDF or its text), its area chosen as a workbook's is."""
+    from mappa_stats.io.published import read_report  # only when a report is read
+
+    report = read_report(guard.display_name(path), data, kind, year, digest, None)
+    chosen_area, note = choose_area(
+        guard.display_name(path), report.meta.area, area_from_file_name(path), area, override
+    )
+    notes = (*report.meta.notes, *([note] if note else []))
+    return replace(report, meta=replace(report.meta, area=chosen_area, notes=notes)), note
+
+
+def _read_publication(path: Path, area: str | None, override: bool) -> tuple[AreaTables, str | None] | None:
+    """The tables of a publication workbook mappa-stats wrote, or None when the workbook is not one."""
+    from mappa_stats.io.publication import publication_properties, read_publication  # only for a workbook
+
+    properties = publication_properties(path)
+    if properties is None:
+        return None
+    published = read_publication(path, properties)
+    chosen_area, note = choose_area(
+        guard.display_name(path), published.meta.area, area_from_file_name(path), area, override
+    )
+    return published.with_area(chosen_area) if chosen_area else published, note
+
+
+# What a file's reading gives: records, year, the area the file names, the definition (when the reading
+# chose it) and the row labels of a return's form.
+_Read = tuple[list[dict[str, Any]], str, str | None, Template | None, tuple[tuple[str, str, str], ...]]
+
+
+def _read_records(path: Path, data: bytes, kind: str, year: str | None, sheet: str | None) -> _Read:
+    """The records of a tidy CSV, a return or an area's workbook, with the year chosen, the area the file
+    names, the definition when the reading chose it, and the row labels a return's form gives."""
+    try:
+        if kind == "csv":
+            records, chosen, own, template = read_tidy_csv(path, data, year)
+            return records, chosen, own, template, ()
+        sheets = xlsx_sheets(path, data) if kind == "xlsx" else ods_sheets(path, data)
+        if sheet is not None:
+            sheets = only_sheet(guard.display_name(path), sheets, sheet)
+        if returns.data_sheet(sheets) is not None:
+            # The Ministry's area return: a sheet of field codes, not the report's tables.
+            return returns.read_return(guard.display_name(path), sheets, year)
+        records, chosen, own = _read_workbook(guard.display_name(path), sheets, kind, year)
+        return records, chosen, own, None, ()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        # The guard reads every part first, so this is a last defence for a fault it could not see.
+        raise InputError(
+            f"{guard.display_name(path)}: the file is damaged ({type(exc).__name__}); save it again"
+        ) from exc
+
+
+def _read_workbook(
+    display: str, sheets: list[Sheet], kind: str, year: str | None
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """An area's workbook: its year, the area its own cell names, and the tables found wherever they are."""
+    book = Workbook(display, sheets)
+    chosen = detect_year(book, available_years(), load_template, year)
+    own = book.key_value(AREA_KEYS)
+    records = extract(book, load_template(chosen))
+    if kind == "xlsx":
+        single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
+        explain_blanks(records, sheets, load_template(chosen), single)
+    return records, chosen, own
 
 
 def read_area(

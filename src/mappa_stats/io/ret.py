@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from mappa_stats.definitions.constants import AREAID, NSD_ID
+from mappa_stats.definitions.equations import Equation, equations
 from mappa_stats.definitions.load import form_years, load_template, schemas_dir
 from mappa_stats.definitions.templates import Template, normalize
 from mappa_stats.errors import InputError, ReturnAreaError
@@ -186,8 +187,7 @@ def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
 
 
 def _totals(template: Template) -> set[str]:
-    from mappa_stats.definitions.equations import equations
-
+    """The field codes of the year's grid totals, which the return does not carry."""
     return {eq.total for eq in equations(template) if eq.table}
 
 
@@ -277,16 +277,37 @@ def read_return(
 ) -> tuple[list[dict[str, Any]], str, str | None, Template, tuple[tuple[str, str, str], ...]]:
     """The tidy records of a return, its year, its area, its definition (an area's or the NSD's) and the row
     labels its form gives."""
+    data = _chosen_data_sheet(display, sheets, year)
+    own = _year_of(data)
+    if year is not None and year != own:
+        raise InputError(
+            f"{display}: the data sheet {data.name!r} is for {own}, not {year}; "
+            f"give the {year} return, or --year {own}"
+        )
+    template = _form(display, sheets, data, own)
+    header = _header(display, data, template)
+    area = _area(display, sheets, data, header)
+    totals = _totals(template)
+    values = _typed_values(display, sheets, data, header)
+    _derive_totals(values, [e for e in equations(template) if e.table and e.total not in values])
+    row_labels: list[tuple[str, str, str]] = []
+    values.update(_breakdowns(display, sheets, template, row_labels))
+    return _records(template, values, totals), template.year, area, template, tuple(row_labels)
+
+
+def _year_of(sheet: Sheet) -> str:
+    """The year a data sheet is for: '23-24 data' → '2023-24'."""
+    matched = DATA_SHEET.match(sheet.name)
+    assert matched is not None
+    return f"20{matched.group(1)}-{matched.group(2)}"
+
+
+def _chosen_data_sheet(display: str, sheets: list[Sheet], year: str | None) -> Sheet:
+    """The return's data sheet: its only one, or the one of --year among several."""
     datas = [s for s in sheets if DATA_SHEET.match(s.name)]
     assert datas
-
-    def year_of(sheet: Sheet) -> str:
-        matched = DATA_SHEET.match(sheet.name)
-        assert matched is not None
-        return f"20{matched.group(1)}-{matched.group(2)}"
-
     if len(datas) > 1:
-        chosen = [s for s in datas if year_of(s) == year]
+        chosen = [s for s in datas if _year_of(s) == year]
         if len(chosen) != 1:
             names = ", ".join(repr(s.name) for s in datas[:6])
             raise InputError(
@@ -294,14 +315,12 @@ def read_return(
                 "--sheet NAME (or --year)"
             )
         datas = chosen
-    data = datas[0]
-    own = year_of(data)
-    if year is not None and year != own:
-        raise InputError(
-            f"{display}: the data sheet {data.name!r} is for {own}, not {year}; "
-            f"give the {year} return, or --year {own}"
-        )
-    # The form (an area's return or the NSD's) is told by the fields, and must agree with the area id.
+    return datas[0]
+
+
+def _form(display: str, sheets: list[Sheet], data: Sheet, own: str) -> Template:
+    """The year's definition of the form (an area's return or the NSD's), told by the fields of row 1; it
+    must agree with the area id the return states."""
     codes = {_text(c.value).upper() for (r, _), c in data.cells.items() if r == 1}
     forms = [load_template(own)] + ([load_template(own, "nsd")] if own in form_years("nsd") else [])
 
@@ -326,11 +345,14 @@ def read_return(
         raise InputError(
             f"{display}: the {own} return's fields are not known; give the area report's workbook"
         )
-    header = _header(display, data, template)
-    area = _area(display, sheets, data, header)
-    from mappa_stats.definitions.equations import equations
+    return template
 
-    totals = {eq.total for eq in equations(template) if eq.table}
+
+def _typed_values(
+    display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
+) -> dict[str, dict[str, Any]]:
+    """Each field's value (row 2 of its column) and the cell the manager typed it in; a blank is 0, as the
+    national pipeline reads it. A return with no figure typed at all is refused."""
     values: dict[str, dict[str, Any]] = {}
     by_name = {s.name.casefold(): s for s in sheets}
     for code, at in header.items():
@@ -354,8 +376,13 @@ def read_return(
             f"{display}: no figure of the return is typed ({len(typed)} fields blank, "
             f"from {typed[0]['source']}); fill in the form and save it"
         )
-    pending = [e for e in equations(template) if e.table and e.total not in values]
-    while pending:  # totals of totals wait for their parts
+    return values
+
+
+def _derive_totals(values: dict[str, dict[str, Any]], pending: list[Equation]) -> None:
+    """Add the totals the return does not carry, summed from their parts as the Ministry derives them;
+    unknown when a part cannot be summed. Totals of totals wait for their parts."""
+    while pending:
         ready = [e for e in pending if all(p in values for p in e.parts)]
         if not ready:
             break
@@ -372,8 +399,11 @@ def read_return(
                 else Parsed(None, UNKNOWN_TOTAL, "", "")
             )
             values[eq.total] = {"parsed": parsed, "sheet": "", "cell": "", "source": f"derived ({eq.total})"}
-    row_labels: list[tuple[str, str, str]] = []
-    values.update(_breakdowns(display, sheets, template, row_labels))
+
+
+def _records(template: Template, values: dict[str, dict[str, Any]], totals: set[str]) -> list[dict[str, Any]]:
+    """The tidy records of every table the return gives a field of, cell by cell; a field the return does
+    not carry is blank, or an unknown total."""
     records = []
     for table in template.tables:
         if not any(code in values for code in table.fields.values()):
@@ -405,4 +435,4 @@ def read_return(
                         found["source"],
                     )
                 )
-    return records, template.year, area, template, tuple(row_labels)
+    return records

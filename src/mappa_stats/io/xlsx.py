@@ -230,7 +230,9 @@ def _number(text: str) -> int | float:
 def _sheet(
     sheet: XlsxSheet, data: bytes, shared: list[str], formats: list[str], epoch: str, budget: _Budget
 ) -> None:
-    dates = _date_styles(formats)
+    """One worksheet part read into `sheet` in a single streaming pass: each cell's value, number format
+    and formula, and the merged ranges. The handlers share where the pass is (`state`) and the cell being
+    read (`current`); each is a closure, so a cell costs no more calls than the parser's own."""
     state: dict[str, Any] = {
         "row": 0,
         "col": 0,
@@ -240,6 +242,15 @@ def _sheet(
         "in_f": False,
     }
     current: dict[str, Any] = {}
+    start = _on_start(sheet, state, current)
+    text = _on_text(state, current, budget)
+    end = _on_end(sheet, state, current, shared, formats, _date_styles(formats), epoch, budget)
+    _parse(data, start, end, text)
+
+
+def _on_start(sheet: XlsxSheet, state: dict[str, Any], current: dict[str, Any]) -> Callable[..., None]:
+    """The handler of an opening tag: a cell starts (its place, type and style), a row, a value, an inline
+    text, a formula, or a merged range."""
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         name = _local(tag)
@@ -274,6 +285,12 @@ def _sheet(
         elif name == "mergeCell" and attrs.get("ref"):
             sheet.merged.append(attrs["ref"])
 
+    return start
+
+
+def _on_text(state: dict[str, Any], current: dict[str, Any], budget: _Budget) -> Callable[[str], None]:
+    """The handler of character data: kept for the cell's value, inline text or formula, and counted."""
+
     def text(content: str) -> None:
         if state["in_v"]:
             current["v"].append(content)
@@ -284,6 +301,21 @@ def _sheet(
         else:
             return
         budget.chars(len(content))
+
+    return text
+
+
+def _on_end(
+    sheet: XlsxSheet,
+    state: dict[str, Any],
+    current: dict[str, Any],
+    shared: list[str],
+    formats: list[str],
+    dates: set[int],
+    epoch: str,
+    budget: _Budget,
+) -> Callable[[str], None]:
+    """The handler of a closing tag: a value, text or formula ends; a cell ends and is stored."""
 
     def end(tag: str) -> None:
         name = _local(tag)
@@ -297,7 +329,7 @@ def _sheet(
             state["in_c"] = False
             _store(sheet, current, shared, formats, dates, epoch, budget)
 
-    _parse(data, start, end, text)
+    return end
 
 
 def _store(
