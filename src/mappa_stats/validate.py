@@ -220,7 +220,7 @@ def validate_paths(
     `progress(n, path)` is told of each file as it is read; every file is read in this process, one after
     another."""
     if reader is None:
-        from mappa_stats.io.readers import read_area
+        from mappa_stats.io.readers import read_area  # lazy: the readers take time to load
 
         reader = read_area
     chosen_reader = reader
@@ -262,7 +262,7 @@ def read_files(
 
 def load_checker() -> None:
     """Import pandas and pandera and load pandera's backend (frame.load_checker)."""
-    from mappa_stats.rules.frame import load_checker as load
+    from mappa_stats.rules.frame import load_checker as load  # lazy: it loads pandas and pandera
 
     load()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import xml.etree.ElementTree as ET
+import zipfile
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -338,9 +340,6 @@ def _data_sheet(
 
 def _save_cached(path: Path, part: str, saved: dict[str, Any]) -> None:
     """Write the value each formula cell shows into the saved workbook (openpyxl saves formulas only)."""
-    import xml.etree.ElementTree as ET
-    import zipfile
-
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     with zipfile.ZipFile(path) as source:
         parts = {info: source.read(info.filename) for info in source.infolist()}
