@@ -65,9 +65,6 @@ _OWN_TEXT = (
     re.compile(r"\APopulation: [^\n]*\((ONS|area table)"),
     re.compile(r"\A((# )?mappa-stats combine: \d{4}-\d{2}|area,year,field,value\r?\n)"),  # combine's outputs
 )
-# The marker a spreadsheet written by mappa-stats carries in its document properties.
-
-
 
 
 def choose_format(given: str | None, output: Path | None, allowed: Iterable[str], default: str) -> str:
@@ -118,6 +115,7 @@ def _sniff_zip(path: Path) -> bool:
                 text = archive.read(part).decode("utf-8", "replace")
                 if 'name="Cells digest"' in text:
                     # A template to fill in: ours only while nobody has typed into it.
+                    # lazy: only an existing template is looked at this closely
                     from mappa_stats.publication.writer import is_unfilled_template
 
                     return is_unfilled_template(path)

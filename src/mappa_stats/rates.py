@@ -36,10 +36,6 @@ COLUMNS = (
 )
 
 
-
-
-
-
 def rates_for_workbooks(
     population: PopulationFile,
     workbooks: Sequence[Path],
@@ -52,7 +48,7 @@ def rates_for_workbooks(
     sheet: str | None = None,
 ) -> list[Rate]:
     """One rate per workbook; `area` names the MAPPA area as --area does in every command."""
-    from mappa_stats.io.readers import read_area
+    from mappa_stats.io.readers import read_area  # lazy: the readers take time to load
 
     return [
         workbook_rate(

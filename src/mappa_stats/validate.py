@@ -117,7 +117,26 @@ def validate_areas(
     rules: Iterable[str] | None = None,
 ) -> list[FileReport]:
     """Validate many areas: one pass of each year's schema over all of that year's returns."""
-    from mappa_stats.rules.frame import failures, wide
+    found = _schema_failures(areas)
+    wanted = set(rules) if rules is not None else None
+    extras = dict(extras or {})
+    if extras.get("claims"):
+        extras["claim_figures"] = _claim_figures(areas, extras.get("population"))
+    reports = []
+    for i, area in enumerate(areas):
+        ctx = Context(area=area, level1_share=level1_share, extras=dict(extras), failures=found.get(i, {}))
+        chosen = [r for r in rules_for(area.template) if wanted is None or r.id in wanted]
+        if extras.get("claims"):
+            from mappa_stats.rules.claims.rule import claims_file  # lazy: only with --claims
+
+            chosen.append(claims_file)
+        reports.append(_report(area, ctx, chosen, suggest))
+    return reports
+
+
+def _schema_failures(areas: Sequence[AreaTables]) -> dict[int, dict[str, set[str]]]:
+    """What each year's schema found broken, by the area's position: one pass over each year's returns."""
+    from mappa_stats.rules.frame import failures, wide  # lazy: pandas and pandera take time to load
 
     found: dict[int, dict[str, set[str]]] = {}
     by_year: dict[int, list[int]] = {}
@@ -127,55 +146,50 @@ def validate_areas(
         template = areas[members[0]].template
         for position, broken in failures(template, wide([areas[i] for i in members])).items():
             found[members[position]] = broken
-    wanted = set(rules) if rules is not None else None
-    extras = dict(extras or {})
-    if extras.get("claims"):
-        # A claims file is judged against the figures of every file given (a change needs two years).
-        from mappa_stats.rules.claims.judge import area_figures  # lazy: only with --claims
+    return found
 
-        figures: dict[tuple[str, str, str], float] = {}
-        for area in areas:
-            figures.update(area_figures(area, extras.get("population")))
-        extras["claim_figures"] = figures
-    reports = []
-    for i, area in enumerate(areas):
-        ctx = Context(area=area, level1_share=level1_share, extras=dict(extras), failures=found.get(i, {}))
-        chosen = [r for r in rules_for(area.template) if wanted is None or r.id in wanted]
-        if extras.get("claims"):
-            from mappa_stats.rules.claims.rule import claims_file  # lazy: only with --claims
 
-            chosen.append(claims_file)
-        raw: list[Finding] = []
-        for r in chosen:
-            raw.extend(r.check(ctx))
-        shown = raw
-        if suggest:
-            from mappa_stats.rules.locate import explain_totals
+def _claim_figures(areas: Sequence[AreaTables], population: object) -> dict[tuple[str, str, str], float]:
+    """A claims file is judged against the figures of every file given (a change needs two years)."""
+    from mappa_stats.rules.claims.judge import area_figures  # lazy: only a claims file needs it
 
-            shown = explain_totals(area, raw)
-        skipped = ctx.extras.get("skipped", {})
-        not_applicable = ctx.extras.get("not_applicable", {})
-        reports.append(
-            FileReport(
-                path=area.meta.path,
-                sha256=area.meta.sha256,
-                template=area.meta.template,
-                area=area.meta.area,
-                findings=tuple(shown),
-                rules=tuple(
-                    rule_results(
-                        chosen,
-                        shown,
-                        skipped if isinstance(skipped, dict) else {},
-                        not_applicable if isinstance(not_applicable, dict) else {},
-                    )
-                ),
-                raw_findings=tuple(raw),
-                provisional=area.template.provisional,
-                notes=(*area.meta.notes, *ctx.extras.get(CLAIMED, ())),
+    figures: dict[tuple[str, str, str], float] = {}
+    for area in areas:
+        figures.update(area_figures(area, population))
+    return figures
+
+
+def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: bool) -> FileReport:
+    """One file's report: the chosen rules' findings (with the locator's diagnosis when `suggest`), and each
+    rule's status counted from them."""
+    raw: list[Finding] = []
+    for r in chosen:
+        raw.extend(r.check(ctx))
+    shown = raw
+    if suggest:
+        from mappa_stats.rules.locate import explain_totals  # lazy: only a report that suggests needs it
+
+        shown = explain_totals(area, raw)
+    skipped = ctx.extras.get("skipped", {})
+    not_applicable = ctx.extras.get("not_applicable", {})
+    return FileReport(
+        path=area.meta.path,
+        sha256=area.meta.sha256,
+        template=area.meta.template,
+        area=area.meta.area,
+        findings=tuple(shown),
+        rules=tuple(
+            rule_results(
+                chosen,
+                shown,
+                skipped if isinstance(skipped, dict) else {},
+                not_applicable if isinstance(not_applicable, dict) else {},
             )
-        )
-    return reports
+        ),
+        raw_findings=tuple(raw),
+        provisional=area.template.provisional,
+        notes=(*area.meta.notes, *ctx.extras.get(CLAIMED, ())),
+    )
 
 
 def validate_area(
@@ -209,7 +223,7 @@ def validate_paths(
     `progress(n, path)` is told of each file as it is read; every file is read in this process, one after
     another."""
     if reader is None:
-        from mappa_stats.io.readers import read_area
+        from mappa_stats.io.readers import read_area  # lazy: the readers take time to load
 
         reader = read_area
     chosen_reader = reader
@@ -251,7 +265,7 @@ def read_files(
 
 def load_checker() -> None:
     """Import pandas and pandera and load pandera's backend (frame.load_checker)."""
-    from mappa_stats.rules.frame import load_checker as load
+    from mappa_stats.rules.frame import load_checker as load  # lazy: it loads pandas and pandera
 
     load()
 

@@ -4,6 +4,7 @@ check and the problems; the statuses and limits they use."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -122,6 +123,16 @@ class NationalTable:
         return self.table.display_title
 
 
+def national_value(tables: Sequence[NationalTable], code: str) -> int | None:
+    """A national figure by field code, from the national tables."""
+    for table in tables:
+        for _, _, cells in table.rows:
+            for cell in cells:
+                if cell.field == code:
+                    return cell.value
+    return None
+
+
 @dataclass(frozen=True)
 class PopulationCheck:
     """Do the areas of the population file add up to its England and Wales row?"""
@@ -169,9 +180,10 @@ class Problem:
     area: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Combined:
-    """Everything combine found: the files, the areas, the national tables and the verdict."""
+    """Everything combine found: the files, the areas, the national tables and the verdict. Built once, when
+    the run is done; only `claims` is filled in afterwards (combine.claims.judge_claims)."""
 
     year: str
     template: Template
@@ -214,9 +226,4 @@ class Combined:
 
     def national_value(self, code: str) -> int | None:
         """A national figure by field code, from the national tables."""
-        for table in self.tables:
-            for _, _, cells in table.rows:
-                for cell in cells:
-                    if cell.field == code:
-                        return cell.value
-        return None
+        return national_value(self.tables, code)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import xml.etree.ElementTree as ET
+import zipfile
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mappa_stats.definitions.constants import AREAID
 from mappa_stats.definitions.templates import TableDef, Template
@@ -15,90 +17,125 @@ _GREY = "D9D9D9"
 _INPUT = "FFF2CC"
 
 
+class _Form(NamedTuple):
+    """How a form's cells look, and what its number cells accept (its data validation)."""
+
+    bold: Any  # openpyxl's Font
+    box: Any  # Border
+    input_fill: Any  # PatternFill: yellow, type here
+    na_fill: Any  # PatternFill: grey, not applicable
+    whole: Any  # DataValidation: a whole number of 0 or more
+
+
+def _form(error: str) -> _Form:
+    """The styles of a form, and a whole-number validation that says `error` when it refuses a cell."""
+    from openpyxl.styles import Border, Font, PatternFill, Side  # lazy: openpyxl is slow to load
+
+    thin = Side(style="thin", color="808080")
+    return _Form(
+        bold=Font(bold=True),
+        box=Border(left=thin, right=thin, top=thin, bottom=thin),
+        input_fill=PatternFill("solid", fgColor=_INPUT),
+        na_fill=PatternFill("solid", fgColor=_GREY),
+        whole=_whole_numbers(error),
+    )
+
+
+def _type_here(cell: Any, form: _Form, check: Any = None) -> None:
+    """Make a cell an input cell (yellow, boxed), checked by `check` when one is given."""
+    cell.fill = form.input_fill
+    cell.border = form.box
+    if check is not None:
+        check.add(cell.coordinate)
+
+
 def write_template(template: Template, path: Path) -> None:
     """Save a workbook the reader accepts: titles, labels, input cells with data validation."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl import Workbook  # lazy: openpyxl is slow to load
 
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     ws = wb.create_sheet("Statistics")
-    bold = Font(bold=True)
-    thin = Side(style="thin", color="808080")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    input_fill = PatternFill("solid", fgColor=_INPUT)
-    na_fill = PatternFill("solid", fgColor=_GREY)
-    whole = _whole_numbers("Type a whole number of people, 0 or more.")
-    ws.add_data_validation(whole)
-
-    ws["A1"] = "MAPPA Statistics"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["G1"], ws["G2"] = "MAPPA area", "Reporting year"
-    ws["H2"] = template.year
-    ws["H1"].fill = input_fill
-    ws["H1"].border = box
-    ws["G4"] = "Yellow cells: type whole numbers. Grey cells: not applicable, leave as they are."
-
-    def input_cell(row: int, col: int, counts: bool = True) -> None:
-        cell = ws.cell(row, col)
-        cell.fill = input_fill
-        cell.border = box
-        if counts:
-            whole.add(cell.coordinate)
-
-    def header(row: int, table: TableDef) -> None:
-        for i, column in enumerate(table.columns):
-            cell = ws.cell(row, 2 + i, column.label)
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
+    form = _form("Type a whole number of people, 0 or more.")
+    ws.add_data_validation(form.whole)
+    _template_heading(ws, template, form)
     r = 3
     for _title, group in groupby(template.tables, key=lambda t: (t.title, t.kind)):
-        tables = list(group)
-        first = tables[0]
-        ws.cell(r, 1, first.title).font = bold
-        if first.kind == "value":
-            input_cell(r, 5, counts=first.value_type == "count")
-            r += 2
-            continue
-        if first.kind == "list":
-            if first.subtitle:
-                r += 1
-                ws.cell(r, 1, first.subtitle)
-            for row in first.rows:
-                r += 1
-                ws.cell(r, 1, row.label)
-                input_cell(r, 5, counts=first.cell_value_type(row.id) == "count")
-            r += 2
-            continue
-        r += 1
-        header(r, first)
-        for table in tables:
-            if table.section:
-                r += 1
-                ws.cell(r, 1, table.section).font = bold
-            for row in table.rows:
-                r += 1
-                ws.cell(r, 1, row.label)
-                for i, column in enumerate(table.columns):
-                    col = 2 + i
-                    if table.is_applicable(row.id, column.id):
-                        input_cell(r, col)
-                    else:
-                        cell = ws.cell(r, col, table.not_applicable[(row.id, column.id)] or None)
-                        cell.fill = na_fill
-                        cell.alignment = Alignment(horizontal="right")
-                        cell.comment = Comment(
-                            f"Not applicable: {table.na_reasons[(row.id, column.id)]}", "mappa-stats"
-                        )
-        r += 2
+        r = _template_block(ws, list(group), r, form)
     ws.column_dimensions["A"].width = 40
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 18
     ws.column_dimensions["G"].width = 16
     _mark(wb, template)
     wb.save(path)
+
+
+def _template_heading(ws: Any, template: Template, form: _Form) -> None:
+    """The title, the area and year cells, and what the colours mean."""
+    from openpyxl.styles import Font  # lazy: openpyxl is slow to load
+
+    ws["A1"] = "MAPPA Statistics"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["G1"], ws["G2"] = "MAPPA area", "Reporting year"
+    ws["H2"] = template.year
+    ws["H1"].fill = form.input_fill
+    ws["H1"].border = form.box
+    ws["G4"] = "Yellow cells: type whole numbers. Grey cells: not applicable, leave as they are."
+
+
+def _template_block(ws: Any, tables: list[TableDef], r: int, form: _Form) -> int:
+    """The tables that share a title, from row `r`: a single value, a list, or a grid (in sections, under
+    one row of column headings). Returns the row the next block starts on."""
+    first = tables[0]
+    ws.cell(r, 1, first.title).font = form.bold
+    if first.kind == "value":
+        _type_here(ws.cell(r, 5), form, form.whole if first.value_type == "count" else None)
+        return r + 2
+    if first.kind == "list":
+        if first.subtitle:
+            r += 1
+            ws.cell(r, 1, first.subtitle)
+        for row in first.rows:
+            r += 1
+            ws.cell(r, 1, row.label)
+            _type_here(ws.cell(r, 5), form, form.whole if first.cell_value_type(row.id) == "count" else None)
+        return r + 2
+    return _template_grid(ws, tables, r + 1, form)
+
+
+def _template_grid(ws: Any, tables: list[TableDef], r: int, form: _Form) -> int:
+    """A grid from its column headings on row `r`: each section's rows of input cells, grey where a cell
+    does not apply. Returns the row the next block starts on."""
+    from openpyxl.styles import Alignment  # lazy: openpyxl is slow to load
+
+    for i, column in enumerate(tables[0].columns):
+        cell = ws.cell(r, 2 + i, column.label)
+        cell.font = form.bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for table in tables:
+        if table.section:
+            r += 1
+            ws.cell(r, 1, table.section).font = form.bold
+        for row in table.rows:
+            r += 1
+            ws.cell(r, 1, row.label)
+            for i, column in enumerate(table.columns):
+                if table.is_applicable(row.id, column.id):
+                    _type_here(ws.cell(r, 2 + i), form, form.whole)
+                else:
+                    _not_applicable(ws, r, 2 + i, table, (row.id, column.id), form)
+    return r + 2
+
+
+def _not_applicable(ws: Any, r: int, col: int, table: TableDef, key: tuple[str, str], form: _Form) -> None:
+    """A grey cell that does not apply: the table's marker for it, and a comment saying why."""
+    from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
+    from openpyxl.styles import Alignment
+
+    cell = ws.cell(r, col, table.not_applicable[key] or None)
+    cell.fill = form.na_fill
+    cell.alignment = Alignment(horizontal="right")
+    cell.comment = Comment(f"Not applicable: {table.na_reasons[key]}", "mappa-stats")
 
 
 def _whole_numbers(error: str) -> Any:
@@ -193,21 +230,37 @@ def write_return(
 ) -> None:
     """Save a return of the year: the 'Data entry' form and the data sheet of references, with the values
     Excel would save (so the file reads back before anyone opens it in Excel)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl import Workbook  # lazy: openpyxl is slow to load
 
     values = dict(values or {})
-    refs = template.field_refs
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     entry = wb.create_sheet(ENTRY_SHEET)
-    bold = Font(bold=True)
-    thin = Side(style="thin", color="808080")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fill = PatternFill("solid", fgColor=_INPUT)
-    whole = _whole_numbers("Type a whole number, 0 or more.")
-    ids = DataValidation(
+    form = _form("Type a whole number, 0 or more.")
+    ids = _area_ids()
+    entry.add_data_validation(form.whole)
+    entry.add_data_validation(ids)
+    _return_heading(entry, template, form, ids, area_id, area_name)
+    rows, blocks = return_layout(template)
+    _return_fields(entry, template, rows, values, form)
+    _return_blocks(entry, template, blocks, values, form)
+    entry.column_dimensions["A"].width = 22
+    entry.column_dimensions["B"].width = 70
+    for letter in "CDEFGH":
+        entry.column_dimensions[letter].width = 14
+    data, saved = _data_sheet(wb, template, rows, values, area_id)
+    wb.calculation.fullCalcOnLoad = True  # Excel and LibreOffice recalculate when the form is opened
+    _mark(wb, template)
+    wb.properties.title = f"MAPPA return {template.label}"
+    wb.save(path)
+    _save_cached(path, f"xl/worksheets/sheet{wb.index(data) + 1}.xml", saved)
+
+
+def _area_ids() -> Any:
+    """Excel's data validation for the area id cell: the Ministry's ids, 1 to 43."""
+    from openpyxl.worksheet.datavalidation import DataValidation  # lazy: openpyxl is slow to load
+
+    return DataValidation(
         type="whole",
         operator="between",
         formula1="1",
@@ -217,45 +270,64 @@ def write_return(
         errorTitle="Area id",
         error="Type the Ministry's area id: 1 to 42 for an area, 43 for the National Security Division.",
     )
-    entry.add_data_validation(whole)
-    entry.add_data_validation(ids)
 
-    def typed(cell: Any, value: Any, check: Any = whole) -> None:
-        cell.value = value
-        cell.fill = fill
-        cell.border = box
-        check.add(cell.coordinate)
 
+def _return_heading(
+    entry: Any, template: Template, form: _Form, ids: Any, area_id: int | None, area_name: str | None
+) -> None:
+    """The area id and name cells, what to type, and the headings of the field rows."""
     entry["A1"], entry["C1"] = "Area ID", "Area"
-    entry["A1"].font = entry["C1"].font = bold
-    typed(entry["A2"], area_id, ids)
+    entry["A1"].font = entry["C1"].font = form.bold
+    entry["A2"].value = area_id
+    _type_here(entry["A2"], form, ids)
     entry["C2"].value = area_name
-    entry["C2"].fill, entry["C2"].border = fill, box
+    _type_here(entry["C2"], form)
     entry["E1"] = f"MAPPA return {template.label}: type whole numbers in the yellow cells."
     for letter, heading in zip("ABD", ("Field", "What to type", "Number"), strict=True):
         entry[f"{letter}4"] = heading
-        entry[f"{letter}4"].font = bold
-    rows, blocks = return_layout(template)
+        entry[f"{letter}4"].font = form.bold
+
+
+def _return_fields(
+    entry: Any, template: Template, rows: dict[str, int], values: dict[str, float], form: _Form
+) -> None:
+    """One row per field: its code, what to type, and the number (column D)."""
+    refs = template.field_refs
     for code, r in rows.items():
         table_id, row_id, column_id = refs[code]
         entry.cell(r, 1, code)
         entry.cell(r, 2, template.table(table_id).describe(row_id, column_id))
-        typed(entry.cell(r, 4), values.get(code))
+        cell = entry.cell(r, 4)
+        cell.value = values.get(code)
+        _type_here(cell, form, form.whole)
+
+
+def _return_blocks(
+    entry: Any, template: Template, blocks: dict[str, int], values: dict[str, float], form: _Form
+) -> None:
+    """The breakdown blocks: each one's title, column headings and rows of numbers."""
+    from openpyxl.styles import Alignment  # lazy: openpyxl is slow to load
+
     for table in _blocks(template):
         first = blocks[table.id]
-        entry.cell(first - 2, 1, table.title).font = bold
+        entry.cell(first - 2, 1, table.title).font = form.bold
         for k, column in enumerate(table.columns):
             head = entry.cell(first - 1, 3 + k, column.label)
-            head.font = bold
+            head.font = form.bold
             head.alignment = Alignment(wrap_text=True)
         for offset, row in enumerate(table.rows):
             entry.cell(first + offset, 2, row.label)
             for k, column in enumerate(table.columns):
-                typed(entry.cell(first + offset, 3 + k), values.get(table.fields[(row.id, column.id)]))
-    entry.column_dimensions["A"].width = 22
-    entry.column_dimensions["B"].width = 70
-    for letter in "CDEFGH":
-        entry.column_dimensions[letter].width = 14
+                cell = entry.cell(first + offset, 3 + k)
+                cell.value = values.get(table.fields[(row.id, column.id)])
+                _type_here(cell, form, form.whole)
+
+
+def _data_sheet(
+    wb: Any, template: Template, rows: dict[str, int], values: dict[str, float], area_id: int | None
+) -> tuple[Any, dict[str, Any]]:
+    """The data sheet: the field codes, and row 2's references to the form; with the value each reference
+    shows (as Excel would save it) by cell."""
     data = wb.create_sheet(template.return_sheet)
     saved: dict[str, Any] = {}
     for number, code in enumerate(template.return_fields, start=1):
@@ -264,18 +336,11 @@ def write_return(
         cell = data.cell(2, number, f"='{ENTRY_SHEET}'!{target}")
         # Excel shows a reference to an empty cell as 0, and saves that.
         saved[cell.coordinate] = area_id if code == AREAID else values.get(code)
-    wb.calculation.fullCalcOnLoad = True  # Excel and LibreOffice recalculate when the form is opened
-    _mark(wb, template)
-    wb.properties.title = f"MAPPA return {template.label}"
-    wb.save(path)
-    _save_cached(path, f"xl/worksheets/sheet{wb.index(data) + 1}.xml", saved)
+    return data, saved
 
 
 def _save_cached(path: Path, part: str, saved: dict[str, Any]) -> None:
     """Write the value each formula cell shows into the saved workbook (openpyxl saves formulas only)."""
-    import xml.etree.ElementTree as ET
-    import zipfile
-
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     with zipfile.ZipFile(path) as source:
         parts = {info: source.read(info.filename) for info in source.infolist()}
