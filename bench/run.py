@@ -148,7 +148,7 @@ def national_set(work: Path) -> list[str]:
     """The 42 area returns of 2023-24 (Kent's figures × the area id) and the NSD's, built as the tests do."""
     sys.path.insert(0, str(ROOT / "tests"))
     from mappa_stats.io.ret import moj_area_ids
-    from returns import NSD, figures, make_return  # type: ignore[import-not-found]
+    from returns import NSD, figures, make_return
 
     folder = work / "returns"
     folder.mkdir()

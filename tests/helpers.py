@@ -38,6 +38,7 @@ def separate_sheets(
     """Kent's tables one per sheet, in reverse publication order, with odd spacing and short labels."""
     header = header or ["Cat 1", "Cat 2", "CATEGORY 3:\nOther dangerous offenders", " total "]
     wb = Workbook()
+    assert wb.active is not None
     wb.remove(wb.active)
     ws = wb.create_sheet("Rate")
     ws["B3"], ws["F3"] = "Total number of Registered Sexual Offenders per 100,000 population", 100

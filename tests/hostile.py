@@ -355,6 +355,7 @@ def population_full_dimension(tmp: Path) -> Path:
 
     wb = Workbook()
     ws = wb.active
+    assert ws is not None
     ws.append(["ons_code", "name", "all_ages", "aged_10_plus"])
     ws.append(["E10000016", "Kent", 1, 1])
     plain = tmp / "pop_plain.xlsx"
@@ -380,6 +381,7 @@ def population_tall_workbook(tmp: Path) -> Path:
     from openpyxl import Workbook
 
     wb = Workbook()
+    assert wb.active is not None
     wb.active.append(["ons_code", "name", "all_ages", "aged_10_plus"])
     plain = tmp / "pop_plain.xlsx"
     wb.save(plain)

@@ -114,6 +114,7 @@ def make_return(
         random.Random(4).shuffle(order)
     book = openpyxl.Workbook()
     entry = book.active
+    assert entry is not None
     entry.title = "Data entry"
     entry["A1"], entry["C1"], entry["A2"], entry["C2"] = "Area ID", "Area", area_id, area_name
     rows = {code: 10 + i for i, code in enumerate(codes)}

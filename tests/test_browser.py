@@ -66,7 +66,7 @@ def _pack(tmp_path: Path, source: Path, *extra: str) -> Path:
 def _open(browser: Any, page_file: Path) -> Any:
     """Open a pack with every network request refused and counted."""
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.requests_made = []  # type: ignore[attr-defined]
+    page.requests_made = []
 
     def refuse(route: Any) -> None:
         if not route.request.url.startswith("file://"):

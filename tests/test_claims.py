@@ -16,7 +16,14 @@ from conftest import KENT_XLSX, SAMPLES
 from mappa_stats.cli.main import main
 from mappa_stats.errors import InputError
 from mappa_stats.numbers import judge
-from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED, REPRODUCES, parse_stated
+from mappa_stats.rules.claims.claim import (
+    DOES_NOT,
+    NOT_CHECKED,
+    REPRODUCES,
+    ClaimResult,
+    Figures,
+    parse_stated,
+)
 from mappa_stats.rules.claims.judge import check_claims
 from mappa_stats.rules.claims.parse import read_claims
 
@@ -41,7 +48,7 @@ def claims_file(tmp_path: Path, *lines: str) -> Path:
     return path
 
 
-def check(tmp_path: Path, *lines: str, figures: dict | None = None) -> list:
+def check(tmp_path: Path, *lines: str, figures: Figures | None = None) -> list[ClaimResult]:
     """Read the lines as a claims file and judge them against Kent's figures and the national totals."""
     return check_claims(
         read_claims(claims_file(tmp_path, *lines)), KENT if figures is None else figures, NATIONAL

@@ -4,10 +4,11 @@ base, revisions between releases, duplicates, claims, every output format and ev
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from conftest import KENT_CSV, KENT_XLSX, sha256
 from helpers import edit_copy
@@ -18,7 +19,7 @@ from mappa_stats.errors import InputError
 from mappa_stats.render.compare import document
 
 
-def long_csv(path: Path, rows: list[tuple], release: bool = True) -> Path:
+def long_csv(path: Path, rows: Sequence[tuple[object, ...]], release: bool = True) -> Path:
     """A long CSV as combine writes it: area,year,field,value(,release)."""
     header = "area,year,field,value" + (",release" if release else "")
     lines = [header] + [",".join(str(x) for x in row) for row in rows]
@@ -41,7 +42,7 @@ def kent_series(tmp_path: Path, cat1: tuple[int, int], rate: tuple[int, int] = (
     return long_csv(tmp_path / "kent_series.csv", rows)
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     """Invoke the command line."""
     return CliRunner().invoke(main, ["compare", *args])
 
@@ -306,7 +307,7 @@ def test_nothing_from_an_input_runs_as_a_formula_or_an_escape(tmp_path: Path) ->
     ],
 )
 def test_every_bad_line_of_a_long_csv_is_refused_in_one_line(
-    tmp_path: Path, row: tuple, message: str
+    tmp_path: Path, row: tuple[object, ...], message: str
 ) -> None:
     """Exit 2, one line naming the file and line."""
     series = long_csv(tmp_path / "k.csv", [("Kent", "2014-15", "CAT1TOT", 1560), row], release=False)

@@ -11,12 +11,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell
 
 from conftest import KENT_XLSX
 from mappa_stats.cli.main import main
@@ -47,6 +48,22 @@ def q(name: str) -> str:
     """'table:name' as ElementTree's {uri}name."""
     prefix, local = name.split(":")
     return f"{{{NS[prefix]}}}{local}"
+
+
+def _child(element: ET.Element | None, name: str) -> ET.Element:
+    """The child element a well-formed file has: reading stops at a file without it."""
+    assert element is not None
+    found = element.find(name)
+    assert found is not None, name
+    return found
+
+
+def _attr(element: ET.Element | None, name: str) -> str:
+    """The attribute a well-formed file has: reading stops at a file without it."""
+    assert element is not None
+    value = element.get(name)
+    assert value is not None, name
+    return value
 
 
 @dataclass
@@ -81,18 +98,20 @@ def _xlsx(path: Path) -> Book:
     with zipfile.ZipFile(path) as archive:
         styles = ET.fromstring(archive.read("xl/styles.xml"))
         tables_xml = [archive.read(n) for n in archive.namelist() if n.startswith("xl/tables/")]
-    fonts = {f.find(q("s:name")).get("val") for f in styles.iter(q("s:font"))}  # type: ignore[union-attr]
+    fonts = {_attr(_child(f, q("s:name")), "val") for f in styles.iter(q("s:font"))}
     sheets: dict[str, list[list[Any]]] = {}
+    count_formats: dict[str, set[str]]
     headings, links, header_rows, count_formats, empty = {}, [], {}, {}, 0
     for ws in wb.worksheets:
         sheets[ws.title] = [[c.value for c in row] for row in ws.iter_rows()]
         headings[ws.title] = ws["A1"].style
         empty += sum(1 for row in ws.iter_rows() for c in row if c.value == "")
-        for _name, ref in ws.tables.items():
+        for _name, ref in ws.tables.items():  # type: ignore[no-untyped-call]  # openpyxl-stubs leave TableList.items untyped
             first, last = ref.split(":")
             top = int(re.sub(r"\D", "", first))
             cells = next(iter(ws.iter_rows(min_row=top, max_row=top)))
-            widths = [float(ws.column_dimensions[c.column_letter].width or 8.43) for c in cells]
+            # Excel allows no merged cell in a table, so its header row is all plain cells.
+            widths = [float(ws.column_dimensions[cast(Cell, c).column_letter].width or 8.43) for c in cells]
             height = float(ws.row_dimensions[top].height or 15)
             header_rows[ws.title] = ([str(c.value) for c in cells], widths, height)
             for row in ws.iter_rows(min_row=top + 1, max_row=int(re.sub(r"\D", "", last))):
@@ -102,6 +121,7 @@ def _xlsx(path: Path) -> Book:
         for row in ws.iter_rows():
             for c in row:
                 if c.hyperlink is not None:
+                    assert c.hyperlink.location is not None, c.coordinate
                     links.append(c.hyperlink.location)
     buttons = any(b"autoFilter" in x for x in tables_xml) or any(ws.auto_filter.ref for ws in wb.worksheets)
     return Book(
@@ -144,19 +164,20 @@ def _ods(path: Path) -> Book:
     }
     fonts |= {f.get(q("style:name")) for f in content.iter(q("style:font-face"))}
     fonts |= {f.get(q("style:name")) for f in styles.iter(q("style:font-face"))}
-    fonts.discard(None)
+    named_fonts = {f for f in fonts if f is not None}
 
     def text_of(cell: ET.Element) -> str:
         return "\n".join("".join(p.itertext()) for p in cell.findall(q("text:p")))
 
     sheets: dict[str, list[list[Any]]] = {}
+    count_formats: dict[str, set[str]]
     headings, links, header_rows, count_formats, empty = {}, [], {}, {}, 0
     for sheet in content.iter(q("table:table")):
-        name = sheet.get(q("table:name"))
+        name = _attr(sheet, q("table:name"))
         widths_cm = []
         for column in sheet.findall(q("table:table-column")):
             props = all_styles[column.get(q("table:style-name"))].find(q("style:table-column-properties"))
-            widths_cm.append(_cm(props.get(q("style:column-width"))))  # type: ignore[union-attr]
+            widths_cm.append(_cm(_attr(props, q("style:column-width"))))
         rows = []
         # A table's header row sits in table:table-header-rows (repeated on every printed page).
         for row in sheet.iter(q("table:table-row")):
@@ -167,15 +188,15 @@ def _ods(path: Path) -> Book:
                 text = text_of(cell)
                 if kind == "string" and text == "":
                     empty += 1
-                values.append(float(cell.get(q("office:value"))) if kind == "float" else text or None)  # type: ignore[arg-type]
+                values.append(float(_attr(cell, q("office:value"))) if kind == "float" else text or None)
                 for a in cell.iter(q("text:a")):
-                    links.append(a.get(q("xlink:href")))
+                    links.append(_attr(a, q("xlink:href")))
                 if kind == "float" and name.startswith("Table_"):
                     data = all_styles[cell.get(q("table:style-name"))].get(q("style:data-style-name"))
                     number = number_styles.get(data)
-                    grouping = number is not None and number.find(q("number:number")).get(
+                    grouping = number is not None and _child(number, q("number:number")).get(
                         q("number:grouping")
-                    )  # type: ignore[union-attr]
+                    )
                     shown = "#,##0" if grouping == "true" else f"no grouping ({data})"
                     count_formats.setdefault(name, set()).add(shown)
             rows.append(values)
@@ -184,7 +205,7 @@ def _ods(path: Path) -> Book:
                 height = 0.0
                 if height_style is not None:
                     props = height_style.find(q("style:table-row-properties"))
-                    height = _cm(props.get(q("style:row-height"))) / 2.54 * 72  # type: ignore[union-attr]
+                    height = _cm(_attr(props, q("style:row-height"))) / 2.54 * 72
                 # A character of 10-point Arial is about 0.19 cm: widths in characters, as Excel counts them.
                 header_rows[name] = (
                     [text_of(c) for c in cells],
@@ -192,18 +213,18 @@ def _ods(path: Path) -> Book:
                     height,
                 )
         sheets[name] = rows
-        first = sheet.find(q("table:table-row")).find(q("table:table-cell"))  # type: ignore[union-attr]
-        style = all_styles[first.get(q("table:style-name"))]  # type: ignore[union-attr]
-        headings[name] = style.get(q("style:display-name")) or style.get(q("style:name"))
+        first = _child(_child(sheet, q("table:table-row")), q("table:table-cell"))
+        style = all_styles[first.get(q("table:style-name"))]
+        headings[name] = style.get(q("style:display-name")) or _attr(style, q("style:name"))
     filters = content.find(f".//{q('table:database-ranges')}")
     buttons = filters is not None and any(r.get(q("table:display-filter-buttons")) == "true" for r in filters)
-    office_meta = meta.find(q("office:meta"))
+    office_meta = _child(meta, q("office:meta"))
     return Book(
-        title=office_meta.findtext(q("dc:title")) or "",  # type: ignore[union-attr]
-        language=office_meta.findtext(q("dc:language")) or "",  # type: ignore[union-attr]
-        author=office_meta.findtext(q("dc:creator")) or office_meta.findtext(q("meta:initial-creator")) or "",  # type: ignore[union-attr]
+        title=office_meta.findtext(q("dc:title")) or "",
+        language=office_meta.findtext(q("dc:language")) or "",
+        author=office_meta.findtext(q("dc:creator")) or office_meta.findtext(q("meta:initial-creator")) or "",
         sheets=sheets,
-        fonts=fonts,  # type: ignore[arg-type]
+        fonts=named_fonts,
         filter_buttons=buttons,
         headings=headings,
         count_formats=count_formats,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
 from conftest import KENT_XLSX, ROOT
@@ -51,7 +51,7 @@ def _no_leftover_definitions() -> Iterator[None]:
     forget_definitions()
 
 
-def run(*args: str | Path) -> Any:
+def run(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 

@@ -108,7 +108,7 @@ def test_read_only_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
     def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     out = tmp_path / "pack.md"
     line = one_line_error(invoke("signoff", str(KENT_XLSX), "-o", str(out)))
     assert line == (

@@ -188,7 +188,7 @@ def test_districts_roll_up_into_a_missing_county() -> None:
     roll_up(rows)
     assert rows["E10000016"] == (2 * len(kent), 3 * len(kent))
     assert rows["E10000030"] == (len(surrey), None)  # a district without all ages leaves the county without
-    partial = {code: (1, 1) for code in kent[1:]}
+    partial: dict[str, tuple[int, int | None]] = {code: (1, 1) for code in kent[1:]}
     roll_up(partial)
     assert "E10000016" not in partial
 

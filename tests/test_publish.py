@@ -46,7 +46,7 @@ def test_xlsx_grid_is_a_plain_accessible_table(tmp_path: Path) -> None:
         ws = wb[f"Table_{number}"]
         assert str(ws["A1"].value).startswith(f"Table {number}: ")
         assert ws.merged_cells.ranges == set()
-        ((_name, ref),) = ws.tables.items()
+        ((_name, ref),) = ws.tables.items()  # type: ignore[no-untyped-call]  # openpyxl-stubs leave it untyped
         first, last = ref.split(":")
         header_row = int(first[1:])
         assert ws.cell(header_row, 1).value == "Management level"

@@ -148,6 +148,7 @@ def test_mye2_sheet_of_a_workbook(tmp_path: Path) -> None:
     """The MYE2 layout in an .xlsx sheet, header below title lines, numbers as numbers."""
     header, picked = _raw_rows({"E10000016", "E06000035", "E12000008"})
     wb = Workbook()
+    assert wb.active is not None
     wb.active.title = "Contents"
     ws = wb.create_sheet("MYE2 - Persons")
     ws.append(["Population estimates - local authority based by single year of age, mid-2014"])

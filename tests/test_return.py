@@ -95,7 +95,7 @@ def test_each_rule_broken_once_names_the_typed_cell(
 
 def test_blank_fields_are_read_as_zero_with_one_warning(tmp_path: Path) -> None:
     """Blanks are 0 for the national pipeline: read so, with one warning naming them."""
-    values = figures("2023-24")
+    values: dict[str, int | None] = dict(figures("2023-24"))
     values["CAT3L3SCR"] = None
     values["SROBREACH"] = None
     path = make_return(tmp_path / "return.xlsx", "2023-24", values)

@@ -219,7 +219,7 @@ def test_write_return_reads_back_with_its_saved_values(tmp_path: Path, year: str
     figures_ = with_blocks(NSD, "nsd") if form == "nsd" else with_blocks(figures(year))
     out = tmp_path / "return.xlsx"
     area = (43, "National Security Division") if form == "nsd" else (17, "Kent")
-    write_return(load_template(year, form), out, figures_, *area)
+    write_return(load_template(year, form), out, dict[str, float](figures_), *area)
     result = run("validate", out, "--format", "json")
     assert result.exit_code == 0, result.output
     read = table_values(out)
@@ -395,7 +395,7 @@ def test_a_blank_cell_of_the_form_is_said_though_the_data_sheet_shows_0(tmp_path
     values = with_blocks(figures("2023-24"))
     del values["NOGRANT"], values["SROBREACH"]
     out = tmp_path / "return.xlsx"
-    write_return(load_template("2023-24"), out, values, 17, "Kent")
+    write_return(load_template("2023-24"), out, dict[str, float](values), 17, "Kent")
     result = run("validate", out)
     assert result.exit_code == 0, result.output
     rows, _ = return_layout(load_template("2023-24"))

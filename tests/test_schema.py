@@ -3,6 +3,8 @@ column, extra column, broken total, broken relation; the untouched Kent frame pa
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import pandera.pandas as pa
 import pytest
@@ -47,20 +49,23 @@ def test_extra_column(kent: pd.DataFrame) -> None:
 
 def test_broken_total(kent: pd.DataFrame) -> None:
     frame = kent.copy()
-    frame.loc[0, "LEVEL1TOT"] = frame.loc[0, "LEVEL1TOT"] + 1
+    # A count, though pandas-stubs type a cell as any scalar.
+    frame.loc[0, "LEVEL1TOT"] = cast(float, frame.loc[0, "LEVEL1TOT"]) + 1
     assert "totals.row" in failed_checks(frame)
 
 
 def test_broken_relation(kent: pd.DataFrame) -> None:
     frame = kent.copy()
     # Level 2 category 1 seen during the year set below those on the snapshot date.
-    frame.loc[0, "CAT1L2YEAR"] = frame.loc[0, "CAT1L2"] - 1
+    # A count, though pandas-stubs type a cell as any scalar.
+    frame.loc[0, "CAT1L2YEAR"] = cast(float, frame.loc[0, "CAT1L2"]) - 1
     assert "cross.yearly_ge_snapshot" in failed_checks(frame)
 
 
 def test_failure_cases_name_area_row_and_fields(kent: pd.DataFrame) -> None:
     frame = kent.copy()
-    frame.loc[0, "LEVEL1TOT"] = frame.loc[0, "LEVEL1TOT"] + 1
+    # A count, though pandas-stubs type a cell as any scalar.
+    frame.loc[0, "LEVEL1TOT"] = cast(float, frame.loc[0, "LEVEL1TOT"]) + 1
     with pytest.raises(pa.errors.SchemaErrors) as caught:
         mappa_stats.schema("2014-15").validate(frame, lazy=True)
     cases = caught.value.failure_cases

@@ -25,6 +25,7 @@ def openpyxl_cells(data: bytes) -> list[tuple[str, bool, dict[tuple[int, int], t
             for cell in row:
                 value = getattr(cell, "value", None)
                 if value is not None:
+                    assert cell.row is not None and cell.column is not None
                     cells[(int(cell.row), int(cell.column))] = (value, cell.number_format or "General")
         out.append((ws.title, ws.sheet_state != "visible", cells))
     book.close()
@@ -46,6 +47,7 @@ def odd_workbook(tmp_path: Path) -> bytes:
     """A workbook with dates, percentages, booleans, text numbers, a hidden sheet and errors."""
     wb = openpyxl.Workbook()
     ws = wb.active
+    assert ws is not None
     ws.title = "Stats"
     ws["A1"] = "Kent"
     ws["B2"] = 0.99

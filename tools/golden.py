@@ -362,6 +362,7 @@ def progress_in_order(stderr: bytes) -> bytes:
     for line in [*lines, None]:
         match = PROGRESS.match(line) if line is not None else None
         if match:
+            assert line is not None  # only a line matches
             run.append(line)
             continue
         if run:

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,8 @@ NSD: dict[str, dict[tuple[str, str], Any]] = {
 
 def definition(year: str, form: str = "area") -> dict[str, Any]:
     folder = SCHEMAS / "nsd" if form == "nsd" else SCHEMAS
-    return json.loads((folder / f"{year}.json").read_text(encoding="utf-8"))
+    spec: dict[str, Any] = json.loads((folder / f"{year}.json").read_text(encoding="utf-8"))
+    return spec
 
 
 def _items(spec: Any, labels: dict[str, Any]) -> list[dict[str, Any]]:
@@ -221,8 +223,9 @@ def return_workbook(
     book = load_workbook(target)
     entry = book["Data entry"]
     rows: dict[str, int] = {}
-    blocks: list[tuple[str, int, dict[int, str]]] = []
+    blocks: list[tuple[str, int, dict[int, Any]]] = []
     for row in entry.iter_rows(min_row=5):
+        assert row[0].row is not None
         code = row[0].value
         if isinstance(code, str) and re.fullmatch(r"[A-Z0-9_]+", code):
             rows[code] = row[0].row
@@ -235,9 +238,9 @@ def return_workbook(
     for kind, first, header in blocks:
         spec = next(t for t in d["tables"] if t["id"] == kind)
         col_ids = {c["label"]: c["id"] for c in spec["columns"]}
-        for n, r in enumerate(_items(spec["rows"], d["labels"])):
+        for n, row_spec in enumerate(_items(spec["rows"], d["labels"])):
             for column, label in header.items():
-                value = breakdown.get((kind, r["id"], col_ids.get(label, "")))
+                value = breakdown.get((kind, row_spec["id"], col_ids.get(label, "")))
                 if value is not None:
                     entry.cell(first + n, column, value)
     book.save(target)
@@ -291,7 +294,7 @@ def _normalise_zip(path: Path) -> None:
             out.writestr(info, content)
 
 
-REPORT_TABLES = [
+REPORT_TABLES: list[tuple[str, Sequence[tuple[str, Sequence[object]]]]] = [
     (
         "MAPPA-eligible offenders on 31 March 2015",
         [

@@ -7,10 +7,12 @@ workbook it did not produce. Run from the repository root: python tools/make_sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = [
@@ -21,7 +23,7 @@ HEADER = [
 ]
 
 # (row label, values B..E); None = blank cell, "-" = printed dash.
-SNAPSHOT = [
+SNAPSHOT: list[tuple[str, list[int | None]]] = [
     ("Level 1", [1548, 787, None, 2335]),
     ("Level 2", [12, 6, 4, 22]),
     ("Level 3", [0, 0, 0, 0]),
@@ -29,10 +31,14 @@ SNAPSHOT = [
 ]
 YEARLY = [("Level 2", [18, 7, 7, 32]), ("Level 3", [1, 2, 0, 3]), ("Total", [19, 9, 7, 35])]
 LICENCE = [("Level 2", [6, 3, 1, 10]), ("Level 3", [0, 0, 0, 0]), ("Total", [6, 3, 1, 10])]
-SOPO = [("Level 2", [0, "-", "-", 0]), ("Level 3", [0, "-", "-", 0]), ("Total", [0, "-", "-", 0])]
+SOPO: list[tuple[str, list[int | str]]] = [
+    ("Level 2", [0, "-", "-", 0]),
+    ("Level 3", [0, "-", "-", 0]),
+    ("Total", [0, "-", "-", 0]),
+]
 
 
-def _grid(ws, top: int, rows: list[tuple[str, list[object]]]) -> int:
+def _grid(ws: Worksheet, top: int, rows: Sequence[tuple[str, Sequence[int | str | None]]]) -> int:
     for offset, (label, values) in enumerate(rows):
         r = top + offset
         ws.cell(r, 1, label)
@@ -42,7 +48,7 @@ def _grid(ws, top: int, rows: list[tuple[str, list[object]]]) -> int:
     return top + len(rows)
 
 
-def _header(ws, r: int) -> None:
+def _header(ws: Worksheet, r: int) -> None:
     for i, text in enumerate(HEADER):
         cell = ws.cell(r, 2 + i, text)
         cell.font = Font(bold=True)
@@ -53,6 +59,7 @@ def build_kent(path: Path) -> None:
     """The Kent 2014-15 statistics page, one sheet, tables in publication order."""
     wb = Workbook()
     ws = wb.active
+    assert ws is not None
     ws.title = "Statistics"
     bold = Font(bold=True)
     ws["G1"], ws["H1"] = "MAPPA area", "Kent"
