@@ -24,4 +24,4 @@ def sha256(path: Path) -> str:
 def in_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Run with the repository root as working directory, as the README does."""
     monkeypatch.chdir(ROOT)
-    yield ROOT
+    return ROOT

@@ -100,8 +100,10 @@ def test_judge_rounds_half_up_at_the_stated_precision() -> None:
 def test_the_wrong_growth_claim_is_flagged_with_the_value_the_figures_give(tmp_path: Path) -> None:
     """'an annual increase of 3.5 per cent' where 52,770 → 55,236 gives 4.67%: flagged, with what 3.5% needs."""
     (result,) = check(tmp_path, "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,3.5 per cent")
-    assert result.status == DOES_NOT and result.failed
-    assert result.exact == "+4.67%" and result.computed == "+4.7%"
+    assert result.status == DOES_NOT
+    assert result.failed
+    assert result.exact == "+4.67%"
+    assert result.computed == "+4.7%"
     # 52,770 × 1.0345 = 54,590.6 and 52,770 × 1.0355 = 54,643.3: the whole totals that round to 3.5%.
     assert result.needs == "2015-16 TOTAL_MAPPA_OFFENDERS of 54,591 to 54,643 (from 52,770)"
     assert result.message == (
@@ -121,7 +123,8 @@ def test_a_right_growth_claim_is_confirmed_at_one_decimal_and_whole_number(tmp_p
         "change:TOTAL_MAPPA_OFFENDERS,England and Wales,2015-16,2014-15,4%",
     )
     assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT]
-    assert results[1].computed == "+5%" and results[2].computed == "+5%"
+    assert results[1].computed == "+5%"
+    assert results[2].computed == "+5%"
 
 
 def test_a_fall_written_unsigned_is_not_a_rise(tmp_path: Path) -> None:
@@ -146,7 +149,8 @@ def test_one_for_every_n_that_matches_its_rate_and_one_that_does_not(tmp_path: P
         'one_in_n,Kent,2014-15,,"1,000"',
     )
     assert [r.status for r in results] == [REPRODUCES, REPRODUCES, DOES_NOT]
-    assert results[2].exact == "1,003.39" and results[2].computed == "1,003"
+    assert results[2].exact == "1,003.39"
+    assert results[2].computed == "1,003"
     # 1,565,295 ÷ 1,565 = 1,000.19 and ÷ 1,566 = 999.55 (→ 1,000); ÷ 1,564 = 1,000.83 (→ 1,001).
     assert results[2].needs == "1,565 to 1,566 RSOs"
 
@@ -180,7 +184,8 @@ def test_rate_and_shares_reproduce_from_kent_figures(tmp_path: Path) -> None:
 def test_a_share_that_needs_a_figure_the_file_lacks_cannot_be_checked(tmp_path: Path) -> None:
     """Kent's figures here have no Category 3 total: the claim cannot be checked, and says which figure."""
     (result,) = check(tmp_path, "category_share:cat3,Kent,2014-15,,0%")
-    assert result.status == NOT_CHECKED and not result.failed
+    assert result.status == NOT_CHECKED
+    assert not result.failed
     assert result.missing == ("CAT3TOT",)
     assert "needs CAT3TOT (Category 3, 31 March) of Kent 2014-15, which the figures lack" in result.message
 
@@ -220,7 +225,9 @@ def test_every_bad_line_is_refused_naming_file_and_line(tmp_path: Path, line: st
     with pytest.raises(InputError) as caught:
         read_claims(path)
     text = str(caught.value)
-    assert text.startswith(f"{path}:4: ") and message in text and "\n" not in text
+    assert text.startswith(f"{path}:4: ")
+    assert message in text
+    assert "\n" not in text
 
 
 def test_a_file_without_the_header_is_refused(tmp_path: Path) -> None:
@@ -260,8 +267,11 @@ def test_validate_fails_a_claim_that_does_not_reproduce(tmp_path: Path) -> None:
 
     (file,) = json.loads(result.output)["files"]
     (finding,) = file["findings"]
-    assert finding["rule"] == "claims.file" and finding["severity"] == "error"
-    assert finding["ref"] == f"{path}:2" and finding["expected"] == "99%" and finding["actual"] == "98%"
+    assert finding["rule"] == "claims.file"
+    assert finding["severity"] == "error"
+    assert finding["ref"] == f"{path}:2"
+    assert finding["expected"] == "99%"
+    assert finding["actual"] == "98%"
     assert {r["id"]: r["status"] for r in file["rules"]}["claims.level1_share"] == "passed"
 
 
@@ -311,7 +321,8 @@ def test_the_kent_sample_claims_reproduce_as_committed(in_root: Path) -> None:
     assert result.exit_code == 0
     assert result.output == (SAMPLES / "kent_2015.claims.txt").read_text(encoding="utf-8")
     report = runner.invoke(main, ["validate", "samples/kent_2015_report.txt", *args])
-    assert report.exit_code == 0 and report.output.count("reproduces") == 2
+    assert report.exit_code == 0
+    assert report.output.count("reproduces") == 2
 
 
 def test_a_claims_file_beyond_the_claim_limit_is_refused(
@@ -319,6 +330,7 @@ def test_a_claims_file_beyond_the_claim_limit_is_refused(
 ) -> None:
     """Time and memory stay bounded: past MAX_CLAIMS claims the file is refused."""
     from mappa_stats.rules.claims import parse as claiming
+
     monkeypatch.setattr(claiming, "MAX_CLAIMS", 2)
     path = claims_file(tmp_path, *["level1_share,Kent,2014-15,,99%"] * 3)
     with pytest.raises(InputError, match=r"more than 2 claims"):
@@ -423,7 +435,8 @@ def test_a_category_4_share_is_judged_against_the_national_figures(tmp_path: Pat
     assert results[0].message.endswith("Category 4 175 of 2,128,546 on 31 March = 0.01%, 0.01% as stated")
     without_nsd = {k: v for k, v in NATIONAL_2024.items() if k[1] != "CAT4TOT"}
     (missing,) = check_claims(read_claims(claims_file(tmp_path, lines[0])), {}, without_nsd)
-    assert missing.status == NOT_CHECKED and missing.missing == ("CAT4TOT",)
+    assert missing.status == NOT_CHECKED
+    assert missing.missing == ("CAT4TOT",)
     assert missing.message.endswith(
         "cannot be checked: needs CAT4TOT (Category 4, 31 March) of England and Wales 2023-24, which the figures "
         "lack (the National Security Division's return was not counted)"

@@ -86,7 +86,8 @@ def test_national_table_1_is_the_sum_of_the_42_returns_and_the_nsd(
     national_rate = document["national"]["rate"]
     assert national_rate["population"] == sum(populations().values()) == 50_351_333
     assert national_rate["rate_rounded"] == rate(cat1, 50_351_333)
-    assert document["problems"] == [] and document["complete"] is True
+    assert document["problems"] == []
+    assert document["complete"] is True
     assert document["population_check"]["matches"] is True
     nsd = next(a for a in document["areas"] if a["area_id"] == 43)
     assert (nsd["status"], nsd["rate"]) == ("pass", None)
@@ -244,7 +245,8 @@ def test_a_population_of_another_mid_year_is_refused(tidy_2015: Path, tmp_path: 
         "mid-2014 estimates; give that file"
     )
     early = run("combine", tidy_2015, "--population", pop, "--year", "2014-15")
-    assert early.exit_code == 2 and len(early.stderr.splitlines()) == 1  # refused before any file is read
+    assert early.exit_code == 2
+    assert len(early.stderr.splitlines()) == 1
 
 
 def test_a_population_file_missing_an_area_says_which(tidy_2015: Path, tmp_path: Path) -> None:
@@ -285,7 +287,8 @@ def test_json_follows_its_schema(tidy_2015: Path) -> None:
     schema = json.loads((schemas_dir() / "combine.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
     assert document["schema_version"] == "1.1"
-    assert document["status"] == "pass" and document["exit_code"] == 0
+    assert document["status"] == "pass"
+    assert document["exit_code"] == 0
 
 
 def test_a_workbook_is_refused_while_returns_fail_unless_forced(returns_2024: Path, tmp_path: Path) -> None:
@@ -293,7 +296,8 @@ def test_a_workbook_is_refused_while_returns_fail_unless_forced(returns_2024: Pa
     out = tmp_path / "national.xlsx"
     refused = run("combine", returns_2024, "-o", out)
     assert refused.exit_code == 1
-    assert "not published" in refused.stderr and not out.exists()
+    assert "not published" in refused.stderr
+    assert not out.exists()
     forced = run("combine", returns_2024, "-o", out, "--force")
     assert forced.exit_code == 1
     import openpyxl
@@ -322,7 +326,8 @@ def test_a_complete_set_publishes(tidy_2015: Path, tmp_path: Path, fmt: str) -> 
         chart = openpyxl.load_workbook(out)["Chart_rate"]
         rows = [r for r in chart.iter_rows(values_only=True) if r[0] in AREAS.values()]
         # A bar chart of the rate by area beside its table (_charts: openpyxl's stubs leave it out).
-        assert len(rows) == 42 and len(chart._charts) == 1  # type: ignore[attr-defined]
+        assert len(rows) == 42
+        assert len(chart._charts) == 1
     else:
         assert out.stat().st_size > 0
 
@@ -360,7 +365,8 @@ def test_500_files_are_bounded(tmp_path: Path) -> None:
     last = done.stderr.splitlines()[-1]
     assert last.startswith("mappa-stats: error: none of the 500 files could be read as a return")
     assert f"(the first: {tmp_path / 'junk_000.csv'}: " in last
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
 
 
 def test_too_many_files_are_refused(tmp_path: Path) -> None:
@@ -445,7 +451,8 @@ def test_the_nsd_before_2022_23_is_not_an_area_of_the_year(tmp_path: Path) -> No
     result = run("combine", path, "-f", "json")
     document = json.loads(result.stdout)
     assert [f["status"] for f in document["files"]] == ["unknown area"]
-    assert all(a["area_id"] != 43 for a in document["areas"]) and result.exit_code == 1
+    assert all(a["area_id"] != 43 for a in document["areas"])
+    assert result.exit_code == 1
 
 
 def test_claims_are_judged_against_the_national_figures(tidy_2015: Path, tmp_path: Path) -> None:
@@ -471,7 +478,8 @@ def test_claims_are_judged_against_the_national_figures(tidy_2015: Path, tmp_pat
     bad = run("combine", tidy_2015, "--population", ONS_2014, "--claims", wrong, "--format", "json")
     assert bad.exit_code == 1
     claim = json.loads(bad.stdout)["claims"][0]
-    assert claim["status"] == "does not reproduce" and claim["computed"] == f"{national:,}"
+    assert claim["status"] == "does not reproduce"
+    assert claim["computed"] == f"{national:,}"
 
 
 def test_tables_on_the_national_workbook_says_what_it_is(tidy_2015: Path, tmp_path: Path) -> None:
@@ -479,7 +487,8 @@ def test_tables_on_the_national_workbook_says_what_it_is(tidy_2015: Path, tmp_pa
     out = tmp_path / "national.xlsx"
     assert run("combine", tidy_2015, "--population", ONS_2014, "-o", out).exit_code == 0
     result = run("tables", out)
-    assert result.exit_code == 2 and "the national publication workbook combine wrote" in result.output
+    assert result.exit_code == 2
+    assert "the national publication workbook combine wrote" in result.output
 
 
 def test_breakdown_rows_take_the_label_every_return_gives(returns_2024: Path, tmp_path: Path) -> None:
@@ -574,6 +583,7 @@ def test_progress_is_one_line_rewritten_on_a_terminal(
     """On a terminal the files read are counted on one line, rewritten in place and cleared at the end; in a
     log (the other tests) each file has its line."""
     from mappa_stats.cli.progress import Progress
+
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     progress = Progress(42)
     for number, path in enumerate(sorted(tidy_2015.iterdir()), start=1):
@@ -596,7 +606,8 @@ def test_a_population_read_while_the_returns_are_gives_the_same_run(tidy_2015: P
 
     first = combine([tidy_2015], population=read_population(ONS_2014))
     later = combine([tidy_2015], population=lambda: read_population(ONS_2014))
-    assert later.national_rate == first.national_rate and later.areas == first.areas
+    assert later.national_rate == first.national_rate
+    assert later.areas == first.areas
     assert later.population == first.population
     wrong = tmp_path / "population_mid2015.csv"
     shutil.copy(ONS_2014, wrong)
@@ -635,7 +646,8 @@ def test_a_number_typed_as_text_is_one_number_everywhere(returns_2024: Path, tmp
     document = json.loads(run("combine", folder, "-f", "json").stdout)
     london = next(a for a in document["areas"] if a["area"] == "London")
     assert (london["status"], london["warnings"]) == ("pass", 1)
-    assert london["values"]["CAT1TOT"] == 1560 * 21 and london["values"]["TOTAL_MAPPA_OFFENDERS"] == 2357 * 21
+    assert london["values"]["CAT1TOT"] == 1560 * 21
+    assert london["values"]["TOTAL_MAPPA_OFFENDERS"] == 2357 * 21
     assert national_cells(document, "1")["CAT1TOT"] == 1560 * SUM_OF_IDS
     areas = [a for a in document["areas"] if a["status"] == "pass"]
     assert sum(a["values"]["CAT1TOT"] for a in areas) == national_cells(document, "1")["CAT1TOT"]
@@ -646,7 +658,9 @@ def test_a_field_left_blank_stops_the_set_passing(returns_2024: Path, tmp_path: 
     short of the truth by 787 × 12 = 9,444 unless it really is 0. The area passes with its warning, but the
     set does not: one finding naming the field and its cell, exit 1, and no publication without --force."""
     folder = copy_of(returns_2024, tmp_path / "set")
-    make_return(folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd")
+    make_return(
+        folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd"
+    )
     values = {**scaled("2023-24", 12), "CAT2L1": None}
     make_return(folder / "area_12.xlsx", "2023-24", values, area_id=12, area_name="Gloucestershire")
     result = run("combine", folder, "-f", "json")
@@ -662,10 +676,13 @@ def test_a_field_left_blank_stops_the_set_passing(returns_2024: Path, tmp_path: 
     ]
     assert national_cells(document, "1")["CAT2L1"] == 787 * SUM_OF_IDS - 787 * 12
     refused = run("combine", folder, "-o", tmp_path / "national.xlsx")
-    assert refused.exit_code == 1 and not (tmp_path / "national.xlsx").exists()
+    assert refused.exit_code == 1
+    assert not (tmp_path / "national.xlsx").exists()
 
 
-def test_a_return_that_came_but_cannot_be_read_is_not_also_missing(returns_2024: Path, tmp_path: Path) -> None:
+def test_a_return_that_came_but_cannot_be_read_is_not_also_missing(
+    returns_2024: Path, tmp_path: Path
+) -> None:
     """Kent's return with id 17 in A2 but 'Surrey' in C2: one finding saying the file cannot be read and why,
     Kent's line COULD NOT BE CHECKED (its return came), never also 'missing: Kent'; exit 2."""
     folder = copy_of(returns_2024, tmp_path / "set")
@@ -712,7 +729,10 @@ def test_two_returns_for_an_area_say_where_they_differ(returns_2024: Path, tmp_p
     )  # CAT1L2YEAR, and the totals each moves: Level 1, Category 1, all on 31 March; the three yearly ones
     notes = {Path(f["path"]).name: f["note"] for f in document["files"]}
     assert notes["derbyshire_v2.xlsx"] == notes["area_07.xlsx"] == "one of 2 different returns for Derbyshire"
-    assert notes["kent_again.xlsx"] == f"the same figures as {folder / 'area_17.xlsx'} (a different file): counted once"
+    assert (
+        notes["kent_again.xlsx"]
+        == f"the same figures as {folder / 'area_17.xlsx'} (a different file): counted once"
+    )
     assert [p["kind"] for p in document["problems"]] == ["duplicate", "missing"]  # and the NSD
 
 
@@ -724,13 +744,15 @@ def test_a_population_file_lacking_an_authority_names_it(tidy_2015: Path, tmp_pa
     pop.write_text("\n".join(line for line in lines if not line.startswith("E06000035,")) + "\n", "utf-8")
     result = run("combine", tidy_2015, "--population", pop)
     assert result.exit_code == 1
-    assert f"  population: Kent: the population file {pop} lacks E06000035, of the authorities Kent is made of" in (
-        result.stdout.splitlines()
+    assert (
+        f"  population: Kent: the population file {pop} lacks E06000035, of the authorities Kent is made of"
+        in (result.stdout.splitlines())
     )
     assert "areas missing from the file: Kent (the file lacks E06000035)" in result.stdout
     assert "Not checked: the England and Wales rate (Kent without a population in the file)" in result.stdout
     rate = run("rate", "--population", pop, SAMPLES / "kent_2015.xlsx")
-    assert rate.exit_code == 2 and "area 'Kent' cannot be made up: the file lacks E06000035" in rate.stderr
+    assert rate.exit_code == 2
+    assert "area 'Kent' cannot be made up: the file lacks E06000035" in rate.stderr
 
 
 def test_a_claim_about_england_and_wales_on_a_partial_set_says_so(tidy_2015: Path, tmp_path: Path) -> None:
@@ -745,7 +767,9 @@ def test_a_claim_about_england_and_wales_on_a_partial_set_says_so(tidy_2015: Pat
         f"rate,Surrey,2014-15,,{rate(1560 * 34, populations()['Surrey'])}\n",
         encoding="utf-8",
     )
-    document = json.loads(run("combine", folder, "--population", ONS_2014, "--claims", claims, "-f", "json").stdout)
+    document = json.loads(
+        run("combine", folder, "--population", ONS_2014, "--claims", claims, "-f", "json").stdout
+    )
     national, surrey = document["claims"]
     assert national["message"].endswith(" (PARTIAL: 41 of 42 returns counted, not the national figure)")
     assert "PARTIAL" not in surrey["message"]
@@ -816,10 +840,13 @@ def test_a_return_and_its_copies_in_other_forms_count_once(tidy_2015: Path, tmp_
     assert run("tables", KENT_XLSX, "-f", "xlsx", "-o", tmp_path / "published.xlsx").exit_code == 0
     shutil.copy(tmp_path / "published.xlsx", folder / "kent_published.xlsx")
     document = json.loads(run("combine", folder, "-f", "json").stdout)
-    assert document["problems"] == [] and document["exit_code"] == 0
+    assert document["problems"] == []
+    assert document["exit_code"] == 0
     statuses = sorted(f["status"] for f in document["files"] if Path(f["path"]).name.startswith("kent"))
     assert statuses == ["counted", "identical", "identical"]
-    assert national_cells(document, "1")["CAT1TOT"] == 1560 * (SUM_OF_IDS - 17) + 1560  # the sample's own Kent
+    assert (
+        national_cells(document, "1")["CAT1TOT"] == 1560 * (SUM_OF_IDS - 17) + 1560
+    )  # the sample's own Kent
 
 
 def test_last_years_damaged_file_does_not_hide_a_missing_return(returns_2024: Path, tmp_path: Path) -> None:

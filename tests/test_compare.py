@@ -72,7 +72,8 @@ def test_thresholds_are_the_documented_ones() -> None:
     """25% up, 15% down, and beyond 3 × √ the earlier figure; --threshold changes the percentages."""
     t = Thresholds()
     assert (t.rise, t.fall, t.noise) == (25.0, 15.0, 3.0)
-    assert not t.large(4, 7) and t.large(40, 70)  # 30 > 3 × √40 = 19
+    assert not t.large(4, 7)
+    assert t.large(40, 70)
     assert parse_threshold("20") == Thresholds(rise=20, fall=20)
     assert parse_threshold("30,10%") == Thresholds(rise=30, fall=10)
     for bad in ("abc", "0", "10,20,30", "-5"):
@@ -101,7 +102,8 @@ def test_a_rate_falling_while_the_count_rises_is_a_change_of_population_base(tmp
         1632653,
         True,
     )
-    assert result.errors == 0 and result.warnings == 1
+    assert result.errors == 0
+    assert result.warnings == 1
     shown = run(str(tmp_path / "kent_series.csv"))
     assert shown.exit_code == 0  # a warning: exit 1 only with --strict
     assert (
@@ -143,7 +145,8 @@ def test_a_revision_between_two_releases_is_reported_and_the_rest_confirmed(tmp_
         ("TOTAL_MAPPA_OFFENDERS", 2357, 2358),
     }
     (kept,) = kent.confirmed
-    assert not kept.duplicate and kept.fields == 50 - 4
+    assert not kept.duplicate
+    assert kept.fields == 50 - 4
     shown = run(str(KENT_XLSX), str(restated))
     assert shown.exit_code == 1
     assert (
@@ -252,7 +255,8 @@ def test_json_is_the_library_document(tmp_path: Path) -> None:
     series = kent_series(tmp_path, (1560, 2080))
     printed = json.loads(run(str(series), "--format", "json").output)
     assert printed == json.loads(json.dumps(document(compare([series]))))
-    assert printed["schema_version"] == "1.0" and printed["status"] == "fail"
+    assert printed["schema_version"] == "1.0"
+    assert printed["status"] == "fail"
     (change,) = [c for c in printed["areas"][0]["changes"] if c["field"] == "CAT1TOT"]
     assert change == {
         "field": "CAT1TOT",
@@ -313,7 +317,8 @@ def test_every_bad_line_of_a_long_csv_is_refused_in_one_line(
     series = long_csv(tmp_path / "k.csv", [("Kent", "2014-15", "CAT1TOT", 1560), row], release=False)
     result = run(str(series))
     assert result.exit_code == 2
-    assert result.stderr.startswith("mappa-stats: error: ") and message in result.stderr
+    assert result.stderr.startswith("mappa-stats: error: ")
+    assert message in result.stderr
     assert result.stderr.count("\n") == 1
 
 
@@ -335,7 +340,8 @@ def test_a_file_naming_no_area_is_refused(tmp_path: Path) -> None:
 def test_a_rate_falling_with_the_count_is_no_change_of_base(tmp_path: Path) -> None:
     """1,560 at 100 → 1,500 at 96: both fell, as they should on the same base; nothing to say."""
     result = compare([kent_series(tmp_path, (1560, 1500), rate=(100, 96))])
-    assert result.areas[0].base_changes == [] and result.warnings == 0
+    assert result.areas[0].base_changes == []
+    assert result.warnings == 0
 
 
 def test_a_long_csv_beyond_the_figure_limit_is_refused(
@@ -399,7 +405,9 @@ def test_the_published_report_and_its_workbook_are_a_duplicate() -> None:
 
     result = compare([SAMPLES / "kent_2015_report.txt", KENT_XLSX])
     ((kept),) = result.areas[0].confirmed
-    assert kept.duplicate and kept.fields == 50 and result.status() == "pass"
+    assert kept.duplicate
+    assert kept.fields == 50
+    assert result.status() == "pass"
 
 
 def test_json_meets_its_schema(tmp_path: Path) -> None:
@@ -427,7 +435,9 @@ def test_json_meets_its_schema(tmp_path: Path) -> None:
     schema = json.loads((ROOT / "schemas" / "compare.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(printed, schema)
     (kent,) = printed["areas"]
-    assert kent["revisions"] and kent["confirmed"] and kent["population_base_changes"]
+    assert kent["revisions"]
+    assert kent["confirmed"]
+    assert kent["population_base_changes"]
     assert [c["status"] for c in printed["claims"]] == ["reproduces", "cannot be checked"]
 
 
@@ -435,7 +445,8 @@ def test_one_file_given_twice_is_a_duplicate_not_merged() -> None:
     """The same workbook twice: two releases ('kent_2015.xlsx (file 2)'), said to be a duplicate."""
     result = compare([KENT_XLSX, KENT_XLSX])
     ((kept),) = result.areas[0].confirmed
-    assert kept.duplicate and (kept.from_release, kept.to_release) == (
+    assert kept.duplicate
+    assert (kept.from_release, kept.to_release) == (
         "kent_2015.xlsx",
         "kent_2015.xlsx (file 2)",
     )
@@ -474,7 +485,8 @@ def test_areas_a_revising_release_left_unchanged_are_confirmed_not_duplicates(tm
     surrey = next(a for a in result.areas if a.area == "Surrey")
     kent = next(a for a in result.areas if a.area == "Kent")
     assert [(r.before, r.after) for r in kent.revisions] == [(1560, 1561)]
-    assert surrey.confirmed and not any(c.duplicate for c in surrey.confirmed)
+    assert surrey.confirmed
+    assert not any(c.duplicate for c in surrey.confirmed)
 
 
 def test_population_checks_a_rate_claim_as_validate_does(monkeypatch: pytest.MonkeyPatch) -> None:

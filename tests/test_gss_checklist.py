@@ -305,7 +305,8 @@ def test_abbreviations_are_spelled_out(book: Book) -> None:
     assert notes["SOPO"] == "Abbreviation: Sexual Offences Prevention Order"
     assert notes["NO"] == "Abbreviation: Notification Order"
     assert notes["FTO"] == "Abbreviation: Foreign Travel Order"
-    assert "RSO" in notes and "MAPPA" in notes
+    assert "RSO" in notes
+    assert "MAPPA" in notes
 
 
 def test_cover_has_title_period_release_contact_and_source(book: Book) -> None:

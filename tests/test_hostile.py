@@ -35,7 +35,8 @@ def refused(path: Path, *words: str, command: str = "validate") -> str:
     if command == "validate":
         lines = [line for line in result.stdout.splitlines() if line.startswith("ERROR")]
     assert len(lines) == 1, result.output
-    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
     assert str(path) in lines[0]
     for word in words:
         assert word in lines[0], lines[0]
@@ -201,7 +202,9 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.undo()
     assert result.exit_code == 2
     errors = [line for line in result.stdout.splitlines() if line.startswith("ERROR")]
-    assert len(errors) == 1 and "permission denied" in errors[0] and str(path) in errors[0]
+    assert len(errors) == 1
+    assert "permission denied" in errors[0]
+    assert str(path) in errors[0]
     assert sha256(path) == before
 
 
@@ -352,7 +355,8 @@ def test_windows_1252_csv(tmp_path: Path) -> None:
     path = tmp_path / "cp1252.csv"
     path.write_bytes(text.encode("cp1252"))
     result = invoke("validate", str(path))
-    assert result.exit_code == 0 and "Kent £" in result.output
+    assert result.exit_code == 0
+    assert "Kent £" in result.output
 
 
 def test_bom_and_semicolons(tmp_path: Path) -> None:
@@ -368,7 +372,8 @@ def test_path_with_spaces_and_accents(tmp_path: Path) -> None:
     folder.mkdir()
     path = edit_copy(KENT_XLSX, folder / "rapport annuel ü.xlsx", {})
     result = invoke("validate", str(path))
-    assert result.exit_code == 0 and str(path) in result.output
+    assert result.exit_code == 0
+    assert str(path) in result.output
 
 
 def test_standard_input() -> None:
@@ -377,13 +382,15 @@ def test_standard_input() -> None:
     assert result.exit_code == 0, result.output
     assert "snapshot,level1,cat2,787," in result.output
     result = invoke("validate", "-", stdin=KENT_CSV.read_bytes())
-    assert result.exit_code == 0 and "standard input" in result.output
+    assert result.exit_code == 0
+    assert "standard input" in result.output
 
 
 def test_empty_standard_input() -> None:
     """Nothing piped in."""
     result = invoke("tables", "-", stdin=b"")
-    assert result.exit_code == 2 and "standard input: nothing was read" in result.stderr
+    assert result.exit_code == 2
+    assert "standard input: nothing was read" in result.stderr
 
 
 # --- outputs ------------------------------------------------------------------------------------------
@@ -394,14 +401,16 @@ def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
     path = edit_copy(KENT_XLSX, tmp_path / "k.xlsx", {})
     before = sha256(path)
     result = invoke("tables", str(path), "-o", str(path))
-    assert result.exit_code == 2 and "is also an input file" in result.stderr
+    assert result.exit_code == 2
+    assert "is also an input file" in result.stderr
     assert sha256(path) == before
 
 
 def test_output_folder_missing(tmp_path: Path) -> None:
     """-o into a folder that does not exist."""
     result = invoke("tables", str(KENT_XLSX), "-o", str(tmp_path / "no" / "such" / "out.csv"))
-    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
     assert not (tmp_path / "no").exists()
 
 
@@ -414,7 +423,8 @@ def test_output_written_completely_or_not_at_all(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setattr(os, "replace", broken_replace)
     result = invoke("validate", str(KENT_XLSX), "-f", "json", "-o", str(out))
-    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -430,7 +440,8 @@ def test_existing_output_survives_a_failed_write(tmp_path: Path, monkeypatch: py
 def test_template_output_to_a_missing_folder(tmp_path: Path) -> None:
     """template -o into a missing folder."""
     result = invoke("template", "-o", str(tmp_path / "missing" / "t.xlsx"))
-    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
 
 
 def test_population_file_refused(tmp_path: Path) -> None:
@@ -438,7 +449,8 @@ def test_population_file_refused(tmp_path: Path) -> None:
     path = tmp_path / "pop.csv"
     path.write_text("nothing,useful\n", encoding="utf-8")
     result = invoke("rate", "--population", str(path), str(KENT_XLSX))
-    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 # --- formula injection --------------------------------------------------------------------------------
@@ -585,7 +597,8 @@ def test_library_warnings_do_not_reach_the_manager(tmp_path: Path) -> None:
     path = tmp_path / "serial.xlsx"
     wb.save(path)
     result = invoke("validate", str(path))
-    assert result.exit_code == 1 and "values.whole_number" in result.output
+    assert result.exit_code == 1
+    assert "values.whole_number" in result.output
     assert result.stderr == ""
 
 
@@ -649,7 +662,8 @@ def test_report_over_the_population_file_is_refused(tmp_path: Path) -> None:
     population.write_bytes((KENT_CSV.parent / "ons_mid2014.csv").read_bytes())
     before = sha256(population)
     result = invoke("validate", str(KENT_XLSX), "--population", str(population), "-o", str(population))
-    assert result.exit_code == 2 and "is also an input file" in result.stderr
+    assert result.exit_code == 2
+    assert "is also an input file" in result.stderr
     assert sha256(population) == before
 
 

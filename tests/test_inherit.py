@@ -93,7 +93,11 @@ def test_every_shipped_year_resolves_to_exactly_its_whole_definition(year: str) 
     whole = json.loads((FIXTURES / f"{year}.json").read_text(encoding="utf-8"))
     if resolved != whole:
         diff = difflib.unified_diff(
-            _readable(whole), _readable(resolved), f"tests/data/definitions/{year}.json", "resolved", lineterm=""
+            _readable(whole),
+            _readable(resolved),
+            f"tests/data/definitions/{year}.json",
+            "resolved",
+            lineterm="",
         )
         pytest.fail(f"{year} does not resolve to its whole definition:\n" + "\n".join(diff))
     # Order is behaviour too (a table's field codes, a list of rows): below the top level it is the same.
@@ -113,7 +117,8 @@ def test_a_shipped_year_is_verified_only_by_its_own_file(year: str) -> None:
     verified = {"2014-15", "2023-24", "2024-25", "nsd/2023-24", "nsd/2024-25"}
     assert resolved["status"] == ("verified" if year in verified else "provisional")
     if year in verified:
-        assert raw(year)["status"] == "verified" and raw(year)["sources"]
+        assert raw(year)["status"] == "verified"
+        assert raw(year)["sources"]
 
 
 # --- the merge rules --------------------------------------------------------------------------------------
@@ -147,7 +152,11 @@ def test_lists_with_ids_merge_by_id_and_other_lists_replace() -> None:
         "relations": [{"rule": "r2", "op": "=="}],
     }
     assert merge(parent, child) == {
-        "tables": [{"id": "z", "title": "Z"}, {"id": "a", "title": "A", "match": ["A only"]}, {"id": "c", "title": "C"}],
+        "tables": [
+            {"id": "z", "title": "Z"},
+            {"id": "a", "title": "A", "match": ["A only"]},
+            {"id": "c", "title": "C"},
+        ],
         "relations": [{"rule": "r1", "op": "<="}, {"rule": "r2", "op": "=="}],
     }
 
@@ -155,12 +164,23 @@ def test_lists_with_ids_merge_by_id_and_other_lists_replace() -> None:
 @pytest.mark.parametrize(
     ("child", "message"),
     [
-        ({"tables": [{"id": "zz", "remove": True}]}, "2025-26.json: tables: 'zz' cannot be removed: the year extended has none"),
-        ({"tables": [{"id": "yearly", "remove": True, "title": "x"}]}, "2025-26.json: tables: write a removal as {'id': 'yearly', 'remove': true}"),
-        ({"tables": [{"id": "new", "title": "x", "before": "zz"}]}, "2025-26.json: tables[new]: before 'zz', which the year extended does not have"),
+        (
+            {"tables": [{"id": "zz", "remove": True}]},
+            "2025-26.json: tables: 'zz' cannot be removed: the year extended has none",
+        ),
+        (
+            {"tables": [{"id": "yearly", "remove": True, "title": "x"}]},
+            "2025-26.json: tables: write a removal as {'id': 'yearly', 'remove': true}",
+        ),
+        (
+            {"tables": [{"id": "new", "title": "x", "before": "zz"}]},
+            "2025-26.json: tables[new]: before 'zz', which the year extended does not have",
+        ),
     ],
 )
-def test_a_merge_that_cannot_be_carried_out_names_the_file(tmp_path: Path, child: dict[str, Any], message: str) -> None:
+def test_a_merge_that_cannot_be_carried_out_names_the_file(
+    tmp_path: Path, child: dict[str, Any], message: str
+) -> None:
     path = write(tmp_path, "2025-26.json", {**NEXT_YEAR, **child})
     result = run("rules", "--template", path)
     assert result.exit_code == 2
@@ -207,8 +227,12 @@ def test_verified_needs_the_files_own_sources(tmp_path: Path) -> None:
     claimed = write(tmp_path, "2025-26.json", {**NEXT_YEAR, "status": "verified"})
     result = run("rules", "--template", claimed)
     assert result.exit_code == 2
-    assert result.output.startswith("mappa-stats: error: 2025-26.json: status: 'verified' needs the file's own")
-    read = write(tmp_path, "2025-26.json", {**NEXT_YEAR, "status": "verified", "sources": ["the 2025-26 return"]})
+    assert result.output.startswith(
+        "mappa-stats: error: 2025-26.json: status: 'verified' needs the file's own"
+    )
+    read = write(
+        tmp_path, "2025-26.json", {**NEXT_YEAR, "status": "verified", "sources": ["the 2025-26 return"]}
+    )
     assert resolve(read, _read_json, YEARS)["status"] == "verified"
 
 
@@ -221,7 +245,8 @@ def test_a_relative_path_is_read_from_the_folder_of_the_file(tmp_path: Path) -> 
         {**NEXT_YEAR, "template": "2026-27", "extends": "2025-26.json", "period_end": "31 March 2027"},
     )
     resolved = resolve(later, _read_json, YEARS)
-    assert resolved["template"] == "2026-27" and resolved["period_end"] == "31 March 2027"
+    assert resolved["template"] == "2026-27"
+    assert resolved["period_end"] == "31 March 2027"
     assert resolved["tables"][0]["title"] == "MAPPA-eligible offenders on 31 March 2026"
     assert resolved["return"]["sheet"] == "25-26 data"
 
@@ -258,11 +283,15 @@ def test_a_file_that_extends_itself_is_refused(tmp_path: Path) -> None:
 def test_a_missing_parent_is_refused(tmp_path: Path) -> None:
     a = write(tmp_path, "2025-26.json", {**NEXT_YEAR, "extends": "2019-19"})
     message = _refused(a)
-    assert message.startswith("mappa-stats: error: 2025-26.json: extends '2019-19', but there is no such definition (")
+    assert message.startswith(
+        "mappa-stats: error: 2025-26.json: extends '2019-19', but there is no such definition ("
+    )
     assert message.endswith("2019-19.json); check the name")
     b = write(tmp_path, "2026-27.json", {**NEXT_YEAR, "template": "2026-27", "extends": "2025-26.json"})
     a.write_text(json.dumps({**NEXT_YEAR, "extends": "nowhere/2024-25.json"}), encoding="utf-8")
-    assert _refused(b).startswith("mappa-stats: error: 2025-26.json: extends 'nowhere/2024-25.json', but there")
+    assert _refused(b).startswith(
+        "mappa-stats: error: 2025-26.json: extends 'nowhere/2024-25.json', but there"
+    )
 
 
 def test_a_chain_too_long_is_refused(tmp_path: Path) -> None:

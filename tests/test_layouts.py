@@ -114,19 +114,25 @@ def test_sheet_chooses_which_sheet_is_read(tmp_path: Path) -> None:
     path = edited(tmp_path, _draft_first)
     before = sha256(path)
     neither = CliRunner().invoke(main, ["validate", str(path)])
-    assert neither.exit_code == 2 and "choose the sheet with --sheet NAME" in neither.output
+    assert neither.exit_code == 2
+    assert "choose the sheet with --sheet NAME" in neither.output
     final = CliRunner().invoke(main, ["validate", str(path), "--sheet", "Statistics"])
     assert final.exit_code == 0, final.output
     draft = CliRunner().invoke(main, ["validate", str(path), "--sheet", " draft ", "--format", "json"])
     assert draft.exit_code == 1
     findings = [f for f in json.loads(draft.stdout)["files"][0]["findings"] if f["cell"] == "B5"]
-    assert findings and findings[0]["actual"] == 1400 and findings[0]["expected"] == 1548
+    assert findings
+    assert findings[0]["actual"] == 1400
+    assert findings[0]["expected"] == 1548
     rate = CliRunner().invoke(
         main, ["rate", "--population", str(SAMPLES / "ons_mid2014.csv"), str(path), "--sheet", "Statistics"]
     )
-    assert rate.exit_code == 0 and "1,560 RSOs" in rate.output
+    assert rate.exit_code == 0
+    assert "1,560 RSOs" in rate.output
     tables = CliRunner().invoke(main, ["tables", str(path), "--sheet", "Statistics", "--format", "csv"])
-    assert tables.exit_code == 0 and "1548" in tables.stdout and "1400" not in tables.stdout
+    assert tables.exit_code == 0
+    assert "1548" in tables.stdout
+    assert "1400" not in tables.stdout
     assert sha256(path) == before
 
 
@@ -141,4 +147,5 @@ def test_a_sheet_that_is_not_there_is_one_line(file: str, words: str) -> None:
     """--sheet naming no sheet, or given with a CSV: exit 2, one line that says what there is."""
     result = CliRunner().invoke(main, ["validate", str(SAMPLES / file), "--sheet", "Nope"])
     assert result.exit_code == 2
-    assert words in result.output and "Traceback" not in result.output
+    assert words in result.output
+    assert "Traceback" not in result.output

@@ -51,7 +51,8 @@ def test_single_mistyped_cell_is_located_in_every_grid(table: str, row: str, col
     assert any(e.startswith("totals.column") for e in sums)
     assert all(e.startswith(("cross.", "claims.")) for e in found.explains if e not in sums)
     assert len(report.findings) == 1, [f.message for f in report.findings]
-    assert found.suggestion is not None and f"to {right}" in found.suggestion
+    assert found.suggestion is not None
+    assert f"to {right}" in found.suggestion
 
 
 def test_kent_787_typed_778() -> None:
@@ -114,7 +115,10 @@ def test_a_slip_that_also_breaks_a_relation_is_one_finding() -> None:
     values[("snapshot", "level2", "cat1")] = 21
     report = validate_area(area_from_values(values))
     assert [(f.rule, f.suggestion) for f in report.findings] == [
-        ("totals.row", "change 'Synthetic'!B3 from 21 to 12 (probably two digits swapped); that also mends cross.yearly_ge_snapshot")
+        (
+            "totals.row",
+            "change 'Synthetic'!B3 from 21 to 12 (probably two digits swapped); that also mends cross.yearly_ge_snapshot",
+        )
     ]
     (located,) = report.findings
     assert any(e.startswith("cross.yearly_ge_snapshot: ") for e in located.explains)

@@ -187,7 +187,8 @@ def test_the_returns_sheet_holds_numbers_as_numbers(national_2024: dict[str, Pat
         "[z]",
     ]
     assert nsd[6][1] == "#,##0"
-    assert len(rows) == 43 and all(row[10][0] == "none" for row in rows.values())
+    assert len(rows) == 43
+    assert all(row[10][0] == "none" for row in rows.values())
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
@@ -212,6 +213,7 @@ def test_findings_taken_from_an_input_never_become_a_formula(
     """Findings quote the input (labels, file names): a findings text that starts like a formula is written
     as text in both formats, with Excel's leading apostrophe."""
     from mappa_stats.publication import national
+
     monkeypatch.setattr(national, "findings_text", lambda combined, line: '=HYPERLINK("x","y")')
     folder = national_2024["xlsx"].parent / "2023-24"
     pop = national_2024["xlsx"].parent / "population_mid2023.csv"
@@ -235,7 +237,8 @@ def test_the_national_workbook_keeps_the_gss_checklist(national_2024: dict[str, 
     book = (_xlsx if fmt == "xlsx" else _ods)(national_2024[fmt])
     assert book.fonts == {"Arial"}
     assert set(book.headings.values()) == {"Heading 1"}
-    assert book.empty_strings == 0 and not book.filter_buttons
+    assert book.empty_strings == 0
+    assert not book.filter_buttons
     assert "Returns" in book.header_rows
     for sheet, (texts, widths, height) in book.header_rows.items():
         lines_available = max(1, math.floor((height - 2) / 12.5))
@@ -291,7 +294,8 @@ def _ods_pages(path: Path) -> dict[str, dict[str, Any]]:
         style = table_styles[table.get(q("table:style-name"))]
         master = masters[style.get(q("style:master-page-name"))]
         props = layouts[master.get(q("style:page-layout-name"))].find(q("style:page-layout-properties"))
-        assert props is not None and master.find(q("style:header")) is None
+        assert props is not None
+        assert master.find(q("style:header")) is None
         size = (props.get(q("fo:page-width")), props.get(q("fo:page-height")))
         rows = list(table.iter(q("table:table-row")))
         header = table.find(q("table:table-header-rows"))
@@ -442,13 +446,16 @@ def test_the_ods_draws_the_same_chart_with_the_same_text(national_2024: dict[str
     href = drawn.get(q("xlink:href"))
     assert href is not None
     chart = parts[f"{href.removeprefix('./')}/content.xml"].find(f".//{q('chart:chart')}")
-    assert chart is not None and chart.get(q("chart:class")) == "chart:bar"
+    assert chart is not None
+    assert chart.get(q("chart:class")) == "chart:bar"
     assert chart.findtext(f"{q('chart:title')}/{q('text:p')}") == "RSOs per 100,000 aged 10+ by area, 2023-24"
     plot = chart.find(q("chart:plot-area"))
-    assert plot is not None and plot.get(q("table:cell-range-address")) == "Chart_rate.A4:Chart_rate.B46"
+    assert plot is not None
+    assert plot.get(q("table:cell-range-address")) == "Chart_rate.A4:Chart_rate.B46"
     categories = plot.find(f".//{q('chart:categories')}")
     series = plot.find(q("chart:series"))
-    assert categories is not None and series is not None
+    assert categories is not None
+    assert series is not None
     assert categories.get(q("table:cell-range-address")) == "Chart_rate.A5:Chart_rate.A46"
     assert series.get(q("chart:values-cell-range-address")) == "Chart_rate.B5:Chart_rate.B46"
     rows = _ods_rows(national_2024["ods"], "Chart_rate")
@@ -519,7 +526,9 @@ def test_the_notes_spell_out_every_abbreviation_and_category_4(
     assert notes["Category 4"].startswith("Terrorist and terrorism-risk offenders, reported by the National")
     old = load_workbook(failing_2015["xlsx"])["Notes"]
     items = [row[0] for row in old.iter_rows(values_only=True)]
-    assert "SOPO" in items and "Category 4" not in items and "NSD" not in items
+    assert "SOPO" in items
+    assert "Category 4" not in items
+    assert "NSD" not in items
 
 
 def test_the_chart_of_an_incomplete_set_does_not_call_its_sum_the_national_rate(
@@ -544,7 +553,9 @@ def test_the_area_tables_rows_add_up_to_england_and_wales(tmp_path: Path) -> Non
 
     folder = tmp_path / "set"
     returns_set(folder)
-    make_return(folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd")
+    make_return(
+        folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd"
+    )
     header, rows = national.area_table(combine([folder]))
     *areas, england_and_wales = rows
     nsd = next(r for r in areas if r[0] == "National Security Division")
@@ -577,7 +588,10 @@ def test_the_national_cover_says_when_and_who(national_2024: dict[str, Path], tm
     assert result.exit_code == 0, result.output
     book = load_workbook(given)
     lines = [c.value for c in book["Cover"]["A"] if c.value]
-    assert "Released: 30 July 2026." in lines and "Next release: July 2027." in lines
-    assert any(str(line).startswith("Contact: ") and "mappa.statistics@justice.gov.uk" in line for line in lines)
+    assert "Released: 30 July 2026." in lines
+    assert "Next release: July 2027." in lines
+    assert any(
+        str(line).startswith("Contact: ") and "mappa.statistics@justice.gov.uk" in line for line in lines
+    )
     assert not any(str(line).startswith("=") for line in lines)
     assert "Source: MAPPA area returns, 2023-24" in lines

@@ -76,7 +76,8 @@ def test_dev_stdout_is_refused(tmp_path: Path) -> None:
         check=False,
         cwd=tmp_path,
     )
-    assert done.returncode == 2 and done.stdout == ""
+    assert done.returncode == 2
+    assert done.stdout == ""
     assert done.stderr == (
         "mappa-stats: error: /dev/stdout: is a device or stream, not a file; leave out -o to write to "
         "standard output, or give a file name\n"
@@ -115,7 +116,8 @@ def test_read_only_folder_is_one_line(tmp_path: Path, monkeypatch: pytest.Monkey
         f"mappa-stats: error: {out}: permission denied (Permission denied): the folder is read-only or not "
         "yours; write it to another folder"
     )
-    assert not out.exists() and no_part_files(tmp_path)
+    assert not out.exists()
+    assert no_part_files(tmp_path)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
@@ -126,7 +128,8 @@ def test_real_read_only_folder(tmp_path: Path) -> None:
     folder.chmod(0o500)
     try:
         line = one_line_error(invoke("tables", str(KENT_XLSX), "-o", str(folder / "k.xlsx")))
-        assert "permission denied" in line and "write it to another folder" in line
+        assert "permission denied" in line
+        assert "write it to another folder" in line
     finally:
         folder.chmod(0o700)
 
@@ -136,7 +139,8 @@ def test_a_250_character_name_is_written(tmp_path: Path) -> None:
     out = tmp_path / ("k" * 245 + ".xlsx")
     result = invoke("tables", str(KENT_XLSX), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert out.is_file() and no_part_files(tmp_path)
+    assert out.is_file()
+    assert no_part_files(tmp_path)
 
 
 def test_a_name_too_long_for_any_file_system_is_refused(tmp_path: Path) -> None:
@@ -151,6 +155,7 @@ def test_a_name_too_long_for_any_file_system_is_refused(tmp_path: Path) -> None:
 def test_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No space left (simulated in the middle of writing): one line, no partial file, no .part file."""
     from mappa_stats.publication import area
+
     real = area.write_xlsx
 
     def half_then_full(*args: object, **kwargs: object) -> None:
@@ -164,7 +169,8 @@ def test_full_disk_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: p
         f"mappa-stats: error: {out}: the disk is full (No space left on device); free some space or write "
         "it to another disk"
     )
-    assert not out.exists() and no_part_files(tmp_path)
+    assert not out.exists()
+    assert no_part_files(tmp_path)
 
 
 def test_input_and_output_names_with_byte_0xff(tmp_path: Path) -> None:
@@ -266,7 +272,8 @@ def test_sigterm_while_writing_leaves_no_part_file(tmp_path: Path) -> None:
         text=True,
         cwd=tempfile.gettempdir(),
     ) as process:
-        assert process.stdout is not None and process.stdout.readline() == "writing\n"
+        assert process.stdout is not None
+        assert process.stdout.readline() == "writing\n"
         assert not no_part_files(tmp_path)  # the temporary file exists while writing
         process.send_signal(signal.SIGTERM)
         _out, err = process.communicate(timeout=60)
@@ -274,7 +281,8 @@ def test_sigterm_while_writing_leaves_no_part_file(tmp_path: Path) -> None:
     assert err == (
         f"mappa-stats: error: {out}: stopped (SIGTERM) before it was complete; nothing was written\n"
     )
-    assert not out.exists() and no_part_files(tmp_path)
+    assert not out.exists()
+    assert no_part_files(tmp_path)
 
 
 # Never over someone else's file ------------------------------------------------------------------

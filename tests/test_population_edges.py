@@ -131,7 +131,8 @@ def test_mye2_sums_ages_ten_and_over(tmp_path: Path) -> None:
         ],
     )
     population = read_population(path)
-    assert population.layout == "ONS MYE2" and population.path == str(path)
+    assert population.layout == "ONS MYE2"
+    assert population.path == str(path)
     assert population.get("Kent") == AreaPopulation(
         "Kent", 81 * 5 + 81 * 2, 10 * 3 + 81 * 5 + 81 * 2, ("E10000016", "E06000035")
     )
@@ -217,7 +218,8 @@ def test_long_layout_sums_sexes_and_ages(tmp_path: Path, code_column: str) -> No
         ("E06000035", 2, "5", 0),
     ]
     population = read_population(_long(tmp_path, code_column, rows))
-    assert population.layout == "ONS long" and population.vintage == "mid-2014"
+    assert population.layout == "ONS long"
+    assert population.vintage == "mid-2014"
     assert population.get("Kent") == AreaPopulation(
         "Kent", 7 + 8 + 1 + 2, 100 + 50 + 7 + 8 + 1 + 2, ("E10000016", "E06000035")
     )
@@ -251,9 +253,11 @@ def test_rate_json_of_a_decimal_stated_rate_and_the_all_ages_figure() -> None:
     """A stated 99.5 stays 99.5 in JSON; 100 stays an integer; the all-ages rate is reported by its key."""
     base = AreaPopulation("Kent", KENT_10, KENT_ALL)
     half = compute_rate("Kent", 1560, base, stated=Decimal("99.5"), vintage="mid-2014").to_dict()
-    assert half["stated"] == 99.5 and half["matches"] is False
+    assert half["stated"] == 99.5
+    assert half["matches"] is False
     whole = compute_rate("Kent", 1560, base, stated=Decimal("100"), vintage="mid-2014").to_dict()
-    assert whole["stated"] == 100 and isinstance(whole["stated"], int)
+    assert whole["stated"] == 100
+    assert isinstance(whole["stated"], int)
     # 1560 ÷ 1,784,369 × 100,000 = 87.43 → 87.
     assert whole["all_ages_rate_rounded"] == 87
     assert (whole["area"], whole["vintage"], whole["base"]) == ("Kent", "mid-2014", "aged 10+")

@@ -87,14 +87,16 @@ def test_text_from_the_input_cannot_become_a_formula(tmp_path: Path) -> None:
     source = edit_copy(KENT_XLSX, tmp_path / "inject.xlsx", {"H1": "@SUM(1+1)"})
     wb = load_workbook(_write("xlsx", tmp_path, source))
     title = wb["Table_1"]["A1"]
-    assert title.data_type == "s" and "'@SUM(1+1)" in title.value
+    assert title.data_type == "s"
+    assert "'@SUM(1+1)" in title.value
     assert wb["Cover"]["A1"].data_type == "s"
 
 
 def test_spreadsheet_formats_need_an_output_file() -> None:
     """--format xlsx without -o is a usage error, exit 2."""
     result = CliRunner().invoke(main, ["tables", str(KENT_XLSX), "--format", "xlsx"])
-    assert result.exit_code == 2 and "give -o FILE.xlsx" in result.output
+    assert result.exit_code == 2
+    assert "give -o FILE.xlsx" in result.output
 
 
 # Gates: only a return that passes is published -----------------------------------------------------
@@ -112,7 +114,8 @@ def test_a_return_with_errors_is_not_published(tmp_path: Path, fmt: str) -> None
         f"mappa-stats: error: {SWAPPED}: not published: 1 error (totals.row at 'Statistics'!C5); correct "
         f"it (mappa-stats validate {SWAPPED}) or give --force to publish marked 'not validated'\n"
     )
-    assert not out.exists() and not list(tmp_path.iterdir())
+    assert not out.exists()
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])

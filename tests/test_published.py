@@ -97,7 +97,8 @@ def test_report_text_reproduces_the_rate() -> None:
     report = validate_path(REPORT, extras={"population": _population()})
     statuses = {r.id: r.status for r in report.rules}
     assert report.findings == ()
-    assert statuses["rate.matches"] == "passed" and statuses["rate.vintage"] == "passed"
+    assert statuses["rate.matches"] == "passed"
+    assert statuses["rate.vintage"] == "passed"
 
 
 def _population() -> Any:
@@ -219,7 +220,8 @@ def test_area_option_names_the_area(tmp_path: Path) -> None:
     assert read_area(path).meta.area is None
     report = validate_path(path, area_name="Kent", extras={"population": _population()})
     statuses = {r.id: r.status for r in report.rules}
-    assert report.area == "Kent" and statuses["rate.matches"] == "passed"
+    assert report.area == "Kent"
+    assert statuses["rate.matches"] == "passed"
 
 
 def test_report_text_without_tables_says_so(tmp_path: Path) -> None:
@@ -245,7 +247,8 @@ def test_huge_text_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     path.write_bytes(TEXT.encode("utf-8") * 300)
     result = run("tables", str(path))
-    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
     # The input guard (its line budget) or the report reader (its text budget), whichever sees it first.
     assert "far more than a report" in result.stderr or "lines (limit 100,000" in result.stderr
 
@@ -319,7 +322,8 @@ def test_pdf_two_column_commentary_gives_the_claim(tmp_path: Path) -> None:
     """The 99% claim set in the left of two columns is still read (and checked)."""
     path = kent_report_pdf(tmp_path / "kent.pdf", ruled=True, two_columns=True)
     cell = read_area(path).cell("commentary", "level1_share", "value")
-    assert cell is not None and (cell.value, cell.sheet) == (99.0, "p.5")
+    assert cell is not None
+    assert (cell.value, cell.sheet) == (99.0, "p.5")
 
 
 def test_title_broken_over_two_lines_is_found(tmp_path: Path) -> None:
@@ -443,7 +447,8 @@ def test_hostile_pdf_is_refused_in_one_line(name: str, hostile: dict[str, tuple[
             lines = [line for line in lines if line.startswith("ERROR")]
         assert len(lines) == 1, result.output
         assert f"{path}: " in lines[0] and words in lines[0], lines[0]
-        assert "Traceback" not in result.output and "internal error" not in result.output
+        assert "Traceback" not in result.output
+        assert "internal error" not in result.output
     assert sha256(path) == before
 
 
@@ -553,10 +558,13 @@ def test_control_characters_never_reach_the_output(tmp_path: Path) -> None:
     result = run("validate", str(path))
     assert result.exit_code == 0, result.output
     cell = read_area(path).cell("commentary", "level1_share", "value")
-    assert cell is not None and (cell.raw, cell.value) == ("99%", 99.0)
+    assert cell is not None
+    assert (cell.raw, cell.value) == ("99%", 99.0)
     escape = edited(tmp_path, number, LINES[number - 1].replace("(99% this", "(\x1b[2J99% this"), "esc.txt")
     shown = run("validate", str(escape))
-    assert shown.exit_code == 1 and "\x1b" not in shown.output and "[2J99%" in shown.output
+    assert shown.exit_code == 1
+    assert "\x1b" not in shown.output
+    assert "[2J99%" in shown.output
 
 
 def test_tidy_csv_named_txt_is_still_a_csv(tmp_path: Path) -> None:
@@ -564,7 +572,8 @@ def test_tidy_csv_named_txt_is_still_a_csv(tmp_path: Path) -> None:
     path = tmp_path / "kent.txt"
     path.write_bytes((SAMPLES / "kent_2015.csv").read_bytes())
     area = read_area(path)
-    assert area.meta.source_format == "csv" and area.value("snapshot", "total", "total") == 2357
+    assert area.meta.source_format == "csv"
+    assert area.value("snapshot", "total", "total") == 2357
 
 
 # --- properties: any consistent tables, printed as report text, read back; any slip is caught ------------

@@ -196,7 +196,8 @@ def test_ons_long_layout_sums_the_sexes(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "1,565,295" in result.output and "99.66 → 100" in result.output
+    assert "1,565,295" in result.output
+    assert "99.66 → 100" in result.output
     assert read_population(path, 2014).vintage == "mid-2014"
     # The same file, every age: 1560 ÷ 1,784,369 × 100,000 = 87.43 → 87 (the sexes and ages 0–9 summed too).
     everyone = CliRunner().invoke(
@@ -219,7 +220,8 @@ def test_validate_with_population_adds_the_rate_rule(tmp_path: Path) -> None:
     )
     assert ok.exit_code == 0, ok.output
     rules = {r["id"]: r["status"] for r in json.loads(ok.output)["files"][0]["rules"]}
-    assert rules["rate.matches"] == "passed" and rules["rate.vintage"] == "passed"
+    assert rules["rate.matches"] == "passed"
+    assert rules["rate.vintage"] == "passed"
     wrong = edit_copy(KENT_XLSX, tmp_path / "rate46.xlsx", {"E37": 46})
     bad = CliRunner().invoke(main, ["validate", str(wrong), "--population", str(GEOGRAPHIES)])
     assert bad.exit_code == 1
@@ -244,7 +246,8 @@ def test_population_of_another_year_is_not_a_check(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--population", str(other)])
     assert result.exit_code == 1
     assert "not checked: needs mid-2014; the population file is mid-2015" in result.output
-    assert "WARNING rate.vintage" in result.output and "does not match" not in result.output
+    assert "WARNING rate.vintage" in result.output
+    assert "does not match" not in result.output
 
 
 # --- bad population input: one line, exit 2 ------------------------------------------------------
@@ -258,7 +261,8 @@ def _bad(tmp_path: Path, text: str, *args: str) -> str:
         main, ["rate", "--population", str(path), *(args or ("--area", "Kent", "--rsos", "1560"))]
     )
     assert result.exit_code == 2, result.output
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
     assert sha256(path) == before
     return result.stderr
 
@@ -343,7 +347,8 @@ def test_non_positive_population_is_refused(population: int) -> None:
 def test_half_up_not_bankers_rounding() -> None:
     """A rate of exactly 100.5 rounds to 101 (Python's round() would give 100)."""
     rate = compute_rate("X", 201, AreaPopulation("X", 200_000, 200_000))
-    assert rate.exact == Decimal("100.5") and rate.rounded == 101
+    assert rate.exact == Decimal("100.5")
+    assert rate.rounded == 101
 
 
 def test_validate_area_missing_from_population_is_an_error_not_a_pass(tmp_path: Path) -> None:
@@ -354,7 +359,8 @@ def test_validate_area_missing_from_population_is_an_error_not_a_pass(tmp_path: 
         main, ["validate", str(odd), str(KENT_XLSX), "--population", str(GEOGRAPHIES)]
     )
     assert result.exit_code == 1, result.output
-    assert "rate.matches" in result.output and "'Kentt' is not in this population file" in result.output
+    assert "rate.matches" in result.output
+    assert "'Kentt' is not in this population file" in result.output
     assert "did you mean Kent?" in result.output
     assert f"{KENT_XLSX} (Kent, template 2014-15): PASS" in result.output
 
@@ -372,7 +378,8 @@ def test_area_from_the_file_name_or_the_option(tmp_path: Path) -> None:
     anonymous = edit_copy(KENT_XLSX, tmp_path / "return.xlsx", {"G1": None, "H1": None})
     failed = CliRunner().invoke(main, ["validate", str(anonymous), "--population", str(GEOGRAPHIES)])
     assert failed.exit_code == 1, failed.output
-    assert "does not name its MAPPA area" in failed.output and "--area NAME" in failed.output
+    assert "does not name its MAPPA area" in failed.output
+    assert "--area NAME" in failed.output
     given = CliRunner().invoke(
         main,
         ["validate", str(anonymous), "--population", str(GEOGRAPHIES), "--area", "Kent Police", "-f", "json"],
@@ -387,8 +394,21 @@ def test_area_and_rsos_with_a_year_refuse_another_mid_year_as_validate_does() ->
     validate applies, never "does not match"."""
     result = CliRunner().invoke(
         main,
-        ["rate", "--area", "Kent", "--rsos", "1500", "--stated", "112", "--year", "2018-19",
-         "--population", str(ROOT / "samples" / "ons_mid2014.csv"), "-f", "json"],
+        [
+            "rate",
+            "--area",
+            "Kent",
+            "--rsos",
+            "1500",
+            "--stated",
+            "112",
+            "--year",
+            "2018-19",
+            "--population",
+            str(ROOT / "samples" / "ons_mid2014.csv"),
+            "-f",
+            "json",
+        ],
     )
     assert result.exit_code == 1, result.output
     (found,) = json.loads(result.output)["rates"]

@@ -20,10 +20,12 @@ def test_returns_read_together_equal_a_plain_read(tmp_path: Path) -> None:
     heard: list[int] = []
     got = read_files(files, read_area, progress=lambda n, _path: heard.append(n))
     plain = [read_area(path) for path in files]
-    assert len(got) == 42 and heard == list(range(1, 43))
+    assert len(got) == 42
+    assert heard == list(range(1, 43))
     for mine, theirs in zip(got, plain, strict=True):
         assert not isinstance(mine, MappaError)
-        assert mine.by_key == theirs.by_key and mine.meta == theirs.meta
+        assert mine.by_key == theirs.by_key
+        assert mine.meta == theirs.meta
         assert mine.template is load_template(mine.template.year, mine.template.form)
 
 
@@ -33,4 +35,5 @@ def test_an_unreadable_file_is_its_error_in_place(tmp_path: Path) -> None:
     bad.write_text("nothing,here\n", encoding="utf-8")
     good = Path(__file__).resolve().parents[1] / "samples" / "kent_2015.xlsx"
     got = read_files([good, bad, good], read_area)
-    assert isinstance(got[1], MappaError) and not isinstance(got[0], MappaError)
+    assert isinstance(got[1], MappaError)
+    assert not isinstance(got[0], MappaError)

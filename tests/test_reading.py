@@ -94,7 +94,8 @@ def test_sources_are_spreadsheet_cells() -> None:
     assert cell is not None
     assert (cell.sheet, cell.cell, cell.source) == ("Statistics", "C5", "'Statistics'!C5")
     csv_cell = read_area(KENT_CSV).cell("snapshot", "level1", "cat2")
-    assert csv_cell is not None and csv_cell.source == f"{KENT_CSV}:3"
+    assert csv_cell is not None
+    assert csv_cell.source == f"{KENT_CSV}:3"
 
 
 def test_metadata() -> None:
@@ -145,7 +146,9 @@ def test_template_marks_not_applicable_and_validates_whole_numbers(tmp_path: Pat
     CliRunner().invoke(main, ["template", "-o", str(out)])
     ws = load_workbook(out)["Statistics"]
     rules = ws.data_validations.dataValidation
-    assert rules and rules[0].type == "whole" and rules[0].operator == "greaterThanOrEqual"
+    assert rules
+    assert rules[0].type == "whole"
+    assert rules[0].operator == "greaterThanOrEqual"
     covered = " ".join(str(r.sqref) for r in rules)
     assert "B5" in covered.split()  # Level 1, Category 1 of the first grid
     assert ws["A5"].value == "Level 1"
@@ -224,7 +227,8 @@ def test_csv_renamed_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "kent.xlsx"
     path.write_bytes(KENT_CSV.read_bytes())
     message = _run_bad(path)
-    assert "rename it to .csv" in message and str(path) in message
+    assert "rename it to .csv" in message
+    assert str(path) in message
 
 
 def test_legacy_xls(tmp_path: Path) -> None:
@@ -277,7 +281,9 @@ def test_duplicate_table(tmp_path: Path) -> None:
     """Two copies of the same table are refused, naming both."""
     path = edit_copy(KENT_XLSX, tmp_path / "dup.xlsx", {"A45": "MAPPA-eligible offenders on 31 March 2015"})
     message = _run_bad(path)
-    assert "appears 2 times" in message and "'Statistics'!A2" in message and "'Statistics'!A45" in message
+    assert "appears 2 times" in message
+    assert "'Statistics'!A2" in message
+    assert "'Statistics'!A45" in message
 
 
 def test_library_errors_are_typed(tmp_path: Path) -> None:
@@ -439,7 +445,8 @@ def test_ods_cells_keep_their_spreadsheet_references(tmp_path: Path) -> None:
         ("yearly", "total", "total"),
     ):
         ods_cell, xlsx_cell = from_ods.cell(*key), from_xlsx.cell(*key)
-        assert ods_cell is not None and xlsx_cell is not None
+        assert ods_cell is not None
+        assert xlsx_cell is not None
         assert (ods_cell.sheet, ods_cell.cell, ods_cell.source) == (
             xlsx_cell.sheet,
             xlsx_cell.cell,
@@ -456,13 +463,16 @@ def test_ods_date_in_a_count_cell_is_a_date(tmp_path: Path) -> None:
     out = tmp_path / "dated.ods"
     frame.to_excel(out, header=False, index=False, engine="odf", sheet_name="Statistics")  # type: ignore[arg-type]  # pandas-stubs leave out the odf writer
     cell = read_area(out).cell("snapshot", "level2", "cat1")
-    assert cell is not None and cell.issue == "date" and cell.cell == "B6"
+    assert cell is not None
+    assert cell.issue == "date"
+    assert cell.cell == "B6"
 
 
 def test_tidy_csv_lines_are_their_own_sources(tmp_path: Path) -> None:
     """A tidy CSV cell is located by its line: no sheet, cell 'line N', source 'file:N'."""
     cell = read_area(KENT_CSV).cell("snapshot", "level1", "cat2")
-    assert cell is not None and (cell.sheet, cell.cell, cell.source) == ("", "line 3", f"{KENT_CSV}:3")
+    assert cell is not None
+    assert (cell.sheet, cell.cell, cell.source) == ("", "line 3", f"{KENT_CSV}:3")
 
 
 def test_tidy_csv_without_an_area_column_and_with_short_lines(tmp_path: Path) -> None:
@@ -473,7 +483,8 @@ def test_tidy_csv_without_an_area_column_and_with_short_lines(tmp_path: Path) ->
     path = tmp_path / "bare.csv"
     path.write_text("\n".join(body) + "\n", encoding="utf-8")
     area = read_area(path)
-    assert area.meta.template == "2014-15" and area.meta.area is None
+    assert area.meta.template == "2014-15"
+    assert area.meta.area is None
     assert area.value("snapshot", "level1", "cat1") == 1548
 
 
@@ -518,8 +529,14 @@ def test_area_from_the_file_name(name: str, area: str | None) -> None:
 @pytest.mark.parametrize(
     ("ref", "expected"),
     [
-        ("A1", (1, 1)), ("C5", (5, 3)), ("$E$41", (41, 5)), ("z9", (9, 26)), ("AA10", (10, 27)),
-        ("XFD1048576", (1048576, 16384)), ("A00000050", (50, 1)), ("A５0", (50, 1)),
+        ("A1", (1, 1)),
+        ("C5", (5, 3)),
+        ("$E$41", (41, 5)),
+        ("z9", (9, 26)),
+        ("AA10", (10, 27)),
+        ("XFD1048576", (1048576, 16384)),
+        ("A00000050", (50, 1)),
+        ("A５0", (50, 1)),
     ],
 )
 def test_a_cell_reference_is_read_as_a_spreadsheet_writes_it(ref: str, expected: tuple[int, int]) -> None:
@@ -535,5 +552,5 @@ def test_anything_else_is_not_a_cell_reference(ref: str) -> None:
     """Not an A1 reference: ValueError (the reader turns it into one line about the workbook)."""
     from mappa_stats.io.xlsx import cell_position
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is not a cell reference"):
         cell_position(ref)

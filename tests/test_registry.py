@@ -81,7 +81,8 @@ def test_the_choices_come_from_the_registry_and_the_docs_agree(name: str) -> Non
     document, _ = COMMANDS[name]
     assert isinstance(main, click.Group)
     param = _format_param(main.commands[name])
-    assert param is not None and isinstance(param.type, click.Choice)
+    assert param is not None
+    assert isinstance(param.type, click.Choice)
     registered = choices(document)
     assert tuple(param.type.choices) == registered
     assert _help_choices(name) == registered

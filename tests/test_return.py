@@ -58,14 +58,15 @@ def test_a_mistyped_outcome_is_located_at_the_typed_cell(tmp_path: Path) -> None
     result = run("validate", path, "--format", "json")
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["files"][0]["findings"]
-    assert len(findings) == 1 and findings[0]["field"] == "CAT1L2SFOCONV"
-    assert findings[0]["ref"].startswith("'Data entry'!D") and "(via '23-24 data'!" in findings[0]["message"]
+    assert len(findings) == 1
+    assert findings[0]["field"] == "CAT1L2SFOCONV"
+    assert findings[0]["ref"].startswith("'Data entry'!D")
+    assert "(via '23-24 data'!" in findings[0]["message"]
     # A return carries no totals, so the sums alone cannot tell the outcome from the charge: every option is
     # named with the value it would need, the mistyped one among them (4 convicted → 1).
     where = findings[0]["ref"]
-    assert (
-        f"{where} → 1" in findings[0]["suggestion"] and "several possibilities" in findings[0]["suggestion"]
-    )
+    assert f"{where} → 1" in findings[0]["suggestion"]
+    assert "several possibilities" in findings[0]["suggestion"]
 
 
 @pytest.mark.parametrize(
@@ -89,8 +90,10 @@ def test_each_rule_broken_once_names_the_typed_cell(
     result = run("validate", path, "--format", "json", "--strict")
     assert result.exit_code == 1
     findings = [f for f in json.loads(result.stdout)["files"][0]["findings"] if rule in f["rules"]]
-    assert findings and str(findings[0]["actual"]) == str(value)
-    assert findings[0]["sheet"] == "Data entry" and findings[0]["cell"].startswith("D")
+    assert findings
+    assert str(findings[0]["actual"]) == str(value)
+    assert findings[0]["sheet"] == "Data entry"
+    assert findings[0]["cell"].startswith("D")
 
 
 def test_blank_fields_are_read_as_zero_with_one_warning(tmp_path: Path) -> None:
@@ -116,7 +119,8 @@ def test_a_formula_with_no_saved_value_is_named(tmp_path: Path) -> None:
     ]
     assert len(findings) == 1
     assert "68 cells hold a formula with no saved value" in findings[0]["message"]
-    assert findings[0]["ref"].startswith("'Data entry'!D") and "let it calculate" in findings[0]["suggestion"]
+    assert findings[0]["ref"].startswith("'Data entry'!D")
+    assert "let it calculate" in findings[0]["suggestion"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +169,9 @@ def test_text_in_row_two_is_a_finding_at_its_cell(tmp_path: Path) -> None:
     result = run("validate", path, "--format", "json")
     assert result.exit_code == 1
     found = [f for f in json.loads(result.stdout)["files"][0]["findings"] if f["field"] == "NOGRANT"]
-    assert found and found[0]["rule"] == "values.whole_number" and found[0]["actual"] == "three"
+    assert found
+    assert found[0]["rule"] == "values.whole_number"
+    assert found[0]["actual"] == "three"
 
 
 def test_a_breakdown_that_does_not_add_up_is_named(tmp_path: Path) -> None:
@@ -177,9 +183,8 @@ def test_a_breakdown_that_does_not_add_up_is_named(tmp_path: Path) -> None:
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["files"][0]["findings"]
     found = [f for f in findings if "cross.breakdown_adds_up" in f["rules"]]
-    assert (
-        found and "adds up to 13, but 12 were at that category and level on 31 March" in found[0]["message"]
-    )
+    assert found
+    assert "adds up to 13, but 12 were at that category and level on 31 March" in found[0]["message"]
     # The age group's cell is one of the cells that would put it right (201 is the age block's second row).
     assert "'Data entry'!C201 → 5" in (found[0]["suggestion"] or "")
 
@@ -192,7 +197,8 @@ def test_a_31_march_count_against_every_breakdown_is_located(tmp_path: Path) -> 
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["files"][0]["findings"]
     located = [f for f in findings if f["field"] == "CAT1L2" and "cross.breakdown_adds_up" in f["rules"]]
-    assert located and (located[0]["actual"], located[0]["expected"]) == (21, 12)
+    assert located
+    assert (located[0]["actual"], located[0]["expected"]) == (21, 12)
     assert "two digits swapped" in located[0]["message"]
 
 
@@ -222,7 +228,10 @@ def test_strict_passes_a_return_that_carries_no_stated_rate_or_share(tmp_path: P
         "Not applicable: rate.matches (a return carries no stated rate; its figures give 100 per 100,000: "
         "1,560 ÷ 1,565,295 aged 10+ × 100,000 = 99.66)" in result.output
     )
-    assert "Not applicable: claims.level1_share (a return carries no stated Level 1 share; give " in result.output
+    assert (
+        "Not applicable: claims.level1_share (a return carries no stated Level 1 share; give "
+        in result.output
+    )
     assert "2 not applicable" in result.output
     document = json.loads(
         CliRunner().invoke(main, ["validate", str(path), "--population", str(pop), "-f", "json"]).output
@@ -231,7 +240,8 @@ def test_strict_passes_a_return_that_carries_no_stated_rate_or_share(tmp_path: P
     assert statuses["rate.matches"] == statuses["claims.level1_share"] == "not applicable"
     assert document["files"][0]["summary"]["not_applicable"] == 2
     pack = CliRunner().invoke(main, ["signoff", str(path), "--population", str(pop), "-f", "markdown"])
-    assert pack.exit_code == 0 and "not applicable" in pack.output
+    assert pack.exit_code == 0
+    assert "not applicable" in pack.output
 
 
 def test_strict_still_fails_a_workbook_with_no_stated_share(tmp_path: Path) -> None:

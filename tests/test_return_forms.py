@@ -74,7 +74,8 @@ def test_a_consistent_nsd_return_validates_clean(tmp_path: Path, year: str) -> N
     assert (file["area"], file["template"], file["findings"]) == ("National Security Division", year, [])
     values = table_values(path)
     # The Category 4 total is derived: 150 + 20 + 5 = 175 on 31 March.
-    assert values["CAT4TOT"] == 175 and values["CAT4YEARTOT"] == 30 + 8
+    assert values["CAT4TOT"] == 175
+    assert values["CAT4YEARTOT"] == 30 + 8
     assert sha256(path) == before
 
 
@@ -96,11 +97,14 @@ def test_each_nsd_rule_broken_once_names_the_typed_cell(
     result = run("validate", path, "--format", "json")
     assert result.exit_code == 1, result.output
     found = [f for f in report(result)["findings"] if rule in f["rules"]]
-    assert found and found[0]["sheet"] == "Data entry" and found[0]["cell"].startswith("D")
+    assert found
+    assert found[0]["sheet"] == "Data entry"
+    assert found[0]["cell"].startswith("D")
     if rule == "cross.sfo_outcomes":
         # The outcomes add up to 3 + 1 + 0 = 4 against 2 charged; with no totals on a return the sums cannot
         # tell which was mistyped, so each option is named with the value it needs: 3 convicted → 1 among them.
-        assert found[0]["actual"] == 4 and "several possibilities" in found[0]["suggestion"]
+        assert found[0]["actual"] == 4
+        assert "several possibilities" in found[0]["suggestion"]
         assert "→ 1" in found[0]["suggestion"]
     else:
         assert str(found[0]["actual"]) == str(value)
@@ -120,7 +124,9 @@ def test_an_nsd_breakdown_that_does_not_add_up_is_named(tmp_path: Path) -> None:
     result = run("validate", path, "--format", "json")
     assert result.exit_code == 1
     found = [f for f in report(result)["findings"] if "cross.breakdown_adds_up" in f["rules"]]
-    assert found and "21" in found[0]["message"] and "20" in found[0]["message"]
+    assert found
+    assert "21" in found[0]["message"]
+    assert "20" in found[0]["message"]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +146,8 @@ def test_an_id_that_disagrees_with_the_fields_is_one_line(
     path = make_return(tmp_path / "return.xlsx", "2023-24", values, area_name="", **kwargs)
     result = run("validate", path)
     assert result.exit_code == 2
-    assert words in result.output and "Traceback" not in result.output
+    assert words in result.output
+    assert "Traceback" not in result.output
 
 
 def test_an_nsd_return_before_category_4_is_refused(tmp_path: Path) -> None:
@@ -247,7 +254,8 @@ def test_return_form_options_are_refused_in_one_line(tmp_path: Path, args: list[
     """A year with no known return, an unknown area, --area on a workbook: exit 2, nothing written."""
     out = tmp_path / "return.xlsx"
     result = run("template", *args, "-o", out)
-    assert result.exit_code == 2 and words in result.output
+    assert result.exit_code == 2
+    assert words in result.output
     assert not out.exists()
 
 
@@ -325,7 +333,8 @@ def test_a_two_row_sheet_of_an_earlier_year_is_read(tmp_path: Path, year: str) -
     path = two_row_sheet(tmp_path / "figures.xlsx", year, values)
     result = run("validate", path)
     assert result.exit_code == 0, result.output
-    assert "provisional" in result.output and f"template {year}" in result.output
+    assert "provisional" in result.output
+    assert f"template {year}" in result.output
     fields = load_template(year).return_fields
     slip = two_row_sheet(tmp_path / "slip.xlsx", year, {**values, "CAT2L2YEAR": 5})  # below the 6 on 31 March
     broken = run("validate", slip, "--format", "json")
@@ -358,7 +367,8 @@ def test_the_nsd_has_no_rate_to_check(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not [r for r in report(result)["rules"] if r["id"].startswith("rate.")]
     listed = run("rules", "--form", "nsd", "--year", "2023-24").output
-    assert "cross.sfo_outcomes" in listed and "rate.matches" not in listed
+    assert "cross.sfo_outcomes" in listed
+    assert "rate.matches" not in listed
 
 
 def test_the_nsd_tables_round_trip_through_csv_and_publication(tmp_path: Path) -> None:
@@ -383,7 +393,8 @@ def test_an_exact_half_without_a_stated_rate_names_both_roundings() -> None:
 
     base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())
     verdict = compute_rate("Test", 197, base).verdict()
-    assert "half up gives 99" in verdict and "pipeline rounds 98" in verdict
+    assert "half up gives 99" in verdict
+    assert "pipeline rounds 98" in verdict
     assert compute_rate("Test", 196, base).verdict() == "no stated rate"  # 98.0: nothing to say
 
 
@@ -411,7 +422,8 @@ def test_a_form_with_nothing_typed_is_not_a_return(tmp_path: Path) -> None:
         run("template", "--year", "2023-24", "--form", "return", "--area", "Kent", "-o", out).exit_code == 0
     )
     result = run("validate", out)
-    assert result.exit_code == 2 and "no figure of the return is typed (68 fields blank" in result.output
+    assert result.exit_code == 2
+    assert "no figure of the return is typed (68 fields blank" in result.output
     assert run("signoff", out).exit_code == 2
 
 
@@ -460,7 +472,8 @@ def test_two_data_sheets_are_chosen_between_not_guessed(tmp_path: Path) -> None:
     path = tmp_path / "two.xlsx"
     book.save(path)
     result = run("validate", path)
-    assert result.exit_code == 2 and "2 data sheets ('18-19 data', '15-16 data'); choose one" in result.output
+    assert result.exit_code == 2
+    assert "2 data sheets ('18-19 data', '15-16 data'); choose one" in result.output
     assert "template 2015-16" in run("validate", path, "--sheet", "15-16 data").output
     assert "template 2018-19" in run("validate", path, "--year", "2018-19").output
 
@@ -480,9 +493,8 @@ def test_the_nsd_of_2022_23_is_read_as_a_two_row_sheet(tmp_path: Path) -> None:
     book.save(path)
     result = run("validate", path)
     assert result.exit_code == 0, result.output
-    assert (
-        "(National Security Division, template 2022-23)" in result.output and "provisional" in result.output
-    )
+    assert "(National Security Division, template 2022-23)" in result.output
+    assert "provisional" in result.output
 
 
 def test_sheet_naming_the_form_points_at_the_data_sheet(tmp_path: Path) -> None:
@@ -503,15 +515,22 @@ def test_a_31_march_slip_against_the_breakdowns_is_filed_under_their_rule(tmp_pa
     result = run("validate", path, "--format", "json")
     assert result.exit_code == 1
     located = [f for f in report(result)["findings"] if f["field"] == "CAT1L2"]
-    assert len(located) == 1 and located[0]["rule"] == "cross.breakdown_adds_up"
-    assert (
-        located[0]["expected"] == 12
-        and "'Level 2 and 3 offenders on 31 March by sex' column" in (located[0]["message"])
-    )
+    assert len(located) == 1
+    assert located[0]["rule"] == "cross.breakdown_adds_up"
+    assert located[0]["expected"] == 12
+    assert "'Level 2 and 3 offenders on 31 March by sex' column" in (located[0]["message"])
     failed = [r["id"] for r in report(result)["rules"] if r["status"] == "failed"]
     # 120 is also above the yearly 18: that relation fails with the same slip, and is said in its finding.
     shown = {rule for f in report(result)["findings"] for rule in f["rules"]}
-    assert "totals.row" not in failed and set(failed) == shown == {"cross.breakdown_adds_up", "cross.yearly_ge_snapshot"}
+    assert "totals.row" not in failed
+    assert (
+        set(failed)
+        == shown
+        == {
+            "cross.breakdown_adds_up",
+            "cross.yearly_ge_snapshot",
+        }
+    )
     assert len(report(result)["findings"]) == 1
 
 
@@ -523,7 +542,8 @@ def test_the_pack_does_not_offer_a_relations_sum_as_a_cells_value(tmp_path: Path
     )
     pack = run("signoff", path)
     assert pack.exit_code == 1
-    assert "should be ==" not in pack.output and "[wrong] 3" in pack.output
+    assert "should be ==" not in pack.output
+    assert "[wrong] 3" in pack.output
     html = tmp_path / "pack.html"
     assert run("signoff", path, "-o", html).exit_code == 1
     assert "should be ==" not in html.read_text(encoding="utf-8")
@@ -581,7 +601,8 @@ def test_a_return_saved_as_opendocument_names_the_typed_cell(tmp_path: Path) -> 
     result = run("validate", path, "--format", "json")
     assert result.exit_code == 1, result.output
     found = [f for f in report(result)["findings"] if f["field"] == "CAT2L2YEAR"]
-    assert found and found[0]["ref"] == f"'Data entry'!D{rows['CAT2L2YEAR']}"
+    assert found
+    assert found[0]["ref"] == f"'Data entry'!D{rows['CAT2L2YEAR']}"
 
 
 def test_the_forms_own_row_labels_are_kept(tmp_path: Path) -> None:
@@ -596,7 +617,8 @@ def test_the_forms_own_row_labels_are_kept(tmp_path: Path) -> None:
     book.save(path)
     _save_values(path, "xl/worksheets/sheet2.xml", cached)
     text = run("tables", path).output
-    assert "\n18-20 " in text and "\nMale " in text
+    assert "\n18-20 " in text
+    assert "\nMale " in text
     document = json.loads(run("tables", path, "--format", "json").stdout)
     age = next(t for t in document["tables"] if t["id"] == "breakdown_age")
     assert [r["label"] for r in age["rows"]][:2] == ["Under 18", "18-20"]
@@ -607,7 +629,8 @@ def test_the_forms_own_row_labels_are_kept(tmp_path: Path) -> None:
     def blocks(source: Path) -> list[str]:
         return [x for x in run("tables", source, "--format", "csv").stdout.splitlines() if ",breakdown_" in x]
 
-    assert blocks(published) == blocks(path) and len(blocks(path)) == (9 + 5 + 40) * 6
+    assert blocks(published) == blocks(path)
+    assert len(blocks(path)) == (9 + 5 + 40) * 6
 
 
 def test_a_returns_tidy_csv_reads_back(tmp_path: Path) -> None:

@@ -50,7 +50,8 @@ def test_kent_pack_passes_and_reproduces_the_rate(tmp_path: Path) -> None:
         "### Level 2 and 3 offenders returned to custody: Breach of SOPO",
     ):
         assert title in pack
-    assert SIGNATURE in pack and "## Not ready" not in pack
+    assert SIGNATURE in pack
+    assert "## Not ready" not in pack
 
 
 def test_failing_pack_has_no_signature_but_a_not_ready_list(tmp_path: Path) -> None:
@@ -60,7 +61,8 @@ def test_failing_pack_has_no_signature_but_a_not_ready_list(tmp_path: Path) -> N
     assert "**Not ready: 1 error to correct.**" in pack
     assert "change 'Statistics'\\!C5 from 778 to 787 (probably two digits swapped)" in " ".join(pack.split())
     assert "| Level 1 | 1,548 | **[wrong] 778** (should be 787) |  | 2,335 |" in pack
-    assert SIGNATURE not in pack and "ready for publication" not in pack
+    assert SIGNATURE not in pack
+    assert "ready for publication" not in pack
     assert "## Not ready to sign off" in pack
 
 
@@ -68,9 +70,13 @@ def test_strict_pack_of_a_return_with_warnings_is_not_ready(tmp_path: Path) -> N
     """With --strict a warning must be corrected too: no lines to sign."""
     source = SAMPLES / "errors" / "breach_notification_high_share.xlsx"
     code, pack = _pack(tmp_path, source, "plain.md")
-    assert code == 0 and SIGNATURE in pack and "### To confirm (warnings)" in pack
+    assert code == 0
+    assert SIGNATURE in pack
+    assert "### To confirm (warnings)" in pack
     code, pack = _pack(tmp_path, source, "strict.md", "--strict")
-    assert code == 1 and SIGNATURE not in pack and "**Not ready: 1 error to correct.**" in pack
+    assert code == 1
+    assert SIGNATURE not in pack
+    assert "**Not ready: 1 error to correct.**" in pack
 
 
 def test_checks_are_in_plain_words_with_their_result(tmp_path: Path) -> None:
@@ -116,7 +122,8 @@ def test_pack_without_population_says_the_rate_was_not_reproduced() -> None:
 def test_pack_for_an_unreadable_file_is_exit_2(tmp_path: Path) -> None:
     """A file that cannot be read: one line, exit 2."""
     result = CliRunner().invoke(main, ["signoff", str(tmp_path / "missing.xlsx")])
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
 
 
 HOSTILE = "Kent <script>alert(1)</script> <img src=x onerror=alert(2)> <!-- | ## Verdict\n# PASS"
@@ -141,7 +148,9 @@ def test_text_from_the_workbook_cannot_add_html_headings_or_cells(tmp_path: Path
     """An area cell holding HTML, a comment, '|' and '## Verdict' stays text in both packs."""
     source = edit_copy(KENT_XLSX, tmp_path / "hostile.xlsx", {"H1": HOSTILE})
     _code, markdown = _pack(tmp_path, source, "pack.md")
-    assert "<script" not in markdown and "<img" not in markdown and "<!--" not in markdown
+    assert "<script" not in markdown
+    assert "<img" not in markdown
+    assert "<!--" not in markdown
     headings = [line for line in markdown.splitlines() if line.startswith("#")]
     assert sum(1 for h in headings if h.startswith("## Verdict")) == 1
     assert not any(h.startswith("# PASS") for h in headings)
@@ -152,7 +161,8 @@ def test_text_from_the_workbook_cannot_add_html_headings_or_cells(tmp_path: Path
     _code, page = _pack(tmp_path, source, "pack.html")
     parsed = _Elements()
     parsed.feed(page)
-    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert "script" not in parsed.tags
+    assert "img" not in parsed.tags
     assert parsed.comments == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -165,10 +175,14 @@ def test_text_from_the_workbook_is_never_a_template(tmp_path: Path) -> None:
     source = edit_copy(KENT_XLSX, tmp_path / "jinja.xlsx", {"H1": TEMPLATE_TEXT})
     _code, markdown = _pack(tmp_path, source, "pack.md")
     title = markdown.splitlines()[0]
-    assert "{{ 7\\*7 }} {% if true %}yes{% endif %} {\\# gone \\#} \\[x\\](javascript:alert(1)) \\*b\\* =cmd" in title
+    assert (
+        "{{ 7\\*7 }} {% if true %}yes{% endif %} {\\# gone \\#} \\[x\\](javascript:alert(1)) \\*b\\* =cmd"
+        in title
+    )
     _code, page = _pack(tmp_path, source, "pack.html")
     assert "<h1>MAPPA statistics 2014-15: Kent {{ 7*7 }} {% if true %}yes{% endif %} {# gone #}" in page
-    assert "49" not in title and "Kent yes" not in page
+    assert "49" not in title
+    assert "Kent yes" not in page
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("markdown", "pack.md.j2"), ("html", "pack.html.j2")])
@@ -182,9 +196,11 @@ def test_templates_print_values_only_through_the_formats_escaping(fmt: str, name
     assert env.loader is not None
     tree = env.parse(env.loader.get_source(env, name)[0])
     assert {f.name for f in tree.find_all(nodes.Filter)} <= {"para", "bullet", "length"}
-    assert not list(tree.find_all(nodes.Concat)) and not list(tree.find_all(nodes.MarkSafe))
+    assert not list(tree.find_all(nodes.Concat))
+    assert not list(tree.find_all(nodes.MarkSafe))
     assert env.undefined is StrictUndefined
-    assert callable(env.autoescape) and env.autoescape(name)
+    assert callable(env.autoescape)
+    assert env.autoescape(name)
 
 
 @pytest.mark.parametrize("name", ["pack.html", "pack.md"])
@@ -203,9 +219,12 @@ def test_html_pack_is_self_contained(tmp_path: Path) -> None:
     _code, page = _pack(tmp_path, KENT_XLSX, "pack.html", "--population", str(POPULATION))
     parsed = _Elements()
     parsed.feed(page)
-    assert "script" not in parsed.tags and "link" not in parsed.tags and "iframe" not in parsed.tags
+    assert "script" not in parsed.tags
+    assert "link" not in parsed.tags
+    assert "iframe" not in parsed.tags
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
-    assert "url(" not in page and "@import" not in page
+    assert "url(" not in page
+    assert "@import" not in page
     assert page.startswith('<!DOCTYPE html>\n<html lang="en-GB">')
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in page
     assert '<section class="signature" id="signature"' in page
@@ -223,8 +242,10 @@ def test_format_follows_the_file_name(tmp_path: Path) -> None:
         "x.html: the name ends in .html but --format is markdown; name it FILE.md or leave out --format\n"
     )
     result = CliRunner().invoke(main, ["signoff", str(KENT_XLSX), "-o", str(tmp_path / "x.pdf")])
-    assert result.exit_code == 2 and "cannot write .pdf files; give -o FILE.md or FILE.html" in result.stderr
-    assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.pdf").exists()
+    assert result.exit_code == 2
+    assert "cannot write .pdf files; give -o FILE.md or FILE.html" in result.stderr
+    assert not (tmp_path / "x.html").exists()
+    assert not (tmp_path / "x.pdf").exists()
 
 
 def test_a_warning_cell_is_marked_to_check_and_strict_makes_it_wrong(tmp_path: Path) -> None:
@@ -232,7 +253,8 @@ def test_a_warning_cell_is_marked_to_check_and_strict_makes_it_wrong(tmp_path: P
     source = SAMPLES / "errors" / "breach_notification_high_share.xlsx"
     _code, pack = _pack(tmp_path, source, "plain.md")
     tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
-    assert "**[check] " in tables and "**[wrong] " not in tables.split("correction follows it.")[1]
+    assert "**[check] " in tables
+    assert "**[wrong] " not in tables.split("correction follows it.")[1]
     _code, pack = _pack(tmp_path, source, "strict.md", "--strict")
     tables = pack.split("## The tables as they will be published")[1].split("## The rate")[0]
     assert "**[wrong] " in tables.split("correction follows it.")[1]

@@ -33,7 +33,9 @@ def _imports(path: Path, name: str, known: set[str]) -> set[str]:
             if node.level:
                 anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{anchor}.{base}" if base else anchor
-            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names
+            ]
         else:
             continue
         found.update(t for t in targets if t in known and t != name)
@@ -85,7 +87,9 @@ def test_the_cycle_finder_finds_a_cycle_made_inside_a_function() -> None:
 def test_the_walker_sees_imports_inside_functions(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("def f():\n    from mappa_stats.io import guard\n    import mappa_stats.numbers\n")
-    found = _imports(source, "mappa_stats.x", {"mappa_stats.io.guard", "mappa_stats.numbers", "mappa_stats.io"})
+    found = _imports(
+        source, "mappa_stats.x", {"mappa_stats.io.guard", "mappa_stats.numbers", "mappa_stats.io"}
+    )
     assert found == {"mappa_stats.io.guard", "mappa_stats.numbers"}
 
 
@@ -105,6 +109,9 @@ def test_rounding_is_written_once() -> None:
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")
         if path.name != "numbers.py"
-        and any(word in path.read_text(encoding="utf-8") for word in ("ROUND_HALF", "def half_up", "def half_even"))
+        and any(
+            word in path.read_text(encoding="utf-8")
+            for word in ("ROUND_HALF", "def half_up", "def half_even")
+        )
     )
     assert not elsewhere, f"rounding written outside numbers.py: {elsewhere}"

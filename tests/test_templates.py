@@ -290,7 +290,8 @@ def test_a_new_year_with_a_new_table_and_relation_needs_no_code(tmp_path: Path) 
     assert "suggestion: check the SRO count against 1560" in result.output
     assert "template 2015-16 is provisional" in result.output
     listed = run("rules", "--template", definition).output
-    assert "cross.sros_le_rsos" in listed and "Sexual Risk Orders granted are at most" in listed
+    assert "cross.sros_le_rsos" in listed
+    assert "Sexual Risk Orders granted are at most" in listed
     fine = fill(definition, tmp_path / "kent_2016_ok.xlsx", {**kent_values(), "SROGRANT": 12})
     assert run("validate", fine, "--template", definition).exit_code == 0
 
@@ -421,7 +422,8 @@ def test_the_wide_frame_of_a_file_has_every_field() -> None:
     """read() gives one row: area, year and each field code with the figure from the file."""
     frame = mappa_stats.read(KENT_XLSX)
     assert list(frame.columns[:2]) == ["area", "year"]
-    assert len(frame) == 1 and frame.loc[0, "area"] == "Kent"
+    assert len(frame) == 1
+    assert frame.loc[0, "area"] == "Kent"
     assert (frame.loc[0, "CAT1TOT"], frame.loc[0, "LEVEL1TOT"], frame.loc[0, "SOPOGRANT"]) == (
         1560,
         2335,
@@ -443,7 +445,8 @@ def test_known_parts_bound_a_total_through_a_not_collected_cell(tmp_path: Path) 
     findings = json.loads(result.stdout)["files"][0]["findings"]
     bound = [f for f in findings if f["field"] == "TOTAL_MAPPA_OFFENDERS"]
     assert result.exit_code == 1
-    assert bound and bound[0]["rule"] == "totals.row"
+    assert bound
+    assert bound[0]["rule"] == "totals.row"
     assert "already add up to 802 (89 over)" in bound[0]["message"]
 
 
@@ -571,7 +574,8 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     out = tmp_path / f"area_{year}.xlsx"
     assert run("template", "--year", year, "-o", out).exit_code == 0
     empty = run("validate", out, "--format", "json")
-    assert empty.exit_code == 1 and json.loads(empty.stdout)["files"][0]["template"] == year
+    assert empty.exit_code == 1
+    assert json.loads(empty.stdout)["files"][0]["template"] == year
     values = consistent_figures(year)
     filled(out, values, "--year", year, "--force")
     workbook = load_workbook(out)
@@ -586,7 +590,9 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     workbook.save(out)
     located = json.loads(run("validate", out, "--area", "Kent", "--format", "json").stdout)["files"][0]
     slip = [f for f in located["findings"] if f["field"] == inner]
-    assert slip and slip[0]["expected"] == values[inner] and slip[0]["actual"] == 12
+    assert slip
+    assert slip[0]["expected"] == values[inner]
+    assert slip[0]["actual"] == 12
 
 
 # --- the population belongs to the year ----------------------------------------------------------------------
@@ -610,7 +616,8 @@ def test_a_rate_is_not_checked_against_another_years_population(tmp_path: Path) 
     result = run("validate", workbook, "--area", "Kent", "--population", SAMPLES / "ons_mid2014.csv")
     assert result.exit_code == 1, result.output
     assert "not checked: needs mid-2018; the population file is mid-2014" in result.output
-    assert "does not match" not in result.output and "but 1560 RSOs" not in result.output
+    assert "does not match" not in result.output
+    assert "but 1560 RSOs" not in result.output
 
 
 def test_a_rate_is_checked_against_the_years_own_population(tmp_path: Path) -> None:
@@ -642,7 +649,8 @@ def test_at_an_exact_half_either_rounding_is_accepted() -> None:
     base = AreaPopulation(area="Test", aged_10_plus=200_000, all_ages=None, codes=())
     for stated in ("0", "1"):
         rate = compute_rate("Test", 1, base, stated=Decimal(stated))
-        assert rate.matches and rate.rounding_differs
+        assert rate.matches
+        assert rate.rounding_differs
         assert "half up gives 1, half to even 0" in rate.verdict()
     assert compute_rate("Test", 1, base, stated=Decimal("2")).matches is False
 
@@ -676,7 +684,8 @@ def test_mid_year_names_the_estimate_of_a_file_that_does_not_say(tmp_path: Path)
     ]
     unsaid = run(*args)
     # Without a mid-year the vintage rule cannot run, and --strict fails what was not checked.
-    assert unsaid.exit_code == 1 and "rate.vintage" in unsaid.output
+    assert unsaid.exit_code == 1
+    assert "rate.vintage" in unsaid.output
     assert run(*args, "--mid-year", "2018").exit_code == 0
     wrong = run(*args[:-1], "--population", SAMPLES / "ons_mid2014.csv", "--mid-year", "2018")
     assert wrong.exit_code == 2

@@ -166,7 +166,8 @@ def test_output_file_is_written_and_input_kept(tmp_path: Path) -> None:
     copy = edit_copy(KENT_XLSX, tmp_path / "kent.xlsx", {})
     before = sha256(copy)
     refused = run("validate", str(copy), "-o", str(copy))
-    assert refused.exit_code == 2 and "is also an input file" in refused.stderr
+    assert refused.exit_code == 2
+    assert "is also an input file" in refused.stderr
     assert sha256(copy) == before
 
 

@@ -35,7 +35,8 @@ def one_error_line(result: Result) -> str:
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "internal error" not in result.stderr and "Traceback" not in result.output
+    assert "internal error" not in result.stderr
+    assert "Traceback" not in result.output
     return lines[0]
 
 
@@ -73,7 +74,8 @@ def test_the_published_rate_still_passes() -> None:
     """Kent's own figures with the real population: the rate rule runs and passes."""
     result = run("validate", str(KENT_XLSX), "--population", str(POPULATION), "-f", "json")
     rules = {r["id"]: r["status"] for r in json.loads(result.output)["files"][0]["rules"]}
-    assert result.exit_code == 0 and rules["rate.matches"] == "passed"
+    assert result.exit_code == 0
+    assert rules["rate.matches"] == "passed"
 
 
 def test_an_unknown_area_option_is_refused_with_the_closest_names() -> None:
@@ -100,9 +102,11 @@ def test_area_option_disagreeing_with_the_workbook_is_refused(tmp_path: Path) ->
         else:
             assert one_error_line(result) == f"mappa-stats: error: {message}"
     overridden = run("validate", str(KENT_XLSX), "--area", "Sussex", "--area-override")
-    assert overridden.exit_code == 0 and "(Sussex, template 2014-15): PASS" in overridden.output
+    assert overridden.exit_code == 0
+    assert "(Sussex, template 2014-15): PASS" in overridden.output
     same = run("validate", str(KENT_XLSX), "--area", "kent police")
-    assert same.exit_code == 0 and "(Kent, template 2014-15): PASS" in same.output
+    assert same.exit_code == 0
+    assert "(Kent, template 2014-15): PASS" in same.output
 
 
 def test_a_copy_saved_under_another_areas_name_is_refused(tmp_path: Path) -> None:
@@ -118,11 +122,9 @@ def test_rate_area_option_means_the_workbooks_area(tmp_path: Path) -> None:
     """rate: a workbook with no area, told its area by --area as in every command; --rsos needs --area."""
     anonymous = edit_copy(KENT_XLSX, tmp_path / "return.xlsx", {"G1": None, "H1": None})
     told = run("rate", "--population", str(POPULATION), "--area", "Kent", str(anonymous))
-    assert (
-        told.exit_code == 0
-        and "Kent: 1,560 RSOs" in told.output
-        and told.output.rstrip().endswith("Matches.")
-    )
+    assert told.exit_code == 0
+    assert "Kent: 1,560 RSOs" in told.output
+    assert told.output.rstrip().endswith("Matches.")
     untold = run("rate", "--population", str(POPULATION), str(anonymous))
     assert "give --area NAME" in one_error_line(untold)
     alone = one_error_line(run("rate", "--population", str(POPULATION), "--area", "Kent"))
@@ -181,7 +183,8 @@ def test_a_share_with_too_many_digits_is_a_finding(tmp_path: Path) -> None:
     """A stated share of 30 digits in the workbook: a finding, not 'internal error (InvalidOperation)'."""
     path = edit_copy(KENT_XLSX, tmp_path / "digits.xlsx", {"E41": "99.0000000000000000000000000001%"})
     result = run("validate", str(path))
-    assert result.exit_code == 1 and "internal error" not in result.output
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
     assert "is not a percentage" in result.output
 
 
@@ -228,7 +231,8 @@ def test_stated_option_that_hung_is_refused_at_once() -> None:
 def test_usage_errors_are_one_line(args: list[str]) -> None:
     """A usage error is one line naming the option and where help is, not Click's three-line block."""
     line = one_error_line(run(*args))
-    assert line.startswith("mappa-stats: error: ") and "--help')" in line
+    assert line.startswith("mappa-stats: error: ")
+    assert "--help')" in line
 
 
 # --- text from the input, made safe -------------------------------------------------------------------
@@ -274,7 +278,8 @@ def test_unknown_label_with_escapes_is_one_safe_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     line = one_error_line(run("tables", str(path)))
-    assert "'level2\\x1b[31m'" in line and "\x1b" not in line
+    assert "'level2\\x1b[31m'" in line
+    assert "\x1b" not in line
 
 
 @pytest.mark.parametrize(
@@ -458,7 +463,8 @@ def test_an_area_from_the_file_name_is_said_in_the_report(tmp_path: Path) -> Non
     path = tmp_path / "kent_2015.xlsx"
     book.save(path)
     text = run("validate", str(path))
-    assert "Note: " in text.stdout and "Kent is taken from the file name" in text.stdout
+    assert "Note: " in text.stdout
+    assert "Kent is taken from the file name" in text.stdout
     report = json.loads(run("validate", str(path), "-f", "json").stdout)["files"][0]
     assert any("Kent is taken from the file name" in note for note in report["notes"])
     assert "Kent is taken from the file name" in run("validate", str(path), "-f", "markdown").stdout

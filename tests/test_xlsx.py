@@ -25,7 +25,8 @@ def openpyxl_cells(data: bytes) -> list[tuple[str, bool, dict[tuple[int, int], t
             for cell in row:
                 value = getattr(cell, "value", None)
                 if value is not None:
-                    assert cell.row is not None and cell.column is not None
+                    assert cell.row is not None
+                    assert cell.column is not None
                     cells[(int(cell.row), int(cell.column))] = (value, cell.number_format or "General")
         out.append((ws.title, ws.sheet_state != "visible", cells))
     book.close()

@@ -48,6 +48,8 @@ def summable(value: float | None, issue: str, marker: str = "") -> bool:
     blank read as 0, a derived total). A return's derived totals and the national sums both add these, so an
     area's row and England and Wales always agree."""
     return value is not None and not marker and issue in NUMERIC_ISSUES and value >= 0 and value.is_integer()
+
+
 # No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
 MAX_COUNT = 1_000_000_000
 
@@ -95,7 +97,11 @@ def parse_cell(content: Any, number_format: str = "General") -> Parsed:
         if "%" in (number_format or ""):
             return _number(float(content) * 100, f"{float(content) * 100:g}%", PERCENT)
         return _number(float(content), raw, "")
-    text = str(content)
+    return _parse_text(str(content))
+
+
+def _parse_text(text: str) -> Parsed:
+    """A cell holding text: a marker, a number typed as text (with %, thousands separators), or words."""
     stripped = text.strip()
     folded = stripped.casefold()
     if stripped == "":

@@ -18,6 +18,26 @@ from mappa_stats.io.ret import moj_area_ids
 from mappa_stats.io.sniff import LOCK_FILE, is_lock_file
 
 
+def _left_out(child: Path) -> str | None:
+    """Why a file in a given folder is not read as a return, or None when it is read. A device or a pipe
+    is read: never opened here, the reader's guard refuses it."""
+    if is_lock_file(child):
+        return f"{LOCK_FILE}, not a return; skipped"
+    if child.name.startswith("."):
+        return "a hidden file; skipped"
+    if child.is_dir():
+        return "a folder; combine does not look inside folders within folders"
+    if child.suffix.casefold() not in FOLDER_SUFFIXES:
+        return "not a workbook (.xlsx, .ods) or tidy CSV; skipped"
+    if not _regular(child):
+        return None
+    if _is_long_csv(child):
+        return "a combine output (area,year,field,value), not a return; skipped"
+    if _is_national_workbook(child):
+        return "the national workbook combine wrote, not a return; skipped"
+    return None
+
+
 def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     """The files to read (a folder's workbooks and CSVs), and a note for each one left out and why."""
     files: list[Path] = []
@@ -34,20 +54,9 @@ def expand(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
         except OSError as exc:
             raise InputError(f"{path}: the folder cannot be listed ({exc.strerror}); check it") from None
         for child in children:
-            if is_lock_file(child):
-                skipped.append(f"{child}: {LOCK_FILE}, not a return; skipped")
-            elif child.name.startswith("."):
-                skipped.append(f"{child}: a hidden file; skipped")
-            elif child.is_dir():
-                skipped.append(f"{child}: a folder; combine does not look inside folders within folders")
-            elif child.suffix.casefold() not in FOLDER_SUFFIXES:
-                skipped.append(f"{child}: not a workbook (.xlsx, .ods) or tidy CSV; skipped")
-            elif not _regular(child):
-                files.append(child)  # a device or a pipe is never opened here: the reader's guard refuses it
-            elif _is_long_csv(child):
-                skipped.append(f"{child}: a combine output (area,year,field,value), not a return; skipped")
-            elif _is_national_workbook(child):
-                skipped.append(f"{child}: the national workbook combine wrote, not a return; skipped")
+            reason = _left_out(child)
+            if reason:
+                skipped.append(f"{child}: {reason}")
             else:
                 files.append(child)
             if len(files) > MAX_FILES:

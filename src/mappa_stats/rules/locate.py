@@ -379,10 +379,7 @@ def _fold_relations(area: AreaTables, findings: list[Finding]) -> list[Finding]:
             out.append(f)
         else:
             joined.setdefault(by, []).append(f"{f.rule}: {f.message}")
-    return [
-        _joined(f, joined[f.field]) if f.field in joined and f.explains else f
-        for f in out
-    ]
+    return [_joined(f, joined[f.field]) if f.field in joined and f.explains else f for f in out]
 
 
 class _Corrected:

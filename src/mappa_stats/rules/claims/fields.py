@@ -152,4 +152,3 @@ def field_words(code: str, year: str) -> str:
     """Plain words for a field code: 'CAT1TOT (Category 1 (RSOs), 31 March)'."""
     words = year_fields(year).words.get(code)
     return f"{code} ({words})" if words else code
-

@@ -201,4 +201,3 @@ def read_claims(path: Path | str) -> list[Claim]:
         if len(claims) > MAX_CLAIMS:
             raise InputError(f"{display}: more than {MAX_CLAIMS:,} claims; is this the right file?")
     return claims
-
