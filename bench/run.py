@@ -2,12 +2,12 @@
 
     python bench/run.py [--repeat 15]
 
-Prints the median wall time of each case and writes bench/results/latest.json. Targets (bench/README.md):
---help under 100 ms; validate of one workbook at most 1.2 × a process that only imports pandas, pandera
-and openpyxl; at most 8 ms per extra workbook in one call; 630 workbooks (42 areas × 15 years) in one call
-under 8 s and 200 MB peak memory; rate over a full MYE2 file under 1 s; compare over a national long CSV of
-every area and year in two releases under 5 s; combine of 43 returns (42 areas and the NSD) at least 5 ×
-faster than the Ministry's way of reading them, and under 2 s.
+Prints the median wall time of each case and writes bench/results/latest.json. Targets (bench/README.md,
+issue 20): --help under 100 ms; validate of one workbook at most 0.95 × a process that only imports pandas,
+pandera and openpyxl, tables at most 0.5 ×; 630 workbooks (42 areas × 15 years) in one call under 3.5 s and
+200 MB peak memory; reading one return at most 5 ms; rate over a full MYE2 file under 1 s; compare over a
+national long CSV of every area and year in two releases under 5 s; combine of 43 returns (42 areas and
+the NSD) under 1 s.
 
     python bench/run.py --only combine     # the combine cases alone
 """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ def sha256(path: Path) -> str:
 
 
 @pytest.fixture
-def in_root(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def in_root(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run with the repository root as working directory, as the README does."""
     monkeypatch.chdir(ROOT)
     return ROOT

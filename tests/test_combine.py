@@ -327,7 +327,7 @@ def test_a_complete_set_publishes(tidy_2015: Path, tmp_path: Path, fmt: str) -> 
         rows = [r for r in chart.iter_rows(values_only=True) if r[0] in AREAS.values()]
         # A bar chart of the rate by area beside its table (_charts: openpyxl's stubs leave it out).
         assert len(rows) == 42
-        assert len(chart._charts) == 1
+        assert len(chart._charts) == 1  # type: ignore[attr-defined]
     else:
         assert out.stat().st_size > 0
 
