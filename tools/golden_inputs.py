@@ -29,6 +29,8 @@ from typing import Any
 from fpdf import FPDF
 from openpyxl import load_workbook
 
+from mappa_stats.definitions.inherit import resolve
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "golden" / "inputs" / "gen"
 SCHEMAS = ROOT / "schemas" / "templates"
@@ -106,9 +108,14 @@ NSD: dict[str, dict[tuple[str, str], Any]] = {
 }
 
 
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def definition(year: str, form: str = "area") -> dict[str, Any]:
+    """The year's whole definition: its file with the `extends` chain resolved, as the tool loads it."""
     folder = SCHEMAS / "nsd" if form == "nsd" else SCHEMAS
-    spec: dict[str, Any] = json.loads((folder / f"{year}.json").read_text(encoding="utf-8"))
+    spec: dict[str, Any] = resolve(folder / f"{year}.json", _read)
     return spec
 
 
