@@ -522,7 +522,7 @@ def test_no_table_row_or_column_of_a_year_is_named_in_the_code() -> None:
     ids -= set(ROLES)  # role names are how code asks for a cell; one year's row id happens to share one
     named = {
         f"{path.name}: {text!r}"
-        for path in sorted((ROOT / "src" / "mappa_stats").glob("*.py"))
+        for path in sorted((ROOT / "src" / "mappa_stats").rglob("*.py"))
         for text in _string_constants(path) & ids
     }
     assert not named
