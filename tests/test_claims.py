@@ -350,16 +350,16 @@ def test_a_share_is_confirmed_at_its_value_and_the_needed_range_is_exact(
     """Any Level 1 of any total: its own share at any precision reproduces; a share off by some units does
     not, and every count of the range it 'would need' gives it while the counts just outside do not."""
     from mappa_stats.numbers import half_up
-    from mappa_stats.rules.claims.claim import Claim
+    from mappa_stats.rules.claims.claim import ClaimLine
 
     level1 = round(total * fraction)
     figures = {("Kent", "2014-15", "LEVEL1TOT"): level1, ("Kent", "2014-15", "TOTAL_MAPPA_OFFENDERS"): total}
     share = half_up(Decimal(level1) * 100 / total, decimals)
 
-    def claim(value: Decimal) -> Claim:
+    def claim(value: Decimal) -> ClaimLine:
         stated = parse_stated(f"{value:.{decimals}f}%")
         assert stated is not None
-        return Claim("level1_share", "Kent", "2014-15", None, stated, "claims.csv:2")
+        return ClaimLine("level1_share", "Kent", "2014-15", None, stated, "claims.csv:2")
 
     assert check_claims([claim(share)], figures)[0].status == REPRODUCES
     wrong = share + Decimal(off).scaleb(-decimals)

@@ -24,7 +24,7 @@ from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
-from mappa_stats.rules.claims.claim import Claim
+from mappa_stats.rules.claims.claim import ClaimLine
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, year_fields
 from mappa_stats.rules.claims.judge import check_claims
 
@@ -228,7 +228,7 @@ def compare(
     *,
     year: str | None = None,
     thresholds: Thresholds | None = None,
-    claims: Sequence[Claim] = (),
+    claims: Sequence[ClaimLine] = (),
     population: PopulationFile | None = None,
 ) -> Comparison:
     """Read every file, compare each area on its own, and check the claims against the latest figures (and,

@@ -62,7 +62,7 @@ def parse_stated(text: str) -> Stated | None:
 
 
 @dataclass(frozen=True)
-class Claim:
+class ClaimLine:
     """One line of a claims file: what is claimed, of which area and year, and the figure as stated."""
 
     kind: str  # as written, folded: 'level1_share', 'category_share:cat1', 'change:CAT1TOT'
@@ -110,7 +110,7 @@ class Claim:
 class ClaimResult:
     """How one claim fared: reproduces, does not reproduce, or cannot be checked (naming what is missing)."""
 
-    claim: Claim
+    claim: ClaimLine
     status: str
     message: str  # one line, starting with where the claim was stated
     computed: str | None = None  # the value the figures give, at the stated precision ('4.7%')

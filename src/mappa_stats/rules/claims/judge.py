@@ -16,7 +16,7 @@ from mappa_stats.rules.claims.claim import (
     DOES_NOT,
     NOT_CHECKED,
     REPRODUCES,
-    Claim,
+    ClaimLine,
     ClaimResult,
     Figures,
     Stated,
@@ -112,7 +112,7 @@ class _Checker:
     def __init__(self, lookup: _Lookup) -> None:
         self.lookup = lookup
 
-    def no_population(self, claim: Claim, tail: str = "") -> ClaimResult:
+    def no_population(self, claim: ClaimLine, tail: str = "") -> ClaimResult:
         """Cannot be checked because no population was given at all: say so, and how to give one."""
         return ClaimResult(
             claim,
@@ -123,7 +123,7 @@ class _Checker:
             missing=(POPULATION_FIELD,),
         )
 
-    def population_fix(self, claim: Claim) -> str:
+    def population_fix(self, claim: ClaimLine) -> str:
         """Where the population the figures lack would come from."""
         if not self.lookup.population_given:
             return GIVE_POPULATION
@@ -131,7 +131,7 @@ class _Checker:
             return " (combine gives it when every area it counts is in the population file)"
         return " (the population given has none for it: the area is not in it, or it is of another mid-year)"
 
-    def missing(self, claim: Claim, needed: Iterable[tuple[str, str]], fix: str = "") -> ClaimResult:
+    def missing(self, claim: ClaimLine, needed: Iterable[tuple[str, str]], fix: str = "") -> ClaimResult:
         """Cannot be checked: name every figure the claim needs and the figures lack."""
         names = [f"{field_words(code, year)} of {claim.area} {year}" for code, year in needed]
         codes = tuple(dict.fromkeys(code for code, _ in needed))
@@ -144,7 +144,7 @@ class _Checker:
         )
 
     def figures(
-        self, claim: Claim, needed: Sequence[tuple[str, str]]
+        self, claim: ClaimLine, needed: Sequence[tuple[str, str]]
     ) -> tuple[list[Decimal], list[tuple[str, str]]]:
         """The figures (field, year) of the claim's area, and those of them the figures lack."""
         values = [self.lookup.get(claim.area, year, code) for code, year in needed]
@@ -153,7 +153,7 @@ class _Checker:
 
     def verdict(
         self,
-        claim: Claim,
+        claim: ClaimLine,
         exact: Decimal,
         basis: str,
         needs: str | None,
@@ -182,7 +182,7 @@ class _Checker:
         return ClaimResult(claim, DOES_NOT, message, shown_computed, shown_exact, needs, (), basis)
 
     def share(
-        self, claim: Claim, part: str, whole: str, label: str, why: Mapping[str, str] | None = None
+        self, claim: ClaimLine, part: str, whole: str, label: str, why: Mapping[str, str] | None = None
     ) -> ClaimResult:
         found, absent = self.figures(claim, [(part, claim.year), (whole, claim.year)])
         if absent:
@@ -198,7 +198,7 @@ class _Checker:
         basis = f"{label} {_n(numerator)} of {_n(denominator)} on 31 March"
         return self.verdict(claim, exact, basis, needs, percent=True)
 
-    def rate(self, claim: Claim) -> ClaimResult:
+    def rate(self, claim: ClaimLine) -> ClaimResult:
         fields = year_fields(claim.year)
         found, absent = self.figures(claim, [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)])
         if absent:
@@ -229,7 +229,7 @@ class _Checker:
         basis = f"{_n(rsos)} RSOs ÷ {_n(population)} aged 10+ × 100,000"
         return self.verdict(claim, exact, basis, needs, percent=False, half_even_too=True)
 
-    def one_in(self, claim: Claim) -> ClaimResult:
+    def one_in(self, claim: ClaimLine) -> ClaimResult:
         fields = year_fields(claim.year)
         found, absent = self.figures(claim, [(fields.rsos, claim.year), (POPULATION_FIELD, claim.year)])
         if not absent:
@@ -270,7 +270,7 @@ class _Checker:
         message = f"{head} does not reproduce: {basis}; {claim.stated.shown} would need {needs}"
         return ClaimResult(claim, DOES_NOT, message, computed, two_dp, needs, (), basis)
 
-    def change(self, claim: Claim) -> ClaimResult:
+    def change(self, claim: ClaimLine) -> ClaimResult:
         code = claim.target
         assert claim.from_year is not None
         found, absent = self.figures(claim, [(code, claim.from_year), (code, claim.year)])
@@ -289,7 +289,7 @@ class _Checker:
         basis = f"{code} {_n(before)} ({claim.from_year}) → {_n(after)} ({claim.year})"
         return self.verdict(claim, exact, basis, needs, percent=True, signed=True)
 
-    def check(self, claim: Claim) -> ClaimResult:
+    def check(self, claim: ClaimLine) -> ClaimResult:
         base = claim.base
         fields = year_fields(claim.year)
         if base == "level1_share":
@@ -310,7 +310,7 @@ class _Checker:
 
 
 def check_claims(
-    claims: Iterable[Claim],
+    claims: Iterable[ClaimLine],
     figures: Figures,
     national: Mapping[tuple[str, str], float] | None = None,
 ) -> list[ClaimResult]:

@@ -15,7 +15,7 @@ from mappa_stats.definitions.load import available_years, load_template, schemas
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.areas import area_key, find_area, suggest_areas
-from mappa_stats.rules.claims.claim import Claim, Stated, parse_stated
+from mappa_stats.rules.claims.claim import ClaimLine, Stated, parse_stated
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, category_years, year_fields
 
 HEADER = ("kind", "area", "year", "from_year", "stated")
@@ -108,8 +108,8 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
         )
 
 
-def parse_claim(where: str, row: Sequence[str]) -> Claim:
-    """One line of a claims file (kind, area, year, from_year, stated) as a Claim; InputError otherwise."""
+def parse_claim(where: str, row: Sequence[str]) -> ClaimLine:
+    """One line of a claims file (kind, area, year, from_year, stated) as a ClaimLine, or InputError."""
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])
     years = available_years()
     if year not in years:
@@ -161,14 +161,14 @@ def parse_claim(where: str, row: Sequence[str]) -> Claim:
             where, f"the stated figure {shown!r} is not a number (write it as 3.5%, +3.5 per cent or 1,003)"
         )
     _check_range(where, kind, stated)
-    return Claim(kind, area, year, from_year, stated, where)
+    return ClaimLine(kind, area, year, from_year, stated, where)
 
 
 def _is_share(kind: str) -> bool:
     return kind == "level1_share" or kind.startswith("category_share")
 
 
-def read_claims(path: Path | str) -> list[Claim]:
+def read_claims(path: Path | str) -> list[ClaimLine]:
     """Every claim of a claims file, or InputError naming the file and line of the first bad one."""
     display = guard.display_name(path)
     data = guard.read_input(path, "area")
