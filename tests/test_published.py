@@ -23,6 +23,7 @@ from mappa_stats.cli.main import main
 from mappa_stats.definitions.load import load_template
 from mappa_stats.io.readers import read_area
 from mappa_stats.model import parse_cell
+from mappa_stats.rules.rule import Given
 from mappa_stats.validate import validate_path
 from pdfs import image_only_pdf, kent_report_pdf, one_page, raw_pdf
 from test_properties import consistent_tables
@@ -94,7 +95,7 @@ def test_report_text_validates_as_committed(in_root: Path) -> None:
 
 def test_report_text_reproduces_the_rate() -> None:
     """With the ONS mid-2014 file the stated 100 is reproduced and the footnote's vintage agrees."""
-    report = validate_path(REPORT, extras={"population": _population()})
+    report = validate_path(REPORT, given=Given(population=_population()))
     statuses = {r.id: r.status for r in report.rules}
     assert report.findings == ()
     assert statuses["rate.matches"] == "passed"
@@ -218,7 +219,7 @@ def test_area_option_names_the_area(tmp_path: Path) -> None:
     path = tmp_path / "report.txt"
     path.write_text(TEXT.replace("Kent Police", "the police"), encoding="utf-8")
     assert read_area(path).meta.area is None
-    report = validate_path(path, area_name="Kent", extras={"population": _population()})
+    report = validate_path(path, area_name="Kent", given=Given(population=_population()))
     statuses = {r.id: r.status for r in report.rules}
     assert report.area == "Kent"
     assert statuses["rate.matches"] == "passed"

@@ -8,7 +8,7 @@ locator attaches its diagnosis, and each rule's status is counted from that fina
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from mappa_stats.errors import MappaError
 from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.registry import rules_for
-from mappa_stats.rules.rule import CLAIMED, Context, Rule
+from mappa_stats.rules.rule import Context, Given, Rule
 
 
 class Status(StrEnum):
@@ -113,20 +113,20 @@ def validate_areas(
     *,
     level1_share: str | None = None,
     suggest: bool = True,
-    extras: dict[str, object] | None = None,
+    given: Given | None = None,
     rules: Iterable[str] | None = None,
 ) -> list[FileReport]:
     """Validate many areas: one pass of each year's schema over all of that year's returns."""
     found = _schema_failures(areas)
     wanted = set(rules) if rules is not None else None
-    extras = dict(extras or {})
-    if extras.get("claims"):
-        extras["claim_figures"] = _claim_figures(areas, extras.get("population"))
+    given = given or Given()
+    if given.claims:
+        given = replace(given, claim_figures=_claim_figures(areas, given.population))
     reports = []
     for i, area in enumerate(areas):
-        ctx = Context(area=area, level1_share=level1_share, extras=dict(extras), failures=found.get(i, {}))
+        ctx = Context(area=area, level1_share=level1_share, given=given, failures=found.get(i, {}))
         chosen = [r for r in rules_for(area.template) if wanted is None or r.id in wanted]
-        if extras.get("claims"):
+        if given.claims:
             from mappa_stats.rules.claims.rule import claims_file  # lazy: only with --claims
 
             chosen.append(claims_file)
@@ -170,25 +170,16 @@ def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: boo
         from mappa_stats.rules.locate import explain_totals  # lazy: only a report that suggests needs it
 
         shown = explain_totals(area, raw)
-    skipped = ctx.extras.get("skipped", {})
-    not_applicable = ctx.extras.get("not_applicable", {})
     return FileReport(
         path=area.meta.path,
         sha256=area.meta.sha256,
         template=area.meta.template,
         area=area.meta.area,
         findings=tuple(shown),
-        rules=tuple(
-            rule_results(
-                chosen,
-                shown,
-                skipped if isinstance(skipped, dict) else {},
-                not_applicable if isinstance(not_applicable, dict) else {},
-            )
-        ),
+        rules=tuple(rule_results(chosen, shown, ctx.skipped, ctx.not_applicable)),
         raw_findings=tuple(raw),
         provisional=area.template.provisional,
-        notes=(*area.meta.notes, *ctx.extras.get(CLAIMED, ())),
+        notes=(*area.meta.notes, *ctx.claimed),
     )
 
 
@@ -197,11 +188,11 @@ def validate_area(
     *,
     level1_share: str | None = None,
     suggest: bool = True,
-    extras: dict[str, object] | None = None,
+    given: Given | None = None,
     rules: Iterable[str] | None = None,
 ) -> FileReport:
     """Run every rule of the area's year (or those named) and return the file's report."""
-    return validate_areas([area], level1_share=level1_share, suggest=suggest, extras=extras, rules=rules)[0]
+    return validate_areas([area], level1_share=level1_share, suggest=suggest, given=given, rules=rules)[0]
 
 
 Reader = Callable[[Path, str | None], AreaTables]
@@ -214,7 +205,7 @@ def validate_paths(
     level1_share: str | None = None,
     suggest: bool = True,
     reader: Reader | None = None,
-    extras: dict[str, object] | None = None,
+    given: Given | None = None,
     area_name: str | None = None,
     progress: Callable[[int, Path], None] | None = None,
 ) -> list[FileReport]:
@@ -237,7 +228,7 @@ def validate_paths(
         else:
             read.append(outcome.with_area(area_name) if area_name else outcome)
     areas = [a for a in read if isinstance(a, AreaTables)]
-    checked = iter(validate_areas(areas, level1_share=level1_share, suggest=suggest, extras=extras))
+    checked = iter(validate_areas(areas, level1_share=level1_share, suggest=suggest, given=given))
     return [next(checked) if isinstance(a, AreaTables) else a for a in read]
 
 
@@ -277,7 +268,7 @@ def validate_path(
     level1_share: str | None = None,
     suggest: bool = True,
     reader: Reader | None = None,
-    extras: dict[str, object] | None = None,
+    given: Given | None = None,
     area_name: str | None = None,
 ) -> FileReport:
     """Read and validate one file; an unreadable file gives a report with status 'error'."""
@@ -287,6 +278,6 @@ def validate_path(
         level1_share=level1_share,
         suggest=suggest,
         reader=reader,
-        extras=extras,
+        given=given,
         area_name=area_name,
     )[0]

@@ -105,7 +105,7 @@ def workbook_rate(
 def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
     """The population file, when it has this area's population; None (and the rule skipped, saying why)
     otherwise."""
-    population: PopulationFile | None = ctx.extras.get("population")
+    population = ctx.given.population
     if population is None:
         ctx.skip(rule_id, "no --population file given")
         return None
@@ -149,8 +149,8 @@ def rate_matches(ctx: Context) -> Iterator[Finding]:
     """Reproduce the published rate from the population file given with --population."""
     population = _population(ctx, "rate.matches")
     if population is None:
-        if ctx.extras.get("population") is not None:
-            yield _rate_not_run(ctx, str(ctx.extras["skipped"]["rate.matches"]))
+        if ctx.given.population is not None:
+            yield _rate_not_run(ctx, ctx.skipped["rate.matches"])
         return
     wanted = needed_vintage(ctx.area.template, population)
     if wanted is not None:
@@ -176,7 +176,7 @@ def _against_stated(ctx: Context, rate: Rate, population: PopulationFile) -> Ite
     if stated_cell is None and ctx.area.template.return_fields:
         # The Ministry's return has no rate to compare: the national pipeline computes it, as this did.
         # Nothing in the file states one, so the rule does not apply to it (and --strict does not fail it).
-        ctx.not_applicable(
+        ctx.does_not_apply(
             "rate.matches",
             f"a return carries no stated rate; its figures give {rate.rounded} per 100,000: "
             f"{rate.rsos:,} ÷ {rate.population:,} {rate.base} × 100,000 = {rate.two_dp}",

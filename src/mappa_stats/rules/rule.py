@@ -7,19 +7,21 @@ all, in the order validate runs them, is `rules.registry`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mappa_stats.definitions.templates import TableDef
 from mappa_stats.findings import Finding, Severity
 from mappa_stats.model import AreaTables, Cell
 
+if TYPE_CHECKING:
+    from mappa_stats.io.population import PopulationFile
+    from mappa_stats.rules.claims.claim import ClaimLine
+
 CheckFn = Callable[["Context"], Iterator[Finding]]
 
 CELLS, RATE = "cells", "rate"  # where a code rule stands: before the year's relations and claims, or after
-
-CLAIMED = "claims_confirmed"  # Context.extras key: the lines of claims that reproduce, shown as notes
 
 
 @dataclass(frozen=True)
@@ -42,23 +44,38 @@ def rule(rule_id: str, severity: str, description: str, stage: str = CELLS) -> C
     return make
 
 
+@dataclass(frozen=True)
+class Given:
+    """What the command was given beside the files: the ONS population file (--population), the lines of a
+    claims file (--claims), and the figures of every file given, by (area, year, field code), that the
+    claims are judged against (a change needs two years)."""
+
+    population: PopulationFile | None = None
+    claims: tuple[ClaimLine, ...] = ()
+    claim_figures: Mapping[tuple[str, str, str], float] = field(default_factory=dict)
+
+
 @dataclass
 class Context:
-    """What a check can see: the area's tables, what the year's schema found, and the command's figures."""
+    """What a check can see — the area's tables, what the year's schema found, what the command was given —
+    and what the checks record as they run: rules skipped or not applicable, and claims that reproduced."""
 
     area: AreaTables
     level1_share: str | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    given: Given = field(default_factory=Given)
     # rule id → field codes where the year's pandera schema found the rule broken, for this return
     failures: dict[str, set[str]] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it had nothing to check
+    not_applicable: dict[str, str] = field(default_factory=dict)  # rule id → why it does not apply
+    claimed: list[str] = field(default_factory=list)  # the claims that reproduced, as notes
 
     def skip(self, rule_id: str, why: str) -> None:
         """Record that a rule had nothing to check (it is then 'skipped', not 'passed')."""
-        self.extras.setdefault("skipped", {})[rule_id] = why
+        self.skipped[rule_id] = why
 
-    def not_applicable(self, rule_id: str, why: str) -> None:
+    def does_not_apply(self, rule_id: str, why: str) -> None:
         """Record that a rule is about something this input's form never holds (a return's stated rate)."""
-        self.extras.setdefault("not_applicable", {})[rule_id] = why
+        self.not_applicable[rule_id] = why
 
     def failed(self, rule_id: str, code: str) -> bool:
         """True when the year's schema found this rule broken at this field."""

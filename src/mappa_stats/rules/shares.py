@@ -89,7 +89,7 @@ def _stated(ctx: Context, claim: Claim) -> tuple[str, Cell | None] | None:
     if stated_cell is None and template.report_only(claim.stated[0]):
         level1 = claim.stated == template.role("level1_share")
         option = "; give --level1-share to check one stated elsewhere" if level1 else ""
-        ctx.not_applicable(claim.rule, f"a return carries no stated {claim.name}{option}")
+        ctx.does_not_apply(claim.rule, f"a return carries no stated {claim.name}{option}")
         return None
     ctx.skip(claim.rule, f"no stated {claim.name} in the workbook and none given on the command line")
     return None

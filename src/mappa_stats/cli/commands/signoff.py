@@ -64,6 +64,7 @@ def signoff(
     from mappa_stats.io.readers import read_area
     from mappa_stats.output import choose_format
     from mappa_stats.render.report import exit_code
+    from mappa_stats.rules.rule import Given
     from mappa_stats.validate import validate_area
 
     formats = choices(Document.SIGNOFF)
@@ -74,8 +75,7 @@ def signoff(
         from mappa_stats.io.population import read_population
 
         population = read_population(population_path, mid_year)
-    extras: dict[str, object] = {"population": population} if population is not None else {}
-    report = validate_area(area, level1_share=level1_share, extras=extras)
+    report = validate_area(area, level1_share=level1_share, given=Given(population=population))
     inputs = [file, *([population_path] if population_path else [])]
     emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output, inputs)
     sys.exit(exit_code([report], strict))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,6 +29,10 @@ from mappa_stats.cli.options import (
 )
 from mappa_stats.cli.progress import Progress
 from mappa_stats.render.registry import Document, render
+
+if TYPE_CHECKING:
+    from mappa_stats.rules.claims.claim import ClaimLine
+    from mappa_stats.rules.rule import Given
 
 
 @click.command("validate", epilog=EXIT_CODES)
@@ -82,8 +86,8 @@ def validate(
         # A note on how the file was read (its area from the file name) goes into the file's report.
         return read_area_noting(path, chosen_year, area_name, area_override, sheet=sheet)[0]
 
-    extras = _extras(population_path, mid_year, claims_path)
-    claims: list[Any] = list(extras.get("claims", []))  # type: ignore[call-overload]
+    given = _given(population_path, mid_year, claims_path)
+    claims: list[Any] = list(given.claims)
 
     progress = Progress(len(files))
     done = validate_paths(
@@ -91,7 +95,7 @@ def validate(
         year=year_given(year),
         level1_share=level1_share,
         suggest=not no_suggest,
-        extras=extras,
+        given=given,
         reader=reader,
         progress=progress,
     )
@@ -104,20 +108,21 @@ def validate(
     sys.exit(1 if strict and unchecked_claims and code == 0 else code)
 
 
-def _extras(
-    population_path: Path | None, mid_year: int | None, claims_path: Path | None
-) -> dict[str, object]:
+def _given(population_path: Path | None, mid_year: int | None, claims_path: Path | None) -> Given:
     """What the rules take besides the file: the population (--population) and the claims (--claims)."""
-    extras: dict[str, object] = {}
+    from mappa_stats.rules.rule import Given  # lazy, as every heavy import: --help stays fast
+
+    population = None
     if population_path is not None:
         from mappa_stats.io.population import read_population  # lazy: pandas only when asked
 
-        extras["population"] = read_population(population_path, mid_year)
+        population = read_population(population_path, mid_year)
+    claims: tuple[ClaimLine, ...] = ()
     if claims_path is not None:
         from mappa_stats.rules.claims.parse import read_claims  # lazy: only with --claims
 
-        extras["claims"] = read_claims(claims_path)  # a bad line stops the run before any file is read
-    return extras
+        claims = tuple(read_claims(claims_path))  # a bad line stops the run before any file is read
+    return Given(population=population, claims=claims)
 
 
 def _render(done: Any, fmt: str, strict: bool, *, color: bool) -> str:

@@ -10,7 +10,7 @@ from mappa_stats.findings import Finding, Severity
 from mappa_stats.rules.claims.claim import DOES_NOT, REPRODUCES
 from mappa_stats.rules.claims.judge import check_claims
 from mappa_stats.rules.claims.parse import canonical_area
-from mappa_stats.rules.rule import CLAIMED, RATE, Context, finding, rule
+from mappa_stats.rules.rule import RATE, Context, finding, rule
 
 
 @rule(
@@ -22,18 +22,18 @@ from mappa_stats.rules.rule import CLAIMED, RATE, Context, finding, rule
 )
 def claims_file(ctx: Context) -> Iterator[Finding]:
     """The claims of a --claims file about this file's area and year, judged as the workbook's own are."""
-    claims = ctx.extras.get("claims") or []
+    claims = ctx.given.claims
     area = canonical_area(ctx.area.meta.area or "") or ctx.area.meta.area
     year = ctx.area.template.year
     mine = [c for c in claims if c.area == area and c.year == year]
     if not mine:
         ctx.skip("claims.file", f"no claim of the claims file is about {area or 'this area'} {year}")
         return
-    figures = ctx.extras.get("claim_figures") or {}
+    figures = ctx.given.claim_figures
     for result in check_claims(mine, figures):
         said = result.message[len(result.claim.where) + 2 :]
         if result.status == REPRODUCES:
-            ctx.extras.setdefault(CLAIMED, []).append(result.message)
+            ctx.claimed.append(result.message)
             continue
         yield finding(
             claims_file,
