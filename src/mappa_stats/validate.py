@@ -35,7 +35,7 @@ class RuleResult:
     """How one rule fared on one file."""
 
     id: str
-    severity: str
+    severity: Severity
     status: Status
     findings: int
     note: str = ""

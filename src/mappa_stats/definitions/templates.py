@@ -11,14 +11,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, get_args
 
 _SPACE = re.compile(r"\s+")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "\u00a0": " "})
 
-OPS = ("<=", ">=", "==")
+Op = Literal["<=", ">=", "=="]  # how a relation compares its sides
+OPS: tuple[Op, ...] = get_args(Op)
 SEVERITIES = ("error", "warning")
-KINDS = ("grid", "value", "list")
+TableKind = Literal["grid", "value", "list"]  # a table of levels × categories, one figure, or a list
+KINDS: tuple[TableKind, ...] = get_args(TableKind)
 VALUE_TYPES = ("count", "rate", "percentage")
 ROLES = ("rsos", "grand_total", "level1_total", "stated_rate", "level1_share")
 
@@ -94,7 +96,7 @@ class TableDef:
     """One published table: where to find it, its labels, totals, not-applicable cells and field codes."""
 
     id: str
-    kind: str  # "grid", "value" or "list"
+    kind: TableKind
     title: str
     match: tuple[str, ...]
     rows: tuple[Label, ...]
@@ -179,7 +181,7 @@ class Comparison:
     """One instance of a relation: the sum of the left cells op factor × the sum of the right cells."""
 
     left: tuple[Ref, ...]
-    op: str
+    op: Op
     right: tuple[Ref, ...]
     factor: float = 1.0
     # A plausibility band only: the comparison is not reported when left exceeds right × this factor

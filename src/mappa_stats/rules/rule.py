@@ -29,13 +29,13 @@ class Rule:
     """A rule: id, severity, one-line description and the function that checks it."""
 
     id: str
-    severity: str
+    severity: Severity
     description: str
     check: CheckFn
     stage: str = CELLS
 
 
-def rule(rule_id: str, severity: str, description: str, stage: str = CELLS) -> Callable[[CheckFn], Rule]:
+def rule(rule_id: str, severity: Severity, description: str, stage: str = CELLS) -> Callable[[CheckFn], Rule]:
     """Make a check function the Rule of this id (the name it is defined under is then the Rule)."""
 
     def make(fn: CheckFn) -> Rule:
