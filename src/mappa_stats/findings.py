@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
-from enum import StrEnum
 from typing import Any
 
+from mappa_stats.definitions.templates import Severity
 from mappa_stats.model import sheet_ref
-
-
-class Severity(StrEnum):
-    """How much a finding (and its rule) matters: an error fails the file; a warning only under --strict.
-    A str, so that it prints, compares and goes into JSON as the word itself ('error')."""
-
-    ERROR = "error"
-    WARNING = "warning"
-
 
 Number = int | float | str | None
 

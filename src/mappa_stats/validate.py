@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from mappa_stats.definitions.templates import Severity
 from mappa_stats.errors import MappaError
-from mappa_stats.findings import Finding, Severity
+from mappa_stats.findings import Finding
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.registry import rules_for
 from mappa_stats.rules.rule import Context, Given, Rule

@@ -26,6 +26,7 @@ from mappa_stats.definitions.templates import (
     Label,
     Ref,
     RelationRule,
+    Severity,
     TableDef,
     Template,
 )
@@ -213,7 +214,7 @@ def _relation(check: _Checker, r: Any, path: list[Any], rule_id: str, cells: _Ce
         raise check.fail([*path, "compare"], "a relation compares at least one pair of cells")
     return RelationRule(
         id=rule_id,
-        severity=severity,
+        severity=Severity(severity),
         description=check.get(r, "description", path, str),
         message=_message(check, r, "message", path),
         suggestion=_message(check, r, "suggestion", path),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any, Literal, get_args
 
@@ -18,7 +19,18 @@ _DASHES = str.maketrans({"–": "-", "—": "-", "‑": "-", "\u00a0": " "})
 
 Op = Literal["<=", ">=", "=="]  # how a relation compares its sides
 OPS: tuple[Op, ...] = get_args(Op)
-SEVERITIES = ("error", "warning")
+
+
+class Severity(StrEnum):
+    """How much a finding (and its rule) matters: an error fails the file; a warning only under --strict.
+    A str, so that it prints, compares and goes into JSON as the word itself ('error'). A year's relation
+    or stated claim says which it is, so it is part of the year's vocabulary."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+SEVERITIES = tuple(Severity)
 TableKind = Literal["grid", "value", "list"]  # a table of levels × categories, one figure, or a list
 KINDS: tuple[TableKind, ...] = get_args(TableKind)
 VALUE_TYPES = ("count", "rate", "percentage")
@@ -194,7 +206,7 @@ class RelationRule:
     """A rule tying cells together, defined as data: id, severity, wording and its comparisons."""
 
     id: str
-    severity: str
+    severity: Severity
     description: str
     message: str
     suggestion: str
@@ -212,7 +224,7 @@ class Claim:
     numerator: Ref
     denominator: Ref
     message: str
-    severity: str = "error"
+    severity: Severity = Severity.ERROR
     suggestion: str = "state the share as a percentage"
 
 

@@ -18,8 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.definitions.templates import TableDef
-from mappa_stats.findings import Severity
+from mappa_stats.definitions.templates import Severity, TableDef
 from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (

@@ -13,7 +13,7 @@ from typing import Any
 
 from mappa_stats.combine.result import AreaLine, Combined
 from mappa_stats.definitions.constants import NATIONAL, NSD_ID
-from mappa_stats.findings import Severity
+from mappa_stats.definitions.templates import Severity
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (
     LANGUAGE,

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from mappa_stats.findings import Severity
+from mappa_stats.definitions.templates import Severity
 from mappa_stats.render.pack import cell_fix, clean
 from mappa_stats.version import __version__
 

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mappa_stats.definitions.templates import TableDef
+from mappa_stats.definitions.templates import Severity, TableDef
 from mappa_stats.errors import InputError
-from mappa_stats.findings import Finding, Severity
+from mappa_stats.findings import Finding
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mappa_stats.findings import Finding, Severity
+from mappa_stats.definitions.templates import Severity
+from mappa_stats.findings import Finding
 from mappa_stats.render.as_json import as_json
 from mappa_stats.safetext import markdown, terminal
 from mappa_stats.validate import FileReport, Status

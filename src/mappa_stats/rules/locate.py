@@ -19,8 +19,8 @@ from itertools import combinations
 from math import comb
 
 from mappa_stats.definitions.equations import equations as year_equations
-from mappa_stats.definitions.templates import Comparison, Ref, Template
-from mappa_stats.findings import Finding, Severity
+from mappa_stats.definitions.templates import Comparison, Ref, Severity, Template
+from mappa_stats.findings import Finding
 from mappa_stats.model import BLANK_ZERO, AreaTables, sheet_ref
 from mappa_stats.numbers import judge
 from mappa_stats.rules.shares import percent_text

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
-from mappa_stats.definitions.templates import Template
+from mappa_stats.definitions.templates import Severity, Template
 from mappa_stats.errors import InputError
-from mappa_stats.findings import Finding, Severity, plain
+from mappa_stats.findings import Finding, plain
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.model import AreaTables

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from mappa_stats.definitions.equations import equations
 from mappa_stats.definitions.templates import Comparison, Ref, RelationRule, Template
-from mappa_stats.findings import Finding, Severity, plain
+from mappa_stats.findings import Finding, plain
 from mappa_stats.model import AreaTables, Cell
 from mappa_stats.numbers import half_up
 from mappa_stats.rules.rule import Context, Rule, finding
@@ -37,7 +37,7 @@ def relation_rule(relation: RelationRule) -> Rule:
         if not typed_found:
             yield from only_totals
 
-    made = Rule(relation.id, Severity(relation.severity), relation.description, check)
+    made = Rule(relation.id, relation.severity, relation.description, check)
     return made
 
 

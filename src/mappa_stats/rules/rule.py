@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mappa_stats.definitions.templates import TableDef
-from mappa_stats.findings import Finding, Severity
+from mappa_stats.definitions.templates import Severity, TableDef
+from mappa_stats.findings import Finding
 from mappa_stats.model import AreaTables, Cell
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from mappa_stats.definitions.templates import Claim
-from mappa_stats.findings import Finding, Severity, plain
+from mappa_stats.findings import Finding, plain
 from mappa_stats.model import PERCENT, TEXT_NUMBER, Cell
 from mappa_stats.numbers import half_up, judge
 from mappa_stats.rules.rule import Context, Rule, finding
@@ -51,7 +51,7 @@ def share_rule(claim: Claim) -> Rule:
         if stated is not None:
             yield from _judge(made, claim, ctx, *stated)
 
-    made = Rule(claim.rule, Severity(claim.severity), claim.description, check)
+    made = Rule(claim.rule, claim.severity, claim.description, check)
     return made
 
 

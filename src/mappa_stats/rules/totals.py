@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mappa_stats.definitions.equations import equations
-from mappa_stats.definitions.templates import TableDef
-from mappa_stats.findings import Finding, Severity, plain
+from mappa_stats.definitions.templates import Severity, TableDef
+from mappa_stats.findings import Finding, plain
 from mappa_stats.rules.rule import Context, Rule, finding, rule
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mappa_stats.definitions.templates import TableDef, Template
-from mappa_stats.findings import Finding, Severity, plain
+from mappa_stats.definitions.templates import Severity, TableDef, Template
+from mappa_stats.findings import Finding, plain
 from mappa_stats.model import (
     BLANK,
     BLANK_ZERO,

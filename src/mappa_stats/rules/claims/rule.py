@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mappa_stats.findings import Finding, Severity
+from mappa_stats.definitions.templates import Severity
+from mappa_stats.findings import Finding
 from mappa_stats.rules.claims.claim import DOES_NOT, REPRODUCES
 from mappa_stats.rules.claims.judge import check_claims
 from mappa_stats.rules.claims.parse import canonical_area
