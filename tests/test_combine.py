@@ -286,7 +286,7 @@ def test_json_follows_its_schema(tidy_2015: Path) -> None:
     document = json.loads(run("combine", tidy_2015, "--population", ONS_2014, "-f", "json").stdout)
     schema = json.loads((schemas_dir() / "combine.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
-    assert document["schema_version"] == "1.1"
+    assert document["schema_version"] == "1.2"
     assert document["status"] == "pass"
     assert document["exit_code"] == 0
 

@@ -323,12 +323,14 @@ def _ods_pages(path: Path) -> dict[str, dict[str, Any]]:
 def test_the_ods_has_the_page_setup_of_the_xlsx(national_2024: dict[str, Path]) -> None:
     """Every worksheet of both editions: landscape A4, Excel's default margins, the table's header row
     repeated on every page; the chart's worksheet on one page so the chart is never cut; one page wide, but
-    the area table (25 columns, 604 characters) four and the Returns table (287) two, each page repeating
+    the area table (25 columns, 604 characters) four, the Returns table (287) and each breakdown (eight
+    category and level columns and a total) two, each page repeating
     the first column, rather than shrunk below three quarters (183 characters a page at 0.75)."""
     xlsx, ods = _xlsx_pages(national_2024["xlsx"]), _ods_pages(national_2024["ods"])
     assert ods == xlsx
     assert len(xlsx) == 22
-    wide = {"Area_table": 4, "Returns": 2}
+    # The breakdowns (Tables A3-A5): eight category and level columns and a total, two pages wide.
+    wide = {"Area_table": 4, "Returns": 2, "Table_A3": 2, "Table_A4": 2, "Table_A5": 2}
     for sheet, setup in xlsx.items():
         expected_tall = 1 if sheet == "Chart_rate" else 0
         assert (setup["orientation"], setup["paper"], setup["pages wide"], setup["pages tall"]) == (

@@ -3,6 +3,7 @@ rounds with pandas, half to even (98.5 → 98). Every rate, share and stated fig
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 
@@ -14,6 +15,16 @@ def half_up(value: Decimal, places: int = 0) -> Decimal:
 def half_even(value: Decimal, places: int = 0) -> Decimal:
     """Round half to even (2.5 → 2), as pandas' round in the Ministry's national pipeline does."""
     return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
+
+
+def rounding(name: str) -> Callable[[Decimal, int], Decimal]:
+    """The rounding a definition names ('half_up' or 'half_even'): the national publication chooses its own
+    (schemas/national.json), so which rule rounds a published figure is data, and the rule is written here
+    only. Places may be negative: -2 rounds to the nearest 100."""
+    chosen = {"half_up": half_up, "half_even": half_even}.get(name)
+    if chosen is None:
+        raise ValueError(f"unknown rounding {name!r}: half_up or half_even")
+    return chosen
 
 
 def judge(

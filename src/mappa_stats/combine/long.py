@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mappa_stats.combine.result import Combined, field_of_role
+from mappa_stats.combine.result import Combined, field_of_role, published_rate
 from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.templates import Template
 from mappa_stats.model import AreaTables, summable
@@ -34,6 +34,32 @@ def area_values(tables: AreaTables) -> dict[str, float | None]:
     return out
 
 
+def own_totals(
+    area_form: Template, own_form: Template, values: dict[str, float | None]
+) -> dict[str, float | None]:
+    """A form narrower than an area's (the National Security Division's, Category 4 only): its figure of each
+    grand total of the area form it does not carry (TOTAL_MAPPA_OFFENDERS, YEARTOT …), the sum of its own
+    cells of that table, as the area table shows it. So every figure the area table prints for it is in the
+    CSV and JSON too."""
+    out: dict[str, float | None] = {}
+    for table in area_form.tables:
+        if table.kind != "grid" or table.value_type != "count":
+            continue
+        last_row, last_column = table.rows[-1], table.columns[-1]
+        code = table.fields.get((last_row.id, last_column.id))
+        own = next((t for t in own_form.tables if t.id == table.id), None)
+        if code is None or code in values or own is None or not (last_row.is_total or last_column.total_of):
+            continue
+        totals = {c.id for c in own.columns if c.total_of}
+        parts = [
+            values.get(f)
+            for (r, c), f in own.fields.items()
+            if not own.row(r).is_total and c not in totals and own.is_applicable(r, c)
+        ]
+        out[code] = None if any(v is None for v in parts) else sum(v for v in parts if v is not None)
+    return out
+
+
 def long_rows(combined: Combined) -> list[tuple[str, str, str, int | float]]:
     """(area, year, field, value): every figure of every counted area, then England and Wales.
 
@@ -49,7 +75,7 @@ def long_rows(combined: Combined) -> list[tuple[str, str, str, int | float]]:
             if value is not None:
                 rows.append((line.area, combined.year, code, _number(value)))
         if line.rate is not None:
-            rows.append((line.area, combined.year, rate_code, line.rate.rounded))
+            rows.append((line.area, combined.year, rate_code, published_rate(line.rate)))
         if line.population is not None:
             rows.append((line.area, combined.year, "POP10PLUS", line.population))
     seen: set[str] = set()
@@ -60,7 +86,7 @@ def long_rows(combined: Combined) -> list[tuple[str, str, str, int | float]]:
                     seen.add(cell.field)
                     rows.append((NATIONAL, combined.year, cell.field, cell.value))
     if combined.national_rate is not None:
-        rows.append((NATIONAL, combined.year, rate_code, combined.national_rate.rounded))
+        rows.append((NATIONAL, combined.year, rate_code, published_rate(combined.national_rate)))
     if combined.national_population is not None:
         rows.append((NATIONAL, combined.year, "POP10PLUS", combined.national_population))
     return rows

@@ -1,8 +1,10 @@
 """The national tables: each of the year's count tables summed over the counted returns, never a partial
-sum, with Category 4 beside Category 3 where a return carries it."""
+sum, with Category 4 beside Category 3 where a return carries it, and the breakdowns' totals
+(schemas/national.json)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -62,20 +64,35 @@ def _agreed_labels(counted: Sequence[AreaLine]) -> dict[tuple[str, str], str]:
     return {key: next(iter(found)) for key, found in given.items() if len(found) == 1}
 
 
-class _Shape(NamedTuple):
-    """A national table's columns (Category 4 inserted where carried), their field codes and totals."""
+class _Row(NamedTuple):
+    """A national table's row: its id, label, and the rows it adds up when it is a total."""
 
+    id: str
+    label: str
+    total_of: tuple[str, ...]
+
+    @property
+    def is_total(self) -> bool:
+        return bool(self.total_of)
+
+
+class _Shape(NamedTuple):
+    """A national table's rows and columns (Category 4 and the breakdowns' totals added), their field codes
+    and totals, and the columns and rows added to the year's table (always applicable)."""
+
+    rows: list[_Row]
     columns: list[tuple[str, str]]  # (column id, label)
     column_ids: list[str]
     fields: dict[tuple[str, str], str]  # (row id, column id) → field code
     totals_of_column: dict[str, list[str]]  # a total column → the columns it adds up
+    added: set[str]  # column and row ids the national table adds
 
 
 def _national_table(
     table: TableDef, number: str, carried: dict[str, list[float | None]], labels: dict[tuple[str, str], str]
 ) -> NationalTable:
     """One table summed over the counted returns, its rows labelled as the returns' forms agree."""
-    shape = _with_category4(table, carried)
+    shape = _with_breakdown_totals(table, _with_category4(table, carried))
     cells = _cells(table, shape, carried)
     return NationalTable(
         number=number,
@@ -83,32 +100,69 @@ def _national_table(
         columns=tuple(shape.columns),
         rows=tuple(
             (r.id, labels.get((table.id, r.id), r.label), tuple(cells[(r.id, c)] for c in shape.column_ids))
-            for r in table.rows
+            for r in shape.rows
         ),
+        total_rows=tuple(r.id for r in shape.rows if r.is_total),
+        total_columns=tuple(c for c in shape.column_ids if shape.totals_of_column.get(c)),
     )
 
 
 def _with_category4(table: TableDef, carried: dict[str, list[float | None]]) -> _Shape:
-    """The table's own columns, with Category 4 beside Category 3 when a return carries it (and in the totals
-    that add up Category 3)."""
+    """The table's own columns, with Category 4's after Category 3's when a return carries them (cat4 beside
+    cat3; cat4l2 and cat4l3 after cat3l3 in the breakdowns), and in the totals that add up Category 3."""
     columns = [(c.id, c.label) for c in table.columns]
     fields = dict(table.fields)
     totals_of_column = {c.id: list(c.total_of) for c in table.columns}
     column_ids = [c.id for c in table.columns]
-    spec = layout()["category4"]
-    cat3, cat4 = spec["beside_column"], spec["column"]
-    if cat3 in column_ids and any(
-        _cat4(fields[(r.id, cat3)]) in carried for r in table.rows if (r.id, cat3) in fields
-    ):
-        at = column_ids.index(cat3) + 1
-        columns.insert(at, (cat4, spec["label"]))
-        column_ids.insert(at, cat4)
+    rows = [_Row(r.id, r.label, tuple(r.total_of)) for r in table.rows]
+    twins: dict[str, dict[str, str]] = layout()["category4"]["columns"]
+    sources = [
+        c
+        for c in column_ids
+        if c in twins and any(_cat4(fields[(r.id, c)]) in carried for r in table.rows if (r.id, c) in fields)
+    ]
+    at = max((column_ids.index(c) for c in sources), default=0) + 1
+    for k, source in enumerate(sources):
+        twin = twins[source]["column"]
+        columns.insert(at + k, (twin, twins[source]["label"]))
+        column_ids.insert(at + k, twin)
         for r in table.rows:
-            fields[(r.id, cat4)] = _cat4(fields[(r.id, cat3)])
+            if (r.id, source) in fields:
+                fields[(r.id, twin)] = _cat4(fields[(r.id, source)])
         for members in totals_of_column.values():
-            if cat3 in members:
-                members.append(cat4)
-    return _Shape(columns, column_ids, fields, totals_of_column)
+            if source in members:
+                members.append(twin)
+    added = {twins[c]["column"] for c in sources}
+    return _Shape(rows, columns, column_ids, fields, totals_of_column, added)
+
+
+def _with_breakdown_totals(table: TableDef, shape: _Shape) -> _Shape:
+    """A breakdown table (age, sex, ethnicity) with a Total column and a Total row, as the Ministry's tables
+    have them (schemas/national.json `breakdown_totals`): field codes AGE1_TOT, AGETOT_CAT1L2, AGETOT."""
+    spec = layout()["breakdown_totals"]
+    if table.id not in spec["tables"] or any(r.is_total for r in shape.rows):
+        return shape
+    pattern = re.compile(spec["field_pattern"])
+    column, row = spec["column"], spec["row"]
+    plain_columns, plain_rows = list(shape.column_ids), [r.id for r in shape.rows]
+    fields = dict(shape.fields)
+    stem = ""
+    for (row_id, column_id), code in shape.fields.items():
+        found = pattern.match(code)
+        if found is None:
+            return shape  # a code not of the breakdown form: the table is left as the year has it
+        stem = found["stem"]
+        fields[(row_id, column["id"])] = spec["row_total_field"].format(stem=stem, row=found["row"])
+        fields[(row["id"], column_id)] = spec["column_total_field"].format(stem=stem, column=found["column"])
+    fields[(row["id"], column["id"])] = spec["grand_total_field"].format(stem=stem)
+    return _Shape(
+        rows=[*shape.rows, _Row(row["id"], row["label"], tuple(plain_rows))],
+        columns=[*shape.columns, (column["id"], column["label"])],
+        column_ids=[*shape.column_ids, column["id"]],
+        fields=fields,
+        totals_of_column={**shape.totals_of_column, column["id"]: plain_columns},
+        added=shape.added | {column["id"], row["id"]},
+    )
 
 
 def _cells(
@@ -116,16 +170,15 @@ def _cells(
 ) -> dict[tuple[str, str], NationalCell]:
     """Every cell: the plain cells summed over the returns, then the total columns and the total rows summed
     from them; '[z]' where the cell does not apply."""
-    added = layout()["category4"]["column"]
     fields, totals_of_column, column_ids = shape.fields, shape.totals_of_column, shape.column_ids
 
     def applicable(row_id: str, column_id: str) -> bool:
-        return column_id == added or table.is_applicable(row_id, column_id)
+        return row_id in shape.added or column_id in shape.added or table.is_applicable(row_id, column_id)
 
     cells: dict[tuple[str, str], NationalCell] = {}
     plain_columns = [c for c in column_ids if not totals_of_column.get(c)]
     total_columns = [c for c in column_ids if totals_of_column.get(c)]
-    for r in (r for r in table.rows if not r.is_total):
+    for r in (r for r in shape.rows if not r.is_total):
         for c in plain_columns:
             code = fields[(r.id, c)]
             cells[(r.id, c)] = (
@@ -134,7 +187,7 @@ def _cells(
         for c in total_columns:
             parts = [cells[(r.id, p)] for p in totals_of_column[c] if applicable(r.id, p)]
             cells[(r.id, c)] = _sum(parts, fields[(r.id, c)])
-    for r in (r for r in table.rows if r.is_total):
+    for r in (r for r in shape.rows if r.is_total):
         for c in column_ids:
             code = fields[(r.id, c)]
             if not applicable(r.id, c):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -13,6 +14,7 @@ from mappa_stats.definitions.load import schemas_dir
 from mappa_stats.definitions.templates import TableDef, Template
 from mappa_stats.io.population import NationalRow
 from mappa_stats.io.population_rate import Rate
+from mappa_stats.numbers import rounding
 from mappa_stats.validate import FileReport
 
 # Inputs read from a folder; a file named on the command line is read whatever its name.
@@ -44,9 +46,23 @@ UNREADABLE = "unreadable"
 
 @cache
 def layout() -> dict[str, Any]:
-    """The Ministry's table numbers and the Category 4 column (schemas/national.json): data, not code."""
+    """The national definition (schemas/national.json): the Ministry's table numbers, the Category 4
+    columns, the breakdowns' totals, the publication's rounding and the relations: data, not code."""
     loaded: dict[str, Any] = json.loads((schemas_dir() / "national.json").read_text(encoding="utf-8"))
     return loaded
+
+
+def published_rate(rate: Rate) -> int:
+    """The rate per 100,000 as the national publication prints it: rounded the way schemas/national.json
+    says the Ministry rounds it (`rounding.rate`: pandas round, half to even, so 62.5 → 62)."""
+    return int(rounding(layout()["rounding"]["rate"])(rate.exact, 0))
+
+
+def published_population(population: int) -> int:
+    """The population aged 10+ as the national publication prints it: to the nearest 100, rounded as the
+    Ministry rounds it (`rounding.population`: half to even, so 726,050 → 726,000)."""
+    spec = layout()["rounding"]
+    return int(rounding(spec["population"])(Decimal(population), spec["population_places"]))
 
 
 def field_of_role(template: Template, role: str) -> str | None:
@@ -95,8 +111,13 @@ class AreaLine:
 
     @property
     def population_rounded(self) -> int | None:
-        """The population aged 10+ rounded to the nearest 100, as the area table publishes it."""
-        return None if self.population is None else (self.population + 50) // 100 * 100
+        """The population aged 10+ rounded to the nearest 100 as the national publication rounds it."""
+        return None if self.population is None else published_population(self.population)
+
+    @property
+    def rate_published(self) -> int | None:
+        """The RSO rate as the national publication rounds it (half to even, as the Ministry does)."""
+        return None if self.rate is None else published_rate(self.rate)
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,27 @@ class NationalTable:
     table: TableDef
     columns: tuple[tuple[str, str], ...]  # (column id, label)
     rows: tuple[tuple[str, str, tuple[NationalCell, ...]], ...]  # (row id, label, cells)
+    total_rows: tuple[str, ...] = ()  # the ids of the rows that add up others
+    total_columns: tuple[str, ...] = ()  # the ids of the columns that add up others
+
+    def cell(self, row_id: str, column_id: str) -> NationalCell | None:
+        """The cell at a row and column, or None when the table has no such row or column."""
+        columns = [c for c, _ in self.columns]
+        for rid, _, cells in self.rows:
+            if rid == row_id and column_id in columns:
+                return cells[columns.index(column_id)]
+        return None
+
+    def plain_cells(self) -> list[NationalCell]:
+        """The cells that are neither in a total row nor in a total column."""
+        keep = [c not in self.total_columns for c, _ in self.columns]
+        return [
+            cell
+            for rid, _, cells in self.rows
+            if rid not in self.total_rows
+            for cell, kept in zip(cells, keep, strict=True)
+            if kept
+        ]
 
     @property
     def title(self) -> str:

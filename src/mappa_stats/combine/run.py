@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from mappa_stats.combine.check import check_national
 from mappa_stats.combine.files import expand, expected_areas, identify
-from mappa_stats.combine.long import area_values
+from mappa_stats.combine.long import area_values, own_totals
 from mappa_stats.combine.national import national
 from mappa_stats.combine.rates import national_rates
 from mappa_stats.combine.result import (
@@ -127,6 +128,7 @@ def combine(
     for number, name in expected_areas(chosen).items():
         lines.append(_area_verdict(number, name, entries, by_file, loaded, problems))
     national_tables = national(template, [line for line in lines if line.counted])
+    check_national(chosen, national_tables, lines)  # before anything is written: a broken table stops here
     rates = national_rates(lines, template, national_tables, loaded)
     return Combined(
         year=chosen,
@@ -344,6 +346,8 @@ def _area_line(
     """An area's line: its verdict, its figures as the wide frame holds them, population and rate."""
     values = area_values(tables)
     template = tables.template
+    if number == NSD_ID:  # its figures of the area table's totals, which its own form does not carry
+        values |= own_totals(load_template(template.year), template, values)
     status = report.status()
     errors, warnings = report.errors, report.warnings
     if errors:

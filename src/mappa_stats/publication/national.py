@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.combine.result import AreaLine, Combined
+from mappa_stats.combine.result import AreaLine, Combined, published_rate
 from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.publication.ods import write_ods_sheets
@@ -105,7 +105,7 @@ def returns_table(combined: Combined) -> tuple[tuple[str, ...], list[tuple[Any, 
                 figure(a.rsos),
                 figure(a.total, "[x]"),
                 figure(a.population_rounded),
-                figure(None if a.rate is None else a.rate.rounded),
+                figure(a.rate_published),
                 check,
                 findings_text(combined, a),
             )
@@ -149,7 +149,11 @@ def chart_description(combined: Combined, rated: list[tuple[str, int]]) -> str:
     low = min(rated, key=lambda pair: pair[1])
     national = combined.national_rate
     # An incomplete set's sum is not the national rate: named as the tables' titles name it (PARTIAL …).
-    mean = f" The {national_label(combined)} rate is {national.rounded:,}." if national is not None else ""
+    mean = (
+        f" The {national_label(combined)} rate is {published_rate(national):,}."
+        if national is not None
+        else ""
+    )
     return (
         f"Horizontal bar chart of registered sexual offenders per 100,000 people aged 10 and over, "
         f"{combined.year}: one bar for each of the {plural(len(rated), 'area')} with a rate, in the order "
@@ -224,7 +228,7 @@ def _area_sheet(combined: Combined, source: str) -> OutputSheet:
 
 def _chart_sheet(combined: Combined, source: str) -> OutputSheet | None:
     """The rate of each area with one, as a table and a bar chart of it (None: no area has a rate)."""
-    rated = [(a.area, a.rate.rounded) for a in combined.areas if a.rate is not None]
+    rated = [(a.area, a.rate_published) for a in combined.areas if a.rate_published is not None]
     if not rated:
         return None
     year = combined.year

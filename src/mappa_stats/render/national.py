@@ -13,16 +13,19 @@ from typing import Any
 
 from tabulate import tabulate
 
-from mappa_stats.combine.result import AreaLine, Combined, NationalCell, NationalTable, field_of_role
+from mappa_stats.combine.result import (
+    AreaLine,
+    Combined,
+    NationalCell,
+    NationalTable,
+    field_of_role,
+    published_population,
+    published_rate,
+)
 from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.safetext import markdown, terminal
 
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT BE CHECKED", "missing": "MISSING"}
-
-
-def to_hundred(value: int) -> int:
-    """Rounded half up to the nearest 100, as the area table publishes populations."""
-    return (value + 50) // 100 * 100
 
 
 def _n(value: int | None) -> str:
@@ -133,7 +136,7 @@ def summary_rows(combined: Combined) -> tuple[list[str], list[list[str]]]:
                 _n(None if cat1 is None else int(cat1)),
                 _n(None if total is None else int(total)),
                 _n(a.population_rounded),
-                "" if a.rate is None else str(a.rate.rounded),
+                "" if a.rate_published is None else str(a.rate_published),
                 a.rate_note if a.counted and combined.population_path else "",
             ]
         )
@@ -161,7 +164,7 @@ def _rate_line(combined: Combined) -> str | None:
     incomplete = "" if counted == len(areas) else " (incomplete: not a national rate until every area is in)"
     return (
         f"{NATIONAL}: {rate.rsos:,} RSOs ÷ {rate.population:,} people aged 10+ ({whose}) × 100,000 = "
-        f"{rate.two_dp} → {rate.rounded} per 100,000{incomplete}"
+        f"{rate.two_dp} → {published_rate(rate)} per 100,000{incomplete}"
     )
 
 
@@ -219,7 +222,7 @@ def _area_row(
         if a.population_rounded is not None
         else ("[z]" if a.area_id == NSD_ID else "[x]")
     )
-    rate: Any = a.rate.rounded if a.rate is not None else ("[z]" if a.area_id == NSD_ID else "[x]")
+    rate: Any = a.rate_published if a.rate is not None else ("[z]" if a.area_id == NSD_ID else "[x]")
     return [a.area, *figures, pop, rate]
 
 
@@ -240,12 +243,12 @@ def area_table(combined: Combined, full: bool = True) -> tuple[list[str], list[l
         v = combined.national_value(code)
         national_figures.append("[x]" if v is None else v)
     pop_n = combined.national_population
-    rate_n = combined.national_rate.rounded if combined.national_rate is not None else None
+    rate_n = None if combined.national_rate is None else published_rate(combined.national_rate)
     rows.append(
         [
             NATIONAL,
             *national_figures,
-            "[x]" if pop_n is None else to_hundred(pop_n),
+            "[x]" if pop_n is None else published_population(pop_n),
             "[x]" if rate_n is None else rate_n,
         ]
     )
@@ -257,11 +260,10 @@ def _inner_fields(table: NationalTable) -> list[str]:
     columns = [column_id for column_id, _ in table.columns]
     out = []
     for row_id, _, cells in table.rows:
-        if table.table.row(row_id).is_total:
+        if row_id in table.total_rows:
             continue
         for column_id, cell in zip(columns, cells, strict=True):
-            known = any(c.id == column_id for c in table.table.columns)
-            if not known or not table.table.column(column_id).is_total:
+            if column_id not in table.total_columns:
                 out.append(cell.field)  # Category 4's column is the NSD's own, never a total
     return out
 

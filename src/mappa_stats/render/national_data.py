@@ -9,12 +9,14 @@ import io
 from typing import Any
 
 from mappa_stats.combine.long import long_rows
-from mappa_stats.combine.result import Combined
+from mappa_stats.combine.result import Combined, published_population, published_rate
 from mappa_stats.render.as_json import as_json
 from mappa_stats.render.national import verdict
 from mappa_stats.version import __version__
 
-SCHEMA_VERSION = "1.1"  # 1.1: problem kind "blank", area status "error"
+SCHEMA_VERSION = (
+    "1.2"  # 1.1: problem kind "blank", area status "error"; 1.2: the published rate and population
+)
 
 
 def render_csv(combined: Combined) -> str:
@@ -62,6 +64,7 @@ def _areas(combined: Combined) -> list[dict[str, Any]]:
             "population_aged_10_plus": a.population,
             "population_rounded": a.population_rounded,
             "rate": _rate(a.rate),
+            "rate_published": a.rate_published,
             "rate_note": a.rate_note,
             "values": {
                 k: (None if v is None else int(v) if float(v).is_integer() else v)
@@ -93,7 +96,13 @@ def _national(combined: Combined) -> dict[str, Any]:
             for t in combined.tables
         ],
         "population_aged_10_plus": combined.national_population,
+        "population_rounded": (
+            None
+            if combined.national_population is None
+            else published_population(combined.national_population)
+        ),
         "rate": _rate(combined.national_rate),
+        "rate_published": None if combined.national_rate is None else published_rate(combined.national_rate),
     }
 
 
