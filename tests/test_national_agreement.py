@@ -23,6 +23,7 @@ from combine_sets import SUM_OF_IDS, returns_set
 from conftest import KENT_CSV
 from mappa_stats.cli.main import main
 from mappa_stats.combine import run as combine_run
+from mappa_stats.combine.national import national as build_national
 from mappa_stats.combine.result import NationalTable
 from returns import KENT, NSD, make_return
 
@@ -112,7 +113,7 @@ def test_a_broken_national_relation_stops_combine_and_writes_nothing(
 ) -> None:
     """A built table that loses a column (Category 4, Level 2 of the age table) is caught before anything is
     written: one line, an internal error naming the table; no output file."""
-    built = combine_run.national
+    built = build_national  # the function combine() calls (combine.run.national), wrapped below
 
     def dropping(*args: Any, **kwargs: Any) -> list[NationalTable]:
         tables: list[NationalTable] = built(*args, **kwargs)
@@ -147,7 +148,7 @@ def test_a_lost_breakdown_total_names_the_cell(
     national_set: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A breakdown table built without the Total column: the relation's cell is named."""
-    built = combine_run.national
+    built = build_national  # the function combine() calls (combine.run.national), wrapped below
 
     def without_total(*args: Any, **kwargs: Any) -> list[NationalTable]:
         tables: list[NationalTable] = built(*args, **kwargs)
