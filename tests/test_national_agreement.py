@@ -260,3 +260,24 @@ def test_the_rounding_is_the_national_definitions_choice() -> None:
     assert rounding("half_up")(Decimal("62.5"), 0) == 63
     with pytest.raises(ValueError, match="unknown rounding"):
         rounding("nearest")
+
+
+# --- the Ministry's spelling of a field -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["CAT2L2SFOOTHER", "CAT2L2SFOTHER"])
+def test_both_spellings_of_the_sfo_other_field_are_read_and_the_one_found_is_named(
+    tmp_path: Path, written: str
+) -> None:
+    """The form's CAT2L2SFOOTHER and the Ministry's code's CAT2L2SFOTHER (1-import-data.py) are one field;
+    where its cell is said (here: left blank), the header it was found under is named."""
+    from returns import figures
+
+    values: dict[str, Any] = dict(figures("2023-24"))
+    values["CAT2L2SFOOTHER"] = None
+    path = make_return(tmp_path / "kent.xlsx", "2023-24", values, header={"CAT2L2SFOOTHER": written})
+    result = run("validate", path)
+    assert result.exit_code == 0, result.output
+    assert "CAT2L2SFOOTHER ('23-24 data'!" in result.output
+    named = f"(headed {written}, read as CAT2L2SFOOTHER)"
+    assert (named in result.output) == (written == "CAT2L2SFOTHER"), result.output

@@ -186,6 +186,17 @@ def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
     return header
 
 
+def _spellings(data: Sheet, template: Template) -> dict[str, str]:
+    """Field code → the header it was found under, where that is one of the spellings the Ministry's code
+    reads (`return.header_typos`: CAT2L2SFOTHER for CAT2L2SFOOTHER, as 1-import-data.py has it)."""
+    out: dict[str, str] = {}
+    for (row, _), cell in data.cells.items():
+        typed = _text(cell.value).upper()
+        if row == 1 and typed in template.return_typos:
+            out[template.return_typos[typed]] = typed
+    return out
+
+
 def _totals(template: Template) -> set[str]:
     """The field codes of the year's grid totals, which the return does not carry."""
     return {eq.total for eq in equations(template) if eq.table}
@@ -289,6 +300,9 @@ def read_return(
     area = _area(display, sheets, data, header)
     totals = _totals(template)
     values = _typed_values(display, sheets, data, header)
+    for code, typed in _spellings(data, template).items():
+        if code in values:  # the field as its column was headed: the Ministry's spelling, named wherever said
+            values[code]["source"] += f" (headed {typed}, read as {code})"
     _derive_totals(values, [e for e in equations(template) if e.table and e.total not in values])
     row_labels: list[tuple[str, str, str]] = []
     values.update(_breakdowns(display, sheets, template, row_labels))
