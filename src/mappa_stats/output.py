@@ -157,6 +157,15 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot be written ({exc.strerror or exc}); check the folder and free space"
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    """True when two paths are one file (its device and inode): a hard link or a symbolic link to an
+    input is that input, whatever it is called."""
+    try:
+        return os.path.samestat(os.stat(one), os.stat(other))
+    except (OSError, ValueError):
+        return False
+
+
 def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = False) -> None:
     """Refuse an output that is an input, a folder, a device, too long a name, or someone else's file."""
     name = shown(output)
@@ -170,15 +179,20 @@ def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = F
             f"{name}: is a device or stream, not a file; leave out -o to write to standard output, "
             "or give a file name"
         )
+    if output.is_symlink() and not output.exists():
+        raise OutputError(
+            f"{name}: is a link to {shown(os.readlink(output))}, which does not exist; writing through it "
+            "would create a file elsewhere: give the file's own name, or remove the link"
+        )
     target = output.resolve()
     for source in inputs:
-        if str(source) == "-" or not source.exists():
+        if str(source) == "-":
             continue
-        if source.resolve() == target:
+        if _same_file(source, output):
             raise OutputError(
                 f"{name}: is also an input file; the input is never overwritten, choose another name"
             )
-        in_folder = source.is_dir() and target.parent == source.resolve()
+        in_folder = source.is_dir() and _same_file(source, target.parent)
         if in_folder and output.exists() and not is_own_output(output):
             # A folder given as input: its files are inputs too, whatever --force says.
             raise OutputError(

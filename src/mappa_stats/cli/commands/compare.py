@@ -94,6 +94,5 @@ def compare(
     result = run_compare(
         list(files), year=year_given(year), thresholds=thresholds, claims=claims, population=population
     )
-    inputs = [*files, *(given for given in (claims_path, population_path) if given)]
-    emit(render(Document.COMPARISON, fmt, result, strict), output, inputs)
+    emit(render(Document.COMPARISON, fmt, result, strict), output)
     sys.exit(exit_code(result, strict))

@@ -117,5 +117,5 @@ def rate(
         )
     else:
         results, national = [], r.national_view(population, all_ages)
-    emit(render(Document.RATE, fmt, results, national, population), output, [*workbooks, population_path])
+    emit(render(Document.RATE, fmt, results, national, population), output)
     sys.exit(1 if any(x.matches is False or x.needs is not None for x in results) else 0)

@@ -76,6 +76,5 @@ def signoff(
 
         population = read_population(population_path, mid_year)
     report = validate_area(area, level1_share=level1_share, given=Given(population=population))
-    inputs = [file, *([population_path] if population_path else [])]
-    emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output, inputs)
+    emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output)
     sys.exit(exit_code([report], strict))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.emit import emit, forced, read_files
 from mappa_stats.cli.options import (
     EXIT_CODES,
     FILE,
@@ -80,11 +80,11 @@ def tables(
         write_atomic(
             output,
             lambda temp: write_publication(area, temp, fmt, cover, validation),
-            [file],
+            read_files(),
             force=forced(),
         )
         n = len(validation.errors)
         note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
         click.echo(f"wrote {shown(output)}{note}", err=True)
         return
-    emit(render(Document.TABLES, fmt, area), output, [file])
+    emit(render(Document.TABLES, fmt, area), output)
