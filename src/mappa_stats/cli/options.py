@@ -234,3 +234,23 @@ AREA_OVERRIDE = click.option(
     help="Use --area (or, without it, the workbook's 'MAPPA area' cell) even when the workbook or its "
     "file name names another area.",
 )
+
+
+def _accept_ocr(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """--accept-ocr: a PDF's invisible text (an OCR layer) is read, for this command only."""
+    if value:
+        from mappa_stats.io.pdf import ACCEPT_OCR as accepted
+
+        token = accepted.set(True)
+        ctx.call_on_close(lambda: accepted.reset(token))
+    return value
+
+
+ACCEPT_OCR = click.option(
+    "--accept-ocr",
+    is_flag=True,
+    expose_value=False,
+    callback=_accept_ocr,
+    help="Read a PDF whose text is invisible (the OCR layer of a scanned page, which may misread a figure); "
+    "the report says which pages. Without it such a PDF is refused.",
+)

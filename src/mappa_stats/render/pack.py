@@ -177,6 +177,8 @@ class Pack:
             population = f"{Path(clean(self.population.path)).name} ({self.population.layout}, {vintage})"
         return [
             ("Checked file", Path(clean(self.area.meta.path)).name),
+            # How the file was read (its area from its name, a PDF's invisible text read as OCR).
+            *(("How it was read", note) for note in self.area.meta.notes),
             ("SHA-256 of the file", self.area.meta.sha256),
             ("mappa-stats version", __version__),
             ("Template year", f"{template.year} (status: {template_status(template)})"),

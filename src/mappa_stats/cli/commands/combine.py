@@ -10,6 +10,7 @@ import click
 
 from mappa_stats.cli.emit import also_read, emit, forced, read_files
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     CLAIMS,
     COMBINE_YEAR,
     EXIT_CODES,
@@ -47,6 +48,7 @@ from mappa_stats.render.registry import Document, choices, render
 @CLAIMS
 @COMBINE_YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT_ONLY
 @force(
     "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish although "

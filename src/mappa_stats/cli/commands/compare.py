@@ -10,6 +10,7 @@ import click
 
 from mappa_stats.cli.emit import emit
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     CLAIMS,
     EXIT_CODES,
     FILE,
@@ -56,6 +57,7 @@ from mappa_stats.render.registry import Document, render
 @STRICT
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT
 def compare(
     files: tuple[Path, ...],

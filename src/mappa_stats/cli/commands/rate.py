@@ -9,6 +9,7 @@ import click
 
 from mappa_stats.cli.emit import emit
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     AREA,
     AREA_OVERRIDE,
     EXIT_CODES,
@@ -61,6 +62,7 @@ from mappa_stats.render.registry import Document, render
 @format_option(Document.RATE)
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT
 def rate(
     workbooks: tuple[Path, ...],

@@ -8,6 +8,7 @@ import click
 
 from mappa_stats.cli.emit import emit, forced, read_files
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     EXIT_CODES,
     FILE,
     FROM_OUTPUT_HELP,
@@ -36,6 +37,7 @@ from mappa_stats.render.registry import Document, choices, render
 @SHEET
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT_ONLY
 @force(
     "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish tables that "

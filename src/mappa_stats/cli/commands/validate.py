@@ -11,6 +11,7 @@ import click
 
 from mappa_stats.cli.emit import emit, unmatched_claims
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     AREA,
     AREA_OVERRIDE,
     CLAIMS,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 @AREA_OVERRIDE
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT
 def validate(
     files: tuple[Path, ...],
