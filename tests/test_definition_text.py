@@ -44,3 +44,19 @@ def test_a_number_in_another_script_is_made_safe_in_csv() -> None:
     assert spreadsheet("-１５") == "'-１５"
     assert spreadsheet("１５４８") == "'１５４８"
     assert spreadsheet("Kent") == "Kent"
+
+
+def test_a_line_break_in_a_value_stays_in_its_markdown_cell(tmp_path: Path) -> None:
+    """issue 23 #6: a tidy-CSV value with a line break split a grid row of `signoff -o pack.md`."""
+    lines = (ROOT / "samples" / "kent_2015.csv").read_text(encoding="utf-8").split("\n")
+    lines[1] = lines[1].replace(",1548,", ',"15\n48",').replace(",1548", ',"15\r\n\t48"')
+    assert '"15' in lines[1]
+    broken = tmp_path / "nl.csv"
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    before = broken.read_bytes()
+    result = CliRunner().invoke(main, ["signoff", str(broken), "-f", "markdown"])
+    table_rows = [line for line in result.stdout.splitlines() if "Level 1 |" in line]
+    assert table_rows and all(line.startswith("| ") and line.endswith(" |") for line in table_rows)
+    assert "**[wrong] 15 48** |" in result.stdout or "**[wrong] 15  48** |" in result.stdout
+    assert not [line for line in result.stdout.splitlines() if line.startswith("48")]
+    assert broken.read_bytes() == before

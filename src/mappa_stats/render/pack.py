@@ -18,7 +18,8 @@ from mappa_stats.render.tables import shown as shown_cell
 from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Every C0 control (tab and line breaks included: a line break would end a Markdown table row), DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def area_rate(area: AreaTables, population: PopulationFile | None) -> Rate | str:
