@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from conftest import ROOT
 from mappa_stats.cli.main import main
+from mappa_stats.definitions.load import forget_definitions
 from mappa_stats.safetext import spreadsheet
 
 PLANTED = '=HYPERLINK("http://127.0.0.1:9/","Category 1")'
@@ -27,7 +28,10 @@ def test_a_formula_label_in_a_template_file_is_text(tmp_path: Path) -> None:
     definition = tmp_path / "t.json"
     definition.write_text(planted, encoding="utf-8")
     out = tmp_path / "out.xlsx"
-    result = CliRunner().invoke(main, ["template", "--template", str(definition), "-o", str(out)])
+    try:
+        result = CliRunner().invoke(main, ["template", "--template", str(definition), "-o", str(out)])
+    finally:
+        forget_definitions()  # --template lasts the process: no later test may see the planted label
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as archive:
         sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from conftest import KENT_XLSX, ROOT, SAMPLES, sha256
 from mappa_stats.cli.main import main
+from mappa_stats.definitions.load import forget_definitions
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
 TEMPLATE_2014 = ROOT / "schemas" / "templates" / "2014-15.json"
@@ -19,7 +20,10 @@ CLAIMS = SAMPLES / "kent_2015_claims.csv"
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+    try:
+        return CliRunner().invoke(main, list(args))
+    finally:
+        forget_definitions()  # a --template lasts the process: leave none to later tests
 
 
 def refused_as_input(result: Result, name: Path) -> None:
