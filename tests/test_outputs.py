@@ -465,3 +465,19 @@ def test_a_reader_that_closes_the_pipe_is_not_an_error() -> None:
     )
     assert done.stderr == ""
     assert done.stdout.splitlines()[-1] == "141"
+
+
+@pytest.mark.skipif(not hasattr(__import__("select"), "poll"), reason="poll() is POSIX")
+def test_a_pipe_whose_reader_left_is_seen() -> None:
+    """issue 23 #13: `validate … -f json | head -c 10` exited 0 (combine 1) when every write had gone into
+    the pipe before head left: at exit, a pipe whose reader has closed it means exit 141."""
+    from mappa_stats.cli.main import reader_gone
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(b"0123456789" * 100)
+        writer.flush()
+        assert reader_gone(writer) is False  # the reader is still there
+        os.read(read_end, 10)
+        os.close(read_end)
+        assert reader_gone(writer) is True
