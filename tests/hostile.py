@@ -118,6 +118,24 @@ def row_past_the_format(tmp: Path) -> Path:
     return _with_sheet(tmp / "row1048577.xlsx", _row(1_048_577))
 
 
+def row_single_quoted(tmp: Path) -> Path:
+    """<row r='2000000000'>: single quotes, as XML allows (no answer in 60 s; the guard read only double)."""
+    return _with_sheet(tmp / "row_single.xlsx", b"<row r='2000000000'><c r='A2000000000'><v>1</v></c></row>")
+
+
+def row_last_single_quoted(tmp: Path) -> Path:
+    """Row 1,048,576 in single quotes, spaces around '=' and a character reference: past the row limit."""
+    return _with_sheet(
+        tmp / "row_last.xlsx", b"<row spans='1>2' r = '&#49;048576'><c r='A1048576'><v>1</v></c></row>"
+    )
+
+
+def dimension_single_quoted(tmp: Path) -> Path:
+    """A dimension of every column and 99,999 rows, in single quotes."""
+    xml = kent_part(_SHEET).replace(b'<dimension ref="A1:H41" />', b"<dimension ref='A1:XFD99999' />")
+    return rezip(tmp / "dimension_single.xlsx", {_SHEET: xml})
+
+
 def row_fifty_million(tmp: Path) -> Path:
     """Row 50,000,000 (was accepted, exit 0)."""
     return _with_sheet(tmp / "row5e7.xlsx", _row(50_000_000))
@@ -414,6 +432,9 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
     ("twenty-full-sheets", "area", twenty_full_sheets, ("claims row 99,999",)),
     ("row-2e9", "area", row_two_billion, ("beyond any spreadsheet's 1,048,576 rows",)),
     ("row-1048577", "area", row_past_the_format, ("row 1,048,577", "beyond any spreadsheet")),
+    ("row-2e9-single-quotes", "area", row_single_quoted, ("row 2,000,000,000", "beyond any spreadsheet")),
+    ("row-1048576-single-quotes", "area", row_last_single_quoted, ("row 1,048,576", "limit 10,000 rows")),
+    ("dimension-single-quotes", "area", dimension_single_quoted, ("claims row 99,999", "limit 10,000 rows")),
     ("row-5e7", "area", row_fifty_million, ("row 50,000,000", "beyond any spreadsheet")),
     ("sheet-outside-worksheets", "area", sheet_outside_worksheets, ("xl/elsewhere/data.xml", "beyond")),
     ("110k-numbers", "area", many_numbers, ("more than 100,000 cells",)),

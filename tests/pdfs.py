@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import TextMode
 
 from helpers import HEADER, KENT, TITLES
 
@@ -63,6 +64,18 @@ def _line(pdf: FPDF, text: str, size: int = 10, gap: float = 6) -> None:
     pdf.ln(gap)
 
 
+class _Pages(FPDF):
+    """An FPDF whose pages numbered in `invisible` draw their text invisibly (render mode 3)."""
+
+    def __init__(self, invisible: tuple[int, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.invisible = invisible
+
+    def add_page(self, *args: Any, **kwargs: Any) -> None:
+        super().add_page(*args, **kwargs)
+        self.text_mode = TextMode.INVISIBLE if self.page in self.invisible else TextMode.FILL
+
+
 def kent_report_pdf(
     path: Path,
     *,
@@ -71,10 +84,12 @@ def kent_report_pdf(
     title_date: str = "31 March 2015",
     statistics: bool = True,
     two_columns: bool = False,
+    invisible: tuple[int, ...] = (),
 ) -> Path:
-    """Kent's 2014-15 report as a 4-page PDF: prose, prose, the statistics page, the commentary."""
+    """Kent's 2014-15 report as a 4-page PDF: prose, prose, the statistics page, the commentary. The
+    text of the pages numbered in `invisible` is drawn in render mode 3, as a scan's OCR layer is."""
     tables = tables or KENT
-    pdf = FPDF(format="A4")
+    pdf = _Pages(invisible, format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
     _line(pdf, "Kent MAPPA Annual Report 2014-15", size=16, gap=10)

@@ -262,8 +262,19 @@ main(["tables", sys.argv[1], "-o", sys.argv[2]])
 """
 
 
-def test_sigterm_while_writing_leaves_no_part_file(tmp_path: Path) -> None:
-    """SIGTERM in the middle of a write: the .part file is removed, nothing is written, one line, exit 2."""
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SIGTERM",
+        pytest.param(
+            "SIGHUP",
+            marks=pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="Windows has no SIGHUP"),
+        ),
+    ],
+)
+def test_sigterm_while_writing_leaves_no_part_file(tmp_path: Path, name: str) -> None:
+    """SIGTERM (or SIGHUP: a closed terminal) in the middle of a write: the .part file is removed,
+    nothing is written, one line, exit 2 (issue 23 #11: SIGHUP left .part files)."""
     out = tmp_path / "k.xlsx"
     with subprocess.Popen(
         [sys.executable, "-c", SLOW_WRITE, str(KENT_XLSX), str(out)],
@@ -275,11 +286,11 @@ def test_sigterm_while_writing_leaves_no_part_file(tmp_path: Path) -> None:
         assert process.stdout is not None
         assert process.stdout.readline() == "writing\n"
         assert not no_part_files(tmp_path)  # the temporary file exists while writing
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(getattr(signal, name))
         _out, err = process.communicate(timeout=60)
     assert process.returncode == 2
     assert err == (
-        f"mappa-stats: error: {out}: stopped (SIGTERM) before it was complete; nothing was written\n"
+        f"mappa-stats: error: {out}: stopped ({name}) before it was complete; nothing was written\n"
     )
     assert not out.exists()
     assert no_part_files(tmp_path)
@@ -332,6 +343,23 @@ def test_each_command_replaces_its_own_output_but_not_a_stranger(tmp_path: Path,
     assert sha256(stranger) == before
     assert invoke(*COMMANDS[key], "-o", str(stranger), "--force").exit_code == 0
     assert sha256(stranger) != before
+
+
+COMPARE = ["compare", str(KENT_XLSX), str(SAMPLES / "kent_2015.csv")]
+
+
+@pytest.mark.parametrize("command", ["compare", "combine"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "csv", "json"])
+def test_every_format_is_recognised_as_ours(tmp_path: Path, command: str, fmt: str) -> None:
+    """issue 23 #12: `compare -f markdown -o F` (and -f csv) run twice was refused as 'not written by
+    mappa-stats'. Every format every command writes replaces itself."""
+    out = tmp_path / ("out" + SUFFIX.get(fmt, ".txt"))
+    args = [*(COMPARE if command == "compare" else ["combine", str(KENT_XLSX)]), "-f", fmt, "-o", str(out)]
+    first = invoke(*args)
+    assert first.exit_code in (0, 1) and out.exists(), first.output
+    assert output.is_own_output(out)
+    again = invoke(*args)
+    assert again.exit_code == first.exit_code, again.output
 
 
 def test_template_never_replaces_a_filled_in_template(tmp_path: Path) -> None:
@@ -437,3 +465,19 @@ def test_a_reader_that_closes_the_pipe_is_not_an_error() -> None:
     )
     assert done.stderr == ""
     assert done.stdout.splitlines()[-1] == "141"
+
+
+@pytest.mark.skipif(not hasattr(__import__("select"), "poll"), reason="poll() is POSIX")
+def test_a_pipe_whose_reader_left_is_seen() -> None:
+    """issue 23 #13: `validate … -f json | head -c 10` exited 0 (combine 1) when every write had gone into
+    the pipe before head left: at exit, a pipe whose reader has closed it means exit 141."""
+    from mappa_stats.cli.main import reader_gone
+
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as writer:
+        writer.write(b"0123456789" * 100)
+        writer.flush()
+        assert reader_gone(writer) is False  # the reader is still there
+        os.read(read_end, 10)
+        os.close(read_end)
+        assert reader_gone(writer) is True

@@ -55,9 +55,11 @@ MAX_COUNT = 1_000_000_000
 
 _NOT_COLLECTED_TEXT = {"—", "not collected", "n/c", "nc", "..", "not available", "n/a"}
 _DASH_TEXT = {"-", "–", "‑"}
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_DATE_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4})$")
+# Numbers are ASCII digits (re.ASCII): '१५४८' or '１５４８' is text where a number should be, a finding that
+# names the cell or line, never silently 1548.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+_DATE_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4})$", re.ASCII)
 
 
 @dataclass(frozen=True)

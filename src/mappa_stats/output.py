@@ -1,7 +1,7 @@
 """Write outputs completely or not at all, never over an input, a device or someone else's file.
 
 Every file mappa-stats writes goes through write_atomic: a temporary `.NAME.*.part` file beside the
-target, renamed into place when complete, removed on an error, Ctrl+C or SIGTERM. The file gets the
+target, renamed into place when complete, removed on an error, Ctrl+C, SIGTERM or SIGHUP. The file gets the
 permissions an ordinary file create would give it (the umask applies), and an existing file is
 replaced only when mappa-stats wrote it (recognised by its content) or with --force.
 """
@@ -64,6 +64,7 @@ _OWN_TEXT = (
     re.compile(r"\A[^\n]*(: PASS — |: FAIL — |: COULD NOT BE CHECKED| — MAPPA statistics, template )"),
     re.compile(r"\APopulation: [^\n]*\((ONS|area table)"),
     re.compile(r"\A((# )?mappa-stats combine: \d{4}-\d{2}|area,year,field,value\r?\n)"),  # combine's outputs
+    re.compile(r"\A(# MAPPA figures compared\r?\n|record,area,year,from_year,field,value,)"),  # compare's
 )
 
 
@@ -157,6 +158,15 @@ def _os_reason(exc: OSError) -> str:
     return f"cannot be written ({exc.strerror or exc}); check the folder and free space"
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    """True when two paths are one file (its device and inode): a hard link or a symbolic link to an
+    input is that input, whatever it is called."""
+    try:
+        return os.path.samestat(os.stat(one), os.stat(other))
+    except (OSError, ValueError):
+        return False
+
+
 def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = False) -> None:
     """Refuse an output that is an input, a folder, a device, too long a name, or someone else's file."""
     name = shown(output)
@@ -170,15 +180,20 @@ def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = F
             f"{name}: is a device or stream, not a file; leave out -o to write to standard output, "
             "or give a file name"
         )
+    if output.is_symlink() and not output.exists():
+        raise OutputError(
+            f"{name}: is a link to {shown(os.readlink(output))}, which does not exist; writing through it "
+            "would create a file elsewhere: give the file's own name, or remove the link"
+        )
     target = output.resolve()
     for source in inputs:
-        if str(source) == "-" or not source.exists():
+        if str(source) == "-":
             continue
-        if source.resolve() == target:
+        if _same_file(source, output):
             raise OutputError(
                 f"{name}: is also an input file; the input is never overwritten, choose another name"
             )
-        in_folder = source.is_dir() and target.parent == source.resolve()
+        in_folder = source.is_dir() and _same_file(source, target.parent)
         if in_folder and output.exists() and not is_own_output(output):
             # A folder given as input: its files are inputs too, whatever --force says.
             raise OutputError(
@@ -207,24 +222,32 @@ def _ordinary_mode(existing: Path) -> int:
 
 
 class _Terminated(OutputError):
-    """SIGTERM arrived while a file was being written."""
+    """SIGTERM (or SIGHUP) arrived while a file was being written."""
+
+
+# Signals that end the program while a file is written: SIGTERM (kill, a service stopping) and, where the
+# system has it (not Windows), SIGHUP (the terminal or ssh session closed). Ctrl+C is KeyboardInterrupt.
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextmanager
 def _terminate_cleanly(output: Path) -> Iterator[None]:
-    """Turn SIGTERM into an exception while writing, so the temporary file is removed as on Ctrl+C."""
+    """Turn SIGTERM and SIGHUP into an exception while writing, so the temporary file is removed as on
+    Ctrl+C."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated(f"{shown(output)}: stopped (SIGTERM) before it was complete; nothing was written")
+        name = signal.Signals(signum).name
+        raise _Terminated(f"{shown(output)}: stopped ({name}) before it was complete; nothing was written")
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {number: signal.signal(number, stop) for number in _STOPPING}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def write_atomic(

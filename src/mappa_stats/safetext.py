@@ -18,7 +18,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Characters an XML 1.0 document (.xlsx, .ods) cannot hold at all: openpyxl refuses them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d{1,3})?$")
+# A plain number in ASCII digits ('\d' alone would take '-٣', an Arabic-Indic digit, for one).
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]{1,3})?$")
+# A number written in another script's digits ('١٥٤٨', '１５４８'): a spreadsheet may read it as a number.
+_OTHER_DIGITS = re.compile(r"^[+\-\uff0b\uff0d]?\d+([.,]\d+)?$")
 SAFE_MARKERS = frozenset({"-", "[x]", "[z]", "[c]", "[low]"})
 # Markdown punctuation that can start emphasis, a link or image, code, a table cell or a heading
 # ('<' and '&' are escaped as HTML). '_' inside a word is never emphasis, so file names keep it.
@@ -43,6 +46,15 @@ def terminal(text: str, *, lines: bool = False) -> str:
     return shown.replace("\r", "\\r").replace("\n", "\\n")
 
 
+def formula_like(text: str) -> bool:
+    """True for text a spreadsheet would take for a formula or a number when typed: it starts with = + - @
+    (or their full-width forms), a tab or a line break, or is a number in another script's digits; a
+    marker or a plain number in ASCII digits is not."""
+    if text in SAFE_MARKERS or _PLAIN_NUMBER.match(text):
+        return False
+    return text.startswith(_FORMULA_START) or bool(_OTHER_DIGITS.match(text))
+
+
 def spreadsheet(text: str) -> str:
     """Text safe for a CSV field or a spreadsheet cell: never a formula, never a character XML refuses.
 
@@ -51,11 +63,7 @@ def spreadsheet(text: str) -> str:
     numbers such as -3 are written as they are.
     """
     text = _NOT_XML.sub("", text)
-    if text in SAFE_MARKERS or not text.startswith(_FORMULA_START):
-        return text
-    if _PLAIN_NUMBER.match(text):
-        return text
-    return "'" + text
+    return "'" + text if formula_like(text) else text
 
 
 def markdown(text: str) -> str:

@@ -3,11 +3,13 @@ on standard error."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+
+from mappa_stats.cli.options import INPUTS
 
 
 def forced() -> bool:
@@ -15,14 +17,26 @@ def forced() -> bool:
     return bool(click.get_current_context().meta.get("force"))
 
 
-def emit(text: str, output: Path | None, inputs: Sequence[Path] = ()) -> None:
+def read_files() -> list[Path]:
+    """Every file the running command reads (its FILEs, --population, --claims, --template and a
+    folder's files): the one list every -o check is made against."""
+    return list(click.get_current_context().meta.get(INPUTS, []))
+
+
+def also_read(paths: Iterable[Path]) -> None:
+    """Files the command read besides those it was given (the files of a folder)."""
+    click.get_current_context().meta.setdefault(INPUTS, []).extend(paths)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """The report to standard output, or to -o (never over any file the command read)."""
     if output is None:
         click.echo(text, nl=False)
         return
     from mappa_stats.output import write_text_atomic
     from mappa_stats.safetext import shown
 
-    write_text_atomic(output, text, inputs, force=forced())
+    write_text_atomic(output, text, read_files(), force=forced())
     click.echo(f"wrote {shown(output)}", err=True)
 
 

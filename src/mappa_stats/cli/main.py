@@ -66,6 +66,24 @@ def _closed_pipe() -> NoReturn:
     sys.exit(BROKEN_PIPE)
 
 
+def reader_gone(stream: object) -> bool:
+    """True when STREAM is a pipe whose reader has closed it (`| head -c 10` took its bytes and left):
+    what was written after that was lost, as when a write fails. Where poll() does not exist (Windows),
+    False."""
+    import select
+    import stat
+
+    try:
+        descriptor = stream.fileno()  # type: ignore[attr-defined]
+        if not stat.S_ISFIFO(os.fstat(descriptor).st_mode) or not hasattr(select, "poll"):
+            return False
+        poller = select.poll()
+        poller.register(descriptor, select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _fail(message: str, code: int) -> NoReturn:
     from mappa_stats.safetext import terminal
 
@@ -126,6 +144,8 @@ def run() -> NoReturn:
         sys.stderr.flush()
     except BrokenPipeError:
         code = BROKEN_PIPE
+    if reader_gone(sys.stdout):
+        code = BROKEN_PIPE  # the reader left part-way: the output was not all read, whatever the verdict
     os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 

@@ -3,6 +3,7 @@ every command's help ends with; --year and --template read together (year_given)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,22 @@ def force(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 FORCE_HELP = "Replace an existing -o file that mappa-stats did not write."
-FILE = click.Path(path_type=Path, dir_okay=True, allow_dash=True)
+# Where the running command keeps the list of every file it reads (read_files in cli/emit.py).
+INPUTS = "mappa_stats.inputs"
+
+
+class InputPath(click.Path):
+    """A path the command reads: every one given (a FILE, --population, --claims, --template) goes into
+    one list, and no -o output may be any of them, whatever its name (output.check_output_path)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        if ctx is not None:
+            ctx.meta.setdefault(INPUTS, []).append(Path(os.fsdecode(path)))
+        return path
+
+
+FILE = InputPath(path_type=Path, dir_okay=True, allow_dash=True)
 OUTPUT_ONLY = click.option(
     "-o",
     "--output",
@@ -107,7 +123,7 @@ def format_from_output(document: Document, help_text: str) -> Decorator:
 def population_option(help_text: str, required: bool = False) -> Decorator:
     """--population FILE: an ONS population file."""
     return click.option(
-        "--population", "population_path", type=click.Path(path_type=Path), required=required, help=help_text
+        "--population", "population_path", type=InputPath(path_type=Path), required=required, help=help_text
     )
 
 
@@ -149,7 +165,7 @@ def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None
 TEMPLATE = click.option(
     "--template",
     "template_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=InputPath(path_type=Path, dir_okay=False),
     default=None,
     expose_value=False,
     is_eager=True,
@@ -197,7 +213,7 @@ LEVEL1_SHARE = click.option(
 CLAIMS = click.option(
     "--claims",
     "claims_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=InputPath(path_type=Path, dir_okay=False),
     default=None,
     metavar="FILE",
     help="A claims file (CSV: kind,area,year,from_year,stated; docs/claims.md): the shares, rates and "
@@ -217,4 +233,24 @@ AREA_OVERRIDE = click.option(
     is_flag=True,
     help="Use --area (or, without it, the workbook's 'MAPPA area' cell) even when the workbook or its "
     "file name names another area.",
+)
+
+
+def _accept_ocr(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """--accept-ocr: a PDF's invisible text (an OCR layer) is read, for this command only."""
+    if value:
+        from mappa_stats.io.pdf import ACCEPT_OCR as accepted
+
+        token = accepted.set(True)
+        ctx.call_on_close(lambda: accepted.reset(token))
+    return value
+
+
+ACCEPT_OCR = click.option(
+    "--accept-ocr",
+    is_flag=True,
+    expose_value=False,
+    callback=_accept_ocr,
+    help="Read a PDF whose text is invisible (the OCR layer of a scanned page, which may misread a figure); "
+    "the report says which pages. Without it such a PDF is refused.",
 )

@@ -17,13 +17,50 @@ from mappa_stats.errors import InputError
 from mappa_stats.io.guard import FORMAT_CELL_TEXT, FORMAT_COLUMNS, FORMAT_ROWS, MB, Limits, limits
 
 _SUPPORTED_COMPRESSION = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d{1,12})\"")
-_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Za-z]{1,4})\d")
+
+
+def _attribute(element: bytes, name: bytes) -> re.Pattern[bytes]:
+    """An element's attribute read as XML reads it: either quote, spaces around '=' (the value, as
+    group 1 or 2, still to be decoded by attribute_value)."""
+    value = rb"""(?:"([^"<]*)"|'([^'<]*)')"""
+    others = rb"""(?:\s+[\w:.-]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*?"""  # a value may hold '>'
+    return re.compile(rb"<(?:\w+:)?%s%s\s+%s\s*=\s*%s" % (element, others, name, value))
+
+
+_REFERENCE = re.compile(rb"&(#[0-9]{1,8}|#x[0-9A-Fa-f]{1,8}|amp|lt|gt|quot|apos);")
+_NAMED = {b"amp": b"&", b"lt": b"<", b"gt": b">", b"quot": b'"', b"apos": b"'"}
+
+
+def _decoded(reference: re.Match[bytes]) -> bytes:
+    name = reference.group(1)
+    if name in _NAMED:
+        return _NAMED[name]
+    code = int(name[2:], 16) if name.startswith(b"#x") else int(name[1:])
+    return chr(code).encode("utf-8") if code < 0x110000 else b""
+
+
+def attribute_value(match: re.Match[bytes]) -> str:
+    """The value of an attribute _attribute found, as an XML parser gives it: character references
+    decoded, whitespace as spaces, surrounding spaces removed (as int() and openpyxl read it)."""
+    raw = match.group(1) if match.group(1) is not None else match.group(2)
+    return _REFERENCE.sub(_decoded, raw).decode("utf-8", "replace").strip()
+
+
+def _row_number(text: str) -> int:
+    """A row's 'r' as a reader takes it (int(), as openpyxl does); 0 when it is no number."""
+    try:
+        return int(text) if len(text) <= 100 else FORMAT_ROWS + 1
+    except ValueError:
+        return 0
+
+
+_ROW_NUMBER = _attribute(b"row", b"r")
+_CELL_REFERENCE = _attribute(b"c", b"r")
+_CELL_LETTERS = re.compile(r"\s*([A-Za-z]{1,4})")
+_DIMENSION = _attribute(b"dimension", b"ref")
+_RANGE = re.compile(r"([A-Za-z]{1,4})?([0-9]{1,12})?:?([A-Za-z]{1,4})?([0-9]{1,12})?")
 _ROW_TAGS = (b"<row ", b"<row>", b"<row/", b":row ", b":row>", b":row/")
 _CELL_TAGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")
-_DIMENSION = re.compile(
-    rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Za-z]{1,4})?(\d{1,12})?:?([A-Za-z]{1,4})?(\d{1,12})?"
-)
 _LONG_TEXT = re.compile(rb">[^<>]{%d}" % (FORMAT_CELL_TEXT + 1))
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b")
 
@@ -194,10 +231,11 @@ class _Scan:
         self.sheets += 1
         if self.sheets > budget.sheets:
             raise self.refuse(f"more than {budget.sheets:,} sheets (limit for {budget.what}); check the file")
-        dimension = _DIMENSION.search(body)
+        declared = _DIMENSION.search(body)
+        dimension = _RANGE.match(attribute_value(declared)) if declared else None
         if dimension:
             rows = [int(g) for g in (dimension.group(2), dimension.group(4)) if g]
-            cols = [column_number(g.decode()) for g in (dimension.group(1), dimension.group(3)) if g]
+            cols = [column_number(g) for g in (dimension.group(1), dimension.group(3)) if g]
             self._extent(name, max(rows, default=0), max(cols, default=0), "claims")
         # Counted with bytes.count first (C speed, no lists), so the lists below are bounded by the budget.
         row_count = sum(body.count(tag) for tag in _ROW_TAGS)
@@ -211,11 +249,15 @@ class _Scan:
             raise self.refuse(
                 f"more than {budget.cells:,} cells (limit for {budget.what}); check this is the right file"
             )
-        numbers = _ROW_NUMBER.findall(body)
+        numbers = (_row_number(attribute_value(m)) for m in _ROW_NUMBER.finditer(body))
         # Rows without numbers follow on from the last: count them so a sheet cannot hide its length.
-        max_row = max(row_count, max((int(n) for n in numbers), default=0))
-        letters = set(_CELL_COLUMN.findall(body))
-        max_col = max((column_number(c.decode()) for c in letters), default=0)
+        max_row = max(row_count, max(numbers, default=0))
+        letters = {
+            found.group(1)
+            for m in _CELL_REFERENCE.finditer(body)
+            if (found := _CELL_LETTERS.match(attribute_value(m)))
+        }
+        max_col = max((column_number(c) for c in letters), default=0)
         self._extent(name, max_row, max_col, "reaches")
 
     def _extent(self, name: str, rows: int, cols: int, verb: str) -> None:

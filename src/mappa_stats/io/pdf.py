@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,10 @@ _UNBOUNDED_FILTERS = (b"/LZWDecode", b"/RunLengthDecode")
 _MAX_UNBOUNDED_FILTER_BYTES = 1024 * 1024
 
 NO_TEXT = "this PDF has no text: it is an image (a scan); type the figures into the template instead"
+# Text drawn in render mode 3 is invisible: how a scanner's OCR layer is stored over the page's image, and
+# how text a reader never sees can be planted. It is read only when the command was given --accept-ocr.
+_INVISIBLE = 3
+ACCEPT_OCR: ContextVar[bool] = ContextVar("accept_ocr", default=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Page:
     number: int
     lines: tuple[PageLine, ...]
     width: float = 0.0
+    invisible: int = 0  # characters drawn invisibly (render mode 3: an OCR layer, or hidden text)
 
 
 _STREAM = re.compile(rb"(?<!end)stream\r?\n")
@@ -199,6 +205,44 @@ def _check_stream(display: str, tail: bytes, body: bytes, inflated_total: int, s
     return 0
 
 
+def _invisible(pdfium: Any, textpage: Any, count: int) -> int:
+    """How many of the page's characters are drawn invisibly (text render mode 3)."""
+    hidden = 0
+    for index in range(count):
+        text_object = pdfium.raw.FPDFText_GetTextObject(textpage.raw, index)
+        if text_object and pdfium.raw.FPDFTextObj_GetTextRenderMode(text_object) == _INVISIBLE:
+            hidden += 1
+    return hidden
+
+
+def _pages_named(numbers: Sequence[int]) -> str:
+    """'page 3', 'pages 3, 5 and 7'."""
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    return f"pages {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def invisible_text(display: str, pages: Sequence[Page]) -> str | None:
+    """A note naming the pages whose text is invisible, when --accept-ocr was given; None when every
+    character is visible. Without --accept-ocr such text is a one-line refusal: it is never read as if
+    printed."""
+    hidden = [page.number for page in pages if page.invisible]
+    if not hidden:
+        return None
+    everywhere = all(page.invisible or not page.lines for page in pages)
+    where = "every page" if everywhere else _pages_named(hidden)
+    what = (
+        f"the text of {where} is invisible (PDF text render mode 3, as a scanner stores the OCR layer over "
+        "a page's image" + ("" if everywhere else ", or text hidden from a reader") + ")"
+    )
+    if ACCEPT_OCR.get():
+        return f"{what}: read with --accept-ocr; OCR may misread a figure, so check them against the page"
+    raise InputError(
+        f"{display}: {what}; OCR may misread a figure: compare the figures with the page, then give "
+        "--accept-ocr to read them (or type them into the template)"
+    )
+
+
 def _words(textpage: Any, count: int, height: float) -> list[tuple[float, Word]]:
     """The page's words as (top, word): characters joined until a space, a line break or a wide gap."""
     out: list[tuple[float, Word]] = []
@@ -258,6 +302,7 @@ def read_pages(display: str, data: bytes) -> list[Page]:
         document.close()
     if not any(page.lines for page in pages):
         raise InputError(f"{display}: {NO_TEXT}")
+    invisible_text(display, pages)  # refused here unless --accept-ocr
     return pages
 
 
@@ -318,7 +363,8 @@ def _read_document(display: str, pdfium: Any, document: Any) -> list[Page]:
                 "far more than a report: check the file"
             )
         width, height = page.get_size()
-        pages.append(Page(index + 1, _lines(_words(textpage, count, float(height))), float(width)))
+        lines = _lines(_words(textpage, count, float(height)))
+        pages.append(Page(index + 1, lines, float(width), _invisible(pdfium, textpage, count)))
         textpage.close()
         page.close()
     return pages

@@ -212,10 +212,13 @@ def read_report(
     display: str, data: bytes, kind: str, year: str | None, sha256: str, file_area: str | None = None
 ) -> AreaTables:
     """An area's tables from its published report: a PDF ('pdf') or the text a PDF gives ('report-text')."""
+    notes: tuple[str, ...] = ()
     if kind == PDF:
-        from mappa_stats.io.pdf import read_pages
+        from mappa_stats.io.pdf import invisible_text, read_pages
 
-        report = report_from_pages(display, read_pages(display, data))
+        pages = read_pages(display, data)
+        report = report_from_pages(display, pages)
+        notes = tuple(note for note in [invisible_text(display, pages)] if note)
     else:
         report = report_from_text(display, data)
     read = read_published(report, year)
@@ -227,5 +230,6 @@ def read_report(
         area=read.area or file_area,
         source_format=kind,
         stated_population=read.stated_population,
+        notes=notes,
     )
     return AreaTables.from_records(read.records, meta=meta, template=template)

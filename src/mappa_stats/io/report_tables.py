@@ -5,6 +5,7 @@ column — by its x position in a PDF, by the year's definition and its totals i
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,10 +30,15 @@ def as_read(token: str | None) -> Parsed:
     return parsed
 
 
+# A figure in another script's digits ('१५४८', '１５４８'): it fills its cell, where it is text, a finding.
+_ANY_DIGITS = re.compile(r"^[+-]?\d[\d,.]*$")
+
+
 def _is_value(text: str) -> bool:
-    """A token that can fill a cell: a number, a marker ('-', '[x]'), a percentage, a decimal."""
+    """A token that can fill a cell: a number, a marker ('-', '[x]'), a percentage, a decimal, or a figure
+    written in another script's digits (placed, then found to be text)."""
     parsed = parse_cell(text)
-    return parsed.marker != BLANK and parsed.issue != TEXT
+    return parsed.marker != BLANK and (parsed.issue != TEXT or bool(_ANY_DIGITS.match(text.strip())))
 
 
 def _merge_markers(tokens: Sequence[Token]) -> list[Token]:

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from mappa_stats.definitions.constants import AREAID
 from mappa_stats.definitions.templates import TableDef, Template
+from mappa_stats.safetext import formula_like
 from mappa_stats.version import PRODUCER
 
 _GREY = "D9D9D9"
@@ -39,6 +40,16 @@ def _form(error: str) -> _Form:
         na_fill=PatternFill("solid", fgColor=_GREY),
         whole=_whole_numbers(error),
     )
+
+
+def _text(ws: Any, r: int, col: int, text: str | None) -> Any:
+    """A cell holding text from the definition, as text: a label such as '=HYPERLINK(…)' is stored as
+    a string (marked as typed with a leading apostrophe), never as a formula, and reads back as written."""
+    cell = ws.cell(r, col, text)
+    if isinstance(text, str) and formula_like(text):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def _type_here(cell: Any, form: _Form, check: Any = None) -> None:
@@ -87,17 +98,17 @@ def _template_block(ws: Any, tables: list[TableDef], r: int, form: _Form) -> int
     """The tables that share a title, from row `r`: a single value, a list, or a grid (in sections, under
     one row of column headings). Returns the row the next block starts on."""
     first = tables[0]
-    ws.cell(r, 1, first.title).font = form.bold
+    _text(ws, r, 1, first.title).font = form.bold
     if first.kind == "value":
         _type_here(ws.cell(r, 5), form, form.whole if first.value_type == "count" else None)
         return r + 2
     if first.kind == "list":
         if first.subtitle:
             r += 1
-            ws.cell(r, 1, first.subtitle)
+            _text(ws, r, 1, first.subtitle)
         for row in first.rows:
             r += 1
-            ws.cell(r, 1, row.label)
+            _text(ws, r, 1, row.label)
             _type_here(ws.cell(r, 5), form, form.whole if first.cell_value_type(row.id) == "count" else None)
         return r + 2
     return _template_grid(ws, tables, r + 1, form)
@@ -109,16 +120,16 @@ def _template_grid(ws: Any, tables: list[TableDef], r: int, form: _Form) -> int:
     from openpyxl.styles import Alignment  # lazy: openpyxl is slow to load
 
     for i, column in enumerate(tables[0].columns):
-        cell = ws.cell(r, 2 + i, column.label)
+        cell = _text(ws, r, 2 + i, column.label)
         cell.font = form.bold
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for table in tables:
         if table.section:
             r += 1
-            ws.cell(r, 1, table.section).font = form.bold
+            _text(ws, r, 1, table.section).font = form.bold
         for row in table.rows:
             r += 1
-            ws.cell(r, 1, row.label)
+            _text(ws, r, 1, row.label)
             for i, column in enumerate(table.columns):
                 if table.is_applicable(row.id, column.id):
                     _type_here(ws.cell(r, 2 + i), form, form.whole)
@@ -132,7 +143,7 @@ def _not_applicable(ws: Any, r: int, col: int, table: TableDef, key: tuple[str, 
     from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
     from openpyxl.styles import Alignment
 
-    cell = ws.cell(r, col, table.not_applicable[key] or None)
+    cell = _text(ws, r, col, table.not_applicable[key] or None)
     cell.fill = form.na_fill
     cell.alignment = Alignment(horizontal="right")
     cell.comment = Comment(f"Not applicable: {table.na_reasons[key]}", "mappa-stats")
@@ -295,8 +306,8 @@ def _return_fields(
     refs = template.field_refs
     for code, r in rows.items():
         table_id, row_id, column_id = refs[code]
-        entry.cell(r, 1, code)
-        entry.cell(r, 2, template.table(table_id).describe(row_id, column_id))
+        _text(entry, r, 1, code)
+        _text(entry, r, 2, template.table(table_id).describe(row_id, column_id))
         cell = entry.cell(r, 4)
         cell.value = values.get(code)
         _type_here(cell, form, form.whole)
@@ -310,13 +321,13 @@ def _return_blocks(
 
     for table in _blocks(template):
         first = blocks[table.id]
-        entry.cell(first - 2, 1, table.title).font = form.bold
+        _text(entry, first - 2, 1, table.title).font = form.bold
         for k, column in enumerate(table.columns):
-            head = entry.cell(first - 1, 3 + k, column.label)
+            head = _text(entry, first - 1, 3 + k, column.label)
             head.font = form.bold
             head.alignment = Alignment(wrap_text=True)
         for offset, row in enumerate(table.rows):
-            entry.cell(first + offset, 2, row.label)
+            _text(entry, first + offset, 2, row.label)
             for k, column in enumerate(table.columns):
                 cell = entry.cell(first + offset, 3 + k)
                 cell.value = values.get(table.fields[(row.id, column.id)])
@@ -331,7 +342,7 @@ def _data_sheet(
     data = wb.create_sheet(template.return_sheet)
     saved: dict[str, Any] = {}
     for number, code in enumerate(template.return_fields, start=1):
-        data.cell(1, number, code)
+        _text(data, 1, number, code)
         target = "A2" if code == AREAID else f"D{rows[code]}"
         cell = data.cell(2, number, f"='{ENTRY_SHEET}'!{target}")
         # Excel shows a reference to an empty cell as 0, and saves that.

@@ -287,6 +287,30 @@ def _heading(combined: Combined) -> str:
     )
 
 
+# How many files of one reason for being skipped are named before the rest are counted.
+SKIPPED_NAMED = 3
+
+
+def skipped_notes(skipped: list[str]) -> list[str]:
+    """The files left out, grouped by why: a reason shared by more than SKIPPED_NAMED files is one line
+    with their count and the first few (10,000 lock files are one line, not 10,000)."""
+    by_reason: dict[str, list[str]] = {}
+    for note in skipped:
+        path, _, reason = note.rpartition(": ")  # a reason never holds ': ', a path may
+        by_reason.setdefault(reason, []).append(path)
+    out: list[str] = []
+    for reason, paths in by_reason.items():
+        if len(paths) <= SKIPPED_NAMED:
+            out.extend(f"{path}: {reason}" for path in paths)
+            continue
+        named = ", ".join(paths[:SKIPPED_NAMED])
+        out.append(
+            f"{len(paths):,} files skipped, each {reason.removesuffix('; skipped')}: {named} "
+            f"and {len(paths) - SKIPPED_NAMED:,} more"
+        )
+    return out
+
+
 def _file_notes(combined: Combined) -> list[str]:
     return [f"{f.path}: {f.note}" for f in combined.files if f.note and f.status in ("identical",)]
 
@@ -294,7 +318,8 @@ def _file_notes(combined: Combined) -> list[str]:
 def _summary(combined: Combined, md: bool, esc: Callable[[str], str]) -> list[str]:
     """The run's heading and notes, the one-line-per-area summary, the findings and the verdict."""
     out: list[str] = [("# " if md else "") + esc(_heading(combined))]
-    notes = [("- " if md else "Note: ") + esc(note) for note in combined.skipped + _file_notes(combined)]
+    skipped = skipped_notes(combined.skipped)
+    notes = [("- " if md else "Note: ") + esc(note) for note in skipped + _file_notes(combined)]
     if notes:
         out.append("\n".join(notes))
     header, rows = summary_rows(combined)

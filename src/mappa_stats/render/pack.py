@@ -18,7 +18,8 @@ from mappa_stats.render.tables import shown as shown_cell
 from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Every C0 control (tab and line breaks included: a line break would end a Markdown table row), DEL, C1.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def area_rate(area: AreaTables, population: PopulationFile | None) -> Rate | str:
@@ -177,6 +178,8 @@ class Pack:
             population = f"{Path(clean(self.population.path)).name} ({self.population.layout}, {vintage})"
         return [
             ("Checked file", Path(clean(self.area.meta.path)).name),
+            # How the file was read (its area from its name, a PDF's invisible text read as OCR).
+            *(("How it was read", note) for note in self.area.meta.notes),
             ("SHA-256 of the file", self.area.meta.sha256),
             ("mappa-stats version", __version__),
             ("Template year", f"{template.year} (status: {template_status(template)})"),

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.emit import also_read, emit, forced, read_files
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     CLAIMS,
     COMBINE_YEAR,
     EXIT_CODES,
@@ -47,6 +48,7 @@ from mappa_stats.render.registry import Document, choices, render
 @CLAIMS
 @COMBINE_YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT_ONLY
 @force(
     "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish although "
@@ -105,16 +107,12 @@ def combine(
         from mappa_stats.combine.claims import judge_claims
 
         judge_claims(done, claims)
-    inputs = [
-        *files,
-        *(Path(entry.path) for entry in done.files),  # a folder's files are inputs too
-        *(given for given in (population_path, claims_path) if given),
-    ]
-    _write(done, fmt, output, inputs, (release_date, next_release, contact, source))
+    also_read(Path(entry.path) for entry in done.files)  # a folder's files are inputs too
+    _write(done, fmt, output, (release_date, next_release, contact, source))
     sys.exit(done.exit_code)
 
 
-def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_text: tuple[Any, ...]) -> None:
+def _write(done: Any, fmt: str, output: Path | None, cover_text: tuple[Any, ...]) -> None:
     """The national publication (xlsx, ods: gated, with its cover) or the national tables as text."""
     from mappa_stats.publication import national  # lazy: --help stays fast
 
@@ -129,13 +127,13 @@ def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_t
         write_atomic(
             output,
             lambda temp: national.write_workbook(done, temp, fmt, validation, cover),
-            inputs,
+            read_files(),
             force=forced(),
         )
         note = "" if validation.passed else " (NOT VALIDATED)"
         click.echo(f"wrote {shown(output)}{note}", err=True)
     else:
-        emit(render(Document.NATIONAL, fmt, done), output, inputs)
+        emit(render(Document.NATIONAL, fmt, done), output)
 
 
 def _read_claims(claims_path: Path | None) -> list[Any]:

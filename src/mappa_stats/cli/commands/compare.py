@@ -10,6 +10,7 @@ import click
 
 from mappa_stats.cli.emit import emit
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     CLAIMS,
     EXIT_CODES,
     FILE,
@@ -56,6 +57,7 @@ from mappa_stats.render.registry import Document, render
 @STRICT
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT
 def compare(
     files: tuple[Path, ...],
@@ -94,6 +96,5 @@ def compare(
     result = run_compare(
         list(files), year=year_given(year), thresholds=thresholds, claims=claims, population=population
     )
-    inputs = [*files, *(given for given in (claims_path, population_path) if given)]
-    emit(render(Document.COMPARISON, fmt, result, strict), output, inputs)
+    emit(render(Document.COMPARISON, fmt, result, strict), output)
     sys.exit(exit_code(result, strict))

@@ -9,6 +9,7 @@ import click
 
 from mappa_stats.cli.emit import emit
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     AREA,
     AREA_OVERRIDE,
     EXIT_CODES,
@@ -61,6 +62,7 @@ from mappa_stats.render.registry import Document, render
 @format_option(Document.RATE)
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT
 def rate(
     workbooks: tuple[Path, ...],
@@ -117,5 +119,5 @@ def rate(
         )
     else:
         results, national = [], r.national_view(population, all_ages)
-    emit(render(Document.RATE, fmt, results, national, population), output, [*workbooks, population_path])
+    emit(render(Document.RATE, fmt, results, national, population), output)
     sys.exit(1 if any(x.matches is False or x.needs is not None for x in results) else 0)

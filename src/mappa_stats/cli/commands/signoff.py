@@ -9,6 +9,7 @@ import click
 
 from mappa_stats.cli.emit import emit
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     AREA,
     AREA_OVERRIDE,
     EXIT_CODES,
@@ -38,6 +39,7 @@ from mappa_stats.render.registry import Document, choices, render
 @STRICT
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @format_from_output(Document.SIGNOFF, "markdown or html. Default: html when -o ends in .html, else markdown.")
 @OUTPUT
 def signoff(
@@ -76,6 +78,5 @@ def signoff(
 
         population = read_population(population_path, mid_year)
     report = validate_area(area, level1_share=level1_share, given=Given(population=population))
-    inputs = [file, *([population_path] if population_path else [])]
-    emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output, inputs)
+    emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output)
     sys.exit(exit_code([report], strict))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.emit import emit, forced, read_files
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     EXIT_CODES,
     FILE,
     FROM_OUTPUT_HELP,
@@ -36,6 +37,7 @@ from mappa_stats.render.registry import Document, choices, render
 @SHEET
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT_ONLY
 @force(
     "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish tables that "
@@ -80,11 +82,11 @@ def tables(
         write_atomic(
             output,
             lambda temp: write_publication(area, temp, fmt, cover, validation),
-            [file],
+            read_files(),
             force=forced(),
         )
         n = len(validation.errors)
         note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
         click.echo(f"wrote {shown(output)}{note}", err=True)
         return
-    emit(render(Document.TABLES, fmt, area), output, [file])
+    emit(render(Document.TABLES, fmt, area), output)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import forced
+from mappa_stats.cli.emit import forced, read_files
 from mappa_stats.cli.options import (
     TEMPLATE,
     force,
@@ -60,7 +60,7 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
             raise click.UsageError(
                 "--area goes with --form return; the workbook's area is typed in its 'MAPPA area' cell"
             )
-        write_atomic(output, lambda temp: write_template(chosen, temp), force=forced())
+        write_atomic(output, lambda temp: write_template(chosen, temp), read_files(), force=forced())
         click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
         return
     from mappa_stats.io import ret
@@ -82,6 +82,9 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
         )
     name = None if number is None else ret.moj_area_ids()[number]
     write_atomic(
-        output, lambda temp: write_return(chosen, temp, area_id=number, area_name=name), force=forced()
+        output,
+        lambda temp: write_return(chosen, temp, area_id=number, area_name=name),
+        read_files(),
+        force=forced(),
     )
     click.echo(f"wrote {shown(output)} ({chosen.label} return)", err=True)

@@ -11,6 +11,7 @@ import click
 
 from mappa_stats.cli.emit import emit, unmatched_claims
 from mappa_stats.cli.options import (
+    ACCEPT_OCR,
     AREA,
     AREA_OVERRIDE,
     CLAIMS,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 @AREA_OVERRIDE
 @YEAR
 @TEMPLATE
+@ACCEPT_OCR
 @OUTPUT
 def validate(
     files: tuple[Path, ...],
@@ -101,8 +103,7 @@ def validate(
     )
     unchecked_claims = _unchecked_claims(claims, done)
     text = _render(done, fmt, strict, color=output is None)
-    inputs = [*files, *(given for given in (population_path, claims_path) if given)]
-    emit(text, output, inputs)
+    emit(text, output)
     code = reports.exit_code(done, strict)
     # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
     sys.exit(1 if strict and unchecked_claims and code == 0 else code)
