@@ -166,6 +166,7 @@ def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: boo
     raw: list[Finding] = []
     for r in chosen:
         raw.extend(r.check(ctx))
+    raw = _unfilled_left_out(area, ctx, raw)
     shown = raw
     if suggest:
         from mappa_stats.rules.locate import explain_totals  # lazy: only a report that suggests needs it
@@ -182,6 +183,23 @@ def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: boo
         provisional=area.template.provisional,
         notes=(*area.meta.notes, *ctx.claimed),
     )
+
+
+def _unfilled_left_out(area: AreaTables, ctx: Context, raw: list[Finding]) -> list[Finding]:
+    """An optional table left wholly blank is one finding (cells.missing says it): the sums through it are
+    not checked, so the rules that would have judged them are noted as not checked for that table, not
+    failed once per cell."""
+    blank = area.blank_optional()
+    if not blank:
+        return raw
+    kept = []
+    for f in raw:
+        if f.table in blank and f.rule != "cells.missing":
+            title = area.template.table(f.table).display_title
+            ctx.skipped.setdefault(f.rule, f"{title!r} is not filled in")
+            continue
+        kept.append(f)
+    return kept
 
 
 def validate_area(

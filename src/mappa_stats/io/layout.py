@@ -9,6 +9,7 @@ from typing import Any
 
 from mappa_stats.definitions.templates import Label, TableDef, Template, match_label, normalize
 from mappa_stats.errors import LabelError, TableNotFoundError, TemplateError
+from mappa_stats.io.value_cells import blank_values_placed
 from mappa_stats.model import a1, parse_cell, record, sheet_ref
 
 
@@ -489,4 +490,4 @@ def extract(book: Workbook, template: Template) -> list[dict[str, Any]]:
             records.append(_one(book, table, anchor, table.rows[0].id, anchor.row, anchor.column))
         else:
             records.extend(_list(book, table, anchor, end))
-    return records
+    return blank_values_placed(records, template)
