@@ -183,3 +183,51 @@ def test_readme_has_windows_and_user_installs_and_the_licence_is_there() -> None
     assert quick[1] == "python -m pytest"
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_return_names_the_fields_nothing_cross_checks(tmp_path: Path) -> None:
+    """CAT2L1 typed 1132 for 1123 passes (no total or relation of the year reaches it): the report names
+    it, with the other such fields, so a PASS is not read as more than it is; the sign-off pack says so too."""
+    values = {**figures("2024-25"), "CAT2L1": 1132}
+    path = make_return(tmp_path / "kent_return.xlsx", "2024-25", values)
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["files"][0]["notes"]
+    said = next(n for n in notes if n.startswith("Not cross-checked: "))
+    listed = [part.split(" ")[0] for part in said.removeprefix("Not cross-checked: ").split("), ")]
+    assert listed == ["CAT2L1", "SOPOGRANT", "NOGRANT", "FTOGRANT", "SROBREACH", "RSOREVOKE"]
+    pack = tmp_path / "pack.md"
+    assert run("signoff", path, "-o", pack).exit_code == 0
+    assert (
+        "Every field of the return is reached by a total or relation of the year | not checked: CAT2L1"
+        in (pack.read_text(encoding="utf-8"))
+    )
+    # An area workbook has its totals typed: no such note.
+    kent = run("validate", KENT_CSV, "--format", "json")
+    assert not [n for n in json.loads(kent.stdout)["files"][0].get("notes", []) if "cross-checked" in n]
+
+
+def test_year_given_against_the_workbooks_own_year_is_an_error(tmp_path: Path) -> None:
+    """A 2024-25 workbook (its 'Reporting year' cell says so) validated with --year 2023-24: refused in one
+    line naming both, never checked against the wrong year's tables."""
+    out = tmp_path / "kent_2025.xlsx"
+    assert run("template", "--year", "2024-25", "-o", out).exit_code == 0
+    result = run("validate", out, "--year", "2023-24")
+    assert result.exit_code == 2
+    assert "--year 2023-24, but the workbook's 'Reporting year' cell says 2024-25" in result.output
+    assert run("validate", out, "--year", "2024-25").exit_code == 1  # its own year: read and checked
+
+
+@pytest.mark.parametrize(
+    ("area_id", "name", "words"),
+    [
+        (44, "Kent", "'Data entry'!A2 holds area id '44'; the Ministry's area ids are 1 to 43"),
+        (17, "Surrey", "'Data entry'!C2 names 'Surrey' but the area id in A2 is 17 (Kent)"),
+    ],
+)
+def test_area_id_conflicts_are_errors(tmp_path: Path, area_id: int, name: str, words: str) -> None:
+    """An area id that is no MAPPA area, or one whose name says another area: exit 2, naming the cells."""
+    path = make_return(tmp_path / "r.xlsx", "2024-25", figures("2024-25"), area_id=area_id, area_name=name)
+    result = run("validate", path)
+    assert result.exit_code == 2
+    assert words in result.output

@@ -136,9 +136,15 @@ def detect_year(
 ) -> str:
     """Pick the template: --year, a 'Reporting year' cell, or the date in the table titles. Only the titles
     need every year's definition (`load`): the other two build none."""
-    if wanted:
-        return wanted
     stated = book.key_value(_YEAR_KEYS)
+    if wanted:
+        own = (stated or "").replace("/", "-").replace("–", "-")
+        if own in years and own != wanted:  # the workbook's own year against --year: a conflict, said
+            raise TemplateError(
+                f"{book.path}: --year {wanted}, but the workbook's 'Reporting year' cell says {own}; "
+                f"correct the cell, or give --year {own}"
+            )
+        return wanted
     if stated:
         year = stated.replace("/", "-").replace("–", "-")
         if year in years:
