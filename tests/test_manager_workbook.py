@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from conftest import KENT_CSV, ROOT
+from conftest import KENT_CSV, KENT_XLSX, ROOT
 from helpers import area_from_values
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.load import load_template
@@ -231,3 +231,26 @@ def test_area_id_conflicts_are_errors(tmp_path: Path, area_id: int, name: str, w
     result = run("validate", path)
     assert result.exit_code == 2
     assert words in result.output
+
+
+def test_a_workbook_without_its_area_points_at_h1_and_is_not_published(tmp_path: Path) -> None:
+    """The template filled in but its yellow H1 (right of 'MAPPA area') left empty: the rate's message names
+    H1, and the publication is refused as a failing one is (exit 1, nothing written) unless forced."""
+    # The Kent sample (its 'MAPPA area' in G1, as the template has it), H1 emptied, under a name that names
+    # no area (a file name would give one).
+    out = tmp_path / "area.xlsx"
+    book = load_workbook(KENT_XLSX)
+    sheet = book["Statistics"]
+    label = next(c for row in sheet.iter_rows() for c in row if c.value == "MAPPA area")
+    sheet.cell(label.row, label.column + 1).value = None
+    book.save(out)
+    missing = tmp_path / "missing.xlsx"
+    out.rename(missing)
+    rate = run("rate", "--population", ROOT / "samples" / "ons_mid2014.csv", missing)
+    assert rate.exit_code == 2
+    assert "right of the 'MAPPA area' label (H1 in the template's layout" in rate.output
+    published = tmp_path / "tables.xlsx"
+    refused = run("tables", missing, "-o", published)
+    assert refused.exit_code == 1
+    assert "not published: the workbook does not name its MAPPA area" in refused.output
+    assert not published.exists()
