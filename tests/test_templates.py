@@ -576,7 +576,13 @@ def test_every_year_round_trips_and_validates(tmp_path: Path, year: str) -> None
     empty = run("validate", out, "--format", "json")
     assert empty.exit_code == 1
     assert json.loads(empty.stdout)["files"][0]["template"] == year
-    values = consistent_figures(year)
+    # The area workbook holds the published report's tables only: the return's breakdowns are not in it.
+    breakdowns = {t.id for t in load_template(year).breakdowns}
+    values = {
+        c: v
+        for c, v in consistent_figures(year).items()
+        if load_template(year).field_refs[c][0] not in breakdowns
+    }
     filled(out, values, "--year", year, "--force")
     workbook = load_workbook(out)
     area = read_area(out)

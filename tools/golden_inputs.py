@@ -175,7 +175,14 @@ def area_workbook(year: str, target: Path, mistype: dict[tuple[str, str, str], A
         found = [c for c in row[1:8] if c.fill is not None and c.fill.fgColor.rgb in INPUT_FILLS]
         if found:
             slots.append(found)
-    wanted = cells(year)
+    # The area workbook holds the published report's tables only: the return's breakdowns (optional grids
+    # named breakdown_*) are not in it.
+    breakdowns = {
+        t["id"]
+        for t in definition(year)["tables"]
+        if t.get("required") is False and t.get("kind") == "grid" and t["id"].startswith("breakdown")
+    }
+    wanted = [cell for cell in cells(year) if cell[0] not in breakdowns]
     by_row: list[list[tuple[str, str, str, Any, str]]] = []
     for cell in wanted:
         if by_row and by_row[-1][0][:2] == cell[:2]:
@@ -239,7 +246,7 @@ def return_workbook(
             if code in values and values[code] is not None:
                 entry.cell(row[0].row, 4, values[code])
         elif isinstance(code, str) and " by " in code:
-            kind = "breakdown_" + code.rsplit(" by ", 1)[1].strip().lower()
+            kind = "breakdown_" + code.rsplit(" by ", 1)[1].removesuffix("(optional)").strip().lower()
             header = {c.column: c.value for c in entry[row[0].row + 1] if c.value}
             blocks.append((kind, row[0].row + 2, header))
     for kind, first, header in blocks:

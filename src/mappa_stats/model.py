@@ -237,6 +237,19 @@ class AreaTables:
         """Every cell by (table, row, column), in model order."""
         return self.by_key
 
+    def blank_optional(self) -> frozenset[str]:
+        """The optional grids (a return's breakdowns: `required: false`) the input holds but left wholly
+        blank: one thing not filled in, never a blank (or a 0 read from one) in each of its cells."""
+        cached: frozenset[str] | None = self.__dict__.get("_blank_optional")
+        if cached is None:
+            typed: dict[str, bool] = {}
+            for (table_id, _row, _column), cell in self.by_key.items():
+                typed[table_id] = typed.get(table_id, False) or bool(cell.raw.strip())
+            optional = {t.id for t in self.template.tables if not t.required and t.kind == "grid"}
+            cached = frozenset(t for t, any_typed in typed.items() if t in optional and not any_typed)
+            object.__setattr__(self, "_blank_optional", cached)
+        return cached
+
 
 def build_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Make the tidy DataFrame from cell records, with stable column types."""

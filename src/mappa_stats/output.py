@@ -266,12 +266,26 @@ def write_atomic(
             temp = Path(temp_name)
             write(temp)
             os.chmod(temp, _ordinary_mode(target))
-            os.replace(temp, target)
+            _replace(temp, target, output)
         except OSError as exc:
             raise OutputError(f"{shown(output)}: {_os_reason(exc)}") from exc
         finally:
             if temp is not None and temp.exists():
                 temp.unlink()
+
+
+def _replace(temp: Path, target: Path, output: Path) -> None:
+    """Rename the finished file into place. On Windows a file open in Excel cannot be replaced (a
+    PermissionError, sharing violation): that is said as what to do, not as a read-only folder."""
+    try:
+        os.replace(temp, target)
+    except PermissionError as exc:
+        if target.is_file():
+            raise OutputError(
+                f"{shown(output)}: it is open in another program (Excel, say) and cannot be replaced; "
+                "close it in Excel and run again"
+            ) from exc
+        raise
 
 
 def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), force: bool = False) -> None:

@@ -166,6 +166,7 @@ def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: boo
     raw: list[Finding] = []
     for r in chosen:
         raw.extend(r.check(ctx))
+    raw = _unfilled_left_out(area, ctx, raw)
     shown = raw
     if suggest:
         from mappa_stats.rules.locate import explain_totals  # lazy: only a report that suggests needs it
@@ -180,8 +181,52 @@ def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: boo
         rules=tuple(rule_results(chosen, shown, ctx.skipped, ctx.not_applicable)),
         raw_findings=tuple(raw),
         provisional=area.template.provisional,
-        notes=(*area.meta.notes, *ctx.claimed),
+        notes=(*area.meta.notes, *ctx.claimed, *_not_cross_checked(area)),
     )
+
+
+def _not_cross_checked(area: AreaTables) -> tuple[str, ...]:
+    """For a return: the fields no total or relation of the year reaches, so that a PASS is not read as
+    more than it is (a Level 1 count typed 1132 for 1123 passes every check)."""
+    from mappa_stats.definitions.equations import unreached_return_fields
+
+    template = area.template
+    where = []
+    for code in unreached_return_fields(template):
+        cell = area.cell(*template.field_refs[code])
+        if cell is not None:
+            where.append((code, cell))
+    if not where or not _is_return(where[0][1].sheet):
+        return ()
+    named = ", ".join(f"{code} ({cell.source})" for code, cell in where)
+    return (
+        f"Not cross-checked: {named}: no total or relation of the year reaches these fields of the return, "
+        "so a mistyped figure there passes; check them against your records",
+    )
+
+
+def _is_return(sheet: str) -> bool:
+    """A cell of the Ministry's return: on its 'Data entry' form or its 'YY-YY data' sheet."""
+    from mappa_stats.io.ret import DATA_SHEET, ENTRY
+
+    return sheet.strip().lower() == ENTRY or DATA_SHEET.match(sheet) is not None
+
+
+def _unfilled_left_out(area: AreaTables, ctx: Context, raw: list[Finding]) -> list[Finding]:
+    """An optional table left wholly blank is one finding (cells.missing says it): the sums through it are
+    not checked, so the rules that would have judged them are noted as not checked for that table, not
+    failed once per cell."""
+    blank = area.blank_optional()
+    if not blank:
+        return raw
+    kept = []
+    for f in raw:
+        if f.table in blank and f.rule != "cells.missing":
+            title = area.template.table(f.table).display_title
+            ctx.skipped.setdefault(f.rule, f"{title!r} is not filled in")
+            continue
+        kept.append(f)
+    return kept
 
 
 def validate_area(

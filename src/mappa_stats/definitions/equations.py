@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mappa_stats.definitions.constants import AREAID
+
 if TYPE_CHECKING:
     from mappa_stats.definitions.templates import Template
 
@@ -58,3 +60,30 @@ def _equations(template: Template) -> list[Equation]:
                         )
                     )
     return out
+
+
+def unreached_return_fields(template: Template) -> tuple[str, ...]:
+    """The return's fields that no total or relation of the year reaches (through the totals derived from
+    them): a mistyped figure there passes every check, so a report on a return names them."""
+    typed = set(template.return_fields) - {AREAID}
+    parts: dict[str, set[str]] = {}
+    reached: set[str] = set()
+    for eq in equations(template):
+        cells = (eq.total, *eq.parts)
+        if eq.table and eq.total not in typed:
+            parts.setdefault(eq.total, set()).update(eq.parts)
+        elif all(c in typed for c in cells):
+            reached.update(cells)
+    pending = [
+        template.field_of(ref)
+        for relation in template.relations
+        for comparison in relation.comparisons
+        for left, right in template.expand(comparison)
+        for ref in (*left, *right)
+    ]
+    while pending:
+        code = pending.pop()
+        if code not in reached:
+            reached.add(code)
+            pending.extend(parts.get(code, ()))
+    return tuple(code for code in template.return_fields if code in typed - reached)

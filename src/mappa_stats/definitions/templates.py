@@ -288,6 +288,14 @@ class Template:
                 for column in table.columns:
                     yield table, row, column
 
+    @property
+    def breakdowns(self) -> tuple[TableDef, ...]:
+        """The return's breakdown blocks (age, sex, ethnicity): optional grids of the Ministry's form that
+        no published area report carries, so the area workbook leaves them out."""
+        return tuple(
+            t for t in self.tables if not t.required and t.kind == "grid" and t.id.startswith("breakdown")
+        )
+
     def report_only(self, table_id: str) -> bool:
         """True for a table of the area report that the year's return does not carry (the stated rate, the
         commentary): a return, or a tidy CSV written from one, is complete without it."""

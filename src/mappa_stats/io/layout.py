@@ -9,6 +9,7 @@ from typing import Any
 
 from mappa_stats.definitions.templates import Label, TableDef, Template, match_label, normalize
 from mappa_stats.errors import LabelError, TableNotFoundError, TemplateError
+from mappa_stats.io.value_cells import blank_values_placed
 from mappa_stats.model import a1, parse_cell, record, sheet_ref
 
 
@@ -135,9 +136,15 @@ def detect_year(
 ) -> str:
     """Pick the template: --year, a 'Reporting year' cell, or the date in the table titles. Only the titles
     need every year's definition (`load`): the other two build none."""
-    if wanted:
-        return wanted
     stated = book.key_value(_YEAR_KEYS)
+    if wanted:
+        own = (stated or "").replace("/", "-").replace("–", "-")
+        if own in years and own != wanted:  # the workbook's own year against --year: a conflict, said
+            raise TemplateError(
+                f"{book.path}: --year {wanted}, but the workbook's 'Reporting year' cell says {own}; "
+                f"correct the cell, or give --year {own}"
+            )
+        return wanted
     if stated:
         year = stated.replace("/", "-").replace("–", "-")
         if year in years:
@@ -489,4 +496,4 @@ def extract(book: Workbook, template: Template) -> list[dict[str, Any]]:
             records.append(_one(book, table, anchor, table.rows[0].id, anchor.row, anchor.column))
         else:
             records.extend(_list(book, table, anchor, end))
-    return records
+    return blank_values_placed(records, template)

@@ -235,9 +235,7 @@ def _breakdowns(
     in columns C to H, in the order of the table's columns (the definition's `required: false` grids whose
     first row label is the block's anchor)."""
     entry = entry_sheet(sheets)
-    blocks = [
-        t for t in template.tables if not t.required and t.kind == "grid" and t.id.startswith("breakdown")
-    ]
+    blocks = template.breakdowns
     if not blocks:
         return {}
     if entry is None:

@@ -45,6 +45,13 @@ from mappa_stats.version import __version__
 
 def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
     """Validate before publishing: refuse a return with errors unless forced (exit 1, naming them)."""
+    if not tables.meta.area and not force:
+        # A publication names its area on every sheet: without one it is refused as one that fails.
+        raise NotValidated(
+            f"{source}: not published: the workbook does not name its MAPPA area; type the area's name in "
+            "the cell right of the 'MAPPA area' label (H1 in the template's layout), or give --force to "
+            "publish it as 'Area not stated'"
+        )
     report = validate_area(tables)
     errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == Severity.ERROR)
     skipped = tuple(

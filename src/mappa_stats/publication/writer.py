@@ -71,7 +71,9 @@ def write_template(template: Template, path: Path) -> None:
     ws.add_data_validation(form.whole)
     _template_heading(ws, template, form)
     r = 3
-    for _title, group in groupby(template.tables, key=lambda t: (t.title, t.kind)):
+    # Exactly the tables of the year's published report: the return's breakdowns are not among them.
+    published = [t for t in template.tables if t not in template.breakdowns]
+    for _title, group in groupby(published, key=lambda t: (t.title, t.kind)):
         r = _template_block(ws, list(group), r, form)
     ws.column_dimensions["A"].width = 40
     for letter in "BCDE":
@@ -227,9 +229,7 @@ def return_layout(template: Template) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _blocks(template: Template) -> list[TableDef]:
-    return [
-        t for t in template.tables if not t.required and t.kind == "grid" and t.id.startswith("breakdown")
-    ]
+    return list(template.breakdowns)
 
 
 def write_return(
@@ -321,13 +321,20 @@ def _return_blocks(
 
     for table in _blocks(template):
         first = blocks[table.id]
-        _text(entry, first - 2, 1, table.title).font = form.bold
+        _text(entry, first - 2, 1, f"{table.title} (optional)").font = form.bold
+        entry.cell(first - 1, 2, "Label (only the first is public: type the others as your form has them)")
         for k, column in enumerate(table.columns):
             head = _text(entry, first - 1, 3 + k, column.label)
             head.font = form.bold
             head.alignment = Alignment(wrap_text=True)
         for offset, row in enumerate(table.rows):
-            _text(entry, first + offset, 2, row.label)
+            if offset == 0:
+                # The one label known from a source (the Ministry's code finds the block by it).
+                _text(entry, first, 2, row.label)
+            else:
+                # Not public: a marked input cell for the label, never an invented one.
+                entry.cell(first + offset, 1, "type the label")
+                _type_here(entry.cell(first + offset, 2), form)
             for k, column in enumerate(table.columns):
                 cell = entry.cell(first + offset, 3 + k)
                 cell.value = values.get(table.fields[(row.id, column.id)])

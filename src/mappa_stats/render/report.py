@@ -118,7 +118,7 @@ def summary_line(report: FileReport) -> str:
     )
 
 
-def _not_checked(report: FileReport) -> list[str]:
+def not_checked(report: FileReport) -> list[str]:
     """'Not checked: rate.matches, rate.vintage (no --population file given)', one line per reason."""
     reasons: dict[tuple[Status, str], list[str]] = {}
     for result in report.rules:
@@ -161,7 +161,7 @@ def render_text(reports: Sequence[FileReport], strict: bool = False, *, color: b
                 lines.append(terminal(f"        suggestion: {f.suggestion}"))
         if report.error is None:
             lines.append(summary_line(report))
-            lines.extend(_not_checked(report))
+            lines.extend(not_checked(report))
         blocks.append("\n".join(lines))
     if len(reports) > 1:
         counts = {s: sum(1 for r in reports if r.status(strict) == s) for s in ("pass", "fail", "error")}

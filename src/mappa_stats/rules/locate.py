@@ -243,9 +243,23 @@ def typed(area: AreaTables, group: list[Equation]) -> list[Equation]:
     return [eq for eq in group if not any(derived(k) for k in eq.cells())]
 
 
+def usable(area: AreaTables, group: list[Equation]) -> list[Equation]:
+    """The equations among typed cells, outside any table with a cell that holds no count (a blank) and any
+    optional table left wholly blank: a blank in one table (a breakdown joined to the 31 March grid) leaves
+    the other tables' equations to be located, while its own table's sums are not guessed through."""
+    refs = area.template.field_refs
+    holed = set(area.blank_optional())
+    for eq in group:
+        for key in eq.cells():
+            cell = area.cell(*refs[key])
+            if cell is None or cell.count is None or not cell.count.is_integer():
+                holed.add(refs[key][0])
+    return [eq for eq in typed(area, group) if not any(refs[k][0] in holed for k in eq.cells())]
+
+
 def locate(area: AreaTables, group: list[Equation]) -> tuple[dict[Key, int], list[Fix]] | None:
-    """A group's values and its smallest fixes; None when a cell of it holds no count."""
-    group = typed(area, group)
+    """A group's values and its smallest fixes, among its usable equations; None when none is usable."""
+    group = usable(area, group)
     values = _values(area, sorted({k for eq in group for k in eq.cells()}))
     if values is None or not group:
         return None
@@ -344,7 +358,9 @@ def explain_totals(area: AreaTables, findings: Iterable[Finding]) -> list[Findin
             continue
         values, fixes = located
         if len(fixes) == 1 and fixes[0].values is not None:
-            out.extend(_culprit_findings(area, typed(area, groups[index]), values, fixes[0]))
+            out.extend(_culprit_findings(area, usable(area, groups[index]), values, fixes[0]))
+            # A failure of an equation left out (through a blank cell) stands as found.
+            out.extend(g for g in group if g.field not in values)
             continue
         size = len(fixes[0].cells)
         what = "one of these cells" if size == 1 else f"of these sets of {size} cells"

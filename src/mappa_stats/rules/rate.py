@@ -19,6 +19,12 @@ from mappa_stats.rules.rule import RATE, Context, Rule, finding, rule
 # asked to expand 1e999999999).
 MAX_STATED_RATE = 100_000
 
+# Where the area goes, in the manager's own workbook: the template's yellow H1, right of its 'MAPPA area'.
+NAME_THE_AREA = (
+    "type the area's name in the cell right of the 'MAPPA area' label (H1 in the template's layout; add the "
+    "label anywhere if the workbook has none), or give --area NAME"
+)
+
 
 MAX_STATED_CHARS = 20
 
@@ -63,10 +69,7 @@ def workbook_rate(
     """A workbook's rate: its Category 1 total on 31 March over its area's population, against the
     stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
     if not area.meta.area:
-        raise InputError(
-            f"{area.meta.path}: the workbook does not name its MAPPA area; add a 'MAPPA area' cell "
-            "beside the tables, or give --area NAME"
-        )
+        raise InputError(f"{area.meta.path}: the workbook does not name its MAPPA area; {NAME_THE_AREA}")
     template = area.template
     rsos_ref = template.role("rsos")
     if rsos_ref is None:
@@ -112,8 +115,7 @@ def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
     if not ctx.area.meta.area:
         ctx.skip(
             rule_id,
-            "the workbook does not name its MAPPA area: add a 'MAPPA area' cell beside the tables, "
-            "or give --area NAME",
+            f"the workbook does not name its MAPPA area: {NAME_THE_AREA}",
         )
         return None
     try:

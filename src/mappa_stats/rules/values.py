@@ -202,7 +202,11 @@ def missing(ctx: Context) -> Iterator[Finding]:
             severity=Severity.WARNING,
             field_code=read_as_zero[0][1],
         )
+    blank_tables = ctx.area.blank_optional()
+    yield from _not_filled_in(ctx, blank_tables)
     for table, cell, code in _cells(ctx, applicable=True):
+        if table.id in blank_tables:
+            continue
         if cell.marker in (BLANK, DASH, "[z]"):
             what = "is blank" if cell.marker == BLANK else f"holds {cell.raw!r} (not applicable)"
             if cell.raw.startswith("merged "):
@@ -217,6 +221,26 @@ def missing(ctx: Context) -> Iterator[Finding]:
                 "mark it 'not collected' only if it was not collected",
                 field_code=code,
             )
+
+
+def _not_filled_in(ctx: Context, blank_tables: frozenset[str]) -> Iterator[Finding]:
+    """An optional table (a breakdown) left wholly blank: one warning at its first cell, not one per cell."""
+    for table in ctx.area.template.tables:
+        if table.id not in blank_tables:
+            continue
+        first = next(c for key, c in ctx.area.cells().items() if key[0] == table.id)
+        yield finding(
+            missing,
+            first,
+            f"{table.display_title!r} is not filled in: every cell of it is blank (an optional table, "
+            "so its sums are not checked)",
+            expected="the table's counts",
+            actual="blank",
+            suggestion="fill it in if your return needs it (the Ministry's does); a published report does "
+            "not carry it",
+            severity=Severity.WARNING,
+            field_code=table.fields[(first.row, first.column)],
+        )
 
 
 @rule(

@@ -1,0 +1,129 @@
+"""The manager's own workbook with the findings written back (validate --annotate OUT).
+
+A copy of the workbook as it was given, loaded with its formulas (not their saved values), styles, data
+validation, comments and other sheets, in which each finding's cell is marked — a fill and a border, so that
+the mark is not colour alone — and carries a comment with the message and the suggestion; and a first sheet,
+"Checks", listing every finding with a link to its cell, the verdict and what was not checked. The input
+is only read; the copy is written whole by output.write_atomic. Everything from the input that goes into a
+cell passes cell_text (never a formula, never a control character).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mappa_stats.definitions.templates import Severity
+from mappa_stats.findings import Finding
+from mappa_stats.model import sheet_ref
+from mappa_stats.publication.sheets import CONTROL, cell_text
+from mappa_stats.publication.writer import DIGEST, cells_digest
+from mappa_stats.render.report import not_checked, verdict_line
+from mappa_stats.version import PRODUCER
+
+if TYPE_CHECKING:
+    from mappa_stats.validate import FileReport
+
+CHECKS_SHEET = "Checks"
+_ERROR_FILL = "FFC7CE"  # light red: an error's cell
+_WARNING_FILL = "FFEB9C"  # light amber: a warning's cell
+_MARK_BORDER = "C00000"  # a thick dark red box around every marked cell, whatever its fill
+_COMMENT_WIDTH, _COMMENT_HEIGHT = 420, 160  # points: room for a message and its suggestion
+
+
+def annotate(source: Path, report: FileReport, target: Path, strict: bool = False) -> None:
+    """Write to `target` a copy of the workbook at `source` with `report`'s findings marked in it."""
+    from openpyxl import load_workbook  # lazy: openpyxl is slow to load
+
+    wb = load_workbook(source)  # not data_only: the manager's formulas are kept as formulas
+    marked = _mark_cells(wb, report.findings)
+    _checks_sheet(wb, report, marked, strict)
+    _own(wb)
+    wb.save(target)
+
+
+def comment_text(found: Iterable[Finding]) -> str:
+    """A cell's note: each finding's severity, message and suggestion."""
+    parts = []
+    for f in found:
+        said = f"{f.severity.upper()} ({f.rule}): {f.said}"
+        if f.suggestion:
+            said += f"\nSuggestion: {f.suggestion}"
+        parts.append(said)
+    return CONTROL.sub(" ", "\n\n".join(parts))[:30_000]  # Excel's limit for a note is 32,767 characters
+
+
+def _mark_cells(wb: Any, findings: Iterable[Finding]) -> set[tuple[str, str]]:
+    """Fill, box and annotate each finding's cell; the cells marked, as (sheet, cell)."""
+    from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
+    from openpyxl.styles import Border, PatternFill, Side
+
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.cell and f.sheet in wb.sheetnames:
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    edge = Side(style="thick", color=_MARK_BORDER)
+    for (sheet, ref), found in by_cell.items():
+        cell = wb[sheet][ref]
+        error = any(f.severity == Severity.ERROR for f in found)
+        cell.fill = PatternFill("solid", fgColor=_ERROR_FILL if error else _WARNING_FILL)
+        cell.border = Border(left=edge, right=edge, top=edge, bottom=edge)
+        text = comment_text(found)
+        if cell.comment is not None:  # the manager's own note is kept, ours follows it
+            text = f"{cell.comment.text}\n\n{text}"
+        cell.comment = Comment(text, PRODUCER, width=_COMMENT_WIDTH, height=_COMMENT_HEIGHT)
+    return set(by_cell)
+
+
+def _checks_sheet(wb: Any, report: FileReport, marked: set[tuple[str, str]], strict: bool) -> None:
+    """The first sheet: the verdict, what was not checked, and every finding with a link to its cell."""
+    from openpyxl.styles import Alignment, Font  # lazy: openpyxl is slow to load
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    name = CHECKS_SHEET if CHECKS_SHEET not in wb.sheetnames else f"{CHECKS_SHEET} ({PRODUCER})"
+    ws = wb.create_sheet(name, 0)
+    bold = Font(bold=True)
+    ws["A1"] = cell_text(f"Checks by {PRODUCER}")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = cell_text(verdict_line(report, strict))
+    lines = [*not_checked(report), "Marked cells: a red fill and box for an error, amber for a warning; "
+             "the note on each cell says what is wrong and what to do."]  # fmt: skip
+    r = 3
+    for line in lines:
+        ws.cell(r, 1, cell_text(line))
+        r += 1
+    r += 1
+    for k, heading in enumerate(("Severity", "Rule", "Cell", "What is wrong", "Suggestion"), start=1):
+        ws.cell(r, k, heading).font = bold
+    for f in report.findings:
+        r += 1
+        ws.cell(r, 1, f.severity.upper())
+        ws.cell(r, 2, cell_text(f.rule))
+        where = ws.cell(r, 3, cell_text(f.ref))
+        if (f.sheet, f.cell) in marked:
+            where.hyperlink = Hyperlink(ref=where.coordinate, location=sheet_ref(f.sheet, f.cell))
+            where.font = Font(color="0563C1", underline="single")
+        ws.cell(r, 4, cell_text(f.said)).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(r, 5, cell_text(f.suggestion or "")).alignment = Alignment(wrap_text=True, vertical="top")
+    if not report.findings:
+        ws.cell(r + 1, 1, "No findings.")
+    for letter, width in zip("ABCDE", (10, 22, 24, 80, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.page_setup.orientation = "landscape"  # printed or made a PDF: the columns on one page's width
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    wb.active = 0
+    for sheet in wb.worksheets[1:]:
+        sheet.sheet_view.tabSelected = False
+
+
+def _own(wb: Any) -> None:
+    """Recognisable as mappa-stats' own while nobody types into it (so a second run may replace it)."""
+    from openpyxl.packaging.custom import StringProperty  # lazy: openpyxl is slow to load
+
+    props = wb.custom_doc_props
+    for prop in [p for p in props if p.name in (DIGEST, "Producer")]:
+        props.props.remove(prop)
+    props.append(StringProperty(name="Producer", value=PRODUCER))
+    props.append(StringProperty(name=DIGEST, value=cells_digest(wb)))
