@@ -20,7 +20,6 @@ from mappa_stats.io.population.model import AreaPopulation, NationalRow, Populat
 
 TABLE = "ons_mye2_mappa_areas.csv"
 SOURCES = "sources.json"
-RELEASE = "MYE2, as first published"
 LAYOUT = "embedded ONS MYE2"
 
 
@@ -29,6 +28,13 @@ def sources() -> dict[int, dict[str, Any]]:
     """Each shipped mid-year's release: file, checksum, release words and England and Wales totals."""
     spec = json.loads((schemas_dir() / "population" / SOURCES).read_text(encoding="utf-8"))
     return {int(r["mid_year"]): r for r in spec["releases"]}
+
+
+@cache
+def ons_licence() -> str:
+    """The attribution the Open Government Licence asks of every output that uses ONS estimates."""
+    spec = json.loads((schemas_dir() / "population" / SOURCES).read_text(encoding="utf-8"))
+    return str(spec["licence"])
 
 
 @cache
@@ -45,7 +51,7 @@ def _table() -> dict[int, PopulationFile]:
                     f"the ONS {vintage} estimates shipped with mappa-stats",
                     LAYOUT,
                     vintage,
-                    release=RELEASE,
+                    release=f"{sources()[year]['release']}, as first published",
                     embedded=True,
                 ),
             )

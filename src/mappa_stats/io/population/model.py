@@ -52,7 +52,8 @@ class PopulationFile:
     by_area: dict[str, AreaPopulation] = field(default_factory=dict)
     # An area the file's authorities almost make up: the codes it lacks (Kent without Medway: E06000035).
     lacking: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # The release, when known ("MYE2, as first published"); the embedded estimates always say.
+    # The release, when known ("MYE2 mid-2018 on April 2019 local authority codes (June 2019)"); the
+    # embedded estimates always say (schemas/population/sources.json).
     release: str | None = None
     embedded: bool = False
     # The England and Wales row the areas must add up to, when known without reading the file again.
@@ -63,7 +64,7 @@ class PopulationFile:
         """How an output names the estimates: 'ONS mid-2018 population estimates (MYE2, as first
         published), aged 10 and over', or the file's path, layout and vintage."""
         if self.embedded and self.vintage:
-            return f"ONS {self.vintage} population estimates ({self.release}), aged 10 and over"
+            return f"ONS {self.vintage} population estimates (MYE2, as first published), aged 10 and over"
         vintage = f", {self.vintage}" if self.vintage else ""
         return f"{self.path} ({self.layout}{vintage})"
 
