@@ -119,7 +119,7 @@ def mye2_rows(rows: Sequence[tuple[str, str, int, int]], title: str) -> list[lis
     header: list[object] = ["Code", "Name", "All ages", *range(91)]
     out: list[list[object]] = [[title], [], header]
     for code, name, everyone, ten in rows:
-        ages: list[object] = [everyone - ten] + [0] * 89 + [ten]
+        ages: list[object] = [everyone - ten, *([0] * 89), ten]
         out.append([code, name, everyone, *ages])
     return out
 
