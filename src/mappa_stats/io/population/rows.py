@@ -21,6 +21,8 @@ CODE_COLUMNS = ("code", "ons_code", "area_code", "geography_code")
 HEAD_ROWS = 40  # the header row is looked for among the first rows only
 _PERSONS = re.compile(r"\b(persons|all persons|mye2 - all)\b", re.IGNORECASE)
 _ONE_SEX = re.compile(r"\b(males|females)\b", re.IGNORECASE)
+_HINT = re.compile(r"mye2|person", re.IGNORECASE)
+_BEST = 4  # a header row, persons named, no one sex
 
 
 class Rows:
@@ -107,7 +109,9 @@ def _workbook_rows(display: str, data: bytes) -> Rows:
         raise InputError(f"{display}: cannot be opened as a workbook ({why}); save it again") from None
     try:
         best: tuple[int, str, list[list[str]], list[list[str]]] | None = None
-        for name in book.sheet_names:
+        # Sheets named like the MYE2 persons table are read first, and the first whose content is the persons
+        # table ends the search: the mid-2022 workbook's large MYEB1 sheet is then never loaded.
+        for name in sorted(book.sheet_names, key=lambda n: not _HINT.search(n)):
             rows = [texts(row) for row in book.get_sheet_by_name(name).iter_rows()]
             head = rows[:HEAD_ROWS]
             words = name + " " + " ".join(" ".join(r) for r in head[:5])
@@ -116,6 +120,8 @@ def _workbook_rows(display: str, data: bytes) -> Rows:
                 score = 3 + bool(_PERSONS.search(words)) - bool(_ONE_SEX.search(words))
             if best is None or score > best[0]:
                 best = (score, name, head, rows[HEAD_ROWS:])
+            if score == _BEST:
+                break
     except InputError:
         raise
     except Exception as exc:  # damage calamine finds as it reads a sheet
