@@ -285,3 +285,10 @@ def test_areas_that_do_not_add_up_name_the_unplaced_codes(tmp_path: Path) -> Non
         "a code of a vintage mappa-stats does not know: give the file of the year's ONS release, or an area "
         "table (docs/population.md)"
     )
+
+
+def test_mid_year_without_a_population_file_is_a_usage_error() -> None:
+    """--mid-year names a file's mid-year: with no file it is refused, not silently ignored."""
+    result = CliRunner().invoke(main, ["rate", "--area", "Kent", "--rsos", "5", "--mid-year", "2018"])
+    assert result.exit_code == 2
+    assert "--mid-year says which mid-year a --population FILE is: give the file too" in result.stderr

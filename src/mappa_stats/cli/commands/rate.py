@@ -96,17 +96,8 @@ def rate(
     from mappa_stats.definitions.load import load_template
     from mappa_stats.io.population import read_population
 
-    if rsos is not None and area_name is None:
-        raise click.UsageError("--rsos needs --area NAME: the area those offenders are in")
-    if rsos is not None and workbooks:
-        raise click.UsageError("--rsos replaces a workbook: give WORKBOOK or --area NAME --rsos N, not both")
-    if area_name is not None and rsos is None and not workbooks:
-        raise click.UsageError(
-            "--area names the area of a workbook or of --rsos: give WORKBOOK, or --rsos N for the count"
-        )
+    _check_usage(workbooks, area_name, rsos, population_path, mid_year)
     given = read_population(population_path, mid_year) if population_path is not None else None
-    if mid_year is not None and given is None:
-        raise click.UsageError("--mid-year says which mid-year a --population FILE is: give the file too")
     chosen = year_given(year)
     template = load_template(chosen) if chosen is not None else None
     national = None
@@ -133,3 +124,23 @@ def rate(
     inputs = [*workbooks, *([population_path] if population_path is not None else [])]
     emit(render(Document.RATE, fmt, results, national, population), output, inputs)
     sys.exit(1 if any(x.matches is False or x.needs is not None for x in results) else 0)
+
+
+def _check_usage(
+    workbooks: tuple[Path, ...],
+    area_name: str | None,
+    rsos: int | None,
+    population_path: Path | None,
+    mid_year: int | None,
+) -> None:
+    """The options that do not go together, each a usage error (exit 2) saying what to give."""
+    if rsos is not None and area_name is None:
+        raise click.UsageError("--rsos needs --area NAME: the area those offenders are in")
+    if rsos is not None and workbooks:
+        raise click.UsageError("--rsos replaces a workbook: give WORKBOOK or --area NAME --rsos N, not both")
+    if area_name is not None and rsos is None and not workbooks:
+        raise click.UsageError(
+            "--area names the area of a workbook or of --rsos: give WORKBOOK, or --rsos N for the count"
+        )
+    if mid_year is not None and population_path is None:
+        raise click.UsageError("--mid-year says which mid-year a --population FILE is: give the file too")
