@@ -10,6 +10,7 @@ national long CSV of every area and year in two releases under 5 s; combine of 4
 the NSD) under 1 s.
 
     python bench/run.py --only combine     # the combine cases alone
+    python bench/run.py --only population  # rate over the largest raw ONS file, and on the built-in default
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 KENT = ROOT / "samples" / "kent_2015.xlsx"
 MYE2 = ROOT / "tests" / "data" / "ons_mye2_mid2014_uk_persons.csv"
 COMMAND = [str(Path(sys.executable).with_name("mappa-stats"))]
+# The raw ONS files live in the shared folder (tests/test_population_ons.py): $MAPPA_SHARED, else ../shared.
+SHARED = Path(os.environ.get("MAPPA_SHARED") or ROOT.parent / "shared") / "population" / "raw" / "later"
 
 
 def median_seconds(args: list[str], repeat: int) -> float:
@@ -204,11 +207,33 @@ def combine_cases(repeat: int) -> dict[str, float]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def population_cases(repeat: int) -> dict[str, float]:
+    """rate over the largest raw ONS workbook (mid-2022, 3.5 MB .xlsx) and over an .xls (mid-2018), where the
+    shared folder has them, and rate on the built-in default (no population file)."""
+    results = {
+        "rate --area Kent --rsos 2000 --year 2022-23 (built-in default)": median_seconds(
+            ["rate", "--area", "Kent", "--rsos", "2000", "--year", "2022-23"], repeat
+        ),
+    }
+    for name, label in (
+        ("mye22final.xlsx", "rate over mid-2022 mye22final.xlsx (3.5 MB)"),
+        ("ukmidyearestimates20182019ladcodes.xls", "rate over mid-2018 .xls (1.5 MB)"),
+    ):
+        if (SHARED / name).is_file():
+            args = ["rate", "--population", str(SHARED / name), "--area", "Kent", "--rsos", "2000"]
+            results[label] = median_seconds(args, repeat)
+        else:
+            print(f"{SHARED / name}: absent, not measured", file=sys.stderr)
+    return results
+
+
 def main() -> None:
     """Run every case and print the medians."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--only", choices=["combine"], default=None, help="Run these cases alone.")
+    parser.add_argument(
+        "--only", choices=["combine", "population"], default=None, help="Run these cases alone."
+    )
     options = parser.parse_args()
     # An installed package has its bytecode compiled; a shell with PYTHONDONTWRITEBYTECODE set would make
     # every run compile mappa-stats' modules again (~0.1 s), which no user pays. The warm-up run writes it.
@@ -216,6 +241,10 @@ def main() -> None:
     repeat = options.repeat
     if options.only == "combine":
         report_combine(combine_cases(max(3, repeat // 3)))
+        return
+    if options.only == "population":
+        for name, seconds in population_cases(repeat).items():
+            print(f"{name:<70}  {seconds * 1000:8.1f} ms")
         return
     work = Path(tempfile.mkdtemp(prefix="mappa-bench-"))
     try:
@@ -249,6 +278,7 @@ def main() -> None:
                 ["rate", "--population", str(MYE2)], repeat
             ),
         }
+        results.update(population_cases(repeat))
         results.update(combine_cases(max(3, repeat // 3)))
         runs = [peak(["validate", *copies]) for _ in range(3)]
         results["validate 630 workbooks"] = statistics.median(s for s, _ in runs)

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import xls
 from conftest import KENT_CSV, KENT_XLSX, ROOT
 
 POPULATION = ROOT / "samples" / "ons_mid2014.csv"
@@ -426,6 +427,56 @@ def population_endless_number(tmp: Path) -> Path:
     return path
 
 
+# --- legacy .xls population files (tests/xls.py builds them; calamine would hang, abort or take GBs) ---
+
+_XLS_ROWS = xls.mye2_rows([("E10000016", "Kent", 1_524_020, 1_326_907)], "MYE2: Persons, mid-2014")
+
+
+def xls_fat_loop(tmp: Path) -> Path:
+    """The Workbook stream's sector chain points back at its own first sector (calamine never returns)."""
+    return xls.write(tmp / "fat_loop.xls", xls.container(xls.workbook_stream(_XLS_ROWS), fat_loop=True))
+
+
+def xls_directory_loop(tmp: Path) -> Path:
+    """The directory's sector chain points at itself (calamine never returns)."""
+    return xls.write(tmp / "dir_loop.xls", xls.container(xls.workbook_stream(_XLS_ROWS), directory_loop=True))
+
+
+def xls_dimension(tmp: Path) -> Path:
+    """A DIMENSION record claiming 4,294,967,295 rows × 65,535 columns (calamine aborts the process)."""
+    stream = xls.workbook_stream(_XLS_ROWS, dimension=(0xFFFFFFFF, 0xFFFF))
+    return xls.write(tmp / "dimension.xls", xls.container(stream))
+
+
+def xls_far_cell(tmp: Path) -> Path:
+    """One number at row 65,536, column IV, in a 5 KB file (calamine takes about 1.2 GB)."""
+    far = xls.cells([[1]], first_row=0).replace(b"\x00\x00\x00\x00\x0f", b"\xff\xff\xff\x00\x0f", 1)
+    stream = xls.workbook_stream(_XLS_ROWS, extra_cells=far)
+    return xls.write(tmp / "far_cell.xls", xls.container(stream))
+
+
+def xls_without_workbook(tmp: Path) -> Path:
+    """A Compound File whose only stream is not a workbook (a Word document, say)."""
+    data = xls.container(xls.workbook_stream(_XLS_ROWS)).replace(
+        "Workbook".encode("utf-16-le"), "WordDocu".encode("utf-16-le")
+    )
+    return xls.write(tmp / "word.xls", data)
+
+
+def xlsx_far_cell(tmp: Path) -> Path:
+    """A population workbook with a cell at ZZ5000: 3.5 million cells calamine would fill in memory."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["ons_code", "name", "all_ages", "aged_10_plus"])
+    ws["ZZ5000"] = 1
+    path = tmp / "pop_far.xlsx"
+    wb.save(path)
+    return path
+
+
 Builder = Callable[[Path], Path]
 CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
     ("full-dimension", "area", full_dimension, ("claims row 99,999", "limit 10,000 rows")),
@@ -474,6 +525,27 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
     ),
     ("population-short-row", "population", population_short_row, (":3", "not a number")),
     ("population-1e5000", "population", population_endless_number, (":2", "'1e5000' is not a number")),
+    ("population-xls-fat-loop", "population", xls_fat_loop, ("the .xls file is damaged", "loop")),
+    ("population-xls-directory-loop", "population", xls_directory_loop, ("directory's sector chain",)),
+    (
+        "population-xls-dimension",
+        "population",
+        xls_dimension,
+        ("claims row 4,294,967,295", "beyond an .xls sheet's 65,536 rows"),
+    ),
+    (
+        "population-xls-far-cell",
+        "population",
+        xls_far_cell,
+        ("reaches 65,536 rows by 256 columns", "limit 3,000,000 cells"),
+    ),
+    ("population-xls-not-a-workbook", "population", xls_without_workbook, ("no Workbook stream",)),
+    (
+        "population-xlsx-far-cell",
+        "population",
+        xlsx_far_cell,
+        ("5,000 rows by 702 columns", "limit 3,000,000 cells"),
+    ),
 ]
 
 

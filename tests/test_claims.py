@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import KENT_XLSX, SAMPLES
+from conftest import KENT_XLSX, ROOT, SAMPLES
 from mappa_stats.cli.main import main
 from mappa_stats.errors import InputError
 from mappa_stats.numbers import judge
@@ -39,6 +39,9 @@ KENT = {
 }
 # The national release's totals behind "an annual increase of 3.5 per cent" (DOMAIN.md): +4.67%.
 NATIONAL = {("2014-15", "TOTAL_MAPPA_OFFENDERS"): 52770, ("2015-16", "TOTAL_MAPPA_OFFENDERS"): 55236}
+
+
+GEN = ROOT / "tests" / "golden" / "inputs" / "gen"
 
 
 def claims_file(tmp_path: Path, *lines: str) -> Path:
@@ -276,17 +279,33 @@ def test_validate_fails_a_claim_that_does_not_reproduce(tmp_path: Path) -> None:
 
 
 def test_validate_warns_a_rate_claim_without_population_and_strict_fails_it(tmp_path: Path) -> None:
-    """Without --population the rate claim cannot be checked, saying so: a warning, exit 1 only with --strict."""
-    path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
-    plain = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path)])
+    """2024-25 divides by mid-2024, which is not shipped: without --population the rate claim cannot be
+    checked, saying so and how to give it: a warning, exit 1 only with --strict."""
+    path = claims_file(tmp_path, "rate,Kent,2024-25,,100")
+    workbook = str(GEN / "kent_2024.xlsx")
+    plain = CliRunner().invoke(main, ["validate", workbook, "--claims", str(path)])
     assert plain.exit_code == 0
     assert "WARNING claims.file" in plain.output
     assert (
-        "cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
-        "Kent 2014-15; give --population (or POP10PLUS rows in a long CSV); the tables state 100"
+        "cannot be checked: no population file was given, and the ONS mid-2024 estimates are not shipped, so "
+        "there is no population aged 10+ (POP10PLUS) of Kent 2024-25; give --population (or POP10PLUS rows in "
+        "a long CSV); the tables state 100"
     ) in plain.output
-    strict = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"])
+    strict = CliRunner().invoke(main, ["validate", workbook, "--claims", str(path), "--strict"])
     assert strict.exit_code == 1
+
+
+def test_validate_judges_a_rate_claim_on_the_shipped_estimates(tmp_path: Path) -> None:
+    """Without --population a 2014-15 rate claim is judged on the shipped ONS mid-2014 estimates: Kent aged
+    10+ 1,326,907 + 238,388 = 1,565,295 (PROVENANCE.md); 1,560 × 100,000 / 1,565,295 = 99.66, 100."""
+    assert 1_326_907 + 238_388 == 1_565_295
+    path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
+    result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(path), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Kent 2014-15 rate per 100,000 '100' reproduces: 1,560 RSOs ÷ 1,565,295 aged 10+ × 100,000 = 99.66, "
+        "100 as stated"
+    ) in result.output
 
 
 def test_validate_names_claims_no_file_is_about(tmp_path: Path) -> None:
@@ -525,26 +544,42 @@ POPULATION_CLAIMS = (
 )
 
 
-def test_combine_without_population_says_no_population_file_was_given(
-    tidy_2015: Path, tmp_path: Path
-) -> None:
-    """combine --claims without --population: the rate and 'one for every N' claims cannot be checked because
-    no population file was given (--population named); they never blame Category 1, which the figures hold."""
+def test_combine_without_population_says_no_population_file_was_given(tmp_path: Path) -> None:
+    """combine --claims without --population, for 2024-25 (mid-2024 is not shipped): the rate and 'one for
+    every N' claims cannot be checked because no population file was given (--population named); they never
+    blame Category 1, which the figures hold."""
     import json
 
-    path = claims_file(tmp_path, *POPULATION_CLAIMS)
-    result = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path), "-f", "json"])
+    from combine_sets import returns_set
+
+    folder = tmp_path / "2024-25"
+    returns_set(folder, "2024-25")
+    path = claims_file(tmp_path, *(c.replace("2014-15", "2024-25") for c in POPULATION_CLAIMS))
+    result = CliRunner().invoke(main, ["combine", str(folder), "--claims", str(path), "-f", "json"])
     claims = json.loads(result.stdout)["claims"]
     for claim in claims:
         assert claim["status"] == "cannot be checked" and claim["missing"] == ["POP10PLUS"], claim
         area = claim["area"]
         assert (
-            f"cannot be checked: no population file was given, so there is no population aged 10+ (POP10PLUS) of "
-            f"{area} 2014-15; give --population (or POP10PLUS rows in a long CSV)"
+            f"cannot be checked: no population file was given, and the ONS mid-2024 estimates are not shipped, "
+            f"so there is no population aged 10+ (POP10PLUS) of {area} 2024-25; give --population (or "
+            "POP10PLUS rows in a long CSV)"
         ) in claim["message"]
         assert "CAT1TOT" not in claim["message"]
-    text = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path)]).stdout
+    text = CliRunner().invoke(main, ["combine", str(folder), "--claims", str(path)]).stdout
     assert text.count("cannot be checked: no population file was given") == 4
+
+
+def test_combine_without_population_judges_on_the_shipped_estimates(tidy_2015: Path, tmp_path: Path) -> None:
+    """combine --claims without --population for 2014-15: every claim is judged on the shipped ONS mid-2014
+    estimates, none is left unchecked for want of a population."""
+    import json
+
+    path = claims_file(tmp_path, *POPULATION_CLAIMS)
+    result = CliRunner().invoke(main, ["combine", str(tidy_2015), "--claims", str(path), "-f", "json"])
+    claims = json.loads(result.stdout)["claims"]
+    assert len(claims) == 4
+    assert all(claim["status"] != "cannot be checked" for claim in claims), claims
 
 
 def test_combine_with_a_population_lacking_an_area_says_so(tidy_2015: Path, tmp_path: Path) -> None:
@@ -571,8 +606,8 @@ def test_combine_with_a_population_lacking_an_area_says_so(tidy_2015: Path, tmp_
 
 def test_compare_names_population_for_a_rate_claim_it_cannot_check(tmp_path: Path) -> None:
     """A rate claim compare cannot check names --population, which every command that judges a rate takes."""
-    path = claims_file(tmp_path, "rate,Kent,2014-15,,100")
-    result = CliRunner().invoke(main, ["compare", str(KENT_XLSX), "--claims", str(path)])
+    path = claims_file(tmp_path, "rate,Kent,2024-25,,100")  # mid-2024 is not shipped
+    result = CliRunner().invoke(main, ["compare", str(GEN / "kent_2024.xlsx"), "--claims", str(path)])
     assert "no such option" not in result.output
     assert "give --population (or POP10PLUS rows in a long CSV)" in result.output
     assert "--population" in CliRunner().invoke(main, ["compare", "--help"]).output

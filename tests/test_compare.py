@@ -438,7 +438,10 @@ def test_json_meets_its_schema(tmp_path: Path) -> None:
     assert kent["revisions"]
     assert kent["confirmed"]
     assert kent["population_base_changes"]
-    assert [c["status"] for c in printed["claims"]] == ["reproduces", "cannot be checked"]
+    # Without --population the 2015-16 rate is judged on the shipped ONS mid-2015 estimates: Kent aged 10+
+    # 1,578,583, so 2,080 × 100,000 / 1,578,583 = 131.76, not the 98 claimed.
+    assert round(2_080 * 100_000 / 1_578_583, 2) == 131.76
+    assert [c["status"] for c in printed["claims"]] == ["reproduces", "does not reproduce"]
 
 
 def test_one_file_given_twice_is_a_duplicate_not_merged() -> None:
@@ -490,7 +493,8 @@ def test_areas_a_revising_release_left_unchanged_are_confirmed_not_duplicates(tm
 
 
 def test_population_checks_a_rate_claim_as_validate_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    """compare --population judges the rate claim against the ONS file; without it the claim is not checked.
+    """compare --population judges the rate claim against the ONS file; without it, against the shipped ONS
+    mid-2014 estimates, the same.
 
     From the samples: Kent's population aged 10+ in ons_mid2014.csv is Kent (E10000016) 1,326,907 plus Medway
     (E06000035) 238,388 = 1,565,295; kent_2015.xlsx has 1,560 RSOs (Category 1 on 31 March);
@@ -511,5 +515,9 @@ def test_population_checks_a_rate_claim_as_validate_does(monkeypatch: pytest.Mon
         "CLAIM OK   samples/kent_2015_claims.csv:6: Kent 2014-15 rate per 100,000 '100' reproduces: "
         "1,560 RSOs ÷ 1,565,295 aged 10+ × 100,000 = 99.66, 100 as stated"
     ) in judged.output
-    unjudged = CliRunner().invoke(main, ["compare", *files])
-    assert "rate per 100,000 '100' cannot be checked: no population file was given" in unjudged.output
+    # Without --population: judged the same on the shipped ONS mid-2014 estimates.
+    shipped = CliRunner().invoke(main, ["compare", *files])
+    assert (
+        "CLAIM OK   samples/kent_2015_claims.csv:6: Kent 2014-15 rate per 100,000 '100' reproduces: "
+        "1,560 RSOs ÷ 1,565,295 aged 10+ × 100,000 = 99.66, 100 as stated"
+    ) in shipped.output

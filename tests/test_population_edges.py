@@ -295,13 +295,21 @@ def test_population_file_lookup_by_police_force_and_folded_name() -> None:
 
 
 def test_rate_command_reports_the_layout_and_vintage(tmp_path: Path) -> None:
-    """rate -f json carries the population file's path, layout and vintage."""
+    """rate -f json carries the population file's path, layout, vintage, mid-year and source."""
     path = write(
         tmp_path, f"mappa_area,aged_10_plus,all_ages\nKent,{KENT_10},{KENT_ALL}\n", "mid-2014_areas.csv"
     )
     result = CliRunner().invoke(main, ["rate", "--population", str(path), str(KENT_XLSX), "-f", "json"])
     document = json.loads(result.output)
-    assert document["population"] == {"path": str(path), "layout": "area table", "vintage": "mid-2014"}
+    assert document["population"] == {
+        "path": str(path),
+        "layout": "area table",
+        "vintage": "mid-2014",
+        "mid_year": 2014,
+        "source": f"{path} (area table, mid-2014)",
+        "release": None,
+        "embedded": False,
+    }
     assert document["rates"][0]["rate_rounded"] == 100
 
 

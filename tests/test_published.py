@@ -641,7 +641,9 @@ def test_any_consistent_tables_read_back_from_text(
         for key, content in values.items():
             want, got = parse_cell(content), area.cell(*key)
             assert got is not None and (got.value, got.marker) == (want.value, want.marker), key
-        assert validate_path(path).findings == ()
+        # The generated stated rate is any number: the rate itself is checked on the shipped estimates in
+        # tests/test_population_ons.py; here every table must hold together.
+        assert [f for f in validate_path(path).findings if f.rule != "rate.matches"] == []
 
 
 @PROPERTY

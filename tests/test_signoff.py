@@ -20,6 +20,7 @@ from mappa_stats.rules.registry import RULES
 
 POPULATION = SAMPLES / "ons_mid2014.csv"
 SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"
+GEN = Path(__file__).resolve().parent / "golden" / "inputs" / "gen"
 SIGNATURE = "MAPPA manager: ____"
 
 
@@ -87,7 +88,8 @@ def test_checks_are_in_plain_words_with_their_result(tmp_path: Path) -> None:
         assert md(rule.description) in section
     assert "cross.custody_le_yearly" not in pack
     assert "| failed: 1 finding |" in section
-    assert "| not checked: no --population file given |" in section
+    # Without --population the rate is reproduced on the shipped ONS mid-2014 estimates.
+    assert "| not checked" not in section
 
 
 def test_pack_has_a_date_and_an_audit_trail(tmp_path: Path) -> None:
@@ -112,11 +114,31 @@ def test_markdown_lines_are_short_outside_tables(tmp_path: Path) -> None:
     assert max(len(line) for line in prose) <= 100
 
 
-def test_pack_without_population_says_the_rate_was_not_reproduced() -> None:
-    """No --population: the pack says so rather than leaving the rate unexplained."""
+def test_pack_without_population_uses_the_shipped_estimates() -> None:
+    """No --population: the rate divides by the shipped ONS mid-2014 estimates, named in the pack. Kent
+    aged 10+ at mid-2014 is 1,326,907 (Kent county) + 238,388 (Medway) = 1,565,295 (PROVENANCE.md); the
+    return's 1,560 RSOs × 100,000 / 1,565,295 = 99.66, 100 as stated."""
+    assert 1_326_907 + 238_388 == 1_565_295
     result = CliRunner().invoke(main, ["signoff", str(KENT_XLSX)])
     assert result.exit_code == 0
-    assert "The rate was not reproduced: no population file was given (--population)." in result.output
+    flat = " ".join(result.output.split())
+    assert "÷ 1,565,295 people aged 10 and over × 100,000 = 99.66" in flat
+    assert (
+        "Population: ONS mid-2014 population estimates (MYE2, as first published), aged 10 and over "
+        "(shipped with mappa-stats)."
+    ) in flat
+    assert "Stated in the return: 100 — matches." in flat
+
+
+def test_pack_of_a_year_whose_estimates_are_not_shipped_says_so() -> None:
+    """2024-25 divides by mid-2024, which is not shipped: the pack says the rate was not reproduced and how
+    to give the estimates; the rate rule is not checked, never passed."""
+    result = CliRunner().invoke(main, ["signoff", str(GEN / "kent_2024.xlsx")])
+    flat = " ".join(result.output.split())
+    assert (
+        "The rate was not reproduced: the ONS mid-2024 population estimates are not shipped with mappa-stats"
+    ) in flat
+    assert "| not checked: the ONS mid-2024 population estimates are not shipped" in flat
 
 
 def test_pack_for_an_unreadable_file_is_exit_2(tmp_path: Path) -> None:
@@ -210,7 +232,7 @@ def test_both_packs_say_the_same_things(tmp_path: Path, name: str) -> None:
     flat = " ".join(re.sub(r"<[^>]+>", " ", text).split())
     assert "Not ready: 1 error to correct." in flat
     assert "should be 787" in flat
-    assert "The rate was not reproduced" in flat
+    assert "Stated in the return: 100 — matches." in flat
     assert "ready for publication" not in flat
 
 

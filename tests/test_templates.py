@@ -343,9 +343,14 @@ SFO = {
 def test_a_cross_table_equality_is_located_with_its_value(tmp_path: Path) -> None:
     """One mistyped outcome breaks its row, its column and the outcomes equality: located, with 1."""
     definition = write(tmp_path, next_year(SFO_TABLES, [SFO_OUTCOMES]))
-    good = fill(definition, tmp_path / "kent_ok.xlsx", {**kent_values(), **SFO})
+    # 2015-16 divides by mid-2015 (shipped): Kent aged 10+ 1,578,583, so 1,560 × 100,000 / 1,578,583 =
+    # 98.82, stated 99; the one mistyped cell is then the only finding.
+    assert round(1_560 * 100_000 / 1_578_583, 2) == 98.82
+    good = fill(definition, tmp_path / "kent_ok.xlsx", {**kent_values(), **SFO, "RSORATE": 99})
     assert run("validate", good, "--template", definition).exit_code == 0
-    broken = fill(definition, tmp_path / "kent_2016.xlsx", {**kent_values(), **SFO, "CAT2L2SFOCONV": 4})
+    broken = fill(
+        definition, tmp_path / "kent_2016.xlsx", {**kent_values(), **SFO, "RSORATE": 99, "CAT2L2SFOCONV": 4}
+    )
     result = run("validate", broken, "--template", definition, "--format", "json")
     assert result.exit_code == 1
     findings = json.loads(result.stdout)["files"][0]["findings"]

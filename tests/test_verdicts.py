@@ -102,8 +102,12 @@ def test_area_option_disagreeing_with_the_workbook_is_refused(tmp_path: Path) ->
         else:
             assert one_error_line(result) == f"mappa-stats: error: {message}"
     overridden = run("validate", str(KENT_XLSX), "--area", "Sussex", "--area-override")
-    assert overridden.exit_code == 0
-    assert "(Sussex, template 2014-15): PASS" in overridden.output
+    # Reported as Sussex, Kent's 1,560 RSOs divide by Sussex's shipped mid-2014 population aged 10+
+    # (1,466,561): 1,560 × 100,000 / 1,466,561 = 106.37, not the 100 Kent states.
+    assert round(1_560 * 100_000 / 1_466_561, 2) == 106.37
+    assert overridden.exit_code == 1
+    assert "(Sussex, template 2014-15): FAIL — 1 error" in overridden.output
+    assert "1560 RSOs ÷ 1,466,561 people aged 10+" in overridden.output
     same = run("validate", str(KENT_XLSX), "--area", "kent police")
     assert same.exit_code == 0
     assert "(Kent, template 2014-15): PASS" in same.output
@@ -392,8 +396,8 @@ def test_rate_csv_is_exact() -> None:
     result = run("rate", "--population", str(POPULATION), str(KENT_XLSX), "-f", "csv")
     assert result.exit_code == 0
     assert result.output == (
-        "area,rsos,population,base,vintage,rate,rate_rounded,one_in,stated,verdict\n"
-        "Kent,1560,1565295,aged 10+,mid-2014,99.66,100,1003,100,matches\n"
+        "area,rsos,population,base,vintage,rate,rate_rounded,one_in,stated,verdict,source\n"
+        f'Kent,1560,1565295,aged 10+,mid-2014,99.66,100,1003,100,matches,"{POPULATION} (ONS MYE2, mid-2014)"\n'
     )
 
 
@@ -444,12 +448,17 @@ def test_colour_only_on_a_terminal_without_no_color() -> None:
 
 
 def test_strict_fails_what_could_not_be_checked() -> None:
-    """--strict: the rate rules not checked (no --population) fail the run; given the population, it passes."""
-    lax = run("validate", str(KENT_XLSX))
+    """--strict: the rate rules not checked (2024-25 without --population: mid-2024 is not shipped) fail the
+    run; on the shipped estimates (2014-15) or a population given, it passes."""
+    unshipped = str(ROOT / "tests" / "golden" / "inputs" / "gen" / "kent_2024.xlsx")
+    lax = run("validate", unshipped)
     assert lax.exit_code == 0
-    strict = run("validate", str(KENT_XLSX), "--strict")
+    strict = run("validate", unshipped, "--strict")
     assert strict.exit_code == 1
     assert "FAIL — 0 errors, 0 warnings, 2 rules not checked" in strict.output
+    assert "the ONS mid-2024 population estimates are not shipped" in strict.output
+    shipped = run("validate", str(KENT_XLSX), "--strict")
+    assert shipped.exit_code == 0, shipped.output
     checked = run("validate", str(KENT_XLSX), "--strict", "--population", str(POPULATION))
     assert checked.exit_code == 0, checked.output
 

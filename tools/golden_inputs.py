@@ -23,6 +23,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -123,10 +124,26 @@ def _items(spec: Any, labels: dict[str, Any]) -> list[dict[str, Any]]:
     return list(labels[spec] if isinstance(spec, str) else spec)
 
 
+def kent_rate(year: str) -> int:
+    """The rate Kent's figures give on the ONS estimates of the year's mid-year shipped with mappa-stats
+    (schemas/population/ons_mye2_mappa_areas.csv, read as data): Category 1 on 31 March (1,548 + 12 =
+    1,560) × 100,000 ÷ Kent's population aged 10+, half up; 100 (the seed's) for a year not shipped."""
+    mid_year = str(definition(year)["population_mid_year"])
+    table = ROOT / "schemas" / "population" / "ons_mye2_mappa_areas.csv"
+    with table.open(encoding="utf-8", newline="") as handle:
+        kent = [r for r in csv.DictReader(handle) if r["mid_year"] == mid_year and r["area"] == "Kent"]
+    if not kent:
+        return 100
+    rsos = sum(v for (_, column), v in AREA["snapshot"].items() if column == "cat1")
+    exact = Decimal(rsos) * 100_000 / Decimal(kent[0]["aged_10_plus"])
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def cells(year: str, form: str = "area") -> list[tuple[str, str, str, Any, str]]:
-    """Every cell of the year's tables in order: (table, row, column, value or None, marker)."""
+    """Every cell of the year's tables in order: (table, row, column, value or None, marker); the stated
+    rate is the one the year's shipped population gives (kent_rate), so every year's rate reproduces."""
     d = definition(year, form)
-    base = NSD if form == "nsd" else AREA
+    base = NSD if form == "nsd" else {**AREA, "rsos_per_100k": {("value", "value"): kent_rate(year)}}
     out = []
     for table in d["tables"]:
         rows, cols = _items(table["rows"], d["labels"]), _items(table["columns"], d["labels"])

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from mappa_stats import safetext
-from mappa_stats.errors import MappaError
+from mappa_stats.errors import InputError, MappaError
 from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.rules.rate import needed_vintage, parse_stated, workbook_rate
 from mappa_stats.version import __version__
@@ -37,7 +38,7 @@ COLUMNS = (
 
 
 def rates_for_workbooks(
-    population: PopulationFile,
+    population: PopulationFile | None,
     workbooks: Sequence[Path],
     *,
     year: str | None,
@@ -47,18 +48,33 @@ def rates_for_workbooks(
     area_override: bool = False,
     sheet: str | None = None,
 ) -> list[Rate]:
-    """One rate per workbook; `area` names the MAPPA area as --area does in every command."""
+    """One rate per workbook, on the population file given, else the shipped ONS estimates of each
+    workbook's year; `area` names the MAPPA area as --area does in every command."""
     from mappa_stats.io.readers import read_area  # lazy: the readers take time to load
 
-    return [
-        workbook_rate(
-            read_area(path, year, area=area, override=area_override, sheet=sheet),
-            population,
-            all_ages=all_ages,
-            stated=stated,
-        )
-        for path in workbooks
-    ]
+    rates = []
+    for path in workbooks:
+        tables = read_area(path, year, area=area, override=area_override, sheet=sheet)
+        chosen = year_population(population, tables.template)
+        if chosen is None:
+            raise InputError(f"{path}: {not_shipped(tables.template.population_mid_year)}")
+        rates.append(workbook_rate(tables, chosen, all_ages=all_ages, stated=stated))
+    return rates
+
+
+def population_for(population: PopulationFile | None, template: Template | None) -> PopulationFile:
+    """The population of --area/--rsos or of the list of areas: the file given, else the shipped estimates
+    of --year's mid-year; InputError when neither can be had."""
+    if template is None:
+        if population is None:
+            raise InputError(
+                "give --year YYYY-YY (the shipped ONS estimates are by year) or --population FILE"
+            )
+        return population
+    chosen = year_population(population, template)
+    if chosen is None:
+        raise InputError(f"{template.year}: {not_shipped(template.population_mid_year)}")
+    return chosen
 
 
 def rate_for_area(
@@ -77,10 +93,11 @@ def rate_for_area(
         found.area,
         rsos,
         found,
-        all_ages=all_ages,
+        all_ages=all_ages or (template is not None and template.rate_base == "all_ages"),
         stated=parse_stated(stated, "--stated"),
         vintage=population.vintage,
         needs=needed_vintage(template, population) if template is not None else None,
+        source=population,
     )
 
 
@@ -109,19 +126,37 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _population_json(population: PopulationFile) -> dict[str, Any]:
+    """The population a document used: its file (or the shipped estimates), mid-year, source and release."""
+    return {
+        "path": population.path,
+        "layout": population.layout,
+        "vintage": population.vintage,
+        "mid_year": int(population.vintage[4:]) if population.vintage else None,
+        "source": population.source,
+        "release": population.release,
+        "embedded": population.embedded,
+    }
+
+
+def sources(rates: list[Rate], population: PopulationFile | None) -> str:
+    """The populations the rates divide by, each named once ('Population: …')."""
+    named = list(dict.fromkeys(r.source for r in rates if r.source))
+    if not named and population is not None:
+        named = [population.source]
+    return "; ".join(named)
+
+
 def render(
-    rates: list[Rate], national: list[dict[str, Any]] | None, population: PopulationFile, fmt: str
+    rates: list[Rate], national: list[dict[str, Any]] | None, population: PopulationFile | None, fmt: str
 ) -> str:
-    """Rates (or the national view) as text, Markdown, CSV or JSON."""
+    """Rates (or the national view) as text, Markdown, CSV or JSON; `population` is the file given (or the
+    year's shipped estimates), None when each workbook's year chose its own."""
     if fmt == "json":
         document = {
             "schema_version": "1.0",
             "tool": {"name": "mappa-stats", "version": __version__},
-            "population": {
-                "path": population.path,
-                "layout": population.layout,
-                "vintage": population.vintage,
-            },
+            "population": None if population is None else _population_json(population),
             "rates": [r.to_dict() for r in rates],
             "areas": national or [],
         }
@@ -130,7 +165,8 @@ def render(
         headers = ["area", "aged_10_plus", "all_ages", "codes"]
         rows = [[r[h] for h in headers] for r in national]
     else:
-        headers = list(COLUMNS)
+        # A CSV has no title line: each row names the population it divides by.
+        headers = [*COLUMNS, "source"] if fmt == "csv" else list(COLUMNS)
         rows = [[d[h] for h in headers] for d in (r.to_dict() for r in rates)]
     if fmt == "csv":
         buffer = io.StringIO()
@@ -147,9 +183,7 @@ def render(
     table = tabulate(
         shown, headers=headers, tablefmt="pipe" if fmt == "markdown" else "simple", disable_numparse=True
     )
-    vintage = f", {population.vintage}" if population.vintage else ""
-    source = f"Population: {escape(population.path)} ({population.layout}{vintage})"
-    lines = [source, "", table]
+    lines = [f"Population: {escape(sources(rates, population))}", "", table]
     if national is not None:
         ten = sum(r["aged_10_plus"] or 0 for r in national)
         lines.append("")

@@ -15,6 +15,8 @@ from pathlib import Path
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.errors import MappaError
 from mappa_stats.findings import Finding
+from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population.embedded import year_population
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.registry import rules_for
 from mappa_stats.rules.rule import Context, Given, Rule
@@ -150,13 +152,16 @@ def _schema_failures(areas: Sequence[AreaTables]) -> dict[int, dict[str, set[str
     return found
 
 
-def _claim_figures(areas: Sequence[AreaTables], population: object) -> dict[tuple[str, str, str], float]:
+def _claim_figures(
+    areas: Sequence[AreaTables], population: PopulationFile | None
+) -> dict[tuple[str, str, str], float]:
     """A claims file is judged against the figures of every file given (a change needs two years)."""
     from mappa_stats.rules.claims.judge import area_figures  # lazy: only a claims file needs it
 
     figures: dict[tuple[str, str, str], float] = {}
     for area in areas:
-        figures.update(area_figures(area, population))
+        # The year's population: the file given, else the shipped ONS estimates of the year's mid-year.
+        figures.update(area_figures(area, year_population(population, area.template)))
     return figures
 
 

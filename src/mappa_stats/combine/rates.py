@@ -19,6 +19,7 @@ from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.definitions.templates import Template
 from mappa_stats.io.areas import areas
 from mappa_stats.io.population import AreaPopulation, PopulationFile, england_and_wales
+from mappa_stats.io.population.embedded import not_shipped
 from mappa_stats.io.population_rate import Rate, compute_rate
 
 
@@ -43,7 +44,8 @@ def national_rates(
     """England and Wales: national Category 1 ÷ the areas' summed population aged 10+; the population
     check."""
     if population is None:
-        return NationalRates(not_checked=("rates and the population check (no --population file given)",))
+        why = not_shipped(template.population_mid_year)
+        return NationalRates(not_checked=(f"rates and the population check ({why})",))
 
     code = field_of_role(template, "rsos")
     rsos = national_value(tables, code) if code else None
@@ -94,6 +96,6 @@ def _population_check(population: PopulationFile) -> PopulationCheck:
         vintage=population.vintage,
         areas_aged_10_plus=sum(p.aged_10_plus or 0 for p in present),
         areas_all_ages=None if None in everyone else sum(x for x in everyone if x is not None),
-        national=england_and_wales(Path(population.path)),
+        national=population.national if population.embedded else england_and_wales(Path(population.path)),
         short=short,
     )

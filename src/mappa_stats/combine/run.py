@@ -31,11 +31,14 @@ from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError, MappaError
 from mappa_stats.io.areas import find_area
 from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population.embedded import year_population
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.io.readers import read_area
 from mappa_stats.io.ret import moj_area_ids
 from mappa_stats.model import BLANK_ZERO, AreaTables
 from mappa_stats.rules.rate import workbook_rate
+from mappa_stats.rules.registry import rules_for
+from mappa_stats.rules.rule import RATE
 from mappa_stats.validate import FileReport, load_checker, read_files, validate_areas
 
 
@@ -96,6 +99,16 @@ def _check_vintage(population: PopulationFile | None, template: Template) -> Non
         )
 
 
+def _without_rate(tables: Sequence[AreaTables]) -> set[str]:
+    """Every rule of the returns' years but the rate's, which combine checks itself."""
+    return {
+        r.id
+        for t in {id(a.template): a.template for a in tables}.values()
+        for r in rules_for(t)
+        if r.stage != RATE
+    }
+
+
 def _population_of(population: PopulationFile, area: str) -> int | None:
     try:
         return population.get(area).aged_10_plus
@@ -121,7 +134,10 @@ def combine(
     chosen = _year_of_set(read, tables, len(files), year)
     template = load_template(chosen)
     _check_vintage(loaded, template)
-    entries = _file_entries(read, validate_areas(tables), chosen)
+    # The rate is combine's own check (each area's line, below): the returns are validated without the rate
+    # rules, so a stated rate that does not match is one problem, not also an error of its file.
+    entries = _file_entries(read, validate_areas(tables, rules=_without_rate(tables)), chosen)
+    loaded = year_population(loaded, template)  # without --population: the shipped ONS estimates
     by_file = {a.meta.path: a for a in tables}
     problems = _file_problems(entries)
     lines: list[AreaLine] = []
@@ -399,7 +415,7 @@ def _population_and_rate(
     if number == NSD_ID:
         return None, None, "no population (Category 4 only)"
     if population is None:
-        return None, None, "no --population"
+        return None, None, f"no population: mid-{tables.template.population_mid_year} estimates not shipped"
     pop = _population_of(population, name)
     try:
         rate = workbook_rate(tables, population)

@@ -8,29 +8,34 @@ from collections.abc import Iterable
 
 from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import load_template
+from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population.embedded import year_population
 from mappa_stats.rules.claims.fields import POPULATION_FIELD
 from mappa_stats.rules.rate import needed_vintage
 
 
 def population_figures(
-    population: PopulationFile, pairs: Iterable[tuple[str, str]]
+    population: PopulationFile | None, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str, str], float]:
-    """{(area, year, POP10PLUS): population aged 10+} for each (area, year). NaN where the file has none
-    for it (the area is not in it, or the year's rate divides by another mid-year): a population was
-    given, so a claim that needs it says why it is missing, not "give --population". England and Wales
-    is left out: its population is the areas' sum, which combine gives."""
-    return {
-        (area, year, POPULATION_FIELD): _aged_10_plus(population, area, year)
-        for area, year in pairs
-        if area != NATIONAL
-    }
+    """{(area, year, POP10PLUS): population aged 10+} for each (area, year), from the file given, else the
+    shipped ONS estimates of the year's mid-year (none for a year whose estimates are not shipped). NaN
+    where a file has none for it (the area is not in it, or the year's rate divides by another mid-year):
+    a population was given, so a claim that needs it says why it is missing, not "give --population".
+    England and Wales is left out: its population is the areas' sum, which combine gives."""
+    figures = {}
+    for area, year in pairs:
+        template = load_template(year)
+        chosen = year_population(population, template)
+        if area != NATIONAL and chosen is not None:
+            figures[(area, year, POPULATION_FIELD)] = _aged_10_plus(chosen, area, template)
+    return figures
 
 
-def _aged_10_plus(population: PopulationFile, area: str, year: str) -> float:
+def _aged_10_plus(population: PopulationFile, area: str, template: Template) -> float:
     """The area's population aged 10+ in the file, when the file is of the mid-year the year needs."""
-    if needed_vintage(load_template(year), population) is not None:
+    if needed_vintage(template, population) is not None:
         return math.nan
     try:
         base = population.get(area).aged_10_plus

@@ -213,13 +213,12 @@ def _compare_areas(observations: Sequence[Observation], thresholds: Thresholds) 
 def _latest_figures(
     areas: Sequence[AreaComparison], population: PopulationFile | None
 ) -> dict[tuple[str, str, str], float]:
-    """The figures the claims are judged against: the latest release of each, and with a population file,
-    each area's population aged 10+ where no input gave one (as validate --population gives it)."""
+    """The figures the claims are judged against: the latest release of each, and each area's population
+    aged 10+ where no input gave one (the file given, else the shipped ONS estimates, as validate does)."""
     figures = {(a.area, y, code): v for a in areas for code, ys in a.values.items() for y, v in ys.items()}
-    if population is not None:
-        pairs = {(area, year) for area, year, _ in figures}
-        for key, value in population_figures(population, sorted(pairs)).items():
-            figures.setdefault(key, value)
+    pairs = {(area, year) for area, year, _ in figures}
+    for key, value in population_figures(population, sorted(pairs)).items():
+        figures.setdefault(key, value)
     return figures
 
 

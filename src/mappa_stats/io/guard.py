@@ -80,7 +80,9 @@ LIMITS: dict[str, Limits] = {
         sheets=100,
         rows=200_000,
         columns=702,
-        grid=20_000_000,
+        # calamine fills a sheet's whole used range in memory (about 72 bytes a cell): 3,000,000 cells is
+        # about 220 MB; the ONS long layout (73,000 rows × 24 columns) is 1.75 million.
+        grid=3_000_000,
         cells=1_000_000,
         lines=2_000_000,
         line_bytes=64 * 1024,

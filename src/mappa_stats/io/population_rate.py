@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from mappa_stats.errors import InputError
-from mappa_stats.io.population import AreaPopulation
+from mappa_stats.io.population import AreaPopulation, PopulationFile
 from mappa_stats.numbers import half_even, half_up
 
 
@@ -26,6 +26,15 @@ class Rate:
     vintage: str | None = None
     # The estimate the year needs when the file is another mid-year: then the rate is not checked.
     needs: str | None = None
+    # Which estimates: "ONS mid-2018 population estimates (MYE2, as first published), aged 10 and over",
+    # or the file's path, layout and vintage; and the release, when known.
+    source: str | None = None
+    release: str | None = None
+
+    @property
+    def mid_year(self) -> int | None:
+        """The population's mid-year (2018 for 'mid-2018'), when known."""
+        return int(self.vintage[4:]) if self.vintage and self.vintage[4:].isdigit() else None
 
     @property
     def two_dp(self) -> Decimal:
@@ -105,6 +114,9 @@ class Rate:
             "population": self.population,
             "base": self.base,
             "vintage": self.vintage,
+            "mid_year": self.mid_year,
+            "source": self.source,
+            "release": self.release,
             "rate": float(self.two_dp),
             "rate_rounded": self.rounded,
             "one_in": self.one_in,
@@ -129,6 +141,7 @@ def compute_rate(
     stated: Decimal | None = None,
     vintage: str | None = None,
     needs: str | None = None,
+    source: PopulationFile | None = None,
 ) -> Rate:
     """RSOs ÷ population × 100,000, on the 10+ base unless all_ages."""
     base = population.all_ages if all_ages else population.aged_10_plus
@@ -149,6 +162,8 @@ def compute_rate(
         all_ages_population=population.all_ages,
         vintage=vintage,
         needs=needs,
+        source=None if source is None else source.source,
+        release=None if source is None else source.release,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import MappaError
+from mappa_stats.io.population.embedded import ons_licence
 from mappa_stats.render.tables import safe_text
 from mappa_stats.safetext import shown
 
@@ -165,8 +166,11 @@ def contents_sheet(sheets: Sequence[OutputSheet]) -> OutputSheet:
 
 
 def notes_sheet(notes: Sequence[tuple[str, str]], abbreviations: dict[str, str]) -> OutputSheet:
-    """The Notes worksheet: these notes, the abbreviations spelled out, then every GSS shorthand."""
+    """The Notes worksheet: these notes, the ONS population's attribution, the abbreviations spelled out,
+    then every GSS shorthand."""
     rows: list[tuple[Any, ...]] = list(notes)
+    # The rate divides by ONS population estimates: Crown copyright, attributed as the licence asks.
+    rows.append(("Population data", ons_licence()))
     rows.extend((short, f"Abbreviation: {meaning}") for short, meaning in abbreviations.items())
     rows.extend((s, f"Shorthand: {meaning}") for s, meaning in SHORTHAND.items())
     return OutputSheet(

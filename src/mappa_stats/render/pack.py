@@ -23,11 +23,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def area_rate(area: AreaTables, population: PopulationFile | None) -> Rate | str:
-    """The area's rate reproduced from the population file, or why it could not be."""
-    if population is None:
-        return "not reproduced: no population file was given (--population)"
+    """The area's rate reproduced from the year's population (build_pack resolves it), or why it could not
+    be."""
+    from mappa_stats.io.population.embedded import not_shipped
     from mappa_stats.rules.rate import workbook_rate
 
+    if population is None:
+        return f"not reproduced: {not_shipped(area.template.population_mid_year)}"
     try:
         return workbook_rate(area, population)
     except InputError as exc:
@@ -179,7 +181,9 @@ class Pack:
         template = self.area.template
         sources = "; ".join(template_sources(template)) or "not stated"
         population = "none given (the rate was not reproduced)"
-        if self.population is not None:
+        if self.population is not None and self.population.embedded:
+            population = f"{self.population.source}, shipped with mappa-stats"
+        elif self.population is not None:
             vintage = self.population.vintage or "vintage not stated"
             population = f"{Path(clean(self.population.path)).name} ({self.population.layout}, {vintage})"
         return [
@@ -199,7 +203,7 @@ class Pack:
         """The population file's SHA-256, so the Board paper names exactly which file was used."""
         import hashlib
 
-        if self.population is None:
+        if self.population is None or self.population.embedded:
             return None
         path = Path(self.population.path)
         try:
@@ -225,7 +229,9 @@ class Pack:
             f"{rate.rounded} per 100,000"
             + (f": one for every {rate.one_in:,} people{aged}." if rate.one_in else "."),
         ]
-        if self.population is not None:
+        if self.population is not None and self.population.embedded:
+            lines.append(f"Population: {self.population.source} (shipped with mappa-stats).")
+        elif self.population is not None:
             vintage = self.population.vintage or "vintage not stated"
             lines.append(
                 f"Population: ONS estimate {vintage}, from {Path(clean(self.population.path)).name} "
@@ -249,8 +255,12 @@ def build_pack(
     strict: bool = False,
     generated: dt.datetime | None = None,
 ) -> Pack:
-    """Gather what the pack says."""
+    """Gather what the pack says; without --population, the rate divides by the shipped ONS estimates of the
+    year's mid-year."""
+    from mappa_stats.io.population.embedded import year_population
+
     when = generated or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    population = year_population(population, area.template)
     return Pack(area, report, population, strict, area_rate(area, population), when)
 
 

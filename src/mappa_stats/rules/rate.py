@@ -11,6 +11,7 @@ from mappa_stats.definitions.templates import Severity, Template
 from mappa_stats.errors import InputError
 from mappa_stats.findings import Finding, plain
 from mappa_stats.io.population import PopulationFile
+from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.rule import RATE, Context, Rule, finding, rule
@@ -99,6 +100,7 @@ def workbook_rate(
         stated=stated_rate,
         vintage=population.vintage,
         needs=needed_vintage(template, population),
+        source=population,
     )
 
 
@@ -106,11 +108,11 @@ def workbook_rate(
 
 
 def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
-    """The population file, when it has this area's population; None (and the rule skipped, saying why)
-    otherwise."""
-    population = ctx.given.population
+    """The year's population (the --population file, else the shipped ONS estimates of the year's
+    mid-year), when it has this area's population; None (and the rule skipped, saying why) otherwise."""
+    population = year_population(ctx.given.population, ctx.area.template)
     if population is None:
-        ctx.skip(rule_id, "no --population file given")
+        ctx.skip(rule_id, not_shipped(ctx.area.template.population_mid_year))
         return None
     if not ctx.area.meta.area:
         ctx.skip(
@@ -121,9 +123,21 @@ def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
     try:
         population.get(ctx.area.meta.area)
     except InputError as exc:  # one workbook's unknown area must not stop a national run
-        ctx.skip(rule_id, str(exc))
+        if population.embedded:  # the shipped estimates have every area: the workbook's name is wrong
+            ctx.skip(rule_id, f"{exc}; give --area NAME, one of the 42 MAPPA areas")
+        else:
+            ctx.skip(rule_id, str(exc))
         return None
     return population
+
+
+def _not_run(ctx: Context, why: str) -> Iterator[Finding]:
+    """A rate that could not be reproduced: with --population given, an error, never a quiet pass; on the
+    shipped estimates, not checked (skipped, saying why: --strict fails it)."""
+    if ctx.given.population is None:
+        ctx.skip("rate.matches", why)
+        return
+    yield _rate_not_run(ctx, why)
 
 
 def _rate_not_run(ctx: Context, why: str) -> Finding:
@@ -157,7 +171,7 @@ def rate_matches(ctx: Context) -> Iterator[Finding]:
     wanted = needed_vintage(ctx.area.template, population)
     if wanted is not None:
         # Another year's estimates cannot say whether the stated rate is right: not checked, never "wrong".
-        yield _rate_not_run(
+        yield from _not_run(
             ctx,
             f"not checked: needs {wanted}; the population file is {population.vintage}, and "
             f"{ctx.area.template.year} rates divide by the ONS {wanted} estimates: give that file",
@@ -166,7 +180,7 @@ def rate_matches(ctx: Context) -> Iterator[Finding]:
     try:
         rate = workbook_rate(ctx.area, population)
     except InputError as exc:
-        yield _rate_not_run(ctx, str(exc))
+        yield from _not_run(ctx, str(exc))
         return
     yield from _against_stated(ctx, rate, population)
 
@@ -188,7 +202,7 @@ def _against_stated(ctx: Context, rate: Rate, population: PopulationFile) -> Ite
         where = (
             f"{stated_cell.source} holds no rate" if stated_cell is not None else "the rate table is missing"
         )
-        yield _rate_not_run(
+        yield from _not_run(
             ctx, f"no stated rate to compare ({where}); type the published rate, e.g. {rate.rounded}"
         )
         return
@@ -199,7 +213,13 @@ def _against_stated(ctx: Context, rate: Rate, population: PopulationFile) -> Ite
         hint = f"; an all-ages base ({rate.all_ages_population:,}) would give {rate.all_ages_rounded}"
         if rate.all_ages_explains_stated:
             hint += ", the stated figure: the under-10s were probably not excluded"
-    vintage = f"ONS {population.vintage}" if population.vintage else "population file"
+    vintage = (
+        population.source
+        if population.embedded
+        else f"ONS {population.vintage}"
+        if population.vintage
+        else "population file"
+    )
     stated = plain(float(rate.stated)) if rate.stated == rate.stated.to_integral_value() else str(rate.stated)
     yield finding(
         rate_matches,

@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.errors import InputError
+from mappa_stats.definitions.load import load_template
+from mappa_stats.errors import InputError, MappaError
+from mappa_stats.io.population.embedded import embedded
 from mappa_stats.numbers import half_up, judge
 from mappa_stats.rules.claims.claim import (
     DOES_NOT,
@@ -49,6 +51,15 @@ class _Lookup:
     def get(self, area: str, year: str, code: str) -> Decimal | None:
         value = self.values.get((area, year, code))
         return None if value is None else Decimal(repr(float(value))).normalize()
+
+
+def _shipped(claim: ClaimLine) -> str:
+    """', and the ONS mid-2024 estimates are not shipped with mappa-stats', for a year whose are not."""
+    try:
+        mid_year = load_template(claim.year).population_mid_year
+    except MappaError:  # a year with no definition: the claim's parser names it
+        return ""
+    return "" if embedded(mid_year) is not None else f", and the ONS mid-{mid_year} estimates are not shipped"
 
 
 def _n(value: Decimal) -> str:
@@ -117,9 +128,9 @@ class _Checker:
         return ClaimResult(
             claim,
             NOT_CHECKED,
-            f"{claim.where}: {claim.describe()} cannot be checked: no population file was given, so there is "
-            f"no population aged 10+ ({POPULATION_FIELD}) of {claim.area} {claim.year}; give --population "
-            f"(or {POPULATION_FIELD} rows in a long CSV){tail}",
+            f"{claim.where}: {claim.describe()} cannot be checked: no population file was given"
+            f"{_shipped(claim)}, so there is no population aged 10+ ({POPULATION_FIELD}) of {claim.area} "
+            f"{claim.year}; give --population (or {POPULATION_FIELD} rows in a long CSV){tail}",
             missing=(POPULATION_FIELD,),
         )
 
