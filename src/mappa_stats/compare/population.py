@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import load_template
+from mappa_stats.definitions.load import figures_template
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.rules.claims.fields import POPULATION_FIELD
@@ -30,7 +30,7 @@ def population_figures(
 
 def _aged_10_plus(population: PopulationFile, area: str, year: str) -> float:
     """The area's population aged 10+ in the file, when the file is of the mid-year the year needs."""
-    if needed_vintage(load_template(year), population) is not None:
+    if needed_vintage(figures_template(year), population) is not None:
         return math.nan
     try:
         base = population.get(area).aged_10_plus

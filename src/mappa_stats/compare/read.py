@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mappa_stats.compare.result import Input, Observation
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import available_years, form_years, load_template
+from mappa_stats.definitions.load import figure_years, figures_template, form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
@@ -58,10 +58,10 @@ class _LongReader:
         self.columns = tuple(at[c] for c in LONG_COLUMNS)
         self.release_at = at.get("release")
         self.width = len(header)
-        years = available_years()
+        years = figure_years()
         # An area's fields, and from 2022-23 the National Security Division's (Category 4).
         self.fields = {
-            y: set(load_template(y).field_refs)
+            y: set(figures_template(y).field_refs)
             | (set(load_template(y, "nsd").field_refs) if y in form_years("nsd") else set())
             | {POPULATION_FIELD}
             for y in years
@@ -213,7 +213,7 @@ def read_file(path: Path, year: str | None = None) -> tuple[list[Observation], I
 
 def _count_fields(year: str) -> set[str]:
     """The field codes of a year (an area's and the NSD's) whose cells hold counts."""
-    forms = [load_template(year)] + ([load_template(year, "nsd")] if year in form_years("nsd") else [])
+    forms = [figures_template(year)] + ([load_template(year, "nsd")] if year in form_years("nsd") else [])
     return {
         table.fields[(row.id, column.id)]
         for template in forms

@@ -21,6 +21,7 @@ from mappa_stats.rules.claims.claim import (
     Figures,
     Stated,
 )
+from mappa_stats.rules.claims.derive import Derived, derive, why_not
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, field_words, year_fields
 from mappa_stats.rules.claims.parse import canonical_area
 
@@ -46,9 +47,34 @@ class _Lookup:
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
                 self.values[(NATIONAL, year, code)] = value
 
+        self._derived: dict[tuple[str, str], dict[str, Derived]] = {}
+        self.used: dict[str, str] = {}  # field code → how it was derived, for the figures a claim used
+
+    def given(self, area: str, year: str) -> dict[str, Decimal]:
+        """The figures given of an area and year, by field code."""
+        return {
+            code: Decimal(repr(float(v))).normalize()
+            for (a, y, code), v in self.values.items()
+            if a == area and y == year
+        }
+
     def get(self, area: str, year: str, code: str) -> Decimal | None:
+        """A figure as given, or derived exactly by the year's equations from those given (and noted)."""
         value = self.values.get((area, year, code))
-        return None if value is None else Decimal(repr(float(value))).normalize()
+        if value is not None:
+            return Decimal(repr(float(value))).normalize()
+        if (area, year) not in self._derived:
+            self._derived[(area, year)] = derive(year, self.given(area, year))
+        found = self._derived[(area, year)].get(code)
+        if found is None:
+            return None
+        self.used[code] = found.how
+        return found.value
+
+    def why_not(self, area: str, year: str, code: str) -> str:
+        """Why a missing figure cannot be derived, in words ('' when no equation makes it)."""
+        derived = {c: d.value for c, d in self._derived.get((area, year), {}).items()}
+        return why_not(year, code, {**self.given(area, year), **derived})
 
 
 def _n(value: Decimal) -> str:
@@ -133,7 +159,10 @@ class _Checker:
 
     def missing(self, claim: ClaimLine, needed: Iterable[tuple[str, str]], fix: str = "") -> ClaimResult:
         """Cannot be checked: name every figure the claim needs and the figures lack."""
-        names = [f"{field_words(code, year)} of {claim.area} {year}" for code, year in needed]
+        names = [
+            f"{field_words(code, year)} of {claim.area} {year}{self.lookup.why_not(claim.area, year, code)}"
+            for code, year in needed
+        ]
         codes = tuple(dict.fromkeys(code for code, _ in needed))
         return ClaimResult(
             claim,
@@ -163,6 +192,8 @@ class _Checker:
         signed: bool = False,
     ) -> ClaimResult:
         stated = claim.stated
+        if self.lookup.used:
+            basis += f" ({'; '.join(self.lookup.used.values())})"
         ok, computed = judge(stated.value, stated.decimals, exact, half_even_too=half_even_too)
         if percent:
             shown_computed = _pct(computed, stated.decimals, signed)
@@ -290,6 +321,7 @@ class _Checker:
         return self.verdict(claim, exact, basis, needs, percent=True, signed=True)
 
     def check(self, claim: ClaimLine) -> ClaimResult:
+        self.lookup.used = {}
         base = claim.base
         fields = year_fields(claim.year)
         if base == "level1_share":

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import available_years, load_template, schemas_dir
+from mappa_stats.definitions.load import figure_years, figures_template, schemas_dir
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.areas import area_key, find_area, suggest_areas
@@ -70,7 +70,7 @@ def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
         for checked in (year, from_year):
             if checked is None:
                 continue
-            if code not in load_template(checked).field_refs and code != POPULATION_FIELD:
+            if code not in figures_template(checked).field_refs and code != POPULATION_FIELD:
                 raise _refuse(
                     where,
                     f"{raw!r}: {code} is not a field code of the {checked} tables "
@@ -111,7 +111,7 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
 def parse_claim(where: str, row: Sequence[str]) -> ClaimLine:
     """One line of a claims file (kind, area, year, from_year, stated) as a ClaimLine, or InputError."""
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])
-    years = available_years()
+    years = figure_years()
     if year not in years:
         raise _refuse(where, f"unknown year {year!r}; give a reporting year {years[0]} … {years[-1]}")
     from_year = from_text or None
