@@ -21,6 +21,7 @@ from mappa_stats.rules.claims.claim import (
     Figures,
     Stated,
 )
+from mappa_stats.rules.claims.compared import ComparedChecks
 from mappa_stats.rules.claims.derive import Derived, derive, why_not
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, field_words, year_fields
 from mappa_stats.rules.claims.parse import canonical_area
@@ -132,8 +133,8 @@ def _between(found: tuple[int, int] | None) -> str | None:
     return f"{low:,}" if low == high else f"{low:,} to {high:,}"
 
 
-class _Checker:
-    """Judge claims against one set of figures."""
+class _Checker(ComparedChecks):
+    """Judge claims against one set of figures (relative, parts and rank claims: compared.py)."""
 
     def __init__(self, lookup: _Lookup) -> None:
         self.lookup = lookup
@@ -338,6 +339,12 @@ class _Checker:
             return self.rate(claim)
         if base == "one_in_n":
             return self.one_in(claim)
+        if base == "relative":
+            return self.relative(claim)
+        if base == "parts":
+            return self.parts(claim)
+        if base == "rank":
+            return self.rank(claim)
         return self.change(claim)
 
 
