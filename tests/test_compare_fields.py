@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from mappa_stats.cli.main import main
 from returns import figures, make_return
 
+GOLDEN = Path(__file__).parent / "golden" / "inputs" / "gen"
 # Kent's Category 1 at Level 1 (1,548, the seed report) typed 2,167 in the later return: 1,548 × 1.4 = 2,167.2,
 # a rise of 619 (+39.99%); 3 × √1,548 = 118.0, so it is a large change.
 TYPED = 2167
@@ -98,3 +99,15 @@ def test_a_pass_with_a_claim_not_checked_says_how_many(tmp_path: Path) -> None:
     assert "PASS" in first
     assert "1 of 2 claims reproduce and 1 could not be checked" in first
     assert "every claim checked reproduces" not in result.output
+
+
+def test_the_wording_fits_the_input_a_tidy_csv_is_not_a_return(tmp_path: Path) -> None:
+    """A 2024-25 tidy CSV of an area report without its commentary row is told 'a tidy CSV has no stated
+    Level 1 share', not 'a return carries no stated Level 1 share'."""
+    whole = GOLDEN / "kent_2024.csv"  # the golden corpus's 2024-25 tidy CSV of Kent's report
+    rows = [r for r in whole.read_text(encoding="utf-8").splitlines() if ",commentary," not in r]
+    path = tmp_path / "kent_2025.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert "a tidy CSV has no stated Level 1 share" in result.output
+    assert "a return carries" not in result.output
