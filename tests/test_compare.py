@@ -241,6 +241,8 @@ def test_text_output_is_exact(tmp_path: Path) -> None:
         "Category 1 (RSOs), 31 March  1,560      2,080 (+520, +33.3%)\n"
         "Category 2, 31 March         793        830 (+37, +4.7%)\n"
         "Category 3, 31 March         4          7 (+3, +75.0%)\n"
+        # Not given: the sum of Categories 1-3, 1,560 + 793 + 4 = 2,357 and 2,080 + 830 + 7 = 2,917.
+        "Total, 31 March              2,357      2,917 (+560, +23.8%)\n"
         "RSOs per 100,000 aged 10+    100        100 (+0, +0.0%)\n"
         "\n"
         "LARGE CHANGE  Kent Category 1 (RSOs), 31 March (CAT1TOT) 2014-15 → 2015-16: 1,560 → 2,080 (+520, +33.3%); "

@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 from mappa_stats.compare.changes import changes, field_labels
 from mappa_stats.compare.population import population_figures
 from mappa_stats.compare.read import read_file
 from mappa_stats.compare.result import (
+    DERIVED_CELL,
     AreaComparison,
     BaseChange,
     Comparison,
@@ -25,7 +27,8 @@ from mappa_stats.definitions.load import figures_template, form_years, load_temp
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.rules.claims.claim import ClaimLine
-from mappa_stats.rules.claims.fields import POPULATION_FIELD, year_fields
+from mappa_stats.rules.claims.derive import derive
+from mappa_stats.rules.claims.fields import POPULATION_FIELD, RATE_LABELS, year_fields
 from mappa_stats.rules.claims.judge import check_claims
 
 Values = dict[str, dict[str, float]]  # field code → year → value
@@ -75,9 +78,12 @@ def _key_labels(years: Sequence[str], values: Values) -> dict[str, str]:
         for code, label in _category4_key(year):  # the NSD's, and the national Category 4, when given
             if code in values:
                 labels.setdefault(code, label)
-    bases = {figures_template(y).rate_base: y for y in years}
+    rate = year_fields(years[-1]).rate
+    bases = {figures_template(y).rate_base for y in values.get(rate, {})}
     if len(bases) > 1:  # the rate's base changed in 2013-14: all ages before, aged 10+ from it
-        labels[year_fields(years[-1]).rate] = "RSOs per 100,000 (all ages before 2013-14, aged 10+ from it)"
+        labels[rate] = "RSOs per 100,000 (all ages before 2013-14, aged 10+ from it)"
+    elif bases:  # the years the rate is given in say which base it is on
+        labels[rate] = RATE_LABELS[bases.pop()]
     return labels
 
 
@@ -127,12 +133,27 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
             for code, o in figures.items():
                 values.setdefault(code, {})[year] = o.value
                 result.places.setdefault(code, {})[year] = o.place
+    _derive(result)
     labels = _key_labels(years, values)
     result.key = tuple(labels.items())
     result.labels = field_labels(years, values, labels)
     result.changes.extend(changes(years, values, result.labels, result.places, thresholds))
     result.base_changes.extend(_base_changes(years, values))
     return result
+
+
+def _derive(result: AreaComparison) -> None:
+    """The figures each year's equations fix from those given (a total from its parts), added to the series
+    with how they were worked out in place of a cell."""
+    for year in result.years:
+        given = {
+            code: Decimal(repr(series[year])).normalize()
+            for code, series in result.values.items()
+            if year in series and code != POPULATION_FIELD
+        }
+        for code, found in derive(year, given).items():
+            result.values.setdefault(code, {})[year] = float(found.value)
+            result.places.setdefault(code, {})[year] = f"{DERIVED_CELL}: {found.how}"
 
 
 def _category4_key(year: str) -> list[tuple[str, str]]:

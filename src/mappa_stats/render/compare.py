@@ -47,7 +47,9 @@ def change_line(area: AreaComparison, c: Change) -> str:
         f"{area.area} {c.label or dict(area.key).get(c.field, c.field)} ({c.field}) {c.from_year} → "
         f"{c.year}: {_n(c.before)} → {_n(c.after)} ({_signed(c.change)}, {_pct(c.percent)})"
     )
-    if c.after_place and not c.after_place.startswith(DERIVED_CELL):
+    if c.after_place.startswith(DERIVED_CELL):
+        line += f"; {DERIVED_CELL}"  # a total nobody typed: explained by its parts below
+    elif c.after_place:
         line += f"; at {c.after_place}" + (f" (was {c.before_place})" if c.before_place else "")
     if c.why:
         line += f"; {'large: ' if c.large else ''}{c.why}"

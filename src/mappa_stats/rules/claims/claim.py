@@ -106,7 +106,7 @@ class ClaimLine:
             "one_in_n": "one for every N aged 10+",
             "change": f"change in {self.target} from {self.from_year}",
             "national_rate": "national rate per 100,000",
-            "relative": f"{self.target} against {NATIONAL}'s",
+            "relative": f"{self.target} relative to {NATIONAL}",
             "parts": f"{self.target} as the sum of its parts",
             "rank": f"rank by {self.target}",
         }[self.base]
