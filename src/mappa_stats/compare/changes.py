@@ -37,7 +37,11 @@ def field_labels(years: Sequence[str], values: Values, key: Mapping[str, str]) -
                 where += f" ({table.section})" if table.section else ""
                 labels[code] = f"{cell}, {where}"
             else:
-                labels[code] = table.row(row_id).label if table.kind == "list" else table.title
+                row = table.row(row_id).label
+                if table.kind != "list":
+                    labels[code] = table.title
+                else:  # a list's row is named by its row, with the table's title when it has several
+                    labels[code] = f"{table.title}: {row}" if len(table.rows) > 1 else row
     for code in values:
         if code not in labels and code != POPULATION_FIELD:
             labels[code] = year_fields(years[-1]).words.get(code, code) if years else code

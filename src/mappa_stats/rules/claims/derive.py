@@ -78,7 +78,8 @@ def _as_given(codes: tuple[str, ...], found: Mapping[str, Derived]) -> str:
 
 def why_not(year: str, code: str, given: Mapping[str, Decimal]) -> str:
     """Why a figure cannot be derived: the parts missing of the equation that comes nearest, in words
-    (' (nor can it be derived: CAT1TOT + CAT2TOT + CAT3TOT lacks CAT3TOT)'), or ''."""
+    (' (nor can it be derived: CAT1TOT + CAT2TOT + CAT3TOT lacks CAT3TOT)'), or '' when no equation makes
+    it or none of its parts is given."""
     best: tuple[int, Equation, list[str]] | None = None
     for eq in _year_equations(year):
         if eq.total != code:
@@ -86,7 +87,7 @@ def why_not(year: str, code: str, given: Mapping[str, Decimal]) -> str:
         absent = [p for p in eq.parts if p not in given]
         if best is None or len(absent) < best[0]:
             best = (len(absent), eq, absent)
-    if best is None:
-        return ""
+    if best is None or best[0] == len(best[1].parts):
+        return ""  # none of the parts is given either: nothing nearer to say
     _, eq, absent = best
     return f" (nor can it be derived: {' + '.join(eq.parts)} lacks {', '.join(absent)})"
