@@ -185,12 +185,15 @@ def test_rate_and_shares_reproduce_from_kent_figures(tmp_path: Path) -> None:
 
 
 def test_a_share_that_needs_a_figure_the_file_lacks_cannot_be_checked(tmp_path: Path) -> None:
-    """Kent's figures here have no Category 3 total: the claim cannot be checked, and says which figure."""
-    (result,) = check(tmp_path, "category_share:cat3,Kent,2014-15,,0%")
+    """Kent's figures here have no Category 3 total and no Category 2 (so no 2,357 − 1,560 − 793 to work it
+    out from): the claim cannot be checked, and says which figure and which part is missing."""
+    figures = {k: v for k, v in KENT.items() if k[2] != "CAT2TOT"}
+    (result,) = check(tmp_path, "category_share:cat3,Kent,2014-15,,0%", figures=figures)
     assert result.status == NOT_CHECKED
     assert not result.failed
     assert result.missing == ("CAT3TOT",)
-    assert "needs CAT3TOT (Category 3, 31 March) of Kent 2014-15, which the figures lack" in result.message
+    assert "needs CAT3TOT (Category 3, 31 March) of Kent 2014-15" in result.message
+    assert result.message.endswith("which the figures lack")
 
 
 def test_national_rate_uses_england_and_wales_figures(tmp_path: Path) -> None:
@@ -209,11 +212,11 @@ def test_national_rate_uses_england_and_wales_figures(tmp_path: Path) -> None:
     [
         ("growth,Kent,2014-15,,3%", "unknown kind 'growth'"),
         ("level1_share,Kentt,2014-15,,99%", "unknown area 'Kentt'; did you mean Kent?"),
-        ("level1_share,Kent,2013-14,,99%", "unknown year '2013-14'"),
+        ("level1_share,Kent,2001-02,,99%", "unknown year '2001-02'"),
         ("change:CAT1TOT,Kent,2015-16,,3%", "change:CAT1TOT needs from_year"),
         ("change:CAT1TOT,Kent,2015-16,2016-17,3%", "from_year 2016-17 is not before year 2015-16"),
         ("change:CATTOT,Kent,2015-16,2014-15,3%", "CATTOT is not a field code of the 2015-16 tables"),
-        ("level1_share,Kent,2014-15,2013-14,99%", "unknown from_year '2013-14'"),
+        ("level1_share,Kent,2014-15,2001-02,99%", "unknown from_year '2001-02'"),
         ("level1_share,Kent,2014-15,,about all", "the stated figure 'about all' is not a number"),
         ("level1_share,Kent,2014-15,,666", "the stated share '666' is not a percentage between 0 and 100"),
         ("rate,Kent,2014-15,,100%", "is not a rate per 100,000"),

@@ -241,9 +241,12 @@ def test_text_output_is_exact(tmp_path: Path) -> None:
         "Category 1 (RSOs), 31 March  1,560      2,080 (+520, +33.3%)\n"
         "Category 2, 31 March         793        830 (+37, +4.7%)\n"
         "Category 3, 31 March         4          7 (+3, +75.0%)\n"
+        # Not given: the sum of Categories 1-3, 1,560 + 793 + 4 = 2,357 and 2,080 + 830 + 7 = 2,917.
+        "Total, 31 March              2,357      2,917 (+560, +23.8%)\n"
         "RSOs per 100,000 aged 10+    100        100 (+0, +0.0%)\n"
         "\n"
-        "LARGE CHANGE  Kent Category 1 (RSOs), 31 March (CAT1TOT) 2014-15 → 2015-16: 1,560 → 2,080 (+520, +33.3%)\n"
+        "LARGE CHANGE  Kent Category 1 (RSOs), 31 March (CAT1TOT) 2014-15 → 2015-16: 1,560 → 2,080 (+520, +33.3%); "
+        f"at {series}:3 (was {series}:2); large: a rise of 25% or more, and 520 is more than 3 × √1,560 = 118.5\n"
         "\n"
         "Large change: a rise of 25% or a fall of 15% or more, and more than 3 × √(the earlier figure) "
         "(--threshold to change)\n"
@@ -255,7 +258,7 @@ def test_json_is_the_library_document(tmp_path: Path) -> None:
     series = kent_series(tmp_path, (1560, 2080))
     printed = json.loads(run(str(series), "--format", "json").output)
     assert printed == json.loads(json.dumps(document(compare([series]))))
-    assert printed["schema_version"] == "1.0"
+    assert printed["schema_version"] == "1.1"
     assert printed["status"] == "fail"
     (change,) = [c for c in printed["areas"][0]["changes"] if c["field"] == "CAT1TOT"]
     assert change == {
@@ -267,6 +270,11 @@ def test_json_is_the_library_document(tmp_path: Path) -> None:
         "change": 520,
         "percent_change": 33.33,
         "large": True,
+        "label": "Category 1 (RSOs), 31 March",
+        "cells": {"2014-15": f"{series}:2", "2015-16": f"{series}:3"},
+        # 3 × √1,560 = 118.49: a rise of 520 is beyond it.
+        "why": "a rise of 25% or more, and 520 is more than 3 × √1,560 = 118.5",
+        "explained_by": [],
     }
 
 
@@ -280,7 +288,8 @@ def test_markdown_and_csv_outputs(tmp_path: Path) -> None:
     rows = run(str(series), "--format", "csv").output.splitlines()
     assert (
         rows[0]
-        == "record,area,year,from_year,field,value,previous,change,percent_change,release,from_release,status,message"
+        == "record,area,year,from_year,field,value,previous,change,percent_change,release,from_release,status,message,"
+        "cell"
     )
     assert rows[2].startswith("figure,Kent,2015-16,2014-15,CAT1TOT,2080,1560,520,33.33,,,large change,")
 
@@ -301,7 +310,7 @@ def test_nothing_from_an_input_runs_as_a_formula_or_an_escape(tmp_path: Path) ->
     ("row", "message"),
     [
         (("Kentt", "2014-15", "CAT1TOT", 1), "k.csv:3: unknown area 'Kentt'"),
-        (("Kent", "2013-14", "CAT1TOT", 1), "k.csv:3: unknown year '2013-14'"),
+        (("Kent", "2001-02", "CAT1TOT", 1), "k.csv:3: unknown year '2001-02'"),
         (("Kent", "2014-15", "cat 1", 1), "k.csv:3: 'CAT 1' is not a field code"),
         (("Kent", "2014-15", "CAT1TOT", "lots"), "k.csv:3: the value 'lots' is not a number"),
         (
@@ -389,8 +398,13 @@ def test_last_years_return_against_this_years(tmp_path: Path) -> None:
     result = compare([last, this])
     (kent,) = result.areas
     assert kent.years == ("2023-24", "2024-25")
-    # The 31 March total moves 2,357 → 2,873 (+21.9%): under the 25% rise, so only Category 1 is flagged.
-    assert [(c.field, c.before, c.after) for c in kent.large_changes] == [("CAT1TOT", 1560, 2076)]
+    # The 31 March total moves 2,357 → 2,873 (+21.9%) and Level 1 2,335 → 2,851 (+22.1%): under the 25% rise,
+    # so Category 1 is flagged, and the field typed, CAT1L1 (+516 of 1,548, +33.3%), is named with its cell.
+    assert [(c.field, c.before, c.after) for c in kent.large_changes] == [
+        ("CAT1TOT", 1560, 2076),
+        ("CAT1L1", 1548, 2064),
+    ]
+    assert kent.large_changes[0].explained_by == (("CAT1L1", 516),)
     shown = run(str(last), str(this))
     assert shown.exit_code == 1
     assert (

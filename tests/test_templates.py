@@ -26,6 +26,7 @@ from mappa_stats.definitions.load import (
     check_definition,
     forget_definitions,
     form_years,
+    headline_years,
     load_template,
     schemas_dir,
     shipped_years,
@@ -57,12 +58,19 @@ def run(*args: str | Path) -> Any:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.mark.parametrize("year", [*shipped_years(), *(f"nsd/{y}" for y in form_years("nsd"))])
+@pytest.mark.parametrize(
+    "year",
+    [
+        *shipped_years(),
+        *(f"nsd/{y}" for y in form_years("nsd")),
+        *(f"headline/{y}" for y in headline_years()),
+    ],
+)
 def test_every_shipped_year_passes_its_schema_and_references(year: str) -> None:
-    """Each shipped definition (an area's, and the NSD's) is valid against template.schema.json and every
-    reference resolves."""
+    """Each shipped definition (an area's, the NSD's, and the headline-only years') is valid against
+    template.schema.json and every reference resolves."""
     spec = resolve(schemas_dir() / "templates" / f"{year}.json", _read_json)
-    year = year.removeprefix("nsd/")
+    year = year.removeprefix("nsd/").removeprefix("headline/")
     check_definition(spec, f"{year}.json")
     template = build_template(spec, f"{year}.json", file_year=year)
     codes = [code for table in template.tables for code in table.fields.values()]

@@ -216,8 +216,9 @@ CLAIMS = click.option(
     type=InputPath(path_type=Path, dir_okay=False),
     default=None,
     metavar="FILE",
-    help="A claims file (CSV: kind,area,year,from_year,stated; docs/claims.md): the shares, rates and "
-    "changes written about the figures, each checked at the precision it was stated in.",
+    help="A claims file (CSV: kind,area,year,from_year,stated; docs/claims.md), or a report's text or "
+    "PDF whose sentences are read as claims: the shares, rates, changes, comparisons with England and "
+    "Wales, parts and ranks written about the figures, each checked at the precision it was stated in.",
 )
 
 AREA = click.option(

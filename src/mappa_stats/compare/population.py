@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import load_template
+from mappa_stats.definitions.load import figures_template
 from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
@@ -26,7 +26,7 @@ def population_figures(
     England and Wales is left out: its population is the areas' sum, which combine gives."""
     figures = {}
     for area, year in pairs:
-        template = load_template(year)
+        template = figures_template(year)
         chosen = year_population(population, template)
         if area != NATIONAL and chosen is not None:
             figures[(area, year, POPULATION_FIELD)] = _aged_10_plus(chosen, area, template)

@@ -6,12 +6,13 @@ import math
 import re
 from pathlib import Path
 
-from mappa_stats.compare.result import Input, Observation
+from mappa_stats.compare.result import DERIVED_CELL, Input, Observation
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import available_years, form_years, load_template
+from mappa_stats.definitions.load import figure_years, figures_template, form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
+from mappa_stats.model import AreaTables, sheet_ref
 from mappa_stats.rules.claims.fields import POPULATION_FIELD
 from mappa_stats.rules.claims.judge import area_figures
 from mappa_stats.rules.claims.parse import canonical_area
@@ -58,10 +59,10 @@ class _LongReader:
         self.columns = tuple(at[c] for c in LONG_COLUMNS)
         self.release_at = at.get("release")
         self.width = len(header)
-        years = available_years()
+        years = figure_years()
         # An area's fields, and from 2022-23 the National Security Division's (Category 4).
         self.fields = {
-            y: set(load_template(y).field_refs)
+            y: set(figures_template(y).field_refs)
             | (set(load_template(y, "nsd").field_refs) if y in form_years("nsd") else set())
             | {POPULATION_FIELD}
             for y in years
@@ -203,17 +204,33 @@ def read_file(path: Path, year: str | None = None) -> tuple[list[Observation], I
             "after the area (kent_2015.xlsx)"
         )
     release = Path(display).name
+    cells = _cells(area)
     observations = [
-        Observation(canonical_area(a) or a, y, code, value, release, display)
+        Observation(canonical_area(a) or a, y, code, value, release, display, cells.get(code, ""))
         for (a, y, code), value in area_figures(area).items()
     ]
     name = canonical_area(area.meta.area) or area.meta.area
     return observations, Input(display, area.meta.source_format, (release,), (name,), (area.template.year,))
 
 
+def _cells(area: AreaTables) -> dict[str, str]:
+    """Each field code's cell in the file ("'24-25 data'!F18"), or 'derived from its parts' for a total
+    nobody typed (a return's)."""
+    out: dict[str, str] = {}
+    for code, ref in area.template.field_refs.items():
+        cell = area.by_key.get(ref)
+        if cell is None:
+            continue
+        if cell.derived:
+            out[code] = DERIVED_CELL
+        elif cell.cell:
+            out[code] = sheet_ref(cell.sheet, cell.cell)
+    return out
+
+
 def _count_fields(year: str) -> set[str]:
     """The field codes of a year (an area's and the NSD's) whose cells hold counts."""
-    forms = [load_template(year)] + ([load_template(year, "nsd")] if year in form_years("nsd") else [])
+    forms = [figures_template(year)] + ([load_template(year, "nsd")] if year in form_years("nsd") else [])
     return {
         table.fields[(row.id, column.id)]
         for template in forms

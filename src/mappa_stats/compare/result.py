@@ -48,6 +48,10 @@ def parse_threshold(text: str) -> Thresholds:
     return Thresholds(rise=rise, fall=fall)
 
 
+# The cell of a total nobody typed (a return's): worked out from its parts, so no cell of its own.
+DERIVED_CELL = "derived from its parts"
+
+
 class Observation(NamedTuple):
     """One figure of one area and year, from one release (a tuple: a national file holds many)."""
 
@@ -57,6 +61,12 @@ class Observation(NamedTuple):
     value: float
     release: str
     source: str  # 'kent_2015.xlsx' or 'national.csv:12'
+    cell: str = ""  # where in an area's file: "'24-25 data'!F18", 'derived from its parts'; '' in a long CSV
+
+    @property
+    def place(self) -> str:
+        """Where the figure is: "'24-25 data'!F18 of kent_2025.xlsx", or 'national.csv:12'."""
+        return f"{self.cell} of {self.source}" if self.cell else self.source
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,8 @@ class Input:
 
 @dataclass(frozen=True)
 class Change:
-    """A key figure from one year to the next."""
+    """A figure from one year to the next: where each year's value is, why it is large (when it is), and
+    for a total, the fields whose changes explain it."""
 
     field: str
     from_year: str
@@ -84,6 +95,11 @@ class Change:
     before: float
     after: float
     large: bool
+    label: str = ""  # the field in words ('Category 1, Level 1, 31 March')
+    before_place: str = ""  # "'23-24 data'!F18 of kent_2024.xlsx", or 'national.csv:12'
+    after_place: str = ""
+    why: str = ""  # why it is large, or why it is not compared ('the rate's base changed …')
+    explained_by: tuple[tuple[str, float], ...] = ()  # (field code, change) of the total's parts that moved
 
     @property
     def change(self) -> float:
@@ -106,6 +122,8 @@ class Revision:
     after: float
     from_release: str
     to_release: str
+    from_place: str = ""  # where each release has it: "'23-24 data'!F18 of a.xlsx", 'national.csv:12'
+    to_place: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,8 @@ class AreaComparison:
     confirmed: list[Confirmed] = field(default_factory=list)
     base_changes: list[BaseChange] = field(default_factory=list)
     key: tuple[tuple[str, str], ...] = ()  # (field code, label) of the key figures of its years
+    places: dict[str, dict[str, str]] = field(default_factory=dict)  # field → year → where its value is
+    labels: dict[str, str] = field(default_factory=dict)  # every field compared → its words
 
     @property
     def large_changes(self) -> list[Change]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
+from mappa_stats.compare.changes import changes, field_labels
 from mappa_stats.compare.population import population_figures
 from mappa_stats.compare.read import read_file
 from mappa_stats.compare.result import (
+    DERIVED_CELL,
     AreaComparison,
     BaseChange,
-    Change,
     Comparison,
     Confirmed,
     Input,
@@ -21,32 +23,44 @@ from mappa_stats.compare.result import (
     Thresholds,
 )
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import form_years, load_template
+from mappa_stats.definitions.load import figures_template, form_years, load_template
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.rules.claims.claim import ClaimLine
-from mappa_stats.rules.claims.fields import POPULATION_FIELD, year_fields
+from mappa_stats.rules.claims.derive import derive
+from mappa_stats.rules.claims.fields import POPULATION_FIELD, RATE_LABELS, year_fields
 from mappa_stats.rules.claims.judge import check_claims
 
 Values = dict[str, dict[str, float]]  # field code → year → value
 
 
-def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, float]]:
-    """Release → field → value, releases in the order they were given."""
-    out: dict[str, dict[str, float]] = {}
+def _releases(observations: Sequence[Observation]) -> dict[str, dict[str, Observation]]:
+    """Release → field → its observation, releases in the order they were given."""
+    out: dict[str, dict[str, Observation]] = {}
     for o in observations:
-        out.setdefault(o.release, {})[o.field] = o.value
+        out.setdefault(o.release, {})[o.field] = o
     return out
 
 
-def _compare_releases(result: AreaComparison, year: str, releases: dict[str, dict[str, float]]) -> None:
+def _compare_releases(result: AreaComparison, year: str, releases: dict[str, dict[str, Observation]]) -> None:
     """Each release of a year against the one before it: its revised figures, and the figures it confirms."""
     for earlier, later in itertools.pairwise(list(releases)):
         old, new = releases[earlier], releases[later]
         common = [code for code in old if code in new]
-        revised = [code for code in common if old[code] != new[code]]
+        revised = [code for code in common if old[code].value != new[code].value]
         for code in revised:
-            result.revisions.append(Revision(year, code, old[code], new[code], earlier, later))
+            result.revisions.append(
+                Revision(
+                    year,
+                    code,
+                    old[code].value,
+                    new[code].value,
+                    earlier,
+                    later,
+                    old[code].place,
+                    new[code].place,
+                )
+            )
         if common and not revised:
             result.confirmed.append(
                 Confirmed(year, earlier, later, len(common), duplicate=set(old) == set(new))
@@ -64,21 +78,13 @@ def _key_labels(years: Sequence[str], values: Values) -> dict[str, str]:
         for code, label in _category4_key(year):  # the NSD's, and the national Category 4, when given
             if code in values:
                 labels.setdefault(code, label)
+    rate = year_fields(years[-1]).rate
+    bases = {figures_template(y).rate_base for y in values.get(rate, {})}
+    if len(bases) > 1:  # the rate's base changed in 2013-14: all ages before, aged 10+ from it
+        labels[rate] = "RSOs per 100,000 (all ages before 2013-14, aged 10+ from it)"
+    elif bases:  # the years the rate is given in say which base it is on
+        labels[rate] = RATE_LABELS[bases.pop()]
     return labels
-
-
-def _changes(
-    years: Sequence[str], values: Values, codes: Sequence[str], thresholds: Thresholds
-) -> list[Change]:
-    """Each key figure from one year given to the next, large changes marked."""
-    changes = []
-    for code in codes:
-        series = values.get(code, {})
-        present = [y for y in years if y in series]
-        for before, after in itertools.pairwise(present):
-            a, b = series[before], series[after]
-            changes.append(Change(code, before, after, a, b, thresholds.large(a, b)))
-    return changes
 
 
 def _base_changes(years: Sequence[str], values: Values) -> list[BaseChange]:
@@ -124,13 +130,30 @@ def compare_area(area: str, observations: Sequence[Observation], thresholds: Thr
         releases = _releases(by_year[year])
         _compare_releases(result, year, releases)
         for figures in releases.values():  # the latest release of a figure stands in the series
-            for code, value in figures.items():
-                values.setdefault(code, {})[year] = value
+            for code, o in figures.items():
+                values.setdefault(code, {})[year] = o.value
+                result.places.setdefault(code, {})[year] = o.place
+    _derive(result)
     labels = _key_labels(years, values)
     result.key = tuple(labels.items())
-    result.changes.extend(_changes(years, values, list(labels), thresholds))
+    result.labels = field_labels(years, values, labels)
+    result.changes.extend(changes(years, values, result.labels, result.places, thresholds))
     result.base_changes.extend(_base_changes(years, values))
     return result
+
+
+def _derive(result: AreaComparison) -> None:
+    """The figures each year's equations fix from those given (a total from its parts), added to the series
+    with how they were worked out in place of a cell."""
+    for year in result.years:
+        given = {
+            code: Decimal(repr(series[year])).normalize()
+            for code, series in result.values.items()
+            if year in series and code != POPULATION_FIELD
+        }
+        for code, found in derive(year, given).items():
+            result.values.setdefault(code, {})[year] = float(found.value)
+            result.places.setdefault(code, {})[year] = f"{DERIVED_CELL}: {found.how}"
 
 
 def _category4_key(year: str) -> list[tuple[str, str]]:

@@ -73,6 +73,12 @@ def load_template(year: str, form: str = "area") -> Template:
         return _load_form(year, form)
     if year in _EXTRA:
         return _EXTRA[year]
+    if year in headline_years():
+        raise TemplateError(
+            f"{year} is a headline-only year: mappa-stats knows only the headline figures published then "
+            f"(category totals, the 31 March total, Levels 2 and 3, the rate), enough for compare, claims "
+            f"and long CSVs; a workbook, a return or a template needs a full year ({shipped_years()[0]} on)"
+        )
     if year not in shipped_years():  # never a path: a year is looked up, not opened
         known = ", ".join(available_years()) or "none"
         shown = year if len(year) <= 40 else year[:40] + "…"
@@ -91,6 +97,32 @@ def _load_shipped(year: str) -> Template:
 @cache
 def _load_form(year: str, form: str) -> Template:
     path = schemas_dir() / "templates" / form / f"{year}.json"
+    return build_template(resolve(path, _read_json), str(path), file_year=year)
+
+
+@cache
+def headline_years() -> tuple[str, ...]:
+    """Years before the full definitions (2002-03 … 2013-14) with a headline-only definition, oldest first:
+    the figures published then, for compare, claims and long CSVs (schemas/templates/headline/)."""
+    folder = schemas_dir() / "templates" / "headline"
+    return tuple(sorted(p.stem for p in folder.glob("*.json") if YEAR.match(p.stem)))
+
+
+def figure_years() -> tuple[str, ...]:
+    """Every year whose figures can be compared and claimed: the headline-only years, then the full ones."""
+    return tuple(sorted({*headline_years(), *available_years()}))
+
+
+def figures_template(year: str) -> Template:
+    """The definition of a year's figures: the full one, or a headline-only year's (2002-03 … 2013-14)."""
+    if year in headline_years() and year not in _EXTRA:
+        return _load_headline(year)
+    return load_template(year)
+
+
+@cache
+def _load_headline(year: str) -> Template:
+    path = schemas_dir() / "templates" / "headline" / f"{year}.json"
     return build_template(resolve(path, _read_json), str(path), file_year=year)
 
 

@@ -28,6 +28,7 @@ class Area:
     police_forces: tuple[str, ...]
     geographies: tuple[tuple[str, ...], ...]
     force_ids: tuple[str, ...] = ()
+    country: str = ""  # 'England' or 'Wales'
 
     def names(self) -> set[str]:
         """Normalised names and force identifiers it is known by."""
@@ -44,6 +45,7 @@ def areas() -> tuple[Area, ...]:
             police_forces=tuple(a.get("police_forces", ())),
             geographies=tuple(tuple(g["codes"]) for g in a["geographies"]),
             force_ids=tuple(a.get("force_ids", ())),
+            country=a.get("country", ""),
         )
         for a in spec["areas"]
     )

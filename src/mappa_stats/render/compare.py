@@ -9,13 +9,21 @@ from typing import Any
 
 from tabulate import tabulate
 
-from mappa_stats.compare.result import AreaComparison, BaseChange, Change, Comparison, Confirmed, Revision
+from mappa_stats.compare.result import (
+    DERIVED_CELL,
+    AreaComparison,
+    BaseChange,
+    Change,
+    Comparison,
+    Confirmed,
+    Revision,
+)
 from mappa_stats.render.as_json import as_json
-from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED
+from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED, REPRODUCES
 from mappa_stats.safetext import markdown, spreadsheet, terminal
 from mappa_stats.version import __version__
 
-COMPARE_SCHEMA_VERSION = "1.0"
+COMPARE_SCHEMA_VERSION = "1.1"
 
 
 def _n(value: float | None) -> str:
@@ -33,19 +41,30 @@ def _pct(value: float | None) -> str:
 
 
 def change_line(area: AreaComparison, c: Change) -> str:
-    """'Kent Category 1 (RSOs), 31 March 2014-15 → 2015-16: 1,560 → 2,080 (+520, +33.3%)'."""
-    return (
-        f"{area.area} {dict(area.key).get(c.field, c.field)} ({c.field}) {c.from_year} → {c.year}: "
-        f"{_n(c.before)} → "
-        f"{_n(c.after)} ({_signed(c.change)}, {_pct(c.percent)})"
+    """'Kent Category 1, Level 1, 31 March (CAT1L1) 2023-24 → 2024-25: 1,548 → 2,167 (+619, +40.0%); at
+    '24-25 data'!K2 of b.xlsx (was '23-24 data'!K2 of a.xlsx); large: …; explained by …'."""
+    line = (
+        f"{area.area} {c.label or dict(area.key).get(c.field, c.field)} ({c.field}) {c.from_year} → "
+        f"{c.year}: {_n(c.before)} → {_n(c.after)} ({_signed(c.change)}, {_pct(c.percent)})"
     )
+    if c.after_place.startswith(DERIVED_CELL):
+        line += f"; {DERIVED_CELL}"  # a total nobody typed: explained by its parts below
+    elif c.after_place:
+        line += f"; at {c.after_place}" + (f" (was {c.before_place})" if c.before_place else "")
+    if c.why:
+        line += f"; {'large: ' if c.large else ''}{c.why}"
+    if c.explained_by:
+        parts = ", ".join(f"{code} {_signed(moved)}" for code, moved in c.explained_by)
+        line += f"; explained by {parts}"
+    return line
 
 
 def revision_line(area: str, r: Revision) -> str:
     """'Kent 2014-15 CAT1TOT revised from 1,560 to 1,561 (release a.xlsx → b.xlsx)'."""
+    at = f"; at {r.to_place} (was {r.from_place})" if r.to_place and r.from_place else ""
     return (
         f"{area} {r.year} {r.field} revised from {_n(r.before)} to {_n(r.after)} "
-        f"(release {r.from_release} → {r.to_release})"
+        f"(release {r.from_release} → {r.to_release}){at}"
     )
 
 
@@ -75,6 +94,7 @@ def _lines(result: Comparison) -> list[tuple[str, str, str]]:
     out: list[tuple[str, str, str]] = []
     for a in result.areas:
         out += [("LARGE CHANGE", "error", change_line(a, c)) for c in a.large_changes]
+        out += [("NOT COMPARED", "info", change_line(a, c)) for c in a.changes if c.why and not c.large]
         out += [("REVISED", "error", revision_line(a.area, r)) for r in a.revisions]
         out += [("BASE CHANGE", "warning", base_line(a.area, b)) for b in a.base_changes]
         out += [
@@ -118,13 +138,31 @@ def _verdict(result: Comparison, strict: bool) -> str:
     head = f"{len(result.areas)} area{'s' * (len(result.areas) != 1)}, {span}, from {len(result.inputs)} file"
     head += "s" * (len(result.inputs) != 1)
     if result.status(strict) == "pass":
-        return f"{head}: PASS — no revision, no large change, every claim checked reproduces" + (
+        return f"{head}: PASS — no revision, no large change{_claims_said(result)}" + (
             f" ({result.warnings} warning{'s' * (result.warnings != 1)})" if result.warnings else ""
         )
     return (
         f"{head}: FAIL — {result.errors} to correct or confirm, "
         f"{result.warnings} warning{'s' * (result.warnings != 1)}"
     )
+
+
+def _claims_said(result: Comparison) -> str:
+    """What a passing run says of its claims: never 'every claim checked reproduces' over claims that were
+    not checked without saying how many."""
+    if not result.claims:
+        return ""
+    unchecked = sum(1 for c in result.claims if c.status == NOT_CHECKED)
+    total = len(result.claims)
+    if not unchecked:
+        return f", all {total} claim{'s' * (total != 1)} reproduce" if total > 1 else ", the claim reproduces"
+    if unchecked == total:
+        return (
+            ", the claim could not be checked"
+            if total == 1
+            else f", none of the {total} claims could be checked"
+        )
+    return f", {total - unchecked} of {total} claims reproduce and {unchecked} could not be checked"
 
 
 def render_text(result: Comparison, strict: bool = False) -> str:
@@ -179,6 +217,10 @@ def _changes_entries(a: AreaComparison) -> list[dict[str, Any]]:
             "change": c.change,
             "percent_change": None if c.percent is None else round(c.percent, 2),
             "large": c.large,
+            "label": c.label,
+            "cells": {c.from_year: c.before_place, c.year: c.after_place},
+            "why": c.why,
+            "explained_by": [{"field": code, "change": moved} for code, moved in c.explained_by],
         }
         for c in a.changes
     ]
@@ -194,6 +236,7 @@ def _revision_entries(a: AreaComparison) -> list[dict[str, Any]]:
             "after": r.after,
             "from_release": r.from_release,
             "to_release": r.to_release,
+            "cells": {r.from_release: r.from_place, r.to_release: r.to_place},
             "message": revision_line(a.area, r),
         }
         for r in a.revisions
@@ -239,8 +282,14 @@ def _area_entry(a: AreaComparison) -> dict[str, Any]:
         "area": a.area,
         "years": list(a.years),
         "figures": [
-            {"field": code, "label": label, "values": {y: a.values[code][y] for y in a.values[code]}}
-            for code, label in a.key
+            {
+                "field": code,
+                "label": label,
+                "key": code in dict(a.key),
+                "values": {y: a.values[code][y] for y in a.values[code]},
+                "cells": dict(a.places.get(code, {})),
+            }
+            for code, label in (a.labels or dict(a.key)).items()
             if code in a.values
         ],
         "changes": _changes_entries(a),
@@ -259,7 +308,14 @@ def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
         "status": result.status(strict),
         "strict": strict,
         "thresholds": {"rise_percent": t.rise, "fall_percent": t.fall, "noise_sqrt_multiple": t.noise},
-        "summary": {"errors": result.errors, "warnings": result.warnings},
+        "summary": {
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "claims": {
+                status: sum(1 for c in result.claims if c.status == status)
+                for status in (REPRODUCES, DOES_NOT, NOT_CHECKED)
+            },
+        },
         "inputs": [
             {
                 "path": i.path,
@@ -295,6 +351,7 @@ CSV_COLUMNS = (
     "from_release",
     "status",
     "message",
+    "cell",
 )
 Row = dict[str, Any]
 
@@ -308,7 +365,7 @@ def _figure_rows(a: AreaComparison) -> list[Row]:
     """One row per key figure and year, with its change from the year before."""
     rows: list[Row] = []
     changes = {(c.field, c.year): c for c in a.changes}
-    for code, _label in a.key:
+    for code in a.labels or dict(a.key):
         for year, value in sorted(a.values.get(code, {}).items()):
             c = changes.get((code, year))
             rows.append(
@@ -323,7 +380,8 @@ def _figure_rows(a: AreaComparison) -> list[Row]:
                     "change": _plain(c.change) if c else "",
                     "percent_change": "" if c is None or c.percent is None else f"{c.percent:.2f}",
                     "status": "large change" if c and c.large else "",
-                    "message": change_line(a, c) if c and c.large else "",
+                    "message": change_line(a, c) if c and (c.large or c.why) else "",
+                    "cell": a.places.get(code, {}).get(year, ""),
                 }
             )
     return rows

@@ -14,7 +14,7 @@ from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.model import AreaTables
-from mappa_stats.rules.rule import RATE, Context, Rule, finding, rule
+from mappa_stats.rules.rule import RATE, Context, Rule, finding, input_form, rule
 
 # A rate per 100,000 cannot exceed 100,000; a longer text is not a rate (and Decimal must not be
 # asked to expand 1e999999999).
@@ -185,6 +185,12 @@ def rate_matches(ctx: Context) -> Iterator[Finding]:
     yield from _against_stated(ctx, rate, population)
 
 
+def _carries(area: AreaTables) -> str:
+    """'a return carries', 'a tidy CSV has' …: what holds no stated rate, in words that fit the input."""
+    form = input_form(area)
+    return f"{form} {'carries' if form == 'a return' else 'has'}"
+
+
 def _against_stated(ctx: Context, rate: Rate, population: PopulationFile) -> Iterator[Finding]:
     """The reproduced rate against the one the workbook states (a return states none: not applicable)."""
     role = ctx.area.template.role("stated_rate")
@@ -194,7 +200,7 @@ def _against_stated(ctx: Context, rate: Rate, population: PopulationFile) -> Ite
         # Nothing in the file states one, so the rule does not apply to it (and --strict does not fail it).
         ctx.does_not_apply(
             "rate.matches",
-            f"a return carries no stated rate; its figures give {rate.rounded} per 100,000: "
+            f"{_carries(ctx.area)} no stated rate; its figures give {rate.rounded} per 100,000: "
             f"{rate.rsos:,} ÷ {rate.population:,} {rate.base} × 100,000 = {rate.two_dp}",
         )
         return

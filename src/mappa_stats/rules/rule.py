@@ -115,3 +115,17 @@ def finding(
 def describe(table: TableDef, cell: Cell) -> str:
     """Plain words for a cell: 'Level 1, Category 2 of MAPPA-eligible offenders on 31 March 2015'."""
     return table.describe(cell.row, cell.column)
+
+
+def input_form(area: AreaTables) -> str:
+    """What the area's figures were read from, in words that fit it: 'a return' (the Ministry's, its data
+    sheet read), 'a tidy CSV', 'the published report', or 'the workbook'."""
+    meta, template = area.meta, area.template
+    if meta.source_format == "csv":
+        return "a tidy CSV"
+    if meta.source_format in ("pdf", "report-text"):
+        return "the published report"
+    sheet = template.return_sheet
+    if sheet and any(f"'{sheet}'" in cell.source for cell in area.by_key.values()):
+        return "a return"
+    return "the workbook"

@@ -11,7 +11,7 @@ from mappa_stats.definitions.templates import Claim
 from mappa_stats.findings import Finding, plain
 from mappa_stats.model import PERCENT, TEXT_NUMBER, Cell
 from mappa_stats.numbers import half_up, judge
-from mappa_stats.rules.rule import Context, Rule, finding
+from mappa_stats.rules.rule import Context, Rule, finding, input_form
 
 # How a stated figure may have been read and still be a percentage: typed, as text, or a bare decimal.
 _READABLE = ("", PERCENT, TEXT_NUMBER, "decimal")
@@ -89,7 +89,9 @@ def _stated(ctx: Context, claim: Claim) -> tuple[str, Cell | None] | None:
     if stated_cell is None and template.report_only(claim.stated[0]):
         level1 = claim.stated == template.role("level1_share")
         option = "; give --level1-share to check one stated elsewhere" if level1 else ""
-        ctx.does_not_apply(claim.rule, f"a return carries no stated {claim.name}{option}")
+        form = input_form(area)
+        says = "carries" if form == "a return" else "has"
+        ctx.does_not_apply(claim.rule, f"{form} {says} no stated {claim.name}{option}")
         return None
     ctx.skip(claim.rule, f"no stated {claim.name} in the workbook and none given on the command line")
     return None

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from mappa_stats.definitions.constants import NATIONAL
+
 REPRODUCES, DOES_NOT, NOT_CHECKED = "reproduces", "does not reproduce", "cannot be checked"
 # A stated figure is a few characters; longer text is not one (and Decimal must not expand 1e999999999).
 MAX_STATED_CHARS = 30
@@ -62,6 +64,18 @@ def parse_stated(text: str) -> Stated | None:
 
 
 @dataclass(frozen=True)
+class Detail:
+    """What a relative, parts or rank claim states beside its number (docs/claims.md)."""
+
+    direction: str = ""  # relative: 'above', 'below', 'times'; rank: 'highest', 'lowest'
+    group: str = ""  # rank: 'England and Wales', 'England' or 'Wales'
+    of: int | None = None  # rank: the group's size as stated ('third lowest of 42')
+    # parts: each part's name and its figure as stated, or None for an area whose figure the input gives
+    parts: tuple[tuple[str, Decimal | None], ...] = ()
+    whole: bool = False  # parts: the whole is stated ('418 = …'), not only the parts
+
+
+@dataclass(frozen=True)
 class ClaimLine:
     """One line of a claims file: what is claimed, of which area and year, and the figure as stated."""
 
@@ -71,6 +85,7 @@ class ClaimLine:
     from_year: str | None
     stated: Stated
     where: str  # 'claims.csv:3'
+    detail: Detail = Detail()
 
     @property
     def base(self) -> str:
@@ -91,8 +106,11 @@ class ClaimLine:
             "one_in_n": "one for every N aged 10+",
             "change": f"change in {self.target} from {self.from_year}",
             "national_rate": "national rate per 100,000",
+            "relative": f"{self.target} relative to {NATIONAL}",
+            "parts": f"{self.target} as the sum of its parts",
+            "rank": f"rank by {self.target}",
         }[self.base]
-        return f"{self.area} {self.year} {what} {self.stated.text!r}"
+        return f"{self.area + ' ' if self.area else ''}{self.year} {what} {self.stated.text!r}"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

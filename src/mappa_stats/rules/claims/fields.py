@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from mappa_stats.definitions.load import available_years, form_years, load_template
+from mappa_stats.definitions.load import figure_years, figures_template, form_years, load_template
 from mappa_stats.definitions.templates import FORMS, Ref, TableDef, Template
 from mappa_stats.errors import InputError
 
 # Figures the long CSV carries beside the year's field codes (combine writes them; docs/compare.md).
 POPULATION_FIELD = "POP10PLUS"
+# The rate's words by its base: aged 10 and over from 2013-14, the whole population before (DOMAIN.md).
+RATE_LABELS = {"aged_10_plus": "RSOs per 100,000 aged 10+", "all_ages": "RSOs per 100,000 (all ages)"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class YearFields:
 @cache
 def year_fields(year: str) -> YearFields:
     """The fields of a year's definition that claims and compare use, by role."""
-    template = load_template(year)
+    template = figures_template(year)
     grand = _role(template, year, "grand_total")
     snapshot = template.table(grand[0])
     rsos = template.field_of(_role(template, year, "rsos"))
@@ -44,7 +46,7 @@ def year_fields(year: str) -> YearFields:
     categories, key = _snapshot_key(template, grand, rsos, level1_ref[1])
     key += _yearly_totals(template, snapshot)
     rate = template.field_of(_role(template, year, "stated_rate"))
-    key.append((rate, "RSOs per 100,000 aged 10+"))
+    key.append((rate, RATE_LABELS[template.rate_base]))
     words = {code: label for code, label in key}
     for table in template.tables:
         for (row_id, column_id), code in table.fields.items():
@@ -143,7 +145,7 @@ def category_years(number: str) -> tuple[str, ...]:
     """The years whose figures have this category at all (in an area's return or, nationally, another's)."""
     return tuple(
         y
-        for y in available_years()
+        for y in figure_years()
         if number in year_fields(y).categories or number in year_fields(y).national_categories
     )
 

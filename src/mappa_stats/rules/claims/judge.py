@@ -23,6 +23,8 @@ from mappa_stats.rules.claims.claim import (
     Figures,
     Stated,
 )
+from mappa_stats.rules.claims.compared import ComparedChecks
+from mappa_stats.rules.claims.derive import Derived, derive, why_not
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, field_words, year_fields
 from mappa_stats.rules.claims.parse import canonical_area
 
@@ -48,9 +50,34 @@ class _Lookup:
             if value is not None and not (isinstance(value, float) and math.isnan(value)):
                 self.values[(NATIONAL, year, code)] = value
 
+        self._derived: dict[tuple[str, str], dict[str, Derived]] = {}
+        self.used: dict[str, str] = {}  # field code → how it was derived, for the figures a claim used
+
+    def given(self, area: str, year: str) -> dict[str, Decimal]:
+        """The figures given of an area and year, by field code."""
+        return {
+            code: Decimal(repr(float(v))).normalize()
+            for (a, y, code), v in self.values.items()
+            if a == area and y == year
+        }
+
     def get(self, area: str, year: str, code: str) -> Decimal | None:
+        """A figure as given, or derived exactly by the year's equations from those given (and noted)."""
         value = self.values.get((area, year, code))
-        return None if value is None else Decimal(repr(float(value))).normalize()
+        if value is not None:
+            return Decimal(repr(float(value))).normalize()
+        if (area, year) not in self._derived:
+            self._derived[(area, year)] = derive(year, self.given(area, year))
+        found = self._derived[(area, year)].get(code)
+        if found is None:
+            return None
+        self.used[code] = found.how
+        return found.value
+
+    def why_not(self, area: str, year: str, code: str) -> str:
+        """Why a missing figure cannot be derived, in words ('' when no equation makes it)."""
+        derived = {c: d.value for c, d in self._derived.get((area, year), {}).items()}
+        return why_not(year, code, {**self.given(area, year), **derived})
 
 
 def _shipped(claim: ClaimLine) -> str:
@@ -117,8 +144,8 @@ def _between(found: tuple[int, int] | None) -> str | None:
     return f"{low:,}" if low == high else f"{low:,} to {high:,}"
 
 
-class _Checker:
-    """Judge claims against one set of figures."""
+class _Checker(ComparedChecks):
+    """Judge claims against one set of figures (relative, parts and rank claims: compared.py)."""
 
     def __init__(self, lookup: _Lookup) -> None:
         self.lookup = lookup
@@ -144,7 +171,10 @@ class _Checker:
 
     def missing(self, claim: ClaimLine, needed: Iterable[tuple[str, str]], fix: str = "") -> ClaimResult:
         """Cannot be checked: name every figure the claim needs and the figures lack."""
-        names = [f"{field_words(code, year)} of {claim.area} {year}" for code, year in needed]
+        names = [
+            f"{field_words(code, year)} of {claim.area} {year}{self.lookup.why_not(claim.area, year, code)}"
+            for code, year in needed
+        ]
         codes = tuple(dict.fromkeys(code for code, _ in needed))
         return ClaimResult(
             claim,
@@ -174,6 +204,8 @@ class _Checker:
         signed: bool = False,
     ) -> ClaimResult:
         stated = claim.stated
+        if self.lookup.used:
+            basis += f" ({'; '.join(self.lookup.used.values())})"
         ok, computed = judge(stated.value, stated.decimals, exact, half_even_too=half_even_too)
         if percent:
             shown_computed = _pct(computed, stated.decimals, signed)
@@ -301,6 +333,7 @@ class _Checker:
         return self.verdict(claim, exact, basis, needs, percent=True, signed=True)
 
     def check(self, claim: ClaimLine) -> ClaimResult:
+        self.lookup.used = {}
         base = claim.base
         fields = year_fields(claim.year)
         if base == "level1_share":
@@ -317,6 +350,12 @@ class _Checker:
             return self.rate(claim)
         if base == "one_in_n":
             return self.one_in(claim)
+        if base == "relative":
+            return self.relative(claim)
+        if base == "parts":
+            return self.parts(claim)
+        if base == "rank":
+            return self.rank(claim)
         return self.change(claim)
 
 

@@ -11,15 +11,30 @@ from functools import cache
 from pathlib import Path
 
 from mappa_stats.definitions.constants import NATIONAL
-from mappa_stats.definitions.load import available_years, load_template, schemas_dir
+from mappa_stats.definitions.load import figure_years, figures_template, schemas_dir
 from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.areas import area_key, find_area, suggest_areas
+from mappa_stats.io.report_claims import read_sentences
+from mappa_stats.rules.claims import forms
 from mappa_stats.rules.claims.claim import ClaimLine, Stated, parse_stated
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, category_years, year_fields
 
 HEADER = ("kind", "area", "year", "from_year", "stated")
-KINDS = ("level1_share", "category_share:catN", "rate", "one_in_n", "change:FIELD", "national_rate")
+KINDS = (
+    "level1_share",
+    "category_share:catN",
+    "rate",
+    "one_in_n",
+    "change:FIELD",
+    "national_rate",
+    "relative:FIELD",
+    "parts:FIELD",
+    "rank:FIELD",
+)
+# The kinds whose stated text is more than a number (forms.py): relative to England and Wales, parts of a
+# whole, rankings among the areas.
+COMPARED = ("relative", "parts", "rank")
 MAX_CLAIMS = 10_000
 
 
@@ -65,18 +80,20 @@ def _kind(where: str, text: str, year: str, from_year: str | None) -> str:
             since = f" (Category {number} is in the figures of {years[0]} on)" if years else ""
             raise _refuse(where, f"{raw!r}: the {year} tables have no Category {number} total{since}")
         return f"category_share:cat{number}"
-    if base == "change" and target:
+    if base in ("change", *COMPARED) and target:
         code = target.strip().upper()
         for checked in (year, from_year):
             if checked is None:
                 continue
-            if code not in load_template(checked).field_refs and code != POPULATION_FIELD:
+            if code not in figures_template(checked).field_refs and (
+                code != POPULATION_FIELD or base == "relative"
+            ):
                 raise _refuse(
                     where,
                     f"{raw!r}: {code} is not a field code of the {checked} tables "
                     "(mappa-stats rules and docs/templates.md list them)",
                 )
-        return f"change:{code}"
+        return f"{base}:{code}"
     raise _refuse(where, f"unknown kind {raw!r}; use one of {', '.join(KINDS)}")
 
 
@@ -111,7 +128,7 @@ def _check_range(where: str, kind: str, stated: Stated) -> None:
 def parse_claim(where: str, row: Sequence[str]) -> ClaimLine:
     """One line of a claims file (kind, area, year, from_year, stated) as a ClaimLine, or InputError."""
     kind_text, area_text, year, from_text, stated_text = (cell.strip() for cell in row[:5])
-    years = available_years()
+    years = figure_years()
     if year not in years:
         raise _refuse(where, f"unknown year {year!r}; give a reporting year {years[0]} … {years[-1]}")
     from_year = from_text or None
@@ -120,6 +137,10 @@ def parse_claim(where: str, row: Sequence[str]) -> ClaimLine:
             where, f"unknown from_year {from_text!r}; give a reporting year {years[0]} … {years[-1]}"
         )
     kind = _kind(where, kind_text, year, from_year)
+    if kind.split(":", 1)[0] in COMPARED:
+        if from_year is not None:
+            raise _refuse(where, f"from_year is only for change: claims, not {kind}; leave it empty")
+        return _compared(where, kind, area_text, year, stated_text)
     if kind.startswith("change:"):
         if from_year is None:
             raise _refuse(where, f"{kind} needs from_year, the year the change is measured from")
@@ -164,14 +185,75 @@ def parse_claim(where: str, row: Sequence[str]) -> ClaimLine:
     return ClaimLine(kind, area, year, from_year, stated, where)
 
 
+def _compared(where: str, kind: str, area_text: str, year: str, stated_text: str) -> ClaimLine:
+    """A relative, parts or rank claim: its area checked for the kind, its stated text read (forms.py)."""
+    base = kind.split(":", 1)[0]
+    area = canonical_area(area_text) if area_text else None
+    if area_text and area is None:
+        hint = suggest_areas(area_text)
+        raise _refuse(where, f"unknown area {area_text!r}" + (f"; did you mean {hint}?" if hint else ""))
+    try:
+        if base == "relative":
+            stated, detail = forms.relative(stated_text)
+        elif base == "rank":
+            stated, detail = forms.rank(stated_text)
+        else:
+            stated, detail = forms.parts(stated_text, _mappa_area)
+    except ValueError as exc:
+        raise _refuse(where, str(exc)) from None
+    if base in ("relative", "rank") and (area is None or find_area(area) is None):
+        raise _refuse(where, f"{kind} is about a MAPPA area: give its name in the area column")
+    if base == "rank" and detail.group != NATIONAL and _country(area or "") != detail.group:
+        raise _refuse(where, f"{area} is not in {detail.group}: its rank there means nothing")
+    if (
+        base == "parts"
+        and area is None
+        and (not detail.whole or any(value is not None for _, value in detail.parts))
+    ):
+        raise _refuse(
+            where,
+            "with no area, the parts must be areas and the whole stated ('Gwent + South Wales = 1,234'); "
+            "or give the area the parts make up",
+        )
+    return ClaimLine(kind, area or "", year, None, stated, where, detail)
+
+
+def _mappa_area(name: str) -> str | None:
+    """A MAPPA area's name, for a part that is an area."""
+    found = find_area(name)
+    return found.name if found is not None else None
+
+
+def _country(name: str) -> str:
+    found = find_area(name)
+    return found.country if found is not None else ""
+
+
 def _is_share(kind: str) -> bool:
     return kind == "level1_share" or kind.startswith("category_share")
+
+
+def _prose(data: bytes) -> bool:
+    """True for a report's text rather than a claims file: its first line is not a CSV header of a claims
+    file (no 'kind' and 'stated' in it) and the text holds sentences."""
+    first = data[:2048].split(b"\n", 1)[0].decode("utf-8", errors="replace").casefold()
+    return (
+        not ("kind" in first and "stated" in first) and re.search(rb"[a-z]\.\s", data[:100_000]) is not None
+    )
+
+
+def _sentences(display: str, data: bytes) -> list[ClaimLine]:
+    """The claims a report's text states (io/report_claims.py), each judged as a claims file's line."""
+    found = read_sentences(display, data, figure_years(), _mappa_area)
+    return [parse_claim(where, list(row)) for where, row in found[:MAX_CLAIMS]]
 
 
 def read_claims(path: Path | str) -> list[ClaimLine]:
     """Every claim of a claims file, or InputError naming the file and line of the first bad one."""
     display = guard.display_name(path)
     data = guard.read_input(path, "area")
+    if data.startswith(b"%PDF") or _prose(data):
+        return _sentences(display, data)
     guard.check_text(display, data, "area")
     text = guard.decode_text(display, data)
     rows = guard.csv_rows(display, text, ",", "area")
