@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.emit import emit, forced, unreachable_contact
 from mappa_stats.cli.options import (
     CLAIMS,
     COMBINE_YEAR,
@@ -65,6 +65,8 @@ def combine(
     next_release: str | None,
     contact: str | None,
     source: str | None,
+    status: str | None,
+    methodology_url: str | None,
 ) -> None:
     """Combine the areas' returns into national tables, checking every return first.
 
@@ -110,7 +112,7 @@ def combine(
         *(Path(entry.path) for entry in done.files),  # a folder's files are inputs too
         *(given for given in (population_path, claims_path) if given),
     ]
-    _write(done, fmt, output, inputs, (release_date, next_release, contact, source))
+    _write(done, fmt, output, inputs, (release_date, next_release, contact, source, status, methodology_url))
     sys.exit(done.exit_code)
 
 
@@ -126,6 +128,7 @@ def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_t
 
         validation = national.gate(done, forced())
         cover = Cover(*cover_text)
+        unreachable_contact(cover.contact, "the Ministry of Justice's MAPPA statistics team")
         write_atomic(
             output,
             lambda temp: national.write_workbook(done, temp, fmt, validation, cover),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import emit, forced
+from mappa_stats.cli.emit import emit, forced, unreachable_contact
 from mappa_stats.cli.options import (
     EXIT_CODES,
     FILE,
@@ -52,6 +52,8 @@ def tables(
     next_release: str | None,
     contact: str | None,
     source: str | None,
+    status: str | None,
+    methodology_url: str | None,
 ) -> None:
     """Print the standard tables of FILE in publication layout.
 
@@ -76,7 +78,8 @@ def tables(
         from mappa_stats.publication.sheets import Cover
 
         validation = gate(area, forced(), shown(file))
-        cover = Cover(release_date, next_release, contact, source)
+        cover = Cover(release_date, next_release, contact, source, status, methodology_url)
+        unreachable_contact(contact, "the area's MAPPA co-ordinator")
         write_atomic(
             output,
             lambda temp: write_publication(area, temp, fmt, cover, validation),
