@@ -73,7 +73,7 @@ def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
     return Validation(True, summary, (), skipped)
 
 
-def _cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> Any:
+def published_cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> Any:
     """A number, or the GSS shorthand that replaces a blank, a dash or a marker."""
     cell = tables.cell(table.id, row_id, column_id)
     if cell is None:
@@ -150,13 +150,16 @@ def _table_sheet(tables: AreaTables, table: TableDef, number: int, source: str) 
     if table.kind == "grid":
         header = (row_header, *(c.label for c in table.columns))
         rows = tuple(
-            (tables.row_label(table, row), *(_cell(tables, table, row.id, c.id) for c in table.columns))
+            (
+                tables.row_label(table, row),
+                *(published_cell(tables, table, row.id, c.id) for c in table.columns),
+            )
             for row in table.rows
         )
     else:
         header = (row_header, unit_header(table))
         rows = tuple(
-            (tables.row_label(table, row), _cell(tables, table, row.id, table.columns[0].id))
+            (tables.row_label(table, row), published_cell(tables, table, row.id, table.columns[0].id))
             for row in table.rows
         )
     is_count = table.value_type == "count"
