@@ -125,8 +125,8 @@ def test_forced_publication_says_not_validated_on_the_cover(tmp_path: Path, fmt:
     result = CliRunner().invoke(main, ["tables", str(SWAPPED), "-o", str(out), "--force"])
     assert result.exit_code == 0
     assert result.stderr == (
-        "mappa-stats: warning: the cover's contact (the area's MAPPA co-ordinator, by default) has no email "
-        f"address or telephone number; give --contact\nwrote {out} (NOT VALIDATED: 1 error)\n"
+        f"wrote {out} (NOT VALIDATED: 1 error)\nmappa-stats: warning: the cover's contact (the area's MAPPA "
+        "co-ordinator, by default) has no email address or telephone number; give --contact\n"
     )
     cover = pd.read_excel(out, sheet_name="Cover", header=None)[0].tolist()
     assert "NOT VALIDATED: the checks found errors and these tables were published regardless" in cover[4]

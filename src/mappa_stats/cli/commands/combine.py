@@ -128,7 +128,6 @@ def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_t
 
         validation = national.gate(done, forced())
         cover = Cover(*cover_text)
-        unreachable_contact(cover.contact, "the Ministry of Justice's MAPPA statistics team")
         write_atomic(
             output,
             lambda temp: national.write_workbook(done, temp, fmt, validation, cover),
@@ -137,6 +136,7 @@ def _write(done: Any, fmt: str, output: Path | None, inputs: list[Path], cover_t
         )
         note = "" if validation.passed else " (NOT VALIDATED)"
         click.echo(f"wrote {shown(output)}{note}", err=True)
+        unreachable_contact(cover.contact, "the Ministry of Justice's MAPPA statistics team")
     else:
         emit(render(Document.NATIONAL, fmt, done), output, inputs)
 

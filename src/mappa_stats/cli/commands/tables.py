@@ -79,7 +79,6 @@ def tables(
 
         validation = gate(area, forced(), shown(file))
         cover = Cover(release_date, next_release, contact, source, status, methodology_url)
-        unreachable_contact(contact, "the area's MAPPA co-ordinator")
         write_atomic(
             output,
             lambda temp: write_publication(area, temp, fmt, cover, validation),
@@ -89,5 +88,6 @@ def tables(
         n = len(validation.errors)
         note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
         click.echo(f"wrote {shown(output)}{note}", err=True)
+        unreachable_contact(contact, "the area's MAPPA co-ordinator")  # once written: a fault to correct
         return
     emit(render(Document.TABLES, fmt, area), output, [file])
