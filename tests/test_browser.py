@@ -156,3 +156,58 @@ def test_hostile_area_name_stays_text_in_the_browser(browser: Any, tmp_path: Pat
     assert page.evaluate("() => window.pwned === undefined")
     assert page.locator("img").count() == 0
     assert "<script>window.pwned=1</script>" in page.locator("h1").inner_text()
+
+
+def test_pack_shows_the_shorthand_as_the_workbook_publishes_it(browser: Any, tmp_path: Path) -> None:
+    """Category 3 has no Level 1 figure: the workbook says [z], and so does the pack's table (not a blank)."""
+    page = _open(browser, _pack(tmp_path, KENT_XLSX))
+    level1 = page.locator("#table-1 tbody tr").first
+    assert [" ".join(t.split()) for t in level1.locator("td").all_inner_texts()] == [
+        "1,548",
+        "787",
+        "[z]",
+        "2,335",
+    ]
+    audit = page.locator("dl.audit").inner_text()
+    assert "shared/" not in audit and "research" not in audit  # no repository paths before the Board
+
+
+def test_on_a_phone_the_page_never_scrolls_sideways(browser: Any, tmp_path: Path) -> None:
+    """At 375 px wide the page is no wider than the screen: a wide table scrolls in its own box (focusable,
+    named), and axe still finds nothing."""
+    page = _open(browser, _pack(tmp_path, KENT_XLSX, "--population", str(POPULATION)))
+    page.set_viewport_size({"width": 375, "height": 800})
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
+    boxes = page.locator("div.scroll")
+    assert boxes.count() >= 3
+    assert boxes.first.get_attribute("tabindex") == "0"
+    assert _axe_violations(page) == []
+
+
+def test_printed_no_table_or_signature_splits_across_pages(browser: Any, tmp_path: Path) -> None:
+    """Printed to PDF, each table's caption and its last row are on the same page, as are the sign-off's
+    heading and its last line."""
+    import subprocess
+
+    page = _open(browser, _pack(tmp_path, KENT_XLSX, "--population", str(POPULATION)))
+    page.emulate_media(media="print")
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll('table')].map(t => [
+            t.caption ? t.caption.innerText : '',
+            t.tBodies[0].rows[t.tBodies[0].rows.length - 1].cells[0].innerText])"""
+    )
+    pdf = tmp_path / "pack.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+    def plain(t: str) -> str:  # pdftotext joins a word hyphenated at a line's end ("mid-year")
+        return " ".join(t.replace("-", "").split())
+
+    pages = [plain(p) for p in text.split("\f")]
+    assert len(pages) > 2
+    for caption, last in [*tables, ("Sign-off", "MAPPA manager:")]:
+        first_page = next(i for i, p in enumerate(pages) if plain(caption) in p)
+        assert plain(last) in pages[first_page], (caption, last)

@@ -74,3 +74,53 @@ def test_libreoffice_opens_the_template(tmp_path: Path) -> None:
     assert pdf.read_bytes()[:5] == b"%PDF-"
     sheet = _convert(book, "csv:Text - txt - csv (StarCalc):44,34,76,1", tmp_path / "csv")
     assert "MAPPA-eligible offenders on 31 March 2015" in sheet.read_text(encoding="utf-8")
+
+
+def _words(pdf: Path, first: int, last: int) -> str:
+    """The words of these pages that lie wholly on the page (pdftotext -bbox: a word cut at the page's edge
+    is in the text layer, but past the page's width), whitespace made single spaces."""
+    import html
+    import re
+
+    done = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(first), "-l", str(last), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    out = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', done.stdout, re.S):
+        width = float(page[1])
+        for word in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', page[2]
+        ):
+            if float(word[2]) <= width:
+                out.append(html.unescape(word[3]))
+    return " ".join(out)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler (pdftotext) is not installed")
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_printed_the_cover_and_a_table_are_whole(tmp_path: Path, fmt: str) -> None:
+    """LibreOffice prints the Kent cover with every line whole (none cut at the page's edge, the address
+    of the methodology included), and Table 1 with its title and lines whole, and every word of its headers."""
+    from mappa_stats.io.book import read_book
+
+    book = _write(tmp_path, "tables", str(KENT_XLSX), "-o", str(tmp_path / f"kent.{fmt}"))
+    pdf = _convert(book, "pdf", tmp_path / "pdf")
+    read = read_book(book)
+    cover, table = read.sheets[0], read.sheets[3]
+    printed = _words(pdf, 1, 1)
+    lines = [" ".join(cover.text(r, 1).split()) for r in range(1, cover.last_row + 1)]
+    assert len(lines) >= 12
+    for line in lines:
+        assert line in printed, line
+    page = _words(pdf, 4, 4)
+    top = table.tables[0].top
+    for r in range(1, top):
+        assert " ".join(table.text(r, 1).split()) in page, table.text(r, 1)
+    # A wrapped header's lines are interleaved with its neighbours' in the text layer: each word is there.
+    words = set(page.split())
+    for c in range(1, table.tables[0].right + 1):
+        assert set(table.text(top, c).split()) <= words, table.text(top, c)

@@ -202,7 +202,7 @@ def test_input_and_output_names_with_byte_0xff(tmp_path: Path) -> None:
 
 
 def test_input_name_with_byte_0xff_in_the_publication(tmp_path: Path) -> None:
-    """The cover names the source file; an undecodable byte becomes '�', not a broken workbook."""
+    """The Checks worksheet names the source file; an undecodable byte becomes '�', not a broken workbook."""
     folder = os.fsencode(tmp_path)
     source = folder + b"/kent_2015\xff.xlsx"
     with open(source, "wb") as handle:
@@ -214,8 +214,8 @@ def test_input_name_with_byte_0xff_in_the_publication(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    cover = [c.value for c in load_workbook(tmp_path / "k.xlsx")["Cover"]["A"]]
-    assert any(isinstance(v, str) and "kent_2015\ufffd.xlsx" in v for v in cover)
+    checks = [c.value for c in load_workbook(tmp_path / "k.xlsx")["Checks"]["B"]]
+    assert any(isinstance(v, str) and "kent_2015\ufffd.xlsx" in v for v in checks)
 
 
 # Permissions and signals -------------------------------------------------------------------------

@@ -31,12 +31,12 @@ def _published(value: object) -> object:
 
 
 def test_xlsx_sheets_in_order(tmp_path: Path) -> None:
-    """Cover, contents and notes come first, then one sheet per table."""
+    """Cover, contents and notes come first, then one sheet per table, then the checks."""
     wb = load_workbook(_write("xlsx", tmp_path))
-    assert wb.sheetnames == ["Cover", "Contents", "Notes", *(f"Table_{n}" for n in range(1, 9))]
+    assert wb.sheetnames == ["Cover", "Contents", "Notes", *(f"Table_{n}" for n in range(1, 9)), "Checks"]
     contents = wb["Contents"]
     links = [c.hyperlink.location for c in contents["A"] if c.hyperlink is not None]
-    assert links == ["'Notes'!A1", *(f"'Table_{n}'!A1" for n in range(1, 9))]
+    assert links == ["'Notes'!A1", *(f"'Table_{n}'!A1" for n in range(1, 9)), "'Checks'!A1"]
 
 
 def test_xlsx_grid_is_a_plain_accessible_table(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_xlsx_notes_explain_the_shorthand(tmp_path: Path) -> None:
     wb = load_workbook(_write("xlsx", tmp_path))
     notes = {row[0] for row in wb["Notes"].iter_rows(values_only=True)}
     assert {"[z]", "[x]", "[c]", "[low]"} <= notes
-    assert "[z] not applicable" in wb["Table_1"]["A3"].value
+    assert "[z] not applicable" in wb["Table_1"]["A4"].value
 
 
 def test_ods_holds_the_same_tables(tmp_path: Path) -> None:
@@ -120,16 +120,23 @@ def test_a_return_with_errors_is_not_published(tmp_path: Path, fmt: str) -> None
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_forced_publication_says_not_validated_on_the_cover(tmp_path: Path, fmt: str) -> None:
-    """--force writes it, and the cover says it was not validated and why."""
+    """--force writes it: the cover says it was not validated, and the Checks worksheet why."""
     out = tmp_path / f"k.{fmt}"
     result = CliRunner().invoke(main, ["tables", str(SWAPPED), "-o", str(out), "--force"])
     assert result.exit_code == 0
-    assert result.stderr == f"wrote {out} (NOT VALIDATED: 1 error)\n"
+    assert result.stderr == (
+        f"wrote {out} (NOT VALIDATED: 1 error)\nmappa-stats: warning: the cover's contact (the area's MAPPA "
+        "co-ordinator, by default) has no email address or telephone number; give --contact\n"
+    )
     cover = pd.read_excel(out, sheet_name="Cover", header=None)[0].tolist()
+    assert "NOT VALIDATED: the checks found errors and these tables were published regardless" in cover[4]
+    assert not any("totals.row" in str(line) for line in cover)  # rule ids are for Checks, not the public
+    checks = pd.read_excel(out, sheet_name="Checks", header=None).fillna("").astype(str).values.tolist()
     assert any(
-        str(line).startswith("NOT VALIDATED: published with --force although mappa-stats")
-        and "totals.row at 'Statistics'!C5" in str(line)
-        for line in cover
+        len(row) > 1
+        and row[1].startswith("NOT VALIDATED: published with --force although mappa-stats")
+        and "totals.row at 'Statistics'!C5" in row[1]
+        for row in checks
     )
 
 
@@ -149,7 +156,7 @@ def test_a_provisional_year_is_marked_on_the_cover() -> None:
     else:
         provisional = replace(template, publication={**template.publication, "status": "provisional"})
     lines = build_sheets(replace(area, template=provisional))[0].lines
-    assert lines[1].startswith("PROVISIONAL: the 2014-15 template definition is provisional")
+    assert lines[1].startswith("PROVISIONAL: these tables may be revised")
 
 
 # The format follows the file's name ------------------------------------------------------------------

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[Document, list[str]]] = {
     "rules": (Document.RULES, []),
     "templates": (Document.TEMPLATES, []),
     "signoff": (Document.SIGNOFF, [KENT, "--population", POPULATION]),
+    "check-publication": (Document.CHECKLIST, [KENT]),  # an area workbook, not a publication: it fails
 }
 
 

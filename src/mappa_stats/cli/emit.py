@@ -57,3 +57,18 @@ def note(message: str | None) -> None:
         from mappa_stats.safetext import terminal
 
         click.echo(f"mappa-stats: note: {terminal(message)}", err=True)
+
+
+def unreachable_contact(contact: str | None, default: str) -> None:
+    """A warning when a publication's cover gives no email address or telephone number to reach."""
+    from mappa_stats.publication.sheets import reachable
+
+    if not reachable(contact):
+        from mappa_stats.safetext import terminal
+
+        named = f"'{contact}'" if contact else f"({default}, by default)"
+        click.echo(
+            f"mappa-stats: warning: the cover's contact {terminal(named)} has no email address or telephone "
+            "number; give --contact",
+            err=True,
+        )

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 import click
 
+from mappa_stats.cli.commands.check_publication import check_publication
 from mappa_stats.cli.commands.combine import combine
 from mappa_stats.cli.commands.compare import compare
 from mappa_stats.cli.commands.rate import rate
@@ -121,6 +122,7 @@ main.add_command(signoff)
 main.add_command(rate)
 main.add_command(compare)
 main.add_command(combine)
+main.add_command(check_publication)
 
 
 def run() -> NoReturn:

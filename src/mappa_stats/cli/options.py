@@ -70,15 +70,20 @@ YEAR = click.option(
 
 
 def cover(contact: str, source: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The publication cover's options (--release-date, --next-release, --contact, --source), with the
-    command's own defaults named in their help."""
+    """The publication cover's options (--release-date, --next-release, --contact, --source, --status,
+    --methodology-url), with the command's own defaults named in their help."""
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         helps = {
             "--release-date": "Cover: the release date. Default: today.",
             "--next-release": "Cover: the next release. Default: to be announced.",
-            "--contact": f"Cover: who to contact. Default: {contact}.",
+            "--contact": "Cover: who to contact, with an email address or telephone number. Default: "
+            f"{contact} (a warning says it gives no way to reach them).",
             "--source": f"Cover: the source. Default: {source}.",
+            "--status": "Cover: the statistics' status, e.g. 'Official statistics'. Default: management "
+            "information, not official statistics.",
+            "--methodology-url": "Cover: the address of the publication and its methodology. Default: the "
+            "MAPPA annual reports on GOV.UK.",
         }
         for name, text in reversed(helps.items()):
             command = click.option(name, metavar="TEXT", default=None, help=text)(command)

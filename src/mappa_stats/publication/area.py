@@ -28,10 +28,13 @@ from mappa_stats.publication.sheets import (
     NotValidated,
     OutputSheet,
     Validation,
+    checks_sheet,
+    cited,
     cover_sheet,
     filled,
     is_provisional,
     notes_sheet,
+    public_lines,
     publication,
     shorthand_line,
     shown_name,
@@ -77,7 +80,7 @@ def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
     return Validation(True, summary, (), skipped)
 
 
-def _cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> Any:
+def published_cell(tables: AreaTables, table: TableDef, row_id: str, column_id: str) -> Any:
     """A number, or the GSS shorthand that replaces a blank, a dash or a marker."""
     cell = tables.cell(table.id, row_id, column_id)
     if cell is None:
@@ -127,6 +130,26 @@ def cover_defaults(tables: AreaTables, cover: Cover) -> Cover:
     )
 
 
+def _year_notes(tables: AreaTables) -> list[tuple[str, tuple[str, ...]]]:
+    """The year's notes, each with the tables it applies to (none named: every table)."""
+    notes: list[tuple[str, tuple[str, ...]]] = []
+    for note in tables.template.publication.get("notes", ()):
+        if isinstance(note, dict):
+            notes.append((str(note.get("text", "")), tuple(str(t) for t in note.get("tables", ()))))
+        else:
+            notes.append((str(note), ()))
+    return notes
+
+
+def _citations(tables: AreaTables, table: TableDef) -> list[int]:
+    """The numbers of the notes that apply to this table (the rate's note is cited on a rate)."""
+    notes = _year_notes(tables)
+    numbers = [n for n, (_, ids) in enumerate(notes, start=1) if not ids or table.id in ids]
+    if table.value_type == "rate":
+        numbers.append(len(notes) + 1)
+    return numbers
+
+
 def _table_sheet(tables: AreaTables, table: TableDef, number: int, source: str) -> OutputSheet:
     """Table `number`'s worksheet: the template's table with the area's figures, shorthand for the rest."""
     area = safe_text(tables.meta.area or "Area not stated")
@@ -134,21 +157,28 @@ def _table_sheet(tables: AreaTables, table: TableDef, number: int, source: str) 
     if table.kind == "grid":
         header = (row_header, *(c.label for c in table.columns))
         rows = tuple(
-            (tables.row_label(table, row), *(_cell(tables, table, row.id, c.id) for c in table.columns))
+            (
+                tables.row_label(table, row),
+                *(published_cell(tables, table, row.id, c.id) for c in table.columns),
+            )
             for row in table.rows
         )
     else:
         header = (row_header, unit_header(table))
         rows = tuple(
-            (tables.row_label(table, row), _cell(tables, table, row.id, table.columns[0].id))
+            (tables.row_label(table, row), published_cell(tables, table, row.id, table.columns[0].id))
             for row in table.rows
         )
     is_count = table.value_type == "count"
     return OutputSheet(
         name=f"Table_{number}",
-        title=f"Table {number}: {table.display_title}, {area}, {tables.meta.template}",
+        title=cited(
+            f"Table {number}: {table.display_title}, {area}, {tables.meta.template}",
+            _citations(tables, table),
+        ),
         lines=(
-            f"This worksheet contains one table. {_description(table)}",
+            "This worksheet contains one table.",
+            _description(table),
             shorthand_line(rows),
             f"Source: {source}.",
         ),
@@ -163,49 +193,61 @@ def _table_sheet(tables: AreaTables, table: TableDef, number: int, source: str) 
 
 
 def _cover(tables: AreaTables, cover: Cover, validation: Validation | None) -> OutputSheet:
-    """The Cover worksheet: what the tables are, how they were checked, released when, by whom, from what."""
+    """The Cover worksheet, in words for the public: what the tables are, their status, when they were
+    released, whom to contact, and where the methodology is (the audit trail is on Checks)."""
     template = tables.template
     area = safe_text(tables.meta.area or "Area not stated")
     year = tables.meta.template
     title = str(template.publication.get("title", "MAPPA statistics"))
-    status_lines = []
-    if is_provisional(template):
-        status_lines.append(
-            f"PROVISIONAL: the {year} template definition is provisional (not yet checked against a "
-            "published report); these tables may be revised."
-        )
-    if validation is not None:
-        status_lines.append(validation.summary)
+    provisional = (
+        ("PROVISIONAL: these tables may be revised once the year's figures are final.",)
+        if is_provisional(template)
+        else ()
+    )
     return cover_sheet(
         f"{title}: {area}, {year}",
         (
             "Multi-Agency Public Protection Arrangements (MAPPA): the standard statistical tables of the "
             "area's annual report.",
-            *status_lines,
+            *provisional,
             f"Reporting period: {template.period_start} to {template.period_end} "
             f"(the first table is a snapshot on {template.period_end}).",
-            f"Released: {safe_text(cover.release_date or '')}.",
-            f"Next release: {safe_text(cover.next_release or '')}.",
-            f"Contact: {safe_text(cover.contact or '')}.",
+            *public_lines(cover, validation),
             f"Source: {safe_text(cover.source or '')}.",
-            f"Source file: {safe_text(shown_name(tables.meta.path))} (SHA-256 {tables.meta.sha256}).",
-            f"Template {year} (status: {template_status(template)}). "
-            f"Produced with mappa-stats {__version__}.",
         ),
+        cover,
     )
+
+
+def _checks(tables: AreaTables, validation: Validation | None) -> OutputSheet:
+    """The Checks worksheet: the checks run and not run, the source file and its digest, the definition
+    and the tool (the cover's audit trail, in the tool's own words)."""
+    template = tables.template
+    rows = [("Result", validation.summary if validation is not None else "Not validated before writing.")]
+    if validation is not None and validation.errors:
+        rows.append(("Errors", "; ".join(validation.errors)))
+    if validation is not None and validation.not_checked:
+        rows.append(("Not checked", "; ".join(validation.not_checked)))
+    rows += [
+        ("Source file", safe_text(shown_name(tables.meta.path))),
+        ("Source file SHA-256", tables.meta.sha256),
+        ("Template", f"{tables.meta.template} (status: {template_status(template)})"),
+        ("Produced with", f"mappa-stats {__version__}"),
+    ]
+    return checks_sheet(rows)
 
 
 def _notes(tables: AreaTables) -> OutputSheet:
     """The Notes worksheet: the template's notes, how the rate is worked out, its abbreviations."""
     template = tables.template
     pub = template.publication
-    notes = [(f"Note {number}", str(text)) for number, text in enumerate(pub.get("notes", ()), start=1)]
+    notes = [(f"Note {number}", text) for number, (text, _) in enumerate(_year_notes(tables), start=1)]
     rate_note = pub.get("rate_note") or (
         f"Registered sexual offenders per 100,000 people aged 10 and over: the Category 1 total on "
         f"{template.period_end} divided by the ONS mid-{template.population_mid_year} population estimate "
         "aged 10 and over, rounded to a whole number."
     )
-    notes.append(("Rate", str(rate_note)))
+    notes.append((f"Note {len(notes) + 1}", f"The rate: {rate_note}"))
     abbreviations = {
         str(short): str(meaning) for short, meaning in dict(pub.get("abbreviations", {})).items()
     }
@@ -220,7 +262,9 @@ def build_sheets(
     present = [t for t in tables.template.tables if tables.has_table(t.id)]
     source = safe_text(cover.source or "")
     table_sheets = [_table_sheet(tables, table, n, source) for n, table in enumerate(present, start=1)]
-    return publication(_cover(tables, cover, validation), table_sheets, _notes(tables))
+    return publication(
+        _cover(tables, cover, validation), table_sheets, _notes(tables), _checks(tables, validation)
+    )
 
 
 def _properties(tables: AreaTables, cover: Cover) -> dict[str, str]:

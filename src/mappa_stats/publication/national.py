@@ -21,10 +21,13 @@ from mappa_stats.publication.sheets import (
     NotValidated,
     OutputSheet,
     Validation,
+    checks_sheet,
+    cited,
     cover_sheet,
     filled,
     is_provisional,
     notes_sheet,
+    public_lines,
     publication,
     shorthand_line,
     shown_name,
@@ -33,6 +36,9 @@ from mappa_stats.publication.xlsx import write_xlsx_sheets
 from mappa_stats.render.national import STATUS_WORDS, area_table, national_label, plural, verdict
 from mappa_stats.render.tables import safe_text
 from mappa_stats.version import __version__
+
+# The Notes worksheet's notes, by number (cited in the titles of the tables they apply to).
+NUMBERING, RATE, POPULATION, CATEGORY_4 = 1, 2, 3, 4
 
 # A finding's line in the returns worksheet is cut here: the whole of it is in `validate` of the return.
 _FIRST_CHARS = 300
@@ -176,6 +182,7 @@ def national_cover(cover: Cover | None) -> Cover:
 def _table_sheets(combined: Combined, source: str) -> list[OutputSheet]:
     """Each national table's worksheet, numbered as the Ministry numbers it."""
     sheets = []
+    nsd = _has_nsd(combined)
     for table in combined.tables:
         if table.table.kind == "grid":
             header = (
@@ -195,9 +202,16 @@ def _table_sheets(combined: Combined, source: str) -> list[OutputSheet]:
         sheets.append(
             OutputSheet(
                 name=f"Table_{table.number}",
-                title=f"Table {table.number}: {table.title}, {national_label(combined)}, {combined.year}",
+                title=cited(
+                    f"Table {table.number}: {table.title}, {national_label(combined)}, {combined.year}",
+                    [
+                        NUMBERING,
+                        *([CATEGORY_4] if nsd and any("Category 4" in str(h) for h in header) else []),
+                    ],
+                ),
                 lines=(
-                    "This worksheet contains one table. Numbers of offenders, the sum of the areas' returns.",
+                    "This worksheet contains one table.",
+                    "Numbers of offenders, the sum of the areas' returns.",
                     shorthand_line(rows),
                     f"Source: {source}",
                 ),
@@ -214,7 +228,10 @@ def _area_sheet(combined: Combined, source: str) -> OutputSheet:
     h, r = area_table(combined)
     return OutputSheet(
         name="Area_table",
-        title=f"Area table: MAPPA figures, population and rate by area, {combined.year}",
+        title=cited(
+            f"Area table: MAPPA figures, population and rate by area, {combined.year}",
+            [RATE, POPULATION, *([CATEGORY_4] if _has_nsd(combined) else [])],
+        ),
         lines=(
             "This worksheet contains one table: one row per area, then England and Wales.",
             shorthand_line(r),
@@ -234,10 +251,11 @@ def _chart_sheet(combined: Combined, source: str) -> OutputSheet | None:
     year = combined.year
     return OutputSheet(
         name="Chart_rate",
-        title=f"Chart 1: registered sexual offenders per 100,000 aged 10+ by area, {year}",
+        title=cited(f"Chart 1: registered sexual offenders per 100,000 aged 10+ by area, {year}", [RATE]),
         lines=(
-            "This worksheet contains one table and a bar chart of it: the rate of each area with a "
-            "rate, as in the area table. The chart shows the same numbers as the table.",
+            "This worksheet contains one table and a bar chart of it.",
+            "The table: the rate of each area with a rate, as in the area table; the chart shows the same "
+            "numbers.",
             f"Source: {source}",
         ),
         header=("Area", "RSOs per 100,000 aged 10+"),
@@ -253,7 +271,10 @@ def _returns_sheet(combined: Combined, source: str) -> OutputSheet:
     rh, rr = returns_table(combined)
     return OutputSheet(
         name="Returns",
-        title=f"Returns received and their checks, {combined.year}",
+        title=cited(
+            f"Returns received and their checks, {combined.year}",
+            [RATE, POPULATION, *([CATEGORY_4] if _has_nsd(combined) else [])],
+        ),
         lines=(
             "This worksheet contains one table: each area's return, its status, its 31 March totals, "
             "population and rate, and what its checks found (the first finding; mappa-stats validate on "
@@ -268,31 +289,47 @@ def _returns_sheet(combined: Combined, source: str) -> OutputSheet:
     )
 
 
+def _has_nsd(combined: Combined) -> bool:
+    return any(a.area_id == NSD_ID for a in combined.areas)
+
+
 def _cover(combined: Combined, validation: Validation, given: Cover, source: str) -> OutputSheet:
-    """The Cover worksheet: what the tables are, how they were checked, released when, by whom, from what."""
-    template = combined.template
+    """The Cover worksheet, in words for the public: what the tables are, their status, when they were
+    released, whom to contact, and where the methodology is (the audit trail is on Checks)."""
     year = combined.year
-    status_lines = []
-    if is_provisional(template):
-        status_lines.append(
-            f"PROVISIONAL: the {year} template definition is provisional; these tables may be revised."
-        )
-    status_lines.append(validation.summary)
+    template = combined.template
+    provisional = (
+        ("PROVISIONAL: these tables may be revised once the year's figures are final.",)
+        if is_provisional(template)
+        else ()
+    )
     return cover_sheet(
         f"MAPPA statistics: {NATIONAL}, {year}",
         (
             "Multi-Agency Public Protection Arrangements (MAPPA): national tables, the sum of the areas' "
             "returns.",
-            *status_lines,
+            *provisional,
             f"Reporting period: {template.period_start} to {template.period_end}.",
-            f"Released: {safe_text(given.release_date or '')}.",
-            f"Next release: {safe_text(given.next_release or '')}.",
-            f"Contact: {safe_text(given.contact or '')}.",
+            *public_lines(given, validation),
             f"Source: {safe_text(source)}",
             f"Population: {population_words(combined)}.",
-            f"Template {year} (status: {template.status}). Produced with mappa-stats {__version__}.",
         ),
+        given,
     )
+
+
+def _checks(combined: Combined, validation: Validation) -> OutputSheet:
+    """The Checks worksheet: the verdict of the checks, the definition and the tool (each return's own
+    checks are on Returns)."""
+    rows = [("Result", validation.summary)]
+    if validation.errors:
+        rows.append(("Problems", "; ".join(validation.errors)))
+    rows += [
+        ("Returns", "Each return's checks are on the Returns worksheet."),
+        ("Template", f"{combined.year} (status: {combined.template.status})"),
+        ("Produced with", f"mappa-stats {__version__}"),
+    ]
+    return checks_sheet(rows)
 
 
 def _notes(combined: Combined) -> OutputSheet:
@@ -300,27 +337,30 @@ def _notes(combined: Combined) -> OutputSheet:
     template = combined.template
     notes = [
         (
-            "Numbering",
+            f"Note {NUMBERING}",
             "Tables are numbered as the Ministry of Justice numbers its national tables; a table "
             "lettered A1, A2 … has no Ministry number.",
         ),
         (
-            "Rate",
-            "Registered sexual offenders per 100,000 people aged 10 and over: Category 1 on "
+            f"Note {RATE}",
+            "The rate: registered sexual offenders per 100,000 people aged 10 and over: Category 1 on "
             f"{template.period_end} divided by the ONS mid-{template.population_mid_year} population aged 10 "
             "and over; for England and Wales, divided by the sum of the areas' populations. Rounded half up "
             "to a whole number.",
         ),
-        ("Population", "Each area's population aged 10 and over is shown rounded to the nearest 100."),
+        (
+            f"Note {POPULATION}",
+            "Each area's population aged 10 and over is shown rounded to the nearest 100.",
+        ),
     ]
-    nsd = any(a.area_id == NSD_ID for a in combined.areas)
+    nsd = _has_nsd(combined)
     if nsd:
         notes.append(
             (
-                "Category 4",
-                "Terrorist and terrorism-risk offenders, reported by the National Security Division (NSD) "
-                "in a return of its own (Category 4 only). The NSD is not an area, so it has no population "
-                "or rate ([z]); its figures are in the England and Wales totals.",
+                f"Note {CATEGORY_4}",
+                "Category 4: terrorist and terrorism-risk offenders, reported by the National Security "
+                "Division (NSD) in a return of its own (Category 4 only). The NSD is not an area, so it has "
+                "no population or rate ([z]); its figures are in the England and Wales totals.",
             )
         )
     abbreviations = {str(k): str(v) for k, v in dict(template.publication.get("abbreviations", {})).items()}
@@ -343,7 +383,9 @@ def build_sheets(
         *([chart] if chart is not None else []),
         _returns_sheet(combined, source),
     ]
-    return publication(_cover(combined, validation, given, source), tables, _notes(combined))
+    return publication(
+        _cover(combined, validation, given, source), tables, _notes(combined), _checks(combined, validation)
+    )
 
 
 def write_workbook(

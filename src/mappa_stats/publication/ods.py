@@ -27,7 +27,16 @@ from odf.style import (
     TableRowProperties,
     TextProperties,
 )
-from odf.table import Table, TableCell, TableColumn, TableHeaderColumns, TableHeaderRows, TableRow
+from odf.table import (
+    NamedExpressions,
+    NamedRange,
+    Table,
+    TableCell,
+    TableColumn,
+    TableHeaderColumns,
+    TableHeaderRows,
+    TableRow,
+)
 from odf.text import A, P
 
 from mappa_stats.publication.charts import ods_bar_chart
@@ -40,8 +49,10 @@ from mappa_stats.publication.sizes import (
     PAGE_WIDTH_CM,
     body_height,
     header_height,
-    is_text,
+    is_right,
     pages_wide,
+    print_columns,
+    text_heights,
     widths,
 )
 from mappa_stats.version import PRODUCER, __version__
@@ -85,8 +96,22 @@ class _Writer:
         self.doc.styles.addElement(grouped)
         self.heading1 = self._cell_style("Heading_20_1", "Heading 1", bold=True, size="14pt")
         self.heading2 = self._cell_style("Heading_20_2", "Heading 2", bold=True, wrap=True)
+        self.heading2_right = self._cell_style(
+            "Heading_20_2_20_right", "Heading 2 right", bold=True, wrap=True, right=True
+        )
+        self.heading2_indented = self._cell_style(
+            "Heading_20_2_20_indented", "Heading 2 indented", bold=True, wrap=True, indent=True
+        )
+        # A title wrapped in its column is still a Heading 1: an automatic style of it (as LibreOffice saves).
+        self.heading1_wrapped = Style(
+            name="ce_title_wrapped", family="table-cell", parentstylename=self.heading1
+        )
+        self.heading1_wrapped.addElement(TableCellProperties(wrapoption="wrap", verticalalign="top"))
+        self.doc.automaticstyles.addElement(self.heading1_wrapped)
         self.text = self._cell_style("Text", "Text")
         self.wrapped = self._cell_style("Text_20_wrapped", "Text wrapped", wrap=True)
+        # Text after a right-aligned number, indented so as not to run into it (the .xlsx's indent).
+        self.indented = self._cell_style("Text_20_indented", "Text indented", wrap=True, indent=True)
         self.count = self._cell_style("Count", "Count", right=True, number="N_count")
         self.right_text = self._cell_style("Text_20_right", "Text right", right=True)
         self.table_styles = {False: self._page_style(1, False), True: self._page_style(2, True)}
@@ -104,6 +129,7 @@ class _Writer:
         wrap: bool = False,
         right: bool = False,
         number: str | None = None,
+        indent: bool = False,
     ) -> Style:
         style = Style(name=name, displayname=display, family="table-cell")
         if number:
@@ -111,6 +137,8 @@ class _Writer:
         style.addElement(TableCellProperties(wrapoption="wrap" if wrap else "no-wrap", verticalalign="top"))
         if right:
             style.addElement(ParagraphProperties(textalign="end"))
+        elif indent:
+            style.addElement(ParagraphProperties(textalign="start", marginleft="0.35cm"))
         style.addElement(
             TextProperties(fontname=FONT, fontsize=size, fontweight="bold" if bold else "normal")
         )
@@ -209,10 +237,10 @@ class _Writer:
             if c == 0:
                 link = f"#{value}.A1" if sheet.links else None
                 row.addElement(self.text_cell(str(value), self.text, link))
-            elif sheet.counts and not is_text(sheet, c):
+            elif is_right(sheet, c):
                 row.addElement(self.value_cell(value, sheet.counts[c]))
             else:
-                row.addElement(self.text_cell(str(value), self.wrapped))
+                row.addElement(self.text_cell(str(value), self.indented if sheet.counts else self.wrapped))
         if sheet.bar_chart and r == 0:
             row.addElement(TableCell())
             anchor = TableCell()  # the chart stands in the first row's cell beyond the gap
@@ -220,22 +248,43 @@ class _Writer:
             row.addElement(anchor)
         return row
 
+    def lines(self, table: Table, sheet: OutputSheet, sizes: list[float]) -> None:
+        """The title and the lines above the table: wrapped in the first column where they would be cut
+        (sizes.text_heights), linked where they name an address."""
+        links = dict(sheet.line_links)
+        texts = (sheet.title, *sheet.lines)
+        for i, (text, height) in enumerate(zip(texts, text_heights(sheet, sizes), strict=True)):
+            if i == 0:
+                style = self.heading1 if height is None else self.heading1_wrapped
+            else:
+                style = self.text if height is None else self.wrapped
+            row = TableRow(stylename=self.row_style(height)) if height is not None else TableRow()
+            row.addElement(self.text_cell(text, style, links.get(i - 1)))
+            table.addElement(row)
+
+    def _heading(self, sheet: OutputSheet, c: int) -> Style:
+        """A header cell's style: over its own column's figures, right-aligned or indented as they are."""
+        if is_right(sheet, c):
+            return self.heading2_right
+        return self.heading2_indented if c > 0 and sheet.counts else self.heading2
+
     def sheet(self, sheet: OutputSheet) -> Table:
         """The worksheet: title, lines, then the table with its header row repeated on every page."""
         sizes = widths(sheet)
+        extra = print_columns(sheet, sizes)
         table = Table(name=sheet.name, stylename=self.table_style(sheet, sizes))
         self.columns(table, sheet, sizes)
-        row = TableRow()
-        row.addElement(self.text_cell(sheet.title, self.heading1))
-        table.addElement(row)
-        for line in sheet.lines:
-            row = TableRow()
-            row.addElement(self.text_cell(line, self.text))
-            table.addElement(row)
+        for width in extra:  # printed, so that lines running on past the table are printed whole
+            table.addElement(TableColumn(stylename=self.column_style(width)))
+        if extra:
+            last = _column_letter(len(sizes) + len(extra))
+            end = len(sheet.lines) + 2 + len(sheet.rows)
+            table.setAttribute("printranges", f"{_quoted(sheet.name)}.A1:{_quoted(sheet.name)}.{last}{end}")
+        self.lines(table, sheet, sizes)
         if sheet.header:
             row = TableRow(stylename=self.row_style(header_height(sheet, sizes)))
-            for text in sheet.header:
-                row.addElement(self.text_cell(str(text), self.heading2))
+            for c, text in enumerate(sheet.header):
+                row.addElement(self.text_cell(str(text), self._heading(sheet, c)))
             repeated = TableHeaderRows()  # printed at the top of every page, as the .xlsx's print titles
             repeated.addElement(row)
             table.addElement(repeated)
@@ -244,9 +293,44 @@ class _Writer:
         return table
 
 
+def _column_letter(number: int) -> str:
+    """'A' for 1, 'Z' for 26, 'AA' for 27."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _quoted(name: str) -> str:
+    """A sheet name as a cell address writes it: '$' and quoted where it has to be."""
+    return "$'" + name.replace("'", "''") + "'" if not name.replace("_", "").isalnum() else "$" + name
+
+
+def _named_ranges(sheets: Sequence[OutputSheet]) -> NamedExpressions:
+    """Each table as a named range, as the .xlsx's table objects are named ('Table_1_table'): a screen
+    reader and Go To find a table by its name."""
+    ranges = NamedExpressions()
+    for sheet in sheets:
+        if not sheet.header:
+            continue
+        top = len(sheet.lines) + 2
+        name = _quoted(sheet.name)
+        last = f"${_column_letter(len(sheet.header))}${top + len(sheet.rows)}"
+        ranges.addElement(
+            NamedRange(
+                name=f"{sheet.name}_table",
+                basecelladdress=f"{name}.$A${top}",
+                cellrangeaddress=f"{name}.$A${top}:.{last}",
+            )
+        )
+    return ranges
+
+
 def write_ods_sheets(sheets: Sequence[OutputSheet], props: dict[str, str], path: Path) -> None:
     """Write these sheets as an OpenDocument spreadsheet with these document properties."""
     writer = _Writer(props)
     for sheet in sheets:
         writer.doc.spreadsheet.addElement(writer.sheet(sheet))
+    writer.doc.spreadsheet.addElement(_named_ranges(sheets))
     writer.doc.save(str(path))

@@ -31,6 +31,14 @@ FONT = "Arial"
 LANGUAGE = "en-GB"
 COUNT_FORMAT = "#,##0"
 NOTES_TITLE = "Notes, abbreviations and shorthand"
+NOTE_MARKERS = re.compile(r"( \[note \d+\])+$")
+CHECKS_TITLE = "How these tables were checked"
+# The cover's defaults. A workbook mappa-stats writes is management information until its producer says
+# otherwise (--status): the Code of Practice's "official statistics" is a producer's statement, not a tool's.
+STATUS = "Management information, not official statistics"
+METHODOLOGY_URL = "https://www.gov.uk/government/collections/multi-agency-public-protection-arrangements-mappa-annual-reports"
+# A contact a reader can reach: an email address or a telephone number (the GSS cover's contact).
+REACHABLE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|(?:\+?\d[\d ()-]{7,}\d)")
 
 # Characters no spreadsheet cell or XML part may hold (openpyxl refuses them; ODS would be invalid XML).
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -62,6 +70,8 @@ class Cover:
     next_release: str | None = None
     contact: str | None = None
     source: str | None = None
+    status: str | None = None
+    methodology_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,8 @@ class OutputSheet:
     # this alternative text (what a screen reader says of it; the table holds every number it shows).
     bar_chart: str = ""
     chart_description: str = ""
+    # Lines above the table that link somewhere (index into `lines`, address): the cover's methodology.
+    line_links: tuple[tuple[int, str], ...] = ()
 
 
 def template_status(template: Template) -> str:
@@ -125,7 +137,37 @@ def filled(cover: Cover | None, *, next_release: str, contact: str, source: str 
         next_release=given.next_release or next_release,
         contact=given.contact or contact,
         source=given.source or source,
+        status=given.status or STATUS,
+        methodology_url=given.methodology_url or METHODOLOGY_URL,
     )
+
+
+def reachable(contact: str | None) -> bool:
+    """True when a contact holds an email address or a telephone number."""
+    return bool(contact and REACHABLE.search(contact))
+
+
+def cited(title: str, notes: Sequence[int]) -> str:
+    """A title with the notes that apply to it cited as the GSS guidance shows: 'Table 1: … [note 1]'."""
+    return " ".join([title, *(f"[note {n}]" for n in notes)])
+
+
+def public_lines(cover: Cover, validation: Validation | None) -> tuple[str, ...]:
+    """The cover's lines about status, checks, release and contact, in words for the public."""
+    lines = [f"Status: {safe_text(cover.status or STATUS)}."]
+    if validation is not None and validation.passed:
+        lines.append("Checked before release: the tables passed every check (see the Checks worksheet).")
+    elif validation is not None:
+        lines.append(
+            "NOT VALIDATED: the checks found errors and these tables were published regardless "
+            "(see the Checks worksheet)."
+        )
+    lines += [
+        f"Released: {safe_text(cover.release_date or '')}.",
+        f"Next release: {safe_text(cover.next_release or '')}.",
+        f"Contact: {safe_text(cover.contact or '')}.",
+    ]
+    return tuple(lines)
 
 
 def shorthand_line(rows: Iterable[Sequence[Any]]) -> str:
@@ -136,18 +178,35 @@ def shorthand_line(rows: Iterable[Sequence[Any]]) -> str:
     return "Shorthand in this table: " + "; ".join(f"{s} {SHORTHAND[s]}" for s in uses) + ". See Notes."
 
 
-def cover_sheet(title: str, lines: Sequence[str]) -> OutputSheet:
-    """The Cover worksheet: its title, these lines, then what the other worksheets hold."""
+def cover_sheet(title: str, lines: Sequence[str], cover: Cover) -> OutputSheet:
+    """The Cover worksheet: its title, these lines, the link to the methodology, then what the other
+    worksheets hold."""
     return OutputSheet(
         name="Cover",
         title=title,
         lines=(
             *lines,
-            "The worksheets: Contents lists them, Notes explains the abbreviations and shorthand, and "
-            "each table is on its own worksheet.",
+            # The address on a line of its own: printed, a link's words are all a reader has.
+            "Publication and methodology (MAPPA annual reports and how the figures are collected):",
+            str(cell_text(cover.methodology_url or METHODOLOGY_URL)),
+            "The worksheets: Contents lists them, Notes explains the notes, abbreviations and shorthand, "
+            "each table is on its own worksheet, and Checks records how the tables were checked.",
         ),
         header=(),
         rows=(),
+        line_links=((len(lines) + 1, str(cell_text(cover.methodology_url or METHODOLOGY_URL))),),
+    )
+
+
+def checks_sheet(rows: Sequence[tuple[str, str]]) -> OutputSheet:
+    """The Checks worksheet: the audit trail (the checks run, the source file and its digest, the tool),
+    kept off the cover, which speaks to the public."""
+    return OutputSheet(
+        name="Checks",
+        title=CHECKS_TITLE,
+        lines=("This worksheet contains one table: what was checked before release, and with what.",),
+        header=("Item", "Detail"),
+        rows=tuple(rows),
     )
 
 
@@ -160,7 +219,8 @@ def contents_sheet(sheets: Sequence[OutputSheet]) -> OutputSheet:
             "This worksheet contains one table, listing every worksheet of this workbook with a link to it.",
         ),
         header=("Worksheet", "Title"),
-        rows=(("Notes", NOTES_TITLE), *((s.name, s.title) for s in sheets)),
+        # The titles without their note markers: a note is cited where it applies, not in a list of sheets.
+        rows=(("Notes", NOTES_TITLE), *((s.name, NOTE_MARKERS.sub("", s.title)) for s in sheets)),
         links=True,
     )
 
@@ -184,6 +244,8 @@ def notes_sheet(notes: Sequence[tuple[str, str]], abbreviations: dict[str, str])
     )
 
 
-def publication(cover: OutputSheet, tables: Sequence[OutputSheet], notes: OutputSheet) -> list[OutputSheet]:
-    """A workbook's sheets in order: cover, contents, notes, then the tables."""
-    return [cover, contents_sheet(tables), notes, *tables]
+def publication(
+    cover: OutputSheet, tables: Sequence[OutputSheet], notes: OutputSheet, checks: OutputSheet
+) -> list[OutputSheet]:
+    """A workbook's sheets in order: cover, contents, notes, the tables, then the checks."""
+    return [cover, contents_sheet([*tables, checks]), notes, *tables, checks]

@@ -22,8 +22,10 @@ from mappa_stats.publication.sizes import (
     ROW_POINTS,
     body_height,
     header_height,
-    is_text,
+    is_right,
     pages_wide,
+    print_columns,
+    text_heights,
     widths,
 )
 from mappa_stats.version import PRODUCER
@@ -77,12 +79,14 @@ def _body(ws: Any, sheet: OutputSheet, top: int, sizes: list[float]) -> None:
         for c, value in enumerate(values, start=1):
             cell = ws.cell(r, c, cell_text(value))
             cell.font = plain
-            if c > 1 and sheet.counts and not is_text(sheet, c - 1):
+            if is_right(sheet, c - 1):
                 cell.alignment = Alignment(horizontal="right", vertical="top")
                 if isinstance(value, (int, float)) and sheet.counts[c - 1]:
                     cell.number_format = COUNT_FORMAT
-            elif c > 1:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif c > 1:  # indented: text after a right-aligned number does not run into it
+                cell.alignment = Alignment(
+                    horizontal="left", wrap_text=True, vertical="top", indent=2 * bool(sheet.counts)
+                )
             else:
                 cell.alignment = Alignment(vertical="top")  # level with a wrapped row's first line
             if sheet.links and c == 1:
@@ -95,11 +99,17 @@ def _body(ws: Any, sheet: OutputSheet, top: int, sizes: list[float]) -> None:
 
 def _table(ws: Any, sheet: OutputSheet, sizes: list[float]) -> None:
     """The header row, the rows below it, and the Excel table object over them (and the chart, if any)."""
-    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo  # lazy: .xlsx only
+    from openpyxl.styles import Alignment  # lazy: loaded only when writing an .xlsx
+    from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
     top = len(sheet.lines) + 2
     for c, text in enumerate(sheet.header, start=1):
-        ws.cell(top, c, cell_text(text)).style = "Heading 2"
+        head = ws.cell(top, c, cell_text(text))
+        head.style = "Heading 2"
+        if is_right(sheet, c - 1):  # over its own right-aligned figures
+            head.alignment = Alignment(wrap_text=True, vertical="top", horizontal="right")
+        elif c > 1 and sheet.counts:  # over its own indented text
+            head.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=2)
     ws.row_dimensions[top].height = header_height(sheet, sizes)
     _body(ws, sheet, top, sizes)
     end = ws.cell(top + len(sheet.rows), len(sheet.header)).coordinate
@@ -120,11 +130,16 @@ def _page_setup(ws: Any, sheet: OutputSheet, sizes: list[float]) -> None:
     page, and a table too wide for one page its first column on each."""
     from openpyxl.utils import get_column_letter  # lazy: loaded only when writing an .xlsx
 
-    for i, width in enumerate(sizes, start=1):
+    extra = print_columns(sheet, sizes)
+    for i, width in enumerate([*sizes, *extra], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    if extra:  # the lines that run on past the table are printed whole
+        ws.print_area = (
+            f"A1:{get_column_letter(len(sizes) + len(extra))}{len(sheet.lines) + 2 + len(sheet.rows)}"
+        )
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = PAPER_A4
-    wide = pages_wide(sizes)
+    wide = pages_wide(sizes)  # the extra column shrinks a one-page sheet; never adds a page
     ws.page_setup.fitToWidth = wide
     ws.page_setup.fitToHeight = 1 if sheet.bar_chart else 0  # a chart is never cut across two pages
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -136,22 +151,38 @@ def _page_setup(ws: Any, sheet: OutputSheet, sizes: list[float]) -> None:
         ws.print_title_cols = "A:A"  # each page's rows named
 
 
+def _lines(ws: Any, sheet: OutputSheet, sizes: list[float]) -> None:
+    """The title and the lines above the table: wrapped in the first column where they would be cut
+    (sizes.text_heights), linked where they name an address."""
+    from openpyxl.styles import Alignment, Font  # lazy: loaded only when writing an .xlsx
+
+    links = dict(sheet.line_links)
+    for r, (text, height) in enumerate(
+        zip((sheet.title, *sheet.lines), text_heights(sheet, sizes), strict=True), 1
+    ):
+        cell = ws.cell(r, 1, cell_text(text))
+        if r == 1:
+            cell.style = "Heading 1"
+        else:
+            cell.font = Font(name=FONT, size=10)
+        if height is not None:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[r].height = height
+        if r - 2 in links:
+            cell.hyperlink = links[r - 2]
+            cell.font = Font(name=FONT, size=10, color="0563C1", underline="single")
+
+
 def write_xlsx_sheets(sheets: Sequence[OutputSheet], props: dict[str, str], path: Path) -> None:
     """Write these sheets as an accessible .xlsx with these document properties (area and national)."""
-    from openpyxl.styles import Font  # lazy: loaded only when writing an .xlsx
-
     wb = _workbook(props)
-    plain = Font(name=FONT, size=10)
     charted: list[tuple[Any, str]] = []
     for sheet in sheets:
         ws = wb.create_sheet(sheet.name)
         # Arial 10's row height (openpyxl says Calibri 11's 15 points): rows print as the .ods's do.
         ws.sheet_format.defaultRowHeight = ROW_POINTS
         sizes = widths(sheet)
-        ws["A1"] = cell_text(sheet.title)
-        ws["A1"].style = "Heading 1"
-        for i, line in enumerate(sheet.lines, start=2):
-            ws.cell(i, 1, cell_text(line)).font = plain
+        _lines(ws, sheet, sizes)
         if sheet.header:
             _table(ws, sheet, sizes)
             if sheet.bar_chart:

@@ -14,7 +14,7 @@ from mappa_stats.findings import Finding
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables
-from mappa_stats.render.tables import shown as shown_cell
+from mappa_stats.publication.area import published_cell
 from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
 
@@ -41,6 +41,13 @@ def clean(text: object) -> str:
     from mappa_stats.safetext import shown
 
     return _CONTROL.sub(" ", shown(str(text)) if isinstance(text, str) else str(text))
+
+
+def public_source(text: str) -> str:
+    """A definition's source as a Board reads it: without the repository paths it names ('see
+    shared/research/moj-return.md', '(… shared/seeds)')."""
+    text = re.sub(r";?\s*see [\w.-]+(?:/[\w.-]+)+", "", text)
+    return re.sub(r"\s*\([^()]*\b[\w.-]+/[\w.-]+[^()]*\)", "", text).strip()
 
 
 @dataclass(frozen=True)
@@ -159,10 +166,15 @@ class Pack:
             for row in table.rows:
                 cells = []
                 for column in columns:
-                    cell = self.area.cell(table.id, row.id, column.id)
-                    text = "" if cell is None else shown_cell(cell.value, cell.marker, cell.raw, cell.issue)
-                    if cell is not None and cell.count is not None and not cell.issue:
-                        text = f"{int(cell.count):,}" if cell.count.is_integer() else f"{cell.count:g}"
+                    # As the workbook publishes it: a number, or the shorthand ([z], [x], [c]) for the rest.
+                    value = published_cell(self.area, table, row.id, column.id)
+                    text = (
+                        f"{value:,}"
+                        if isinstance(value, int)
+                        else f"{value:g}"
+                        if isinstance(value, float)
+                        else str(value)
+                    )
                     cells.append(
                         GridCell(
                             clean(text),
@@ -179,7 +191,7 @@ class Pack:
         from mappa_stats.publication.sheets import template_sources, template_status
 
         template = self.area.template
-        sources = "; ".join(template_sources(template)) or "not stated"
+        sources = "; ".join(public_source(s) for s in template_sources(template)) or "not stated"
         population = "none given (the rate was not reproduced)"
         if self.population is not None and self.population.embedded:
             population = f"{self.population.source}, shipped with mappa-stats"

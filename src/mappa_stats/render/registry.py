@@ -14,6 +14,7 @@ document takes the same arguments:
     TABLES      (area)                            NATIONAL    (combined)
     RATE        (rates, national, population)     RULES       (rules)
     TEMPLATES   (templates)                       SIGNOFF     (area, report, population, strict)
+    CHECKLIST   (checked)
 
 Spreadsheets (xlsx, ods) are not rendered as text but written as files by mappa_stats.publication;
 `SPREADSHEETS` names the documents that can be, and `choices` adds them after the text formats.
@@ -37,6 +38,7 @@ class Document(StrEnum):
     RULES = "rules listing"  # rules
     TEMPLATES = "templates listing"  # templates
     SIGNOFF = "sign-off pack"  # signoff
+    CHECKLIST = "accessibility checklist"  # check-publication
 
 
 class Format(StrEnum):
@@ -96,6 +98,10 @@ REGISTRY: dict[Document, dict[Format, str]] = {
     Document.SIGNOFF: {
         Format.MARKDOWN: f"{_RENDER}.signoff:render_markdown",
         Format.HTML: f"{_RENDER}.signoff:render_html",
+    },
+    Document.CHECKLIST: {
+        Format.TEXT: f"{_RENDER}.checklist:checklist_text",
+        Format.JSON: f"{_RENDER}.checklist:checklist_json",
     },
 }
 # Documents mappa_stats.publication also writes as spreadsheets (with -o), after their text formats.

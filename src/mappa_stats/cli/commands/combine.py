@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mappa_stats.cli.emit import also_read, emit, forced, read_files
+from mappa_stats.cli.emit import also_read, emit, forced, read_files, unreachable_contact
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
     CLAIMS,
@@ -67,6 +67,8 @@ def combine(
     next_release: str | None,
     contact: str | None,
     source: str | None,
+    status: str | None,
+    methodology_url: str | None,
 ) -> None:
     """Combine the areas' returns into national tables, checking every return first.
 
@@ -108,7 +110,7 @@ def combine(
 
         judge_claims(done, claims)
     also_read(Path(entry.path) for entry in done.files)  # a folder's files are inputs too
-    _write(done, fmt, output, (release_date, next_release, contact, source))
+    _write(done, fmt, output, (release_date, next_release, contact, source, status, methodology_url))
     sys.exit(done.exit_code)
 
 
@@ -132,6 +134,7 @@ def _write(done: Any, fmt: str, output: Path | None, cover_text: tuple[Any, ...]
         )
         note = "" if validation.passed else " (NOT VALIDATED)"
         click.echo(f"wrote {shown(output)}{note}", err=True)
+        unreachable_contact(cover.contact, "the Ministry of Justice's MAPPA statistics team")
     else:
         emit(render(Document.NATIONAL, fmt, done), output)
 

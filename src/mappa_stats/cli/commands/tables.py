@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import emit, forced, read_files
+from mappa_stats.cli.emit import emit, forced, read_files, unreachable_contact
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
     EXIT_CODES,
@@ -54,6 +54,8 @@ def tables(
     next_release: str | None,
     contact: str | None,
     source: str | None,
+    status: str | None,
+    methodology_url: str | None,
 ) -> None:
     """Print the standard tables of FILE in publication layout.
 
@@ -78,7 +80,7 @@ def tables(
         from mappa_stats.publication.sheets import Cover
 
         validation = gate(area, forced(), shown(file))
-        cover = Cover(release_date, next_release, contact, source)
+        cover = Cover(release_date, next_release, contact, source, status, methodology_url)
         write_atomic(
             output,
             lambda temp: write_publication(area, temp, fmt, cover, validation),
@@ -88,5 +90,6 @@ def tables(
         n = len(validation.errors)
         note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
         click.echo(f"wrote {shown(output)}{note}", err=True)
+        unreachable_contact(contact, "the area's MAPPA co-ordinator")  # once written: a fault to correct
         return
     emit(render(Document.TABLES, fmt, area), output)
