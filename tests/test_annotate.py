@@ -101,11 +101,23 @@ def test_the_checks_sheet_lists_each_finding_with_a_link(tmp_path: Path) -> None
     checks = load_workbook(out)["Checks"]
     text = [str(c.value) for row in checks.iter_rows() for c in row if c.value is not None]
     assert any("FAIL — 1 error, 0 warnings" in t for t in text)
-    assert any(t.startswith("Not checked: rate.matches, rate.vintage") for t in text)
+    # The sample's rate is now checked on the built-in mid-2014 estimates: nothing is left unchecked.
+    assert not any(t.startswith("Not checked:") for t in text)
     link = next(c for row in checks.iter_rows() for c in row if c.value == "'Statistics'!C5")
     assert link.hyperlink is not None and link.hyperlink.location == "'Statistics'!C5"
     active = load_workbook(out).active
     assert active is not None and active.title == "Checks"
+
+
+def test_the_checks_sheet_says_what_was_not_checked(tmp_path: Path) -> None:
+    """A 2024-25 workbook's rate needs the ONS mid-2024 estimates, which are not built in: the Checks sheet
+    says the rate rules were not checked, and why, as the report does."""
+    source = SAMPLES.parent / "tests" / "golden" / "inputs" / "gen" / "kent_2024.xlsx"
+    out = tmp_path / "checked.xlsx"
+    assert run("validate", source, "--annotate", out).exit_code == 0
+    checks = load_workbook(out)["Checks"]
+    text = [str(c.value) for row in checks.iter_rows() for c in row if c.value is not None]
+    assert any(t.startswith("Not checked: rate.matches, rate.vintage") and "mid-2024" in t for t in text)
 
 
 def test_formulas_validation_and_other_sheets_are_kept(tmp_path: Path) -> None:
