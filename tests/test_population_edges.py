@@ -363,9 +363,12 @@ def test_population_number_forms(tmp_path: Path, text: str, value: int) -> None:
     assert read_population(path).get("Kent").aged_10_plus == value
 
 
-@pytest.mark.parametrize("text", ["9" * 21, "1,2" + "0" * 20, "1e5000", "inf", "1.5"])
+@pytest.mark.parametrize(
+    "text", ["9" * 21, "1,2" + "0" * 20, "1e5000", "inf", "1.5", "1e20", "1e308", "-1e25"]
+)
 def test_population_numbers_refused(tmp_path: Path, text: str) -> None:
-    """More than 20 digits, infinity and fractions of a person are refused."""
+    """More than 20 digits (however written: 1e20 has 21), infinity and fractions of a person are refused
+    (issue 23, item 4: '1e308' was an internal error, '1e20' a rate of 0)."""
     refused(write(tmp_path, f'mappa_area,aged_10_plus\nKent,"{text}"\n'), ":2 (aged_10_plus)")
 
 

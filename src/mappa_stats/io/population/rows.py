@@ -61,6 +61,8 @@ def number(text: str, where: str) -> int:
         raise InputError(f"{where}: population {text.strip()!r} is not a number; fix the cell") from None
     if not value.is_integer():
         raise InputError(f"{where}: population {text.strip()!r} is not a whole number of people")
+    if abs(value) >= 10**20:  # '1e308' is short to write: the 20-digit limit is on the number, not its text
+        raise InputError(f"{where}: population {text.strip()!r} has more than 20 digits; fix the cell")
     return int(value)
 
 
