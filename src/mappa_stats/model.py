@@ -297,6 +297,7 @@ def a1(row: int, column: int) -> str:
 _PLACE_IN_TEXT = re.compile(r"^(p\.\d+|line \d+)$")
 
 
+@lru_cache(maxsize=1 << 16)  # as a1: every cell of every file read names its place
 def sheet_ref(sheet: str, cell: str) -> str:
     """A cell reference as a spreadsheet writes it: 'Statistics'!C5; in a report's text: line 172, Level 1."""
     if not sheet:
