@@ -103,3 +103,17 @@ def test_every_shipped_year_from_the_cache_is_the_resolved_one(
         path = TEMPLATES / f"{year}.json"
         load._resolve_shipped(path)
         assert cache.cached(path) == resolve(path, load._read_json), year
+
+
+def test_no_home_folder_is_no_error(years: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process with no findable home folder (a service account) resolves the year and keeps nothing."""
+    child = years / "2015-16.json"
+    monkeypatch.delenv("MAPPA_STATS_CACHE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert load._resolve_shipped(child) == resolve(child, load._read_json)
+    assert cache.cached(child) is None

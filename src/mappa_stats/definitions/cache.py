@@ -78,7 +78,8 @@ def cached(path: Path) -> Any | None:
             if stamp(Path(kept_stamp[0])) != kept_stamp:
                 return None
         return kept["spec"]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+    # RuntimeError: Path.home() when the user's home cannot be found (no HOME, no account entry).
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RuntimeError):
         return None
 
 
@@ -100,5 +101,5 @@ def keep(path: Path, stamps: Sequence[list[Any] | None], spec: Any) -> None:
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, RuntimeError):
         return
