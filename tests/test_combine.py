@@ -18,9 +18,11 @@ from click.testing import CliRunner
 from combine_sets import AREAS, SUM_OF_IDS, population_table, populations, rate, returns_set, scaled, tidy_set
 from conftest import KENT_XLSX, SAMPLES, sha256
 from mappa_stats.cli.main import main
+from mappa_stats.combine.claims import judge_claims
 from mappa_stats.combine.files import expand
 from mappa_stats.combine.run import combine
 from mappa_stats.io.population import england_and_wales, read_population
+from mappa_stats.rules.claims.parse import read_claims
 from returns import KENT, NSD, figures, make_return
 
 ONS_2014 = SAMPLES / "ons_mid2014.csv"
@@ -858,3 +860,16 @@ def test_last_years_damaged_file_does_not_hide_a_missing_return(returns_2024: Pa
     lines = run("combine", folder).stdout.splitlines()
     assert "  missing: Kent: no return (area 17)" in lines
     assert any(line.startswith(f"  unreadable: {folder / 'kent_2022-23.xlsx'}: ") for line in lines)
+
+
+def test_judging_claims_gives_a_new_run_and_leaves_the_first_alone(tidy_2015: Path, tmp_path: Path) -> None:
+    """combine's result is frozen: judging a claims file returns a new result with the claims, and the run
+    it was given still has none (before, the claims were appended to the frozen value's list)."""
+    claims = tmp_path / "claims.csv"
+    kent = rate(1560 * 17, 1_565_295)  # Kent's Category 1 × its area id 17, over its mid-2014 aged 10+
+    claims.write_text(f"kind,area,year,from_year,stated\nrate,Kent,2014-15,,{kent}\n", encoding="utf-8")
+    done = combine(expand([tidy_2015])[0], population=read_population(ONS_2014))
+    judged = judge_claims(done, read_claims(claims))
+    assert done.claims == []
+    assert [r.status for r in judged.claims] == ["reproduces"]
+    assert judged.areas == done.areas and judged.tables == done.tables

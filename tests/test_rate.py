@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,9 +17,13 @@ from openpyxl import Workbook
 from conftest import KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
+from mappa_stats.compare.population import population_figures
 from mappa_stats.errors import InputError
 from mappa_stats.io.population import AreaPopulation, read_population
+from mappa_stats.io.population.embedded import embedded
 from mappa_stats.io.population_rate import compute_rate
+from mappa_stats.io.readers import read_area
+from mappa_stats.rules.claims.judge import area_figures
 
 DATA = ROOT / "tests" / "data"
 RAW = DATA / "ons_mye2_mid2014_uk_persons.csv"
@@ -415,3 +420,21 @@ def test_area_and_rsos_with_a_year_refuse_another_mid_year_as_validate_does() ->
     assert found["needs"] == "mid-2018"
     assert found["matches"] is None
     assert found["verdict"].startswith("not checked: needs mid-2018")
+
+
+def test_validate_and_compare_claims_take_the_same_population() -> None:
+    """The population a claim divides by is the same whether validate --claims or compare --claims asks:
+    Kent's aged 10+ in the mid-2014 estimates for 2014-15, and none (NaN: a population was given) from
+    another mid-year's estimates or for a name no area has."""
+    kent = read_area(KENT_XLSX)
+    key = ("Kent", "2014-15", "POP10PLUS")
+    mid_2014, mid_2015 = embedded(2014), embedded(2015)
+    assert mid_2014 is not None and mid_2015 is not None
+    ons = mid_2014.get("Kent").aged_10_plus
+    assert ons is not None
+    assert area_figures(kent, mid_2014)[key] == population_figures(mid_2014, [key[:2]])[key] == float(ons)
+    assert math.isnan(area_figures(kent, mid_2015)[key])
+    assert math.isnan(population_figures(mid_2015, [key[:2]])[key])
+    assert math.isnan(
+        population_figures(mid_2014, [("Nowhere", "2014-15")])[("Nowhere", "2014-15", "POP10PLUS")]
+    )

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from mappa_stats.cli.main import main
+from mappa_stats.render.html import from_markdown
 from mappa_stats.render.registry import REGISTRY, SPREADSHEETS, Document, Format, choices, renderer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,3 +153,23 @@ def test_every_command_prints_every_format_it_documents(
         assert ("xl/workbook.xml" if fmt == "xlsx" else "content.xml") in names
     else:
         _check_is(fmt, result.stdout)
+
+
+TEXT_FORMATS = {Format.TEXT, Format.MARKDOWN, Format.CSV, Format.JSON, Format.HTML}
+
+
+@pytest.mark.parametrize("document", list(Document))
+def test_every_document_has_text_markdown_csv_json_and_html(document: Document) -> None:
+    """Issue 20: "text, markdown, csv, json, html for every document" — each one function and one entry."""
+    assert set(REGISTRY[document]) == TEXT_FORMATS
+
+
+def test_html_from_markdown_keeps_input_text_as_text() -> None:
+    """A document's HTML is its Markdown as one page: text an input gave (already escaped by the Markdown
+    renderer) stays text, and raw HTML written into the Markdown itself is shown, never run."""
+    page = renderer(Document.RULES, Format.HTML)([])
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in page
+    shown = from_markdown("<b>title</b>", "a <script>alert(1)</script> b\n\n| x |\n| --- |\n| <img> |\n")
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+    assert "<img>" not in shown and "<td>&lt;img&gt;</td>" in shown
+    assert "<title>&lt;b&gt;title&lt;/b&gt;</title>" in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import mappa_stats
@@ -115,3 +116,32 @@ def test_rounding_is_written_once() -> None:
         )
     )
     assert not elsewhere, f"rounding written outside numbers.py: {elsewhere}"
+
+
+def test_an_areas_population_is_looked_up_in_one_place() -> None:
+    """validate's claims and compare's took an area's population aged 10+ from a file each their own way;
+    rules/rate.py's aged_10_plus is the one lookup now."""
+    lookup = re.compile(r"\.get\([^)]*\)\.aged_10_plus")
+    elsewhere = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.relative_to(PACKAGE).as_posix() != "rules/rate.py"
+        and lookup.search(path.read_text(encoding="utf-8"))
+    )
+    assert not elsewhere, f"an area's population looked up outside rules/rate.py: {elsewhere}"
+
+
+def test_the_population_option_is_defined_once() -> None:
+    """--population is cli/options.py's population_option alone, used by every command that takes it."""
+    written = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if '"--population"' in path.read_text(encoding="utf-8")
+    )
+    assert written == ["cli/options.py"]
+    users = sorted(
+        path.stem
+        for path in (PACKAGE / "cli" / "commands").glob("*.py")
+        if "@population_option(" in path.read_text(encoding="utf-8")
+    )
+    assert users == ["combine", "compare", "rate", "signoff", "validate"]

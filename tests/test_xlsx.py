@@ -143,3 +143,31 @@ def test_reading_the_sample_needs_neither_openpyxl_nor_numpy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+HAND_WRITTEN_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<x:sheetData><x:row r="3"><x:c r="B3"><x:v>12</x:v></x:c><x:c><x:v> 7 </x:v></x:c>'
+    b'<x:c t="inlineStr"><x:is><x:r><x:t>Kent </x:t></x:r><x:r><x:t>&amp; Medway</x:t></x:r></x:is></x:c>'
+    b'</x:row><x:row><x:c r=\'A4\' t="str"><x:f>B3&amp;"x"</x:f><x:v>12x</x:v></x:c>'
+    b'<x:c r="B4"><x:f t="shared" si="0"/></x:c><x:c r="C4"><x:f>SUM(B3:C3)</x:f></x:c></x:row>'
+    b'</x:sheetData><x:mergeCells count="1"><x:mergeCell ref="D3:E3"/></x:mergeCells></x:worksheet>'
+)
+
+
+def test_a_hand_written_sheet_reads_as_excel_means_it(tmp_path: Path) -> None:
+    """What the tree walk must keep of the old streaming reader: prefixed tags, a cell with no reference
+    (the next column of its row; a row with no number the next row), rich inline text, entities, a formula
+    with and without a saved value (a shared formula's empty `f` is still a formula) and merged ranges."""
+    data = rewrite(odd_workbook(tmp_path), "xl/worksheets/sheet1.xml", lambda _x: HAND_WRITTEN_SHEET)
+    sheet = read_xlsx(data)[0]
+    assert sheet.cells == {
+        (3, 2): (12, "General"),
+        (3, 3): (7, "General"),  # no r: the column after B3, in row 3
+        (3, 4): ("Kent & Medway", "General"),  # the two runs of the inline string, &amp; read as &
+        (4, 1): ("12x", "General"),  # row 4: the row after 3, though it says no number
+    }
+    assert sheet.references == {(4, 1): '=B3&"x"'}
+    assert sheet.formulas == {(4, 2): "=", (4, 3): "=SUM(B3:C3)"}
+    assert sheet.merged == ["D3:E3"]

@@ -310,6 +310,21 @@ def cases() -> list[Case]:
     add("compare_mistyped", "compare", workbooks[0], mistyped[0], workbooks[1])
     add("compare_tidy", "compare", *tidy)
     add("compare_output_json", "compare", *workbooks[:3], "--format", "json", output="compare.json")
+
+    # The formats issue 20 added so that every document has text, Markdown, CSV, JSON and HTML.
+    for fmt in ("csv", "html"):
+        add(f"templates_{fmt}", "templates", "--format", fmt)
+        add(f"rules_2024-25_{fmt}", "rules", "--year", "2024-25", "--format", fmt)
+        add(f"validate_{stem(samples[0])}_{fmt}", "validate", samples[0], "--format", fmt)
+        add(f"validate_{stem(mistyped[0])}_{fmt}", "validate", mistyped[0], "--format", fmt)
+    add(f"tables_{stem(samples[0])}_html", "tables", samples[0], "--format", "html")
+    add("rate_kent_html", "rate", "--population", pop, samples[0], "--format", "html")
+    add("rate_national_html", "rate", "--population", pop, "--format", "html")
+    for fmt in ("text", "csv", "json"):
+        add(f"signoff_{stem(samples[0])}_{fmt}", "signoff", samples[0], "--format", fmt)
+        add(f"signoff_{stem(mistyped[0])}_{fmt}", "signoff", mistyped[0], "--format", fmt)
+    add("combine_html", "combine", *some, "--format", "html")
+    add("compare_years_html", "compare", *workbooks, "--format", "html")
     return out
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mappa_stats.definitions.templates import Template
 
 COLUMNS = ("table", "row", "column", "value", "marker", "raw", "issue", "sheet", "cell", "source")
+_TEXT_COLUMNS = COLUMNS[4:]
 
 # Markers: what a cell holds instead of a number.
 BLANK = "blank"
@@ -193,11 +194,12 @@ class AreaTables:
         cells = {}
         for rec in records:
             value = rec["value"]
-            number = None if value is None or math.isnan(value) else float(value)
-            fields = {name: "" if rec[name] is None else str(rec[name]) for name in COLUMNS[4:]}
-            fields.update(table=rec["table"], row=rec["row"], column=rec["column"])
-            cell = Cell(value=number, **fields)
-            cells[(cell.table, cell.row, cell.column)] = cell
+            key = (rec["table"], rec["row"], rec["column"])
+            cells[key] = Cell(  # in the order of COLUMNS, the texts never None
+                *key,
+                None if value is None or math.isnan(value) else float(value),
+                *["" if rec[name] is None else str(rec[name]) for name in _TEXT_COLUMNS],
+            )
         return cls(by_key=cells, meta=meta, template=template)
 
     @property
@@ -295,11 +297,12 @@ def a1(row: int, column: int) -> str:
 _PLACE_IN_TEXT = re.compile(r"^(p\.\d+|line \d+)$")
 
 
+@lru_cache(maxsize=1 << 16)  # as a1: every cell of every file read names its place
 def sheet_ref(sheet: str, cell: str) -> str:
     """A cell reference as a spreadsheet writes it: 'Statistics'!C5; in a report's text: line 172, Level 1."""
     if not sheet:
         return cell
-    if _PLACE_IN_TEXT.match(sheet):
+    if sheet[0] in "pl" and _PLACE_IN_TEXT.match(sheet):  # the match only for what could be one
         return f"{sheet}, {cell}"
     quoted = sheet.replace("'", "''")
     return f"'{quoted}'!{cell}"

@@ -12,11 +12,11 @@ from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.rules.claims.judge import check_claims
 
 
-def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
-    """Judge a claims file against the run's figures: England and Wales claims (`national_rate` …) against
-    the national rows, an area's against its row. While the set is incomplete the national figures are
-    partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on the
-    national figure)."""
+def judge_claims(combined: Combined, claims: Sequence[Any]) -> Combined:
+    """The run with a claims file judged against its figures: England and Wales claims (`national_rate` …)
+    against the national rows, an area's against its row. While the set is incomplete the national figures
+    are partial sums, and each England and Wales claim says so (a claim judged on them is not yet judged on
+    the national figure). `combined` itself is left as it is: a new value is returned."""
     figures = {(area, y, code): value for area, y, code, value in long_rows(combined)}
     results = check_claims(list(claims), figures)
     if not combined.complete:
@@ -25,4 +25,4 @@ def judge_claims(combined: Combined, claims: Sequence[Any]) -> None:
         results = [
             replace(r, message=r.message + partial) if r.claim.area == NATIONAL else r for r in results
         ]
-    combined.claims.extend(results)
+    return replace(combined, claims=[*combined.claims, *results])

@@ -225,7 +225,7 @@ class Problem:
 @dataclass(frozen=True)
 class Combined:
     """Everything combine found: the files, the areas, the national tables and the verdict. Built once, when
-    the run is done; only `claims` is filled in afterwards (combine.claims.judge_claims)."""
+    the run is done; a claims file's results come in a new value (combine.claims.judge_claims)."""
 
     year: str
     template: Template

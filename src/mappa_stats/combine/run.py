@@ -36,7 +36,7 @@ from mappa_stats.io.population_rate import Rate
 from mappa_stats.io.readers import read_area
 from mappa_stats.io.ret import moj_area_ids
 from mappa_stats.model import BLANK_ZERO, AreaTables
-from mappa_stats.rules.rate import workbook_rate
+from mappa_stats.rules.rate import area_aged_10_plus, workbook_rate
 from mappa_stats.rules.registry import rules_for
 from mappa_stats.rules.rule import RATE
 from mappa_stats.validate import FileReport, load_checker, read_files, validate_areas
@@ -107,13 +107,6 @@ def _without_rate(tables: Sequence[AreaTables]) -> set[str]:
         for r in rules_for(t)
         if r.stage != RATE
     }
-
-
-def _population_of(population: PopulationFile, area: str) -> int | None:
-    try:
-        return population.get(area).aged_10_plus
-    except InputError:
-        return None
 
 
 def combine(
@@ -416,7 +409,7 @@ def _population_and_rate(
         return None, None, "no population (Category 4 only)"
     if population is None:
         return None, None, f"no population: mid-{tables.template.population_mid_year} estimates not shipped"
-    pop = _population_of(population, name)
+    pop = area_aged_10_plus(population, name)
     try:
         rate = workbook_rate(tables, population)
     except InputError as exc:

@@ -3,17 +3,14 @@ aged 10+ for a year whose mid-year the file is, as validate --population gives i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import figures_template
-from mappa_stats.definitions.templates import Template
-from mappa_stats.errors import InputError
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population.embedded import year_population
 from mappa_stats.rules.claims.fields import POPULATION_FIELD
-from mappa_stats.rules.rate import needed_vintage
+from mappa_stats.rules.rate import aged_10_plus
 
 
 def population_figures(
@@ -29,16 +26,5 @@ def population_figures(
         template = figures_template(year)
         chosen = year_population(population, template)
         if area != NATIONAL and chosen is not None:
-            figures[(area, year, POPULATION_FIELD)] = _aged_10_plus(chosen, area, template)
+            figures[(area, year, POPULATION_FIELD)] = aged_10_plus(chosen, area, template)
     return figures
-
-
-def _aged_10_plus(population: PopulationFile, area: str, template: Template) -> float:
-    """The area's population aged 10+ in the file, when the file is of the mid-year the year needs."""
-    if needed_vintage(template, population) is not None:
-        return math.nan
-    try:
-        base = population.get(area).aged_10_plus
-    except InputError:
-        return math.nan
-    return math.nan if base is None else float(base)

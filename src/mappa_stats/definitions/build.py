@@ -41,6 +41,9 @@ def json_path(parts: Any) -> str:
     return out or "(top level)"
 
 
+_FIELD_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
 class _Checker:
     """Reference checks, with the JSON path of every part, run on every definition loaded."""
 
@@ -152,6 +155,8 @@ class _Cells:
         self.tables = tables
         self.by_id = {t.id: t for t in tables}
         self.codes = _field_codes(check, tables)
+        self.row_ids = {t.id: {r.id for r in t.rows} for t in tables}
+        self.column_ids = {t.id: {c.id for c in t.columns} for t in tables}
 
     def ref(self, value: Any, path: list[Any], wildcard: bool = False) -> Ref:
         """One cell; with wildcard, '*' may stand for the row or the column."""
@@ -166,10 +171,9 @@ class _Cells:
         table_id, row_id, column_id = value
         if table_id not in self.by_id:
             raise check.fail([*path, 0], f"{table_id!r} is not a table of this year")
-        table = self.by_id[table_id]
-        if not (wildcard and row_id == "*") and row_id not in {r.id for r in table.rows}:
+        if not (wildcard and row_id == "*") and row_id not in self.row_ids[table_id]:
             raise check.fail([*path, 1], f"{row_id!r} is not a row of {table_id!r}")
-        if not (wildcard and column_id == "*") and column_id not in {c.id for c in table.columns}:
+        if not (wildcard and column_id == "*") and column_id not in self.column_ids[table_id]:
             raise check.fail([*path, 2], f"{column_id!r} is not a column of {table_id!r}")
         return (table_id, row_id, column_id)
 
@@ -459,7 +463,7 @@ def _fields(
                 raise check.fail(
                     [*path, "fields", row_id, column_id], f"{column_id!r} is not a column of {table_id!r}"
                 )
-            if not isinstance(code, str) or not re.match(r"^[A-Z][A-Z0-9_]*$", code):
+            if not isinstance(code, str) or not _FIELD_CODE.match(code):
                 raise check.fail(
                     [*path, "fields", row_id, column_id],
                     f"{code!r} is not a field code (capitals, digits, _)",

@@ -67,7 +67,8 @@ def _chain(path: Path, read: Reader, years: Path | None) -> list[tuple[Path, Any
     seen: set[Path] = set()
     current = path
     while True:
-        if current.resolve() in seen:
+        real = current.resolve()
+        if real in seen:
             steps = " -> ".join(p.name for p, _ in [*chain, (current, None)])
             raise TemplateError(
                 f"{path.name}: extends goes round in a circle ({steps}); one year must be whole"
@@ -76,7 +77,7 @@ def _chain(path: Path, read: Reader, years: Path | None) -> list[tuple[Path, Any
             raise TemplateError(
                 f"{path.name}: more than {MAX_CHAIN} files extend one another; shorten the chain"
             )
-        seen.add(current.resolve())
+        seen.add(real)
         spec = read(current)
         chain.append((current, spec))
         parent = spec.get("extends") if isinstance(spec, dict) else None
@@ -179,15 +180,35 @@ def _place(items: list[Any], item: dict[str, Any], key: str, where: str) -> int:
     return at
 
 
-def _clean(value: Any, where: str) -> Any:
+# Where a value stands, for an error message: a path string, or (where its container stands, key or index),
+# spelled out only when a message needs it (a definition has thousands of values and no error).
+_Where = str | tuple[Any, str | int]
+
+
+def _spelled(where: _Where) -> str:
+    """'tables[2].rows' from the nested (where, key) pairs _clean builds."""
+    if isinstance(where, str):
+        return where
+    parent, key = where
+    above = _spelled(parent)
+    if isinstance(key, int):
+        return f"{above}[{key}]"
+    return f"{above}.{key}" if above else key
+
+
+def _clean(value: Any, where: _Where) -> Any:
     """A value with nothing under it to merge into, taken as it is: a removal in it has nothing to remove."""
     if isinstance(value, dict):
         if value.get("remove") is True:
             name = value.get("id", value.get("rule"))
-            raise _MergeError(f"{where}: {name!r} cannot be removed: the year extended has none")
-        return {k: _clean(v, f"{where}.{k}" if where else k) for k, v in value.items() if v is not None}
+            raise _MergeError(f"{_spelled(where)}: {name!r} cannot be removed: the year extended has none")
+        return {
+            k: _clean(v, (where, k)) if isinstance(v, (dict, list)) else v
+            for k, v in value.items()
+            if v is not None
+        }
     if isinstance(value, list):
-        return [_clean(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_clean(v, (where, i)) if isinstance(v, (dict, list)) else v for i, v in enumerate(value)]
     return value
 
 

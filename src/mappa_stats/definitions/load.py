@@ -10,11 +10,12 @@ and, in the test suite, for every shipped year.
 from __future__ import annotations
 
 import json
+import stat
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mappa_stats.definitions import cache as kept
 from mappa_stats.definitions.build import build_template, json_path
 from mappa_stats.definitions.constants import YEAR
 from mappa_stats.definitions.inherit import resolve
@@ -24,9 +25,10 @@ from mappa_stats.errors import TemplateError
 MAX_DEFINITION_BYTES = 1024 * 1024
 
 
+@cache
 def schemas_dir() -> Path:
     """Folder holding the template definitions, inside the installed package or the checkout."""
-    packaged = Path(str(resources.files("mappa_stats"))) / "schemas"
+    packaged = Path(__file__).parents[1] / "schemas"  # what importlib.resources finds, without its import
     if packaged.is_dir():
         return packaged
     # Editable installs and plain checkouts: the top-level schemas/ folder of the repository.
@@ -91,13 +93,13 @@ def load_template(year: str, form: str = "area") -> Template:
 @cache
 def _load_shipped(year: str) -> Template:
     path = schemas_dir() / "templates" / f"{year}.json"
-    return build_template(resolve(path, _read_json), str(path), file_year=year)
+    return build_template(_resolve_shipped(path), str(path), file_year=year)
 
 
 @cache
 def _load_form(year: str, form: str) -> Template:
     path = schemas_dir() / "templates" / form / f"{year}.json"
-    return build_template(resolve(path, _read_json), str(path), file_year=year)
+    return build_template(_resolve_shipped(path), str(path), file_year=year)
 
 
 @cache
@@ -123,7 +125,24 @@ def figures_template(year: str) -> Template:
 @cache
 def _load_headline(year: str) -> Template:
     path = schemas_dir() / "templates" / "headline" / f"{year}.json"
-    return build_template(resolve(path, _read_json), str(path), file_year=year)
+    return build_template(_resolve_shipped(path), str(path), file_year=year)
+
+
+def _resolve_shipped(path: Path) -> Any:
+    """A shipped definition resolved, from the cache of resolved definitions when no file it came from has
+    changed (definitions/cache.py)."""
+    spec = kept.cached(path)
+    if spec is not None:
+        return spec
+    stamps: list[list[Any] | None] = []
+
+    def read(file: Path) -> Any:
+        stamps.append(kept.stamp_or_none(file))  # taken before reading, so a later edit is seen
+        return _read_json(file)
+
+    spec = resolve(path, read)
+    kept.keep(path, stamps, spec)
+    return spec
 
 
 def use_definition(path: Path) -> Template:
@@ -142,9 +161,13 @@ def forget_definitions() -> None:
 
 def _read_json(path: Path) -> Any:
     try:
-        if not path.is_file():
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            found = None
+        if found is None or not stat.S_ISREG(found.st_mode):
             raise TemplateError(f"{path}: no such definition file; check the path")
-        if path.stat().st_size > MAX_DEFINITION_BYTES:
+        if found.st_size > MAX_DEFINITION_BYTES:
             raise TemplateError(
                 f"{path}: larger than any year's definition (limit {MAX_DEFINITION_BYTES:,} bytes)"
             )

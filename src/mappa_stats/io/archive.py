@@ -43,7 +43,20 @@ def attribute_value(match: re.Match[bytes]) -> str:
     """The value of an attribute _attribute found, as an XML parser gives it: character references
     decoded, whitespace as spaces, surrounding spaces removed (as int() and openpyxl read it)."""
     raw = match.group(1) if match.group(1) is not None else match.group(2)
-    return _REFERENCE.sub(_decoded, raw).decode("utf-8", "replace").strip()
+    return attribute_text(raw)
+
+
+def attribute_text(raw: bytes) -> str:
+    """An attribute's raw bytes as an XML parser gives them (attribute_value)."""
+    if b"&" in raw:
+        raw = _REFERENCE.sub(_decoded, raw)
+    return raw.decode("utf-8", "replace").strip()
+
+
+def _attribute_texts(pattern: re.Pattern[bytes], body: bytes) -> set[str]:
+    """Every distinct value of the attribute `pattern` finds in `body`: findall at C speed, then each
+    distinct raw value decoded once (an unquoted alternative that did not match is '', as is r="")."""
+    return {attribute_text(first or second) for first, second in set(pattern.findall(body))}
 
 
 def _row_number(text: str) -> int:
@@ -249,13 +262,13 @@ class _Scan:
             raise self.refuse(
                 f"more than {budget.cells:,} cells (limit for {budget.what}); check this is the right file"
             )
-        numbers = (_row_number(attribute_value(m)) for m in _ROW_NUMBER.finditer(body))
+        numbers = (_row_number(text) for text in _attribute_texts(_ROW_NUMBER, body))
         # Rows without numbers follow on from the last: count them so a sheet cannot hide its length.
         max_row = max(row_count, max(numbers, default=0))
         letters = {
             found.group(1)
-            for m in _CELL_REFERENCE.finditer(body)
-            if (found := _CELL_LETTERS.match(attribute_value(m)))
+            for text in _attribute_texts(_CELL_REFERENCE, body)
+            if (found := _CELL_LETTERS.match(text))
         }
         max_col = max((column_number(c) for c in letters), default=0)
         self._extent(name, max_row, max_col, "reaches")

@@ -23,6 +23,7 @@ from mappa_stats.definitions.load import form_years, load_template, schemas_dir
 from mappa_stats.definitions.templates import Template, normalize
 from mappa_stats.errors import InputError, ReturnAreaError
 from mappa_stats.io.layout import Sheet
+from mappa_stats.io.xlsx import cell_position  # a reference read as the workbook reader reads one
 from mappa_stats.model import (
     BLANK_ZERO,
     DERIVED,
@@ -204,8 +205,6 @@ def _totals(template: Template) -> set[str]:
 
 def _blank_at(sheet: Sheet, ref: str) -> bool:
     """True when the cell (A1 reference) of a sheet holds nothing."""
-    from mappa_stats.io.xlsx import cell_position  # as the workbook reader reads references
-
     cell = sheet.get(*cell_position(ref))
     return cell is None or _text(cell.value) == ""
 
@@ -401,8 +400,9 @@ def _derive_totals(values: dict[str, dict[str, Any]], pending: list[Equation]) -
         ready = [e for e in pending if all(p in values for p in e.parts)]
         if not ready:
             break
+        done = {id(eq) for eq in ready}
+        pending = [eq for eq in pending if id(eq) not in done]  # by identity: no comparing of equations
         for eq in ready:
-            pending.remove(eq)
             if eq.total in values:
                 continue
             parts = [values[p]["parsed"] for p in eq.parts]

@@ -17,7 +17,9 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+from xml.etree import ElementTree
 from xml.parsers import expat
 
 MAIN = "officeDocument/2006/relationships/officeDocument"
@@ -49,6 +51,7 @@ WINDOWS_1900, MAC_1904 = "1900", "1904"
 _CELL = re.compile(r"([A-Za-z]{1,3})(\d{1,20})")  # rows as Excel may pad them ('A00050'), any digits
 
 
+@lru_cache(maxsize=1 << 16)  # a workbook's cells are read by reference; many files share the same ones
 def cell_position(ref: str) -> tuple[int, int]:
     """(row, column), 1-based, of an A1 reference: 'C5' → (5, 3); ValueError for anything else."""
     found = _CELL.fullmatch(ref.replace("$", ""))
@@ -76,13 +79,15 @@ class XlsxSheet:
     merged: list[str] = field(default_factory=list)
 
 
+_DTD = "declares a DTD or XML entities (an XML entity attack?); Excel never writes these"
 _LOCAL: dict[str, str] = {}  # a workbook uses a few dozen tag names, each thousands of times
 
 
 def _local(tag: str) -> str:
     local = _LOCAL.get(tag)
     if local is None:
-        local = tag.rsplit(":", 1)[-1]
+        # expat names a tag 'x:c', ElementTree '{uri}c'
+        local = tag[tag.rfind("}") + 1 :] if tag[:1] == "{" else tag.rsplit(":", 1)[-1]
         if len(_LOCAL) < 4096:  # a hostile file's endless names are not kept
             _LOCAL[tag] = local
     return local
@@ -95,7 +100,7 @@ def _parse(
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def refuse(*_args: Any) -> None:
-        raise XlsxError("declares a DTD or XML entities (an XML entity attack?); Excel never writes these")
+        raise XlsxError(_DTD)
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
@@ -230,124 +235,85 @@ def _number(text: str) -> int | float:
 def _sheet(
     sheet: XlsxSheet, data: bytes, shared: list[str], formats: list[str], epoch: str, budget: _Budget
 ) -> None:
-    """One worksheet part read into `sheet` in a single streaming pass: each cell's value, number format
-    and formula, and the merged ranges. The handlers share where the pass is (`state`) and the cell being
-    read (`current`); each is a closure, so a cell costs no more calls than the parser's own."""
-    state: dict[str, Any] = {
-        "row": 0,
-        "col": 0,
-        "in_c": False,
-        "in_v": False,
-        "in_is_t": False,
-        "in_f": False,
-    }
-    current: dict[str, Any] = {}
-    start = _on_start(sheet, state, current)
-    text = _on_text(state, current, budget)
-    end = _on_end(sheet, state, current, shared, formats, _date_styles(formats), epoch, budget)
-    _parse(data, start, end, text)
-
-
-def _on_start(sheet: XlsxSheet, state: dict[str, Any], current: dict[str, Any]) -> Callable[..., None]:
-    """The handler of an opening tag: a cell starts (its place, type and style), a row, a value, an inline
-    text, a formula, or a merged range."""
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        name = _local(tag)
+    """One worksheet part read into `sheet`: each cell's value, number format and formula, and the merged
+    ranges. The part is parsed by ElementTree's C parser into a tree (expat underneath, as for the other
+    parts, with no Python call per element), then walked once: a few times faster than expat's per-element
+    callbacks on a return (bench/README.md)."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise XlsxError(_DTD)
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise XlsxError(f"damaged XML ({expat.errors.messages[exc.code]}, line {exc.position[0]})") from None
+    dates = _date_styles(formats)
+    row = col = 0  # the last row element's number, and the last cell's column
+    for element in root.iter():
+        tag = element.tag
+        name = _LOCAL.get(tag) or _local(tag)
         if name == "c":
-            ref = attrs.get("r")
-            if ref:
-                row, col = cell_position(ref)
-            else:
-                row, col = state["row"], state["col"] + 1
-            state["col"] = col
-            current.clear()
-            current.update(
-                row=row,
-                col=col,
-                t=attrs.get("t", "n"),
-                s=int(attrs.get("s", "0") or 0),
-                v=[],
-                text=[],
-                f=None,
-            )
-            state["in_c"] = True
+            ref = element.get("r")
+            key = cell_position(ref) if ref else (row, col + 1)
+            col = key[1]
+            _cell(sheet, key, element, shared, formats, dates, epoch, budget)
         elif name == "row":
-            state["row"] = int(attrs.get("r", state["row"] + 1))
-            state["col"] = 0
-        elif state["in_c"] and name == "v":
-            state["in_v"] = True
-        elif state["in_c"] and name == "t":
-            state["in_is_t"] = True
-        elif state["in_c"] and name == "f":
-            state["in_f"] = True
-            current["f"] = []
-        elif name == "mergeCell" and attrs.get("ref"):
-            sheet.merged.append(attrs["ref"])
-
-    return start
+            row = int(element.get("r", row + 1))
+            col = 0
+        elif name == "mergeCell" and element.get("ref"):
+            sheet.merged.append(element.attrib["ref"])
 
 
-def _on_text(state: dict[str, Any], current: dict[str, Any], budget: _Budget) -> Callable[[str], None]:
-    """The handler of character data: kept for the cell's value, inline text or formula, and counted."""
-
-    def text(content: str) -> None:
-        if state["in_v"]:
-            current["v"].append(content)
-        elif state["in_is_t"]:
-            current["text"].append(content)
-        elif state["in_f"]:
-            current["f"].append(content)
-        else:
-            return
-        budget.chars(len(content))
-
-    return text
+def _text_of(element: ElementTree.Element) -> str:
+    """All the text inside an element, as expat's character data handler gathered it."""
+    return "".join(element.itertext()) if len(element) else element.text or ""
 
 
-def _on_end(
+def _cell(
     sheet: XlsxSheet,
-    state: dict[str, Any],
-    current: dict[str, Any],
-    shared: list[str],
-    formats: list[str],
-    dates: set[int],
-    epoch: str,
-    budget: _Budget,
-) -> Callable[[str], None]:
-    """The handler of a closing tag: a value, text or formula ends; a cell ends and is stored."""
-
-    def end(tag: str) -> None:
-        name = _local(tag)
-        if name == "v":
-            state["in_v"] = False
-        elif name == "t":
-            state["in_is_t"] = False
-        elif name == "f":
-            state["in_f"] = False
-        elif name == "c" and state["in_c"]:
-            state["in_c"] = False
-            _store(sheet, current, shared, formats, dates, epoch, budget)
-
-    return end
-
-
-def _store(
-    sheet: XlsxSheet,
-    cell: dict[str, Any],
+    key: tuple[int, int],
+    element: ElementTree.Element,
     shared: list[str],
     formats: list[str],
     dates: set[int],
     epoch: str,
     budget: _Budget,
 ) -> None:
-    key = (cell["row"], cell["col"])
-    kind, style = cell["t"], cell["s"]
-    raw = "".join(cell["v"])
+    """One `c` element: its saved value (`v`), inline text (every `t` inside it) and formula (`f`, the
+    last one), counted against the budget, then stored."""
+    raw = ""
+    inline: list[str] = []
+    formula: str | None = None
+    for child in element:
+        name = _LOCAL.get(child.tag) or _local(child.tag)
+        if name == "v":
+            raw += _text_of(child)
+        elif name == "f":
+            formula = _text_of(child)
+        else:  # inline text: every `t` inside (`is`, its runs and phonetic runs)
+            inline.extend(_text_of(t) for t in child.iter() if (_LOCAL.get(t.tag) or _local(t.tag)) == "t")
+    budget.chars(len(raw) + sum(map(len, inline)) + len(formula or ""))
+    kind = element.get("t", "n")
+    style = int(element.get("s", "0") or 0)
+    _store(sheet, key, kind, style, raw, inline, formula, shared, formats, dates, epoch, budget)
+
+
+def _store(
+    sheet: XlsxSheet,
+    key: tuple[int, int],
+    kind: str,
+    style: int,
+    raw: str,
+    inline: list[str],
+    formula_text: str | None,
+    shared: list[str],
+    formats: list[str],
+    dates: set[int],
+    epoch: str,
+    budget: _Budget,
+) -> None:
     number_format = formats[style] if style < len(formats) else "General"
     value: Any = None
     if kind == "inlineStr":
-        value = "".join(cell["text"]) if cell["text"] else None
+        value = "".join(inline) if inline else None
     elif raw == "":
         value = None
     elif kind == "s":
@@ -376,7 +342,7 @@ def _store(
                 value = from_excel(value, calendar)
             except (OverflowError, ValueError):
                 value = "#VALUE!"
-    formula = None if cell["f"] is None else "=" + "".join(cell["f"])
+    formula = None if formula_text is None else "=" + formula_text
     if value is None:
         if formula is not None:
             sheet.formulas[key] = formula

@@ -19,6 +19,7 @@ from mappa_stats.compare.result import (
     Revision,
 )
 from mappa_stats.render.as_json import as_json
+from mappa_stats.render.html import from_markdown
 from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED, REPRODUCES
 from mappa_stats.safetext import markdown, spreadsheet, terminal
 from mappa_stats.version import __version__
@@ -466,3 +467,8 @@ def render_csv(result: Comparison, strict: bool = False) -> str:
     for row in rows:
         writer.writerow({k: spreadsheet(str(row.get(k, ""))) for k in CSV_COLUMNS})
     return buffer.getvalue()
+
+
+def render_html(result: Comparison, strict: bool = False) -> str:
+    """The comparison as an HTML page (the Markdown document)."""
+    return from_markdown("MAPPA statistics compared", render_markdown(result, strict))

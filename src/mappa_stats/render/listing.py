@@ -1,5 +1,5 @@
 """The listings of what mappa-stats knows: every reporting year's definition (`templates`) and every rule
-validate runs for a year (`rules`), as text, Markdown or JSON."""
+validate runs for a year (`rules`), as text, Markdown, CSV, JSON or HTML."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 from tabulate import tabulate
 
 from mappa_stats.definitions.templates import FORMS, Template
+from mappa_stats.render.as_csv import as_csv
 from mappa_stats.render.as_json import as_json
+from mappa_stats.render.html import from_markdown
 
 
 def _form(t: Template) -> str:
@@ -71,3 +73,29 @@ def rules_markdown(chosen: Sequence[Any]) -> str:
 def rules_text(chosen: Sequence[Any]) -> str:
     """Every rule of a year as a plain table: id, severity and what it checks."""
     return _rules_table(chosen, markdown=False)
+
+
+def templates_csv(years: Sequence[Template]) -> str:
+    """Every year's definition, a row each (changes and sources joined with '; ')."""
+    rows = [
+        [t.year, t.form, t.status, t.population_mid_year, len(t.return_fields), "; ".join(t.changes),
+         "; ".join(t.sources)]
+        for t in years
+    ]  # fmt: skip
+    headers = ["year", "form", "status", "population_mid_year", "return_fields", "changes", "sources"]
+    return as_csv(headers, rows)
+
+
+def templates_html(years: Sequence[Template]) -> str:
+    """Every year's definition as an HTML page (the Markdown table)."""
+    return from_markdown("Reporting years mappa-stats knows", templates_markdown(years))
+
+
+def rules_csv(chosen: Sequence[Any]) -> str:
+    """Every rule of a year, a row each: id, severity and description."""
+    return as_csv(["id", "severity", "description"], [[r.id, str(r.severity), r.description] for r in chosen])
+
+
+def rules_html(chosen: Sequence[Any]) -> str:
+    """Every rule of a year as an HTML page (the Markdown table)."""
+    return from_markdown("The rules validate runs", rules_markdown(chosen))

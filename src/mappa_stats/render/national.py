@@ -23,6 +23,7 @@ from mappa_stats.combine.result import (
     published_rate,
 )
 from mappa_stats.definitions.constants import NATIONAL, NSD_ID
+from mappa_stats.render.html import from_markdown
 from mappa_stats.safetext import markdown, terminal
 
 STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "error": "COULD NOT BE CHECKED", "missing": "MISSING"}
@@ -405,3 +406,8 @@ def _render(combined: Combined, md: bool) -> str:
     esc: Callable[[str], str] = markdown if md else terminal
     out = [*_summary(combined, md, esc), *_checks(combined, md, esc), *_tables(combined, md, esc)]
     return "\n\n".join(out) + "\n"
+
+
+def render_html(combined: Combined) -> str:
+    """The national tables as an HTML page (the Markdown document)."""
+    return from_markdown(f"MAPPA national tables, {combined.year}", render_markdown(combined))

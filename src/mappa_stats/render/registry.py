@@ -1,5 +1,6 @@
 """The one renderer registry: what each command prints (a Document), the formats it can be printed in
-(a Format), and the function that renders it in each, {Document → {Format → function}}.
+(a Format), and the function that renders it in each, {Document → {Format → function}}. Every document
+has text, Markdown, CSV, JSON and HTML (the HTML of most is its Markdown as one page: render/html.py).
 
 Every command's --format choices are its document's entry here, and every command renders through
 `render`. Adding a format to a document is one function and one entry (an HTML validation report:
@@ -60,48 +61,64 @@ REGISTRY: dict[Document, dict[Format, str]] = {
         Format.TEXT: f"{_RENDER}.report:render_text",
         Format.JSON: f"{_RENDER}.report:render_json",
         Format.MARKDOWN: f"{_RENDER}.report:render_markdown",
+        Format.CSV: f"{_RENDER}.report:render_csv",
+        Format.HTML: f"{_RENDER}.report:render_html",
     },
     Document.TABLES: {
         Format.TEXT: f"{_RENDER}.tables:render_text",
         Format.MARKDOWN: f"{_RENDER}.tables:render_markdown",
         Format.CSV: f"{_RENDER}.tables:render_csv",
         Format.JSON: f"{_RENDER}.tables:render_json",
+        Format.HTML: f"{_RENDER}.tables:render_html",
     },
     Document.RATE: {
         Format.TEXT: f"{_RENDER}.rate:render_text",
         Format.JSON: f"{_RENDER}.rate:render_json",
         Format.MARKDOWN: f"{_RENDER}.rate:render_markdown",
         Format.CSV: f"{_RENDER}.rate:render_csv",
+        Format.HTML: f"{_RENDER}.rate:render_html",
     },
     Document.COMPARISON: {
         Format.TEXT: f"{_RENDER}.compare:render_text",
         Format.MARKDOWN: f"{_RENDER}.compare:render_markdown",
         Format.JSON: f"{_RENDER}.compare:render_json",
         Format.CSV: f"{_RENDER}.compare:render_csv",
+        Format.HTML: f"{_RENDER}.compare:render_html",
     },
     Document.NATIONAL: {
         Format.TEXT: f"{_RENDER}.national:render_text",
         Format.MARKDOWN: f"{_RENDER}.national:render_markdown",
         Format.CSV: f"{_RENDER}.national_data:render_csv",
         Format.JSON: f"{_RENDER}.national_data:render_json",
+        Format.HTML: f"{_RENDER}.national:render_html",
     },
     Document.RULES: {
         Format.TEXT: f"{_RENDER}.listing:rules_text",
         Format.MARKDOWN: f"{_RENDER}.listing:rules_markdown",
         Format.JSON: f"{_RENDER}.listing:rules_json",
+        Format.CSV: f"{_RENDER}.listing:rules_csv",
+        Format.HTML: f"{_RENDER}.listing:rules_html",
     },
     Document.TEMPLATES: {
         Format.TEXT: f"{_RENDER}.listing:templates_text",
         Format.MARKDOWN: f"{_RENDER}.listing:templates_markdown",
         Format.JSON: f"{_RENDER}.listing:templates_json",
+        Format.CSV: f"{_RENDER}.listing:templates_csv",
+        Format.HTML: f"{_RENDER}.listing:templates_html",
     },
     Document.SIGNOFF: {
         Format.MARKDOWN: f"{_RENDER}.signoff:render_markdown",
         Format.HTML: f"{_RENDER}.signoff:render_html",
+        Format.TEXT: f"{_RENDER}.signoff:render_text",
+        Format.CSV: f"{_RENDER}.signoff:render_csv",
+        Format.JSON: f"{_RENDER}.signoff:render_json",
     },
     Document.CHECKLIST: {
         Format.TEXT: f"{_RENDER}.checklist:checklist_text",
         Format.JSON: f"{_RENDER}.checklist:checklist_json",
+        Format.MARKDOWN: f"{_RENDER}.checklist:checklist_markdown",
+        Format.CSV: f"{_RENDER}.checklist:checklist_csv",
+        Format.HTML: f"{_RENDER}.checklist:checklist_html",
     },
 }
 # Documents mappa_stats.publication also writes as spreadsheets (with -o), after their text formats.

@@ -1,4 +1,5 @@
-"""Render validate's reports: a terminal verdict, Markdown for a sign-off pack, or versioned JSON."""
+"""Render validate's reports: a terminal verdict, Markdown for a sign-off pack (and HTML from it), versioned
+JSON, or CSV of the findings."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.findings import Finding
+from mappa_stats.render.as_csv import as_csv
 from mappa_stats.render.as_json import as_json
+from mappa_stats.render.html import from_markdown
 from mappa_stats.safetext import markdown, terminal
 from mappa_stats.validate import FileReport, Status
 from mappa_stats.version import __version__
@@ -220,3 +223,27 @@ def render_markdown(reports: Sequence[FileReport], strict: bool = False, *, colo
         parts.append(rules_markdown(report))
         parts.append(summary_line(report))
     return "\n\n".join(parts) + "\n"
+
+
+FINDING_COLUMNS = ("path", "area", "template", "status", "rule", "severity", "cell", "finding", "suggestion")
+
+
+def render_csv(reports: Sequence[FileReport], strict: bool = False, *, color: bool = False) -> str:
+    """One row per finding, each naming its file, area, template and the file's status; a file with no
+    finding (or that could not be read: its error is the finding) is one row with its status."""
+    rows: list[list[object]] = []
+    for report in reports:
+        head = [report.path, report.area, report.template, report.status(strict)]
+        if report.error is not None:
+            rows.append([*head, "", "", "", report.error, ""])
+        rows.extend(
+            [*head, f.rule, f.severity.value, f.ref, f.said, f.suggestion or ""] for f in report.findings
+        )
+        if report.error is None and not report.findings:
+            rows.append([*head, "", "", "", "", ""])
+    return as_csv(FINDING_COLUMNS, rows)
+
+
+def render_html(reports: Sequence[FileReport], strict: bool = False, *, color: bool = False) -> str:
+    """The Markdown report as one HTML page."""
+    return from_markdown("MAPPA statistics validation report", render_markdown(reports, strict))

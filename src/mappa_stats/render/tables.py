@@ -14,6 +14,7 @@ from mappa_stats import safetext
 from mappa_stats.definitions.templates import TableDef
 from mappa_stats.model import BLANK, AreaTables
 from mappa_stats.render.as_json import as_json
+from mappa_stats.render.html import from_markdown
 from mappa_stats.version import __version__
 
 TABLES_SCHEMA_VERSION = "1.0"
@@ -186,3 +187,9 @@ def tables_document(tables: AreaTables) -> dict[str, Any]:
 def render_json(tables: AreaTables) -> str:
     """The tables as JSON."""
     return as_json(tables_document(tables))
+
+
+def render_html(tables: AreaTables) -> str:
+    """The tables as an HTML page (the Markdown document's tables)."""
+    area = tables.meta.area or "an area"
+    return from_markdown(f"MAPPA statistics of {area}, {tables.template.year}", render_markdown(tables))

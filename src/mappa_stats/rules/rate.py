@@ -4,6 +4,7 @@ the population estimate is the year's)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
@@ -36,6 +37,25 @@ def needed_vintage(template: Template, population: PopulationFile) -> str | None
     another year's estimates leave a stated rate not checked, never "wrong"."""
     wanted = f"mid-{template.population_mid_year}"
     return wanted if population.vintage not in (None, wanted) else None
+
+
+def aged_10_plus(population: PopulationFile, area: str, template: Template) -> float:
+    """The area's population aged 10 and over in this file, as the year's rate divides by it: the one
+    lookup validate's claims and compare's use. NaN when the file has none for it (the area is not in it,
+    or it holds another mid-year's estimates than the year's: needed_vintage)."""
+    if needed_vintage(template, population) is not None:
+        return math.nan
+    base = area_aged_10_plus(population, area)
+    return math.nan if base is None else float(base)
+
+
+def area_aged_10_plus(population: PopulationFile, area: str) -> int | None:
+    """The area's population aged 10 and over in the file, whatever its mid-year; None when the area is not
+    in it (combine sums these, and says itself which mid-year the file is)."""
+    try:
+        return population.get(area).aged_10_plus
+    except InputError:
+        return None
 
 
 def parse_stated(text: str | None, where: str) -> Decimal | None:

@@ -108,7 +108,7 @@ def combine(
     if claims:
         from mappa_stats.combine.claims import judge_claims
 
-        judge_claims(done, claims)
+        done = judge_claims(done, claims)
     also_read(Path(entry.path) for entry in done.files)  # a folder's files are inputs too
     _write(done, fmt, output, (release_date, next_release, contact, source, status, methodology_url))
     sys.exit(done.exit_code)

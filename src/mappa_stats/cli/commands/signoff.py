@@ -40,7 +40,11 @@ from mappa_stats.render.registry import Document, choices, render
 @YEAR
 @TEMPLATE
 @ACCEPT_OCR
-@format_from_output(Document.SIGNOFF, "markdown or html. Default: html when -o ends in .html, else markdown.")
+@format_from_output(
+    Document.SIGNOFF,
+    "markdown, html, text, csv (the checks) or json. Default: from the -o name (.html, .md, .txt, .csv, "
+    ".json), else markdown.",
+)
 @OUTPUT
 def signoff(
     file: Path,
@@ -55,7 +59,8 @@ def signoff(
     fmt: str | None,
     output: Path | None,
 ) -> None:
-    """Write the sign-off pack for FILE for the Strategic Management Board (Markdown or HTML).
+    """Write the sign-off pack for FILE for the Strategic Management Board (Markdown or HTML; text, CSV of
+    its checks or JSON for a terminal or a script).
 
     The verdict; the tables as they will be published with each wrong cell marked and its suggested
     correction; every check in plain words with its result; the rate reproduced from the population

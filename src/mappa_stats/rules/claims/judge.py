@@ -11,7 +11,7 @@ from typing import Any
 
 from mappa_stats.definitions.constants import NATIONAL
 from mappa_stats.definitions.load import load_template
-from mappa_stats.errors import InputError, MappaError
+from mappa_stats.errors import MappaError
 from mappa_stats.io.population.embedded import embedded
 from mappa_stats.numbers import half_up, judge
 from mappa_stats.rules.claims.claim import (
@@ -27,6 +27,7 @@ from mappa_stats.rules.claims.compared import ComparedChecks
 from mappa_stats.rules.claims.derive import Derived, derive, why_not
 from mappa_stats.rules.claims.fields import POPULATION_FIELD, field_words, year_fields
 from mappa_stats.rules.claims.parse import canonical_area
+from mappa_stats.rules.rate import aged_10_plus
 
 # Where a population the figures lack would come from, when none was given at all.
 GIVE_POPULATION = f" (give --population, or {POPULATION_FIELD} rows in a long CSV)"
@@ -384,12 +385,6 @@ def area_figures(area: Any, population: Any = None) -> dict[tuple[str, str, str]
         if value == value:  # not NaN
             out[(name, year, code)] = float(value)
     if population is not None and name:
-        try:
-            base = population.get(name).aged_10_plus
-        except InputError:
-            base = None
-        if base is not None and population.vintage in (None, f"mid-{area.template.population_mid_year}"):
-            out[(name, year, POPULATION_FIELD)] = float(base)
-        else:
-            out[(name, year, POPULATION_FIELD)] = math.nan  # a population was given, with none for the area
+        # NaN when the population given has none for the area: a population was given all the same.
+        out[(name, year, POPULATION_FIELD)] = aged_10_plus(population, name, area.template)
     return out
