@@ -1,4 +1,4 @@
-"""Where the years' definitions live and how one is loaded: the shipped years and forms, the cache, the
+"""Where the years' definitions live and how one is loaded: the shipped years and forms, the
 files given with --template, reading a file's JSON (through `inherit.resolve`, which follows `extends`)
 and the JSON Schema check (schemas/template.schema.json).
 
@@ -15,7 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mappa_stats.definitions import cache as kept
 from mappa_stats.definitions.build import build_template, json_path
 from mappa_stats.definitions.constants import YEAR
 from mappa_stats.definitions.inherit import resolve
@@ -129,20 +128,8 @@ def _load_headline(year: str) -> Template:
 
 
 def _resolve_shipped(path: Path) -> Any:
-    """A shipped definition resolved, from the cache of resolved definitions when no file it came from has
-    changed (definitions/cache.py)."""
-    spec = kept.cached(path)
-    if spec is not None:
-        return spec
-    stamps: list[list[Any] | None] = []
-
-    def read(file: Path) -> Any:
-        stamps.append(kept.stamp_or_none(file))  # taken before reading, so a later edit is seen
-        return _read_json(file)
-
-    spec = resolve(path, read)
-    kept.keep(path, stamps, spec)
-    return spec
+    """A shipped definition with its `extends` chain resolved."""
+    return resolve(path, _read_json)
 
 
 def use_definition(path: Path) -> Template:
