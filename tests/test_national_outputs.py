@@ -83,7 +83,7 @@ def national_2024(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def failing_2015(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """2014-15 tidy returns with Durham's missing and Kent's the sample with two digits swapped (C5 reads
-    778 for 787), published with --force into both workbooks."""
+    778 for 787), published with --publish-failing into both workbooks."""
     root = tmp_path_factory.mktemp("failing")
     folder = root / "2014-15"
     tidy_set(folder, skip=(5, 17))
@@ -92,7 +92,13 @@ def failing_2015(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for fmt in ("xlsx", "ods"):
         out[fmt] = root / f"national.{fmt}"
         result = run(
-            "combine", folder, "--population", SAMPLES / "ons_mid2014.csv", "-o", out[fmt], "--force"
+            "combine",
+            folder,
+            "--population",
+            SAMPLES / "ons_mid2014.csv",
+            "-o",
+            out[fmt],
+            "--publish-failing",
         )
         assert result.exit_code == 1 and out[fmt].is_file(), result.output
     return out
