@@ -65,6 +65,7 @@ def cases() -> list[Case]:
         "compare",
         "templates",
         "rules",
+        "check-publication",
     ]
     for command in commands:
         add(f"help_{command}", command, "--help")
@@ -83,6 +84,10 @@ def cases() -> list[Case]:
     add("rules_nsd_2024-25_json", "rules", "--year", "2024-25", "--form", "nsd", "--format", "json")
     add("rules_nsd_2014-15", "rules", "--year", "2014-15", "--form", "nsd")
     add("rules_default", "rules")
+    # check-publication on an area workbook (not a publication: items fail) and on a file that is no workbook.
+    add("check_publication_area", "check-publication", "samples/kent_2015.xlsx")
+    add("check_publication_area_json", "check-publication", "samples/kent_2015.xlsx", "--format", "json")
+    add("check_publication_not_a_workbook", "check-publication", "samples/kent_2015.csv")
     add("rules_unknown_year", "rules", "--year", "2030-31")
 
     # template: every year's workbook, the returns, refusals.

@@ -377,7 +377,8 @@ def build_sheets(
     """Cover, contents, notes, the returns received, each national table, and the area table."""
     given = national_cover(cover_text)
     year = combined.year
-    source = given.source or f"The MAPPA area returns for {year}, combined with mappa-stats {__version__}."
+    # Public words: the tool that combined them is named on Checks ('Produced with'), not on the cover.
+    source = given.source or f"The MAPPA area returns for {year}, added up to England and Wales."
     chart = _chart_sheet(combined, source)
     tables = [
         *_table_sheets(combined, source),
