@@ -211,3 +211,24 @@ def test_printed_no_table_or_signature_splits_across_pages(browser: Any, tmp_pat
     for caption, last in [*tables, ("Sign-off", "MAPPA manager:")]:
         first_page = next(i for i, p in enumerate(pages) if plain(caption) in p)
         assert plain(last) in pages[first_page], (caption, last)
+
+
+def test_printed_pages_are_numbered(browser: Any, tmp_path: Path) -> None:
+    """Printed to PDF, each page's bottom margin says "Page N of M" (CSS page-margin boxes), M the pages
+    the PDF has: a Board member can say which page they mean."""
+    import pypdfium2 as pdfium
+
+    page = _open(browser, _pack(tmp_path, KENT_XLSX, "--population", str(POPULATION)))
+    page.emulate_media(media="print")
+    pdf = tmp_path / "pack.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    document = pdfium.PdfDocument(pdf)
+    total = len(document)
+    assert total > 2
+    for number in range(1, total + 1):
+        printed = document[number - 1]
+        text = printed.get_textpage().get_text_bounded()
+        assert f"Page {number} of {total}" in text, (number, text[-200:])
+        # In the bottom margin: below the last line of the page's content.
+        footer = printed.get_textpage().get_text_bounded(top=16 * 72 / 25.4)  # 16 mm, the bottom margin
+        assert f"Page {number} of {total}" in footer.replace("\r\n", " "), (number, footer)

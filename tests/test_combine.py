@@ -293,20 +293,23 @@ def test_json_follows_its_schema(tidy_2015: Path) -> None:
     assert document["exit_code"] == 0
 
 
-def test_a_workbook_is_refused_while_returns_fail_unless_forced(returns_2024: Path, tmp_path: Path) -> None:
-    """No xlsx while the set has findings (exit 1, nothing written); --force writes it marked NOT VALIDATED."""
+def test_a_workbook_is_refused_while_returns_fail_unless_asked(returns_2024: Path, tmp_path: Path) -> None:
+    """No xlsx while the set has findings (exit 1, nothing written), --force or not; --publish-failing
+    writes it marked as failing."""
     out = tmp_path / "national.xlsx"
     refused = run("combine", returns_2024, "-o", out)
     assert refused.exit_code == 1
     assert "not published" in refused.stderr
     assert not out.exists()
-    forced = run("combine", returns_2024, "-o", out, "--force")
+    assert run("combine", returns_2024, "-o", out, "--force").exit_code == 1
+    assert not out.exists()  # --force replaces a file; it does not publish failing data
+    forced = run("combine", returns_2024, "-o", out, "--publish-failing")
     assert forced.exit_code == 1
     import openpyxl
 
     book = openpyxl.load_workbook(out)
     cover = [c.value for c in book["Cover"]["A"] if c.value]
-    assert any(str(v).startswith("NOT VALIDATED") for v in cover)
+    assert any(str(v).startswith("PUBLISHED ALTHOUGH IT FAILS VALIDATION") for v in cover)
     assert book.sheetnames[:4] == ["Cover", "Contents", "Notes", "Table_1"]
 
 
@@ -432,7 +435,7 @@ def test_a_file_name_cannot_reach_the_terminal_or_a_spreadsheet_as_a_command(
     assert "\x1b" not in result.stdout
     assert "unreadable: " in result.stdout
     out = tmp_path / "national.xlsx"
-    assert run("combine", folder, "-o", out, "--force").exit_code == 2
+    assert run("combine", folder, "-o", out, "--publish-failing").exit_code == 2
     import openpyxl
 
     book = openpyxl.load_workbook(out)  # the problems that name the file are on Checks, not the cover
@@ -627,7 +630,8 @@ def test_force_never_writes_over_a_return_in_the_folder_given(returns_2024: Path
         out = target if fmt == "xlsx" else folder / "area_01.json"
         if fmt == "json":
             out.write_text("someone's notes", encoding="utf-8")
-        result = run("combine", folder, "--force", "-f", fmt, "-o", out)
+        publish = ["--publish-failing"] if fmt == "xlsx" else []
+        result = run("combine", folder, "--force", *publish, "-f", fmt, "-o", out)
         assert result.exit_code == 2
         assert result.stderr.strip().endswith(
             f"{out}: is a file in the input folder {folder}; the inputs are never overwritten, even with "
@@ -635,8 +639,9 @@ def test_force_never_writes_over_a_return_in_the_folder_given(returns_2024: Path
         )
     assert sha256(target) == before
     mine = folder / "national.xlsx"
-    assert run("combine", folder, "--force", "-o", mine).exit_code == 1  # written, NOT VALIDATED
-    assert run("combine", folder, "--force", "-o", mine).exit_code == 1  # and replaced: it is combine's own
+    again = ("combine", folder, "--force", "--publish-failing", "-o", mine)
+    assert run(*again).exit_code == 1  # written, marked as failing
+    assert run(*again).exit_code == 1  # and replaced: it is combine's own
 
 
 def test_a_number_typed_as_text_is_one_number_everywhere(returns_2024: Path, tmp_path: Path) -> None:
@@ -658,7 +663,7 @@ def test_a_number_typed_as_text_is_one_number_everywhere(returns_2024: Path, tmp
 def test_a_field_left_blank_stops_the_set_passing(returns_2024: Path, tmp_path: Path) -> None:
     """Gloucestershire's Category 2 Level 1 left blank: read as 0 (as the Ministry reads it), so Table 1 is
     short of the truth by 787 × 12 = 9,444 unless it really is 0. The area passes with its warning, but the
-    set does not: one finding naming the field and its cell, exit 1, and no publication without --force."""
+    set does not: one finding naming the field and its cell, exit 1, and no publication without --publish-failing."""
     folder = copy_of(returns_2024, tmp_path / "set")
     make_return(
         folder / "nsd.xlsx", "2023-24", NSD, area_id=43, area_name="National Security Division", form="nsd"

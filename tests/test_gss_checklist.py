@@ -293,3 +293,31 @@ def test_check_publication_reports_each_item_and_exits_by_the_verdict(path: Path
     document = json.loads(CliRunner().invoke(main, ["check-publication", str(out), "-f", "json"]).output)
     assert document["passed"] == 25
     assert [i["id"] for i in document["items"] if i["verdict"] == "fail"] == ["cover.contact"]
+
+
+def test_a_publication_has_its_own_limits_and_words(tmp_path: Path) -> None:
+    """check-publication reads a publication within its own budget (docs/limits.md): a table of 12,000
+    rows, beyond an area return's 10,000, is checked; past 100,000 cells (12,000 × 2 + 12,000 × 7 =
+    108,000) it is refused in one line naming 'a publication workbook', never 'an area return'."""
+    from openpyxl import Workbook
+
+    long_table = tmp_path / "long.xlsx"
+    book = Workbook()
+    first = book.worksheets[0]
+    for r in range(1, 12_001):
+        first.append([r, 2 * r])
+    book.save(long_table)
+    checked = CliRunner().invoke(main, ["check-publication", str(long_table)])
+    assert checked.exit_code == 1, checked.output  # read and checked: it fails items (no cover), no refusal
+    assert "mappa-stats: error" not in checked.stderr
+    wide = book.create_sheet("Table_2")
+    for r in range(1, 12_001):
+        wide.append([r] * 7)
+    too_many = tmp_path / "too_many.xlsx"
+    book.save(too_many)
+    refused = CliRunner().invoke(main, ["check-publication", str(too_many)])
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"mappa-stats: error: {too_many}: more than 100,000 cells (limit for a publication workbook); check "
+        "this is the right file\n"
+    )

@@ -100,15 +100,57 @@ def _words(pdf: Path, first: int, last: int) -> str:
     return " ".join(out)
 
 
+def _undrawn(pdf: Path, page_number: int, scale: float = 3.0) -> list[str]:
+    """The characters of a page's text layer that are not drawn: LibreOffice writes a word cut at a cell's
+    edge, or hidden below a row too short for it, whole into the text layer, so the text alone passes a
+    cut line. Each character's own box (pypdfium2) must hold ink on the page rendered at SCALE (72 dpi x
+    3), its right half included: a character clipped away, or half clipped, is named with its
+    neighbours."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(pdf)[page_number - 1]
+    height = page.get_height()
+    gray = np.asarray(page.render(scale=scale, grayscale=True).to_numpy()).squeeze()
+    text = page.get_textpage()
+    found = []
+    for i in range(text.count_chars()):
+        if not text.get_text_range(i, 1).strip():
+            continue
+        left, bottom, right, top = text.get_charbox(i)
+        x1, y0, y1 = (
+            int(np.ceil(right * scale)) + 1,
+            int((height - top) * scale),
+            int((height - bottom) * scale),
+        )
+        x0 = int((left + right) / 2 * scale) - 1  # the right half, and one pixel either side for a thin 'l'
+        box = gray[max(y0, 0) : y1 + 1, max(x0, 0) : x1 + 1]
+        if box.size == 0 or box.min() > 160:  # no dark pixel: nothing of it was drawn
+            found.append(text.get_text_range(max(i - 10, 0), 20))
+    return found
+
+
+# A contact longer than the page is wide: its line must wrap, in a row tall enough for every line.
+LONG_CONTACT = (
+    "The MAPPA co-ordinator, Kent Police headquarters, Sutton Road, Maidstone, Kent ME15 9BZ; telephone "
+    "01622 690690 on weekdays between nine and five, or write to mappa.coordinator@kent.police.uk"
+)
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler (pdftotext) is not installed")
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
 def test_printed_the_cover_and_a_table_are_whole(tmp_path: Path, fmt: str) -> None:
-    """LibreOffice prints the Kent cover with every line whole (none cut at the page's edge, the address
-    of the methodology included), and Table 1 with its title and lines whole, and every word of its headers."""
+    """LibreOffice prints the Kent cover with every line whole (none cut at the page's edge or a cell's, none
+    hidden below its row, the address of the methodology and a contact longer than the page included), and
+    Table 1 with its title and lines whole, and every word of its headers: every character of both pages'
+    text is drawn."""
     from mappa_stats.io.book import read_book
 
-    book = _write(tmp_path, "tables", str(KENT_XLSX), "-o", str(tmp_path / f"kent.{fmt}"))
+    target = str(tmp_path / f"kent.{fmt}")
+    book = _write(tmp_path, "tables", str(KENT_XLSX), "--contact", LONG_CONTACT, "-o", target)
     pdf = _convert(book, "pdf", tmp_path / "pdf")
+    assert _undrawn(pdf, 1) == []
+    assert _undrawn(pdf, 4) == []
     read = read_book(book)
     cover, table = read.sheets[0], read.sheets[3]
     printed = _words(pdf, 1, 1)

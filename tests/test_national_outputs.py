@@ -83,7 +83,7 @@ def national_2024(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def failing_2015(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """2014-15 tidy returns with Durham's missing and Kent's the sample with two digits swapped (C5 reads
-    778 for 787), published with --force into both workbooks."""
+    778 for 787), published with --publish-failing into both workbooks."""
     root = tmp_path_factory.mktemp("failing")
     folder = root / "2014-15"
     tidy_set(folder, skip=(5, 17))
@@ -92,7 +92,13 @@ def failing_2015(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for fmt in ("xlsx", "ods"):
         out[fmt] = root / f"national.{fmt}"
         result = run(
-            "combine", folder, "--population", SAMPLES / "ons_mid2014.csv", "-o", out[fmt], "--force"
+            "combine",
+            folder,
+            "--population",
+            SAMPLES / "ons_mid2014.csv",
+            "-o",
+            out[fmt],
+            "--publish-failing",
         )
         assert result.exit_code == 1 and out[fmt].is_file(), result.output
     return out
@@ -592,3 +598,25 @@ def test_the_national_cover_says_when_and_who(national_2024: dict[str, Path], tm
     )
     assert not any(str(line).startswith("=") for line in lines)
     assert "Source: MAPPA area returns, 2023-24" in lines
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_the_national_cover_speaks_to_the_public(national_2024: dict[str, Path], fmt: str) -> None:
+    """The cover and the tables' source lines name the returns, not the tool: 'mappa-stats' and its version
+    are on the Checks worksheet (issue 25: "combined with mappa-stats 0.1.0" was on the cover). (The Returns
+    worksheet, the statistician's record of each return, names the command that lists a return's findings.)"""
+    from mappa_stats.io.book import read_book
+    from mappa_stats.version import __version__
+
+    book = read_book(national_2024[fmt])
+    for sheet in book.sheets:
+        text = " ".join(sheet.text(r, c) for r in range(1, sheet.last_row + 1) for c in range(1, 3))
+        if sheet.name == "Checks":
+            assert f"mappa-stats {__version__}" in text
+        elif sheet.name == "Cover" or sheet.name.startswith("Table_"):
+            assert "mappa-stats" not in text, sheet.name
+    cover = book.sheets[0]
+    assert any(
+        cover.text(r, 1) == "Source: The MAPPA area returns for 2023-24, added up to England and Wales."
+        for r in range(1, cover.last_row + 1)
+    )

@@ -77,7 +77,7 @@ def test_ods_holds_the_same_tables(tmp_path: Path) -> None:
 def test_missing_value_is_shown_as_not_available(tmp_path: Path) -> None:
     """A blank where a count belongs is published as [x], never as zero."""
     source = edit_copy(KENT_XLSX, tmp_path / "gap.xlsx", {"C6": None})
-    wb = load_workbook(_write("xlsx", tmp_path, source, "--force"))
+    wb = load_workbook(_write("xlsx", tmp_path, source, "--publish-failing"))
     rows = {r[0]: r for r in wb["Table_1"].iter_rows(values_only=True) if r[0] in ROW_LABELS}
     assert rows["Level 2"][2] == "[x]"
 
@@ -112,29 +112,31 @@ def test_a_return_with_errors_is_not_published(tmp_path: Path, fmt: str) -> None
     assert result.exit_code == 1
     assert result.stderr == (
         f"mappa-stats: error: {SWAPPED}: not published: 1 error (totals.row at 'Statistics'!C5); correct "
-        f"it (mappa-stats validate {SWAPPED}) or give --force to publish marked 'not validated'\n"
+        f"it (mappa-stats validate {SWAPPED}) or give --publish-failing to publish it marked as failing\n"
     )
     assert not out.exists()
     assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "ods"])
-def test_forced_publication_says_not_validated_on_the_cover(tmp_path: Path, fmt: str) -> None:
-    """--force writes it: the cover says it was not validated, and the Checks worksheet why."""
+def test_publish_failing_says_so_on_the_cover(tmp_path: Path, fmt: str) -> None:
+    """--publish-failing writes it: the cover says it fails validation, and the Checks worksheet why."""
     out = tmp_path / f"k.{fmt}"
-    result = CliRunner().invoke(main, ["tables", str(SWAPPED), "-o", str(out), "--force"])
+    result = CliRunner().invoke(main, ["tables", str(SWAPPED), "-o", str(out), "--publish-failing"])
     assert result.exit_code == 0
     assert result.stderr == (
-        f"wrote {out} (NOT VALIDATED: 1 error)\nmappa-stats: warning: the cover's contact (the area's MAPPA "
+        f"wrote {out} (published although it fails validation: 1 error)\nmappa-stats: warning: the cover's contact (the area's MAPPA "
         "co-ordinator, by default) has no email address or telephone number; give --contact\n"
     )
     cover = pd.read_excel(out, sheet_name="Cover", header=None)[0].tolist()
-    assert "NOT VALIDATED: the checks found errors and these tables were published regardless" in cover[4]
+    assert "PUBLISHED ALTHOUGH IT FAILS VALIDATION: the checks found errors in these tables" in cover[4]
     assert not any("totals.row" in str(line) for line in cover)  # rule ids are for Checks, not the public
     checks = pd.read_excel(out, sheet_name="Checks", header=None).fillna("").astype(str).values.tolist()
     assert any(
         len(row) > 1
-        and row[1].startswith("NOT VALIDATED: published with --force although mappa-stats")
+        and row[1].startswith(
+            "PUBLISHED ALTHOUGH IT FAILS VALIDATION: published with --publish-failing although mappa-stats"
+        )
         and "totals.row at 'Statistics'!C5" in row[1]
         for row in checks
     )

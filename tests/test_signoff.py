@@ -69,6 +69,19 @@ def test_failing_pack_has_no_signature_but_a_not_ready_list(tmp_path: Path) -> N
     assert "## Not ready to sign off" in pack
 
 
+@pytest.mark.parametrize("name", ["pack.md", "pack.html"])
+def test_a_suggested_value_is_printed_as_the_tables_print_it(tmp_path: Path, name: str) -> None:
+    """Kent's Level 1, Category 1 (B5, 1,548) typed 1584: the pack says 'should be 1,548', with the thousands
+    separator of every count it prints, and so do the finding and its suggestion."""
+    source = edit_copy(KENT_XLSX, tmp_path / "kent_1584.xlsx", {"B5": 1584})
+    code, pack = _pack(tmp_path, source, name)
+    assert code == 1
+    flat = " ".join(pack.split())
+    assert "should be 1,548" in flat
+    assert "should be 1548" not in flat
+    assert "from 1,584 to 1,548 (probably two digits swapped)" in flat
+
+
 def test_strict_pack_of_a_return_with_warnings_is_not_ready(tmp_path: Path) -> None:
     """With --strict a warning must be corrected too: no lines to sign."""
     source = SAMPLES / "errors" / "breach_notification_high_share.xlsx"

@@ -65,6 +65,7 @@ def cases() -> list[Case]:
         "compare",
         "templates",
         "rules",
+        "check-publication",
     ]
     for command in commands:
         add(f"help_{command}", command, "--help")
@@ -83,6 +84,10 @@ def cases() -> list[Case]:
     add("rules_nsd_2024-25_json", "rules", "--year", "2024-25", "--form", "nsd", "--format", "json")
     add("rules_nsd_2014-15", "rules", "--year", "2014-15", "--form", "nsd")
     add("rules_default", "rules")
+    # check-publication on an area workbook (not a publication: items fail) and on a file that is no workbook.
+    add("check_publication_area", "check-publication", "samples/kent_2015.xlsx")
+    add("check_publication_area_json", "check-publication", "samples/kent_2015.xlsx", "--format", "json")
+    add("check_publication_not_a_workbook", "check-publication", "samples/kent_2015.csv")
     add("rules_unknown_year", "rules", "--year", "2030-31")
 
     # template: every year's workbook, the returns, refusals.
@@ -215,7 +220,29 @@ def cases() -> list[Case]:
     ]:
         add(f"tables_{stem(path)}_{fmt}", "tables", path, "--format", fmt, *cover, output=f"t.{fmt}")
     add("tables_xlsx_refused", "tables", mistyped[0], "--format", "xlsx", *cover, output="t.xlsx")
-    add("tables_xlsx_forced", "tables", mistyped[0], "--format", "xlsx", "--force", *cover, output="t.xlsx")
+    add(
+        "tables_xlsx_publish_failing",
+        "tables",
+        mistyped[0],
+        "--format",
+        "xlsx",
+        "--publish-failing",
+        *cover,
+        output="t.xlsx",
+    )
+    # --force consents to replacing a file, never to publishing failing tables: refused, as without it.
+    add(
+        "tables_xlsx_force_refused",
+        "tables",
+        mistyped[0],
+        "--format",
+        "xlsx",
+        "--force",
+        *cover,
+        output="t.xlsx",
+    )
+    # -o - is standard output: the bytes -o FILE writes, with no "wrote -" (rate_output writes the file).
+    add("rate_output_stdout", "rate", "--population", pop, samples[0], "--format", "csv", "-o", "-")
     add(
         "tables_xlsx_source",
         "tables",
@@ -281,11 +308,20 @@ def cases() -> list[Case]:
     for fmt in ("text", "markdown"):
         add(f"combine_{fmt}", "combine", folder, "--format", fmt)
     # The whole set's long CSV, JSON and ODS are 700, 650 and 350 KB: those formats are recorded on three
-    # areas (the ODS published with --force, "NOT VALIDATED"), the national workbook on the whole set.
+    # areas (the ODS published with --publish-failing), the national workbook on the whole set.
     add("combine_csv", "combine", *some, "--format", "csv")
     add("combine_json", "combine", *some, "--format", "json")
     add("combine_xlsx", "combine", folder, "--format", "xlsx", *cover, output="national.xlsx")
-    add("combine_ods_forced", "combine", *some, "--format", "ods", "--force", *cover, output="national.ods")
+    add(
+        "combine_ods_publish_failing",
+        "combine",
+        *some,
+        "--format",
+        "ods",
+        "--publish-failing",
+        *cover,
+        output="national.ods",
+    )
     add("combine_csv_output", "combine", *some, output="national.csv")
     add("combine_some", "combine", *some)
     add("combine_no_nsd", "combine", *[f"{folder}/area_{i:02d}.xlsx" for i in range(1, 43)])

@@ -89,7 +89,7 @@ def choose_format(given: str | None, output: Path | None, allowed: Iterable[str]
             f"{shown(output)}: the name ends in {suffix} but --format is {given}; "
             f"name it FILE{_SUFFIX.get(given, '.txt')} or leave out --format"
         )
-    if given in _BINARY and implied is None:
+    if given in _BINARY and implied is None and str(output) != "-":  # -o -: its bytes to standard output
         raise OutputError(f"{shown(output)}: --format {given} writes a spreadsheet: name it FILE.{given}")
     return given
 
@@ -286,6 +286,18 @@ def _replace(temp: Path, target: Path, output: Path) -> None:
                 "close it in Excel and run again"
             ) from exc
         raise
+
+
+def render_bytes(write: Callable[[Path], None], suffix: str) -> bytes:
+    """What write() writes, as bytes: written whole to a private temporary folder and read back, so that a
+    document for standard output (-o -) is complete before its first byte leaves."""
+    with tempfile.TemporaryDirectory(prefix="mappa-stats-") as folder:
+        temp = Path(folder) / f"document{suffix}"
+        try:
+            write(temp)
+            return temp.read_bytes()
+        except OSError as exc:
+            raise OutputError(f"standard output: the document could not be made ({_os_reason(exc)})") from exc
 
 
 def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), force: bool = False) -> None:

@@ -3,13 +3,14 @@ on standard error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from mappa_stats.cli.options import INPUTS
+from mappa_stats.cli.options import INPUTS, STDOUT
 
 
 def forced() -> bool:
@@ -28,16 +29,53 @@ def also_read(paths: Iterable[Path]) -> None:
     click.get_current_context().meta.setdefault(INPUTS, []).extend(paths)
 
 
+def to_stdout(output: Path | None) -> bool:
+    """True for -o -: the document goes to standard output, the very bytes -o FILE would hold."""
+    return output is not None and str(output) == STDOUT
+
+
 def emit(text: str, output: Path | None) -> None:
-    """The report to standard output, or to -o (never over any file the command read)."""
+    """The report to standard output, or to -o (never over any file the command read); -o - writes the
+    bytes the file would hold (UTF-8) to standard output, and nothing else goes there."""
     if output is None:
         click.echo(text, nl=False)
+        return
+    if to_stdout(output):
+        _write_stdout(text.encode("utf-8", "replace"))
         return
     from mappa_stats.output import write_text_atomic
     from mappa_stats.safetext import shown
 
     write_text_atomic(output, text, read_files(), force=forced())
     click.echo(f"wrote {shown(output)}", err=True)
+
+
+def write_document(output: Path, write: Callable[[Path], None], fmt: str) -> bool:
+    """A workbook written whole to -o FILE, or (-o -) rendered whole first and then its bytes to standard
+    output, never to a terminal (refused before any work: options.spreadsheet_output). True when it went
+    to a file."""
+    from mappa_stats.output import render_bytes, write_atomic
+
+    if to_stdout(output):
+        _write_stdout(render_bytes(write, f".{fmt}"))
+        return False
+    write_atomic(output, write, read_files(), force=forced())
+    return True
+
+
+def written(output: Path, fmt: str, note: str = "") -> None:
+    """The line on standard error that says where a workbook went (standard output keeps only its bytes)."""
+    from mappa_stats.safetext import shown
+
+    where = f"the .{fmt} workbook to standard output" if to_stdout(output) else shown(output)
+    click.echo(f"wrote {where}{note}", err=True)
+
+
+def _write_stdout(data: bytes) -> None:
+    """Bytes to standard output in one write (a reader that has gone: exit 141, as documented)."""
+    stream = sys.stdout.buffer
+    stream.write(data)
+    stream.flush()
 
 
 def unmatched_claims(claims: Sequence[Any], covered: set[tuple[str, str]]) -> int:

@@ -4,6 +4,7 @@ every command's help ends with; --year and --template read together (year_given)
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ def force(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--force", is_flag=True, expose_value=False, callback=_remember_force, help=help_text)
 
 
-FORCE_HELP = "Replace an existing -o file that mappa-stats did not write."
+FORCE_HELP = "Replace an existing -o file that mappa-stats did not write (and nothing else)."
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 # Where the running command keeps the list of every file it reads (read_files in cli/emit.py).
 INPUTS = "mappa_stats.inputs"
 
@@ -47,18 +49,42 @@ class InputPath(click.Path):
 
 
 FILE = InputPath(path_type=Path, dir_okay=True, allow_dash=True)
-OUTPUT_ONLY = click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, allow_dash=False),
-    default=None,
-    help="Write to this file (completely or not at all) instead of standard output.",
-)
+# -o -: standard output, for every command that writes (a workbook only to a pipe or a file: cli/emit.py).
+STDOUT = "-"
 
 
-def OUTPUT(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """-o/--output FILE and --force."""
-    return OUTPUT_ONLY(force(FORCE_HELP)(fn))
+def output_option(
+    help_text: str = "Write to this file (completely or not at all) instead of standard output; "
+    "'-' is standard output.",
+    required: bool = False,
+) -> Decorator:
+    """-o/--output FILE ('-': standard output) and --force, which only ever means replacing a file."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        path = click.Path(path_type=Path, allow_dash=True)
+        # A default of None, given, would satisfy required (click 8.3): only the optional -o has one.
+        default = {} if required else {"default": None}
+        with_output = click.option("-o", "--output", type=path, required=required, help=help_text, **default)
+        return with_output(force(FORCE_HELP)(fn))
+
+    return decorate
+
+
+OUTPUT = output_option()
+
+
+def publish_failing(help_text: str) -> Decorator:
+    """--publish-failing: publish a workbook although its data fail validation (never --force's job)."""
+    return click.option("--publish-failing", "publish_failing", is_flag=True, help=help_text)
+
+
+def only_publishing(publish_failing: bool, fmt: str) -> None:
+    """--publish-failing is about a publication workbook: with another format it would mean nothing."""
+    if publish_failing and fmt not in ("xlsx", "ods"):
+        raise click.UsageError(
+            f"--publish-failing goes with a publication workbook (-f xlsx or ods); a {fmt} report is "
+            "written whether or not the data pass"
+        )
 
 
 YEAR = click.option(
@@ -98,9 +124,6 @@ COMBINE_YEAR = click.option(
     metavar="YYYY-YY",
     help="The year to combine, e.g. 2023-24. Default: the year most of the files are for.",
 )
-
-
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 
 def format_option(document: Document) -> Decorator:
@@ -153,9 +176,21 @@ SHEET = click.option(
 
 
 def spreadsheet_output(fmt: str, output: Path | None) -> None:
-    """A publication spreadsheet is a file: --format xlsx or ods without -o is a usage error."""
+    """A publication spreadsheet is a file: --format xlsx or ods without -o is a usage error, and -o - (its
+    bytes on standard output) is refused while standard output is a terminal."""
     if fmt in ("xlsx", "ods") and output is None:
         raise click.UsageError(f"--format {fmt} writes a spreadsheet: give -o FILE.{fmt}")
+    if fmt in ("xlsx", "ods"):
+        binary_to_terminal(fmt, output, sys.stdout)
+
+
+def binary_to_terminal(fmt: str, output: Path | None, stream: Any) -> None:
+    """-o - with a workbook: refused (one line) when STREAM is a terminal, which would show its bytes."""
+    if output is not None and str(output) == STDOUT and stream.isatty():
+        raise click.UsageError(
+            f"-o - writes the .{fmt} workbook's bytes to standard output, which is a terminal here; "
+            f"redirect it (> FILE.{fmt}) or give -o FILE.{fmt}"
+        )
 
 
 def _use_template(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:

@@ -103,8 +103,13 @@ class Book:
 def read_book(path: Path) -> Book:
     """The workbook at `path` (.xlsx or .ods), after the guard's checks; InputError for anything else."""
     display = display_name(path)
-    data = read_input(path, "area")
-    kind = check_zip(display, data, "area")
+    data = read_input(path, "publication")
+    if not data.startswith(b"PK\x03\x04"):  # not a zip at all: a CSV, a PDF, an old .xls — not 'damaged'
+        raise InputError(
+            f"{display}: not an .xlsx or .ods workbook; check-publication checks a publication spreadsheet "
+            "(save it from Excel or LibreOffice as .xlsx or .ods)"
+        )
+    kind = check_zip(display, data, "publication")
     if kind == "xlsx":
         return _xlsx(data)
     if kind == "ods":

@@ -88,13 +88,31 @@ LIMITS: dict[str, Limits] = {
         line_bytes=64 * 1024,
         stdin=False,
     ),
+    # A publication workbook (check-publication), made by mappa-stats or elsewhere: a GSS release has a
+    # sheet per table, and a table may run to every local authority by year (thousands of rows). openpyxl
+    # holds every cell as an object: 200,000 numbers took 27 s and 190 MB on a shared two-core machine
+    # (measured), so the cells stay at the area return's 100,000.
+    "publication": Limits(
+        what="a publication workbook",
+        file_bytes=50 * MB,
+        unpacked_bytes=200 * MB,
+        part_bytes=100 * MB,
+        parts=2_000,
+        ratio=100,
+        sheets=250,
+        rows=100_000,
+        columns=702,
+        grid=1_000_000,  # as an area return's: a reader walks the used range
+        cells=100_000,
+        stdin=False,  # a workbook, never CSV text: no lines to count, and a file to name
+    ),
     # A published annual report as PDF or text: the reader that parses it sets its own page limits.
     "report": Limits(what="an annual report", file_bytes=50 * MB, lines=200_000, line_bytes=64 * 1024),
 }
 
 
 def limits(kind: str) -> Limits:
-    """The budget for a kind of input ('area', 'population' or 'report')."""
+    """The budget for a kind of input ('area', 'population', 'publication' or 'report')."""
     try:
         return LIMITS[kind]
     except KeyError:

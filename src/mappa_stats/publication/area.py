@@ -9,8 +9,9 @@ numbers with thousands separators, GSS shorthand ([z] not applicable, [x] not av
 blanks and dashes, Arial throughout, heading styles, no filter buttons, and no empty-string cells.
 Every wording about the year comes from its template definition (`publication` keys), not from code.
 
-Only a return that passes validation is published, unless forced (`gate`); then the cover says "not
-validated". The workbook carries its area and year in its document properties, so `tables` reads it back.
+Only a return that passes validation is published, unless --publish-failing (`gate`); then the cover says
+"published although it fails validation". The workbook carries its area and year in its document
+properties, so `tables` reads it back.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (
     CONTROL,
+    FAILING,
     LANGUAGE,
     Cover,
     NotValidated,
@@ -46,14 +48,15 @@ from mappa_stats.validate import Status, validate_area
 from mappa_stats.version import __version__
 
 
-def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
-    """Validate before publishing: refuse a return with errors unless forced (exit 1, naming them)."""
-    if not tables.meta.area and not force:
+def gate(tables: AreaTables, publish_failing: bool, source: Path | str) -> Validation:
+    """Validate before publishing: refuse a return with errors unless --publish-failing (exit 1, naming
+    them)."""
+    if not tables.meta.area and not publish_failing:
         # A publication names its area on every sheet: without one it is refused as one that fails.
         raise NotValidated(
             f"{source}: not published: the workbook does not name its MAPPA area; type the area's name in "
-            "the cell right of the 'MAPPA area' label (H1 in the template's layout), or give --force to "
-            "publish it as 'Area not stated'"
+            "the cell right of the 'MAPPA area' label (H1 in the template's layout), or give "
+            "--publish-failing to publish it as 'Area not stated'"
         )
     report = validate_area(tables)
     errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == Severity.ERROR)
@@ -61,16 +64,16 @@ def gate(tables: AreaTables, force: bool, source: Path | str) -> Validation:
         f"{r.id} ({r.note})" if r.note else r.id for r in report.rules if r.status == Status.SKIPPED
     )
     run = sum(1 for r in report.rules if r.status != Status.SKIPPED)
-    if errors and not force:
+    if errors and not publish_failing:
         listed = "; ".join(errors[:5]) + ("; …" if len(errors) > 5 else "")
         raise NotValidated(
             f"{source}: not published: {len(errors)} error{'s' * (len(errors) != 1)} ({listed}); "
-            f"correct {'them' if len(errors) != 1 else 'it'} (mappa-stats validate {source}) or give --force "
-            "to publish marked 'not validated'"
+            f"correct {'them' if len(errors) != 1 else 'it'} (mappa-stats validate {source}) or give "
+            "--publish-failing to publish it marked as failing"
         )
     if errors:
         summary = (
-            f"NOT VALIDATED: published with --force although mappa-stats {__version__} found "
+            f"{FAILING}: published with --publish-failing although mappa-stats {__version__} found "
             f"{len(errors)} error{'s' * (len(errors) != 1)}: {'; '.join(errors)}."
         )
         return Validation(False, summary, errors, skipped)

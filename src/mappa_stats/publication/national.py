@@ -16,6 +16,7 @@ from mappa_stats.definitions.constants import NATIONAL, NSD_ID
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (
+    FAILING,
     LANGUAGE,
     Cover,
     NotValidated,
@@ -119,19 +120,20 @@ def returns_table(combined: Combined) -> tuple[tuple[str, ...], list[tuple[Any, 
     return header, rows
 
 
-def gate(combined: Combined, force: bool) -> Validation:
-    """Refuse to publish while an area has errors or the set is not complete, unless forced (exit 1)."""
+def gate(combined: Combined, publish_failing: bool) -> Validation:
+    """Refuse to publish while an area has errors or the set is not complete, unless --publish-failing
+    (exit 1)."""
     problems = tuple(p.message for p in combined.problems)
     if combined.status == "pass":
         return Validation(True, f"Validated with mappa-stats {__version__}: {verdict(combined)}.")
-    if not force:
+    if not publish_failing:
         listed = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
         raise NotValidated(
             f"not published: {verdict(combined)} ({listed}); correct the returns (mappa-stats combine "
-            "without -f) or give --force to publish marked 'not validated'"
+            "without -f) or give --publish-failing to publish it marked as failing"
         )
     summary = (
-        f"NOT VALIDATED: published with --force although mappa-stats {__version__} found: "
+        f"{FAILING}: published with --publish-failing although mappa-stats {__version__} found: "
         f"{'; '.join(problems)}."
     )
     return Validation(False, summary, problems)
@@ -375,7 +377,8 @@ def build_sheets(
     """Cover, contents, notes, the returns received, each national table, and the area table."""
     given = national_cover(cover_text)
     year = combined.year
-    source = given.source or f"The MAPPA area returns for {year}, combined with mappa-stats {__version__}."
+    # Public words: the tool that combined them is named on Checks ('Produced with'), not on the cover.
+    source = given.source or f"The MAPPA area returns for {year}, added up to England and Wales."
     chart = _chart_sheet(combined, source)
     tables = [
         *_table_sheets(combined, source),

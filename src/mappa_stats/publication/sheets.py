@@ -33,6 +33,8 @@ COUNT_FORMAT = "#,##0"
 NOTES_TITLE = "Notes, abbreviations and shorthand"
 NOTE_MARKERS = re.compile(r"( \[note \d+\])+$")
 CHECKS_TITLE = "How these tables were checked"
+# How a cover and the Checks worksheet mark tables published with --publish-failing.
+FAILING = "PUBLISHED ALTHOUGH IT FAILS VALIDATION"
 # The cover's defaults. A workbook mappa-stats writes is management information until its producer says
 # otherwise (--status): the Code of Practice's "official statistics" is a producer's statement, not a tool's.
 STATUS = "Management information, not official statistics"
@@ -57,7 +59,7 @@ def shown_name(path: str) -> str:
 
 
 class NotValidated(MappaError):
-    """The return has errors: it is not published unless forced (exit 1)."""
+    """The return has errors: it is not published unless --publish-failing (exit 1)."""
 
     exit_code = 1
 
@@ -158,10 +160,7 @@ def public_lines(cover: Cover, validation: Validation | None) -> tuple[str, ...]
     if validation is not None and validation.passed:
         lines.append("Checked before release: the tables passed every check (see the Checks worksheet).")
     elif validation is not None:
-        lines.append(
-            "NOT VALIDATED: the checks found errors and these tables were published regardless "
-            "(see the Checks worksheet)."
-        )
+        lines.append(f"{FAILING}: the checks found errors in these tables (see the Checks worksheet).")
     lines += [
         f"Released: {safe_text(cover.release_date or '')}.",
         f"Next release: {safe_text(cover.next_release or '')}.",

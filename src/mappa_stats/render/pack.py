@@ -276,8 +276,10 @@ def build_pack(
     return Pack(area, report, population, strict, area_rate(area, population), when)
 
 
-def cell_fix(finding: Finding) -> object:
+def cell_fix(finding: Finding) -> str | None:
     """The value a flagged cell should hold, when the finding knows one: a located fix's number, not a
     relation's bound ('== 3' is the sum its cells need, not this cell's value)."""
     expected = finding.expected
-    return expected if isinstance(expected, (int, float)) and not isinstance(expected, bool) else None
+    if isinstance(expected, bool) or not isinstance(expected, (int, float)):
+        return None
+    return f"{expected:,}"  # as the tables print counts: 1,548

@@ -283,10 +283,11 @@ def _culprit_findings(
         lines = [_line_name(template, e) for e in explained] or ["the equations"]
         typed = values[key]
         slip = "blank, read as 0" if cell.issue == BLANK_ZERO else name_slip(typed, new)
-        others = [f"{_ref(area, k)} → {v}" for k, v in partners.items() if k != key]
+        others = [f"{_ref(area, k)} → {v:,}" for k, v in partners.items() if k != key]
         together = f" (together with {', '.join(others)})" if others else ""
         ref = _ref(area, key)
-        message = f"{ref} reads {typed}; {new} would make {_join(lines)} add up{together}" + (
+        # Figures as people read them, with thousands separators (1,548), as every report prints counts.
+        message = f"{ref} reads {typed:,}; {new:,} would make {_join(lines)} add up{together}" + (
             f" — {slip}" if slip else ""
         )
         if table.kind == "grid" and any(e.table for e in explained):
@@ -307,7 +308,7 @@ def _culprit_findings(
                 expected=new,
                 actual=typed,
                 message=f"{message} (in {table.display_title!r})",
-                suggestion=f"change {ref} from {typed} to {new}" + (f" ({slip})" if slip else ""),
+                suggestion=f"change {ref} from {typed:,} to {new:,}" + (f" ({slip})" if slip else ""),
                 explains=tuple(f"{e.rule}: {_line_name(template, e)}" for e in explained),
                 field=key,
             )
@@ -322,7 +323,7 @@ def _options(area: AreaTables, fixes: list[Fix]) -> str:
             shown.append(" and ".join(_ref(area, k) for k in fix.cells) + " (several values)")
         else:
             shown.append(
-                " and ".join(f"{_ref(area, k)} → {v}" for k, v in zip(fix.cells, fix.values, strict=True))
+                " and ".join(f"{_ref(area, k)} → {v:,}" for k, v in zip(fix.cells, fix.values, strict=True))
             )
     more = f"; and {len(fixes) - MAX_OPTIONS_LISTED} more" if len(fixes) > MAX_OPTIONS_LISTED else ""
     return "; ".join(shown) + more

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from mappa_stats.cli.emit import also_read, emit, forced, read_files, unreachable_contact
+from mappa_stats.cli.emit import also_read, emit, unreachable_contact, write_document, written
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
     CLAIMS,
@@ -17,12 +17,13 @@ from mappa_stats.cli.options import (
     FILE,
     FROM_OUTPUT_HELP,
     MID_YEAR,
-    OUTPUT_ONLY,
+    OUTPUT,
     TEMPLATE,
     cover,
-    force,
     format_from_output,
+    only_publishing,
     population_option,
+    publish_failing,
     spreadsheet_output,
     year_given,
 )
@@ -49,10 +50,10 @@ from mappa_stats.render.registry import Document, choices, render
 @COMBINE_YEAR
 @TEMPLATE
 @ACCEPT_OCR
-@OUTPUT_ONLY
-@force(
-    "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish although "
-    "returns have errors or are missing, marked 'not validated' on the cover."
+@OUTPUT
+@publish_failing(
+    "With xlsx or ods: publish although returns have errors or are missing, the cover and Checks worksheet "
+    "saying 'published although it fails validation'."
 )
 @cover("the Ministry of Justice's MAPPA statistics team", "the MAPPA area returns of the year")
 def combine(
@@ -63,6 +64,7 @@ def combine(
     claims_path: Path | None,
     year: str | None,
     output: Path | None,
+    publish_failing: bool,
     release_date: str | None,
     next_release: str | None,
     contact: str | None,
@@ -82,6 +84,7 @@ def combine(
     formats = choices(Document.NATIONAL)
     fmt = choose_format(fmt, output, formats, formats[0])
     spreadsheet_output(fmt, output)
+    only_publishing(publish_failing, fmt)
     population = None
     if population_path is not None:
         from mappa_stats.io.population import read_population
@@ -110,30 +113,30 @@ def combine(
 
         done = judge_claims(done, claims)
     also_read(Path(entry.path) for entry in done.files)  # a folder's files are inputs too
-    _write(done, fmt, output, (release_date, next_release, contact, source, status, methodology_url))
+    _write(
+        done,
+        fmt,
+        output,
+        publish_failing,
+        (release_date, next_release, contact, source, status, methodology_url),
+    )
     sys.exit(done.exit_code)
 
 
-def _write(done: Any, fmt: str, output: Path | None, cover_text: tuple[Any, ...]) -> None:
+def _write(
+    done: Any, fmt: str, output: Path | None, publish_failing: bool, cover_text: tuple[Any, ...]
+) -> None:
     """The national publication (xlsx, ods: gated, with its cover) or the national tables as text."""
     from mappa_stats.publication import national  # lazy: --help stays fast
 
     if fmt in ("xlsx", "ods"):
         assert output is not None
-        from mappa_stats.output import write_atomic
         from mappa_stats.publication.sheets import Cover
-        from mappa_stats.safetext import shown
 
-        validation = national.gate(done, forced())
+        validation = national.gate(done, publish_failing)
         cover = Cover(*cover_text)
-        write_atomic(
-            output,
-            lambda temp: national.write_workbook(done, temp, fmt, validation, cover),
-            read_files(),
-            force=forced(),
-        )
-        note = "" if validation.passed else " (NOT VALIDATED)"
-        click.echo(f"wrote {shown(output)}{note}", err=True)
+        write_document(output, lambda temp: national.write_workbook(done, temp, fmt, validation, cover), fmt)
+        written(output, fmt, "" if validation.passed else " (published although it fails validation)")
         unreachable_contact(cover.contact, "the Ministry of Justice's MAPPA statistics team")
     else:
         emit(render(Document.NATIONAL, fmt, done), output)

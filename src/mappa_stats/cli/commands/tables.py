@@ -6,19 +6,20 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import emit, forced, read_files, unreachable_contact
+from mappa_stats.cli.emit import emit, unreachable_contact, write_document, written
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
     EXIT_CODES,
     FILE,
     FROM_OUTPUT_HELP,
-    OUTPUT_ONLY,
+    OUTPUT,
     SHEET,
     TEMPLATE,
     YEAR,
     cover,
-    force,
     format_from_output,
+    only_publishing,
+    publish_failing,
     spreadsheet_output,
     year_given,
 )
@@ -38,10 +39,10 @@ from mappa_stats.render.registry import Document, choices, render
 @YEAR
 @TEMPLATE
 @ACCEPT_OCR
-@OUTPUT_ONLY
-@force(
-    "Replace an existing -o file that mappa-stats did not write; with xlsx or ods, publish tables that "
-    "fail validation, marked 'not validated' on the cover."
+@OUTPUT
+@publish_failing(
+    "With xlsx or ods: publish tables that fail validation (or name no area), the cover and Checks "
+    "worksheet saying 'published although it fails validation'."
 )
 @cover("the area's MAPPA co-ordinator", "the area's MAPPA annual report")
 def tables(
@@ -50,6 +51,7 @@ def tables(
     sheet: str | None,
     year: str | None,
     output: Path | None,
+    publish_failing: bool,
     release_date: str | None,
     next_release: str | None,
     contact: str | None,
@@ -69,27 +71,26 @@ def tables(
 
     formats = choices(Document.TABLES)
     fmt = choose_format(fmt, output, formats, formats[0])
+    spreadsheet_output(fmt, output)  # a workbook for a terminal is refused before any work
+    only_publishing(publish_failing, fmt)
     from mappa_stats.io.readers import read_area
 
     area = read_area(file, year_given(year), sheet=sheet)
     if fmt in ("xlsx", "ods"):
-        spreadsheet_output(fmt, output)
         assert output is not None
-        from mappa_stats.output import write_atomic
         from mappa_stats.publication.area import gate, write_publication
         from mappa_stats.publication.sheets import Cover
 
-        validation = gate(area, forced(), shown(file))
+        validation = gate(area, publish_failing, shown(file))
         cover = Cover(release_date, next_release, contact, source, status, methodology_url)
-        write_atomic(
-            output,
-            lambda temp: write_publication(area, temp, fmt, cover, validation),
-            read_files(),
-            force=forced(),
-        )
+        write_document(output, lambda temp: write_publication(area, temp, fmt, cover, validation), fmt)
         n = len(validation.errors)
-        note = "" if validation.passed else f" (NOT VALIDATED: {n} error{'s' * (n != 1)})"
-        click.echo(f"wrote {shown(output)}{note}", err=True)
+        note = (
+            ""
+            if validation.passed
+            else f" (published although it fails validation: {n} error{'s' * (n != 1)})"
+        )
+        written(output, fmt, note)
         unreachable_contact(contact, "the area's MAPPA co-ordinator")  # once written: a fault to correct
         return
     emit(render(Document.TABLES, fmt, area), output)

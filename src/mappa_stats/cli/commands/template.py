@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from mappa_stats.cli.emit import forced, read_files
+from mappa_stats.cli.emit import write_document, written
 from mappa_stats.cli.options import (
     TEMPLATE,
-    force,
+    output_option,
+    spreadsheet_output,
     year_given,
 )
 from mappa_stats.definitions.constants import NSD_ID
@@ -18,10 +19,9 @@ from mappa_stats.definitions.constants import NSD_ID
 @click.command("template")
 @click.option("--year", default=None, metavar="YYYY-YY", help="Template year. Default: the latest.")
 @TEMPLATE
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), required=True, help="The workbook to write (.xlsx)."
+@output_option(
+    "The workbook to write (.xlsx); '-' writes its bytes to standard output (not a terminal).", True
 )
-@force("Replace an existing file that mappa-stats did not write (a filled workbook, say).")
 @click.option(
     "--form",
     type=click.Choice(["workbook", "return"]),
@@ -49,19 +49,19 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
     Exit codes: 0 written, 2 it could not be written.
     """
     from mappa_stats.definitions.load import available_years, load_template
-    from mappa_stats.output import choose_format, write_atomic
+    from mappa_stats.output import choose_format
     from mappa_stats.publication.writer import write_return, write_template
-    from mappa_stats.safetext import shown
 
     choose_format("xlsx", output, ("xlsx",), "xlsx")
+    spreadsheet_output("xlsx", output)
     chosen = load_template(year_given(year) or available_years()[-1])
     if form == "workbook":
         if area_name is not None:
             raise click.UsageError(
                 "--area goes with --form return; the workbook's area is typed in its 'MAPPA area' cell"
             )
-        write_atomic(output, lambda temp: write_template(chosen, temp), read_files(), force=forced())
-        click.echo(f"wrote {shown(output)} (template {chosen.year})", err=True)
+        write_document(output, lambda temp: write_template(chosen, temp), "xlsx")
+        written(output, "xlsx", f" (template {chosen.year})")
         return
     from mappa_stats.io import ret
 
@@ -81,10 +81,5 @@ def template(year: str | None, output: Path, form: str, area_name: str | None) -
             "(another year's figures can be given as a two-row field-code sheet: docs/formats.md)"
         )
     name = None if number is None else ret.moj_area_ids()[number]
-    write_atomic(
-        output,
-        lambda temp: write_return(chosen, temp, area_id=number, area_name=name),
-        read_files(),
-        force=forced(),
-    )
-    click.echo(f"wrote {shown(output)} ({chosen.label} return)", err=True)
+    write_document(output, lambda temp: write_return(chosen, temp, area_id=number, area_name=name), "xlsx")
+    written(output, "xlsx", f" ({chosen.label} return)")

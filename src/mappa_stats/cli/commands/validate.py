@@ -133,6 +133,10 @@ def _check_annotate(files: tuple[Path, ...], out: Path) -> None:
     if len(files) != 1 or str(files[0]) == "-" or files[0].is_dir():
         raise click.UsageError("--annotate writes a copy of one workbook: give one FILE (.xlsx)")
     source = files[0]
+    if str(out) == "-":
+        raise click.UsageError(
+            "--annotate -: standard output holds the report; the marked copy is a workbook: give OUT.xlsx"
+        )
     if source.suffix.lower() == ".ods":
         raise click.UsageError(
             f"--annotate writes .xlsx only for now: save {shown(source.name)} as .xlsx (LibreOffice: File > "
