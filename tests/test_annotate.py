@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from conftest import KENT_XLSX, SAMPLES, sha256
+from conftest import SAMPLES, sha256
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.findings import Finding
@@ -167,8 +167,11 @@ def test_text_from_the_input_never_becomes_a_formula(tmp_path: Path) -> None:
     ("make", "words"),
     [
         (lambda d: ["--annotate", d / "in.xlsx"], "is also an input file; the input is never overwritten"),
-        (lambda d: ["--annotate", d / "out.ods"], "the copy is an .xlsx workbook; name it out.xlsx"),
-        (lambda d: [d / "in.xlsx", "--annotate", d / "out.xlsx"], "give one FILE (.xlsx)"),
+        (
+            lambda d: ["--annotate", d / "out.ods"],
+            "the copy is an .xlsx workbook as in.xlsx is; name it out.xlsx",
+        ),
+        (lambda d: [d / "in.xlsx", "--annotate", d / "out.xlsx"], "give one FILE (.xlsx or .ods)"),
     ],
 )
 def test_annotate_refusals_are_one_line(tmp_path: Path, make: Any, words: str) -> None:
@@ -182,16 +185,6 @@ def test_annotate_refusals_are_one_line(tmp_path: Path, make: Any, words: str) -
     assert "Traceback" not in result.output
     assert sha256(source) == before
     assert not (tmp_path / "out.xlsx").exists() and not (tmp_path / "out.ods").exists()
-
-
-def test_an_ods_workbook_is_refused_for_now(tmp_path: Path) -> None:
-    """.ods in: annotating it is not built yet, said in one line with what to do."""
-    source = tmp_path / "kent.ods"
-    assert run("tables", KENT_XLSX, "-o", source).exit_code == 0
-    result = run("validate", source, "--annotate", tmp_path / "out.xlsx")
-    assert result.exit_code == 2
-    assert "--annotate writes .xlsx only for now: save kent.ods as .xlsx" in result.output
-    assert not (tmp_path / "out.xlsx").exists()
 
 
 @needs_soffice

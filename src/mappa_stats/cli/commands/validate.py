@@ -59,8 +59,9 @@ if TYPE_CHECKING:
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=False),
     default=None,
     metavar="OUT",
-    help="Also write OUT.xlsx: a copy of FILE (one .xlsx workbook) with each finding's cell marked (a fill "
-    "and a box) and noted, and a first sheet 'Checks' listing every finding with a link to its cell.",
+    help="Also write OUT: a copy of FILE (one .xlsx or .ods workbook, OUT of the same kind) with each "
+    "finding's cell marked (a fill and a box) and noted, and a first sheet 'Checks' listing every finding "
+    "with a link to its cell.",
 )
 def validate(
     files: tuple[Path, ...],
@@ -126,25 +127,23 @@ def validate(
 
 
 def _check_annotate(files: tuple[Path, ...], out: Path) -> None:
-    """--annotate: one .xlsx workbook in, an .xlsx copy out, never over the input (said before reading)."""
+    """--annotate: one workbook in (.xlsx or .ods), a copy of the same kind out, never over the input (said
+    before reading)."""
     from mappa_stats.cli.emit import forced
     from mappa_stats.output import check_output_path
 
     if len(files) != 1 or str(files[0]) == "-" or files[0].is_dir():
-        raise click.UsageError("--annotate writes a copy of one workbook: give one FILE (.xlsx)")
+        raise click.UsageError("--annotate writes a copy of one workbook: give one FILE (.xlsx or .ods)")
     source = files[0]
-    if source.suffix.lower() == ".ods":
+    kind = source.suffix.lower()
+    if kind not in (".xlsx", ".ods"):
         raise click.UsageError(
-            f"--annotate writes .xlsx only for now: save {shown(source.name)} as .xlsx (LibreOffice: File > "
-            "Save As, Excel 2007-365) and annotate that copy"
+            f"--annotate marks the cells of an .xlsx or .ods workbook; {shown(source.name)} is not one"
         )
-    if source.suffix.lower() != ".xlsx":
+    if out.suffix.lower() != kind:
         raise click.UsageError(
-            f"--annotate marks the cells of an .xlsx workbook; {shown(source.name)} is not one"
-        )
-    if out.suffix.lower() != ".xlsx":
-        raise click.UsageError(
-            f"--annotate {shown(out)}: the copy is an .xlsx workbook; name it {shown(out.stem)}.xlsx"
+            f"--annotate {shown(out)}: the copy is an {kind} workbook as {shown(source.name)} is; "
+            f"name it {shown(out.stem)}{kind}"
         )
     check_output_path(out, [source], forced())
 
@@ -154,8 +153,10 @@ def _write_annotated(source: Path, report: Any, out: Path, strict: bool) -> None
     from mappa_stats.cli.emit import forced
     from mappa_stats.output import write_atomic
     from mappa_stats.publication.annotate import annotate  # lazy: only --annotate needs it
+    from mappa_stats.publication.annotate_ods import annotate_ods
 
-    write_atomic(out, lambda temp: annotate(source, report, temp, strict), [source], force=forced())
+    write = annotate_ods if source.suffix.lower() == ".ods" else annotate
+    write_atomic(out, lambda temp: write(source, report, temp, strict), [source], force=forced())
     click.echo(f"wrote {shown(out)} (the workbook with its findings marked)", err=True)
 
 
