@@ -207,6 +207,28 @@ def test_a_return_names_the_fields_nothing_cross_checks(tmp_path: Path) -> None:
     assert not [n for n in json.loads(kent.stdout)["files"][0].get("notes", []) if "cross-checked" in n]
 
 
+def test_a_return_names_the_fields_only_a_bound_reaches(tmp_path: Path) -> None:
+    """CAT1L1 is reached by no total typed in the return and no equality, only by relations' bounds (the
+    notification breaches at most the Category 1 count): typed 9 too high (two digits swapped change a figure
+    by a multiple of 9) it passes. The report names it as checked only against a bound, not among the fields
+    a total reaches; the sign-off pack says so too."""
+    right = figures("2024-25")
+    path = make_return(tmp_path / "kent_return.xlsx", "2024-25", {**right, "CAT1L1": right["CAT1L1"] + 9})
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["files"][0]["notes"]
+    said = next(n for n in notes if n.startswith("Checked only against a bound: "))
+    listed = [part.split(" ")[0] for part in said.removeprefix("Checked only against a bound: ").split("), ")]
+    assert listed[0] == "CAT1L1" and "CAT1L2YEAR" in listed
+    assert "so a mistyped figure there mostly passes" in said
+    pack = tmp_path / "pack.md"
+    assert run("signoff", path, "-o", pack).exit_code == 0
+    assert (
+        "Every field of the return is reached by a total or an equality, not only by a bound | only a bound: "
+        "CAT1L1" in pack.read_text(encoding="utf-8")
+    )
+
+
 def test_year_given_against_the_workbooks_own_year_is_an_error(tmp_path: Path) -> None:
     """A 2024-25 workbook (its 'Reporting year' cell says so) validated with --year 2023-24: refused in one
     line naming both, never checked against the wrong year's tables."""

@@ -15,7 +15,7 @@ from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables
 from mappa_stats.publication.area import published_cell
-from mappa_stats.validate import FileReport, Status
+from mappa_stats.validate import BOUND_ONLY, NOT_CROSS_CHECKED, FileReport, Status
 from mappa_stats.version import __version__
 
 # Every C0 control (tab and line breaks included: a line break would end a Markdown table row), DEL, C1.
@@ -141,9 +141,12 @@ class Pack:
         # A return's fields that nothing cross-checks: said in the pack as in the report, so that a PASS is
         # not read as more than it is.
         for note in self.report.notes:
-            if note.startswith("Not cross-checked: "):
+            if note.startswith(f"{NOT_CROSS_CHECKED}: "):
                 what = "Every field of the return is reached by a total or relation of the year"
                 out.append(Check("fields", what, Severity.WARNING, "not checked", note.split(": ", 1)[1]))
+            elif note.startswith(f"{BOUND_ONLY}: "):
+                what = "Every field of the return is reached by a total or an equality, not only by a bound"
+                out.append(Check("fields", what, Severity.WARNING, "only a bound", note.split(": ", 1)[1]))
         return out
 
     def grids(self) -> list[Grid]:
