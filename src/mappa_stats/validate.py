@@ -222,6 +222,17 @@ def _not_cross_checked(area: AreaTables) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def source_kind(area: AreaTables) -> str:
+    """What the figures were read from, as a sentence names it: 'the return', 'the workbook', 'the report',
+    'the file' (a tidy CSV)."""
+    if area.meta.source_format in ("pdf", "report-text"):
+        return "the report"
+    if area.meta.source_format == "csv":
+        return "the file"
+    first = next(iter(area.cells().values()), None)
+    return "the return" if first is not None and first.sheet and _is_return(first.sheet) else "the workbook"
+
+
 def _is_return(sheet: str) -> bool:
     """A cell of the Ministry's return: on its 'Data entry' form or its 'YY-YY data' sheet."""
     from mappa_stats.io.ret import DATA_SHEET, ENTRY

@@ -15,7 +15,7 @@ from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables
 from mappa_stats.publication.area import published_cell
-from mappa_stats.validate import BOUND_ONLY, NOT_CROSS_CHECKED, FileReport, Status
+from mappa_stats.validate import BOUND_ONLY, NOT_CROSS_CHECKED, FileReport, Status, source_kind
 from mappa_stats.version import __version__
 
 # Every C0 control (tab and line breaks included: a line break would end a Markdown table row), DEL, C1.
@@ -253,7 +253,7 @@ class Pack:
                 f"({self.population.layout})."
             )
         stated = rate.stated if rate.stated is not None else "nothing"
-        lines.append(f"Stated in the return: {stated} — {rate.verdict()}.")
+        lines.append(f"Stated in {source_kind(self.area)}: {stated} — {rate.verdict()}.")
         return lines
 
 
