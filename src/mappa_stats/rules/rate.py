@@ -13,19 +13,13 @@ from mappa_stats.findings import Finding, plain
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
+from mappa_stats.io.stated import name_the_area
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.rule import RATE, Context, Rule, finding, input_form, rule
 
 # A rate per 100,000 cannot exceed 100,000; a longer text is not a rate (and Decimal must not be
 # asked to expand 1e999999999).
 MAX_STATED_RATE = 100_000
-
-# Where the area goes, in the manager's own workbook: the template's yellow H1, right of its 'MAPPA area'.
-NAME_THE_AREA = (
-    "type the area's name in the cell right of the 'MAPPA area' label (H1 in the template's layout; add the "
-    "label anywhere if the workbook has none), or give --area NAME"
-)
-
 
 MAX_STATED_CHARS = 20
 
@@ -70,7 +64,8 @@ def workbook_rate(
     """A workbook's rate: its Category 1 total on 31 March over its area's population, against the
     stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
     if not area.meta.area:
-        raise InputError(f"{area.meta.path}: the workbook does not name its MAPPA area; {NAME_THE_AREA}")
+        said = name_the_area(area.meta.area_cell)
+        raise InputError(f"{area.meta.path}: the workbook does not name its MAPPA area; {said}")
     template = area.template
     rsos_ref = template.role("rsos")
     if rsos_ref is None:
@@ -117,7 +112,7 @@ def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
     if not ctx.area.meta.area:
         ctx.skip(
             rule_id,
-            f"the workbook does not name its MAPPA area: {NAME_THE_AREA}",
+            f"the workbook does not name its MAPPA area: {name_the_area(ctx.area.meta.area_cell)}",
         )
         return None
     try:

@@ -9,6 +9,8 @@ import click
 from mappa_stats.cli.emit import emit, forced, read_files, unreachable_contact
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
+    AREA,
+    AREA_OVERRIDE,
     EXIT_CODES,
     FILE,
     FROM_OUTPUT_HELP,
@@ -35,6 +37,8 @@ from mappa_stats.render.registry import Document, choices, render
 @click.argument("file", type=FILE)
 @format_from_output(Document.TABLES, FROM_OUTPUT_HELP)
 @SHEET
+@AREA
+@AREA_OVERRIDE
 @YEAR
 @TEMPLATE
 @ACCEPT_OCR
@@ -48,6 +52,8 @@ def tables(
     file: Path,
     fmt: str | None,
     sheet: str | None,
+    area_name: str | None,
+    area_override: bool,
     year: str | None,
     output: Path | None,
     release_date: str | None,
@@ -71,7 +77,7 @@ def tables(
     fmt = choose_format(fmt, output, formats, formats[0])
     from mappa_stats.io.readers import read_area
 
-    area = read_area(file, year_given(year), sheet=sheet)
+    area = read_area(file, year_given(year), area=area_name, override=area_override, sheet=sheet)
     if fmt in ("xlsx", "ods"):
         spreadsheet_output(fmt, output)
         assert output is not None
