@@ -62,6 +62,7 @@ class FileReport:
     raw_findings: tuple[Finding, ...] = field(default=(), repr=False)
     provisional: bool = False
     notes: tuple[str, ...] = ()  # how the input was read, when a reader should know (the area's source)
+    annotated: tuple[str, str] | None = None  # the annotated copy beside a sign-off pack: name, relative link
 
     @property
     def errors(self) -> int:

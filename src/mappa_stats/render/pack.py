@@ -91,6 +91,11 @@ class Pack:
     generated: dt.datetime
 
     @property
+    def annotated(self) -> tuple[str, str] | None:
+        """The annotated copy written beside the pack (signoff --annotate): its name and a relative link."""
+        return self.report.annotated
+
+    @property
     def ready(self) -> bool:
         """True only when the return passes: then, and only then, the pack has lines to sign."""
         return self.report.status(self.strict) == "pass"
@@ -203,6 +208,7 @@ class Pack:
             population = f"{Path(clean(self.population.path)).name} ({self.population.layout}, {vintage})"
         return [
             ("Checked file", Path(clean(self.area.meta.path)).name),
+            *((("Annotated copy", clean(self.annotated[0])),) if self.annotated else ()),
             # How the file was read (its area from its name, a PDF's invisible text read as OCR).
             *(("How it was read", note) for note in self.area.meta.notes),
             ("SHA-256 of the file", self.area.meta.sha256),
