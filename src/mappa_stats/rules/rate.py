@@ -24,6 +24,13 @@ MAX_STATED_RATE = 100_000
 MAX_STATED_CHARS = 20
 
 
+def _no_area(area: AreaTables) -> str:
+    """Why the rate cannot be reproduced without an area, and what to do, for the input it is."""
+    if area.meta.source_format in ("pdf", "report-text"):
+        return "the report names no MAPPA area (no police force in its text): give --area NAME"
+    return f"the workbook does not name its MAPPA area: {name_the_area(area.meta.area_cell)}"
+
+
 def needed_vintage(template: Template, population: PopulationFile) -> str | None:
     """The mid-year estimates the year's rate divides by ("mid-2017"), when the population file is of
     another mid-year; None when it is that year's or does not say. The one rule validate and rate apply:
@@ -64,8 +71,7 @@ def workbook_rate(
     """A workbook's rate: its Category 1 total on 31 March over its area's population, against the
     stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
     if not area.meta.area:
-        said = name_the_area(area.meta.area_cell)
-        raise InputError(f"{area.meta.path}: the workbook does not name its MAPPA area; {said}")
+        raise InputError(f"{area.meta.path}: {_no_area(area)}")
     template = area.template
     rsos_ref = template.role("rsos")
     if rsos_ref is None:
@@ -112,7 +118,7 @@ def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
     if not ctx.area.meta.area:
         ctx.skip(
             rule_id,
-            f"the workbook does not name its MAPPA area: {name_the_area(ctx.area.meta.area_cell)}",
+            _no_area(ctx.area),
         )
         return None
     try:
