@@ -28,6 +28,7 @@ from mappa_stats.findings import Finding
 from mappa_stats.io.sheets import ods_sheets
 from mappa_stats.publication.annotate_ods import annotate_ods, q
 from mappa_stats.validate import FileReport
+from returns import figures, make_return
 
 SWAPPED = SAMPLES / "errors" / "swapped_digits.xlsx"
 SOFFICE = shutil.which("soffice")
@@ -251,3 +252,16 @@ def test_a_cell_inside_a_repeated_run_is_marked_alone(tmp_path: Path, manager_od
     _tag, attrs, inside = now[(row, column)]
     assert attrs[q("table:style-name")].startswith("mappa-mark")
     assert b"type 0" in inside[0]
+
+
+def test_the_checks_table_says_what_nothing_cross_checks(tmp_path: Path) -> None:
+    """A return saved as .ods: its Checks table carries the report's notes, the fields no total reaches
+    (CAT2L1 …) and those only a bound reaches (CAT1L1 …), so the copy says what a PASS does not cover."""
+    source = make_return(tmp_path / "kent_return.xlsx", "2024-25", figures("2024-25"))
+    ods = _convert(source, "ods", tmp_path)
+    out = tmp_path / "checked.ods"
+    assert run("validate", ods, "--annotate", out).exit_code == 0
+    checks = {s.name: s for s in ods_sheets(out, out.read_bytes())}["Checks"]
+    texts = [str(v.value) for v in checks.cells.values()]
+    assert any(t.startswith("Note: Not cross-checked: CAT2L1") for t in texts)
+    assert any(t.startswith("Note: Checked only against a bound: CAT1L1") for t in texts)

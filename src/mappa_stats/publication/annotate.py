@@ -69,6 +69,7 @@ def checks_lines(report: FileReport, strict: bool) -> list[str]:
     return [
         verdict_line(report, strict),
         *not_checked(report),
+        *(f"Note: {note}" for note in report.notes),  # what nothing cross-checks, how the file was read
         "Marked cells: a red fill and box for an error, amber for a warning; "
         "the note on each cell says what is wrong and what to do.",
     ]
