@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from conftest import KENT_XLSX, SAMPLES, sha256
+from conftest import SAMPLES, sha256
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.findings import Finding
@@ -167,8 +167,11 @@ def test_text_from_the_input_never_becomes_a_formula(tmp_path: Path) -> None:
     ("make", "words"),
     [
         (lambda d: ["--annotate", d / "in.xlsx"], "is also an input file; the input is never overwritten"),
-        (lambda d: ["--annotate", d / "out.ods"], "the copy is an .xlsx workbook; name it out.xlsx"),
-        (lambda d: [d / "in.xlsx", "--annotate", d / "out.xlsx"], "give one FILE (.xlsx)"),
+        (
+            lambda d: ["--annotate", d / "out.ods"],
+            "the copy is an .xlsx workbook as in.xlsx is; name it out.xlsx",
+        ),
+        (lambda d: [d / "in.xlsx", "--annotate", d / "out.xlsx"], "give one FILE (.xlsx or .ods)"),
     ],
 )
 def test_annotate_refusals_are_one_line(tmp_path: Path, make: Any, words: str) -> None:
@@ -182,16 +185,6 @@ def test_annotate_refusals_are_one_line(tmp_path: Path, make: Any, words: str) -
     assert "Traceback" not in result.output
     assert sha256(source) == before
     assert not (tmp_path / "out.xlsx").exists() and not (tmp_path / "out.ods").exists()
-
-
-def test_an_ods_workbook_is_refused_for_now(tmp_path: Path) -> None:
-    """.ods in: annotating it is not built yet, said in one line with what to do."""
-    source = tmp_path / "kent.ods"
-    assert run("tables", KENT_XLSX, "-o", source).exit_code == 0
-    result = run("validate", source, "--annotate", tmp_path / "out.xlsx")
-    assert result.exit_code == 2
-    assert "--annotate writes .xlsx only for now: save kent.ods as .xlsx" in result.output
-    assert not (tmp_path / "out.xlsx").exists()
 
 
 @needs_soffice
@@ -213,3 +206,45 @@ def test_libreoffice_opens_the_annotated_copy(tmp_path: Path) -> None:
     assert again.sheetnames[0] == "Checks"
     note = again["Statistics"]["C5"].comment
     assert note is not None and "from 778 to 787" in note.text
+
+
+@pytest.mark.parametrize("name", ["pack.html", "pack.md"])
+def test_signoff_writes_the_annotated_copy_and_links_to_it(tmp_path: Path, name: str) -> None:
+    """signoff --annotate OUT: the copy is written as validate --annotate writes it (C5 noted with the
+    suggestion), and the pack, in another folder, links to it by a relative link and names it in the audit
+    trail; the input is unchanged."""
+    before = sha256(SWAPPED)
+    (tmp_path / "packs").mkdir()
+    pack, out = tmp_path / "packs" / name, tmp_path / "checked copy.xlsx"
+    result = run("signoff", SWAPPED, "-o", pack, "--annotate", out)
+    assert result.exit_code == 1, result.output
+    assert sha256(SWAPPED) == before
+    note = load_workbook(out)["Statistics"]["C5"].comment
+    assert note is not None and "from 778 to 787" in note.text
+    text = pack.read_text(encoding="utf-8")
+    if name == "pack.html":
+        assert '<a href="../checked%20copy.xlsx">checked copy.xlsx</a>' in text
+        assert "<dt>Annotated copy</dt><dd>checked copy.xlsx</dd>" in text
+    else:
+        assert "[checked copy.xlsx](../checked%20copy.xlsx)" in text
+        assert "- Annotated copy: checked copy.xlsx" in text
+
+
+def test_signoff_without_annotate_names_no_copy(tmp_path: Path) -> None:
+    """No --annotate: no link and no 'Annotated copy' line."""
+    pack = tmp_path / "pack.html"
+    assert run("signoff", SWAPPED, "-o", pack).exit_code == 1
+    assert "Annotated copy" not in pack.read_text(encoding="utf-8")
+
+
+def test_signoff_annotate_refusals(tmp_path: Path) -> None:
+    """signoff --annotate over its input, or of another kind: exit 2, one line, nothing written."""
+    source = tmp_path / "in.xlsx"
+    shutil.copy(SWAPPED, source)
+    before = sha256(source)
+    over = run("signoff", source, "--annotate", source)
+    assert over.exit_code == 2 and "is also an input file" in over.output
+    kind = run("signoff", source, "--annotate", tmp_path / "out.ods", "-o", tmp_path / "pack.md")
+    assert kind.exit_code == 2 and "name it out.xlsx" in kind.output
+    assert sha256(source) == before
+    assert not (tmp_path / "pack.md").exists() and not (tmp_path / "out.ods").exists()

@@ -207,6 +207,28 @@ def test_a_return_names_the_fields_nothing_cross_checks(tmp_path: Path) -> None:
     assert not [n for n in json.loads(kent.stdout)["files"][0].get("notes", []) if "cross-checked" in n]
 
 
+def test_a_return_names_the_fields_only_a_bound_reaches(tmp_path: Path) -> None:
+    """CAT1L1 is reached by no total typed in the return and no equality, only by relations' bounds (the
+    notification breaches at most the Category 1 count): typed 9 too high (two digits swapped change a figure
+    by a multiple of 9) it passes. The report names it as checked only against a bound, not among the fields
+    a total reaches; the sign-off pack says so too."""
+    right = figures("2024-25")
+    path = make_return(tmp_path / "kent_return.xlsx", "2024-25", {**right, "CAT1L1": right["CAT1L1"] + 9})
+    result = run("validate", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["files"][0]["notes"]
+    said = next(n for n in notes if n.startswith("Checked only against a bound: "))
+    listed = [part.split(" ")[0] for part in said.removeprefix("Checked only against a bound: ").split("), ")]
+    assert listed[0] == "CAT1L1" and "CAT1L2YEAR" in listed
+    assert "so a mistyped figure there mostly passes" in said
+    pack = tmp_path / "pack.md"
+    assert run("signoff", path, "-o", pack).exit_code == 0
+    assert (
+        "Every field of the return is reached by a total or an equality, not only by a bound | only a bound: "
+        "CAT1L1" in pack.read_text(encoding="utf-8")
+    )
+
+
 def test_year_given_against_the_workbooks_own_year_is_an_error(tmp_path: Path) -> None:
     """A 2024-25 workbook (its 'Reporting year' cell says so) validated with --year 2023-24: refused in one
     line naming both, never checked against the wrong year's tables."""
@@ -214,7 +236,10 @@ def test_year_given_against_the_workbooks_own_year_is_an_error(tmp_path: Path) -
     assert run("template", "--year", "2024-25", "-o", out).exit_code == 0
     result = run("validate", out, "--year", "2023-24")
     assert result.exit_code == 2
-    assert "--year 2023-24, but the workbook's 'Reporting year' cell says 2024-25" in result.output
+    assert (
+        "--year 2023-24, but the workbook's 'Reporting year' cell 'Statistics'!H2 says 2024-25"
+        in result.output
+    )
     assert run("validate", out, "--year", "2024-25").exit_code == 1  # its own year: read and checked
 
 
@@ -233,6 +258,25 @@ def test_area_id_conflicts_are_errors(tmp_path: Path, area_id: int, name: str, w
     assert words in result.output
 
 
+@pytest.mark.parametrize(
+    ("area_id", "name", "words"),
+    [
+        (44, "Kent", "'Data entry'!A2 holds area id '44'; the Ministry's area ids are 1 to 43"),
+        (17, "Surrey", "'Data entry'!C2 names 'Surrey' but the area id in A2 is 17 (Kent)"),
+    ],
+)
+def test_area_override_reads_a_conflicting_return_and_says_so(
+    tmp_path: Path, area_id: int, name: str, words: str
+) -> None:
+    """--area Kent --area-override over the same returns: read as Kent, and the report states what it set
+    aside, naming the cells."""
+    path = make_return(tmp_path / "r.xlsx", "2024-25", figures("2024-25"), area_id=area_id, area_name=name)
+    result = run("validate", path, "--area", "Kent", "--area-override")
+    assert result.exit_code == 0, result.output
+    assert "(Kent, template 2024-25): PASS" in result.output
+    assert f"area given as Kent by --area-override; {words}" in result.output
+
+
 def test_a_workbook_without_its_area_points_at_h1_and_is_not_published(tmp_path: Path) -> None:
     """The template filled in but its yellow H1 (right of 'MAPPA area') left empty: the rate's message names
     H1, and the publication is refused as a failing one is (exit 1, nothing written) unless forced."""
@@ -248,7 +292,7 @@ def test_a_workbook_without_its_area_points_at_h1_and_is_not_published(tmp_path:
     out.rename(missing)
     rate = run("rate", "--population", ROOT / "samples" / "ons_mid2014.csv", missing)
     assert rate.exit_code == 2
-    assert "right of the 'MAPPA area' label (H1 in the template's layout" in rate.output
+    assert "type the area's name in 'Statistics'!H1, right of its 'MAPPA area' label" in rate.output
     published = tmp_path / "tables.xlsx"
     refused = run("tables", missing, "-o", published)
     assert refused.exit_code == 1

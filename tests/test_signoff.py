@@ -45,7 +45,7 @@ def test_kent_pack_passes_and_reproduces_the_rate(tmp_path: Path) -> None:
         in flat
     )
     assert "× 100,000 = 99.66, which rounds (half up) to 100 per 100,000" in flat
-    assert "Stated in the return: 100 — matches." in flat
+    assert "Stated in the workbook: 100 — matches." in flat
     assert "Population: ONS estimate mid-2014, from ons\\_mid2014.csv" in flat
     for title in (
         "### MAPPA-eligible offenders on 31 March 2015",
@@ -142,7 +142,7 @@ def test_pack_without_population_uses_the_shipped_estimates() -> None:
         "Population: ONS mid-2014 population estimates (MYE2, as first published), aged 10 and over "
         "(shipped with mappa-stats)."
     ) in flat
-    assert "Stated in the return: 100 — matches." in flat
+    assert "Stated in the workbook: 100 — matches." in flat
 
 
 def test_pack_of_a_year_whose_estimates_are_not_shipped_says_so() -> None:
@@ -247,7 +247,7 @@ def test_both_packs_say_the_same_things(tmp_path: Path, name: str) -> None:
     flat = " ".join(re.sub(r"<[^>]+>", " ", text).split())
     assert "Not ready: 1 error to correct." in flat
     assert "should be 787" in flat
-    assert "Stated in the return: 100 — matches." in flat
+    assert "Stated in the workbook: 100 — matches." in flat
     assert "ready for publication" not in flat
 
 
@@ -307,3 +307,19 @@ def test_a_located_finding_names_its_cell_once(fmt: str) -> None:
     )
     assert "reads 778; 787 would make" in pack
     assert pack.count("C5 reads 778") == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        (KENT_XLSX, "Stated in the workbook: 100 — matches."),
+        (KENT_XLSX.with_suffix(".csv"), "Stated in the file: 100 — matches."),
+        (KENT_XLSX.with_name("kent_2015_report.txt"), "Stated in the report: 100 — matches."),
+    ],
+)
+def test_the_stated_rate_is_said_to_be_in_what_was_read(source: Path, said: str) -> None:
+    """The rate the input states is said to be stated in what it is: an area workbook is no return (the
+    Ministry's return states no rate), a tidy CSV is a file, a published report a report."""
+    result = CliRunner().invoke(main, ["signoff", str(source), "-f", "markdown"])
+    assert said in result.output
+    assert "Stated in the return" not in result.output

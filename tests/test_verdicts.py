@@ -92,7 +92,8 @@ def test_an_unknown_area_option_is_refused_with_the_closest_names() -> None:
 def test_area_option_disagreeing_with_the_workbook_is_refused(tmp_path: Path) -> None:
     """--area Sussex over a workbook whose area cell says Kent: refused unless --area-override."""
     message = (
-        f"{KENT_XLSX}: the workbook's own MAPPA area cell says 'Kent' but --area says 'Sussex'; correct the "
+        f"{KENT_XLSX}: the workbook's own MAPPA area cell at 'Statistics'!H1 says 'Kent' but --area says "
+        "'Sussex'; correct the "
         "cell, drop --area, or add --area-override to report it as Sussex"
     )
     for command in (["validate"], ["signoff"], ["rate", "--population", str(POPULATION)]):
@@ -107,6 +108,11 @@ def test_area_option_disagreeing_with_the_workbook_is_refused(tmp_path: Path) ->
     assert round(1_560 * 100_000 / 1_466_561, 2) == 106.37
     assert overridden.exit_code == 1
     assert "(Sussex, template 2014-15): FAIL — 1 error" in overridden.output
+    # What the override set aside is said in the report.
+    assert (
+        "area given as Sussex by --area-override; the workbook says 'Kent' at 'Statistics'!H1"
+        in overridden.output
+    )
     assert "1560 RSOs ÷ 1,466,561 people aged 10+" in overridden.output
     same = run("validate", str(KENT_XLSX), "--area", "kent police")
     assert same.exit_code == 0
@@ -118,8 +124,10 @@ def test_a_copy_saved_under_another_areas_name_is_refused(tmp_path: Path) -> Non
     path = edit_copy(KENT_XLSX, tmp_path / "sussex_2015.xlsx", {})
     result = run("validate", str(path))
     assert result.exit_code == 2
-    assert "MAPPA area cell says 'Kent' but its file name says 'Sussex'" in result.output
-    assert run("validate", str(path), "--area-override").exit_code == 0
+    assert "MAPPA area cell at 'Statistics'!H1 says 'Kent' but its file name says 'Sussex'" in result.output
+    overridden = run("validate", str(path), "--area-override")
+    assert overridden.exit_code == 0
+    assert "area Kent at 'Statistics'!H1 by --area-override; the file name says 'Sussex'" in overridden.output
 
 
 def test_rate_area_option_means_the_workbooks_area(tmp_path: Path) -> None:

@@ -147,6 +147,8 @@ class Metadata:
     # Row labels the input gives where the definition knows only a position (a return's breakdown rows:
     # only their first label is public), as (table id, row id, label).
     row_labels: tuple[tuple[str, str, str], ...] = ()
+    # The cell the workbook's 'MAPPA area' is in ('Statistics'!H1), or the empty cell beside its label.
+    area_cell: str | None = None
 
 
 @dataclass(frozen=True)

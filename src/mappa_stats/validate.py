@@ -44,6 +44,10 @@ class RuleResult:
     note: str = ""
 
 
+NOT_CROSS_CHECKED = "Not cross-checked"  # a return's note: fields nothing reaches
+BOUND_ONLY = "Checked only against a bound"  # a return's note: fields only a relation's bound reaches
+
+
 @dataclass(frozen=True)
 class FileReport:
     """Everything validate has to say about one input file."""
@@ -58,6 +62,7 @@ class FileReport:
     raw_findings: tuple[Finding, ...] = field(default=(), repr=False)
     provisional: bool = False
     notes: tuple[str, ...] = ()  # how the input was read, when a reader should know (the area's source)
+    annotated: tuple[str, str] | None = None  # the annotated copy beside a sign-off pack: name, relative link
 
     @property
     def errors(self) -> int:
@@ -191,23 +196,42 @@ def _report(area: AreaTables, ctx: Context, chosen: Sequence[Rule], suggest: boo
 
 
 def _not_cross_checked(area: AreaTables) -> tuple[str, ...]:
-    """For a return: the fields no total or relation of the year reaches, so that a PASS is not read as
-    more than it is (a Level 1 count typed 1132 for 1123 passes every check)."""
-    from mappa_stats.definitions.equations import unreached_return_fields
+    """For a return: the fields no total or relation of the year reaches, and those only a relation's bound
+    reaches, so that a PASS is not read as more than it is (a Level 1 count typed 1132 for 1123 passes)."""
+    from mappa_stats.definitions.equations import bound_only_return_fields, unreached_return_fields
 
     template = area.template
-    where = []
-    for code in unreached_return_fields(template):
-        cell = area.cell(*template.field_refs[code])
-        if cell is not None:
-            where.append((code, cell))
-    if not where or not _is_return(where[0][1].sheet):
-        return ()
-    named = ", ".join(f"{code} ({cell.source})" for code, cell in where)
-    return (
-        f"Not cross-checked: {named}: no total or relation of the year reaches these fields of the return, "
-        "so a mistyped figure there passes; check them against your records",
-    )
+    notes = []
+    for codes, head, why in (
+        (unreached_return_fields(template), NOT_CROSS_CHECKED, "no total or relation of the year reaches"),
+        (
+            bound_only_return_fields(template),
+            BOUND_ONLY,
+            "only a bound (at most or at least another figure) reaches",
+        ),
+    ):
+        where = [
+            (code, cell) for code in codes if (cell := area.cell(*template.field_refs[code])) is not None
+        ]
+        if not where or not _is_return(where[0][1].sheet):
+            continue
+        named = ", ".join(f"{code} ({cell.source})" for code, cell in where)
+        notes.append(
+            f"{head}: {named}: {why} these fields of the return, so a mistyped figure there "
+            f"{'passes' if head == NOT_CROSS_CHECKED else 'mostly passes'}; check them against your records"
+        )
+    return tuple(notes)
+
+
+def source_kind(area: AreaTables) -> str:
+    """What the figures were read from, as a sentence names it: 'the return', 'the workbook', 'the report',
+    'the file' (a tidy CSV)."""
+    if area.meta.source_format in ("pdf", "report-text"):
+        return "the report"
+    if area.meta.source_format == "csv":
+        return "the file"
+    first = next(iter(area.cells().values()), None)
+    return "the return" if first is not None and first.sheet and _is_return(first.sheet) else "the workbook"
 
 
 def _is_return(sheet: str) -> bool:

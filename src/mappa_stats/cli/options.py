@@ -295,3 +295,14 @@ ACCEPT_OCR = click.option(
     help="Read a PDF whose text is invisible (the OCR layer of a scanned page, which may misread a figure); "
     "the report says which pages. Without it such a PDF is refused.",
 )
+
+ANNOTATE = click.option(
+    "--annotate",
+    "annotate_path",
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=False),
+    default=None,
+    metavar="OUT",
+    help="Also write OUT: a copy of FILE (one .xlsx or .ods workbook, OUT of the same kind) with each "
+    "finding's cell marked (a fill and a box) and noted, and a first sheet 'Checks' listing every finding "
+    "with a link to its cell.",
+)

@@ -62,28 +62,46 @@ def _equations(template: Template) -> list[Equation]:
     return out
 
 
-def unreached_return_fields(template: Template) -> tuple[str, ...]:
-    """The return's fields that no total or relation of the year reaches (through the totals derived from
-    them): a mistyped figure there passes every check, so a report on a return names them."""
+def _return_reach(template: Template) -> tuple[set[str], set[str], set[str]]:
+    """The return's typed fields; those an equation reaches (a total, or a relation's '=='); those only a
+    relation's bound reaches ('<=', '>='), through the totals derived from them."""
     typed = set(template.return_fields) - {AREAID}
     parts: dict[str, set[str]] = {}
-    reached: set[str] = set()
+    exact: set[str] = set()
     for eq in equations(template):
         cells = (eq.total, *eq.parts)
         if eq.table and eq.total not in typed:
             parts.setdefault(eq.total, set()).update(eq.parts)
         elif all(c in typed for c in cells):
-            reached.update(cells)
-    pending = [
-        template.field_of(ref)
-        for relation in template.relations
-        for comparison in relation.comparisons
-        for left, right in template.expand(comparison)
-        for ref in (*left, *right)
-    ]
-    while pending:
-        code = pending.pop()
-        if code not in reached:
-            reached.add(code)
-            pending.extend(parts.get(code, ()))
-    return tuple(code for code in template.return_fields if code in typed - reached)
+            exact.update(cells)
+    refs: dict[bool, list[str]] = {True: [], False: []}
+    for relation in template.relations:
+        for comparison in relation.comparisons:
+            for left, right in template.expand(comparison):
+                refs[comparison.op == "=="].extend(template.field_of(ref) for ref in (*left, *right))
+
+    def close(seeds: list[str], reached: set[str]) -> set[str]:
+        pending = list(seeds)
+        while pending:
+            code = pending.pop()
+            if code not in reached:
+                reached.add(code)
+                pending.extend(parts.get(code, ()))
+        return reached
+
+    exact = close(refs[True], exact)
+    return typed, exact, close(refs[False], set()) - exact
+
+
+def unreached_return_fields(template: Template) -> tuple[str, ...]:
+    """The return's fields that no total or relation of the year reaches (through the totals derived from
+    them): a mistyped figure there passes every check, so a report on a return names them."""
+    typed, exact, bound = _return_reach(template)
+    return tuple(code for code in template.return_fields if code in typed - exact - bound)
+
+
+def bound_only_return_fields(template: Template) -> tuple[str, ...]:
+    """The return's fields only a relation's bound reaches ('at most the yearly count'): a mistyped figure
+    there mostly passes (1132 for 1123 is within most bounds), so a report on a return names them too."""
+    typed, _exact, bound = _return_reach(template)
+    return tuple(code for code in template.return_fields if code in typed & bound)

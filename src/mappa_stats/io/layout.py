@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from mappa_stats.definitions.templates import Label, TableDef, Template, match_label, normalize
-from mappa_stats.errors import LabelError, TableNotFoundError, TemplateError
+from mappa_stats.errors import LabelError, TableNotFoundError
 from mappa_stats.io.value_cells import blank_values_placed
 from mappa_stats.model import a1, parse_cell, record, sheet_ref
 
@@ -75,15 +74,11 @@ def title_date(text: str) -> str | None:
     return None
 
 
-AREA_KEYS = {"mappa area", "area"}
-_YEAR_KEYS = {"reporting year", "template year", "template", "year"}
-
-
 def _is_text(cell: RawCell | None) -> bool:
     return cell is not None and isinstance(cell.value, str) and cell.value.strip() != ""
 
 
-def _has_content(cell: RawCell | None) -> bool:
+def has_content(cell: RawCell | None) -> bool:
     return cell is not None and not (isinstance(cell.value, str) and cell.value.strip() == "")
 
 
@@ -120,58 +115,6 @@ class Workbook:
                     if _is_text(cell):
                         out.append((sheet, r, c, normalize(cell.value)))
         return out
-
-    def key_value(self, keys: set[str]) -> str | None:
-        """The content right of the first cell whose text is one of keys ('MAPPA area' → 'Kent')."""
-        for sheet, r, c, text in self.text_cells():
-            if text in keys:
-                right = [cell for col, cell in self.row(sheet, r) if col > c and _has_content(cell)]
-                if right:
-                    return str(right[0].value).strip()
-        return None
-
-
-def detect_year(
-    book: Workbook, years: Sequence[str], load: Callable[[str], Template], wanted: str | None
-) -> str:
-    """Pick the template: --year, a 'Reporting year' cell, or the date in the table titles. Only the titles
-    need every year's definition (`load`): the other two build none."""
-    stated = book.key_value(_YEAR_KEYS)
-    if wanted:
-        own = (stated or "").replace("/", "-").replace("–", "-")
-        if own in years and own != wanted:  # the workbook's own year against --year: a conflict, said
-            raise TemplateError(
-                f"{book.path}: --year {wanted}, but the workbook's 'Reporting year' cell says {own}; "
-                f"correct the cell, or give --year {own}"
-            )
-        return wanted
-    if stated:
-        year = stated.replace("/", "-").replace("–", "-")
-        if year in years:
-            return year
-        known = ", ".join(years)
-        raise TemplateError(
-            f"{book.path}: the 'Reporting year' cell says {stated!r}, which has no template; "
-            f"templates available: {known} (or give --year)"
-        )
-    templates = {y: load(y) for y in years}
-    prefixes = {normalize(m) for t in templates.values() for table in t.tables for m in table.match}
-    ends = {normalize(t.period_end): y for y, t in templates.items()}
-    seen: list[str] = []
-    for _sheet, _r, _c, text in book.text_cells():
-        if any(text.startswith(p) for p in prefixes):
-            date = title_date(text)
-            if date:
-                if date in ends:
-                    return ends[date]
-                seen.append(date.title())
-    if seen:
-        known = ", ".join(f"{y} (to {t.period_end})" for y, t in templates.items())
-        raise TemplateError(
-            f"{book.path}: the titles say {seen[0]}, but there is no template for that year; "
-            f"templates available: {known}"
-        )
-    return sorted(templates)[-1]
 
 
 def find_anchors(book: Workbook, template: Template) -> dict[str, list[Anchor]]:
@@ -348,7 +291,7 @@ def _grid_rows(
         if not cells:
             continue
         label_at = _label_text(cells, first_col)
-        data = [cell for c, cell in cells if c in header and _has_content(cell)]
+        data = [cell for c, cell in cells if c in header and has_content(cell)]
         label_text = normalize(label_at[1]) if label_at else ""
         if not in_section:
             if label_text in section_names or label_text.startswith(tuple(section_names)):
@@ -386,7 +329,7 @@ def _grid_rows(
 def _value_right(book: Workbook, sheet: Sheet, row: int, column: int) -> tuple[int, RawCell | None]:
     """First non-empty cell right of (row, column); the next cell when there is none."""
     for c, cell in book.row(sheet, row):
-        if c > column and _has_content(cell):
+        if c > column and has_content(cell):
             return c, cell
     return column + 1, None
 
@@ -417,7 +360,7 @@ def _list(book: Workbook, table: TableDef, anchor: Anchor, end: int) -> list[dic
                 break
             continue
         label = match_label(label_at[1], table.rows)
-        has_value = any(c > label_at[0] and _has_content(cell) for c, cell in cells)
+        has_value = any(c > label_at[0] and has_content(cell) for c, cell in cells)
         if label is None:
             if found and has_value:
                 raise LabelError(

@@ -17,7 +17,7 @@ from typing import Any
 from mappa_stats.definitions.load import available_years, load_template
 from mappa_stats.definitions.templates import Template
 from mappa_stats.errors import InputError, TableNotFoundError
-from mappa_stats.io.layout import RawCell, Sheet, Workbook, detect_year
+from mappa_stats.io.layout import RawCell, Sheet, Workbook
 from mappa_stats.io.report_lines import (
     PDF,
     Line,
@@ -28,6 +28,7 @@ from mappa_stats.io.report_lines import (
     title_prefixes,
 )
 from mappa_stats.io.report_tables import Block, as_read, table_records, title_lines
+from mappa_stats.io.stated import detect_year
 from mappa_stats.model import AreaTables, Metadata, record
 
 

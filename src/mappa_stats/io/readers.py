@@ -17,9 +17,10 @@ from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io import ret as returns
 from mappa_stats.io.areas import check_area_option
-from mappa_stats.io.layout import AREA_KEYS, Sheet, Workbook, detect_year, extract
+from mappa_stats.io.layout import Sheet, Workbook, extract
 from mappa_stats.io.sheets import explain_blanks, ods_sheets, only_sheet, xlsx_sheets
 from mappa_stats.io.sniff import LOCK_FILE, is_lock_file, sniff
+from mappa_stats.io.stated import StatedArea, detect_year, hidden_figures, same_area, stated_area
 from mappa_stats.io.tidy_csv import read_tidy_csv
 from mappa_stats.model import AreaTables, Metadata
 
@@ -44,39 +45,44 @@ def area_from_file_name(path: Path) -> str | None:
     return found.name if found else None
 
 
-def _same_area(first: str, second: str) -> bool:
-    """True when two names are the same MAPPA area ('Kent Police' and 'KENT')."""
-    from mappa_stats.io.areas import area_key, find_area
-
-    one, two = find_area(first), find_area(second)
-    if one is not None and two is not None:
-        return one.name == two.name
-    return area_key(first) == area_key(second)
-
-
 def choose_area(
-    display: str, own: str | None, from_name: str | None, given: str | None, override: bool
+    display: str,
+    own: str | None,
+    from_name: str | None,
+    given: str | None,
+    override: bool,
+    own_at: str | None = None,
 ) -> tuple[str | None, str | None]:
-    """The area to report, and a note when it came only from the file name.
+    """The area to report, and a note when it came only from the file name or --area-override set a
+    disagreement aside.
 
-    The workbook's own 'MAPPA area' cell, the file name and --area must agree: a copy of Kent's
-    return saved as sussex_2015.xlsx, or --area Sussex over a workbook that says Kent, is refused
-    unless --area-override says which to use (--area when given, else the workbook's cell).
+    The workbook's own 'MAPPA area' cell (at `own_at`), the file name and --area must agree: a copy of
+    Kent's return saved as sussex_2015.xlsx, or --area Sussex over a workbook that says Kent, is refused
+    unless --area-override says which to use (--area when given, else the workbook's cell); the report then
+    says what was set aside.
     """
+    where = f" at {own_at}" if own_at else ""
     if given is not None:
         name = check_area_option(given)
-        if own and not override and not _same_area(own, name):
-            raise InputError(
-                f"{display}: the workbook's own MAPPA area cell says {own!r} but --area says {given!r}; "
-                f"correct the cell, drop --area, or add --area-override to report it as {name}"
+        if own and not same_area(own, name):
+            if not override:
+                raise InputError(
+                    f"{display}: the workbook's own MAPPA area cell{where} says {own!r} but --area says "
+                    f"{given!r}; correct the cell, drop --area, or add --area-override to report it as {name}"
+                )
+            return (
+                name,
+                f"{display}: area given as {name} by --area-override; the workbook says {own!r}{where}",
             )
         return name, None
     if own:
-        if from_name and not override and not _same_area(own, from_name):
-            raise InputError(
-                f"{display}: the workbook's MAPPA area cell says {own!r} but its file name says "
-                f"{from_name!r}; correct whichever is wrong, or add --area-override to use the cell"
-            )
+        if from_name and not same_area(own, from_name):
+            if not override:
+                raise InputError(
+                    f"{display}: the workbook's MAPPA area cell{where} says {own!r} but its file name says "
+                    f"{from_name!r}; correct whichever is wrong, or add --area-override to use the cell"
+                )
+            return own, f"{display}: area {own}{where} by --area-override; the file name says {from_name!r}"
         return own, None
     if from_name:
         return from_name, (
@@ -110,19 +116,22 @@ def read_area_noting(
         published = _read_publication(path, area, override)
         if published is not None:
             return published
-    records, chosen, own, template, row_labels = _read_records(path, data, kind, year, sheet)
-    chosen_area, note = choose_area(guard.display_name(path), own, area_from_file_name(path), area, override)
+    records, chosen, own, template, row_labels = _read_records(
+        path, data, kind, year, sheet, (area, override)
+    )
+    display = guard.display_name(path)
+    chosen_area, note = choose_area(display, own.name, area_from_file_name(path), area, override, own.cell)
     template = template or load_template(chosen)
     meta = Metadata(
-        path=guard.display_name(path),
+        path=display,
         sha256=digest,
         template=template.year,
         area=chosen_area,
         source_format=kind,
         row_labels=row_labels,
+        area_cell=own.cell,
+        notes=(*own.notes, *([note] if note else [])),
     )
-    if note:
-        meta = replace(meta, notes=(note,))
     return AreaTables.from_records(records, meta=meta, template=template), note
 
 
@@ -154,26 +163,33 @@ def _read_publication(path: Path, area: str | None, override: bool) -> tuple[Are
     return published.with_area(chosen_area) if chosen_area else published, note
 
 
-# What a file's reading gives: records, year, the area the file names, the definition (when the reading
-# chose it) and the row labels of a return's form.
-_Read = tuple[list[dict[str, Any]], str, str | None, Template | None, tuple[tuple[str, str, str], ...]]
+# What a file's reading gives: records, year, the area the file names (where, and notes on how it was
+# read), the definition (when the reading chose it) and the row labels of a return's form.
+_Read = tuple[list[dict[str, Any]], str, StatedArea, Template | None, tuple[tuple[str, str, str], ...]]
 
 
-def _read_records(path: Path, data: bytes, kind: str, year: str | None, sheet: str | None) -> _Read:
+def _read_records(
+    path: Path, data: bytes, kind: str, year: str | None, sheet: str | None, area: tuple[str | None, bool]
+) -> _Read:
     """The records of a tidy CSV, a return or an area's workbook, with the year chosen, the area the file
     names, the definition when the reading chose it, and the row labels a return's form gives."""
     try:
         if kind == "csv":
             records, chosen, own, template = read_tidy_csv(path, data, year)
-            return records, chosen, own, template, ()
+            return records, chosen, StatedArea(own, None), template, ()
         sheets = xlsx_sheets(path, data) if kind == "xlsx" else ods_sheets(path, data)
         if sheet is not None:
             sheets = only_sheet(guard.display_name(path), sheets, sheet)
         if returns.data_sheet(sheets) is not None:
             # The Ministry's area return: a sheet of field codes, not the report's tables.
-            return returns.read_return(guard.display_name(path), sheets, year)
-        records, chosen, own = _read_workbook(guard.display_name(path), sheets, kind, year)
-        return records, chosen, own, None, ()
+            notes: list[str] = []
+            given = area[0] if area[1] else None
+            records, chosen, own, template, labels = returns.read_return(
+                guard.display_name(path), sheets, year, given, notes
+            )
+            return records, chosen, StatedArea(own, None, tuple(notes)), template, labels
+        records, chosen, stated = _read_workbook(guard.display_name(path), sheets, kind, year, area)
+        return records, chosen, stated, None, ()
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         # The guard reads every part first, so this is a last defence for a fault it could not see.
         raise InputError(
@@ -182,17 +198,20 @@ def _read_records(path: Path, data: bytes, kind: str, year: str | None, sheet: s
 
 
 def _read_workbook(
-    display: str, sheets: list[Sheet], kind: str, year: str | None
-) -> tuple[list[dict[str, Any]], str, str | None]:
-    """An area's workbook: its year, the area its own cell names, and the tables found wherever they are."""
+    display: str, sheets: list[Sheet], kind: str, year: str | None, area: tuple[str | None, bool]
+) -> tuple[list[dict[str, Any]], str, StatedArea]:
+    """An area's workbook: its year, the area its own cells name (every sheet's, hidden too), and the tables
+    found wherever they are; notes on what a hidden sheet held and what an override set aside."""
     book = Workbook(display, sheets)
-    chosen = detect_year(book, available_years(), load_template, year)
-    own = book.key_value(AREA_KEYS)
+    notes: list[str] = []
+    chosen = detect_year(book, available_years(), load_template, year, notes)
+    own = stated_area(book, *area)
     records = extract(book, load_template(chosen))
     if kind == "xlsx":
         single = frozenset(t.id for t in load_template(chosen).tables if t.kind != "grid")
         explain_blanks(records, sheets, load_template(chosen), single)
-    return records, chosen, own
+    notes += hidden_figures(book, {str(r.get("sheet")) for r in records})
+    return records, chosen, replace(own, notes=(*notes, *own.notes))
 
 
 def read_area(

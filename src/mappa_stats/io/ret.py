@@ -22,7 +22,7 @@ from mappa_stats.definitions.equations import Equation, equations
 from mappa_stats.definitions.load import form_years, load_template, schemas_dir
 from mappa_stats.definitions.templates import Template, normalize
 from mappa_stats.errors import InputError, ReturnAreaError
-from mappa_stats.io.layout import Sheet
+from mappa_stats.io.layout import RawCell, Sheet
 from mappa_stats.io.xlsx import cell_position  # a reference read as the workbook reader reads one
 from mappa_stats.model import (
     BLANK_ZERO,
@@ -102,9 +102,17 @@ def _stated_id(sheets: list[Sheet], data: Sheet) -> int | None:
     return None
 
 
-def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]) -> str:
-    """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2."""
-    from mappa_stats.io.areas import area_key, find_area
+def _area(
+    display: str,
+    sheets: list[Sheet],
+    data: Sheet,
+    header: dict[str, int],
+    override: str | None,
+    notes: list[str],
+) -> str:
+    """The area the return is for: its AREAID, agreeing with 'Data entry'!A2 and the name in C2. With
+    --area NAME --area-override (`override`), a disagreement is said in `notes` and NAME used."""
+    from mappa_stats.io.areas import find_area
 
     entry = entry_sheet(sheets)
     stated = data.get(2, header[AREAID])
@@ -113,7 +121,7 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
     if entry is not None:
         where = sheet_ref(entry.name, "A2")
         value = None if entry.get(2, 1) is None else entry.cells[(2, 1)].value
-        if _text(value) == "":
+        if _text(value) == "" and override is None:
             raise InputError(
                 f"{display}: {where} is empty; type the area's id there (1 to 42, 43 for the National "
                 "Security Division; docs/formats.md)"
@@ -121,27 +129,43 @@ def _area(display: str, sheets: list[Sheet], data: Sheet, header: dict[str, int]
     number = _whole(value)
     ids = moj_area_ids()
     if number is None or number not in ids:
-        raise InputError(
-            f"{display}: {where} holds area id {_text(value)[:20]!r}; the Ministry's area ids are 1 to 43 "
-            "(docs/formats.md): type the area's id"
-        )
+        said = f"{where} holds area id {_text(value)[:20]!r}; the Ministry's area ids are 1 to 43"
+        if override is None:
+            raise InputError(f"{display}: {said} (docs/formats.md): type the area's id")
+        notes.append(f"{display}: area given as {override} by --area-override; {said}")
+        return override
+    conflict = _area_conflict(data, entry, stated, header, where, number)
+    if conflict and override is None:
+        raise ReturnAreaError(f"{display}: {conflict}; correct one of them", number)
+    if conflict:
+        notes.append(f"{display}: area given as {override} by --area-override; {conflict}")
+        return str(override)
+    found = find_area(ids[number])
+    return found.name if found is not None else ids[number]
+
+
+def _area_conflict(
+    data: Sheet, entry: Sheet | None, stated: RawCell | None, header: dict[str, int], where: str, number: int
+) -> str | None:
+    """The return's own area cells disagreeing: the AREAID column against A2, or the name in C2 against the
+    id; None when they agree."""
+    from mappa_stats.io.areas import area_key, find_area
+
+    name = moj_area_ids()[number]
     if stated is not None and _whole(stated.value) not in (None, number):
-        raise ReturnAreaError(
-            f"{display}: {sheet_ref(data.name, a1(2, header[AREAID]))} says area {_text(stated.value)} but "
-            f"{where} says {number}; correct one of them",
-            number,
+        column = sheet_ref(data.name, a1(2, header[AREAID]))
+        return f"{column} says area {_text(stated.value)} but {where} says {number}"
+    typed = "" if entry is None or entry.get(2, 3) is None else _text(entry.cells[(2, 3)].value)
+    if (
+        entry is not None
+        and typed
+        and area_key(typed) != area_key(name)
+        and find_area(typed) != find_area(name)
+    ):
+        return (
+            f"{sheet_ref(entry.name, 'C2')} names {typed[:60]!r} but the area id in A2 is {number} ({name})"
         )
-    name = ids[number]
-    if entry is not None and entry.get(2, 3) is not None:
-        typed = _text(entry.cells[(2, 3)].value)
-        if typed and area_key(typed) != area_key(name) and (find_area(typed) != find_area(name)):
-            raise ReturnAreaError(
-                f"{display}: {sheet_ref(entry.name, 'C2')} names {typed[:60]!r} but the area id in A2 is "
-                f"{number} ({name}); correct one of them",
-                number,
-            )
-    found = find_area(name)
-    return found.name if found is not None else name
+    return None
 
 
 def _header(display: str, data: Sheet, template: Template) -> dict[str, int]:
@@ -281,10 +305,15 @@ def _breakdowns(
 
 
 def read_return(
-    display: str, sheets: list[Sheet], year: str | None
+    display: str,
+    sheets: list[Sheet],
+    year: str | None,
+    override: str | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[list[dict[str, Any]], str, str | None, Template, tuple[tuple[str, str, str], ...]]:
     """The tidy records of a return, its year, its area, its definition (an area's or the NSD's) and the row
-    labels its form gives."""
+    labels its form gives. `override`: the area --area NAME --area-override gives (a conflict of the
+    return's own area cells is then said in `notes`, not refused)."""
     data = _chosen_data_sheet(display, sheets, year)
     own = _year_of(data)
     if year is not None and year != own:
@@ -294,7 +323,7 @@ def read_return(
         )
     template = _form(display, sheets, data, own)
     header = _header(display, data, template)
-    area = _area(display, sheets, data, header)
+    area = _area(display, sheets, data, header, override, notes if notes is not None else [])
     totals = _totals(template)
     values = _typed_values(display, sheets, data, header)
     for code, typed in _spellings(data, template).items():

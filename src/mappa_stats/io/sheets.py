@@ -117,11 +117,39 @@ def ods_sheets(path: Path, data: bytes) -> list[Sheet]:
                 value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
             )
         sheets.append(sheet)
+    hidden = _ods_hidden_tables(data)
+    for sheet in sheets:
+        sheet.hidden = sheet.name in hidden
     data_sheet = returns.data_sheet(sheets)
     if data_sheet is not None:
         # A return saved as OpenDocument: its row 2 references name the cell the manager typed.
         data_sheet.references.update(_ods_row_formulas(data, data_sheet.name, 2))
     return sheets
+
+
+def _ods_hidden_tables(data: bytes) -> set[str]:
+    """The names of an .ods's hidden tables: those whose table style says table:display="false"."""
+    import xml.etree.ElementTree as ET  # only for an .ods
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    style_ns = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+    hidden_styles: set[str] = set()
+    hidden: set[str] = set()
+    style = ""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
+        for event, element in ET.iterparse(content, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "style":
+                style = element.get(f"{{{style_ns}}}name", "")
+            elif event == "start" and tag == "table-properties":
+                if element.get(f"{{{table_ns}}}display") == "false":
+                    hidden_styles.add(style)
+            elif event == "start" and tag == "table":
+                if element.get(f"{{{table_ns}}}style-name") in hidden_styles:
+                    hidden.add(element.get(f"{{{table_ns}}}name", ""))
+            elif event == "end" and tag == "table-row":
+                element.clear()  # rows are read one at a time: memory stays bounded
+    return hidden
 
 
 _ODF_REFERENCE = re.compile(r"^of:=\[\$?(?:'((?:[^']|'')+)'|([^.\]]+))\.\$?([A-Za-z]{1,3})\$?(\d{1,7})\]$")

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from mappa_stats.validate import FileReport
 
 CHECKS_SHEET = "Checks"
-_ERROR_FILL = "FFC7CE"  # light red: an error's cell
-_WARNING_FILL = "FFEB9C"  # light amber: a warning's cell
-_MARK_BORDER = "C00000"  # a thick dark red box around every marked cell, whatever its fill
+ERROR_FILL = "FFC7CE"  # light red: an error's cell
+WARNING_FILL = "FFEB9C"  # light amber: a warning's cell
+MARK_BORDER = "C00000"  # a thick dark red box around every marked cell, whatever its fill
+CHECKS_HEADINGS = ("Severity", "Rule", "Cell", "What is wrong", "Suggestion")
 _COMMENT_WIDTH, _COMMENT_HEIGHT = 420, 160  # points: room for a message and its suggestion
 
 
@@ -54,26 +55,43 @@ def comment_text(found: Iterable[Finding]) -> str:
     return CONTROL.sub(" ", "\n\n".join(parts))[:30_000]  # Excel's limit for a note is 32,767 characters
 
 
+def by_cell(findings: Iterable[Finding], sheets: set[str]) -> dict[tuple[str, str], list[Finding]]:
+    """The findings that name a cell of one of `sheets`, grouped by (sheet, cell)."""
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.cell and f.sheet in sheets:
+            grouped.setdefault((f.sheet, f.cell), []).append(f)
+    return grouped
+
+
+def checks_lines(report: FileReport, strict: bool) -> list[str]:
+    """The Checks sheet's opening lines: the verdict, what was not checked, and how cells are marked."""
+    return [
+        verdict_line(report, strict),
+        *not_checked(report),
+        *(f"Note: {note}" for note in report.notes),  # what nothing cross-checks, how the file was read
+        "Marked cells: a red fill and box for an error, amber for a warning; "
+        "the note on each cell says what is wrong and what to do.",
+    ]
+
+
 def _mark_cells(wb: Any, findings: Iterable[Finding]) -> set[tuple[str, str]]:
     """Fill, box and annotate each finding's cell; the cells marked, as (sheet, cell)."""
     from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
     from openpyxl.styles import Border, PatternFill, Side
 
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        if f.cell and f.sheet in wb.sheetnames:
-            by_cell.setdefault((f.sheet, f.cell), []).append(f)
-    edge = Side(style="thick", color=_MARK_BORDER)
-    for (sheet, ref), found in by_cell.items():
+    marked = by_cell(findings, set(wb.sheetnames))
+    edge = Side(style="thick", color=MARK_BORDER)
+    for (sheet, ref), found in marked.items():
         cell = wb[sheet][ref]
         error = any(f.severity == Severity.ERROR for f in found)
-        cell.fill = PatternFill("solid", fgColor=_ERROR_FILL if error else _WARNING_FILL)
+        cell.fill = PatternFill("solid", fgColor=ERROR_FILL if error else WARNING_FILL)
         cell.border = Border(left=edge, right=edge, top=edge, bottom=edge)
         text = comment_text(found)
         if cell.comment is not None:  # the manager's own note is kept, ours follows it
             text = f"{cell.comment.text}\n\n{text}"
         cell.comment = Comment(text, PRODUCER, width=_COMMENT_WIDTH, height=_COMMENT_HEIGHT)
-    return set(by_cell)
+    return set(marked)
 
 
 def _checks_sheet(wb: Any, report: FileReport, marked: set[tuple[str, str]], strict: bool) -> None:
@@ -86,15 +104,12 @@ def _checks_sheet(wb: Any, report: FileReport, marked: set[tuple[str, str]], str
     bold = Font(bold=True)
     ws["A1"] = cell_text(f"Checks by {PRODUCER}")
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = cell_text(verdict_line(report, strict))
-    lines = [*not_checked(report), "Marked cells: a red fill and box for an error, amber for a warning; "
-             "the note on each cell says what is wrong and what to do."]  # fmt: skip
-    r = 3
-    for line in lines:
+    r = 2
+    for line in checks_lines(report, strict):
         ws.cell(r, 1, cell_text(line))
         r += 1
     r += 1
-    for k, heading in enumerate(("Severity", "Rule", "Cell", "What is wrong", "Suggestion"), start=1):
+    for k, heading in enumerate(CHECKS_HEADINGS, start=1):
         ws.cell(r, k, heading).font = bold
     for f in report.findings:
         r += 1

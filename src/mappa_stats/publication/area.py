@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mappa_stats.definitions.templates import Severity, TableDef
+from mappa_stats.io.stated import name_the_area
 from mappa_stats.model import BLANK, DASH, NOT_COLLECTED, AreaTables
 from mappa_stats.publication.ods import write_ods_sheets
 from mappa_stats.publication.sheets import (
@@ -54,9 +55,9 @@ def gate(tables: AreaTables, publish_failing: bool, source: Path | str) -> Valid
     if not tables.meta.area and not publish_failing:
         # A publication names its area on every sheet: without one it is refused as one that fails.
         raise NotValidated(
-            f"{source}: not published: the workbook does not name its MAPPA area; type the area's name in "
-            "the cell right of the 'MAPPA area' label (H1 in the template's layout), or give "
-            "--publish-failing to publish it as 'Area not stated'"
+            f"{source}: not published: the workbook does not name its MAPPA area; "
+            f"{name_the_area(tables.meta.area_cell)} "
+            "(or give --publish-failing to publish it as 'Area not stated')"
         )
     report = validate_area(tables)
     errors = tuple(f"{f.rule} at {f.ref}" for f in report.findings if f.severity == Severity.ERROR)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -196,6 +198,8 @@ def is_unfilled_template(path: Path) -> bool:
     """True when this workbook is a template mappa-stats wrote and nobody has typed into it."""
     from openpyxl import load_workbook
 
+    if path.suffix.lower() == ".ods":
+        return _unchanged_ods(path)
     try:
         wb = load_workbook(path)
     except Exception:  # any file openpyxl cannot open is certainly not our unchanged template
@@ -380,3 +384,29 @@ def _save_cached(path: Path, part: str, saved: dict[str, Any]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info, content in parts.items():
             target.writestr(info, content)
+
+
+_ODS_DIGEST = re.compile(rf'meta:name="{DIGEST}"[^>]*>([0-9a-f]{{64}})<')
+
+
+def _unchanged_ods(path: Path) -> bool:
+    """An .ods mappa-stats wrote (an annotated copy) whose content.xml is as written: its meta.xml holds the
+    SHA-256 of content.xml, which any save in LibreOffice or Excel changes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            found = _ODS_DIGEST.search(archive.read("meta.xml").decode("utf-8", "replace"))
+            return (
+                found is not None
+                and found.group(1) == hashlib.sha256(archive.read("content.xml")).hexdigest()
+            )
+    except (
+        OSError,
+        KeyError,
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        EOFError,
+        zlib.error,
+    ):
+        return False

@@ -15,7 +15,7 @@ from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population_rate import Rate
 from mappa_stats.model import AreaTables
 from mappa_stats.publication.area import published_cell
-from mappa_stats.validate import FileReport, Status
+from mappa_stats.validate import BOUND_ONLY, NOT_CROSS_CHECKED, FileReport, Status, source_kind
 from mappa_stats.version import __version__
 
 # Every C0 control (tab and line breaks included: a line break would end a Markdown table row), DEL, C1.
@@ -91,6 +91,11 @@ class Pack:
     generated: dt.datetime
 
     @property
+    def annotated(self) -> tuple[str, str] | None:
+        """The annotated copy written beside the pack (signoff --annotate): its name and a relative link."""
+        return self.report.annotated
+
+    @property
     def ready(self) -> bool:
         """True only when the return passes: then, and only then, the pack has lines to sign."""
         return self.report.status(self.strict) == "pass"
@@ -141,9 +146,12 @@ class Pack:
         # A return's fields that nothing cross-checks: said in the pack as in the report, so that a PASS is
         # not read as more than it is.
         for note in self.report.notes:
-            if note.startswith("Not cross-checked: "):
+            if note.startswith(f"{NOT_CROSS_CHECKED}: "):
                 what = "Every field of the return is reached by a total or relation of the year"
                 out.append(Check("fields", what, Severity.WARNING, "not checked", note.split(": ", 1)[1]))
+            elif note.startswith(f"{BOUND_ONLY}: "):
+                what = "Every field of the return is reached by a total or an equality, not only by a bound"
+                out.append(Check("fields", what, Severity.WARNING, "only a bound", note.split(": ", 1)[1]))
         return out
 
     def grids(self) -> list[Grid]:
@@ -200,6 +208,7 @@ class Pack:
             population = f"{Path(clean(self.population.path)).name} ({self.population.layout}, {vintage})"
         return [
             ("Checked file", Path(clean(self.area.meta.path)).name),
+            *((("Annotated copy", clean(self.annotated[0])),) if self.annotated else ()),
             # How the file was read (its area from its name, a PDF's invisible text read as OCR).
             *(("How it was read", note) for note in self.area.meta.notes),
             ("SHA-256 of the file", self.area.meta.sha256),
@@ -250,7 +259,7 @@ class Pack:
                 f"({self.population.layout})."
             )
         stated = rate.stated if rate.stated is not None else "nothing"
-        lines.append(f"Stated in the return: {stated} — {rate.verdict()}.")
+        lines.append(f"Stated in {source_kind(self.area)}: {stated} — {rate.verdict()}.")
         return lines
 
 

@@ -14,6 +14,7 @@ from mappa_stats.findings import Finding, plain
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
+from mappa_stats.io.stated import name_the_area
 from mappa_stats.model import AreaTables
 from mappa_stats.rules.rule import RATE, Context, Rule, finding, input_form, rule
 
@@ -21,14 +22,14 @@ from mappa_stats.rules.rule import RATE, Context, Rule, finding, input_form, rul
 # asked to expand 1e999999999).
 MAX_STATED_RATE = 100_000
 
-# Where the area goes, in the manager's own workbook: the template's yellow H1, right of its 'MAPPA area'.
-NAME_THE_AREA = (
-    "type the area's name in the cell right of the 'MAPPA area' label (H1 in the template's layout; add the "
-    "label anywhere if the workbook has none), or give --area NAME"
-)
-
-
 MAX_STATED_CHARS = 20
+
+
+def _no_area(area: AreaTables) -> str:
+    """Why the rate cannot be reproduced without an area, and what to do, for the input it is."""
+    if area.meta.source_format in ("pdf", "report-text"):
+        return "the report names no MAPPA area (no police force in its text): give --area NAME"
+    return f"the workbook does not name its MAPPA area: {name_the_area(area.meta.area_cell)}"
 
 
 def needed_vintage(template: Template, population: PopulationFile) -> str | None:
@@ -90,7 +91,7 @@ def workbook_rate(
     """A workbook's rate: its Category 1 total on 31 March over its area's population, against the
     stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
     if not area.meta.area:
-        raise InputError(f"{area.meta.path}: the workbook does not name its MAPPA area; {NAME_THE_AREA}")
+        raise InputError(f"{area.meta.path}: {_no_area(area)}")
     template = area.template
     rsos_ref = template.role("rsos")
     if rsos_ref is None:
@@ -137,7 +138,7 @@ def _population(ctx: Context, rule_id: str) -> PopulationFile | None:
     if not ctx.area.meta.area:
         ctx.skip(
             rule_id,
-            f"the workbook does not name its MAPPA area: {NAME_THE_AREA}",
+            _no_area(ctx.area),
         )
         return None
     try:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from mappa_stats.cli.annotate import check_annotate, link_from, write_annotated
 from mappa_stats.cli.emit import emit
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
+    ANNOTATE,
     AREA,
     AREA_OVERRIDE,
     EXIT_CODES,
@@ -26,6 +29,7 @@ from mappa_stats.cli.options import (
     year_given,
 )
 from mappa_stats.render.registry import Document, choices, render
+from mappa_stats.safetext import shown
 
 
 @click.command("signoff", epilog=EXIT_CODES)
@@ -46,6 +50,7 @@ from mappa_stats.render.registry import Document, choices, render
     ".json), else markdown.",
 )
 @OUTPUT
+@ANNOTATE
 def signoff(
     file: Path,
     population_path: Path | None,
@@ -58,6 +63,7 @@ def signoff(
     year: str | None,
     fmt: str | None,
     output: Path | None,
+    annotate_path: Path | None,
 ) -> None:
     """Write the sign-off pack for FILE for the Strategic Management Board (Markdown or HTML; text, CSV of
     its checks or JSON for a terminal or a script).
@@ -66,7 +72,8 @@ def signoff(
     correction; every check in plain words with its result; the rate reproduced from the population
     file; an audit trail (file and SHA-256, version, template, population, date). Lines to sign only
     when the return passes; otherwise a "not ready" panel listing the errors. The HTML pack is one
-    self-contained file: open it in a browser and "Save as PDF" for the Board paper.
+    self-contained file: open it in a browser and "Save as PDF" for the Board paper. With --annotate OUT,
+    the copy of the workbook with its findings marked is written too, and the pack links to it.
     """
     from mappa_stats.io.readers import read_area
     from mappa_stats.output import choose_format
@@ -76,6 +83,8 @@ def signoff(
 
     formats = choices(Document.SIGNOFF)
     fmt = choose_format(fmt, output, formats, formats[0])
+    if annotate_path is not None:
+        check_annotate((file,), annotate_path)
     area = read_area(file, year_given(year), area=area_name, override=area_override, sheet=sheet)
     population = None
     if population_path is not None:
@@ -83,5 +92,8 @@ def signoff(
 
         population = read_population(population_path, mid_year)
     report = validate_area(area, level1_share=level1_share, given=Given(population=population))
+    if annotate_path is not None:
+        write_annotated(file, report, annotate_path, strict)
+        report = replace(report, annotated=(shown(annotate_path.name), link_from(annotate_path, output)))
     emit(render(Document.SIGNOFF, fmt, area, report, population, strict), output)
     sys.exit(exit_code([report], strict))

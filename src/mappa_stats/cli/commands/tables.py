@@ -9,6 +9,8 @@ import click
 from mappa_stats.cli.emit import emit, unreachable_contact, write_document, written
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
+    AREA,
+    AREA_OVERRIDE,
     EXIT_CODES,
     FILE,
     FROM_OUTPUT_HELP,
@@ -36,6 +38,8 @@ from mappa_stats.render.registry import Document, choices, render
 @click.argument("file", type=FILE)
 @format_from_output(Document.TABLES, FROM_OUTPUT_HELP)
 @SHEET
+@AREA
+@AREA_OVERRIDE
 @YEAR
 @TEMPLATE
 @ACCEPT_OCR
@@ -49,6 +53,8 @@ def tables(
     file: Path,
     fmt: str | None,
     sheet: str | None,
+    area_name: str | None,
+    area_override: bool,
     year: str | None,
     output: Path | None,
     publish_failing: bool,
@@ -75,7 +81,7 @@ def tables(
     only_publishing(publish_failing, fmt)
     from mappa_stats.io.readers import read_area
 
-    area = read_area(file, year_given(year), sheet=sheet)
+    area = read_area(file, year_given(year), area=area_name, override=area_override, sheet=sheet)
     if fmt in ("xlsx", "ods"):
         assert output is not None
         from mappa_stats.publication.area import gate, write_publication

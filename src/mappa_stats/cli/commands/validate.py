@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mappa_stats.cli.annotate import check_annotate, write_annotated
 from mappa_stats.cli.emit import emit, unmatched_claims
 from mappa_stats.cli.options import (
     ACCEPT_OCR,
+    ANNOTATE,
     AREA,
     AREA_OVERRIDE,
     CLAIMS,
@@ -30,7 +32,6 @@ from mappa_stats.cli.options import (
 )
 from mappa_stats.cli.progress import Progress
 from mappa_stats.render.registry import Document, render
-from mappa_stats.safetext import shown
 
 if TYPE_CHECKING:
     from mappa_stats.rules.claims.claim import ClaimLine
@@ -53,15 +54,7 @@ if TYPE_CHECKING:
 @TEMPLATE
 @ACCEPT_OCR
 @OUTPUT
-@click.option(
-    "--annotate",
-    "annotate_path",
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=False),
-    default=None,
-    metavar="OUT",
-    help="Also write OUT.xlsx: a copy of FILE (one .xlsx workbook) with each finding's cell marked (a fill "
-    "and a box) and noted, and a first sheet 'Checks' listing every finding with a link to its cell.",
-)
+@ANNOTATE
 def validate(
     files: tuple[Path, ...],
     fmt: str,
@@ -92,7 +85,7 @@ def validate(
     from mappa_stats.validate import validate_paths
 
     if annotate_path is not None:
-        _check_annotate(files, annotate_path)
+        check_annotate(files, annotate_path)
     if area_name is not None:
         from mappa_stats.io.areas import check_area_option
 
@@ -119,48 +112,10 @@ def validate(
     text = _render(done, fmt, strict, color=output is None)
     emit(text, output)
     if annotate_path is not None and done[0].error is None:
-        _write_annotated(files[0], done[0], annotate_path, strict)
+        write_annotated(files[0], done[0], annotate_path, strict)
     code = reports.exit_code(done, strict)
     # With --strict, a claim no file was about is a claim not checked: it fails as an unchecked rule does.
     sys.exit(1 if strict and unchecked_claims and code == 0 else code)
-
-
-def _check_annotate(files: tuple[Path, ...], out: Path) -> None:
-    """--annotate: one .xlsx workbook in, an .xlsx copy out, never over the input (said before reading)."""
-    from mappa_stats.cli.emit import forced
-    from mappa_stats.output import check_output_path
-
-    if len(files) != 1 or str(files[0]) == "-" or files[0].is_dir():
-        raise click.UsageError("--annotate writes a copy of one workbook: give one FILE (.xlsx)")
-    source = files[0]
-    if str(out) == "-":
-        raise click.UsageError(
-            "--annotate -: standard output holds the report; the marked copy is a workbook: give OUT.xlsx"
-        )
-    if source.suffix.lower() == ".ods":
-        raise click.UsageError(
-            f"--annotate writes .xlsx only for now: save {shown(source.name)} as .xlsx (LibreOffice: File > "
-            "Save As, Excel 2007-365) and annotate that copy"
-        )
-    if source.suffix.lower() != ".xlsx":
-        raise click.UsageError(
-            f"--annotate marks the cells of an .xlsx workbook; {shown(source.name)} is not one"
-        )
-    if out.suffix.lower() != ".xlsx":
-        raise click.UsageError(
-            f"--annotate {shown(out)}: the copy is an .xlsx workbook; name it {shown(out.stem)}.xlsx"
-        )
-    check_output_path(out, [source], forced())
-
-
-def _write_annotated(source: Path, report: Any, out: Path, strict: bool) -> None:
-    """The copy of the workbook with its findings marked, written whole or not at all."""
-    from mappa_stats.cli.emit import forced
-    from mappa_stats.output import write_atomic
-    from mappa_stats.publication.annotate import annotate  # lazy: only --annotate needs it
-
-    write_atomic(out, lambda temp: annotate(source, report, temp, strict), [source], force=forced())
-    click.echo(f"wrote {shown(out)} (the workbook with its findings marked)", err=True)
 
 
 def _given(population_path: Path | None, mid_year: int | None, claims_path: Path | None) -> Given:
