@@ -415,3 +415,20 @@ def test_area_and_rsos_with_a_year_refuse_another_mid_year_as_validate_does() ->
     assert found["needs"] == "mid-2018"
     assert found["matches"] is None
     assert found["verdict"].startswith("not checked: needs mid-2018")
+
+
+@pytest.mark.parametrize("stated", ["١٠٠", "１００", "1_00"])
+def test_a_stated_rate_in_other_digits_is_refused(tmp_path: Path, stated: str) -> None:
+    """issue 23, item 4: Decimal read '١٠٠' and '1_00' as 100, so the Kent rate (1,560 ÷ 1,565,295 × 100,000
+    = 99.66, 100 stated) reproduced; the one parser of numbers refuses them, in the workbook's rate cell and
+    in --stated, naming the cell or the option."""
+    population = str(ROOT / "samples" / "ons_mid2014.csv")
+    edited = edit_copy(KENT_XLSX, tmp_path / "k.xlsx", {"E37": stated})
+    result = CliRunner().invoke(main, ["rate", str(edited), "--population", population])
+    assert result.exit_code == 2, result.output
+    assert f"'Statistics'!E37: the stated rate '{stated}' is not a number" in result.stderr
+    result = CliRunner().invoke(
+        main, ["rate", str(KENT_XLSX), "--population", population, "--stated", stated]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--stated: the stated rate '{stated}' is not a number" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
 from mappa_stats.model import AreaTables, sheet_ref
+from mappa_stats.numbers import NOT_A_NUMBER, WHY, count_problem, read_number
 from mappa_stats.rules.claims.fields import POPULATION_FIELD
 from mappa_stats.rules.claims.judge import area_figures
 from mappa_stats.rules.claims.parse import canonical_area
@@ -30,17 +30,6 @@ def _long_header(data: bytes) -> list[str] | None:
     first = data[:4096].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
     header = [h.strip().strip('"').casefold() for h in first.strip().split(",")]
     return header if all(c in header for c in LONG_COLUMNS) else None
-
-
-def _number(text: str) -> float | None:
-    body = text.strip().replace(",", "")
-    if len(body) > 30:
-        return None
-    try:
-        value = float(body)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 _FIELD_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
@@ -120,23 +109,20 @@ class _LongReader:
         return False
 
     def _value(self, where: str, year: str, code: str, text: str) -> float | None:
-        """The figure, or None when it is marked not available (never a zero); a count must be a whole
-        number of 0 or more."""
-        value: float | None
-        try:
-            value = float(text)  # the common case, as combine writes it
-        except ValueError:
-            if text.casefold() in _NOT_A_NUMBER:
-                return None
-            value = _number(text)
-        if value is None or not math.isfinite(value) or len(text) > 30:
-            raise InputError(f"{where}: the value {text[:40]!r} is not a number")
-        if code in self.counts[year] and (value < 0 or not float(value).is_integer()):
+        """The figure, or None when it is marked not available (never a zero), read by the one parser of
+        numbers (numbers.read_number); a count must be a whole number of 0 or more."""
+        if text.casefold() in _NOT_A_NUMBER:
+            return None
+        reading = read_number(text)
+        if reading.value is None or reading.percent:
+            why = WHY[reading.problem or NOT_A_NUMBER]
+            raise InputError(f"{where}: the value {text[:40]!r} {why}; fix the line")
+        if code in self.counts[year] and count_problem(reading):
             raise InputError(
                 f"{where}: {code} is a count of people or offences, and {text[:40]!r} is not a whole "
                 "number of 0 or more"
             )
-        return value
+        return float(reading.value)
 
     def _first(self, key: tuple[str, str, str, str], value: float, text: str, number: int) -> bool:
         """True the first time a figure of a release is given; again with the same value, False; with
