@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import KENT_CSV, KENT_XLSX, sha256
+from conftest import KENT_CSV, KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
 from mappa_stats.compare.result import Thresholds, parse_threshold
@@ -568,3 +568,19 @@ def test_a_long_csv_value_written_otherwise_is_the_same_number(
     rows = [("Kent", "2014-15", "CAT1TOT", value)]
     found = compare([long_csv(tmp_path / "k.csv", rows, release=False)])
     assert found.areas[0].values["CAT1TOT"]["2014-15"] == read
+
+
+def test_the_figure_limit_holds_four_releases_of_every_figure_and_is_documented() -> None:
+    """issue 23, item 7: the limit was lowered to 350,000 for memory (bench/run.py --only compare-limit); it
+    must still hold four releases of every figure a national CSV has (42 areas and England and Wales each
+    year's fields, the NSD's from 2022-23), and docs/limits.md must give it."""
+    from mappa_stats.compare import read as comparing
+    from mappa_stats.definitions.load import available_years, form_years, load_template
+
+    per_release = 43 * sum(len(load_template(y).field_refs) for y in available_years()) + sum(
+        len(load_template(y, "nsd").field_refs) for y in form_years("nsd")
+    )
+    assert 4 * per_release <= comparing.MAX_FIGURES
+    limits = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    assert f"more than {comparing.MAX_FIGURES:,} figures in one file is refused" in limits
+    assert f"`compare` at its limit of **{comparing.MAX_FIGURES:,}** figures" in limits

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from mappa_stats.compare.result import DERIVED_CELL, Input, Observation
@@ -20,9 +21,12 @@ from mappa_stats.rules.claims.parse import canonical_area
 LONG_COLUMNS = ("area", "year", "field", "value")
 
 
-# 42 areas × 11 years × ~150 fields × 4 releases is under 300,000 figures; far beyond that is not a national
-# CSV, and memory must stay bounded whatever the file holds.
-MAX_FIGURES = 400_000
+# Every figure of 2014-15 to 2024-25 (the 42 areas and England and Wales, 1,990 fields over the 11 years, and
+# the NSD's 294) is 85,864 figures a release, so four releases are 343,456; beyond 350,000 a file is not a
+# national CSV. The limit bounds memory: a national file of 350,000 figures peaks at 480 MB as JSON (the
+# report's own rendering is most of it) and 232 MB as text (bench/run.py --only compare-limit); 400,000
+# peaked at 570 MB as JSON, over the 500 MB of docs/limits.md.
+MAX_FIGURES = 350_000
 
 
 def _long_header(data: bytes) -> list[str] | None:
@@ -71,11 +75,13 @@ class _LongReader:
             row = row + [""] * (self.width - len(row))
         where = f"{self.display}:{number}"
         area_text, year, code, value_text = (row[i].strip() for i in self.columns)
-        release = row[self.release_at].strip() if self.release_at is not None else ""
+        # Interned: a national file repeats a few dozen years, codes and releases 400,000 times, and one
+        # shared string each (not one per line) keeps the figures within limits.md's memory.
+        release = sys.intern(row[self.release_at].strip()) if self.release_at is not None else ""
         area = self._area(where, area_text)
         if year not in self.fields:
             raise InputError(f"{where}: unknown year {year[:20]!r}; give a reporting year such as 2014-15")
-        code = code.upper()
+        year, code = sys.intern(year), sys.intern(code.upper())
         if not self._known(where, year, code):
             return None
         value = self._value(where, year, code, value_text)
