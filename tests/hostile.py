@@ -524,7 +524,12 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
         ("has 210,001 rows", "limit 200,000 rows"),
     ),
     ("population-short-row", "population", population_short_row, (":3", "not a number")),
-    ("population-1e5000", "population", population_endless_number, (":2", "'1e5000' has more than 10 digits")),
+    (
+        "population-1e5000",
+        "population",
+        population_endless_number,
+        (":2", "'1e5000' has more than 10 digits"),
+    ),
     ("population-xls-fat-loop", "population", xls_fat_loop, ("the .xls file is damaged", "loop")),
     ("population-xls-directory-loop", "population", xls_directory_loop, ("directory's sector chain",)),
     (

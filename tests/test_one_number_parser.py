@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import KENT_CSV, KENT_XLSX, SAMPLES
 from helpers import edit_copy
 from mappa_stats.cli.main import main
-from mappa_stats.numbers import MAX_DIGITS, count, read_number
+from mappa_stats.numbers import MAX_DIGITS, Reading, count, count_problem, read_number
 from returns import figures, make_return
 
 # (as written, what validate says of it in a count cell: the rule and the words of its finding)
@@ -72,6 +72,15 @@ def test_the_parser_reads_every_form_the_same_way() -> None:
         ("12%", "percentage"),
     ]:
         assert count(text) == (None, problem), text
+    assert count("Infinity") == (None, "not_finite")
+    assert count("-INF") == (None, "not_finite")
+    # A number a spreadsheet saved: the same limit (10 digits: 9,999,999,999 is a count, 10**10 is not)
+    assert read_number(12) == Reading(Decimal(12))
+    assert count_problem(read_number(12)) == ""
+    assert read_number(9_999_999_999) == Reading(Decimal(9_999_999_999))
+    assert read_number(9_999_999_999.0).value == Decimal(9_999_999_999)
+    assert read_number(10**10).problem == "too_large"
+    assert read_number(1e10).problem == "too_large"
     assert read_number(1e308).problem == "too_large"
     assert read_number(float("inf")).problem == "not_finite"
     assert read_number("3.50").places == 2
