@@ -131,6 +131,22 @@ def row_last_single_quoted(tmp: Path) -> Path:
     )
 
 
+def row_without_cell_references(tmp: Path) -> Path:
+    """Row 2,000,000,000 whose cells carry no reference (r is optional on <c>): the row's own number is
+    the only one (a mutation survivor of the guard: no case had a row number alone)."""
+    return _with_sheet(tmp / "row_alone.xlsx", b'<row r="2000000000"><c><v>1</v></c></row>')
+
+
+def row_named_reference(tmp: Path) -> Path:
+    """Row 1,048,576 written with a named character reference beside it (&quot; in another attribute,
+    &amp; … in r itself): decoded as XML does, never an internal error."""
+    return _with_sheet(
+        tmp / "row_named.xlsx",
+        b'<row spans="&quot;1&amp;2&quot;" r="1048576&lt;"><c><v>1</v></c></row>'
+        b'<row r="&#49;048576"><c><v>1</v></c></row>',
+    )
+
+
 def dimension_single_quoted(tmp: Path) -> Path:
     """A dimension of every column and 99,999 rows, in single quotes."""
     xml = kent_part(_SHEET).replace(b'<dimension ref="A1:H41" />', b"<dimension ref='A1:XFD99999' />")
@@ -485,6 +501,8 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
     ("row-1048577", "area", row_past_the_format, ("row 1,048,577", "beyond any spreadsheet")),
     ("row-2e9-single-quotes", "area", row_single_quoted, ("row 2,000,000,000", "beyond any spreadsheet")),
     ("row-1048576-single-quotes", "area", row_last_single_quoted, ("row 1,048,576", "limit 10,000 rows")),
+    ("row-2e9-alone", "area", row_without_cell_references, ("row 2,000,000,000", "beyond any spreadsheet")),
+    ("row-named-reference", "area", row_named_reference, ("row 1,048,576", "limit 10,000 rows")),
     ("dimension-single-quotes", "area", dimension_single_quoted, ("claims row 99,999", "limit 10,000 rows")),
     ("row-5e7", "area", row_fifty_million, ("row 50,000,000", "beyond any spreadsheet")),
     ("sheet-outside-worksheets", "area", sheet_outside_worksheets, ("xl/elsewhere/data.xml", "beyond")),
