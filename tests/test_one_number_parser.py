@@ -85,6 +85,9 @@ def test_the_parser_reads_every_form_the_same_way() -> None:
     assert read_number(1e308).problem == "too_large"
     assert read_number(float("inf")).problem == "not_finite"
     assert read_number("3.50").places == 2
+    assert read_number("1E3").places == 0  # an exponent writes no decimal places
+    read_zero = read_number("-0").value
+    assert read_zero is not None and not read_zero.is_signed()  # '-0' is 0, never shown as -0
     assert read_number("3.50").value == Decimal("3.5")
 
 
