@@ -143,7 +143,7 @@ def test_a_folder_as_output_names_a_file_to_give(tmp_path: Path) -> None:
     from mappa_stats.errors import OutputError
     from mappa_stats.output import check_output_path
 
-    with pytest.raises(OutputError, match="is a folder; give a file name such as .*out.xlsx"):
+    with pytest.raises(OutputError, match=r"is a folder; give a file name such as .*out\.xlsx"):
         check_output_path(tmp_path)
 
 
