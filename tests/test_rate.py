@@ -432,3 +432,20 @@ def test_a_stated_rate_in_other_digits_is_refused(tmp_path: Path, stated: str) -
     )
     assert result.exit_code == 2, result.output
     assert f"--stated: the stated rate '{stated}' is not a number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("rsos", "words"),
+    [("١٥٦٠", "is not written in the digits 0-9"), ("1_560", "is not a number"), ("-5", "is negative")],
+)
+def test_rsos_is_read_by_the_one_parser(rsos: str, words: str) -> None:
+    """issue 23, item 4: --rsos took click's int(), which reads '١٥٦٠' and '1_560' as 1560; now the one
+    parser of numbers reads it as any file's count is read, and '1,560' is 1560 (1,560 ÷ 1,565,295 ×
+    100,000 = 99.66 → 100)."""
+    base = ["rate", "--area", "Kent", "--year", "2014-15", "--rsos"]
+    refused = CliRunner().invoke(main, [*base, rsos])
+    assert refused.exit_code == 2, refused.output
+    assert f"Invalid value for '--rsos': '{rsos}' {words}" in refused.stderr
+    read = CliRunner().invoke(main, [*base, "1,560"])
+    assert read.exit_code == 0, read.output
+    assert "1,560 RSOs ÷ 1,565,295 people aged 10+ × 100,000 = 99.66 → 100 per 100,000" in read.stdout
