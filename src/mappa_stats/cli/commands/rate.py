@@ -53,7 +53,9 @@ if TYPE_CHECKING:
     "--rsos",
     type=Count(most=1_000_000_000),
     default=None,
-    help="Registered sexual offenders (Category 1 on 31 March), with --area instead of a workbook.",
+    metavar="N",
+    help="Registered sexual offenders (Category 1 on 31 March; 0 to 1,000,000,000), with --area instead of "
+    "a workbook.",
 )
 @click.option(
     "--stated",
