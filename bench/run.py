@@ -101,19 +101,44 @@ def read_one_return(path: str, repeat: int) -> tuple[float, float]:
     return statistics.median(firsts), statistics.median(agains)
 
 
-def write_national_long(path: Path) -> None:
-    """A long CSV as combine writes it: every area and year, every field of the year, two releases."""
+def write_national_long(path: Path, releases: int = 2, most: int | None = None, every: int = 50) -> None:
+    """A long CSV as combine writes it: every area and year, every field of the year, each in two releases
+    (or more), cut at `most` figures; one field in `every` revised by each release after the first."""
     from mappa_stats.definitions.load import available_years, load_template
     from mappa_stats.io.areas import areas
 
+    names = ("first", "revised") if releases == 2 else tuple(f"release {r + 1}" for r in range(releases))
     lines = ["area,year,field,value,release"]
     for n, area in enumerate(areas()):
         for year in available_years():
             for i, code in enumerate(load_template(year).field_refs):
-                for release in ("first", "revised"):
-                    value = 100 + n + i + (1 if release == "revised" and i % 50 == 0 else 0)
+                for r, release in enumerate(names):
+                    value = 100 + n + i + (r if i % every == 0 else 0)
                     lines.append(f"{area.name},{year},{code},{value},{release}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("\n".join(lines[: None if most is None else most + 1]) + "\n", encoding="utf-8")
+
+
+def compare_limit_cases() -> None:
+    """compare at its limit (compare.read.MAX_FIGURES figures, five releases): peak memory of the text and
+    JSON reports, with one figure in 50 revised (a national file) and with every figure revised (the most
+    a report can list), and of the refusal one figure past the limit (docs/limits.md)."""
+    from mappa_stats.compare.read import MAX_FIGURES
+
+    work = Path(tempfile.mkdtemp(prefix="mappa-bench-compare-"))
+    try:
+        cases = {
+            "national, 1 in 50 revised": (MAX_FIGURES, 50),
+            "every figure revised": (MAX_FIGURES, 1),
+            "one past the limit (refused)": (MAX_FIGURES + 1, 50),
+        }
+        for name, (figures, every) in cases.items():
+            path = work / "long.csv"
+            write_national_long(path, releases=5, most=figures, every=every)
+            for fmt in ("text", "json") if figures <= MAX_FIGURES else ("text",):
+                seconds, megabytes = peak(["compare", str(path), "-f", fmt])
+                print(f"compare {figures:,} figures, {name}, {fmt}: {seconds:.1f} s, {megabytes:.0f} MB peak")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # The Ministry's national pipeline reads each return with pandas (its MAPPA/2023-2024 scripts, run one after
@@ -232,7 +257,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument(
-        "--only", choices=["combine", "population"], default=None, help="Run these cases alone."
+        "--only",
+        choices=["combine", "population", "compare-limit"],
+        default=None,
+        help="Run these cases alone.",
     )
     options = parser.parse_args()
     # An installed package has its bytecode compiled; a shell with PYTHONDONTWRITEBYTECODE set would make
@@ -241,6 +269,9 @@ def main() -> None:
     repeat = options.repeat
     if options.only == "combine":
         report_combine(combine_cases(max(3, repeat // 3)))
+        return
+    if options.only == "compare-limit":
+        compare_limit_cases()
         return
     if options.only == "population":
         for name, seconds in population_cases(repeat).items():

@@ -131,6 +131,47 @@ def row_last_single_quoted(tmp: Path) -> Path:
     )
 
 
+def row_without_cell_references(tmp: Path) -> Path:
+    """Row 2,000,000,000 whose cells carry no reference (r is optional on <c>): the row's own number is
+    the only one (a mutation survivor of the guard: no case had a row number alone)."""
+    return _with_sheet(tmp / "row_alone.xlsx", b'<row r="2000000000"><c><v>1</v></c></row>')
+
+
+def row_named_reference(tmp: Path) -> Path:
+    """Row 1,048,576 written with a named character reference beside it (&quot; in another attribute,
+    &amp; … in r itself): decoded as XML does, never an internal error."""
+    return _with_sheet(
+        tmp / "row_named.xlsx",
+        b'<row spans="&quot;1&amp;2&quot;" r="1048576&lt;"><c><v>1</v></c></row>'
+        b'<row r="&#49;048576"><c><v>1</v></c></row>',
+    )
+
+
+def row_hex_reference(tmp: Path) -> Path:
+    """Row 1,048,576 written with a hexadecimal character reference (&#x31; is '1')."""
+    return _with_sheet(tmp / "row_hex.xlsx", b'<row r="&#x31;048576"><c><v>1</v></c></row>')
+
+
+def row_not_a_number(tmp: Path) -> Path:
+    """A row whose r is no number: the reader's own refusal, never an internal error in the guard."""
+    return _with_sheet(tmp / "row_x.xlsx", b'<row r="x"><c r="A1"><v>1</v></c></row>')
+
+
+def row_of_101_digits(tmp: Path) -> Path:
+    """A row number of 101 digits: beyond any spreadsheet, never converted at its length."""
+    return _with_sheet(tmp / "row_101.xlsx", b'<row r="1' + b"0" * 100 + b'"><c><v>1</v></c></row>')
+
+
+def column_past_xfd(tmp: Path) -> Path:
+    """Column XFE (16,385), in single quotes: beyond any spreadsheet."""
+    return _with_sheet(tmp / "col_xfe.xlsx", b"<row r='1'><c r='XFE1'><v>1</v></c></row>")
+
+
+def column_aaa(tmp: Path) -> Path:
+    """Column AAA (703): past an area return's 702 columns (A … ZZ)."""
+    return _with_sheet(tmp / "col_aaa.xlsx", b"<row r='1'><c r='aaa1'><v>1</v></c></row>")
+
+
 def dimension_single_quoted(tmp: Path) -> Path:
     """A dimension of every column and 99,999 rows, in single quotes."""
     xml = kent_part(_SHEET).replace(b'<dimension ref="A1:H41" />', b"<dimension ref='A1:XFD99999' />")
@@ -485,6 +526,13 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
     ("row-1048577", "area", row_past_the_format, ("row 1,048,577", "beyond any spreadsheet")),
     ("row-2e9-single-quotes", "area", row_single_quoted, ("row 2,000,000,000", "beyond any spreadsheet")),
     ("row-1048576-single-quotes", "area", row_last_single_quoted, ("row 1,048,576", "limit 10,000 rows")),
+    ("row-2e9-alone", "area", row_without_cell_references, ("row 2,000,000,000", "beyond any spreadsheet")),
+    ("row-named-reference", "area", row_named_reference, ("row 1,048,576", "limit 10,000 rows")),
+    ("row-hex-reference", "area", row_hex_reference, ("row 1,048,576", "limit 10,000 rows")),
+    ("row-not-a-number", "area", row_not_a_number, ("cannot be read as an Excel workbook",)),
+    ("row-101-digits", "area", row_of_101_digits, ("row 1,048,577", "beyond any spreadsheet")),
+    ("column-xfe", "area", column_past_xfd, ("column 16,385", "beyond any spreadsheet")),
+    ("column-aaa", "area", column_aaa, ("column 703", "limit 702 columns")),
     ("dimension-single-quotes", "area", dimension_single_quoted, ("claims row 99,999", "limit 10,000 rows")),
     ("row-5e7", "area", row_fifty_million, ("row 50,000,000", "beyond any spreadsheet")),
     ("sheet-outside-worksheets", "area", sheet_outside_worksheets, ("xl/elsewhere/data.xml", "beyond")),
@@ -524,7 +572,12 @@ CASES: list[tuple[str, str, Builder, tuple[str, ...]]] = [
         ("has 210,001 rows", "limit 200,000 rows"),
     ),
     ("population-short-row", "population", population_short_row, (":3", "not a number")),
-    ("population-1e5000", "population", population_endless_number, (":2", "'1e5000' is not a number")),
+    (
+        "population-1e5000",
+        "population",
+        population_endless_number,
+        (":2", "'1e5000' has more than 10 digits"),
+    ),
     ("population-xls-fat-loop", "population", xls_fat_loop, ("the .xls file is damaged", "loop")),
     ("population-xls-directory-loop", "population", xls_directory_loop, ("directory's sector chain",)),
     (

@@ -81,7 +81,25 @@ def test_stated_figures_are_read_as_written(text: str, value: str, decimals: int
 
 
 @pytest.mark.parametrize(
-    "text", ["about a third", "3.5.1%", "1,00,3", "", "1e999999999", "9" * 40, "%", "0." + "0" * 27 + "1%"]
+    "text",
+    [
+        "about a third",
+        "3.5.1%",
+        "1,00,3",
+        "",
+        "1e999999999",
+        "9" * 40,
+        "%",
+        "0." + "0" * 27 + "1%",
+        # issue 23, item 4: Python's Decimal reads all of these, and the claim was judged on 1548 or 1000
+        "١٥٤٨",
+        "१५४८",
+        "１５４８",
+        "1_000",
+        "99999999999",
+        "inf",
+        "1e3",
+    ],
 )
 def test_what_is_not_a_figure_is_not_read(text: str) -> None:
     """Words, malformed separators, exponents and endless digits are not figures."""
@@ -614,3 +632,16 @@ def test_compare_names_population_for_a_rate_claim_it_cannot_check(tmp_path: Pat
     assert "no such option" not in result.output
     assert "give --population (or POP10PLUS rows in a long CSV)" in result.output
     assert "--population" in CliRunner().invoke(main, ["compare", "--help"]).output
+
+
+@pytest.mark.parametrize("stated", ["٩٩%", "１００%", "1e20"])
+def test_a_claims_file_figure_in_other_digits_is_refused(tmp_path: Path, stated: str) -> None:
+    """issue 23, item 4: a claims file's '٩٩%' was read as 99% and reproduced; the one parser of numbers
+    refuses it in one line naming the line (exit 2), as every other input does."""
+    text = (SAMPLES / "kent_2015_claims.csv").read_text(encoding="utf-8").replace(",,99%\n", f",,{stated}\n")
+    claims = tmp_path / "claims.csv"
+    claims.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--claims", str(claims)])
+    assert result.exit_code == 2, result.output
+    assert f"claims.csv:4: the stated figure '{stated}' is not a number" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

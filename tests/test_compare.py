@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import KENT_CSV, KENT_XLSX, sha256
+from conftest import KENT_CSV, KENT_XLSX, ROOT, sha256
 from helpers import edit_copy
 from mappa_stats.cli.main import main
 from mappa_stats.compare.result import Thresholds, parse_threshold
@@ -535,3 +535,52 @@ def test_population_checks_a_rate_claim_as_validate_does(monkeypatch: pytest.Mon
         "CLAIM OK   samples/kent_2015_claims.csv:6: Kent 2014-15 rate per 100,000 '100' reproduces: "
         "1,560 RSOs ÷ 1,565,295 aged 10+ × 100,000 = 99.66, 100 as stated"
     ) in shipped.output
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("1e20", "has more than 10 digits"),
+        ("1e308", "has more than 10 digits"),
+        ("inf", "is not a finite number"),
+        ("nan", "is not a finite number"),
+        ("0x10", "is not a number"),
+        ("1_000", "is not a number"),
+        ("१५४८", "is not written in the digits 0-9"),
+        ("１５４８", "is not written in the digits 0-9"),
+    ],
+)
+def test_a_long_csv_value_is_read_by_the_one_parser(tmp_path: Path, value: str, why: str) -> None:
+    """issue 23, item 4: '1e20' was a Category 1 total, '１５４８' and '1_000' (Python's float reads both) were
+    1548 and 1000. Each is refused in one line naming the line, as a population file refuses it."""
+    rows = [("Kent", "2014-15", "CAT1TOT", value)]
+    with pytest.raises(InputError, match=f"k\\.csv:2: the value .* {why}"):
+        compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+
+
+@pytest.mark.parametrize(
+    ("value", "read"), [("1E3", 1000.0), ("  12 ", 12.0), ("12.0", 12.0), ('"1,548"', 1548.0)]
+)
+def test_a_long_csv_value_written_otherwise_is_the_same_number(
+    tmp_path: Path, value: str, read: float
+) -> None:
+    """The forms every reader accepts: an exponent, spaces around, a whole decimal, thousands separators."""
+    rows = [("Kent", "2014-15", "CAT1TOT", value)]
+    found = compare([long_csv(tmp_path / "k.csv", rows, release=False)])
+    assert found.areas[0].values["CAT1TOT"]["2014-15"] == read
+
+
+def test_the_figure_limit_holds_four_releases_of_every_figure_and_is_documented() -> None:
+    """issue 23, item 7: the limit was lowered to 350,000 for memory (bench/run.py --only compare-limit); it
+    must still hold four releases of every figure a national CSV has (42 areas and England and Wales each
+    year's fields, the NSD's from 2022-23), and docs/limits.md must give it."""
+    from mappa_stats.compare import read as comparing
+    from mappa_stats.definitions.load import available_years, form_years, load_template
+
+    per_release = 43 * sum(len(load_template(y).field_refs) for y in available_years()) + sum(
+        len(load_template(y, "nsd").field_refs) for y in form_years("nsd")
+    )
+    assert 4 * per_release <= comparing.MAX_FIGURES
+    limits = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    assert f"more than {comparing.MAX_FIGURES:,} figures in one file is refused" in limits
+    assert f"`compare` at its limit of **{comparing.MAX_FIGURES:,}** figures" in limits

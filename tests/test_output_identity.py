@@ -111,3 +111,56 @@ def test_a_dangling_symbolic_link_is_refused(tmp_path: Path) -> None:
         )
     assert not (elsewhere / "made.txt").exists()
     assert link.is_symlink()
+
+
+# --- output.check_output_path on its own (mutation survivors, issue 23) ------------------------------
+
+
+def test_another_programs_file_is_refused_unless_force_is_given(tmp_path: Path) -> None:
+    """Without force (the default) a file mappa-stats did not write is refused; with force it may go."""
+    from mappa_stats.errors import OutputError
+    from mappa_stats.output import check_output_path
+
+    theirs = tmp_path / "budget.xlsx"
+    theirs.write_bytes(b"their own bytes")
+    with pytest.raises(OutputError, match="already exists and was not written by mappa-stats"):
+        check_output_path(theirs)
+    check_output_path(theirs, force=True)
+
+
+def test_a_file_name_of_the_longest_allowed_length_is_accepted(tmp_path: Path) -> None:
+    """NAME_MAX bytes is a name a file system allows; one byte more is refused with the count."""
+    from mappa_stats.errors import OutputError
+    from mappa_stats.output import NAME_MAX, check_output_path
+
+    check_output_path(tmp_path / ("a" * (NAME_MAX - 5) + ".xlsx"))
+    with pytest.raises(OutputError, match=f"the file name is {NAME_MAX + 1} bytes long"):
+        check_output_path(tmp_path / ("a" * (NAME_MAX - 4) + ".xlsx"))
+
+
+def test_a_folder_as_output_names_a_file_to_give(tmp_path: Path) -> None:
+    """-o a folder: one line suggesting a file name inside it."""
+    from mappa_stats.errors import OutputError
+    from mappa_stats.output import check_output_path
+
+    with pytest.raises(OutputError, match=r"is a folder; give a file name such as .*out\.xlsx"):
+        check_output_path(tmp_path)
+
+
+def test_a_foreign_file_outside_an_input_folder_is_refused_as_a_foreign_file(tmp_path: Path) -> None:
+    """A folder among the inputs makes only its own files inputs: a file elsewhere is refused as someone
+    else's file (replaceable with force), not as an input; mappa-stats' own output in the folder may go."""
+    from mappa_stats.errors import OutputError
+    from mappa_stats.output import check_output_path
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    elsewhere = tmp_path / "notes.txt"
+    elsewhere.write_text("their notes", encoding="utf-8")
+    with pytest.raises(OutputError, match="already exists and was not written by mappa-stats"):
+        check_output_path(elsewhere, [folder])
+    check_output_path(elsewhere, [folder], force=True)
+    theirs = folder / "notes.txt"
+    theirs.write_text("their notes", encoding="utf-8")
+    with pytest.raises(OutputError, match="is a file in the input folder"):
+        check_output_path(theirs, [folder], force=True)

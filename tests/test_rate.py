@@ -438,3 +438,37 @@ def test_validate_and_compare_claims_take_the_same_population() -> None:
     assert math.isnan(
         population_figures(mid_2014, [("Nowhere", "2014-15")])[("Nowhere", "2014-15", "POP10PLUS")]
     )
+
+
+@pytest.mark.parametrize("stated", ["١٠٠", "１００", "1_00"])
+def test_a_stated_rate_in_other_digits_is_refused(tmp_path: Path, stated: str) -> None:
+    """issue 23, item 4: Decimal read '١٠٠' and '1_00' as 100, so the Kent rate (1,560 ÷ 1,565,295 × 100,000
+    = 99.66, 100 stated) reproduced; the one parser of numbers refuses them, in the workbook's rate cell and
+    in --stated, naming the cell or the option."""
+    population = str(ROOT / "samples" / "ons_mid2014.csv")
+    edited = edit_copy(KENT_XLSX, tmp_path / "k.xlsx", {"E37": stated})
+    result = CliRunner().invoke(main, ["rate", str(edited), "--population", population])
+    assert result.exit_code == 2, result.output
+    assert f"'Statistics'!E37: the stated rate '{stated}' is not a number" in result.stderr
+    result = CliRunner().invoke(
+        main, ["rate", str(KENT_XLSX), "--population", population, "--stated", stated]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--stated: the stated rate '{stated}' is not a number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("rsos", "words"),
+    [("١٥٦٠", "is not written in the digits 0-9"), ("1_560", "is not a number"), ("-5", "is negative")],
+)
+def test_rsos_is_read_by_the_one_parser(rsos: str, words: str) -> None:
+    """issue 23, item 4: --rsos took click's int(), which reads '١٥٦٠' and '1_560' as 1560; now the one
+    parser of numbers reads it as any file's count is read, and '1,560' is 1560 (1,560 ÷ 1,565,295 ×
+    100,000 = 99.66 → 100)."""
+    base = ["rate", "--area", "Kent", "--year", "2014-15", "--rsos"]
+    refused = CliRunner().invoke(main, [*base, rsos])
+    assert refused.exit_code == 2, refused.output
+    assert f"Invalid value for '--rsos': '{rsos}' {words}" in refused.stderr
+    read = CliRunner().invoke(main, [*base, "1,560"])
+    assert read.exit_code == 0, read.output
+    assert "1,560 RSOs ÷ 1,565,295 people aged 10+ × 100,000 = 99.66 → 100 per 100,000" in read.stdout

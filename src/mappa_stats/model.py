@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from mappa_stats import numbers
+from mappa_stats.numbers import Reading, read_number
+
 if TYPE_CHECKING:
     # pandas only when a frame is asked for: reading a file never needs it.
     import pandas as pd
@@ -51,15 +54,11 @@ def summable(value: float | None, issue: str, marker: str = "") -> bool:
     return value is not None and not marker and issue in NUMERIC_ISSUES and value >= 0 and value.is_integer()
 
 
-# No area counts a billion of anything; past this a number is a slip, and float sums would lose it.
-MAX_COUNT = 1_000_000_000
-
 _NOT_COLLECTED_TEXT = {"—", "not collected", "n/c", "nc", "..", "not available", "n/a"}
 _DASH_TEXT = {"-", "–", "‑"}
-# Numbers are ASCII digits (re.ASCII): '१५४८' or '１５４８' is text where a number should be, a finding that
-# names the cell or line, never silently 1548.
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
+# Numbers are read by numbers.read_number, the one parser: ASCII digits only ('१५४८' or '１５４８' is text
+# where a number should be, a finding that names the cell or line, never silently 1548), at most
+# numbers.MAX_DIGITS digits however written.
 _DATE_TEXT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}([ T][\d:.]+)?|\d{1,2}/\d{1,2}/\d{2,4})$", re.ASCII)
 
 
@@ -73,16 +72,17 @@ class Parsed:
     issue: str
 
 
-def _number(value: float, raw: str, issue: str) -> Parsed:
-    if not math.isfinite(value):
-        return Parsed(None, "", raw, NOT_FINITE)
-    if abs(value) > MAX_COUNT:
-        return Parsed(None, "", raw, TOO_LARGE)
+def _number(reading: Reading, raw: str, issue: str) -> Parsed:
+    """A cell's number as the one parser read it (numbers.read_number), with how it was written."""
+    if reading.value is None:
+        why = {numbers.NOT_FINITE: NOT_FINITE, numbers.TOO_LARGE: TOO_LARGE}.get(reading.problem, TEXT)
+        return Parsed(None, "", raw, why)
+    value = float(reading.value)
     if value < 0:
         return Parsed(value, "", raw, NEGATIVE)
     if value != int(value) and issue in ("", TEXT_NUMBER, THOUSANDS):
         return Parsed(value, "", raw, DECIMAL)
-    return Parsed(float(value), "", raw, issue)
+    return Parsed(value, "", raw, issue)
 
 
 def parse_cell(content: Any, number_format: str = "General") -> Parsed:
@@ -94,12 +94,13 @@ def parse_cell(content: Any, number_format: str = "General") -> Parsed:
     if isinstance(content, (dt.datetime, dt.date, dt.time)):
         return Parsed(None, "", content.isoformat(), DATE)
     if isinstance(content, (int, float)):
-        if not math.isfinite(content):
-            return Parsed(None, "", str(content), NOT_FINITE)
-        raw = repr(content) if isinstance(content, float) and not content.is_integer() else str(int(content))
         if "%" in (number_format or ""):
-            return _number(float(content) * 100, f"{float(content) * 100:g}%", PERCENT)
-        return _number(float(content), raw, "")
+            share = float(content) * 100
+            return _number(read_number(share), f"{share:g}%", PERCENT)
+        reading = read_number(content)
+        whole = reading.value is not None and reading.value == reading.value.to_integral_value()
+        raw = str(int(content)) if whole else repr(content) if isinstance(content, float) else str(content)
+        return _number(reading, raw, "")
     return _parse_text(str(content))
 
 
@@ -115,19 +116,12 @@ def _parse_text(text: str) -> Parsed:
         return Parsed(None, NOT_COLLECTED, stripped, "")
     if folded in GSS_MARKERS:
         return Parsed(None, folded, stripped, "")
-    if stripped.endswith("%"):
-        body = stripped[:-1].strip()
-        if _NUMBER.match(body):
-            return _number(float(body), stripped, PERCENT)
-        return Parsed(None, "", stripped, TEXT)
-    if _NUMBER.match(stripped):
-        return _number(float(stripped), stripped, TEXT_NUMBER)
-    if _THOUSANDS.match(stripped):
-        return _number(float(stripped.replace(",", "")), stripped, THOUSANDS)
     if _DATE_TEXT.match(stripped):
         return Parsed(None, "", stripped, DATE)
-    if folded in {"nan", "inf", "-inf", "infinity"}:
-        return Parsed(None, "", stripped, NOT_FINITE)
+    reading = read_number(stripped)
+    if reading.problem in ("", numbers.TOO_LARGE, numbers.NOT_FINITE):
+        issue = PERCENT if reading.percent else THOUSANDS if reading.grouped else TEXT_NUMBER
+        return _number(reading, stripped, issue)
     return Parsed(None, "", stripped, TEXT)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from mappa_stats.numbers import WHY, count
 from mappa_stats.render.registry import Document, choices
 
 EXIT_CODES = """\b
@@ -240,6 +241,26 @@ def bounded_text(ctx: click.Context, param: click.Parameter, value: str | None) 
             f"{value[:30]!r}… is longer than any real figure ({MAX_OPTION_CHARS} characters)"
         )
     return value
+
+
+class Count(click.ParamType[int]):
+    """A count typed as an option, read by the one parser of numbers (numbers.count) as a file's count is:
+    '1560' and '1,560' are 1560; '١٥٦٠' and '1_560' (which int() reads) are refused, in one line."""
+
+    name = "count"
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        found, problem = count(str(value))
+        if found is None:
+            self.fail(f"{str(value)[:30]!r} {WHY[problem]}; give a whole number of 0 or more", param, ctx)
+        if found > self.most:
+            self.fail(f"{found:,} is more than {self.most:,}", param, ctx)
+        return found
 
 
 LEVEL1_SHARE = click.option(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import re
+import sys
 from pathlib import Path
 
 from mappa_stats.compare.result import DERIVED_CELL, Input, Observation
@@ -13,6 +13,7 @@ from mappa_stats.errors import InputError
 from mappa_stats.io import guard
 from mappa_stats.io.readers import read_area
 from mappa_stats.model import AreaTables, sheet_ref
+from mappa_stats.numbers import NOT_A_NUMBER, WHY, count_problem, read_number
 from mappa_stats.rules.claims.fields import POPULATION_FIELD
 from mappa_stats.rules.claims.judge import area_figures
 from mappa_stats.rules.claims.parse import canonical_area
@@ -20,9 +21,12 @@ from mappa_stats.rules.claims.parse import canonical_area
 LONG_COLUMNS = ("area", "year", "field", "value")
 
 
-# 42 areas × 11 years × ~150 fields × 4 releases is under 300,000 figures; far beyond that is not a national
-# CSV, and memory must stay bounded whatever the file holds.
-MAX_FIGURES = 400_000
+# Every figure of 2014-15 to 2024-25 (the 42 areas and England and Wales, 1,990 fields over the 11 years, and
+# the NSD's 294) is 85,864 figures a release, so four releases are 343,456; beyond 350,000 a file is not a
+# national CSV. The limit bounds memory: a national file of 350,000 figures peaks at 480 MB as JSON (the
+# report's own rendering is most of it) and 232 MB as text (bench/run.py --only compare-limit); 400,000
+# peaked at 570 MB as JSON, over the 500 MB of docs/limits.md.
+MAX_FIGURES = 350_000
 
 
 def _long_header(data: bytes) -> list[str] | None:
@@ -30,17 +34,6 @@ def _long_header(data: bytes) -> list[str] | None:
     first = data[:4096].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
     header = [h.strip().strip('"').casefold() for h in first.strip().split(",")]
     return header if all(c in header for c in LONG_COLUMNS) else None
-
-
-def _number(text: str) -> float | None:
-    body = text.strip().replace(",", "")
-    if len(body) > 30:
-        return None
-    try:
-        value = float(body)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 _FIELD_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
@@ -82,11 +75,13 @@ class _LongReader:
             row = row + [""] * (self.width - len(row))
         where = f"{self.display}:{number}"
         area_text, year, code, value_text = (row[i].strip() for i in self.columns)
-        release = row[self.release_at].strip() if self.release_at is not None else ""
+        # Interned: a national file repeats a few dozen years, codes and releases 400,000 times, and one
+        # shared string each (not one per line) keeps the figures within limits.md's memory.
+        release = sys.intern(row[self.release_at].strip()) if self.release_at is not None else ""
         area = self._area(where, area_text)
         if year not in self.fields:
             raise InputError(f"{where}: unknown year {year[:20]!r}; give a reporting year such as 2014-15")
-        code = code.upper()
+        year, code = sys.intern(year), sys.intern(code.upper())
         if not self._known(where, year, code):
             return None
         value = self._value(where, year, code, value_text)
@@ -120,23 +115,20 @@ class _LongReader:
         return False
 
     def _value(self, where: str, year: str, code: str, text: str) -> float | None:
-        """The figure, or None when it is marked not available (never a zero); a count must be a whole
-        number of 0 or more."""
-        value: float | None
-        try:
-            value = float(text)  # the common case, as combine writes it
-        except ValueError:
-            if text.casefold() in _NOT_A_NUMBER:
-                return None
-            value = _number(text)
-        if value is None or not math.isfinite(value) or len(text) > 30:
-            raise InputError(f"{where}: the value {text[:40]!r} is not a number")
-        if code in self.counts[year] and (value < 0 or not float(value).is_integer()):
+        """The figure, or None when it is marked not available (never a zero), read by the one parser of
+        numbers (numbers.read_number); a count must be a whole number of 0 or more."""
+        if text.casefold() in _NOT_A_NUMBER:
+            return None
+        reading = read_number(text)
+        if reading.value is None or reading.percent:
+            why = WHY[reading.problem or NOT_A_NUMBER]
+            raise InputError(f"{where}: the value {text[:40]!r} {why}; fix the line")
+        if code in self.counts[year] and count_problem(reading):
             raise InputError(
                 f"{where}: {code} is a count of people or offences, and {text[:40]!r} is not a whole "
                 "number of 0 or more"
             )
-        return value
+        return float(reading.value)
 
     def _first(self, key: tuple[str, str, str, str], value: float, text: str, number: int) -> bool:
         """True the first time a figure of a release is given; again with the same value, False; with

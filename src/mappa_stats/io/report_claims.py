@@ -19,22 +19,28 @@ from mappa_stats.io.report_lines import Line, Report, report_from_pages, report_
 Row = tuple[str, str, str, str, str]  # kind, area, year, from_year, stated
 FindArea = Callable[[str], str | None]  # a MAPPA area's name for a force's name, or None
 
+# Figures are written in the digits 0-9 ([0-9], not \d, which matches any script's), as the one parser of
+# numbers (numbers.read_number) reads them: '١٥٤٨ registered sex offenders' is not a figure of 1548.
 _NATIONAL = r"(?:the\s+)?(?:england\s+and\s+wales|national)(?:\s+average)?\s+(?:rate|figure|average)"
 _RELATIVE = re.compile(
-    r"(\d+(?:\.\d+)?\s*(?:%|per\s*cent))\s+(above|below|higher\s+than|lower\s+than)\s+" + _NATIONAL, re.I
+    r"([0-9]+(?:\.[0-9]+)?\s*(?:%|per\s*cent))\s+(above|below|higher\s+than|lower\s+than)\s+" + _NATIONAL,
+    re.I,
 )
-_RATIO = re.compile(r"\b(twice|double|half|three\s+times|\d+(?:\.\d+)?\s+times)\s+" + _NATIONAL, re.I)
+_RATIO = re.compile(r"\b(twice|double|half|three\s+times|[0-9]+(?:\.[0-9]+)?\s+times)\s+" + _NATIONAL, re.I)
 _RANK = re.compile(
-    r"\bthe\s+((?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\s+)?"
+    r"\bthe\s+((?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|[0-9]{1,2}(?:st|nd|rd|th))\s+)?"
     r"(highest|lowest)\s+rate\s+(in\s+wales|in\s+england(?:\s+and\s+wales)?|of\s+(?:the\s+)?42(?:\s+\w+)?)",
     re.I,
 )
-_WHOLE = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s+registered\s+sex(?:ual)?\s+offenders\s*[:(,—-]\s*", re.I)
-_PART = re.compile(
-    r"(\d{1,3}(?:,\d{3})+|\d+)\s+in\s+(?:the\s+)?([a-z][a-z' -]*?)(?=\s*(?:,|;|\)|\.|\band\b|$))", re.I
+_WHOLE = re.compile(
+    r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\s+registered\s+sex(?:ual)?\s+offenders\s*[:(,—-]\s*", re.I
 )
-_MAJORITY = re.compile(r"majority\s*\(\s*(\d+(?:\.\d+)?\s*(?:%|per\s*cent))\s*this\s+year\s*\)", re.I)
-_YEAR = re.compile(r"\b(20\d\d)\s*[-/\u2013]\s*(?:20)?(\d\d)\b")
+_PART = re.compile(
+    r"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\s+in\s+(?:the\s+)?([a-z][a-z' -]*?)(?=\s*(?:,|;|\)|\.|\band\b|$))",
+    re.I,
+)
+_MAJORITY = re.compile(r"majority\s*\(\s*([0-9]+(?:\.[0-9]+)?\s*(?:%|per\s*cent))\s*this\s+year\s*\)", re.I)
+_YEAR = re.compile(r"\b(20[0-9][0-9])\s*[-/\u2013]\s*(?:20)?([0-9][0-9])\b")
 _POLICE = re.compile(r"((?:(?:[A-Z][\w'&-]*|and|&|of)\s+){1,5})(?:Police|Constabulary)\b")
 
 

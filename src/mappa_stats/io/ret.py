@@ -36,6 +36,7 @@ from mappa_stats.model import (
     sheet_ref,
     summable,
 )
+from mappa_stats.numbers import count
 
 DATA_SHEET = re.compile(r"^\s*(\d{2})-(\d{2}) data\s*$", re.IGNORECASE)
 ENTRY = "data entry"
@@ -85,8 +86,8 @@ def _whole(value: Any) -> int | None:
         return None
     if isinstance(value, (int, float)) and float(value).is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return count(value.strip())[0]  # the one parser of numbers: '١٢' is not area 12
     return None
 
 

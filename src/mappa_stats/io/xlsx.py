@@ -22,6 +22,8 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from mappa_stats.numbers import TOO_LARGE, read_number
+
 MAIN = "officeDocument/2006/relationships/officeDocument"
 # openpyxl (and through it numpy) is imported only for what a plain workbook lacks: a date cell's value or a
 # merged range. Number formats, built-in or custom, and whether one shows a date are known here.
@@ -227,9 +229,16 @@ def _date_styles(formats: list[str]) -> set[int]:
 
 
 def _number(text: str) -> int | float:
-    if "." in text or "E" in text or "e" in text:
-        return float(text)
-    return int(text)
+    """A numeric cell's saved value, by the one parser of numbers: ASCII digits as Excel writes them
+    ('12', '12.5', '1E+20'); a number too large for a count stays a float (1e+308), never a 309-digit int."""
+    reading = read_number(text)
+    if reading.problem == TOO_LARGE:
+        return float(text)  # inf beyond a double: a finding either way
+    if reading.value is None or reading.grouped or reading.percent:
+        raise ValueError(text)
+    if reading.value == reading.value.to_integral_value() and not ("." in text or "e" in text.casefold()):
+        return int(reading.value)
+    return float(text)
 
 
 def _sheet(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from mappa_stats.definitions.templates import Severity, Template
 from mappa_stats.errors import InputError
@@ -16,6 +16,7 @@ from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.io.stated import name_the_area
 from mappa_stats.model import AreaTables
+from mappa_stats.numbers import TOO_LARGE, Reading, read_number
 from mappa_stats.rules.rule import RATE, Context, Rule, finding, input_form, rule
 
 # A rate per 100,000 cannot exceed 100,000; a longer text is not a rate (and Decimal must not be
@@ -60,22 +61,21 @@ def area_aged_10_plus(population: PopulationFile, area: str) -> int | None:
 
 
 def parse_stated(text: str | None, where: str) -> Decimal | None:
-    """A stated rate typed on the command line or read from a workbook."""
+    """A stated rate typed on the command line or read from a workbook, by the one parser of numbers
+    (numbers.read_number: '१००' or '1_00' is not a rate; '1e999999999' is never expanded)."""
     if text is None or str(text).strip() == "":
         return None
     body = str(text).strip()
-    try:
-        if len(body) > MAX_STATED_CHARS:
-            raise InvalidOperation(body)
-        value = Decimal(body)
-    except InvalidOperation:
-        shown = body if len(body) <= 40 else body[:40] + "…"
+    reading = read_number(body) if len(body) <= MAX_STATED_CHARS else Reading(None, TOO_LARGE)
+    shown = body if len(body) <= 40 else body[:40] + "…"
+    if (reading.value is None and reading.problem != TOO_LARGE) or reading.percent:
         raise InputError(
             f"{where}: the stated rate {shown!r} is not a number; give the rate per 100,000 alone, e.g. 100"
-        ) from None
-    if not value.is_finite() or value < 0 or value > MAX_STATED_RATE:
+        )
+    value = reading.value
+    if value is None or value < 0 or value > MAX_STATED_RATE:
         raise InputError(
-            f"{where}: the stated rate {body!r} is not a rate per 100,000 (0 to {MAX_STATED_RATE:,}); "
+            f"{where}: the stated rate {shown!r} is not a rate per 100,000 (0 to {MAX_STATED_RATE:,}); "
             "give the rate per 100,000 alone, e.g. 100"
         )
     return value

@@ -19,6 +19,7 @@ from mappa_stats.model import (
     THOUSANDS,
     Cell,
 )
+from mappa_stats.numbers import MAX_DIGITS
 from mappa_stats.rules.rule import Context, Rule, describe, finding, rule
 
 
@@ -58,7 +59,7 @@ _ISSUE_WORDS = {
     "percentage": "a percentage",
     "text": "text",
     "not_finite": "not a finite number",
-    "too_large": "far too large to be a count",
+    "too_large": f"far too large to be a count (more than {MAX_DIGITS} digits)",
     "no_cached_value": "a formula with no saved value",
 }
 

@@ -20,6 +20,7 @@ from mappa_stats.cli.options import (
     SHEET,
     TEMPLATE,
     YEAR,
+    Count,
     bounded_text,
     format_option,
     population_option,
@@ -50,9 +51,11 @@ if TYPE_CHECKING:
 @AREA_OVERRIDE
 @click.option(
     "--rsos",
-    type=click.IntRange(min=0, max=1_000_000_000),
+    type=Count(most=1_000_000_000),
     default=None,
-    help="Registered sexual offenders (Category 1 on 31 March), with --area instead of a workbook.",
+    metavar="N",
+    help="Registered sexual offenders (Category 1 on 31 March; 0 to 1,000,000,000), with --area instead of "
+    "a workbook.",
 )
 @click.option(
     "--stated",

@@ -26,8 +26,9 @@ from mappa_stats.io.population.model import (
 )
 from mappa_stats.io.population.rows import CODE_COLUMNS, columns, header_index, number, read_rows
 from mappa_stats.io.population.rows import ages as age_columns
+from mappa_stats.numbers import count
 
-_YEAR_COLUMN = re.compile(r"^population_(\d{4})$")
+_YEAR_COLUMN = re.compile(r"^population_(\d{4})$", re.ASCII)
 _LOCAL_AUTHORITIES = ("E06", "E07", "E08", "E09", "W06")
 _LONDON = "E12000007"
 _GSS_CODE = re.compile(r"^[A-Z]\d{8}$")
@@ -87,6 +88,20 @@ def _vintage(path: Path, title: str, sheet: str) -> str | None:
         )
     found = years[0] if years else next(iter(_MID_YEAR.findall(path.name)), None)
     return f"mid-{found}" if found else None
+
+
+def _is_note(row: list[str], code_at: int, needed: list[int]) -> bool:
+    """A line of words below or beside the table ("Source: Office for National Statistics", "1. Further
+    information …", a footnote's number beside its words), or a row without a code: skipped. A row holding
+    a GSS code, a figure where a population goes, or figures alone is an area's row, however short ('123'
+    alone is one that lost its columns), and is read or refused."""
+    cells = [c.strip() for c in row]
+    code = cells[code_at] if code_at < len(cells) else ""
+    if not code:
+        return True
+    if _GSS_CODE.match(code) or any(i < len(cells) and cells[i] for i in needed):
+        return False
+    return any(count(c)[0] is None for c in cells if c)
 
 
 def _code_rows(
@@ -154,12 +169,15 @@ def _mye2(
     columns_needed = [everyone_at, *ages.values()] + ([ten_at] if ten_at is not None else [])
     rows: dict[str, tuple[int, int | None]] = {}
     for line, row in body:
-        if len(row) <= max(columns_needed) or not row[code_at].strip():
+        if _is_note(row, code_at, columns_needed):
             continue
-        code = row[code_at].strip()
-        if not _GSS_CODE.match(code) and not any(row[i].strip() for i in columns_needed):
-            continue  # a note below the table ("1. Further information …"), padded to the sheet's width
         where = f"{path} (sheet {sheet!r}, row {line})" if sheet else f"{path}:{line}"
+        if len(row) <= max(columns_needed):
+            raise InputError(
+                f"{where}: the row has {len(row)} of the header's {len(header)} cells; complete the row or "
+                "delete it"
+            )
+        code = row[code_at].strip()
         ten = _ten_plus(row, header, ages, ten_at, where)
         everyone = number(row[everyone_at], f"{where} (All ages)")
         for value in (everyone, ten):

@@ -6,7 +6,6 @@ called that year; and the header row, wherever it is, told from its cells."""
 from __future__ import annotations
 
 import io
-import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,8 +14,9 @@ from typing import Any
 from mappa_stats.definitions.templates import normalize
 from mappa_stats.errors import InputError
 from mappa_stats.io import archive, cfb, guard
+from mappa_stats.numbers import NEGATIVE, WHY, count, read_number
 
-AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$")
+AGE = re.compile(r"^(?:age_?)?(\d{1,2})(\+|_plus| and over)?$", re.ASCII)
 CODE_COLUMNS = ("code", "ons_code", "area_code", "geography_code")
 HEAD_ROWS = 40  # the header row is looked for among the first rows only
 _PERSONS = re.compile(r"\b(persons|all persons|mye2 - all)\b", re.IGNORECASE)
@@ -46,24 +46,14 @@ class Rows:
 
 
 def number(text: str, where: str) -> int:
-    """A whole number of people from a cell's text: '1,510,354', '1 510 354', '1510354.0'."""
-    plain = text.replace(",", "")
-    if plain.isascii() and plain.isdigit() and len(plain) <= 20:
-        return int(plain)  # the common case, fast: a file of every geography has ~700,000 of these
-    cleaned = text.strip().replace(",", "").replace("\u00a0", "").replace(" ", "")
-    try:
-        if len(cleaned) > 20:  # no population has 20 digits; a longer number is a slip or a forgery
-            raise ValueError(cleaned)
-        value = float(cleaned)
-        if not math.isfinite(value):
-            raise ValueError(cleaned)
-    except ValueError:
-        raise InputError(f"{where}: population {text.strip()!r} is not a number; fix the cell") from None
-    if not value.is_integer():
-        raise InputError(f"{where}: population {text.strip()!r} is not a whole number of people")
-    if abs(value) >= 10**20:  # '1e308' is short to write: the 20-digit limit is on the number, not its text
-        raise InputError(f"{where}: population {text.strip()!r} has more than 20 digits; fix the cell")
-    return int(value)
+    """A whole number of people from a cell's text ('1,510,354', '1 510 354', '1510354.0'), read by the one
+    parser of numbers (numbers.count): at most numbers.MAX_DIGITS digits however it is written."""
+    value, problem = count(text)
+    if problem == NEGATIVE:  # a whole number still: the reader says which area or line is below zero
+        return int(read_number(text).value or 0)
+    if value is None:
+        raise InputError(f"{where}: population {text.strip()[:40]!r} {WHY[problem]}; fix the cell")
+    return value
 
 
 def read_rows(path: Path) -> Rows:

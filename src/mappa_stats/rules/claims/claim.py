@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from mappa_stats.definitions.constants import NATIONAL
+from mappa_stats.numbers import read_number
 
 REPRODUCES, DOES_NOT, NOT_CHECKED = "reproduces", "does not reproduce", "cannot be checked"
 # A stated figure is a few characters; longer text is not one (and Decimal must not expand 1e999999999).
@@ -19,8 +20,6 @@ MAX_DECIMALS = 6
 Figures = Mapping[tuple[str, str, str], float]
 
 _PERCENT_WORDS = re.compile(r"\s*(%|per\s*cent|percent|pc)\s*$", re.I)
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
 
 
 @dataclass(frozen=True)
@@ -49,16 +48,13 @@ def parse_stated(text: str) -> Stated | None:
     sign = ""
     if body[:1] in "+-" and body:
         sign, body = body[0], body[1:].strip()
-    if _THOUSANDS.match(body):
-        body = body.replace(",", "")
-    if not _NUMBER.match(body):
+    # The one parser of numbers (numbers.read_number): ASCII digits, thousands grouped, at most MAX_DIGITS
+    # digits. A stated figure is prose: its sign and % are read above, and no exponent is written.
+    reading = read_number(body)
+    if reading.value is None or reading.percent or body[:1] in "+-" or "e" in body.casefold():
         return None
-    try:
-        number = Decimal(body)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-        return None
-    decimals = len(body.split(".", 1)[1]) if "." in body else 0
-    if decimals > MAX_DECIMALS or len(body.split(".", 1)[0]) > 12:
+    number, decimals = reading.value, reading.places
+    if decimals > MAX_DECIMALS:
         return None  # no statement gives more; and Decimal's 28 digits must hold the rounding
     return Stated(text.strip(), -number if sign == "-" else number, decimals, percent, bool(sign))
 

@@ -10,14 +10,17 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from mappa_stats.definitions.constants import NATIONAL
+from mappa_stats.numbers import read_number
 from mappa_stats.rules.claims.claim import Detail, Stated, parse_stated
 
 MAX_PARTS = 60
 
+# Figures are written in the digits 0-9 ([0-9], not \d, which matches any script's), as the one parser of
+# numbers (numbers.read_number) reads them: '٣ times' is not a claim of 3.
 _ABOVE = ("above", "higher than", "more than", "over", "greater than")
 _BELOW = ("below", "lower than", "less than", "under")
 _RELATIVE = re.compile(
-    r"^(?P<number>[\d.,]+\s*(?:%|per\s*cent|percent))\s+(?P<way>" + "|".join(_ABOVE + _BELOW) + r")\b",
+    r"^(?P<number>[0-9.,]+\s*(?:%|per\s*cent|percent))\s+(?P<way>" + "|".join(_ABOVE + _BELOW) + r")\b",
     re.I,
 )
 _RATIO_WORDS = {
@@ -29,7 +32,7 @@ _RATIO_WORDS = {
     "triple": ("3", 0),
     "four times": ("4", 0),
 }
-_TIMES = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*times\b", re.I)
+_TIMES = re.compile(r"^(?P<number>[0-9]+(?:\.[0-9]+)?)\s*times\b", re.I)
 
 _ORDINALS = {
     "second": 2,
@@ -43,7 +46,7 @@ _ORDINALS = {
     "tenth": 10,
 }
 _RANK = re.compile(
-    r"^(?:the\s+)?(?:(?P<ordinal>[a-z]+|\d{1,2}(?:st|nd|rd|th))\s+)?(?P<way>highest|lowest|largest|smallest)"
+    r"^(?:the\s+)?(?:(?P<ordinal>[a-z]+|[0-9]{1,2}(?:st|nd|rd|th))\s+)?(?P<way>highest|lowest|largest|smallest)"
     r"(?:\s+(?:in|of|among)\s+(?P<group>.+?))?\s*$",
     re.I,
 )
@@ -54,7 +57,8 @@ _GROUPS = {
     "the country": NATIONAL,
     "all areas": NATIONAL,
 }
-_OF_N = re.compile(r"^(?:the\s+)?(\d{1,3})(?:\s+(?:mappa\s+)?areas)?$", re.I)
+_OF_N = re.compile(r"^(?:the\s+)?([0-9]{1,3})(?:\s+(?:mappa\s+)?areas)?$", re.I)
+_PART = re.compile(r"^([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\b\s*(.*)$")
 
 
 def relative(text: str) -> tuple[Stated, Detail]:
@@ -111,9 +115,10 @@ def parts(text: str, area_of: AreaOf) -> tuple[Stated, Detail]:
 
 def _part(text: str, area_of: AreaOf) -> tuple[str, Decimal | None]:
     """One part: 'NUMBER NAME' (its figure as stated), or an area's name (its figure from the input)."""
-    number = re.match(r"^(\d{1,3}(?:,\d{3})+|\d+)\b\s*(.*)$", text)
-    if number:
-        value = Decimal(number.group(1).replace(",", ""))
+    number = _PART.match(text)
+    figure = read_number(number.group(1)).value if number else None
+    if number and figure is not None:
+        value = figure
         return (number.group(2).strip() or f"part {value}", value)
     area = area_of(text)
     if area is None:
