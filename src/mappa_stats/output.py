@@ -65,6 +65,11 @@ _OWN_TEXT = (
     re.compile(r"\APopulation: [^\n]*\((ONS|area table)"),
     re.compile(r"\A((# )?mappa-stats combine: \d{4}-\d{2}|area,year,field,value\r?\n)"),  # combine's outputs
     re.compile(r"\A(# MAPPA figures compared\r?\n|record,area,year,from_year,field,value,)"),  # compare's
+    # validate -f csv (render/report.py FINDING_COLUMNS) and signoff -f csv (render/signoff.py): their headers
+    re.compile(
+        r"\A(path,area,template,status,rule,severity,cell,finding,suggestion|rule,description,severity,"
+        r"result,detail)\r?\n"
+    ),
 )
 
 

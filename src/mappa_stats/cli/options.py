@@ -157,7 +157,7 @@ def population_option(help_text: str, required: bool = False) -> Decorator:
 
 
 FROM_OUTPUT_HELP = (
-    "Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json), else text."
+    "Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json, .html, .txt), else text."
 )
 MID_YEAR = click.option(
     "--mid-year",
@@ -293,8 +293,9 @@ AREA = click.option(
 AREA_OVERRIDE = click.option(
     "--area-override",
     is_flag=True,
-    help="Use --area (or, without it, the workbook's 'MAPPA area' cell) even when the workbook or its "
-    "file name names another area.",
+    help="Use --area (or, without it, the workbook's 'MAPPA area' cell) even when the workbook's cells "
+    "(on any sheet, hidden too), its file name or a return's area id name another area; the report says "
+    "what was set aside.",
 )
 
 
