@@ -394,6 +394,45 @@ def test_every_format_of_every_command_replaces_itself(tmp_path: Path, command: 
     assert again.exit_code == first.exit_code, again.output
 
 
+TEXT_FORMATS = ("text", "markdown", "csv", "json", "html")
+
+
+@pytest.mark.parametrize(
+    ("command", "fmt"),
+    [
+        (command, fmt)
+        for command, (document, _) in WRITERS.items()
+        for fmt in choices(document)
+        if fmt in TEXT_FORMATS
+    ],
+)
+def test_the_o_name_chooses_the_format_in_every_command(tmp_path: Path, command: str, fmt: str) -> None:
+    """`-o report.csv` without --format writes CSV in every command (validate, rate and compare wrote their
+    text report under any name), and a name that says another format than --format is refused, one line."""
+    _document, given = WRITERS[command]
+    given = [arg for arg in given if arg != "--publish-failing"]
+    out = tmp_path / ("out" + SUFFIX.get(fmt, ".txt"))
+    by_name = invoke(command, *given, "-o", str(out))
+    assert by_name.exit_code in (0, 1), by_name.output
+    asked = invoke(command, *given, "-f", fmt)
+    assert out.read_text(encoding="utf-8") == asked.stdout
+    other = "json" if fmt != "json" else "csv"
+    wrong = tmp_path / ("wrong" + SUFFIX[other])
+    line = one_line_error(invoke(command, *given, "-f", fmt, "-o", str(wrong)))
+    assert f"the name ends in {SUFFIX[other]} but --format is {fmt}" in line
+    assert not wrong.exists()
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out.md"])
+def test_rate_on_the_built_in_estimates_replaces_itself(tmp_path: Path, name: str) -> None:
+    """`rate kent_2015.xlsx -o ra.txt` (the built-in mid-2014 estimates, no --population) run twice was
+    refused as 'not written by mappa-stats': its first line names the estimates, not a file."""
+    out = tmp_path / name
+    assert invoke("rate", str(KENT_XLSX), "-o", str(out)).exit_code == 0
+    assert output.is_own_output(out)
+    assert invoke("rate", str(KENT_XLSX), "-o", str(out)).exit_code == 0
+
+
 def test_template_never_replaces_a_filled_in_template(tmp_path: Path) -> None:
     """An untouched template is replaced; once a number is typed into it, it is the user's: refused."""
     out = tmp_path / "area.xlsx"
@@ -448,7 +487,8 @@ def test_a_text_report_is_never_written_under_a_spreadsheet_name(tmp_path: Path,
     out = tmp_path / name
     line = one_line_error(invoke("validate", str(KENT_XLSX), "-o", str(out)))
     assert line.endswith(
-        f"{name}: this is a text report, not a {out.suffix} file; name it FILE.txt, FILE.md, FILE.json or FILE.csv"
+        f"{name}: this command cannot write {out.suffix} files; give -o FILE.txt or FILE.json or FILE.md or "
+        "FILE.csv or FILE.html"
     )
     assert not out.exists()
 

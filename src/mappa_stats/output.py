@@ -63,6 +63,8 @@ _OWN_TEXT = (
     re.compile(r"\A(area,year,table,row,column,value,marker|area,rsos,population,)"),
     re.compile(r"\A[^\n]*(: PASS — |: FAIL — |: COULD NOT BE CHECKED| — MAPPA statistics, template )"),
     re.compile(r"\APopulation: [^\n]*\((ONS|area table)"),
+    # rate's text and Markdown: the population line, then the table's header (any population, built in too)
+    re.compile(r"\APopulation: [^\n]*\r?\n\r?\n\|? *area +\|? *rsos +\|? *population"),
     re.compile(r"\A((# )?mappa-stats combine: \d{4}-\d{2}|area,year,field,value\r?\n)"),  # combine's outputs
     re.compile(r"\A(# MAPPA figures compared\r?\n|record,area,year,from_year,field,value,)"),  # compare's
     # validate -f csv (render/report.py FINDING_COLUMNS) and signoff -f csv (render/signoff.py): their headers

@@ -149,6 +149,15 @@ def format_from_output(document: Document, help_text: str) -> Decorator:
     )
 
 
+def chosen_format(document: Document, fmt: str | None, output: Path | None) -> str:
+    """The format a command writes: --format as given, else as the -o file's name says, else the first of
+    the registry's; a name that says another format is refused (output.choose_format)."""
+    from mappa_stats.output import choose_format
+
+    formats = choices(document)
+    return choose_format(fmt, output, formats, formats[0])
+
+
 def population_option(help_text: str, required: bool = False) -> Decorator:
     """--population FILE: an ONS population file."""
     return click.option(
@@ -158,6 +167,9 @@ def population_option(help_text: str, required: bool = False) -> Decorator:
 
 FROM_OUTPUT_HELP = (
     "Output format. Default: from the -o file's name (.xlsx, .ods, .md, .csv, .json, .html, .txt), else text."
+)
+TEXT_FROM_OUTPUT_HELP = (
+    "Output format. Default: from the -o file's name (.md, .csv, .json, .html, .txt), else text."
 )
 MID_YEAR = click.option(
     "--mid-year",

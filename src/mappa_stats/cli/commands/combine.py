@@ -19,6 +19,7 @@ from mappa_stats.cli.options import (
     MID_YEAR,
     OUTPUT,
     TEMPLATE,
+    chosen_format,
     cover,
     format_from_output,
     only_publishing,
@@ -28,7 +29,7 @@ from mappa_stats.cli.options import (
     year_given,
 )
 from mappa_stats.cli.progress import Progress
-from mappa_stats.render.registry import Document, choices, render
+from mappa_stats.render.registry import Document, render
 
 
 @click.command(
@@ -79,10 +80,8 @@ def combine(
     Division) are present, missing or present twice; validates each as validate would; prints one line
     per area, the national verdict, the national tables and the area table with population and rate.
     """
-    from mappa_stats.output import choose_format
 
-    formats = choices(Document.NATIONAL)
-    fmt = choose_format(fmt, output, formats, formats[0])
+    fmt = chosen_format(Document.NATIONAL, fmt, output)
     spreadsheet_output(fmt, output)
     only_publishing(publish_failing, fmt)
     population = None

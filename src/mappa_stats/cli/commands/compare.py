@@ -18,9 +18,11 @@ from mappa_stats.cli.options import (
     OUTPUT,
     STRICT,
     TEMPLATE,
+    TEXT_FROM_OUTPUT_HELP,
     YEAR,
     bounded_text,
-    format_option,
+    chosen_format,
+    format_from_output,
     population_option,
     year_given,
 )
@@ -39,7 +41,7 @@ from mappa_stats.render.registry import Document, render
     ),
 )
 @click.argument("files", nargs=-1, required=True, type=FILE)
-@format_option(Document.COMPARISON)
+@format_from_output(Document.COMPARISON, TEXT_FROM_OUTPUT_HELP)
 @click.option(
     "--threshold",
     metavar="PERCENT[,PERCENT]",
@@ -61,7 +63,7 @@ from mappa_stats.render.registry import Document, render
 @OUTPUT
 def compare(
     files: tuple[Path, ...],
-    fmt: str,
+    fmt: str | None,
     threshold: str | None,
     claims_path: Path | None,
     population_path: Path | None,
@@ -81,6 +83,8 @@ def compare(
     from mappa_stats.compare.result import Thresholds, parse_threshold
     from mappa_stats.compare.run import compare as run_compare
     from mappa_stats.compare.run import exit_code
+
+    fmt = chosen_format(Document.COMPARISON, fmt, output)
 
     thresholds = parse_threshold(threshold) if threshold is not None else Thresholds()
     claims: list[Any] = []

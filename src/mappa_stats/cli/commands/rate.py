@@ -19,10 +19,12 @@ from mappa_stats.cli.options import (
     OUTPUT,
     SHEET,
     TEMPLATE,
+    TEXT_FROM_OUTPUT_HELP,
     YEAR,
     Count,
     bounded_text,
-    format_option,
+    chosen_format,
+    format_from_output,
     population_option,
     year_given,
 )
@@ -67,7 +69,7 @@ if TYPE_CHECKING:
 @MID_YEAR
 @SHEET
 @click.option("--all-ages", is_flag=True, help="Use the whole population, as reports before 2013-14 did.")
-@format_option(Document.RATE)
+@format_from_output(Document.RATE, TEXT_FROM_OUTPUT_HELP)
 @YEAR
 @TEMPLATE
 @ACCEPT_OCR
@@ -82,7 +84,7 @@ def rate(
     mid_year: int | None,
     sheet: str | None,
     all_ages: bool,
-    fmt: str,
+    fmt: str | None,
     year: str | None,
     output: Path | None,
 ) -> None:
@@ -100,6 +102,8 @@ def rate(
     from mappa_stats import rates as r
     from mappa_stats.definitions.load import load_template
     from mappa_stats.io.population import read_population
+
+    fmt = chosen_format(Document.RATE, fmt, output)
 
     _check_usage(workbooks, area_name, rsos, population_path, mid_year)
     given = read_population(population_path, mid_year) if population_path is not None else None

@@ -24,11 +24,12 @@ from mappa_stats.cli.options import (
     STRICT,
     TEMPLATE,
     YEAR,
+    chosen_format,
     format_from_output,
     population_option,
     year_given,
 )
-from mappa_stats.render.registry import Document, choices, render
+from mappa_stats.render.registry import Document, render
 from mappa_stats.safetext import shown
 
 
@@ -76,13 +77,11 @@ def signoff(
     the copy of the workbook with its findings marked is written too, and the pack links to it.
     """
     from mappa_stats.io.readers import read_area
-    from mappa_stats.output import choose_format
     from mappa_stats.render.report import exit_code
     from mappa_stats.rules.rule import Given
     from mappa_stats.validate import validate_area
 
-    formats = choices(Document.SIGNOFF)
-    fmt = choose_format(fmt, output, formats, formats[0])
+    fmt = chosen_format(Document.SIGNOFF, fmt, output)
     if annotate_path is not None:
         check_annotate((file,), annotate_path)
     area = read_area(file, year_given(year), area=area_name, override=area_override, sheet=sheet)

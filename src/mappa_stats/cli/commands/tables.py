@@ -18,6 +18,7 @@ from mappa_stats.cli.options import (
     SHEET,
     TEMPLATE,
     YEAR,
+    chosen_format,
     cover,
     format_from_output,
     only_publishing,
@@ -25,7 +26,7 @@ from mappa_stats.cli.options import (
     spreadsheet_output,
     year_given,
 )
-from mappa_stats.render.registry import Document, choices, render
+from mappa_stats.render.registry import Document, render
 
 
 @click.command(
@@ -72,11 +73,9 @@ def tables(
     which reads back as the same tables; --format xlsx or ods (with -o) writes the publication
     spreadsheet (cover, contents, notes, one table per sheet), only when the tables pass validation.
     """
-    from mappa_stats.output import choose_format
     from mappa_stats.safetext import shown
 
-    formats = choices(Document.TABLES)
-    fmt = choose_format(fmt, output, formats, formats[0])
+    fmt = chosen_format(Document.TABLES, fmt, output)
     spreadsheet_output(fmt, output)  # a workbook for a terminal is refused before any work
     only_publishing(publish_failing, fmt)
     from mappa_stats.io.readers import read_area

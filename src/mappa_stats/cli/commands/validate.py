@@ -25,8 +25,10 @@ from mappa_stats.cli.options import (
     SHEET,
     STRICT,
     TEMPLATE,
+    TEXT_FROM_OUTPUT_HELP,
     YEAR,
-    format_option,
+    chosen_format,
+    format_from_output,
     population_option,
     year_given,
 )
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 
 @click.command("validate", epilog=EXIT_CODES)
 @click.argument("files", nargs=-1, required=True, type=FILE)
-@format_option(Document.VALIDATION)
+@format_from_output(Document.VALIDATION, TEXT_FROM_OUTPUT_HELP)
 @STRICT
 @LEVEL1_SHARE
 @click.option("--no-suggest", is_flag=True, help="Do not locate wrong cells or suggest corrections.")
@@ -57,7 +59,7 @@ if TYPE_CHECKING:
 @ANNOTATE
 def validate(
     files: tuple[Path, ...],
-    fmt: str,
+    fmt: str | None,
     strict: bool,
     level1_share: str | None,
     no_suggest: bool,
@@ -83,6 +85,8 @@ def validate(
     from mappa_stats.model import AreaTables
     from mappa_stats.render import report as reports  # lazy, as every heavy import: --help stays fast
     from mappa_stats.validate import validate_paths
+
+    fmt = chosen_format(Document.VALIDATION, fmt, output)
 
     if annotate_path is not None:
         check_annotate(files, annotate_path)
