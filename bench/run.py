@@ -101,40 +101,46 @@ def read_one_return(path: str, repeat: int) -> tuple[float, float]:
     return statistics.median(firsts), statistics.median(agains)
 
 
-def write_national_long(path: Path, releases: int = 2, most: int | None = None, every: int = 50) -> None:
+def write_national_long(
+    path: Path, releases: int = 2, most: int | None = None, every: int = 50, swing: bool = False
+) -> None:
     """A long CSV as combine writes it: every area and year, every field of the year, each in two releases
-    (or more), cut at `most` figures; one field in `every` revised by each release after the first."""
+    (or more), cut at `most` figures; one field in `every` revised by each release after the first; with
+    `swing`, every figure doubled in every other year (each change from one year to the next is large)."""
     from mappa_stats.definitions.load import available_years, load_template
     from mappa_stats.io.areas import areas
 
     names = ("first", "revised") if releases == 2 else tuple(f"release {r + 1}" for r in range(releases))
     lines = ["area,year,field,value,release"]
     for n, area in enumerate(areas()):
-        for year in available_years():
+        for y, year in enumerate(available_years()):
             for i, code in enumerate(load_template(year).field_refs):
                 for r, release in enumerate(names):
-                    value = 100 + n + i + (r if i % every == 0 else 0)
+                    value = (100 + n + i) * (1 + (swing and y % 2)) + (r if i % every == 0 else 0)
                     lines.append(f"{area.name},{year},{code},{value},{release}")
     path.write_text("\n".join(lines[: None if most is None else most + 1]) + "\n", encoding="utf-8")
 
 
 def compare_limit_cases() -> None:
-    """compare at its limit (compare.read.MAX_FIGURES figures, five releases): peak memory of the text and
-    JSON reports, with one figure in 50 revised (a national file) and with every figure revised (the most
-    a report can list), and of the refusal one figure past the limit (docs/limits.md)."""
+    """compare at its limit (compare.read.MAX_FIGURES figures, five releases): peak memory of every format,
+    with one figure in 50 revised (a national file), with every figure revised (the most revisions a report
+    can hold: 280,000), and with every figure revised and every change from one year to the next large;
+    and of the refusal one figure past the limit (docs/limits.md, "Resources")."""
     from mappa_stats.compare.read import MAX_FIGURES
 
     work = Path(tempfile.mkdtemp(prefix="mappa-bench-compare-"))
+    formats = ("text", "markdown", "csv", "json", "html")
     try:
         cases = {
-            "national, 1 in 50 revised": (MAX_FIGURES, 50),
-            "every figure revised": (MAX_FIGURES, 1),
-            "one past the limit (refused)": (MAX_FIGURES + 1, 50),
+            "national, 1 in 50 revised": (MAX_FIGURES, 50, False),
+            "every figure revised": (MAX_FIGURES, 1, False),
+            "every figure revised, every change large": (MAX_FIGURES, 1, True),
+            "one past the limit (refused)": (MAX_FIGURES + 1, 50, False),
         }
-        for name, (figures, every) in cases.items():
+        for name, (figures, every, swing) in cases.items():
             path = work / "long.csv"
-            write_national_long(path, releases=5, most=figures, every=every)
-            for fmt in ("text", "json") if figures <= MAX_FIGURES else ("text",):
+            write_national_long(path, releases=5, most=figures, every=every, swing=swing)
+            for fmt in formats if figures <= MAX_FIGURES else ("text",):
                 seconds, megabytes = peak(["compare", str(path), "-f", fmt])
                 print(f"compare {figures:,} figures, {name}, {fmt}: {seconds:.1f} s, {megabytes:.0f} MB peak")
     finally:

@@ -16,7 +16,7 @@ from mappa_stats.cli.main import main
 from mappa_stats.compare.result import Thresholds, parse_threshold
 from mappa_stats.compare.run import compare
 from mappa_stats.errors import InputError
-from mappa_stats.render.compare import document
+from mappa_stats.render.compare_data import document
 
 
 def long_csv(path: Path, rows: Sequence[tuple[object, ...]], release: bool = True) -> Path:

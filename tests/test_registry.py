@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from mappa_stats.cli.main import main
 from mappa_stats.render.html import from_markdown
-from mappa_stats.render.registry import REGISTRY, SPREADSHEETS, Document, Format, choices, renderer
+from mappa_stats.render.registry import REGISTRY, SPREADSHEETS, Document, Format, choices, render, renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS_MD = ROOT / "docs" / "commands.md"
@@ -167,7 +167,7 @@ def test_every_document_has_text_markdown_csv_json_and_html(document: Document) 
 def test_html_from_markdown_keeps_input_text_as_text() -> None:
     """A document's HTML is its Markdown as one page: text an input gave (already escaped by the Markdown
     renderer) stays text, and raw HTML written into the Markdown itself is shown, never run."""
-    page = renderer(Document.RULES, Format.HTML)([])
+    page = render(Document.RULES, Format.HTML, [])
     assert page.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in page
     shown = from_markdown("<b>title</b>", "a <script>alert(1)</script> b\n\n| x |\n| --- |\n| <img> |\n")
     assert "<script>" not in shown and "&lt;script&gt;" in shown

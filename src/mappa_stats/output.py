@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import BinaryIO
 
 from mappa_stats.errors import OutputError
 from mappa_stats.safetext import shown
@@ -307,8 +308,11 @@ def render_bytes(write: Callable[[Path], None], suffix: str) -> bytes:
             raise OutputError(f"standard output: the document could not be made ({_os_reason(exc)})") from exc
 
 
-def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), force: bool = False) -> None:
-    """Write text (UTF-8) completely or not at all; never under a spreadsheet's or document's name."""
+def write_text_atomic(
+    output: Path, text: str | Iterable[str], inputs: Iterable[Path] = (), force: bool = False
+) -> None:
+    """Write text (UTF-8) completely or not at all, whole or from its pieces as they are made; never under a
+    spreadsheet's or document's name."""
     check_output_path(output, inputs, force)  # an input named as output is the first thing to say
     implied = EXTENSIONS.get(output.suffix.lower())
     if implied is not None and implied not in ("text", "markdown", "csv", "json", "html"):
@@ -316,10 +320,16 @@ def write_text_atomic(output: Path, text: str, inputs: Iterable[Path] = (), forc
             f"{shown(output)}: this is a text report, not a {output.suffix} file; "
             "name it FILE.txt, FILE.md, FILE.json or FILE.csv"
         )
-    # A file name with undecodable bytes may be quoted in the text: write it as '�', never crash.
-    data = text.encode("utf-8", "replace")
 
     def write(temp: Path) -> None:
-        temp.write_bytes(data)
+        with temp.open("wb") as handle:
+            write_pieces(handle, (text,) if isinstance(text, str) else text)
 
     write_atomic(output, write, inputs, force)
+
+
+def write_pieces(handle: BinaryIO, pieces: Iterable[str]) -> None:
+    """Text written to HANDLE as UTF-8, piece by piece. A file name with undecodable bytes may be quoted in
+    the text: write it as '�', never crash."""
+    for piece in pieces:
+        handle.write(piece.encode("utf-8", "replace"))

@@ -3,7 +3,9 @@ on standard error."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,20 +36,52 @@ def to_stdout(output: Path | None) -> bool:
     return output is not None and str(output) == STDOUT
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str | Iterable[str], output: Path | None) -> None:
     """The report to standard output, or to -o (never over any file the command read); -o - writes the
-    bytes the file would hold (UTF-8) to standard output, and nothing else goes there."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    if to_stdout(output):
-        _write_stdout(text.encode("utf-8", "replace"))
-        return
-    from mappa_stats.output import write_text_atomic
-    from mappa_stats.safetext import shown
+    bytes the file would hold (UTF-8) to standard output, and nothing else goes there. A report in pieces
+    (render.registry.pieces) is written as they are made, to a temporary file first, so that it too goes
+    out whole or not at all."""
+    if output is not None and not to_stdout(output):
+        from mappa_stats.output import write_text_atomic
+        from mappa_stats.safetext import shown
 
-    write_text_atomic(output, text, read_files(), force=forced())
-    click.echo(f"wrote {shown(output)}", err=True)
+        write_text_atomic(output, text, read_files(), force=forced())
+        click.echo(f"wrote {shown(output)}", err=True)
+    elif isinstance(text, str):
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            _write_stdout(text.encode("utf-8", "replace"))
+    elif output is None:
+        _echo_spooled(text)
+    else:
+        _copy_spooled(text)
+
+
+def _echo_spooled(pieces: Iterable[str]) -> None:
+    """Pieces of text to standard output as click.echo writes text, once all of them are made."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass", newline="") as spool:
+        for piece in pieces:
+            spool.write(piece)
+        spool.seek(0)
+        while block := spool.read(_BLOCK):
+            click.echo(block, nl=False)
+
+
+def _copy_spooled(pieces: Iterable[str]) -> None:
+    """Pieces of text to standard output (-o -) as the bytes -o FILE would hold, once all are made."""
+    from mappa_stats.output import write_pieces
+
+    with tempfile.TemporaryFile() as spool:
+        write_pieces(spool, pieces)
+        spool.seek(0)
+        stream = sys.stdout.buffer
+        shutil.copyfileobj(spool, stream, _BLOCK)
+        stream.flush()
+
+
+# How much of a spooled report is read back and written at a time.
+_BLOCK = 1 << 20
 
 
 def write_document(output: Path, write: Callable[[Path], None], fmt: str) -> bool:

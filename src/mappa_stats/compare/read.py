@@ -23,9 +23,10 @@ LONG_COLUMNS = ("area", "year", "field", "value")
 
 # Every figure of 2014-15 to 2024-25 (the 42 areas and England and Wales, 1,990 fields over the 11 years, and
 # the NSD's 294) is 85,864 figures a release, so four releases are 343,456; beyond 350,000 a file is not a
-# national CSV. The limit bounds memory: a national file of 350,000 figures peaks at 480 MB as JSON (the
-# report's own rendering is most of it) and 232 MB as text (bench/run.py --only compare-limit); 400,000
-# peaked at 570 MB as JSON, over the 500 MB of docs/limits.md.
+# national CSV. The limit bounds memory: reading a file of 350,000 figures peaks at about 230 MB, and every
+# report of it, even with every figure revised, stays within the 500 MB of docs/limits.md (its CSV and JSON
+# are written in pieces, its text lists at most render.compare.MAX_LISTED revisions; bench/run.py --only
+# compare-limit). 400,000 figures peaked at 570 MB as JSON before the JSON was written in pieces.
 MAX_FIGURES = 350_000
 
 

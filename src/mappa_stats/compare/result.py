@@ -84,7 +84,7 @@ class Input:
     unknown_count: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """A figure from one year to the next: where each year's value is, why it is large (when it is), and
     for a total, the fields whose changes explain it."""
@@ -112,7 +112,7 @@ class Change:
         return None if self.before == 0 else self.change * 100 / self.before
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Revision:
     """The same area, year and field with a different value in a later release."""
 
@@ -126,7 +126,7 @@ class Revision:
     to_place: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Confirmed:
     """Figures of one year given in two releases with the same values."""
 
@@ -137,7 +137,7 @@ class Confirmed:
     duplicate: bool  # every figure the same and no figure added or dropped: a duplicate, not a revision
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BaseChange:
     """The rate fell while the RSO count rose: the population it divides by changed."""
 

@@ -1,11 +1,11 @@
-"""Rendering a comparison: text, Markdown, versioned JSON and CSV (docs/compare.md)."""
+"""Rendering a comparison for people: text, Markdown and HTML (docs/compare.md); the JSON and CSV are
+render/compare_data.py's."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
 from tabulate import tabulate
 
@@ -18,13 +18,18 @@ from mappa_stats.compare.result import (
     Confirmed,
     Revision,
 )
-from mappa_stats.render.as_json import as_json
 from mappa_stats.render.html import from_markdown
-from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED, REPRODUCES
-from mappa_stats.safetext import markdown, spreadsheet, terminal
-from mappa_stats.version import __version__
+from mappa_stats.rules.claims.claim import DOES_NOT, NOT_CHECKED
+from mappa_stats.safetext import markdown, terminal
 
-COMPARE_SCHEMA_VERSION = "1.1"
+# The text, Markdown and HTML reports list at most this many large changes, and this many revisions, line
+# by line; one line then says how many more there are, and the CSV and JSON list every one. A file at
+# compare's limit in which every figure is revised by each release has some 280,000 revisions: no one reads
+# them in a terminal, and listing them took 0.7 GB (docs/limits.md, "Resources"). A national file with one
+# figure in 50 revised lists some 6,300.
+MAX_LISTED = 10_000
+_MORE = {"LARGE CHANGE": "large changes", "REVISED": "revisions"}
+T = TypeVar("T")
 
 
 def _n(value: float | None) -> str:
@@ -91,17 +96,25 @@ def base_line(area: str, b: BaseChange) -> str:
 
 
 def _lines(result: Comparison) -> list[tuple[str, str, str]]:
-    """(label, severity, line) for everything to act on or know, area by area, then the claims."""
+    """(label, severity, line) for everything to act on or know, area by area, then the claims; at most
+    MAX_LISTED large changes and revisions, then a line of how many more."""
     out: list[tuple[str, str, str]] = []
+    counted = dict.fromkeys(_MORE, 0)
     for a in result.areas:
-        out += [("LARGE CHANGE", "error", change_line(a, c)) for c in a.large_changes]
+        large = _listed(a.large_changes, counted, "LARGE CHANGE")
+        out += [("LARGE CHANGE", "error", change_line(a, c)) for c in large]
         out += [("NOT COMPARED", "info", change_line(a, c)) for c in a.changes if c.why and not c.large]
-        out += [("REVISED", "error", revision_line(a.area, r)) for r in a.revisions]
+        revisions = _listed(a.revisions, counted, "REVISED")
+        out += [("REVISED", "error", revision_line(a.area, r)) for r in revisions]
         out += [("BASE CHANGE", "warning", base_line(a.area, b)) for b in a.base_changes]
         out += [
             ("DUPLICATE" if c.duplicate else "CONFIRMED", "info", confirmed_line(a.area, c))
             for c in a.confirmed
         ]
+    for label, found in counted.items():
+        if found > MAX_LISTED:
+            more = f"and {found - MAX_LISTED:,} more {_MORE[label]}, not listed here"
+            out.append((label, "error", f"{more}: -f csv and -f json list every one ({found:,} in all)"))
     for c in result.claims:
         label, severity = {
             DOES_NOT: ("CLAIM WRONG", "error"),
@@ -109,6 +122,13 @@ def _lines(result: Comparison) -> list[tuple[str, str, str]]:
         }.get(c.status, ("CLAIM OK", "info"))
         out.append((label, severity, c.message))
     return out
+
+
+def _listed(items: Sequence[T], counted: dict[str, int], label: str) -> Sequence[T]:
+    """The ITEMS still to list in detail under LABEL (MAX_LISTED in the whole report), counting them all."""
+    room = max(0, MAX_LISTED - counted[label])
+    counted[label] += len(items)
+    return items[:room]
 
 
 def _table(a: AreaComparison) -> tuple[list[str], list[list[str]]]:
@@ -204,269 +224,6 @@ def render_markdown(result: Comparison, strict: bool = False) -> str:
         rows = [[label, markdown(line)] for label, _, line in lines]
         parts.append(tabulate(rows, headers=["Result", "Detail"], tablefmt="pipe", disable_numparse=True))
     return "\n\n".join(parts) + "\n"
-
-
-def _changes_entries(a: AreaComparison) -> list[dict[str, Any]]:
-    """Each change from one year to the next of the area's key figures."""
-    return [
-        {
-            "field": c.field,
-            "from_year": c.from_year,
-            "year": c.year,
-            "before": c.before,
-            "after": c.after,
-            "change": c.change,
-            "percent_change": None if c.percent is None else round(c.percent, 2),
-            "large": c.large,
-            "label": c.label,
-            "cells": {c.from_year: c.before_place, c.year: c.after_place},
-            "why": c.why,
-            "explained_by": [{"field": code, "change": moved} for code, moved in c.explained_by],
-        }
-        for c in a.changes
-    ]
-
-
-def _revision_entries(a: AreaComparison) -> list[dict[str, Any]]:
-    """Each figure a later release gave another value."""
-    return [
-        {
-            "year": r.year,
-            "field": r.field,
-            "before": r.before,
-            "after": r.after,
-            "from_release": r.from_release,
-            "to_release": r.to_release,
-            "cells": {r.from_release: r.from_place, r.to_release: r.to_place},
-            "message": revision_line(a.area, r),
-        }
-        for r in a.revisions
-    ]
-
-
-def _confirmed_entries(a: AreaComparison) -> list[dict[str, Any]]:
-    """Each pair of releases whose common figures agree."""
-    return [
-        {
-            "year": c.year,
-            "from_release": c.from_release,
-            "to_release": c.to_release,
-            "fields": c.fields,
-            "duplicate": c.duplicate,
-        }
-        for c in a.confirmed
-    ]
-
-
-def _base_entries(a: AreaComparison) -> list[dict[str, Any]]:
-    """Each rate that fell while Category 1 rose, with the populations."""
-    return [
-        {
-            "from_year": b.from_year,
-            "year": b.year,
-            "rate_before": b.rate_before,
-            "rate_after": b.rate_after,
-            "rsos_before": b.rsos_before,
-            "rsos_after": b.rsos_after,
-            "population_before": round(b.population_before),
-            "population_after": round(b.population_after),
-            "implied": b.implied,
-            "message": base_line(a.area, b),
-        }
-        for b in a.base_changes
-    ]
-
-
-def _area_entry(a: AreaComparison) -> dict[str, Any]:
-    """One area of the JSON document: its key figures, changes, revisions, confirmations, base changes."""
-    return {
-        "area": a.area,
-        "years": list(a.years),
-        "figures": [
-            {
-                "field": code,
-                "label": label,
-                "key": code in dict(a.key),
-                "values": {y: a.values[code][y] for y in a.values[code]},
-                "cells": dict(a.places.get(code, {})),
-            }
-            for code, label in (a.labels or dict(a.key)).items()
-            if code in a.values
-        ],
-        "changes": _changes_entries(a),
-        "revisions": _revision_entries(a),
-        "confirmed": _confirmed_entries(a),
-        "population_base_changes": _base_entries(a),
-    }
-
-
-def document(result: Comparison, strict: bool = False) -> dict[str, Any]:
-    """The JSON document (docs/compare.md, schemas/compare.schema.json)."""
-    t = result.thresholds
-    return {
-        "schema_version": COMPARE_SCHEMA_VERSION,
-        "tool": {"name": "mappa-stats", "version": __version__},
-        "status": result.status(strict),
-        "strict": strict,
-        "thresholds": {"rise_percent": t.rise, "fall_percent": t.fall, "noise_sqrt_multiple": t.noise},
-        "summary": {
-            "errors": result.errors,
-            "warnings": result.warnings,
-            "claims": {
-                status: sum(1 for c in result.claims if c.status == status)
-                for status in (REPRODUCES, DOES_NOT, NOT_CHECKED)
-            },
-        },
-        "inputs": [
-            {
-                "path": i.path,
-                "kind": i.kind,
-                "releases": list(i.releases),
-                "areas": list(i.areas),
-                "years": list(i.years),
-            }
-            for i in result.inputs
-        ],
-        "notes": list(result.notes),
-        "areas": [_area_entry(a) for a in result.areas],
-        "claims": [c.to_dict() for c in result.claims],
-    }
-
-
-def render_json(result: Comparison, strict: bool = False) -> str:
-    """Versioned JSON."""
-    return as_json(document(result, strict))
-
-
-CSV_COLUMNS = (
-    "record",
-    "area",
-    "year",
-    "from_year",
-    "field",
-    "value",
-    "previous",
-    "change",
-    "percent_change",
-    "release",
-    "from_release",
-    "status",
-    "message",
-    "cell",
-)
-Row = dict[str, Any]
-
-
-def _plain(value: float | None) -> str:
-    """A number as the CSV writes it: no thousands separators."""
-    return _n(value).replace(",", "")
-
-
-def _figure_rows(a: AreaComparison) -> list[Row]:
-    """One row per key figure and year, with its change from the year before."""
-    rows: list[Row] = []
-    changes = {(c.field, c.year): c for c in a.changes}
-    for code in a.labels or dict(a.key):
-        for year, value in sorted(a.values.get(code, {}).items()):
-            c = changes.get((code, year))
-            rows.append(
-                {
-                    "record": "figure",
-                    "area": a.area,
-                    "year": year,
-                    "from_year": c.from_year if c else "",
-                    "field": code,
-                    "value": _plain(value),
-                    "previous": _plain(c.before) if c else "",
-                    "change": _plain(c.change) if c else "",
-                    "percent_change": "" if c is None or c.percent is None else f"{c.percent:.2f}",
-                    "status": "large change" if c and c.large else "",
-                    "message": change_line(a, c) if c and (c.large or c.why) else "",
-                    "cell": a.places.get(code, {}).get(year, ""),
-                }
-            )
-    return rows
-
-
-def _release_rows(a: AreaComparison) -> list[Row]:
-    """One row per revision, then one per confirmation (or duplicate) between releases."""
-    revised: list[Row] = [
-        {
-            "record": "revision",
-            "area": a.area,
-            "year": r.year,
-            "field": r.field,
-            "value": _plain(r.after),
-            "previous": _plain(r.before),
-            "change": _plain(r.after - r.before),
-            "release": r.to_release,
-            "from_release": r.from_release,
-            "status": "revised",
-            "message": revision_line(a.area, r),
-        }
-        for r in a.revisions
-    ]
-    kept: list[Row] = [
-        {
-            "record": "duplicate" if c.duplicate else "confirmed",
-            "area": a.area,
-            "year": c.year,
-            "release": c.to_release,
-            "from_release": c.from_release,
-            "status": "duplicate" if c.duplicate else "unrevised",
-            "message": confirmed_line(a.area, c),
-        }
-        for c in a.confirmed
-    ]
-    return revised + kept
-
-
-def _base_rows(a: AreaComparison) -> list[Row]:
-    """One row per change of population base (the rate as published: thousands separators kept)."""
-    return [
-        {
-            "record": "population base",
-            "area": a.area,
-            "year": b.year,
-            "from_year": b.from_year,
-            "field": "rate",
-            "value": _n(b.rate_after),
-            "previous": _n(b.rate_before),
-            "status": "population base changed",
-            "message": base_line(a.area, b),
-        }
-        for b in a.base_changes
-    ]
-
-
-def _claim_rows(result: Comparison) -> list[Row]:
-    """One row per claim judged."""
-    return [
-        {
-            "record": "claim",
-            "area": claim.claim.area,
-            "year": claim.claim.year,
-            "from_year": claim.claim.from_year or "",
-            "field": claim.claim.kind,
-            "value": claim.claim.stated.text,
-            "previous": claim.exact or "",
-            "status": claim.status,
-            "message": claim.message,
-        }
-        for claim in result.claims
-    ]
-
-
-def render_csv(result: Comparison, strict: bool = False) -> str:
-    """One row per figure-year, revision, confirmation, change of base and claim (docs/compare.md)."""
-    rows = [row for a in result.areas for row in (*_figure_rows(a), *_release_rows(a), *_base_rows(a))]
-    rows += _claim_rows(result)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: spreadsheet(str(row.get(k, ""))) for k in CSV_COLUMNS})
-    return buffer.getvalue()
 
 
 def render_html(result: Comparison, strict: bool = False) -> str:

@@ -7,6 +7,9 @@ Every command's --format choices are its document's entry here, and every comman
 write `render_html(reports, strict, color=False)` in render/report.py and add `Format.HTML:
 "mappa_stats.render.report:render_html"` to `Document.VALIDATION`).
 
+A function returns the document's text, or an iterator of its pieces (compare's JSON and CSV, which can
+list 280,000 revisions): `render` joins them, `pieces` hands them on for cli/emit.py to write as made.
+
 Functions are named "module:function" and imported only when a command renders (--help and the
 choices need none of them: tabulate, Jinja2 and the rules stay unloaded). Every function of one
 document takes the same arguments:
@@ -23,7 +26,7 @@ Spreadsheets (xlsx, ods) are not rendered as text but written as files by mappa_
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from importlib import import_module
 
@@ -81,8 +84,8 @@ REGISTRY: dict[Document, dict[Format, str]] = {
     Document.COMPARISON: {
         Format.TEXT: f"{_RENDER}.compare:render_text",
         Format.MARKDOWN: f"{_RENDER}.compare:render_markdown",
-        Format.JSON: f"{_RENDER}.compare:render_json",
-        Format.CSV: f"{_RENDER}.compare:render_csv",
+        Format.JSON: f"{_RENDER}.compare_data:render_json",
+        Format.CSV: f"{_RENDER}.compare_data:render_csv",
         Format.HTML: f"{_RENDER}.compare:render_html",
     },
     Document.NATIONAL: {
@@ -134,13 +137,20 @@ def choices(document: Document) -> tuple[str, ...]:
     return tuple(f.value for f in (*REGISTRY[document], *SPREADSHEETS.get(document, ())))
 
 
-def renderer(document: Document, fmt: str) -> Callable[..., str]:
+def renderer(document: Document, fmt: str) -> Callable[..., str | Iterable[str]]:
     """The function that renders DOCUMENT in FMT (imported now: the formats' libraries load only here)."""
     module, name = REGISTRY[document][Format(fmt)].split(":")
-    found: Callable[..., str] = getattr(import_module(module), name)
+    found: Callable[..., str | Iterable[str]] = getattr(import_module(module), name)
     return found
 
 
-def render(document: Document, fmt: str, *args: object, **options: object) -> str:
-    """DOCUMENT rendered in FMT, from the arguments every renderer of that document takes."""
+def pieces(document: Document, fmt: str, *args: object, **options: object) -> str | Iterable[str]:
+    """DOCUMENT rendered in FMT: its text, or (a document too large to hold whole, compare's JSON and CSV)
+    its text in pieces, made as they are written (cli/emit.py writes either whole or not at all)."""
     return renderer(document, fmt)(*args, **options)
+
+
+def render(document: Document, fmt: str, *args: object, **options: object) -> str:
+    """DOCUMENT rendered in FMT, from the arguments every renderer of that document takes, as one text."""
+    text = pieces(document, fmt, *args, **options)
+    return text if isinstance(text, str) else "".join(text)

@@ -26,7 +26,7 @@ from mappa_stats.cli.options import (
     population_option,
     year_given,
 )
-from mappa_stats.render.registry import Document, render
+from mappa_stats.render.registry import Document, pieces
 
 
 @click.command(
@@ -100,5 +100,5 @@ def compare(
     result = run_compare(
         list(files), year=year_given(year), thresholds=thresholds, claims=claims, population=population
     )
-    emit(render(Document.COMPARISON, fmt, result, strict), output)
+    emit(pieces(Document.COMPARISON, fmt, result, strict), output)
     sys.exit(exit_code(result, strict))
