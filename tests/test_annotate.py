@@ -303,3 +303,27 @@ def test_marks_are_taken_away_after_libreoffice_saves_the_copy(tmp_path: Path) -
     c5 = copy["Statistics"]["C5"]
     assert c5.value == 787 and c5.comment is None and c5.fill.fill_type is None
     assert all(getattr(c5.border, side).style is None for side in ("left", "right", "top", "bottom"))
+
+
+def test_an_annotated_copy_typed_into_is_named_as_one_when_refused(tmp_path: Path) -> None:
+    """The first command run again after the manager typed into the copy: refused without --force (the
+    manager's work is not replaced), in words that say what the file is (it was called 'not written by
+    mappa-stats'); with --force, replaced. The manager's workbook, not annotated, keeps the old words."""
+    out = tmp_path / "sd_checked.xlsx"
+    assert run("validate", SWAPPED, "--annotate", out).exit_code == 1
+    edited = load_workbook(out)
+    edited["Statistics"]["C5"] = 787
+    edited.save(out)
+    before = sha256(out)
+    result = run("validate", SWAPPED, "--annotate", out)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"mappa-stats: error: {out}: is an annotated copy mappa-stats wrote, changed since; give --force to "
+        "replace it, or choose another name"
+    ]
+    assert sha256(out) == before
+    assert run("validate", SWAPPED, "--annotate", out, "--force").exit_code == 1
+    theirs = tmp_path / "theirs.xlsx"
+    shutil.copy(SWAPPED, theirs)
+    result = run("validate", SWAPPED, "--annotate", theirs)
+    assert "already exists and was not written by mappa-stats" in result.output

@@ -209,7 +209,11 @@ def test_a_second_run_replaces_its_own_copy_not_one_changed_since(tmp_path: Path
             b.writestr(name, data)
     result = run("validate", manager_ods, "--annotate", out)
     assert result.exit_code == 2
-    assert "already exists and was not written by mappa-stats" in result.output
+    assert (
+        "checked.ods: is an annotated copy mappa-stats wrote, changed since; give --force to replace it, "
+        "or choose another name" in result.output
+    )
+    assert run("validate", manager_ods, "--annotate", out, "--force").exit_code == 1
 
 
 @pytest.mark.parametrize(
