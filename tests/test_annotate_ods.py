@@ -108,8 +108,20 @@ def test_the_swapped_digits_are_written_back_at_their_cell(tmp_path: Path, manag
     with zipfile.ZipFile(manager_ods) as a, zipfile.ZipFile(out) as b:
         assert a.namelist() == b.namelist()
         changed = {n for n in a.namelist() if a.read(n) != b.read(n)}
-        assert changed == {"content.xml", "meta.xml"}
+        assert changed == {"content.xml", "meta.xml", "styles.xml"}
         old, new = a.read("content.xml"), b.read("content.xml")
+        styles_was, styles_now = ET.fromstring(a.read("styles.xml")), ET.fromstring(b.read("styles.xml"))
+    # styles.xml: one page style added (Checks printed one page wide), every other element kept.
+    added = [
+        e for e in styles_now.iter() if ET.tostring(e) not in {ET.tostring(w) for w in styles_was.iter()}
+    ]
+    assert {e.get(q("style:name")) for e in added if e.get(q("style:name"))} >= {
+        "mappa-checks",
+        "mappa-checks-pm",
+    }
+    assert all(
+        ET.tostring(w) in {ET.tostring(e) for e in styles_now.iter()} for w in styles_was.iter() if not len(w)
+    )
     for sheet in ("Statistics", "Our notes"):
         was, now = _cells(old, sheet), _cells(new, sheet)
         assert set(was) == set(now)
@@ -364,3 +376,31 @@ def test_a_renamed_mark_is_taken_away_by_its_look(tmp_path: Path, manager_ods: P
     style = styles[attrs[q("table:style-name")]]
     assert b"ffc7ce" not in ET.tostring(style) and b"c00000" not in ET.tostring(style)
     assert style.get(q("style:data-style-name")) == styles["ce991"].get(q("style:data-style-name"))
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_the_checks_table_prints_one_page_wide(tmp_path: Path, manager_ods: Path) -> None:
+    """LibreOffice makes the copy a PDF: Checks is one landscape page (it was three: its five columns across
+    pages), every column on it; the manager's sheets print as they did. Annotated again, one page style."""
+    out = tmp_path / "checked.ods"
+    assert run("validate", manager_ods, "--annotate", out).exit_code == 1
+    again = tmp_path / "again.ods"
+    assert run("validate", out, "--annotate", again).exit_code == 1
+    (tmp_path / "pdf").mkdir()
+    copy, theirs = _convert(again, "pdf", tmp_path / "pdf"), _convert(manager_ods, "pdf", tmp_path / "pdf")
+    assert _pages(copy) == _pages(theirs) + 1
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(copy), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert all(heading in first for heading in ("Severity", "Rule", "Cell", "What is wrong", "Suggestion"))
+    styles = zipfile.ZipFile(again).read("styles.xml")
+    assert (
+        styles.count(b'style:name="mappa-checks"') == 1 and styles.count(b'style:name="mappa-checks-pm"') == 1
+    )

@@ -1,12 +1,14 @@
 """The manager's own OpenDocument spreadsheet with its findings written back (validate --annotate OUT.ods).
 
 The .ods twin of annotate.py. The copy is the input's zip, member by member and in the same order: every
-member but two is copied byte for byte (styles, settings, pictures, macros, the manifest). content.xml gets
+member but three is copied byte for byte (settings, pictures, macros, the manifest). content.xml gets
 the marks: each finding's cell a new automatic style (its own style copied, with a fill and a thick box, so
 the mark is not colour alone) and an office:annotation with the message and the suggestion; and a first table,
 "Checks", listing every finding with a link to its cell, the verdict and what was not checked. meta.xml gets
 two user-defined properties (who wrote the copy, and a digest of its content.xml) so that a second run may
-replace the copy while nobody has changed it. Every other element and attribute of content.xml is kept as it
+replace the copy while nobody has changed it, and the record of what each mark replaced (annotate_marks.py).
+styles.xml gets the Checks table's page style (landscape, one page wide), every other style kept. Every
+other element and attribute of content.xml is kept as it
 was: the parser (the standard library's ElementTree) keeps elements, attributes, text and their order, and
 the namespace prefixes the file declared are declared again, so that a formula's 'of:' prefix still means
 what it meant. Text from the input goes into cells as text (office:value-type="string"), never a formula.
@@ -81,6 +83,8 @@ def annotate_ods(source: Path, report: FileReport, target: Path, strict: bool = 
                     member = archive.read(info)
                     if info.filename == "content.xml":
                         member = content
+                    elif info.filename == "styles.xml":
+                        member = _checks_page(member)
                     elif info.filename == "meta.xml":
                         member = _owned_meta(member, hashlib.sha256(content).hexdigest(), marks)
                     out.writestr(info, member)  # the member's own name, date and compression
@@ -330,6 +334,7 @@ def _checks_table(
         _STYLE_NAME,
         styles.add("mappa-checks-ta", "table", {"style:table-properties": {"table:display": "true"}}),
     )
+    styles.own["mappa-checks-ta"].set(q("style:master-page-name"), CHECKS_PAGE)  # printed one page wide
     for k, width in enumerate(_WIDTHS_CM, start=1):
         column = styles.add(
             f"mappa-checks-co{k}",
@@ -396,6 +401,42 @@ def _row(table: ET.Element, cells: Iterable[tuple[str, str | None]], link: str |
                 paragraph.text = line
     if not len(row):
         ET.SubElement(row, q("table:table-cell"))
+
+
+CHECKS_PAGE = "mappa-checks"  # the Checks table's page style (styles.xml): landscape, one page wide
+_CHECKS_LAYOUT = "mappa-checks-pm"
+
+
+def _checks_page(data: bytes) -> bytes:
+    """styles.xml with the Checks table's page style: A4 landscape, its columns scaled to one page's width
+    (as the .xlsx copy's fit to width); an earlier run's replaced, every other style kept as it was."""
+    root, declared = _parse(data)
+    masters = root.find(q("office:master-styles"))
+    if masters is None:
+        masters = ET.SubElement(root, q("office:master-styles"))
+    automatic = root.find(q("office:automatic-styles"))
+    if automatic is None:
+        automatic = ET.Element(q("office:automatic-styles"))
+        root.insert(list(root).index(masters), automatic)
+    layouts = {_CHECKS_LAYOUT}
+    for page in [m for m in masters if m.get(q("style:name")) == CHECKS_PAGE]:
+        layouts.add(str(page.get(q("style:page-layout-name"))))  # a save may have renamed it
+        masters.remove(page)
+    used = {m.get(q("style:page-layout-name")) for m in masters}
+    for layout in [a for a in automatic if a.tag == q("style:page-layout")]:
+        if layout.get(q("style:name")) in layouts and layout.get(q("style:name")) not in used:
+            automatic.remove(layout)
+    layout = ET.SubElement(automatic, q("style:page-layout"), {q("style:name"): _CHECKS_LAYOUT})
+    ET.SubElement(
+        layout,
+        q("style:page-layout-properties"),
+        {q("fo:page-width"): "29.7cm", q("fo:page-height"): "21cm", q("style:print-orientation"): "landscape",
+         q("style:scale-to-X"): "1", q("style:scale-to-Y"): "0"},
+    )  # fmt: skip
+    page = ET.SubElement(masters, q("style:master-page"), {q("style:name"): CHECKS_PAGE})
+    page.set(q("style:display-name"), f"{CHECKS_SHEET} ({PRODUCER})")
+    page.set(q("style:page-layout-name"), _CHECKS_LAYOUT)
+    return _serialise(root, declared)
 
 
 def _owned_meta(data: bytes, digest: str, marks: list[dict[str, Any]]) -> bytes:
