@@ -327,3 +327,30 @@ def test_an_annotated_copy_typed_into_is_named_as_one_when_refused(tmp_path: Pat
     shutil.copy(SWAPPED, theirs)
     result = run("validate", SWAPPED, "--annotate", theirs)
     assert "already exists and was not written by mappa-stats" in result.output
+
+
+def test_a_copy_annotated_before_the_record_loses_its_marks_too(tmp_path: Path) -> None:
+    """A copy written before marks were recorded (the trial's sd_checked.xlsx): its Checks sheet is removed,
+    and a cell still wearing the mark's fill and box loses them and mappa-stats's note (the manager's note
+    before it kept)."""
+    from openpyxl.comments import Comment
+
+    source = tmp_path / "kent.xlsx"
+    book = load_workbook(SWAPPED)
+    book["Statistics"]["C5"].comment = Comment("Typed from the SPOC's return", "Manager")
+    book.save(source)
+    first = tmp_path / "sd_checked.xlsx"
+    assert run("validate", source, "--annotate", first).exit_code == 1
+    old = load_workbook(first)
+    props = old.custom_doc_props  # type: ignore[attr-defined]
+    for prop in [p for p in props if p.name.startswith("mappa-stats marks")]:
+        props.props.remove(prop)
+    old["Statistics"]["C5"] = 787
+    old.save(first)
+    again = tmp_path / "again.xlsx"
+    assert run("validate", first, "--annotate", again).exit_code == 0
+    copy = load_workbook(again)
+    assert copy.sheetnames == ["Checks", "Statistics"]
+    c5 = copy["Statistics"]["C5"]
+    assert c5.fill.fill_type is None and getattr(c5.border.left, "style", None) is None
+    assert c5.comment is not None and c5.comment.text == "Typed from the SPOC's return"

@@ -10,6 +10,7 @@ cell passes cell_text (never a formula, never a control character).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,10 +125,13 @@ def _unmark(wb: Any) -> None:
     from openpyxl.styles.fills import Fill
     from openpyxl.xml.functions import fromstring
 
-    for ws in list(wb.worksheets):
-        if is_own_checks(ws.title, ws["A1"].value):
-            wb.remove(ws)
-    for mark in read_record((p.name, p.value) for p in wb.custom_doc_props):
+    checks = [ws for ws in wb.worksheets if is_own_checks(ws.title, ws["A1"].value)]
+    for ws in checks:
+        wb.remove(ws)
+    marks = read_record((p.name, p.value) for p in wb.custom_doc_props)
+    if checks and not any(is_record(p.name) for p in wb.custom_doc_props):
+        _unmark_unrecorded(wb)  # annotated before marks were recorded
+    for mark in marks:
         try:
             cell = wb[str(mark["s"])][str(mark["c"])]
         except (KeyError, ValueError, TypeError, AttributeError):
@@ -138,6 +142,27 @@ def _unmark(wb: Any) -> None:
             cell.border = Border.from_tree(fromstring(mark["b"])) if mark.get("b") else Border()
         if cell.comment is not None and note_digest(cell.comment.text) == mark.get("h"):
             cell.comment = None if mark.get("o") is None else Comment(mark["o"], mark.get("a") or "")
+
+
+_OUR_NOTE = re.compile(r"(?:\A|\n\n)(?:ERROR|WARNING) \(")  # where comment_text's first finding starts
+
+
+def _unmark_unrecorded(wb: Any) -> None:
+    """A copy with no record of its marks: each cell with the mark's fill and box loses both (what they
+    replaced is not known: none), and mappa-stats's note loses mappa-stats's findings (the manager's words
+    before them kept)."""
+    from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
+    from openpyxl.styles import Border, PatternFill
+
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (_is_mark_fill(cell.fill) and _is_mark_border(cell.border)):
+                    continue
+                cell.fill, cell.border = PatternFill(), Border()
+                if cell.comment is not None and cell.comment.author == PRODUCER:
+                    before = _OUR_NOTE.split(cell.comment.text, maxsplit=1)[0]
+                    cell.comment = Comment(before, "") if before.strip() else None
 
 
 def _is_mark_fill(fill: Any) -> bool:
