@@ -248,3 +248,109 @@ def test_signoff_annotate_refusals(tmp_path: Path) -> None:
     assert kind.exit_code == 2 and "name it out.xlsx" in kind.output
     assert sha256(source) == before
     assert not (tmp_path / "pack.md").exists() and not (tmp_path / "out.ods").exists()
+
+
+def test_annotating_an_annotated_copy_replaces_its_own_marks(tmp_path: Path) -> None:
+    """The manager's loop (issue 22): annotate, set C5 to the suggested 787 in the copy and save, annotate
+    the copy again. One Checks sheet, saying PASS; C5 as it was before it was marked (no fill, box or note);
+    every other cell and sheet as in the manager's workbook; the manager's own note on B7 kept."""
+    from openpyxl.comments import Comment
+
+    source = tmp_path / "kent.xlsx"
+    book = load_workbook(SWAPPED)
+    book["Statistics"]["B7"].comment = Comment("Checked with the SPOC", "Manager")
+    book.save(source)
+    first = tmp_path / "checked.xlsx"
+    assert run("validate", source, "--annotate", first).exit_code == 1
+    edited = load_workbook(first)
+    edited["Statistics"]["C5"] = 787
+    edited.save(first)  # the manager's save (openpyxl writes it again, styles and properties as read)
+    again = tmp_path / "again.xlsx"
+    result = run("validate", first, "--annotate", again)
+    assert result.exit_code == 0, result.output
+    copy = load_workbook(again)
+    assert copy.sheetnames == ["Checks", *book.sheetnames]
+    said = [c.value for c in copy["Checks"]["A"] if isinstance(c.value, str)]
+    assert any("PASS" in line for line in said) and not any("FAIL" in line for line in said)
+    c5, was = copy["Statistics"]["C5"], load_workbook(source)["Statistics"]["C5"]
+    assert c5.value == 787 and c5.comment is None
+    assert _look(c5)[1:] == _look(was)[1:]
+    assert copy["Statistics"]["B7"].comment is not None
+    assert copy["Statistics"]["B7"].comment.text == "Checked with the SPOC"
+    _same_except(source, again, {("Statistics", "C5")})
+
+
+@needs_soffice
+def test_marks_are_taken_away_after_libreoffice_saves_the_copy(tmp_path: Path) -> None:
+    """The copy edited and saved by LibreOffice: its record of the marks (document properties) is kept, so
+    the second run takes C5's fill, box and note away; one Checks sheet."""
+    first = tmp_path / "checked.xlsx"
+    assert run("validate", SWAPPED, "--annotate", first).exit_code == 1
+    edited = load_workbook(first)
+    edited["Statistics"]["C5"] = 787
+    edited.save(first)
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [str(SOFFICE), f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to",
+         "xlsx", "--outdir", str(tmp_path / "saved"), str(first)],
+        capture_output=True, timeout=300, check=True,
+    )  # fmt: skip
+    again = tmp_path / "again.xlsx"
+    result = run("validate", tmp_path / "saved" / "checked.xlsx", "--annotate", again)
+    assert result.exit_code == 0, result.output
+    copy = load_workbook(again)
+    assert copy.sheetnames == ["Checks", "Statistics"]
+    c5 = copy["Statistics"]["C5"]
+    assert c5.value == 787 and c5.comment is None and c5.fill.fill_type is None
+    assert all(getattr(c5.border, side).style is None for side in ("left", "right", "top", "bottom"))
+
+
+def test_an_annotated_copy_typed_into_is_named_as_one_when_refused(tmp_path: Path) -> None:
+    """The first command run again after the manager typed into the copy: refused without --force (the
+    manager's work is not replaced), in words that say what the file is (it was called 'not written by
+    mappa-stats'); with --force, replaced. The manager's workbook, not annotated, keeps the old words."""
+    out = tmp_path / "sd_checked.xlsx"
+    assert run("validate", SWAPPED, "--annotate", out).exit_code == 1
+    edited = load_workbook(out)
+    edited["Statistics"]["C5"] = 787
+    edited.save(out)
+    before = sha256(out)
+    result = run("validate", SWAPPED, "--annotate", out)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"mappa-stats: error: {out}: is an annotated copy mappa-stats wrote, changed since; give --force to "
+        "replace it, or choose another name"
+    ]
+    assert sha256(out) == before
+    assert run("validate", SWAPPED, "--annotate", out, "--force").exit_code == 1
+    theirs = tmp_path / "theirs.xlsx"
+    shutil.copy(SWAPPED, theirs)
+    result = run("validate", SWAPPED, "--annotate", theirs)
+    assert "already exists and was not written by mappa-stats" in result.output
+
+
+def test_a_copy_annotated_before_the_record_loses_its_marks_too(tmp_path: Path) -> None:
+    """A copy written before marks were recorded (the trial's sd_checked.xlsx): its Checks sheet is removed,
+    and a cell still wearing the mark's fill and box loses them and mappa-stats's note (the manager's note
+    before it kept)."""
+    from openpyxl.comments import Comment
+
+    source = tmp_path / "kent.xlsx"
+    book = load_workbook(SWAPPED)
+    book["Statistics"]["C5"].comment = Comment("Typed from the SPOC's return", "Manager")
+    book.save(source)
+    first = tmp_path / "sd_checked.xlsx"
+    assert run("validate", source, "--annotate", first).exit_code == 1
+    old = load_workbook(first)
+    props = old.custom_doc_props  # type: ignore[attr-defined]
+    for prop in [p for p in props if p.name.startswith("mappa-stats marks")]:
+        props.props.remove(prop)
+    old["Statistics"]["C5"] = 787
+    old.save(first)
+    again = tmp_path / "again.xlsx"
+    assert run("validate", first, "--annotate", again).exit_code == 0
+    copy = load_workbook(again)
+    assert copy.sheetnames == ["Checks", "Statistics"]
+    c5 = copy["Statistics"]["C5"]
+    assert c5.fill.fill_type is None and getattr(c5.border.left, "style", None) is None
+    assert c5.comment is not None and c5.comment.text == "Typed from the SPOC's return"

@@ -26,7 +26,8 @@ from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.findings import Finding
 from mappa_stats.io.sheets import ods_sheets
-from mappa_stats.publication.annotate_ods import annotate_ods, q
+from mappa_stats.publication.annotate_marks import q
+from mappa_stats.publication.annotate_ods import annotate_ods
 from mappa_stats.validate import FileReport
 from returns import figures, make_return
 
@@ -107,8 +108,20 @@ def test_the_swapped_digits_are_written_back_at_their_cell(tmp_path: Path, manag
     with zipfile.ZipFile(manager_ods) as a, zipfile.ZipFile(out) as b:
         assert a.namelist() == b.namelist()
         changed = {n for n in a.namelist() if a.read(n) != b.read(n)}
-        assert changed == {"content.xml", "meta.xml"}
+        assert changed == {"content.xml", "meta.xml", "styles.xml"}
         old, new = a.read("content.xml"), b.read("content.xml")
+        styles_was, styles_now = ET.fromstring(a.read("styles.xml")), ET.fromstring(b.read("styles.xml"))
+    # styles.xml: one page style added (Checks printed one page wide), every other element kept.
+    added = [
+        e for e in styles_now.iter() if ET.tostring(e) not in {ET.tostring(w) for w in styles_was.iter()}
+    ]
+    assert {e.get(q("style:name")) for e in added if e.get(q("style:name"))} >= {
+        "mappa-checks",
+        "mappa-checks-pm",
+    }
+    assert all(
+        ET.tostring(w) in {ET.tostring(e) for e in styles_now.iter()} for w in styles_was.iter() if not len(w)
+    )
     for sheet in ("Statistics", "Our notes"):
         was, now = _cells(old, sheet), _cells(new, sheet)
         assert set(was) == set(now)
@@ -208,7 +221,11 @@ def test_a_second_run_replaces_its_own_copy_not_one_changed_since(tmp_path: Path
             b.writestr(name, data)
     result = run("validate", manager_ods, "--annotate", out)
     assert result.exit_code == 2
-    assert "already exists and was not written by mappa-stats" in result.output
+    assert (
+        "checked.ods: is an annotated copy mappa-stats wrote, changed since; give --force to replace it, "
+        "or choose another name" in result.output
+    )
+    assert run("validate", manager_ods, "--annotate", out, "--force").exit_code == 1
 
 
 @pytest.mark.parametrize(
@@ -265,3 +282,125 @@ def test_the_checks_table_says_what_nothing_cross_checks(tmp_path: Path) -> None
     texts = [str(v.value) for v in checks.cells.values()]
     assert any(t.startswith("Note: Not cross-checked: CAT2L1") for t in texts)
     assert any(t.startswith("Note: Checked only against a bound: CAT1L1") for t in texts)
+
+
+def _edited(path: Path, old: bytes, new: bytes) -> None:
+    """The copy as the manager leaves it after typing `new` where it said `old` (its content.xml only)."""
+    with zipfile.ZipFile(path) as a:
+        members = [(info, a.read(info)) for info in a.infolist()]
+    with zipfile.ZipFile(path, "w") as b:
+        for info, data in members:
+            b.writestr(info, data.replace(old, new) if info.filename == "content.xml" else data)
+
+
+def test_annotating_an_annotated_copy_replaces_its_own_marks(tmp_path: Path, manager_ods: Path) -> None:
+    """The manager's loop (issue 22): annotate, set C5 to the suggested 787 in the copy, annotate the copy
+    again. One Checks table, saying PASS; C5 with its own style again and no note; every other cell of every
+    sheet as in the manager's file, the manager's own note on B7 kept."""
+    _edited(
+        manager_ods,
+        b"<text:p>Level 1</text:p>",
+        b"<office:annotation><dc:creator>Manager</dc:creator><text:p>Checked with the SPOC</text:p>"
+        b"</office:annotation><text:p>Level 1</text:p>",
+    )
+    assert b"Checked with the SPOC" in zipfile.ZipFile(manager_ods).read("content.xml")
+    first = tmp_path / "checked.ods"
+    assert run("validate", manager_ods, "--annotate", first).exit_code == 1
+    _edited(first, b'office:value="778"', b'office:value="787"')
+    _edited(first, b"<text:p>778</text:p>", b"<text:p>787</text:p>")
+    again = tmp_path / "again.ods"
+    result = run("validate", first, "--annotate", again)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(manager_ods) as a, zipfile.ZipFile(again) as b:
+        old, new = a.read("content.xml"), b.read("content.xml")
+    names = [t.get(q("table:name")) for t in ET.fromstring(new).iter(q("table:table"))]
+    assert names == ["Checks", *(t.get(q("table:name")) for t in ET.fromstring(old).iter(q("table:table")))]
+    checks = b"".join(x for _tag, _attrs, inside in _cells(new, "Checks").values() for x in inside)
+    assert b"PASS" in checks and b"FAIL" not in checks
+    for sheet in ("Statistics", "Our notes"):
+        was, now = _cells(old, sheet), _cells(new, sheet)
+        assert set(was) == set(now)
+        for at in was:
+            if (sheet, at) != ("Statistics", (5, 3)):
+                assert was[at] == now[at], (sheet, at)
+    _tag, attrs, inside = _cells(new, "Statistics")[(5, 3)]
+    assert attrs[q("office:value")] == "787" and len(inside) == 1
+    assert attrs.get(q("table:style-name")) == _cells(old, "Statistics")[(5, 3)][1].get(q("table:style-name"))
+    assert b"Checked with the SPOC" in new
+
+
+def test_marks_are_taken_away_after_libreoffice_saves_the_copy(tmp_path: Path, manager_ods: Path) -> None:
+    """The copy edited and saved by LibreOffice (which writes every style again): the second run still
+    finds its marks by the record in meta.xml; C5 has no fill, no box and no note; one Checks table."""
+    first = tmp_path / "checked.ods"
+    assert run("validate", manager_ods, "--annotate", first).exit_code == 1
+    _edited(first, b'office:value="778"', b'office:value="787"')
+    _edited(first, b"<text:p>778</text:p>", b"<text:p>787</text:p>")
+    (tmp_path / "saved").mkdir()
+    saved = _convert(first, "ods", tmp_path / "saved")
+    again = tmp_path / "again.ods"
+    result = run("validate", saved, "--annotate", again)
+    assert result.exit_code == 0, result.output
+    new = zipfile.ZipFile(again).read("content.xml")
+    names = [t.get(q("table:name")) for t in ET.fromstring(new).iter(q("table:table"))]
+    assert names == ["Checks", "Statistics", "Our notes"]
+    _tag, attrs, inside = _cells(new, "Statistics")[(5, 3)]
+    assert attrs[q("office:value")] == "787" and len(inside) == 1
+    style = next(
+        s
+        for s in ET.fromstring(new).iter(q("style:style"))
+        if s.get(q("style:name")) == attrs.get(q("table:style-name"))
+    )
+    assert b"ffc7ce" not in ET.tostring(style) and b"c00000" not in ET.tostring(style)
+
+
+def test_a_renamed_mark_is_taken_away_by_its_look(tmp_path: Path, manager_ods: Path) -> None:
+    """A save that renames the automatic styles (the mark's and the cell's own): the second run knows the
+    mark by its fill and box, and gives C5 a twin of it without them (its number format kept)."""
+    first = tmp_path / "checked.ods"
+    assert run("validate", manager_ods, "--annotate", first).exit_code == 1
+    own = _cells(zipfile.ZipFile(manager_ods).read("content.xml"), "Statistics")[(5, 3)][1][
+        q("table:style-name")
+    ]
+    _edited(first, b'"mappa-mark1"', b'"ce990"')
+    _edited(first, f'"{own}"'.encode(), b'"ce991"')
+    again = tmp_path / "again.ods"
+    assert run("validate", first, "--annotate", again).exit_code == 1  # still 778: marked afresh
+    _edited(again, b'office:value="778"', b'office:value="787"')
+    third = tmp_path / "third.ods"
+    assert run("validate", again, "--annotate", third).exit_code == 0
+    new = zipfile.ZipFile(third).read("content.xml")
+    _tag, attrs, inside = _cells(new, "Statistics")[(5, 3)]
+    assert len(inside) == 1
+    styles = {s.get(q("style:name")): s for s in ET.fromstring(new).iter(q("style:style"))}
+    style = styles[attrs[q("table:style-name")]]
+    assert b"ffc7ce" not in ET.tostring(style) and b"c00000" not in ET.tostring(style)
+    assert style.get(q("style:data-style-name")) == styles["ce991"].get(q("style:data-style-name"))
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_the_checks_table_prints_one_page_wide(tmp_path: Path, manager_ods: Path) -> None:
+    """LibreOffice makes the copy a PDF: Checks is one landscape page (it was three: its five columns across
+    pages), every column on it; the manager's sheets print as they did. Annotated again, one page style."""
+    out = tmp_path / "checked.ods"
+    assert run("validate", manager_ods, "--annotate", out).exit_code == 1
+    again = tmp_path / "again.ods"
+    assert run("validate", out, "--annotate", again).exit_code == 1
+    (tmp_path / "pdf").mkdir()
+    copy, theirs = _convert(again, "pdf", tmp_path / "pdf"), _convert(manager_ods, "pdf", tmp_path / "pdf")
+    assert _pages(copy) == _pages(theirs) + 1
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(copy), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert all(heading in first for heading in ("Severity", "Rule", "Cell", "What is wrong", "Suggestion"))
+    styles = zipfile.ZipFile(again).read("styles.xml")
+    assert (
+        styles.count(b'style:name="mappa-checks"') == 1 and styles.count(b'style:name="mappa-checks-pm"') == 1
+    )

@@ -108,11 +108,13 @@ def _is_device_path(output: Path) -> bool:
     return real.startswith(("/dev/", "/proc/")) or str(output).startswith(("/dev/", "/proc/"))
 
 
-def _sniff_zip(path: Path) -> bool:
-    """An .xlsx or .ods whose document properties name mappa-stats as its producer."""
+def _properties(path: Path) -> str | None:
+    """An .xlsx's or .ods's document properties (docProps/custom.xml, meta.xml) as text; None when the file
+    is not a zip, too big to be ours, or has none."""
     try:
         if path.stat().st_size > _SNIFF_PART_BYTES * 5:
-            return False  # no output of ours is this big: not ours
+            return None  # no output of ours is this big: not ours
+        texts = []
         with zipfile.ZipFile(path) as archive:
             for part in ("docProps/custom.xml", "meta.xml"):
                 try:
@@ -120,19 +122,36 @@ def _sniff_zip(path: Path) -> bool:
                 except KeyError:
                     continue
                 if info.file_size > _SNIFF_PART_BYTES:
-                    return False
-                text = archive.read(part).decode("utf-8", "replace")
-                if 'name="Cells digest"' in text:
-                    # A template to fill in: ours only while nobody has typed into it.
-                    # lazy: only an existing template is looked at this closely
-                    from mappa_stats.publication.writer import is_unfilled_template
-
-                    return is_unfilled_template(path)
-                if f">{PRODUCER}<" in text or f">{PRODUCER}/" in text:
-                    return True
+                    return None
+                texts.append(archive.read(part).decode("utf-8", "replace"))
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, ValueError, EOFError, zlib.error):
+        return None
+    return "\n".join(texts) if texts else None
+
+
+def _sniff_zip(path: Path) -> bool:
+    """An .xlsx or .ods whose document properties name mappa-stats as its producer."""
+    text = _properties(path)
+    if text is None:
         return False
-    return False
+    if 'name="Cells digest"' in text:
+        # A template to fill in, or an annotated copy: ours only while nobody has typed into it.
+        # lazy: only an existing template is looked at this closely
+        from mappa_stats.publication.writer import is_unfilled_template
+
+        return is_unfilled_template(path)
+    return f">{PRODUCER}<" in text or f">{PRODUCER}/" in text
+
+
+def _changed_since(path: Path) -> str | None:
+    """What a workbook mappa-stats wrote and someone then changed is, in words ('an annotated copy
+    mappa-stats wrote'); None for any other file. Called only for a file is_own_output refused."""
+    text = _properties(path)
+    if text is None or 'name="Cells digest"' not in text or f">{PRODUCER}<" not in text:
+        return None
+    if f'name="{PRODUCER} marks ' in text:  # the record of its marks (publication/annotate_marks.py)
+        return "an annotated copy mappa-stats wrote"
+    return "a workbook mappa-stats wrote"
 
 
 def is_own_output(path: Path) -> bool:
@@ -213,6 +232,11 @@ def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = F
     if not target.parent.is_dir():
         raise OutputError(f"{name}: the folder {shown(output.parent)} does not exist; create it first")
     if output.exists() and not force and not is_own_output(output):
+        what = _changed_since(output)
+        if what is not None:  # ours once, typed into since: still the manager's work, not replaced
+            raise OutputError(
+                f"{name}: is {what}, changed since; give --force to replace it, or choose another name"
+            )
         raise OutputError(
             f"{name}: already exists and was not written by mappa-stats; "
             "choose another name, or give --force to replace it"

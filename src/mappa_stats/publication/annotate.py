@@ -10,6 +10,7 @@ cell passes cell_text (never a formula, never a control character).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,17 @@ from typing import TYPE_CHECKING, Any
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.findings import Finding
 from mappa_stats.model import sheet_ref
+from mappa_stats.publication.annotate_marks import (
+    CHECKS_SHEET,
+    ERROR_FILL,
+    MARK_BORDER,
+    WARNING_FILL,
+    is_own_checks,
+    is_record,
+    note_digest,
+    read_record,
+    record_properties,
+)
 from mappa_stats.publication.sheets import CONTROL, cell_text
 from mappa_stats.publication.writer import DIGEST, cells_digest
 from mappa_stats.render.report import not_checked, verdict_line
@@ -25,10 +37,6 @@ from mappa_stats.version import PRODUCER
 if TYPE_CHECKING:
     from mappa_stats.validate import FileReport
 
-CHECKS_SHEET = "Checks"
-ERROR_FILL = "FFC7CE"  # light red: an error's cell
-WARNING_FILL = "FFEB9C"  # light amber: a warning's cell
-MARK_BORDER = "C00000"  # a thick dark red box around every marked cell, whatever its fill
 CHECKS_HEADINGS = ("Severity", "Rule", "Cell", "What is wrong", "Suggestion")
 _COMMENT_WIDTH, _COMMENT_HEIGHT = 420, 160  # points: room for a message and its suggestion
 
@@ -38,9 +46,10 @@ def annotate(source: Path, report: FileReport, target: Path, strict: bool = Fals
     from openpyxl import load_workbook  # lazy: openpyxl is slow to load
 
     wb = load_workbook(source)  # not data_only: the manager's formulas are kept as formulas
-    marked = _mark_cells(wb, report.findings)
-    _checks_sheet(wb, report, marked, strict)
-    _own(wb)
+    _unmark(wb)
+    marks = _mark_cells(wb, report.findings)
+    _checks_sheet(wb, report, {(m["s"], m["c"]) for m in marks}, strict)
+    _own(wb, marks)
     wb.save(target)
 
 
@@ -75,23 +84,100 @@ def checks_lines(report: FileReport, strict: bool) -> list[str]:
     ]
 
 
-def _mark_cells(wb: Any, findings: Iterable[Finding]) -> set[tuple[str, str]]:
-    """Fill, box and annotate each finding's cell; the cells marked, as (sheet, cell)."""
+def _mark_cells(wb: Any, findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Fill, box and annotate each finding's cell; the record of what each mark replaced."""
     from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
     from openpyxl.styles import Border, PatternFill, Side
 
-    marked = by_cell(findings, set(wb.sheetnames))
     edge = Side(style="thick", color=MARK_BORDER)
-    for (sheet, ref), found in marked.items():
+    marks = []
+    for (sheet, ref), found in by_cell(findings, set(wb.sheetnames)).items():
         cell = wb[sheet][ref]
+        mark = {"s": sheet, "c": ref, "f": _style_xml(cell.fill), "b": _style_xml(cell.border)}
         error = any(f.severity == Severity.ERROR for f in found)
         cell.fill = PatternFill("solid", fgColor=ERROR_FILL if error else WARNING_FILL)
         cell.border = Border(left=edge, right=edge, top=edge, bottom=edge)
         text = comment_text(found)
         if cell.comment is not None:  # the manager's own note is kept, ours follows it
+            mark["o"], mark["a"] = cell.comment.text, cell.comment.author
             text = f"{cell.comment.text}\n\n{text}"
         cell.comment = Comment(text, PRODUCER, width=_COMMENT_WIDTH, height=_COMMENT_HEIGHT)
-    return set(marked)
+        mark["h"] = note_digest(text)
+        marks.append(mark)
+    return marks
+
+
+def _style_xml(style: Any) -> str:
+    """A cell's fill or border as its XML ('' when the cell has none)."""
+    from openpyxl.styles import Border, PatternFill  # lazy: openpyxl is slow to load
+    from openpyxl.xml.functions import tostring
+
+    if style == PatternFill() or style == Border():
+        return ""
+    return str(tostring(style.to_tree()).decode())
+
+
+def _unmark(wb: Any) -> None:
+    """Take away what an earlier run of mappa-stats marked: its Checks sheet, and on each cell it marked
+    the fill, box and note it put there, where they are still as it set them."""
+    from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
+    from openpyxl.styles import Border, PatternFill
+    from openpyxl.styles.fills import Fill
+    from openpyxl.xml.functions import fromstring
+
+    checks = [ws for ws in wb.worksheets if is_own_checks(ws.title, ws["A1"].value)]
+    for ws in checks:
+        wb.remove(ws)
+    marks = read_record((p.name, p.value) for p in wb.custom_doc_props)
+    if checks and not any(is_record(p.name) for p in wb.custom_doc_props):
+        _unmark_unrecorded(wb)  # annotated before marks were recorded
+    for mark in marks:
+        try:
+            cell = wb[str(mark["s"])][str(mark["c"])]
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue
+        if _is_mark_fill(cell.fill):
+            cell.fill = (Fill.from_tree(fromstring(mark["f"])) if mark.get("f") else None) or PatternFill()
+        if _is_mark_border(cell.border):
+            cell.border = Border.from_tree(fromstring(mark["b"])) if mark.get("b") else Border()
+        if cell.comment is not None and note_digest(cell.comment.text) == mark.get("h"):
+            cell.comment = None if mark.get("o") is None else Comment(mark["o"], mark.get("a") or "")
+
+
+_OUR_NOTE = re.compile(r"(?:\A|\n\n)(?:ERROR|WARNING) \(")  # where comment_text's first finding starts
+
+
+def _unmark_unrecorded(wb: Any) -> None:
+    """A copy with no record of its marks: each cell with the mark's fill and box loses both (what they
+    replaced is not known: none), and mappa-stats's note loses mappa-stats's findings (the manager's words
+    before them kept)."""
+    from openpyxl.comments import Comment  # lazy: openpyxl is slow to load
+    from openpyxl.styles import Border, PatternFill
+
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (_is_mark_fill(cell.fill) and _is_mark_border(cell.border)):
+                    continue
+                cell.fill, cell.border = PatternFill(), Border()
+                if cell.comment is not None and cell.comment.author == PRODUCER:
+                    before = _OUR_NOTE.split(cell.comment.text, maxsplit=1)[0]
+                    cell.comment = Comment(before, "") if before.strip() else None
+
+
+def _is_mark_fill(fill: Any) -> bool:
+    """The fill of a mark: solid light red or amber."""
+    colour = str(getattr(getattr(fill, "fgColor", None), "rgb", ""))[-6:].upper()
+    return getattr(fill, "fill_type", None) == "solid" and colour in (ERROR_FILL, WARNING_FILL)
+
+
+def _is_mark_border(border: Any) -> bool:
+    """The box of a mark: thick dark red on all four sides."""
+    sides = [getattr(border, side) for side in ("left", "right", "top", "bottom")]
+    return all(
+        s is not None and s.style == "thick" and str(getattr(s.color, "rgb", ""))[-6:].upper() == MARK_BORDER
+        for s in sides
+    )
 
 
 def _checks_sheet(wb: Any, report: FileReport, marked: set[tuple[str, str]], strict: bool) -> None:
@@ -133,12 +219,15 @@ def _checks_sheet(wb: Any, report: FileReport, marked: set[tuple[str, str]], str
         sheet.sheet_view.tabSelected = False
 
 
-def _own(wb: Any) -> None:
-    """Recognisable as mappa-stats' own while nobody types into it (so a second run may replace it)."""
+def _own(wb: Any, marks: list[dict[str, Any]]) -> None:
+    """Recognisable as mappa-stats' own while nobody types into it (so a second run may replace it), with
+    the record of what each mark replaced (so that a run on the copy can take the marks away)."""
     from openpyxl.packaging.custom import StringProperty  # lazy: openpyxl is slow to load
 
     props = wb.custom_doc_props
-    for prop in [p for p in props if p.name in (DIGEST, "Producer")]:
+    for prop in [p for p in props if p.name in (DIGEST, "Producer") or is_record(p.name)]:
         props.props.remove(prop)
     props.append(StringProperty(name="Producer", value=PRODUCER))
     props.append(StringProperty(name=DIGEST, value=cells_digest(wb)))
+    for name, value in record_properties(marks):
+        props.append(StringProperty(name=name, value=value))

@@ -1,12 +1,14 @@
 """The manager's own OpenDocument spreadsheet with its findings written back (validate --annotate OUT.ods).
 
 The .ods twin of annotate.py. The copy is the input's zip, member by member and in the same order: every
-member but two is copied byte for byte (styles, settings, pictures, macros, the manifest). content.xml gets
+member but three is copied byte for byte (settings, pictures, macros, the manifest). content.xml gets
 the marks: each finding's cell a new automatic style (its own style copied, with a fill and a thick box, so
 the mark is not colour alone) and an office:annotation with the message and the suggestion; and a first table,
 "Checks", listing every finding with a link to its cell, the verdict and what was not checked. meta.xml gets
 two user-defined properties (who wrote the copy, and a digest of its content.xml) so that a second run may
-replace the copy while nobody has changed it. Every other element and attribute of content.xml is kept as it
+replace the copy while nobody has changed it, and the record of what each mark replaced (annotate_marks.py).
+styles.xml gets the Checks table's page style (landscape, one page wide), every other style kept. Every
+other element and attribute of content.xml is kept as it
 was: the parser (the standard library's ElementTree) keeps elements, attributes, text and their order, and
 the namespace prefixes the file declared are declared again, so that a formula's 'of:' prefix still means
 what it meant. Text from the input goes into cells as text (office:value-type="string"), never a formula.
@@ -21,7 +23,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
@@ -30,15 +32,21 @@ from mappa_stats.errors import InputError
 from mappa_stats.findings import Finding
 from mappa_stats.io import guard
 from mappa_stats.io.xlsx import cell_position
-from mappa_stats.publication.annotate import (
-    CHECKS_HEADINGS,
+from mappa_stats.publication.annotate import CHECKS_HEADINGS, by_cell, checks_lines, comment_text
+from mappa_stats.publication.annotate_marks import (
     CHECKS_SHEET,
     ERROR_FILL,
     MARK_BORDER,
     WARNING_FILL,
-    by_cell,
-    checks_lines,
-    comment_text,
+    cell_props,
+    is_record,
+    note_digest,
+    note_paragraphs,
+    q,
+    read_record,
+    record_properties,
+    style_digest,
+    unmark_ods,
 )
 from mappa_stats.publication.sheets import CONTROL
 from mappa_stats.publication.writer import DIGEST
@@ -47,23 +55,7 @@ from mappa_stats.version import PRODUCER
 if TYPE_CHECKING:
     from mappa_stats.validate import FileReport
 
-NS = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
-    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "xlink": "http://www.w3.org/1999/xlink",
-    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
-}
 _AUTO_PREFIX = re.compile(r"ns\d+$")  # ElementTree's own prefixes: never registered
-
-
-def q(name: str) -> str:
-    """'table:table-cell' as ElementTree spells it: '{urn:…:table:1.0}table-cell'."""
-    prefix, local = name.split(":")
-    return f"{{{NS[prefix]}}}{local}"
 
 
 _ROWS_REPEATED, _COLUMNS_REPEATED = q("table:number-rows-repeated"), q("table:number-columns-repeated")
@@ -84,14 +76,17 @@ def annotate_ods(source: Path, report: FileReport, target: Path, strict: bool = 
                 raise InputError(
                     f"{display}: is not an OpenDocument spreadsheet (no content.xml); save it again"
                 )
-            content = _marked_content(archive.read("content.xml"), report, strict)
+            earlier = _earlier_marks(archive.read("meta.xml")) if "meta.xml" in names else []
+            content, marks = _marked_content(archive.read("content.xml"), report, strict, earlier)
             with zipfile.ZipFile(target, "w") as out:
                 for info in archive.infolist():
                     member = archive.read(info)
                     if info.filename == "content.xml":
                         member = content
+                    elif info.filename == "styles.xml":
+                        member = _checks_page(member)
                     elif info.filename == "meta.xml":
-                        member = _owned_meta(member, hashlib.sha256(content).hexdigest())
+                        member = _owned_meta(member, hashlib.sha256(content).hexdigest(), marks)
                     out.writestr(info, member)  # the member's own name, date and compression
     except (zipfile.BadZipFile, ET.ParseError, ValueError) as exc:
         raise InputError(f"{display}: cannot be annotated ({type(exc).__name__}); save it again") from exc
@@ -125,8 +120,11 @@ def _serialise(root: ET.Element, declared: list[tuple[str, str]]) -> bytes:
     return head + missing + text[head_end:]
 
 
-def _marked_content(data: bytes, report: FileReport, strict: bool) -> bytes:
-    """content.xml with each finding's cell marked and noted, and the Checks table first."""
+def _marked_content(
+    data: bytes, report: FileReport, strict: bool, earlier: list[dict[str, Any]]
+) -> tuple[bytes, list[dict[str, Any]]]:
+    """content.xml with mappa-stats's earlier marks taken away, each finding's cell marked and noted, and
+    the Checks table first; and the record of what each mark replaced."""
     root, declared = _parse(data)
     spreadsheet = root.find(f"{q('office:body')}/{q('office:spreadsheet')}")
     if spreadsheet is None:
@@ -135,19 +133,46 @@ def _marked_content(data: bytes, report: FileReport, strict: bool) -> bytes:
     if automatic is None:
         automatic = ET.Element(q("office:automatic-styles"))
         root.insert(list(root).index(root.find(q("office:body"))), automatic)  # type: ignore[arg-type]
+    unmark_ods(spreadsheet, automatic, earlier, _recorded_cell)
     tables = {t.get(q("table:name")): t for t in spreadsheet.iter(q("table:table"))}
     styles = _Styles(automatic)
-    marked: set[tuple[str, str]] = set()
+    marks: list[dict[str, Any]] = []
     for (sheet, ref), found in by_cell(report.findings, set(filter(None, tables))).items():
         row, column = cell_position(ref)
         table = tables[sheet]
         cell, row_element = _cell_at(table, row, column)
         base = cell.get(_STYLE_NAME) or row_element.get(_DEFAULT_STYLE) or _column_style(table, column)
-        cell.set(_STYLE_NAME, styles.marked(base, any(f.severity == Severity.ERROR for f in found)))
-        _note(cell, comment_text(found))
-        marked.add((sheet, ref))
-    _checks_table(spreadsheet, styles, report, marked, strict)
-    return _serialise(root, declared)
+        note = cell.find(q("office:annotation"))
+        own, style = (
+            cell.get(_STYLE_NAME),
+            styles.marked(base, any(f.severity == Severity.ERROR for f in found)),
+        )
+        mark: dict[str, Any] = {"s": sheet, "c": ref, "o": own, "p": cell_props(styles.own.get(base))}
+        mark["d"] = style_digest(styles.own.get(own))
+        mark["n"] = -1 if note is None else len(note_paragraphs(note))
+        mark["m"] = style
+        cell.set(_STYLE_NAME, style)
+        mark["h"] = note_digest(_note(cell, comment_text(found)))
+        marks.append(mark)
+    _checks_table(spreadsheet, styles, report, {(m["s"], m["c"]) for m in marks}, strict)
+    return _serialise(root, declared), marks
+
+
+def _recorded_cell(table: ET.Element, ref: str) -> ET.Element | None:
+    """The cell a record names ('C5'), standing alone; None for a reference that is not a cell."""
+    try:
+        row, column = cell_position(ref)
+    except (ValueError, TypeError):
+        return None
+    return _cell_at(table, row, column)[0]
+
+
+def _earlier_marks(meta: bytes) -> list[dict[str, Any]]:
+    """The marks an earlier run recorded in meta.xml (none in a file mappa-stats did not annotate)."""
+    root, _declared = _parse(meta)
+    return read_record(
+        (element.get(q("meta:name")), element.text or "") for element in root.iter(q("meta:user-defined"))
+    )
 
 
 def _count(element: ET.Element, attribute: str) -> int:
@@ -227,7 +252,7 @@ def _column_style(table: ET.Element, column: int) -> str:
     return "Default"
 
 
-def _note(cell: ET.Element, text: str) -> None:
+def _note(cell: ET.Element, text: str) -> str:
     """The cell's annotation: the manager's own note kept, ours after it; before the cell's text, as ODF
     orders a cell's content."""
     note = cell.find(q("office:annotation"))
@@ -240,6 +265,7 @@ def _note(cell: ET.Element, text: str) -> None:
         ET.SubElement(note, q("text:p"))
     for line in text.split("\n"):
         ET.SubElement(note, q("text:p")).text = line
+    return "\n".join("".join(p.itertext()) for p in note_paragraphs(note))
 
 
 class _Styles:
@@ -308,6 +334,7 @@ def _checks_table(
         _STYLE_NAME,
         styles.add("mappa-checks-ta", "table", {"style:table-properties": {"table:display": "true"}}),
     )
+    styles.own["mappa-checks-ta"].set(q("style:master-page-name"), CHECKS_PAGE)  # printed one page wide
     for k, width in enumerate(_WIDTHS_CM, start=1):
         column = styles.add(
             f"mappa-checks-co{k}",
@@ -376,15 +403,55 @@ def _row(table: ET.Element, cells: Iterable[tuple[str, str | None]], link: str |
         ET.SubElement(row, q("table:table-cell"))
 
 
-def _owned_meta(data: bytes, digest: str) -> bytes:
-    """meta.xml naming mappa-stats as the copy's producer, with the digest of its content.xml."""
+CHECKS_PAGE = "mappa-checks"  # the Checks table's page style (styles.xml): landscape, one page wide
+_CHECKS_LAYOUT = "mappa-checks-pm"
+
+
+def _checks_page(data: bytes) -> bytes:
+    """styles.xml with the Checks table's page style: A4 landscape, its columns scaled to one page's width
+    (as the .xlsx copy's fit to width); an earlier run's replaced, every other style kept as it was."""
+    root, declared = _parse(data)
+    masters = root.find(q("office:master-styles"))
+    if masters is None:
+        masters = ET.SubElement(root, q("office:master-styles"))
+    automatic = root.find(q("office:automatic-styles"))
+    if automatic is None:
+        automatic = ET.Element(q("office:automatic-styles"))
+        root.insert(list(root).index(masters), automatic)
+    layouts = {_CHECKS_LAYOUT}
+    for page in [m for m in masters if m.get(q("style:name")) == CHECKS_PAGE]:
+        layouts.add(str(page.get(q("style:page-layout-name"))))  # a save may have renamed it
+        masters.remove(page)
+    used = {m.get(q("style:page-layout-name")) for m in masters}
+    for layout in [a for a in automatic if a.tag == q("style:page-layout")]:
+        if layout.get(q("style:name")) in layouts and layout.get(q("style:name")) not in used:
+            automatic.remove(layout)
+    layout = ET.SubElement(automatic, q("style:page-layout"), {q("style:name"): _CHECKS_LAYOUT})
+    ET.SubElement(
+        layout,
+        q("style:page-layout-properties"),
+        {q("fo:page-width"): "29.7cm", q("fo:page-height"): "21cm", q("style:print-orientation"): "landscape",
+         q("style:scale-to-X"): "1", q("style:scale-to-Y"): "0"},
+    )  # fmt: skip
+    page = ET.SubElement(masters, q("style:master-page"), {q("style:name"): CHECKS_PAGE})
+    page.set(q("style:display-name"), f"{CHECKS_SHEET} ({PRODUCER})")
+    page.set(q("style:page-layout-name"), _CHECKS_LAYOUT)
+    return _serialise(root, declared)
+
+
+def _owned_meta(data: bytes, digest: str, marks: list[dict[str, Any]]) -> bytes:
+    """meta.xml naming mappa-stats as the copy's producer, with the digest of its content.xml and the record
+    of what each mark replaced."""
     root, declared = _parse(data)
     meta = root.find(q("office:meta"))
     if meta is None:
         meta = ET.SubElement(root, q("office:meta"))
     for element in list(meta):
-        if element.tag == q("meta:user-defined") and element.get(q("meta:name")) in ("Producer", DIGEST):
+        name = element.get(q("meta:name"))
+        if element.tag == q("meta:user-defined") and (name in ("Producer", DIGEST) or is_record(name)):
             meta.remove(element)
     ET.SubElement(meta, q("meta:user-defined"), {q("meta:name"): "Producer"}).text = PRODUCER
     ET.SubElement(meta, q("meta:user-defined"), {q("meta:name"): DIGEST}).text = digest
+    for name, value in record_properties(marks):
+        ET.SubElement(meta, q("meta:user-defined"), {q("meta:name"): name}).text = value
     return _serialise(root, declared)
