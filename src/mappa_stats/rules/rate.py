@@ -34,11 +34,44 @@ def _no_area(area: AreaTables) -> str:
 
 
 def needed_vintage(template: Template, population: PopulationFile) -> str | None:
-    """The mid-year estimates the year's rate divides by ("mid-2017"), when the population file is of
-    another mid-year; None when it is that year's or does not say. The one rule validate and rate apply:
-    another year's estimates leave a stated rate not checked, never "wrong"."""
+    """The mid-year estimates the year's rate divides by ("mid-2017"), when the population file is not of
+    that mid-year or does not say which it is (no title, no name, no --mid-year); None when it is the
+    year's. The one place validate, signoff, rate, combine and the claims decide whether a population file
+    can check a year's rate: another year's estimates, or estimates of no stated year, leave a stated rate
+    not checked, never "wrong" (Rate.needs; a rule's reason is vintage_reason)."""
     wanted = f"mid-{template.population_mid_year}"
-    return wanted if population.vintage not in (None, wanted) else None
+    return wanted if population.vintage != wanted else None
+
+
+def vintage_reason(template: Template, population: PopulationFile) -> str | None:
+    """Why the population file cannot check the year's rate, in words for a 'not checked' line; None when
+    it can (needed_vintage decides)."""
+    wanted = needed_vintage(template, population)
+    if wanted is None:
+        return None
+    if population.vintage is None:
+        return (
+            f"the population file does not say its mid-year; give --mid-year {template.population_mid_year}"
+        )
+    return (
+        f"not checked: needs {wanted}; the population file is {population.vintage}, and "
+        f"{template.year} rates divide by the ONS {wanted} estimates: give that file"
+    )
+
+
+def refuse_other_mid_year(template: Template, population: PopulationFile | None) -> None:
+    """Refuse (InputError, exit 2) a population file that names another mid-year than the year's rates
+    divide by, as validate, signoff and combine do (docs/commands.md); a file that names none is let
+    through: its rate is not checked (needed_vintage)."""
+    if population is None or population.vintage is None:
+        return
+    wanted = needed_vintage(template, population)
+    if wanted is not None:
+        raise InputError(
+            f"{population.path}: the population file is {population.vintage}, but {template.year} rates "
+            f"divide by the ONS {wanted} estimates; give that file, or leave out --population to use the "
+            "ones built in"
+        )
 
 
 def aged_10_plus(population: PopulationFile, area: str, template: Template) -> float:
@@ -210,14 +243,15 @@ def rate_matches(ctx: Context) -> Iterator[Finding]:
         if ctx.given.population is not None:
             yield _rate_not_run(ctx, ctx.skipped["rate.matches"])
         return
-    wanted = needed_vintage(ctx.area.template, population)
-    if wanted is not None:
-        # Another year's estimates cannot say whether the stated rate is right: not checked, never "wrong".
-        yield from _not_run(
-            ctx,
-            f"not checked: needs {wanted}; the population file is {population.vintage}, and "
-            f"{ctx.area.template.year} rates divide by the ONS {wanted} estimates: give that file",
-        )
+    why = vintage_reason(ctx.area.template, population)
+    if why is not None:
+        # Another year's estimates, or estimates of no stated year, cannot say whether the stated rate is
+        # right: not checked, never "wrong". A file of no stated year is only skipped (--strict fails it);
+        # another year's is refused before the rules run (refuse_other_mid_year), an error if it gets here.
+        if population.vintage is None:
+            ctx.skip("rate.matches", why)
+        else:
+            yield from _not_run(ctx, why)
         return
     try:
         rate = workbook_rate(ctx.area, population)
@@ -339,7 +373,7 @@ def rate_vintage(ctx: Context) -> Iterator[Finding]:
     if population is None:
         return
     if population.vintage is None:
-        ctx.skip("rate.vintage", "the population file does not say which mid-year it is")
+        ctx.skip("rate.vintage", vintage_reason(ctx.area.template, population) or "")
         return
     if population.vintage != wanted:
         yield finding(
