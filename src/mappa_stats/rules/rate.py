@@ -62,8 +62,9 @@ def vintage_reason(template: Template, population: PopulationFile) -> str | None
 def refuse_other_mid_year(template: Template, population: PopulationFile | None) -> None:
     """Refuse (InputError, exit 2) a population file that names another mid-year than the year's rates
     divide by, as validate, signoff and combine do (docs/commands.md); a file that names none is let
-    through: its rate is not checked (needed_vintage)."""
-    if population is None or population.vintage is None:
+    through: its rate is not checked (needed_vintage). A form with no rate (the NSD's Category 4) needs
+    none."""
+    if population is None or population.vintage is None or template.role("rsos") is None:
         return
     wanted = needed_vintage(template, population)
     if wanted is not None:
