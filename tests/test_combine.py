@@ -244,7 +244,7 @@ def test_a_population_of_another_mid_year_is_refused(tidy_2015: Path, tmp_path: 
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == (
         f"mappa-stats: error: {pop}: the population file is mid-2015, but 2014-15 rates divide by the ONS "
-        "mid-2014 estimates; give that file"
+        "mid-2014 estimates; give that file, or leave out --population to use the ones built in"
     )
     early = run("combine", tidy_2015, "--population", pop, "--year", "2014-15")
     assert early.exit_code == 2

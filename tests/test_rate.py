@@ -244,15 +244,15 @@ def test_all_ages_slip_is_named(tmp_path: Path) -> None:
     assert "an all-ages base (1,784,369) would give 87, the stated figure" in result.output
 
 
-def test_population_of_another_year_is_not_a_check(tmp_path: Path) -> None:
-    """A mid-2015 file for a 2014-15 report: the rate is not checked (exit 1), and rate.vintage warns."""
+def test_population_of_another_year_is_refused(tmp_path: Path) -> None:
+    """A mid-2015 file for a 2014-15 report is refused (exit 2), as combine refuses it (docs/commands.md):
+    another year's estimates cannot check the rate, and the stated rate cell is never called wrong."""
     other = tmp_path / "ons_mid2015.csv"
     other.write_bytes(GEOGRAPHIES.read_bytes())
     result = CliRunner().invoke(main, ["validate", str(KENT_XLSX), "--population", str(other)])
-    assert result.exit_code == 1
-    assert "not checked: needs mid-2014; the population file is mid-2015" in result.output
-    assert "WARNING rate.vintage" in result.output
-    assert "does not match" not in result.output
+    assert result.exit_code == 2
+    assert "the population file is mid-2015, but 2014-15 rates divide by the ONS mid-2014" in result.output
+    assert "does not match" not in result.output and "E37" not in result.output
 
 
 # --- bad population input: one line, exit 2 ------------------------------------------------------

@@ -630,11 +630,12 @@ def later_year_workbook(tmp_path: Path, year: str) -> Path:
 
 
 def test_a_rate_is_not_checked_against_another_years_population(tmp_path: Path) -> None:
-    """A 2018-19 rate with the mid-2014 file: 'not checked: needs mid-2018', exit 1, never 'does not match'."""
+    """A 2018-19 rate with the mid-2014 file: the file is refused (exit 2, docs/commands.md), naming the
+    mid-2018 estimates to give, never 'does not match'."""
     workbook = later_year_workbook(tmp_path, "2018-19")
     result = run("validate", workbook, "--area", "Kent", "--population", SAMPLES / "ons_mid2014.csv")
-    assert result.exit_code == 1, result.output
-    assert "not checked: needs mid-2018; the population file is mid-2014" in result.output
+    assert result.exit_code == 2, result.output
+    assert "the population file is mid-2014, but 2018-19 rates divide by the ONS mid-2018" in result.output
     assert "does not match" not in result.output
     assert "but 1560 RSOs" not in result.output
 

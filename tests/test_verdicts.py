@@ -49,11 +49,9 @@ def one_error_line(result: Result) -> str:
     [
         ({"H1": "Kentt"}, ("'Kentt' is not in this population file", "did you mean Kent?")),
         ({"E37": None}, ("holds no rate", "type the published rate, e.g. 100")),
-        ({"E37": "100 per 100,000"}, ("'100 per 100,000' is not a number",)),
-        ({"E37": "1e5000"}, ("'Statistics'!E37", "'1e5000' is not a rate per 100,000")),
         ({"G1": None, "H1": None}, ("does not name its MAPPA area", "--area NAME")),
     ],
-    ids=["misspelt-area", "blank-rate", "rate-with-words", "rate-1e5000", "no-area"],
+    ids=["misspelt-area", "blank-rate", "no-area"],
 )
 def test_a_rate_that_cannot_run_is_an_error(
     tmp_path: Path, changes: dict[str, object], words: tuple[str, ...], strict: bool
@@ -68,6 +66,24 @@ def test_a_rate_that_cannot_run_is_an_error(
     for word in words:
         assert word in line, line
     assert "None" not in line
+
+
+@pytest.mark.parametrize(
+    ("stated", "words"),
+    [("100 per 100,000", "is not a number"), ("1e5000", "is not a rate per 100,000 (0 to 100,000)")],
+    ids=["rate-with-words", "rate-1e5000"],
+)
+def test_a_stated_rate_that_is_no_rate_is_an_error_at_its_cell(
+    tmp_path: Path, stated: str, words: str
+) -> None:
+    """A rate cell holding words or '1e5000' is an error of the cell itself (issue fa), with or without
+    --population, suggesting the rate the figures give (1,560 ÷ 1,565,295 × 100,000 = 99.66 → 100)."""
+    path = edit_copy(KENT_XLSX, tmp_path / "return.xlsx", {"E37": stated})
+    for population in (["--population", str(POPULATION)], []):
+        result = run("validate", str(path), *population)
+        assert result.exit_code == 1, result.output
+        assert f"ERROR   rate.matches  'Statistics'!E37  the stated rate '{stated}' {words}" in result.output
+        assert "state 100" in result.output
 
 
 def test_the_published_rate_still_passes() -> None:

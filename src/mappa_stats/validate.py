@@ -18,6 +18,7 @@ from mappa_stats.findings import Finding
 from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population.embedded import year_population
 from mappa_stats.model import AreaTables
+from mappa_stats.rules.rate import refuse_other_mid_year
 from mappa_stats.rules.registry import rules_for
 from mappa_stats.rules.rule import Context, Given, Rule
 
@@ -293,9 +294,15 @@ def validate_paths(
 
         reader = read_area
     chosen_reader = reader
-    outcomes = read_files(
-        paths, lambda path: chosen_reader(path, year), progress=progress, prepare=load_checker
-    )
+    population = given.population if given is not None else None
+
+    def read_for_population(path: Path) -> AreaTables:
+        """The file's tables; a --population file of another mid-year than its year's is refused."""
+        area = chosen_reader(path, year)
+        refuse_other_mid_year(area.template, population)
+        return area
+
+    outcomes = read_files(paths, read_for_population, progress=progress, prepare=load_checker)
     read: list[AreaTables | FileReport] = []
     for path, outcome in zip(paths, outcomes, strict=True):
         if isinstance(outcome, BaseException):

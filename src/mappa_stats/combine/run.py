@@ -36,7 +36,7 @@ from mappa_stats.io.population_rate import Rate
 from mappa_stats.io.readers import read_area
 from mappa_stats.io.ret import moj_area_ids
 from mappa_stats.model import BLANK_ZERO, AreaTables
-from mappa_stats.rules.rate import area_aged_10_plus, workbook_rate
+from mappa_stats.rules.rate import area_aged_10_plus, refuse_other_mid_year, workbook_rate
 from mappa_stats.rules.registry import rules_for
 from mappa_stats.rules.rule import RATE
 from mappa_stats.validate import FileReport, load_checker, read_files, validate_areas
@@ -90,13 +90,8 @@ def _choose_year(areas: Iterable[AreaTables]) -> str:
 
 
 def _check_vintage(population: PopulationFile | None, template: Template) -> None:
-    """Refuse a population file of another mid-year than the year's rates divide by."""
-    wanted = f"mid-{template.population_mid_year}"
-    if population is not None and population.vintage not in (None, wanted):
-        raise InputError(
-            f"{population.path}: the population file is {population.vintage}, but {template.year} rates "
-            f"divide by the ONS {wanted} estimates; give that file"
-        )
+    """Refuse a population file of another mid-year than the year's rates divide by (rules.rate decides)."""
+    refuse_other_mid_year(template, population)
 
 
 def _without_rate(tables: Sequence[AreaTables]) -> set[str]:
@@ -372,7 +367,7 @@ def _area_line(
         said = f"{name}: {blank} in {entry.path}: confirm each is 0 with the area"
         problems.append(Problem("blank", said, name))
     pop, rate, note = _population_and_rate(number, name, entry, tables, population, problems)
-    if rate is not None and rate.stated is not None and not rate.matches:
+    if rate is not None and rate.matches is False:
         errors += 1  # the stated rate is wrong: an error of the return's
         status = "fail"
     rsos_code = field_of_role(template, "rsos")
@@ -416,6 +411,8 @@ def _population_and_rate(
         if pop is None:
             problems.append(Problem("population", _not_in_population(name, population), name))
         return pop, None, str(exc)
+    if rate.needs is not None:  # a file that names no mid-year checks no rate (rules.rate.needed_vintage)
+        return pop, rate, rate.verdict()
     if rate.stated is None:
         return pop, rate, "no stated rate"
     if rate.matches:

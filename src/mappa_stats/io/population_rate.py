@@ -24,7 +24,7 @@ class Rate:
     stated: Decimal | None = None
     all_ages_population: int | None = None
     vintage: str | None = None
-    # The estimate the year needs when the file is another mid-year: then the rate is not checked.
+    # The estimate the year needs when the file is another mid-year or names none: the rate is not checked.
     needs: str | None = None
     # Which estimates: "ONS mid-2018 population estimates (MYE2, as first published), aged 10 and over",
     # or the file's path, layout and vintage; and the release, when known.
@@ -84,6 +84,9 @@ class Rate:
 
     def verdict(self) -> str:
         """Plain words for the comparison with the stated figure."""
+        if self.needs is not None and self.vintage is None:
+            year = self.needs.removeprefix("mid-")
+            return f"not checked: the population file does not say its mid-year; give --mid-year {year}"
         if self.needs is not None:
             return f"not checked: needs {self.needs} (the population file is {self.vintage})"
         if self.stated is None:

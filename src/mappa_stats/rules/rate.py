@@ -15,7 +15,7 @@ from mappa_stats.io.population import PopulationFile
 from mappa_stats.io.population.embedded import not_shipped, year_population
 from mappa_stats.io.population_rate import Rate, compute_rate
 from mappa_stats.io.stated import name_the_area
-from mappa_stats.model import AreaTables
+from mappa_stats.model import AreaTables, Cell
 from mappa_stats.numbers import TOO_LARGE, Reading, read_number
 from mappa_stats.rules.rule import RATE, Context, Rule, finding, input_form, rule
 
@@ -34,11 +34,45 @@ def _no_area(area: AreaTables) -> str:
 
 
 def needed_vintage(template: Template, population: PopulationFile) -> str | None:
-    """The mid-year estimates the year's rate divides by ("mid-2017"), when the population file is of
-    another mid-year; None when it is that year's or does not say. The one rule validate and rate apply:
-    another year's estimates leave a stated rate not checked, never "wrong"."""
+    """The mid-year estimates the year's rate divides by ("mid-2017"), when the population file is not of
+    that mid-year or does not say which it is (no title, no name, no --mid-year); None when it is the
+    year's. The one place validate, signoff, rate, combine and the claims decide whether a population file
+    can check a year's rate: another year's estimates, or estimates of no stated year, leave a stated rate
+    not checked, never "wrong" (Rate.needs; a rule's reason is vintage_reason)."""
     wanted = f"mid-{template.population_mid_year}"
-    return wanted if population.vintage not in (None, wanted) else None
+    return wanted if population.vintage != wanted else None
+
+
+def vintage_reason(template: Template, population: PopulationFile) -> str | None:
+    """Why the population file cannot check the year's rate, in words for a 'not checked' line; None when
+    it can (needed_vintage decides)."""
+    wanted = needed_vintage(template, population)
+    if wanted is None:
+        return None
+    if population.vintage is None:
+        return (
+            f"the population file does not say its mid-year; give --mid-year {template.population_mid_year}"
+        )
+    return (
+        f"not checked: needs {wanted}; the population file is {population.vintage}, and "
+        f"{template.year} rates divide by the ONS {wanted} estimates: give that file"
+    )
+
+
+def refuse_other_mid_year(template: Template, population: PopulationFile | None) -> None:
+    """Refuse (InputError, exit 2) a population file that names another mid-year than the year's rates
+    divide by, as validate, signoff and combine do (docs/commands.md); a file that names none is let
+    through: its rate is not checked (needed_vintage). A form with no rate (the NSD's Category 4) needs
+    none."""
+    if population is None or population.vintage is None or template.role("rsos") is None:
+        return
+    wanted = needed_vintage(template, population)
+    if wanted is not None:
+        raise InputError(
+            f"{population.path}: the population file is {population.vintage}, but {template.year} rates "
+            f"divide by the ONS {wanted} estimates; give that file, or leave out --population to use the "
+            "ones built in"
+        )
 
 
 def aged_10_plus(population: PopulationFile, area: str, template: Template) -> float:
@@ -60,25 +94,45 @@ def area_aged_10_plus(population: PopulationFile, area: str) -> int | None:
         return None
 
 
-def parse_stated(text: str | None, where: str) -> Decimal | None:
-    """A stated rate typed on the command line or read from a workbook, by the one parser of numbers
-    (numbers.read_number: '१००' or '1_00' is not a rate; '1e999999999' is never expanded)."""
-    if text is None or str(text).strip() == "":
-        return None
+def stated_problem(text: str) -> tuple[Decimal | None, str]:
+    """A stated rate read by the one parser of numbers (numbers.read_number: '१००' or '1_00' is not a rate;
+    '1e999999999' is never expanded): (the rate, '') or (None, why it is not one)."""
     body = str(text).strip()
     reading = read_number(body) if len(body) <= MAX_STATED_CHARS else Reading(None, TOO_LARGE)
     shown = body if len(body) <= 40 else body[:40] + "…"
     if (reading.value is None and reading.problem != TOO_LARGE) or reading.percent:
-        raise InputError(
-            f"{where}: the stated rate {shown!r} is not a number; give the rate per 100,000 alone, e.g. 100"
-        )
+        return None, f"the stated rate {shown!r} is not a number"
     value = reading.value
     if value is None or value < 0 or value > MAX_STATED_RATE:
-        raise InputError(
-            f"{where}: the stated rate {shown!r} is not a rate per 100,000 (0 to {MAX_STATED_RATE:,}); "
-            "give the rate per 100,000 alone, e.g. 100"
-        )
+        return None, (f"the stated rate {shown!r} is not a rate per 100,000 (0 to {MAX_STATED_RATE:,})")
+    return value, ""
+
+
+def parse_stated(text: str | None, where: str) -> Decimal | None:
+    """A stated rate typed on the command line or read from a workbook; InputError naming where, when it is
+    not a rate per 100,000."""
+    if text is None or str(text).strip() == "":
+        return None
+    value, why = stated_problem(text)
+    if value is None:
+        raise InputError(f"{where}: {why}; give the rate per 100,000 alone, e.g. 100")
     return value
+
+
+def cell_stated(cell: Cell | None) -> Decimal | None:
+    """The rate a workbook's stated-rate cell holds (None when there is no cell, a marker or a blank);
+    InputError naming the cell when it holds something that is not a rate."""
+    if cell is None or cell.marker:
+        return None
+    if cell.value is not None:
+        return Decimal(int(cell.value)) if cell.value.is_integer() else Decimal(str(cell.value))
+    return parse_stated(cell.raw, cell.source)
+
+
+def stated_cell(area: AreaTables) -> Cell | None:
+    """The cell a workbook states its rate in (None for a return, which states none)."""
+    role = area.template.role("stated_rate")
+    return area.cell(*role) if role else None
 
 
 def workbook_rate(
@@ -87,9 +141,11 @@ def workbook_rate(
     *,
     all_ages: bool = False,
     stated: str | None = None,
+    ignore_stated: bool = False,
 ) -> Rate:
     """A workbook's rate: its Category 1 total on 31 March over its area's population, against the
-    stated rate (the workbook's, unless one is given). InputError says why it cannot be reproduced."""
+    stated rate (the workbook's, unless one is given; none with ignore_stated). InputError says why it cannot
+    be reproduced."""
     if not area.meta.area:
         raise InputError(f"{area.meta.path}: {_no_area(area)}")
     template = area.template
@@ -102,17 +158,12 @@ def workbook_rate(
         where = cell.source if cell else area.meta.path
         raise InputError(f"{where}: the Category 1 total on 31 March is not a count; run validate first")
     base = population.get(area.meta.area)
-    if stated is not None:
+    if ignore_stated:
+        stated_rate = None
+    elif stated is not None:
         stated_rate = parse_stated(stated, "--stated")
     else:
-        stated_ref = template.role("stated_rate")
-        cell = area.cell(*stated_ref) if stated_ref else None
-        if cell is None or cell.marker:
-            stated_rate = None
-        elif cell.value is not None:
-            stated_rate = Decimal(int(cell.value)) if cell.value.is_integer() else Decimal(str(cell.value))
-        else:
-            stated_rate = parse_stated(cell.raw, cell.source)
+        stated_rate = cell_stated(stated_cell(area))
     return compute_rate(
         base.area,
         int(rsos),
@@ -184,19 +235,24 @@ def _rate_not_run(ctx: Context, why: str) -> Finding:
 )
 def rate_matches(ctx: Context) -> Iterator[Finding]:
     """Reproduce the published rate from the population file given with --population."""
+    not_a_rate = _stated_not_a_rate(ctx)
+    if not_a_rate is not None:
+        yield not_a_rate
+        return
     population = _population(ctx, "rate.matches")
     if population is None:
         if ctx.given.population is not None:
             yield _rate_not_run(ctx, ctx.skipped["rate.matches"])
         return
-    wanted = needed_vintage(ctx.area.template, population)
-    if wanted is not None:
-        # Another year's estimates cannot say whether the stated rate is right: not checked, never "wrong".
-        yield from _not_run(
-            ctx,
-            f"not checked: needs {wanted}; the population file is {population.vintage}, and "
-            f"{ctx.area.template.year} rates divide by the ONS {wanted} estimates: give that file",
-        )
+    why = vintage_reason(ctx.area.template, population)
+    if why is not None:
+        # Another year's estimates, or estimates of no stated year, cannot say whether the stated rate is
+        # right: not checked, never "wrong". A file of no stated year is only skipped (--strict fails it);
+        # another year's is refused before the rules run (refuse_other_mid_year), an error if it gets here.
+        if population.vintage is None:
+            ctx.skip("rate.matches", why)
+        else:
+            yield from _not_run(ctx, why)
         return
     try:
         rate = workbook_rate(ctx.area, population)
@@ -204,6 +260,35 @@ def rate_matches(ctx: Context) -> Iterator[Finding]:
         yield from _not_run(ctx, str(exc))
         return
     yield from _against_stated(ctx, rate, population)
+
+
+def _stated_not_a_rate(ctx: Context) -> Finding | None:
+    """A stated rate that is not a number (or not a rate per 100,000) is an error at its cell, as text in a
+    count cell is, whatever the population: it is never "not checked". The suggestion names the rate the
+    figures give, when they can give one."""
+    cell = stated_cell(ctx.area)
+    if cell is None or cell.marker or cell.value is not None or not str(cell.raw or "").strip():
+        return None
+    value, why = stated_problem(str(cell.raw))
+    if value is not None:
+        return None
+    fix = "type the published rate per 100,000 as a number"
+    population = year_population(ctx.given.population, ctx.area.template)
+    template = ctx.area.template
+    if population is not None and ctx.area.meta.area and needed_vintage(template, population) is None:
+        try:
+            rounded = workbook_rate(ctx.area, population, ignore_stated=True).rounded
+            fix = f"state {rounded}, the rate per 100,000 the figures give, as a number"
+        except InputError:
+            pass  # the rate cannot be reproduced: the fix names no figure
+    return finding(
+        rate_matches,
+        cell,
+        why,
+        expected="a rate per 100,000",
+        actual=cell.raw,
+        suggestion=fix,
+    )
 
 
 def _carries(area: AreaTables) -> str:
@@ -289,7 +374,7 @@ def rate_vintage(ctx: Context) -> Iterator[Finding]:
     if population is None:
         return
     if population.vintage is None:
-        ctx.skip("rate.vintage", "the population file does not say which mid-year it is")
+        ctx.skip("rate.vintage", vintage_reason(ctx.area.template, population) or "")
         return
     if population.vintage != wanted:
         yield finding(

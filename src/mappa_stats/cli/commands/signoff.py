@@ -78,6 +78,7 @@ def signoff(
     """
     from mappa_stats.io.readers import read_area
     from mappa_stats.render.report import exit_code
+    from mappa_stats.rules.rate import refuse_other_mid_year
     from mappa_stats.rules.rule import Given
     from mappa_stats.validate import validate_area
 
@@ -90,6 +91,7 @@ def signoff(
         from mappa_stats.io.population import read_population
 
         population = read_population(population_path, mid_year)
+    refuse_other_mid_year(area.template, population)  # as validate and combine: another year's estimates
     report = validate_area(area, level1_share=level1_share, given=Given(population=population))
     if annotate_path is not None:
         write_annotated(file, report, annotate_path, strict)
