@@ -194,6 +194,15 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
+def refuse_an_input(output: Path, inputs: Iterable[Path]) -> None:
+    """Refuse an output that is one of the inputs (the same file, by device and inode): said first."""
+    for source in inputs:
+        if str(source) != "-" and _same_file(source, output):
+            raise OutputError(
+                f"{shown(output)}: is also an input file; the input is never overwritten, choose another name"
+            )
+
+
 def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = False) -> None:
     """Refuse an output that is an input, a folder, a device, too long a name, or someone else's file."""
     name = shown(output)
@@ -213,13 +222,10 @@ def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = F
             "would create a file elsewhere: give the file's own name, or remove the link"
         )
     target = output.resolve()
+    refuse_an_input(output, inputs)
     for source in inputs:
         if str(source) == "-":
             continue
-        if _same_file(source, output):
-            raise OutputError(
-                f"{name}: is also an input file; the input is never overwritten, choose another name"
-            )
         in_folder = source.is_dir() and _same_file(source, target.parent)
         if in_folder and output.exists() and not is_own_output(output):
             # A folder given as input: its files are inputs too, whatever --force says.

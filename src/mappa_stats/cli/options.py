@@ -152,8 +152,10 @@ def format_from_output(document: Document, help_text: str) -> Decorator:
 def chosen_format(document: Document, fmt: str | None, output: Path | None) -> str:
     """The format a command writes: --format as given, else as the -o file's name says, else the first of
     the registry's; a name that says another format is refused (output.choose_format)."""
-    from mappa_stats.output import choose_format
+    from mappa_stats.output import choose_format, refuse_an_input
 
+    if output is not None:  # naming an input is said before anything about the name's ending
+        refuse_an_input(output, click.get_current_context().meta.get(INPUTS, []))
     formats = choices(document)
     return choose_format(fmt, output, formats, formats[0])
 
