@@ -222,10 +222,10 @@ def check_output_path(output: Path, inputs: Iterable[Path] = (), force: bool = F
             "would create a file elsewhere: give the file's own name, or remove the link"
         )
     target = output.resolve()
-    refuse_an_input(output, inputs)
     for source in inputs:
         if str(source) == "-":
             continue
+        refuse_an_input(output, [source])  # each input in turn: a folder's own words come with the folder
         in_folder = source.is_dir() and _same_file(source, target.parent)
         if in_folder and output.exists() and not is_own_output(output):
             # A folder given as input: its files are inputs too, whatever --force says.
