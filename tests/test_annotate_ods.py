@@ -25,8 +25,8 @@ from conftest import SAMPLES, sha256
 from mappa_stats.cli.main import main
 from mappa_stats.definitions.templates import Severity
 from mappa_stats.findings import Finding
+from mappa_stats.io.book import q
 from mappa_stats.io.sheets import ods_sheets
-from mappa_stats.publication.annotate_marks import q
 from mappa_stats.publication.annotate_ods import annotate_ods
 from mappa_stats.validate import FileReport
 from returns import figures, make_return

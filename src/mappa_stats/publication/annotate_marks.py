@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from mappa_stats.io.book import q  # the ODF namespaces, as the publication reader spells them
 from mappa_stats.version import PRODUCER
 
 CHECKS_SHEET = "Checks"
@@ -27,23 +28,6 @@ WARNING_FILL = "FFEB9C"  # light amber: a warning's cell
 MARK_BORDER = "C00000"  # a thick dark red box around every marked cell, whatever its fill
 MARKS = f"{PRODUCER} marks"  # the record's properties: 'mappa-stats marks 001', …
 _CHUNK = 240  # characters a property holds (Excel keeps 255)
-
-NS = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
-    "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "xlink": "http://www.w3.org/1999/xlink",
-    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
-}
-
-
-def q(name: str) -> str:
-    """'table:table-cell' as ElementTree spells it: '{urn:…:table:1.0}table-cell'."""
-    prefix, local = name.split(":")
-    return f"{{{NS[prefix]}}}{local}"
 
 
 def record_properties(records: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ from mappa_stats.definitions.templates import Severity
 from mappa_stats.errors import InputError
 from mappa_stats.findings import Finding
 from mappa_stats.io import guard
+from mappa_stats.io.book import q
 from mappa_stats.io.xlsx import cell_position
 from mappa_stats.publication.annotate import CHECKS_HEADINGS, by_cell, checks_lines, comment_text
 from mappa_stats.publication.annotate_marks import (
@@ -42,7 +43,6 @@ from mappa_stats.publication.annotate_marks import (
     is_record,
     note_digest,
     note_paragraphs,
-    q,
     read_record,
     record_properties,
     style_digest,
